@@ -1,0 +1,140 @@
+package engine
+
+import "time"
+
+// Kind is the kind of IAM object a change is about.
+type Kind string
+
+// The kinds of object trustform manages. Attachments, inline policies and
+// memberships are objects of their own so that they can be ordered around the
+// principals and policies they join.
+const (
+	KindRole       Kind = "role"
+	KindPolicy     Kind = "policy" // customer-managed policy
+	KindGroup      Kind = "group"
+	KindUser       Kind = "user"
+	KindInline     Kind = "inline_policy"
+	KindAttachment Kind = "attachment"
+	KindMembership Kind = "membership"
+)
+
+// Action is what a change does.
+type Action string
+
+// The actions a change can take.
+const (
+	Create Action = "create"
+	Update Action = "update"
+	Delete Action = "delete"
+)
+
+// Object is the value a change creates, updates or deletes: one of *Role,
+// *ManagedPolicy, *Group, *User, *InlinePolicy, *Attachment or *Membership.
+type Object interface{ object() }
+
+func (*Role) object()          {}
+func (*ManagedPolicy) object() {}
+func (*Group) object()         {}
+func (*User) object()          {}
+func (*InlinePolicy) object()  {}
+func (*Attachment) object()    {}
+func (*Membership) object()    {}
+
+// InlinePolicy is an inline policy embedded in a role, group or user.
+type InlinePolicy struct {
+	PrincipalKind Kind // KindRole, KindGroup or KindUser
+	PrincipalName string
+	Name          string
+	Document      string
+}
+
+// Attachment is a managed policy attached to a role, group or user.
+type Attachment struct {
+	PrincipalKind Kind
+	PrincipalName string
+	PolicyARN     string
+}
+
+// Membership is a user's membership of a group.
+type Membership struct {
+	User  string
+	Group string
+}
+
+// Change is one step of a plan: one object created, updated or deleted in one
+// account. Before is nil for a create and After is nil for a delete.
+type Change struct {
+	Action  Action
+	Kind    Kind
+	Account AccountRef
+	Key     Key    // identity of the object, stable across plans
+	Address string // the block that declares it, or "" when the stack no longer does
+	Before  Object
+	After   Object
+	Attrs   []AttrDiff // attribute-level differences, in display order
+	// DependsOn lists the indexes (in Plan.Changes) of the changes that must
+	// succeed before this one starts.
+	DependsOn []int
+}
+
+// AccountRef names an account in plans and messages.
+type AccountRef struct {
+	Name      string // the account block's name (e.g. "production")
+	ID        string
+	Partition string
+}
+
+// AttrDiff is one attribute of a change. For a create Before is empty, for a
+// delete After is empty. Policy documents set IsPolicy so views can render a
+// statement-level diff.
+type AttrDiff struct {
+	Name     string
+	Before   string
+	After    string
+	IsPolicy bool
+}
+
+// Key identifies an object across states: account, kind and IAM's own
+// case-insensitive identity. For inline policies, attachments and memberships
+// it includes the principal.
+type Key struct {
+	Account string
+	Kind    Kind
+	ID      string
+}
+
+func (k Key) String() string { return k.Account + "/" + string(k.Kind) + "/" + k.ID }
+
+// PrincipalKey returns the key of a role, group or user.
+func PrincipalKey(account string, kind Kind, name string) Key {
+	return Key{Account: account, Kind: kind, ID: NameKey(name)}
+}
+
+// PolicyKey returns the key of a customer-managed policy.
+func PolicyKey(account, name string) Key {
+	return Key{Account: account, Kind: KindPolicy, ID: NameKey(name)}
+}
+
+// InlineKey returns the key of an inline policy. Inline policy names are
+// compared case-sensitively by IAM within a principal.
+func InlineKey(account string, principalKind Kind, principal, name string) Key {
+	return Key{Account: account, Kind: KindInline, ID: string(principalKind) + "/" + NameKey(principal) + "/" + name}
+}
+
+// AttachmentKey returns the key of an attachment.
+func AttachmentKey(account string, principalKind Kind, principal, policyARN string) Key {
+	return Key{Account: account, Kind: KindAttachment, ID: string(principalKind) + "/" + NameKey(principal) + "/" + policyARN}
+}
+
+// MembershipKey returns the key of a group membership.
+func MembershipKey(account, user, group string) Key {
+	return Key{Account: account, Kind: KindMembership, ID: NameKey(user) + "/" + NameKey(group)}
+}
+
+// Hooks receives progress from Apply. The engine never prints; the CLI turns
+// these calls into lines on a terminal or JSON events.
+type Hooks interface {
+	Started(c *Change)
+	Finished(c *Change, elapsed time.Duration, err error)
+	Skipped(c *Change, reason string)
+}

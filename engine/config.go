@@ -1,0 +1,138 @@
+package engine
+
+import "strconv"
+
+// Config is a stack as the schema package understands it: every reference
+// resolved, every expression evaluated, every policy document rendered to JSON.
+// It is plain data so that the engine needs nothing of HCL.
+type Config struct {
+	Stack        StackConfig
+	Accounts     []*AccountConfig
+	Groups       []*GroupConfig
+	Users        []*UserConfig
+	Policies     []*PolicyConfig
+	Roles        []*RoleConfig
+	Grants       []*GrantConfig // grant and deny blocks
+	Expectations []*ExpectConfig
+}
+
+// Source is where a block was declared, for messages ("main.hcl:12,1").
+type Source struct {
+	Filename string
+	Line     int
+	Column   int
+}
+
+// String renders the source as file:line,column.
+func (s Source) String() string {
+	if s.Filename == "" {
+		return ""
+	}
+	return s.Filename + ":" + strconv.Itoa(s.Line) + "," + strconv.Itoa(s.Column)
+}
+
+// StackConfig is the stack block.
+type StackConfig struct {
+	Name           string // the block label, or the directory name when there is no stack block
+	Target         string // "local" (default) or "aws"
+	AssumeRoleName string // aws: role the base identity assumes in accounts without credentials
+	Dir            string // the stack directory
+}
+
+// AccountConfig is one account block (or one instance of a for_each account).
+type AccountConfig struct {
+	Address   string // account.production, account.member["a"]
+	Name      string // the address without the "account." prefix, used in plans
+	ID        string
+	Partition string
+	Profile   string
+	AssumeRole *AssumeRoleConfig
+	Source    Source
+}
+
+// AssumeRoleConfig is how the aws target reaches an account from the base identity.
+type AssumeRoleConfig struct {
+	RoleARN     string
+	ExternalID  string
+	SessionName string
+	Duration    int // seconds, 0 for the default
+}
+
+// GroupConfig is a group block.
+type GroupConfig struct {
+	Address  string
+	Account  string // account ID
+	Name     string
+	Existing bool
+	Source   Source
+}
+
+// UserConfig is a user block.
+type UserConfig struct {
+	Address  string
+	Account  string // account ID
+	Name     string
+	Path     string
+	Groups   []string // group names in the same account
+	Tags     map[string]string
+	Existing bool
+	Source   Source
+}
+
+// PolicyConfig is a policy block: a customer-managed policy.
+type PolicyConfig struct {
+	Address     string
+	Account     string // account ID
+	Name        string
+	Path        string
+	Description string
+	Document    string // JSON
+	Tags        map[string]string
+	Source      Source
+}
+
+// RoleConfig is a role block.
+type RoleConfig struct {
+	Address            string
+	Account            string // account ID
+	Name               string
+	Path               string
+	Description        string
+	MaxSessionDuration int // 3600 when not set
+	TrustDocument      string            // JSON, built from trust blocks or given as trust_document
+	ManagedPolicies    []string          // ARNs
+	InlinePolicies     map[string]string // name → JSON
+	Tags               map[string]string
+	Source             Source
+}
+
+// GrantConfig is a grant (Effect "Allow") or deny (Effect "Deny") block: an
+// inline policy on each principal in To allowing or denying sts:AssumeRole on
+// each role in Roles.
+type GrantConfig struct {
+	Address string // grant.developers_update_app, deny.testers_update_app
+	Effect  string // "Allow" or "Deny"
+	To      []PrincipalRef
+	Roles   []string // role ARNs
+	Source  Source
+}
+
+// PrincipalRef names an IAM principal declared in the stack.
+type PrincipalRef struct {
+	Kind    Kind   // KindGroup, KindUser or KindRole
+	Account string // account ID
+	Name    string
+	ARN     string
+}
+
+// ExpectConfig is an expect block. Exactly one of CanAssume, CannotAssume or
+// AssumableOnlyBy is set.
+type ExpectConfig struct {
+	Address         string
+	Principal       *PrincipalRef // for can_assume / cannot_assume
+	CanAssume       string        // role ARN
+	CannotAssume    string        // role ARN
+	Role            string        // role ARN, for assumable_only_by
+	AssumableOnlyBy []PrincipalRef
+	Source          Source
+}

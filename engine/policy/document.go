@@ -1,0 +1,447 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Version is the current IAM policy language version.
+const Version = "2012-10-17"
+
+// Document is an IAM policy document.
+type Document struct {
+	Version    string
+	ID         string
+	Statements []Statement
+}
+
+// Statement is one statement. Principals and NotPrincipals map a principal
+// type (AWS, Service, Federated, CanonicalUser, or "*" for the bare wildcard)
+// to its values. Conditions map an operator (StringEquals, Bool, ...) to
+// condition keys and their values.
+type Statement struct {
+	Sid           string
+	Effect        string
+	Actions       []string
+	NotActions    []string
+	Resources     []string
+	NotResources  []string
+	Principals    map[string][]string
+	NotPrincipals map[string][]string
+	Conditions    map[string]map[string][]string
+}
+
+// JSON renders the document as compact IAM JSON. Single values are written as
+// lists; Canonical is what removes such differences for comparison.
+func (d Document) JSON() string {
+	m := d.toMap(false)
+	b, _ := marshal(m)
+	return string(b)
+}
+
+// Indented renders the document as IAM JSON indented for people to read.
+func (d Document) Indented() string {
+	var buf bytes.Buffer
+	_ = json.Indent(&buf, []byte(d.JSON()), "", "  ")
+	return buf.String()
+}
+
+func (d Document) toMap(canonical bool) map[string]any {
+	m := map[string]any{}
+	v := d.Version
+	if v == "" && canonical {
+		v = "2008-10-17" // IAM's default when Version is absent
+	}
+	if v != "" {
+		m["Version"] = v
+	}
+	if d.ID != "" {
+		m["Id"] = d.ID
+	}
+	stmts := make([]any, 0, len(d.Statements))
+	for _, s := range d.Statements {
+		stmts = append(stmts, s.toMap())
+	}
+	m["Statement"] = stmts
+	return m
+}
+
+func (s Statement) toMap() map[string]any {
+	m := map[string]any{}
+	if s.Sid != "" {
+		m["Sid"] = s.Sid
+	}
+	m["Effect"] = s.Effect
+	put := func(k string, v []string) {
+		if v != nil {
+			m[k] = v
+		}
+	}
+	put("Action", s.Actions)
+	put("NotAction", s.NotActions)
+	put("Resource", s.Resources)
+	put("NotResource", s.NotResources)
+	if s.Principals != nil {
+		m["Principal"] = principalValue(s.Principals)
+	}
+	if s.NotPrincipals != nil {
+		m["NotPrincipal"] = principalValue(s.NotPrincipals)
+	}
+	if len(s.Conditions) > 0 {
+		m["Condition"] = s.Conditions
+	}
+	return m
+}
+
+func principalValue(p map[string][]string) any {
+	if v, ok := p["*"]; ok && len(p) == 1 && len(v) == 0 {
+		return "*"
+	}
+	return p
+}
+
+// marshal writes JSON without HTML escaping: IAM documents contain "<", ">" and
+// "&" rarely, but when they do they must read as written.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// Parse reads an IAM policy document. It accepts what IAM accepts in shape:
+// Statement as an object or a list, single strings or lists for Action,
+// Resource and principal values, "*" as Principal, and URL-encoded documents
+// as IAM's read APIs return them.
+func Parse(text string) (Document, error) {
+	text = strings.TrimSpace(text)
+	if strings.HasPrefix(text, "%7B") || strings.HasPrefix(text, "%7b") {
+		if dec, err := url.QueryUnescape(text); err == nil {
+			text = dec
+		}
+	}
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return Document{}, fmt.Errorf("policy document is not a JSON object: %v", err)
+	}
+	var d Document
+	for k, v := range raw {
+		switch k {
+		case "Version":
+			if err := json.Unmarshal(v, &d.Version); err != nil {
+				return d, fmt.Errorf("Version must be a string")
+			}
+			if d.Version != "2012-10-17" && d.Version != "2008-10-17" {
+				return d, fmt.Errorf("Version %q is not a policy language version (use %q)", d.Version, Version)
+			}
+		case "Id":
+			if err := json.Unmarshal(v, &d.ID); err != nil {
+				return d, fmt.Errorf("Id must be a string")
+			}
+		case "Statement":
+			var list []json.RawMessage
+			if err := json.Unmarshal(v, &list); err != nil {
+				list = []json.RawMessage{v}
+			}
+			for i, rs := range list {
+				s, err := parseStatement(rs)
+				if err != nil {
+					return d, fmt.Errorf("statement %d: %v", i+1, err)
+				}
+				d.Statements = append(d.Statements, s)
+			}
+		default:
+			return d, fmt.Errorf("unknown policy element %q (expected Version, Id or Statement)", k)
+		}
+	}
+	if raw["Statement"] == nil {
+		return d, fmt.Errorf("policy document has no Statement")
+	}
+	return d, nil
+}
+
+func parseStatement(data json.RawMessage) (Statement, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return Statement{}, fmt.Errorf("a statement must be a JSON object")
+	}
+	var s Statement
+	for k, v := range raw {
+		var err error
+		switch k {
+		case "Sid":
+			err = json.Unmarshal(v, &s.Sid)
+		case "Effect":
+			err = json.Unmarshal(v, &s.Effect)
+			if err == nil && s.Effect != "Allow" && s.Effect != "Deny" {
+				return s, fmt.Errorf("Effect must be \"Allow\" or \"Deny\", not %q", s.Effect)
+			}
+		case "Action":
+			s.Actions, err = stringOrList(v)
+		case "NotAction":
+			s.NotActions, err = stringOrList(v)
+		case "Resource":
+			s.Resources, err = stringOrList(v)
+		case "NotResource":
+			s.NotResources, err = stringOrList(v)
+		case "Principal":
+			s.Principals, err = parsePrincipal(v)
+		case "NotPrincipal":
+			s.NotPrincipals, err = parsePrincipal(v)
+		case "Condition":
+			s.Conditions, err = parseCondition(v)
+		default:
+			return s, fmt.Errorf("unknown statement element %q", k)
+		}
+		if err != nil {
+			return s, fmt.Errorf("%s: %v", k, err)
+		}
+	}
+	if s.Effect == "" {
+		return s, fmt.Errorf("missing Effect")
+	}
+	if (s.Actions == nil) == (s.NotActions == nil) {
+		return s, fmt.Errorf("exactly one of Action or NotAction is required")
+	}
+	if s.Resources != nil && s.NotResources != nil {
+		return s, fmt.Errorf("Resource and NotResource cannot both be given")
+	}
+	return s, nil
+}
+
+func stringOrList(v json.RawMessage) ([]string, error) {
+	var one string
+	if err := json.Unmarshal(v, &one); err == nil {
+		return []string{one}, nil
+	}
+	var list []string
+	if err := json.Unmarshal(v, &list); err != nil {
+		return nil, fmt.Errorf("must be a string or a list of strings")
+	}
+	if list == nil {
+		list = []string{}
+	}
+	return list, nil
+}
+
+func parsePrincipal(v json.RawMessage) (map[string][]string, error) {
+	var star string
+	if err := json.Unmarshal(v, &star); err == nil {
+		if star != "*" {
+			return nil, fmt.Errorf("a string principal must be \"*\"; use {\"AWS\": %q}", star)
+		}
+		return map[string][]string{"*": {}}, nil
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(v, &raw); err != nil {
+		return nil, fmt.Errorf("must be \"*\" or an object such as {\"AWS\": [...]}")
+	}
+	out := map[string][]string{}
+	for k, rv := range raw {
+		switch k {
+		case "AWS", "Service", "Federated", "CanonicalUser":
+		default:
+			return nil, fmt.Errorf("unknown principal type %q (expected AWS, Service, Federated or CanonicalUser)", k)
+		}
+		vals, err := stringOrList(rv)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
+		}
+		out[k] = vals
+	}
+	return out, nil
+}
+
+func parseCondition(v json.RawMessage) (map[string]map[string][]string, error) {
+	var raw map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(v, &raw); err != nil {
+		return nil, fmt.Errorf("must be an object of operators to objects of keys")
+	}
+	out := map[string]map[string][]string{}
+	for op, keys := range raw {
+		out[op] = map[string][]string{}
+		for key, rv := range keys {
+			vals, err := scalarOrList(rv)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %v", op, key, err)
+			}
+			out[op][key] = vals
+		}
+	}
+	return out, nil
+}
+
+// scalarOrList reads condition values, which IAM lets be strings, numbers or
+// booleans; they are compared as their string forms.
+func scalarOrList(v json.RawMessage) ([]string, error) {
+	var list []json.RawMessage
+	if err := json.Unmarshal(v, &list); err != nil {
+		list = []json.RawMessage{v}
+	}
+	out := make([]string, 0, len(list))
+	for _, item := range list {
+		var s string
+		if err := json.Unmarshal(item, &s); err == nil {
+			out = append(out, s)
+			continue
+		}
+		var n json.Number
+		if err := json.Unmarshal(item, &n); err == nil {
+			out = append(out, n.String())
+			continue
+		}
+		var b bool
+		if err := json.Unmarshal(item, &b); err == nil {
+			out = append(out, fmt.Sprint(b))
+			continue
+		}
+		return nil, fmt.Errorf("condition values must be strings, numbers or booleans")
+	}
+	return out, nil
+}
+
+// Canonical returns the document in the form used for comparison: statements
+// as a sorted set, every list sorted and de-duplicated, action names in lower
+// case (IAM matches them without case), a bare 12-digit account id in an AWS
+// principal written as its root ARN, and condition values as sets.
+func (d Document) Canonical() Document {
+	c := Document{Version: d.Version, ID: d.ID}
+	if c.Version == "" {
+		c.Version = "2008-10-17"
+	}
+	seen := map[string]bool{}
+	for _, s := range d.Statements {
+		cs := s.canonical()
+		key := cs.key()
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		c.Statements = append(c.Statements, cs)
+	}
+	sort.Slice(c.Statements, func(i, j int) bool { return c.Statements[i].key() < c.Statements[j].key() })
+	return c
+}
+
+// CanonicalJSON is the canonical form rendered as JSON.
+func (d Document) CanonicalJSON() string {
+	b, _ := marshal(d.Canonical().toMap(true))
+	return string(b)
+}
+
+func (s Statement) canonical() Statement {
+	c := Statement{Sid: s.Sid, Effect: s.Effect}
+	c.Actions = lowerSet(s.Actions)
+	c.NotActions = lowerSet(s.NotActions)
+	c.Resources = set(s.Resources)
+	c.NotResources = set(s.NotResources)
+	c.Principals = canonicalPrincipal(s.Principals)
+	c.NotPrincipals = canonicalPrincipal(s.NotPrincipals)
+	if len(s.Conditions) > 0 {
+		c.Conditions = map[string]map[string][]string{}
+		for op, keys := range s.Conditions {
+			c.Conditions[op] = map[string][]string{}
+			for k, vals := range keys {
+				// Condition keys are case-insensitive in IAM; values are not.
+				c.Conditions[op][strings.ToLower(k)] = set(vals)
+			}
+		}
+	}
+	return c
+}
+
+func (s Statement) key() string {
+	b, _ := marshal(s.toMap())
+	return string(b)
+}
+
+func canonicalPrincipal(p map[string][]string) map[string][]string {
+	if p == nil {
+		return nil
+	}
+	out := map[string][]string{}
+	for k, vals := range p {
+		if k == "AWS" {
+			fixed := make([]string, len(vals))
+			for i, v := range vals {
+				if isAccountID(v) {
+					v = "arn:aws:iam::" + v + ":root"
+				}
+				fixed[i] = v
+			}
+			vals = fixed
+		}
+		out[k] = set(vals)
+	}
+	return out
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func set(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := append([]string{}, in...)
+	sort.Strings(out)
+	j := 0
+	for i, v := range out {
+		if i == 0 || v != out[j-1] {
+			out[j] = v
+			j++
+		}
+	}
+	return out[:j]
+}
+
+func lowerSet(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = strings.ToLower(v)
+	}
+	return set(out)
+}
+
+// Equivalent reports whether two JSON documents mean the same to IAM by
+// comparing their canonical forms. Documents that do not parse are compared
+// as text.
+func Equivalent(a, b string) bool {
+	da, errA := Parse(a)
+	db, errB := Parse(b)
+	if errA != nil || errB != nil {
+		return strings.TrimSpace(a) == strings.TrimSpace(b)
+	}
+	return da.CanonicalJSON() == db.CanonicalJSON()
+}
+
+// Size is the number of characters IAM counts against its policy size limits:
+// the document without whitespace outside of strings.
+func Size(text string) int {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(text)); err != nil {
+		return len(text)
+	}
+	return len([]rune(buf.String()))
+}

@@ -1,0 +1,28 @@
+package engine
+
+import "context"
+
+// Provider is a target that holds accounts: the embedded local simulation or
+// AWS. It is deliberately small: the engine asks who it is talking to, reads
+// an account whole, and applies one change at a time.
+type Provider interface {
+	// Describe names the target for plan headers, e.g.
+	// "local simulation in examples/dev-prod/.trustform".
+	Describe() string
+	// Identity returns the account ID and the identity ARN that the provider
+	// acts as in the given account.
+	Identity(ctx context.Context, account *AccountConfig) (Identity, error)
+	// Read returns everything in the account. Ownership flags are left unset;
+	// MarkOwnership sets them so every provider follows the same rules.
+	Read(ctx context.Context, account *AccountConfig) (*Account, error)
+	// Apply carries out one change. A delete of a role, group, user or policy
+	// is only planned after its attachments, inline policies and memberships
+	// are gone, so providers need not clean up on their own.
+	Apply(ctx context.Context, account *AccountConfig, change *Change) error
+}
+
+// Identity is who a provider acts as in an account.
+type Identity struct {
+	Account string
+	ARN     string
+}

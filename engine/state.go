@@ -1,0 +1,206 @@
+package engine
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// State is the IAM content of a set of accounts. The same type describes what
+// a stack wants (desired), what a target holds (actual) and what a target will
+// hold once a plan is applied (projected).
+type State struct {
+	Accounts map[string]*Account // keyed by account ID
+}
+
+// NewState returns an empty state.
+func NewState() *State { return &State{Accounts: map[string]*Account{}} }
+
+// Account returns the account with the given ID, creating an empty one if needed.
+func (s *State) Account(id, partition string) *Account {
+	if a, ok := s.Accounts[id]; ok {
+		return a
+	}
+	a := NewAccount(id, partition)
+	s.Accounts[id] = a
+	return a
+}
+
+// AccountIDs returns the account IDs in sorted order.
+func (s *State) AccountIDs() []string { return slices.Sorted(maps.Keys(s.Accounts)) }
+
+// Account is one AWS account's IAM objects. Maps are keyed by NameKey(name)
+// because IAM compares names of roles, users, groups and policies without
+// regard to case.
+type Account struct {
+	ID        string
+	Partition string // "aws" unless set
+	Roles     map[string]*Role
+	Policies  map[string]*ManagedPolicy // customer-managed policies only
+	Groups    map[string]*Group
+	Users     map[string]*User
+}
+
+// NewAccount returns an empty account.
+func NewAccount(id, partition string) *Account {
+	if partition == "" {
+		partition = "aws"
+	}
+	return &Account{
+		ID:        id,
+		Partition: partition,
+		Roles:     map[string]*Role{},
+		Policies:  map[string]*ManagedPolicy{},
+		Groups:    map[string]*Group{},
+		Users:     map[string]*User{},
+	}
+}
+
+// NameKey is the map key IAM's case-insensitive name comparison implies.
+func NameKey(name string) string { return strings.ToLower(name) }
+
+// Role is an IAM role with everything trustform manages on it.
+type Role struct {
+	Name               string
+	Path               string // "/" unless set
+	Description        string
+	TrustPolicy        string // JSON document
+	MaxSessionDuration int    // seconds, 3600..43200
+	Tags               map[string]string
+	AttachedPolicies   []string          // managed policy ARNs, sorted
+	InlinePolicies     map[string]string // policy name → JSON document
+	Owned              bool              // the stack owns the role itself
+}
+
+// ManagedPolicy is a customer-managed policy and its default version.
+type ManagedPolicy struct {
+	Name        string
+	Path        string
+	Description string
+	Document    string // default version, JSON
+	Tags        map[string]string
+	Owned       bool
+}
+
+// Group is an IAM group. IAM groups cannot carry tags, which is why
+// ownership of a group is recorded in its path (see OwnedGroupPath).
+type Group struct {
+	Name             string
+	Path             string
+	AttachedPolicies []string
+	InlinePolicies   map[string]string
+	Owned            bool
+}
+
+// User is an IAM user and the groups it belongs to.
+type User struct {
+	Name             string
+	Path             string
+	Tags             map[string]string
+	Groups           []string // group names, sorted
+	AttachedPolicies []string
+	InlinePolicies   map[string]string
+	Owned            bool
+}
+
+// ARN helpers. Paths are part of IAM ARNs.
+
+// RoleARN returns the ARN of a role.
+func RoleARN(partition, account, path, name string) string {
+	return "arn:" + partitionOr(partition) + ":iam::" + account + ":role" + pathOr(path) + name
+}
+
+// UserARN returns the ARN of a user.
+func UserARN(partition, account, path, name string) string {
+	return "arn:" + partitionOr(partition) + ":iam::" + account + ":user" + pathOr(path) + name
+}
+
+// GroupARN returns the ARN of a group.
+func GroupARN(partition, account, path, name string) string {
+	return "arn:" + partitionOr(partition) + ":iam::" + account + ":group" + pathOr(path) + name
+}
+
+// PolicyARN returns the ARN of a customer-managed policy.
+func PolicyARN(partition, account, path, name string) string {
+	return "arn:" + partitionOr(partition) + ":iam::" + account + ":policy" + pathOr(path) + name
+}
+
+// RootARN returns the ARN of an account's root principal.
+func RootARN(partition, account string) string {
+	return "arn:" + partitionOr(partition) + ":iam::" + account + ":root"
+}
+
+func partitionOr(p string) string {
+	if p == "" {
+		return "aws"
+	}
+	return p
+}
+
+func pathOr(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// Clone returns a deep copy of the state.
+func (s *State) Clone() *State {
+	out := NewState()
+	for id, a := range s.Accounts {
+		out.Accounts[id] = a.Clone()
+	}
+	return out
+}
+
+// Clone returns a deep copy of the account.
+func (a *Account) Clone() *Account {
+	out := NewAccount(a.ID, a.Partition)
+	for k, r := range a.Roles {
+		out.Roles[k] = r.Clone()
+	}
+	for k, p := range a.Policies {
+		out.Policies[k] = p.Clone()
+	}
+	for k, g := range a.Groups {
+		out.Groups[k] = g.Clone()
+	}
+	for k, u := range a.Users {
+		out.Users[k] = u.Clone()
+	}
+	return out
+}
+
+// Clone returns a deep copy of the role.
+func (r *Role) Clone() *Role {
+	c := *r
+	c.Tags = maps.Clone(r.Tags)
+	c.AttachedPolicies = slices.Clone(r.AttachedPolicies)
+	c.InlinePolicies = maps.Clone(r.InlinePolicies)
+	return &c
+}
+
+// Clone returns a deep copy of the policy.
+func (p *ManagedPolicy) Clone() *ManagedPolicy {
+	c := *p
+	c.Tags = maps.Clone(p.Tags)
+	return &c
+}
+
+// Clone returns a deep copy of the group.
+func (g *Group) Clone() *Group {
+	c := *g
+	c.AttachedPolicies = slices.Clone(g.AttachedPolicies)
+	c.InlinePolicies = maps.Clone(g.InlinePolicies)
+	return &c
+}
+
+// Clone returns a deep copy of the user.
+func (u *User) Clone() *User {
+	c := *u
+	c.Tags = maps.Clone(u.Tags)
+	c.Groups = slices.Clone(u.Groups)
+	c.AttachedPolicies = slices.Clone(u.AttachedPolicies)
+	c.InlinePolicies = maps.Clone(u.InlinePolicies)
+	return &c
+}
