@@ -41,13 +41,13 @@ type StackConfig struct {
 
 // AccountConfig is one account block (or one instance of a for_each account).
 type AccountConfig struct {
-	Address   string // account.production, account.member["a"]
-	Name      string // the address without the "account." prefix, used in plans
-	ID        string
-	Partition string
-	Profile   string
+	Address    string // account.production, account.member["a"]
+	Name       string // the address without the "account." prefix, used in plans
+	ID         string
+	Partition  string
+	Profile    string
 	AssumeRole *AssumeRoleConfig
-	Source    Source
+	Source     Source
 }
 
 // AssumeRoleConfig is how the aws target reaches an account from the base identity.
@@ -98,7 +98,7 @@ type RoleConfig struct {
 	Name               string
 	Path               string
 	Description        string
-	MaxSessionDuration int // 3600 when not set
+	MaxSessionDuration int               // 3600 when not set
 	TrustDocument      string            // JSON, built from trust blocks or given as trust_document
 	ManagedPolicies    []string          // ARNs
 	InlinePolicies     map[string]string // name → JSON
