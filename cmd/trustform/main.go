@@ -1,0 +1,345 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/urfave/cli/v3"
+	"golang.org/x/term"
+
+	"github.com/trustform/trustform/cmd/trustform/views"
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/providers/local"
+	"github.com/trustform/trustform/schema"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// exitError carries an exit code other than 1 (plan -detailed-exitcode's 2)
+// or an error already shown to the user (diagnostics), so main prints nothing more.
+type exitError struct {
+	code   int
+	silent bool
+	err    error
+}
+
+func (e *exitError) Error() string {
+	if e.err != nil {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("exit %d", e.code)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: tests call it with their own streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(stdin, stdout, stderr)
+	err := app.Run(ctx, args)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if !ee.silent && ee.err != nil {
+			fmt.Fprintf(stderr, "Error: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "Error: %v\n", err)
+	return 1
+}
+
+// stackFlags are the flags of every command that loads a stack.
+func stackFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "var", Usage: "set a variable: -var 'name=value' (repeatable)"},
+		&cli.StringSliceFlag{Name: "var-file", Usage: "read variables from an HCL or JSON file (repeatable)"},
+		&cli.BoolFlag{Name: "no-color", Usage: "never colour the output"},
+	}
+}
+
+func targetFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "state-dir", Usage: "local target: where the simulation is stored (default DIR/.trustform)"},
+	}
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
+	env := &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr}
+	return &cli.Command{
+		Name:                      "trustform",
+		Usage:                     "provision AWS IAM cross-account trust from HCL",
+		Writer:                    stdout,
+		ErrWriter:                 stderr,
+		DisableSliceFlagSeparator: true,
+		HideHelpCommand:           true,
+		ExitErrHandler:            func(context.Context, *cli.Command, error) {},
+		Commands: []*cli.Command{
+			{
+				Name:      "validate",
+				Usage:     "check a stack's files without reading any account",
+				ArgsUsage: "[DIR]",
+				Flags:     stackFlags(),
+				Action:    env.validate,
+			},
+			{
+				Name:      "plan",
+				Usage:     "show what apply would change, and who gains or loses access",
+				ArgsUsage: "[DIR]",
+				Flags: append(append(stackFlags(), targetFlags()...),
+					&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 0 when there are no changes, 2 when there are, 1 on error"},
+					&cli.BoolFlag{Name: "destroy", Usage: "plan the removal of everything the stack owns"},
+				),
+				Action: env.plan,
+			},
+			{
+				Name:      "apply",
+				Usage:     "make the accounts match the stack",
+				ArgsUsage: "[DIR]",
+				Flags: append(append(stackFlags(), targetFlags()...),
+					&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
+				),
+				Action: env.apply(false),
+			},
+			{
+				Name:      "destroy",
+				Usage:     "remove everything the stack owns, and nothing else",
+				ArgsUsage: "[DIR]",
+				Flags: append(append(stackFlags(), targetFlags()...),
+					&cli.BoolFlag{Name: "auto-approve", Usage: "destroy without asking"},
+				),
+				Action: env.apply(true),
+			},
+			{
+				Name:  "version",
+				Usage: "print the version",
+				Action: func(_ context.Context, _ *cli.Command) error {
+					fmt.Fprintf(stdout, "trustform %s%s (%s %s/%s)\n", version, revision(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+					return nil
+				},
+			},
+		},
+	}
+}
+
+func revision() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return " " + s.Value[:12]
+		}
+	}
+	return ""
+}
+
+type cliEnv struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// colors reports the colours for a stream: none unless it is a terminal and
+// -no-color was not given.
+func (e *cliEnv) colors(cmd *cli.Command, w io.Writer) views.Colors {
+	if cmd.Bool("no-color") || os.Getenv("NO_COLOR") != "" {
+		return views.Colors{}
+	}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return views.ANSI()
+	}
+	return views.Colors{}
+}
+
+func stackDir(cmd *cli.Command) (string, error) {
+	switch cmd.Args().Len() {
+	case 0:
+		return ".", nil
+	case 1:
+		return cmd.Args().First(), nil
+	default:
+		return "", fmt.Errorf("expected at most one stack directory, got %q", cmd.Args().Slice())
+	}
+}
+
+// load reads the stack and prints its diagnostics (warnings too).
+func (e *cliEnv) load(cmd *cli.Command) (*engine.Config, error) {
+	dir, err := stackDir(cmd)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a stack directory: give the directory that holds the stack's *.hcl files", dir)
+	}
+	cfg, files, diags := schema.Load(dir, schema.Options{Vars: cmd.StringSlice("var"), VarFiles: cmd.StringSlice("var-file")})
+	if len(diags) > 0 {
+		width := 0
+		if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			width, _, _ = term.GetSize(int(f.Fd()))
+		}
+		wr := hcl.NewDiagnosticTextWriter(e.stderr, files, uint(width), e.colors(cmd, e.stderr) != views.Colors{})
+		_ = wr.WriteDiagnostics(diags)
+	}
+	if diags.HasErrors() {
+		return nil, &exitError{code: 1, silent: true}
+	}
+	return cfg, nil
+}
+
+// openTarget opens the provider the stack targets. readOnly asks for a
+// provider that will not be written through (plan).
+func (e *cliEnv) openTarget(cmd *cli.Command, cfg *engine.Config, readOnly bool) (engine.Provider, func() error, error) {
+	target := cfg.Stack.Target
+	if target == "" {
+		target = "local"
+	}
+	switch target {
+	case "local":
+		dir := cmd.String("state-dir")
+		if dir == "" {
+			dir = filepath.Join(cfg.Stack.Dir, ".trustform")
+		}
+		p, err := local.Open(local.Options{Dir: dir, Seed: filepath.Join(cfg.Stack.Dir, local.SeedFile), ReadOnly: readOnly})
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, p.Close, nil
+	default:
+		return nil, nil, fmt.Errorf("target %q is not available in this version of trustform: use target = \"local\"", target)
+	}
+}
+
+func (e *cliEnv) validate(_ context.Context, cmd *cli.Command) error {
+	cfg, err := e.load(cmd)
+	if err != nil {
+		return err
+	}
+	if _, err := engine.Desired(cfg); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Success! The stack %q is valid: %d accounts, %d roles, %d policies, %d groups, %d users, %d grants and denies, %d expectations.\n",
+		cfg.Stack.Name, len(cfg.Accounts), len(cfg.Roles), len(cfg.Policies), len(cfg.Groups), len(cfg.Users), len(cfg.Grants), len(cfg.Expectations))
+	return nil
+}
+
+func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
+	cfg, err := e.load(cmd)
+	if err != nil {
+		return err
+	}
+	prov, closeFn, err := e.openTarget(cmd, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	plan, err := engine.MakePlan(ctx, cfg, prov, engine.PlanOptions{Destroy: cmd.Bool("destroy")})
+	if err != nil {
+		return planError(err)
+	}
+	views.Plan(e.stdout, plan, e.colors(cmd, e.stdout))
+	if cmd.Bool("detailed-exitcode") && len(plan.Changes) > 0 {
+		return &exitError{code: 2, silent: true}
+	}
+	return nil
+}
+
+// planError shows every reason a plan could not be made, one per paragraph.
+func planError(err error) error {
+	return fmt.Errorf("the plan could not be made, and nothing was changed:\n\n%s", indentErrors(err))
+}
+
+func indentErrors(err error) string {
+	type unwrapper interface{ WrappedErrors() []error }
+	var list []error
+	if u, ok := err.(unwrapper); ok {
+		list = u.WrappedErrors()
+	} else {
+		list = []error{err}
+	}
+	var b strings.Builder
+	for i, e := range list {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "  - %v\n", e)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
+	return func(ctx context.Context, cmd *cli.Command) error {
+		cfg, err := e.load(cmd)
+		if err != nil {
+			return err
+		}
+		prov, closeFn, err := e.openTarget(cmd, cfg, false)
+		if err != nil {
+			return err
+		}
+		defer closeFn()
+		plan, err := engine.MakePlan(ctx, cfg, prov, engine.PlanOptions{Destroy: destroy})
+		if err != nil {
+			return planError(err)
+		}
+		colors := e.colors(cmd, e.stdout)
+		views.Plan(e.stdout, plan, colors)
+		if len(plan.Changes) == 0 {
+			return nil
+		}
+		if !cmd.Bool("auto-approve") {
+			if err := e.confirm(destroy); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintln(e.stdout)
+		err = engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: views.NewProgress(e.stdout, colors)})
+		if err != nil {
+			return fmt.Errorf("apply stopped with errors; what succeeded stays applied, and the next plan shows what is left:\n\n%s", indentErrors(err))
+		}
+		add, upd, del := plan.Counts()
+		verb := "Apply"
+		if destroy {
+			verb = "Destroy"
+		}
+		fmt.Fprintf(e.stdout, "\n%s%s complete!%s %d added, %d changed, %d destroyed.\n", colors.Bold, verb, colors.Reset, add, upd, del)
+		return nil
+	}
+}
+
+// confirm asks for "yes" on a terminal. Without a terminal there is nobody to
+// ask, so it refuses rather than guess: pipelines pass -auto-approve.
+func (e *cliEnv) confirm(destroy bool) error {
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return fmt.Errorf("not applied: standard input is not a terminal, so there is nobody to confirm; pass -auto-approve to apply without asking")
+	}
+	what := "perform these actions"
+	if destroy {
+		what = "destroy everything this stack owns"
+	}
+	fmt.Fprintf(e.stdout, "\nDo you want to %s?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", what)
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		return fmt.Errorf("not applied: the answer was not 'yes'; nothing was changed")
+	}
+	return nil
+}

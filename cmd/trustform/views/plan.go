@@ -1,0 +1,171 @@
+package views
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// Plan renders a plan for people.
+func Plan(w io.Writer, p *engine.Plan, c Colors) {
+	verb := "plan"
+	if p.Destroy {
+		verb = "destroy plan"
+	}
+	fmt.Fprintf(w, "%strustform %s%s for stack %q\n", c.Bold, verb, c.Reset, p.Stack)
+	fmt.Fprintf(w, "target: %s\n", p.Target)
+	width := 0
+	for _, a := range p.Accounts {
+		width = max(width, len(a.Name))
+	}
+	fmt.Fprintln(w, "accounts:")
+	for _, a := range p.Accounts {
+		fmt.Fprintf(w, "  %-*s  %s  as %s\n", width, a.Name, a.ID, a.Identity)
+	}
+	fmt.Fprintln(w)
+	if len(p.Changes) == 0 {
+		fmt.Fprintf(w, "%sNo changes.%s The accounts match the stack.\n", c.Bold, c.Reset)
+		return
+	}
+	fmt.Fprintln(w, "trustform will perform the following actions, in this order:")
+	for _, ch := range p.Changes {
+		fmt.Fprintln(w)
+		change(w, ch, c)
+	}
+	fmt.Fprintln(w)
+	add, upd, del := p.Counts()
+	fmt.Fprintf(w, "%sPlan:%s %d to add, %d to change, %d to destroy.\n", c.Bold, c.Reset, add, upd, del)
+}
+
+func sign(a engine.Action, c Colors) (string, string) {
+	switch a {
+	case engine.Create:
+		return c.Green + "+" + c.Reset, "will be created"
+	case engine.Update:
+		return c.Yellow + "~" + c.Reset, "will be updated in-place"
+	default:
+		return c.Red + "-" + c.Reset, "will be destroyed"
+	}
+}
+
+func change(w io.Writer, ch *engine.Change, c Colors) {
+	s, what := sign(ch.Action, c)
+	addr := ch.Address
+	if addr == "" {
+		addr = "(no longer declared in the stack)"
+	}
+	fmt.Fprintf(w, "  %s# %s %s%s\n", c.Bold, addr, what, c.Reset)
+	fmt.Fprintf(w, "  %s %s in %s (%s) {\n", s, engine.ObjectName(ch), ch.Account.Name, ch.Account.ID)
+	width := 0
+	for _, a := range ch.Attrs {
+		width = max(width, len(a.Name))
+	}
+	for _, a := range ch.Attrs {
+		attr(w, ch.Action, a, width, c)
+	}
+	fmt.Fprintln(w, "    }")
+}
+
+func attr(w io.Writer, action engine.Action, a engine.AttrDiff, width int, c Colors) {
+	plus, minus, tilde := c.Green+"+"+c.Reset, c.Red+"-"+c.Reset, c.Yellow+"~"+c.Reset
+	if a.IsPolicy {
+		policyAttr(w, a, width, c)
+		return
+	}
+	switch {
+	case a.Before == "" && action != engine.Delete:
+		fmt.Fprintf(w, "      %s %-*s = %q\n", plus, width, a.Name, a.After)
+	case a.After == "" && action != engine.Create:
+		fmt.Fprintf(w, "      %s %-*s = %q%s\n", minus, width, a.Name, a.Before, nullSuffix(action, c))
+	default:
+		fmt.Fprintf(w, "      %s %-*s = %q -> %q\n", tilde, width, a.Name, a.Before, a.After)
+	}
+}
+
+func nullSuffix(action engine.Action, c Colors) string {
+	if action == engine.Update {
+		return c.Dim + " -> null" + c.Reset
+	}
+	return ""
+}
+
+// policyAttr renders a policy document as its statements. On an update it
+// shows the statements removed and added, comparing canonical forms so that
+// reordering or rewriting a statement equivalently shows no difference.
+func policyAttr(w io.Writer, a engine.AttrDiff, width int, c Colors) {
+	before, after := statements(a.Before), statements(a.After)
+	mark := c.Yellow + "~" + c.Reset
+	switch {
+	case a.Before == "":
+		mark = c.Green + "+" + c.Reset
+	case a.After == "":
+		mark = c.Red + "-" + c.Reset
+	}
+	fmt.Fprintf(w, "      %s %-*s = [\n", mark, width, a.Name)
+	inAfter := map[string]bool{}
+	for _, s := range after {
+		inAfter[s.key] = true
+	}
+	inBefore := map[string]bool{}
+	unchanged := 0
+	for _, s := range before {
+		inBefore[s.key] = true
+		if !inAfter[s.key] {
+			block(w, c.Red+"-"+c.Reset, s.text)
+		} else {
+			unchanged++
+		}
+	}
+	for _, s := range after {
+		if !inBefore[s.key] {
+			block(w, c.Green+"+"+c.Reset, s.text)
+		}
+	}
+	if unchanged > 0 && a.Before != "" && a.After != "" {
+		noun := "statements"
+		if unchanged == 1 {
+			noun = "statement"
+		}
+		fmt.Fprintf(w, "          %s# (%d unchanged %s hidden)%s\n", c.Dim, unchanged, noun, c.Reset)
+	}
+	fmt.Fprintln(w, "        ]")
+}
+
+type stmt struct{ key, text string }
+
+// statements splits a document into canonical statements, each with the
+// indented JSON a person reads. A document that does not parse is shown whole.
+func statements(doc string) []stmt {
+	if doc == "" {
+		return nil
+	}
+	d, err := policy.Parse(doc)
+	if err != nil {
+		return []stmt{{key: doc, text: doc}}
+	}
+	canon := d.Canonical()
+	out := make([]stmt, 0, len(canon.Statements))
+	for _, s := range canon.Statements {
+		one := policy.Document{Version: canon.Version, Statements: []policy.Statement{s}}.JSON()
+		var parsed struct{ Statement []json.RawMessage }
+		_ = json.Unmarshal([]byte(one), &parsed)
+		var buf strings.Builder
+		raw := parsed.Statement[0]
+		var v any
+		_ = json.Unmarshal(raw, &v)
+		b, _ := json.MarshalIndent(v, "", "  ")
+		buf.Write(b)
+		out = append(out, stmt{key: string(raw), text: buf.String()})
+	}
+	return out
+}
+
+func block(w io.Writer, mark, text string) {
+	for _, line := range strings.Split(text, "\n") {
+		fmt.Fprintf(w, "          %s %s\n", mark, line)
+	}
+}

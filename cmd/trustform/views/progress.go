@@ -1,0 +1,62 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/trustform/trustform/engine"
+)
+
+// Progress reports an apply a line per change as it starts and ends. It is
+// safe for the concurrent calls Apply makes.
+type Progress struct {
+	mu sync.Mutex
+	w  io.Writer
+	c  Colors
+}
+
+// NewProgress returns a progress view writing to w.
+func NewProgress(w io.Writer, c Colors) *Progress { return &Progress{w: w, c: c} }
+
+var _ engine.Hooks = (*Progress)(nil)
+
+// Started implements engine.Hooks.
+func (p *Progress) Started(ch *engine.Change) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "%s: %s...\n", label(ch), engine.Describe(ch))
+}
+
+// Finished implements engine.Hooks.
+func (p *Progress) Finished(ch *engine.Change, elapsed time.Duration, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		fmt.Fprintf(p.w, "%s: %sfailed%s after %s: %v\n", label(ch), p.c.Red, p.c.Reset, round(elapsed), err)
+		return
+	}
+	fmt.Fprintf(p.w, "%s: %s complete after %s\n", label(ch), ch.Action, round(elapsed))
+}
+
+// Skipped implements engine.Hooks.
+func (p *Progress) Skipped(ch *engine.Change, reason string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "%s: %sskipped%s: %s\n", label(ch), p.c.Yellow, p.c.Reset, reason)
+}
+
+func label(ch *engine.Change) string {
+	if ch.Address != "" {
+		return ch.Address
+	}
+	return ch.Account.Name
+}
+
+func round(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
+}

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+)
+
+// ApplyOptions tunes Apply.
+type ApplyOptions struct {
+	// Concurrency bounds how many changes run at once (default 4). IAM
+	// throttles per account, so more is rarely faster.
+	Concurrency int
+	Hooks       Hooks
+}
+
+// Apply carries out a plan through the provider. Changes whose dependencies
+// have succeeded run concurrently up to the bound; a change whose dependency
+// failed is skipped and reported, never attempted. Every failure is returned,
+// aggregated, after all that could run has run.
+func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts ApplyOptions) error {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	hooks := opts.Hooks
+	if hooks == nil {
+		hooks = nopHooks{}
+	}
+	accounts := map[string]*AccountConfig{}
+	for _, a := range cfg.Accounts {
+		accounts[a.ID] = a
+	}
+	n := len(plan.Changes)
+	waiting := make([]int, n)
+	dependents := make([][]int, n)
+	for i, c := range plan.Changes {
+		waiting[i] = len(c.DependsOn)
+		for _, d := range c.DependsOn {
+			dependents[d] = append(dependents[d], i)
+		}
+	}
+
+	var (
+		mu      sync.Mutex
+		errs    *multierror.Error
+		failed  = make([]bool, n)
+		settled int
+		wg      sync.WaitGroup
+		ready   = make(chan int, n)
+		sem     = make(chan struct{}, opts.Concurrency)
+	)
+	// settle records the end of change i and releases or skips its dependents.
+	// It is called with mu held.
+	var settle func(i int, ok bool)
+	settle = func(i int, ok bool) {
+		settled++
+		for _, j := range dependents[i] {
+			if !ok {
+				if !failed[j] {
+					failed[j] = true
+					hooks.Skipped(plan.Changes[j], fmt.Sprintf("it depends on %s, which did not complete", Describe(plan.Changes[i])))
+					waiting[j] = -1
+					settle(j, false)
+				}
+				continue
+			}
+			if waiting[j] < 0 {
+				continue
+			}
+			waiting[j]--
+			if waiting[j] == 0 {
+				ready <- j
+			}
+		}
+		if settled == n {
+			close(ready)
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	for i := range plan.Changes {
+		if waiting[i] == 0 {
+			ready <- i
+		}
+	}
+	for i := range ready {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c := plan.Changes[i]
+			var err error
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			} else {
+				hooks.Started(c)
+				start := time.Now()
+				err = prov.Apply(ctx, accounts[c.Account.ID], c)
+				hooks.Finished(c, time.Since(start), err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed[i] = true
+				errs = multierror.Append(errs, fmt.Errorf("%s: %w", Describe(c), err))
+			}
+			settle(i, err == nil)
+		}()
+	}
+	wg.Wait()
+	return errs.ErrorOrNil()
+}
+
+// Describe names a change for messages: "create role UpdateApp in production (999999999999)".
+func Describe(c *Change) string {
+	return fmt.Sprintf("%s %s in %s (%s)", c.Action, ObjectName(c), c.Account.Name, c.Account.ID)
+}
+
+// ObjectName names the object of a change for people, e.g. role "UpdateApp"
+// or inline policy "trustform.devprod.grant.x" of group "Developers".
+func ObjectName(c *Change) string {
+	o := c.After
+	if o == nil {
+		o = c.Before
+	}
+	switch v := o.(type) {
+	case *Role:
+		return fmt.Sprintf("role %q", v.Name)
+	case *ManagedPolicy:
+		return fmt.Sprintf("managed policy %q", v.Name)
+	case *Group:
+		return fmt.Sprintf("group %q", v.Name)
+	case *User:
+		return fmt.Sprintf("user %q", v.Name)
+	case *InlinePolicy:
+		return fmt.Sprintf("inline policy %q of %s %q", v.Name, v.PrincipalKind, v.PrincipalName)
+	case *Attachment:
+		return fmt.Sprintf("attachment of %s to %s %q", v.PolicyARN, v.PrincipalKind, v.PrincipalName)
+	case *Membership:
+		return fmt.Sprintf("membership of user %q in group %q", v.User, v.Group)
+	}
+	return string(c.Kind)
+}
+
+type nopHooks struct{}
+
+func (nopHooks) Started(*Change)                        {}
+func (nopHooks) Finished(*Change, time.Duration, error) {}
+func (nopHooks) Skipped(*Change, string)                {}

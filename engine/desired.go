@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// Desired turns a stack's configuration into the state it wants. Objects the
+// stack declares with existing = true appear with Owned unset and hold only
+// the stack's own inline policies (its grants and denies): those are the only
+// part of them the stack manages.
+func Desired(cfg *Config) (*State, error) {
+	s := NewState()
+	for _, a := range cfg.Accounts {
+		s.Account(a.ID, a.Partition)
+	}
+	acct := func(id string) *Account { return s.Account(id, partitionOf(cfg, id)) }
+	owner := cfg.Stack.Name
+	for _, g := range cfg.Groups {
+		grp := &Group{Name: g.Name, Path: OwnedGroupPath(owner), InlinePolicies: map[string]string{}, Owned: !g.Existing}
+		if g.Existing {
+			grp.Path = ""
+		}
+		acct(g.Account).Groups[NameKey(g.Name)] = grp
+	}
+	for _, u := range cfg.Users {
+		usr := &User{Name: u.Name, Path: pathOr(u.Path), Tags: ownedTags(u.Tags, owner, !u.Existing), Groups: sortedNames(u.Groups), InlinePolicies: map[string]string{}, Owned: !u.Existing}
+		acct(u.Account).Users[NameKey(u.Name)] = usr
+	}
+	for _, p := range cfg.Policies {
+		acct(p.Account).Policies[NameKey(p.Name)] = &ManagedPolicy{Name: p.Name, Path: pathOr(p.Path), Description: p.Description, Document: p.Document, Tags: ownedTags(p.Tags, owner, true), Owned: true}
+	}
+	for _, r := range cfg.Roles {
+		msd := r.MaxSessionDuration
+		if msd == 0 {
+			msd = 3600
+		}
+		acct(r.Account).Roles[NameKey(r.Name)] = &Role{
+			Name: r.Name, Path: pathOr(r.Path), Description: r.Description, TrustPolicy: r.TrustDocument,
+			MaxSessionDuration: msd, Tags: ownedTags(r.Tags, owner, true),
+			AttachedPolicies: sortedNames(r.ManagedPolicies), InlinePolicies: maps.Clone(r.InlinePolicies), Owned: true,
+		}
+		if acct(r.Account).Roles[NameKey(r.Name)].InlinePolicies == nil {
+			acct(r.Account).Roles[NameKey(r.Name)].InlinePolicies = map[string]string{}
+		}
+	}
+	var errs *multierror.Error
+	for _, g := range cfg.Grants {
+		name := GrantPolicyName(owner, g.Address)
+		doc := policy.Document{Version: policy.Version, Statements: []policy.Statement{{
+			Effect: g.Effect, Actions: []string{"sts:AssumeRole"}, Resources: slices.Sorted(slices.Values(g.Roles)),
+		}}}.JSON()
+		for _, to := range g.To {
+			inline := inlineOf(acct(to.Account), to.Kind, to.Name)
+			if inline == nil {
+				errs = multierror.Append(errs, fmt.Errorf("%s (%s): %s %q is not declared in the stack", g.Address, g.Source, to.Kind, to.Name))
+				continue
+			}
+			inline[name] = doc
+		}
+	}
+	return s, errs.ErrorOrNil()
+}
+
+// GrantPolicyName is the name of the inline policy a grant or deny puts on each
+// of its principals: the stack's inline prefix followed by the block address,
+// e.g. trustform.devprod.grant.developers_update_app, with for_each keys
+// joined by a dot and characters IAM does not allow in names replaced by "_".
+func GrantPolicyName(stack, address string) string {
+	a := strings.NewReplacer(`["`, ".", `"]`, "", "[", ".", "]", "").Replace(address)
+	a = invalidNameChars.ReplaceAllString(a, "_")
+	name := InlinePrefix(stack) + a
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	return name
+}
+
+var invalidNameChars = regexp.MustCompile(`[^\w+=,.@-]`)
+
+func inlineOf(a *Account, kind Kind, name string) map[string]string {
+	switch kind {
+	case KindRole:
+		if r := a.Roles[NameKey(name)]; r != nil {
+			return r.InlinePolicies
+		}
+	case KindGroup:
+		if g := a.Groups[NameKey(name)]; g != nil {
+			return g.InlinePolicies
+		}
+	case KindUser:
+		if u := a.Users[NameKey(name)]; u != nil {
+			return u.InlinePolicies
+		}
+	}
+	return nil
+}
+
+func ownedTags(tags map[string]string, stack string, owned bool) map[string]string {
+	out := maps.Clone(tags)
+	if out == nil {
+		out = map[string]string{}
+	}
+	if owned {
+		out[OwnerTagKey] = stack
+	}
+	return out
+}
+
+func sortedNames(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	return slices.Sorted(slices.Values(in))
+}
+
+func partitionOf(cfg *Config, id string) string {
+	for _, a := range cfg.Accounts {
+		if a.ID == id {
+			return a.Partition
+		}
+	}
+	return "aws"
+}

@@ -1,0 +1,554 @@
+package engine
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// Diff compares the actual state of the stack's accounts with the desired
+// state and returns the changes that make actual match desired, touching only
+// what the stack owns. Problems that make a plan unsafe (an object the stack
+// would create exists and is not its own; an existing = true object is
+// missing) are returned together as one error and no changes.
+//
+// cfg supplies block addresses and account names for messages; for destroy,
+// pass an empty desired state with the same cfg.
+func Diff(actual, desired *State, cfg *Config) ([]*Change, error) {
+	d := &differ{stack: cfg.Stack.Name, sources: indexSources(cfg)}
+	for _, ac := range cfg.Accounts {
+		d.accounts = append(d.accounts, AccountRef{Name: ac.Name, ID: ac.ID, Partition: ac.Partition})
+	}
+	for _, ref := range d.accounts {
+		want := desired.Accounts[ref.ID]
+		if want == nil {
+			want = NewAccount(ref.ID, ref.Partition)
+		}
+		have := actual.Accounts[ref.ID]
+		if have == nil {
+			have = NewAccount(ref.ID, ref.Partition)
+		}
+		d.account(ref, have, want)
+	}
+	if err := d.errs.ErrorOrNil(); err != nil {
+		return nil, err
+	}
+	return d.changes, nil
+}
+
+type differ struct {
+	stack    string
+	accounts []AccountRef
+	sources  map[Key]declared
+	changes  []*Change
+	errs     *multierror.Error
+}
+
+// declared is where a block that produced an object sits in the stack.
+type declared struct {
+	address string
+	source  Source
+}
+
+func indexSources(cfg *Config) map[Key]declared {
+	m := map[Key]declared{}
+	for _, g := range cfg.Groups {
+		m[PrincipalKey(g.Account, KindGroup, g.Name)] = declared{g.Address, g.Source}
+	}
+	for _, u := range cfg.Users {
+		m[PrincipalKey(u.Account, KindUser, u.Name)] = declared{u.Address, u.Source}
+	}
+	for _, r := range cfg.Roles {
+		m[PrincipalKey(r.Account, KindRole, r.Name)] = declared{r.Address, r.Source}
+		for name := range r.InlinePolicies {
+			m[InlineKey(r.Account, KindRole, r.Name, name)] = declared{r.Address, r.Source}
+		}
+		for _, arn := range r.ManagedPolicies {
+			m[AttachmentKey(r.Account, KindRole, r.Name, arn)] = declared{r.Address, r.Source}
+		}
+	}
+	for _, p := range cfg.Policies {
+		m[PolicyKey(p.Account, p.Name)] = declared{p.Address, p.Source}
+	}
+	for _, u := range cfg.Users {
+		for _, g := range u.Groups {
+			m[MembershipKey(u.Account, u.Name, g)] = declared{u.Address, u.Source}
+		}
+	}
+	for _, g := range cfg.Grants {
+		for _, to := range g.To {
+			m[InlineKey(to.Account, to.Kind, to.Name, GrantPolicyName(cfg.Stack.Name, g.Address))] = declared{g.Address, g.Source}
+		}
+	}
+	return m
+}
+
+func (d *differ) fail(format string, args ...any) {
+	d.errs = multierror.Append(d.errs, fmt.Errorf(format, args...))
+}
+
+func (d *differ) add(c *Change) {
+	c.Address = d.sources[c.Key].address
+	d.changes = append(d.changes, c)
+}
+
+// where names the block and file position behind a key, for messages.
+func (d *differ) where(k Key) string {
+	if s, ok := d.sources[k]; ok {
+		return s.address + " (" + s.source.String() + ")"
+	}
+	return "the stack"
+}
+
+func acctLabel(ref AccountRef) string { return ref.Name + " (" + ref.ID + ")" }
+
+func (d *differ) account(ref AccountRef, have, want *Account) {
+	for _, k := range slices.Sorted(maps.Keys(want.Policies)) {
+		d.policy(ref, have.Policies[k], want.Policies[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(have.Policies)) {
+		if want.Policies[k] == nil && have.Policies[k].Owned {
+			d.policy(ref, have.Policies[k], nil)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(want.Groups)) {
+		d.group(ref, have.Groups[k], want.Groups[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(have.Groups)) {
+		if want.Groups[k] == nil {
+			d.group(ref, have.Groups[k], nil)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(want.Users)) {
+		d.user(ref, have.Users[k], want.Users[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(have.Users)) {
+		if want.Users[k] == nil {
+			d.user(ref, have.Users[k], nil)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(want.Roles)) {
+		d.role(ref, have.Roles[k], want.Roles[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(have.Roles)) {
+		if want.Roles[k] == nil {
+			d.role(ref, have.Roles[k], nil)
+		}
+	}
+	d.memberships(ref, have, want)
+	d.checkPolicyDeletes(ref, have)
+}
+
+// claim checks that an object the stack wants to own is either absent or
+// already the stack's. Anything else is someone else's object: trustform never
+// takes it over silently.
+func (d *differ) claim(ref AccountRef, key Key, kind, name string, exists, owned bool) bool {
+	if !exists || owned {
+		return true
+	}
+	d.fail("%s %q already exists in account %s and is not owned by stack %q, declared by %s: trustform never takes over an object silently; "+
+		"rename it in the stack, delete the existing one, or declare it with existing = true if the stack should only add its grants to it",
+		kind, name, acctLabel(ref), d.stack, d.where(key))
+	return false
+}
+
+// expectExisting checks an existing = true object is really there.
+func (d *differ) expectExisting(ref AccountRef, key Key, kind, name string, exists bool) bool {
+	if exists {
+		return true
+	}
+	d.fail("%s %q is declared with existing = true by %s but does not exist in account %s: create it outside trustform first, or remove existing = true so that the stack creates and owns it",
+		kind, name, d.where(key), acctLabel(ref))
+	return false
+}
+
+func (d *differ) policy(ref AccountRef, have, want *ManagedPolicy) {
+	var key Key
+	if want != nil {
+		key = PolicyKey(ref.ID, want.Name)
+		if !d.claim(ref, key, "managed policy", want.Name, have != nil, have != nil && have.Owned) {
+			return
+		}
+	} else {
+		key = PolicyKey(ref.ID, have.Name)
+	}
+	switch {
+	case have == nil:
+		d.add(&Change{Action: Create, Kind: KindPolicy, Account: ref, Key: key, After: want, Attrs: policyAttrs(nil, want)})
+	case want == nil:
+		d.add(&Change{Action: Delete, Kind: KindPolicy, Account: ref, Key: key, Before: have, Attrs: policyAttrs(have, nil)})
+	default:
+		if have.Path != want.Path {
+			d.fail("managed policy %q in account %s: IAM cannot move a policy to another path (%s → %s); declared by %s: give it a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
+			return
+		}
+		if have.Description != want.Description {
+			d.fail("managed policy %q in account %s: IAM cannot change a managed policy's description; declared by %s: keep the description, or give the policy a new name to replace it", want.Name, acctLabel(ref), d.where(key))
+			return
+		}
+		if attrs := policyAttrs(have, want); len(attrs) > 0 {
+			d.add(&Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Before: have, After: want, Attrs: attrs})
+		}
+	}
+}
+
+func (d *differ) group(ref AccountRef, have, want *Group) {
+	if want == nil {
+		if !have.Owned {
+			d.children(ref, KindGroup, have.Name, false, have.InlinePolicies, nil, nil, nil)
+			return
+		}
+		d.children(ref, KindGroup, have.Name, true, have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.add(&Change{Action: Delete, Kind: KindGroup, Account: ref, Key: PrincipalKey(ref.ID, KindGroup, have.Name), Before: groupOnly(have), Attrs: groupAttrs(have, nil)})
+		return
+	}
+	key := PrincipalKey(ref.ID, KindGroup, want.Name)
+	if !want.Owned {
+		if d.expectExisting(ref, key, "group", want.Name, have != nil) {
+			d.children(ref, KindGroup, have.Name, false, have.InlinePolicies, want.InlinePolicies, nil, nil)
+		}
+		return
+	}
+	if !d.claim(ref, key, "group", want.Name, have != nil, have != nil && have.Owned) {
+		return
+	}
+	if have == nil {
+		d.add(&Change{Action: Create, Kind: KindGroup, Account: ref, Key: key, After: groupOnly(want), Attrs: groupAttrs(nil, want)})
+		d.children(ref, KindGroup, want.Name, true, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		return
+	}
+	d.children(ref, KindGroup, have.Name, true, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+}
+
+func (d *differ) user(ref AccountRef, have, want *User) {
+	if want == nil {
+		if !have.Owned {
+			d.children(ref, KindUser, have.Name, false, have.InlinePolicies, nil, nil, nil)
+			return
+		}
+		d.children(ref, KindUser, have.Name, true, have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.add(&Change{Action: Delete, Kind: KindUser, Account: ref, Key: PrincipalKey(ref.ID, KindUser, have.Name), Before: userOnly(have), Attrs: userAttrs(have, nil)})
+		return
+	}
+	key := PrincipalKey(ref.ID, KindUser, want.Name)
+	if !want.Owned {
+		if d.expectExisting(ref, key, "user", want.Name, have != nil) {
+			d.children(ref, KindUser, have.Name, false, have.InlinePolicies, want.InlinePolicies, nil, nil)
+		}
+		return
+	}
+	if !d.claim(ref, key, "user", want.Name, have != nil, have != nil && have.Owned) {
+		return
+	}
+	if have == nil {
+		d.add(&Change{Action: Create, Kind: KindUser, Account: ref, Key: key, After: userOnly(want), Attrs: userAttrs(nil, want)})
+		d.children(ref, KindUser, want.Name, true, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		return
+	}
+	if have.Path != want.Path {
+		d.fail("user %q in account %s: IAM users keep the path they were created with in trustform (%s → %s); declared by %s: keep the path, or give the user a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
+		return
+	}
+	if attrs := userAttrs(have, want); len(attrs) > 0 {
+		d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs})
+	}
+	d.children(ref, KindUser, have.Name, true, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+}
+
+func (d *differ) role(ref AccountRef, have, want *Role) {
+	if want == nil {
+		if !have.Owned {
+			d.children(ref, KindRole, have.Name, false, have.InlinePolicies, nil, nil, nil)
+			return
+		}
+		d.children(ref, KindRole, have.Name, true, have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.add(&Change{Action: Delete, Kind: KindRole, Account: ref, Key: PrincipalKey(ref.ID, KindRole, have.Name), Before: roleOnly(have), Attrs: roleAttrs(have, nil)})
+		return
+	}
+	key := PrincipalKey(ref.ID, KindRole, want.Name)
+	if !d.claim(ref, key, "role", want.Name, have != nil, have != nil && have.Owned) {
+		return
+	}
+	if have == nil {
+		d.add(&Change{Action: Create, Kind: KindRole, Account: ref, Key: key, After: roleOnly(want), Attrs: roleAttrs(nil, want)})
+		d.children(ref, KindRole, want.Name, true, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		return
+	}
+	if have.Path != want.Path {
+		d.fail("role %q in account %s: IAM cannot move a role to another path (%s → %s); declared by %s: keep the path, or give the role a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
+		return
+	}
+	if attrs := roleAttrs(have, want); len(attrs) > 0 {
+		d.add(&Change{Action: Update, Kind: KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs})
+	}
+	d.children(ref, KindRole, have.Name, true, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+}
+
+// children diffs the inline policies and attachments of one principal. On a
+// principal the stack does not own only the stack's own inline policies
+// (named with its prefix) are compared, and attachments not at all.
+func (d *differ) children(ref AccountRef, kind Kind, principal string, owned bool, haveInline, wantInline map[string]string, haveAttached, wantAttached []string) {
+	for _, name := range slices.Sorted(maps.Keys(wantInline)) {
+		key := InlineKey(ref.ID, kind, principal, name)
+		want := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: wantInline[name]}
+		doc, ok := haveInline[name]
+		switch {
+		case !ok:
+			d.add(&Change{Action: Create, Kind: KindInline, Account: ref, Key: key, After: want, Attrs: []AttrDiff{{Name: "document", After: want.Document, IsPolicy: true}}})
+		case !policy.Equivalent(doc, want.Document):
+			have := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: doc}
+			d.add(&Change{Action: Update, Kind: KindInline, Account: ref, Key: key, Before: have, After: want, Attrs: []AttrDiff{{Name: "document", Before: doc, After: want.Document, IsPolicy: true}}})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(haveInline)) {
+		if _, ok := wantInline[name]; ok || !OwnsInline(owned, d.stack, name) {
+			continue
+		}
+		have := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: haveInline[name]}
+		d.add(&Change{Action: Delete, Kind: KindInline, Account: ref, Key: InlineKey(ref.ID, kind, principal, name), Before: have, Attrs: []AttrDiff{{Name: "document", Before: have.Document, IsPolicy: true}}})
+	}
+	if !owned {
+		return
+	}
+	for _, arn := range wantAttached {
+		if !slices.Contains(haveAttached, arn) {
+			att := &Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
+			d.add(&Change{Action: Create, Kind: KindAttachment, Account: ref, Key: AttachmentKey(ref.ID, kind, principal, arn), After: att, Attrs: []AttrDiff{{Name: "policy_arn", After: arn}}})
+		}
+	}
+	for _, arn := range haveAttached {
+		if !slices.Contains(wantAttached, arn) {
+			att := &Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
+			d.add(&Change{Action: Delete, Kind: KindAttachment, Account: ref, Key: AttachmentKey(ref.ID, kind, principal, arn), Before: att, Attrs: []AttrDiff{{Name: "policy_arn", Before: arn}}})
+		}
+	}
+}
+
+// memberships diffs group memberships. A membership is managed when its user
+// or its group is owned by the stack; between an existing user and an
+// existing group it is only checked, never changed.
+func (d *differ) memberships(ref AccountRef, have, want *Account) {
+	type pair struct{ user, group string }
+	wantSet := map[Key]pair{}
+	for _, u := range want.Users {
+		for _, g := range u.Groups {
+			grp := want.Groups[NameKey(g)]
+			key := MembershipKey(ref.ID, u.Name, g)
+			if u.Owned || (grp != nil && grp.Owned) {
+				wantSet[key] = pair{u.Name, g}
+				continue
+			}
+			hu := have.Users[NameKey(u.Name)]
+			if hu != nil && !slices.ContainsFunc(hu.Groups, func(n string) bool { return NameKey(n) == NameKey(g) }) {
+				d.fail("user %q is declared by %s as a member of group %q, but in account %s it is not; both are existing = true, so trustform does not change their membership: add the user to the group outside trustform, or remove the group from the user's groups",
+					u.Name, d.where(PrincipalKey(ref.ID, KindUser, u.Name)), g, acctLabel(ref))
+			}
+		}
+	}
+	haveSet := map[Key]pair{}
+	for _, u := range have.Users {
+		for _, g := range u.Groups {
+			grp := have.Groups[NameKey(g)]
+			if u.Owned || (grp != nil && grp.Owned) {
+				haveSet[MembershipKey(ref.ID, u.Name, g)] = pair{u.Name, g}
+			}
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(wantSet), keyCompare) {
+		if _, ok := haveSet[k]; !ok {
+			p := wantSet[k]
+			m := &Membership{User: p.user, Group: p.group}
+			d.add(&Change{Action: Create, Kind: KindMembership, Account: ref, Key: k, After: m, Attrs: []AttrDiff{{Name: "user", After: p.user}, {Name: "group", After: p.group}}})
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(haveSet), keyCompare) {
+		if _, ok := wantSet[k]; !ok {
+			p := haveSet[k]
+			m := &Membership{User: p.user, Group: p.group}
+			d.add(&Change{Action: Delete, Kind: KindMembership, Account: ref, Key: k, Before: m, Attrs: []AttrDiff{{Name: "user", Before: p.user}, {Name: "group", Before: p.group}}})
+		}
+	}
+}
+
+func keyCompare(a, b Key) int { return strings.Compare(a.String(), b.String()) }
+
+// checkPolicyDeletes refuses to delete a managed policy that stays attached
+// to a principal after the plan: IAM would refuse with DeleteConflict, and the
+// principal may not be the stack's to detach.
+func (d *differ) checkPolicyDeletes(ref AccountRef, have *Account) {
+	detached := map[Key]bool{}
+	for _, c := range d.changes {
+		if c.Kind == KindAttachment && c.Action == Delete {
+			detached[c.Key] = true
+		}
+	}
+	for _, c := range d.changes {
+		if c.Kind != KindPolicy || c.Action != Delete || c.Account.ID != ref.ID {
+			continue
+		}
+		p := c.Before.(*ManagedPolicy)
+		arn := PolicyARN(ref.Partition, ref.ID, p.Path, p.Name)
+		check := func(kind Kind, name string, attached []string) {
+			if slices.Contains(attached, arn) && !detached[AttachmentKey(ref.ID, kind, name, arn)] {
+				d.fail("managed policy %q in account %s would be deleted, but it stays attached to %s %q, which the stack does not detach: detach it there first, or keep the policy block", p.Name, acctLabel(ref), kind, name)
+			}
+		}
+		for _, r := range have.Roles {
+			check(KindRole, r.Name, r.AttachedPolicies)
+		}
+		for _, g := range have.Groups {
+			check(KindGroup, g.Name, g.AttachedPolicies)
+		}
+		for _, u := range have.Users {
+			check(KindUser, u.Name, u.AttachedPolicies)
+		}
+	}
+}
+
+// The *Only helpers strip what travels as separate changes, so a role change
+// carries the role's own attributes only.
+func roleOnly(r *Role) *Role {
+	c := r.Clone()
+	c.AttachedPolicies, c.InlinePolicies = nil, nil
+	return c
+}
+
+func groupOnly(g *Group) *Group {
+	c := g.Clone()
+	c.AttachedPolicies, c.InlinePolicies = nil, nil
+	return c
+}
+
+func userOnly(u *User) *User {
+	c := u.Clone()
+	c.AttachedPolicies, c.InlinePolicies, c.Groups = nil, nil, nil
+	return c
+}
+
+// attrs collects attribute differences; on a create or delete every
+// attribute is listed, on an update only those that differ.
+type attrs struct {
+	out     []AttrDiff
+	partial bool // update: only differences
+}
+
+func (a *attrs) str(name, before, after string) {
+	if before == after && (a.partial || before == "") {
+		return
+	}
+	a.out = append(a.out, AttrDiff{Name: name, Before: before, After: after})
+}
+
+func (a *attrs) doc(name, before, after string) {
+	if a.partial && policy.Equivalent(before, after) {
+		return
+	}
+	a.out = append(a.out, AttrDiff{Name: name, Before: before, After: after, IsPolicy: true})
+}
+
+func (a *attrs) tags(before, after map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(mergeKeys(before, after))) {
+		b, hb := before[k]
+		f, hf := after[k]
+		if a.partial && hb == hf && b == f {
+			continue
+		}
+		a.out = append(a.out, AttrDiff{Name: "tags." + k, Before: b, After: f})
+	}
+}
+
+func mergeKeys(a, b map[string]string) map[string]bool {
+	m := map[string]bool{}
+	for k := range a {
+		m[k] = true
+	}
+	for k := range b {
+		m[k] = true
+	}
+	return m
+}
+
+func roleAttrs(have, want *Role) []AttrDiff {
+	a := &attrs{partial: have != nil && want != nil}
+	var h, w Role
+	if have != nil {
+		h = *have
+	}
+	if want != nil {
+		w = *want
+	}
+	a.str("name", h.Name, w.Name)
+	a.str("path", h.Path, w.Path)
+	a.str("description", h.Description, w.Description)
+	a.str("max_session_duration", durationText(h.MaxSessionDuration), durationText(w.MaxSessionDuration))
+	a.doc("trust_policy", h.TrustPolicy, w.TrustPolicy)
+	a.tags(h.Tags, w.Tags)
+	if a.partial {
+		// A name differing only in case is the same role to IAM.
+		a.out = slices.DeleteFunc(a.out, func(x AttrDiff) bool { return x.Name == "name" })
+	}
+	return a.out
+}
+
+func durationText(s int) string {
+	if s == 0 {
+		return ""
+	}
+	return strconv.Itoa(s)
+}
+
+func policyAttrs(have, want *ManagedPolicy) []AttrDiff {
+	a := &attrs{partial: have != nil && want != nil}
+	var h, w ManagedPolicy
+	if have != nil {
+		h = *have
+	}
+	if want != nil {
+		w = *want
+	}
+	if !a.partial {
+		a.str("name", h.Name, w.Name)
+		a.str("path", h.Path, w.Path)
+		a.str("description", h.Description, w.Description)
+	}
+	a.doc("document", h.Document, w.Document)
+	a.tags(h.Tags, w.Tags)
+	return a.out
+}
+
+func groupAttrs(have, want *Group) []AttrDiff {
+	a := &attrs{}
+	var h, w Group
+	if have != nil {
+		h = *have
+	}
+	if want != nil {
+		w = *want
+	}
+	a.str("name", h.Name, w.Name)
+	a.str("path", h.Path, w.Path)
+	return a.out
+}
+
+func userAttrs(have, want *User) []AttrDiff {
+	a := &attrs{partial: have != nil && want != nil}
+	var h, w User
+	if have != nil {
+		h = *have
+	}
+	if want != nil {
+		w = *want
+	}
+	if !a.partial {
+		a.str("name", h.Name, w.Name)
+		a.str("path", h.Path, w.Path)
+	}
+	a.tags(h.Tags, w.Tags)
+	return a.out
+}

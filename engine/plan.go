@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/hashicorp/go-multierror"
+)
+
+// Plan is what a stack would change, in the order it would change it.
+type Plan struct {
+	Stack    string
+	Target   string // the provider's description, e.g. "local simulation in .trustform"
+	Destroy  bool
+	Accounts []PlanAccount
+	Changes  []*Change
+	// Actual is the state the plan was computed from (not part of the plan's
+	// content; kept for checks that need the accounts as read).
+	Actual *State
+}
+
+// PlanAccount is one account a plan covers and who it was read as.
+type PlanAccount struct {
+	Name     string
+	ID       string
+	Identity string
+}
+
+// Counts returns how many objects the plan adds, changes and destroys.
+func (p *Plan) Counts() (add, change, destroy int) {
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			add++
+		case Update:
+			change++
+		case Delete:
+			destroy++
+		}
+	}
+	return
+}
+
+// PlanOptions tunes MakePlan.
+type PlanOptions struct {
+	Destroy bool // plan to remove everything the stack owns
+}
+
+// MakePlan reads every declared account through the provider, checks that
+// each is the account the stack declares, and computes the ordered changes.
+func MakePlan(ctx context.Context, cfg *Config, prov Provider, opts PlanOptions) (*Plan, error) {
+	actual, accounts, err := ReadAccounts(ctx, cfg, prov)
+	if err != nil {
+		return nil, err
+	}
+	desired := NewState()
+	if !opts.Destroy {
+		if desired, err = Desired(cfg); err != nil {
+			return nil, err
+		}
+	}
+	changes, err := Diff(actual, desired, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{
+		Stack:    cfg.Stack.Name,
+		Target:   prov.Describe(),
+		Destroy:  opts.Destroy,
+		Accounts: accounts,
+		Changes:  Order(changes),
+		Actual:   actual,
+	}, nil
+}
+
+// ReadAccounts reads all declared accounts concurrently, after checking each
+// provider identity is in the declared account: reading (and later writing)
+// the wrong account is the one mistake a provisioner of access must not make.
+func ReadAccounts(ctx context.Context, cfg *Config, prov Provider) (*State, []PlanAccount, error) {
+	state := NewState()
+	accounts := make([]PlanAccount, len(cfg.Accounts))
+	read := make([]*Account, len(cfg.Accounts))
+	errs := make([]error, len(cfg.Accounts))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, ac := range cfg.Accounts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			id, err := prov.Identity(ctx, ac)
+			if err != nil {
+				errs[i] = fmt.Errorf("account %s (%s): cannot establish identity: %w", ac.Name, ac.ID, err)
+				return
+			}
+			if id.Account != ac.ID {
+				errs[i] = fmt.Errorf("account %s is declared as %s, but its credentials act as %s in account %s: nothing was read or changed; fix the account's credentials or its id", ac.Name, ac.ID, id.ARN, id.Account)
+				return
+			}
+			accounts[i] = PlanAccount{Name: ac.Name, ID: ac.ID, Identity: id.ARN}
+			a, err := prov.Read(ctx, ac)
+			if err != nil {
+				errs[i] = fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
+				return
+			}
+			MarkOwnership(a, cfg.Stack.Name)
+			read[i] = a
+		}()
+	}
+	wg.Wait()
+	var merr *multierror.Error
+	for i, err := range errs {
+		if err != nil {
+			merr = multierror.Append(merr, err)
+			continue
+		}
+		state.Accounts[cfg.Accounts[i].ID] = read[i]
+	}
+	if err := merr.ErrorOrNil(); err != nil {
+		return nil, nil, err
+	}
+	return state, accounts, nil
+}
