@@ -370,6 +370,10 @@ func canonicalPrincipal(p map[string][]string) map[string][]string {
 	}
 	out := map[string][]string{}
 	for k, vals := range p {
+		if k == "*" {
+			// "Principal": "*" and {"AWS": "*"} mean the same to IAM.
+			k, vals = "AWS", append(p["AWS"], "*")
+		}
 		if k == "AWS" {
 			fixed := make([]string, len(vals))
 			for i, v := range vals {
