@@ -449,3 +449,8 @@ func Size(text string) int {
 	}
 	return len([]rune(buf.String()))
 }
+
+// Key is the statement's canonical form as text: two statements with the
+// same key mean the same to IAM. Views use it to match statements across
+// versions of a document.
+func (s Statement) Key() string { return s.canonical().key() }

@@ -1,9 +1,11 @@
 package views
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/trustform/trustform/engine"
@@ -78,12 +80,20 @@ func attr(w io.Writer, action engine.Action, a engine.AttrDiff, width int, c Col
 	}
 	switch {
 	case a.Before == "" && action != engine.Delete:
-		fmt.Fprintf(w, "      %s %-*s = %q\n", plus, width, a.Name, a.After)
+		fmt.Fprintf(w, "      %s %-*s = %s\n", plus, width, a.Name, value(a.After))
 	case a.After == "" && action != engine.Create:
-		fmt.Fprintf(w, "      %s %-*s = %q%s\n", minus, width, a.Name, a.Before, nullSuffix(action, c))
+		fmt.Fprintf(w, "      %s %-*s = %s%s\n", minus, width, a.Name, value(a.Before), nullSuffix(action, c))
 	default:
-		fmt.Fprintf(w, "      %s %-*s = %q -> %q\n", tilde, width, a.Name, a.Before, a.After)
+		fmt.Fprintf(w, "      %s %-*s = %s -> %s\n", tilde, width, a.Name, value(a.Before), value(a.After))
 	}
+}
+
+// value shows numbers bare and everything else quoted, as HCL would.
+func value(v string) string {
+	if _, err := strconv.Atoi(v); err == nil {
+		return v
+	}
+	return strconv.Quote(v)
 }
 
 func nullSuffix(action engine.Action, c Colors) string {
@@ -137,8 +147,10 @@ func policyAttr(w io.Writer, a engine.AttrDiff, width int, c Colors) {
 
 type stmt struct{ key, text string }
 
-// statements splits a document into canonical statements, each with the
-// indented JSON a person reads. A document that does not parse is shown whole.
+// statements splits a document into its statements, each matched across
+// versions by its canonical key and shown as the language's own statement
+// block, in the order and spelling of the document. A document that does not
+// parse is shown whole.
 func statements(doc string) []stmt {
 	if doc == "" {
 		return nil
@@ -147,21 +159,72 @@ func statements(doc string) []stmt {
 	if err != nil {
 		return []stmt{{key: doc, text: doc}}
 	}
-	canon := d.Canonical()
-	out := make([]stmt, 0, len(canon.Statements))
-	for _, s := range canon.Statements {
-		one := policy.Document{Version: canon.Version, Statements: []policy.Statement{s}}.JSON()
-		var parsed struct{ Statement []json.RawMessage }
-		_ = json.Unmarshal([]byte(one), &parsed)
-		var buf strings.Builder
-		raw := parsed.Statement[0]
-		var v any
-		_ = json.Unmarshal(raw, &v)
-		b, _ := json.MarshalIndent(v, "", "  ")
-		buf.Write(b)
-		out = append(out, stmt{key: string(raw), text: buf.String()})
+	out := make([]stmt, 0, len(d.Statements))
+	for _, s := range d.Statements {
+		out = append(out, stmt{key: s.Key(), text: statementText(s)})
 	}
 	return out
+}
+
+// statementText renders a statement the way the stack's HCL writes one.
+func statementText(s policy.Statement) string {
+	type attr struct{ name, value string }
+	var attrs []attr
+	if s.Sid != "" {
+		attrs = append(attrs, attr{"sid", strconv.Quote(s.Sid)})
+	}
+	attrs = append(attrs, attr{"effect", strconv.Quote(s.Effect)})
+	if s.Principals != nil {
+		attrs = append(attrs, attr{"principals", principalText(s.Principals)})
+	}
+	if s.NotPrincipals != nil {
+		attrs = append(attrs, attr{"not_principals", principalText(s.NotPrincipals)})
+	}
+	for _, l := range []attr{{"actions", ""}, {"not_actions", ""}, {"resources", ""}, {"not_resources", ""}} {
+		v := map[string][]string{"actions": s.Actions, "not_actions": s.NotActions, "resources": s.Resources, "not_resources": s.NotResources}[l.name]
+		if v != nil {
+			attrs = append(attrs, attr{l.name, listText(v)})
+		}
+	}
+	width := 0
+	for _, a := range attrs {
+		width = max(width, len(a.name))
+	}
+	var b strings.Builder
+	b.WriteString("statement {\n")
+	for _, a := range attrs {
+		fmt.Fprintf(&b, "  %-*s = %s\n", width, a.name, a.value)
+	}
+	for _, op := range sortedKeys(s.Conditions) {
+		for _, key := range sortedKeys(s.Conditions[op]) {
+			fmt.Fprintf(&b, "  condition { test = %q, variable = %q, values = %s }\n", op, key, listText(s.Conditions[op][key]))
+		}
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+func listText(v []string) string {
+	q := make([]string, len(v))
+	for i, s := range v {
+		q[i] = strconv.Quote(s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+func principalText(p map[string][]string) string {
+	if v, ok := p["*"]; ok && len(v) == 0 {
+		return `"*"`
+	}
+	parts := make([]string, 0, len(p))
+	for _, k := range sortedKeys(p) {
+		parts = append(parts, k+" = "+listText(p[k]))
+	}
+	return "{ " + strings.Join(parts, ", ") + " }"
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 func block(w io.Writer, mark, text string) {

@@ -1,0 +1,438 @@
+package local
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+)
+
+// formatVersion is the version of state.json this code writes and reads.
+const formatVersion = 1
+
+// fileState is the JSON form of the simulation: the state file
+// (Dir/state.json) and seed files share it, so a copy of a state file is a
+// valid seed. See doc.go for the format as people write it.
+type fileState struct {
+	FormatVersion int                     `json:"format_version,omitempty"`
+	Accounts      map[string]*fileAccount `json:"accounts"`
+}
+
+type fileAccount struct {
+	Partition string `json:"partition,omitempty"`
+	// EntitiesCreated is the account's unique-ID serial (see simAccount).
+	EntitiesCreated int           `json:"entities_created,omitempty"`
+	Policies        []*filePolicy `json:"policies,omitempty"`
+	Groups          []*fileGroup  `json:"groups,omitempty"`
+	Users           []*fileUser   `json:"users,omitempty"`
+	Roles           []*fileRole   `json:"roles,omitempty"`
+}
+
+type filePolicy struct {
+	Name        string            `json:"name"`
+	Path        string            `json:"path,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Tags        map[string]string `json:"tags,omitempty"`
+	// Document is a seed's shorthand for a policy with one version.
+	Document    docText        `json:"document,omitempty"`
+	Versions    []*fileVersion `json:"versions,omitempty"`
+	NextVersion int            `json:"next_version,omitempty"`
+}
+
+type fileVersion struct {
+	ID       string  `json:"id,omitempty"`
+	Document docText `json:"document"`
+	Default  bool    `json:"default,omitempty"`
+}
+
+type fileGroup struct {
+	Name             string             `json:"name"`
+	Path             string             `json:"path,omitempty"`
+	AttachedPolicies []string           `json:"attached_policies,omitempty"`
+	InlinePolicies   map[string]docText `json:"inline_policies,omitempty"`
+}
+
+type fileUser struct {
+	Name             string             `json:"name"`
+	Path             string             `json:"path,omitempty"`
+	ID               string             `json:"id,omitempty"`
+	Tags             map[string]string  `json:"tags,omitempty"`
+	Groups           []string           `json:"groups,omitempty"`
+	AttachedPolicies []string           `json:"attached_policies,omitempty"`
+	InlinePolicies   map[string]docText `json:"inline_policies,omitempty"`
+}
+
+type fileRole struct {
+	Name               string             `json:"name"`
+	Path               string             `json:"path,omitempty"`
+	ID                 string             `json:"id,omitempty"`
+	Description        string             `json:"description,omitempty"`
+	TrustPolicy        docText            `json:"trust_policy"`
+	MaxSessionDuration int                `json:"max_session_duration,omitempty"`
+	Tags               map[string]string  `json:"tags,omitempty"`
+	AttachedPolicies   []string           `json:"attached_policies,omitempty"`
+	InlinePolicies     map[string]docText `json:"inline_policies,omitempty"`
+}
+
+// docText is a policy document. The state file writes it as a JSON string,
+// exactly as it was submitted (IAM returns documents as submitted, too); a
+// seed may also write it as a JSON object, which is far easier by hand.
+type docText string
+
+func (d *docText) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*d = docText(s)
+	case len(b) > 0 && b[0] == '{':
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, b); err != nil {
+			return err
+		}
+		*d = docText(buf.String())
+	default:
+		return fmt.Errorf("a policy document must be a JSON object or a string holding one")
+	}
+	return nil
+}
+
+func docMap(m map[string]docText) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = string(v)
+	}
+	return out
+}
+
+func docTextMap(m map[string]string) map[string]docText {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]docText, len(m))
+	for k, v := range m {
+		out[k] = docText(v)
+	}
+	return out
+}
+
+// decodeFile reads the shared format strictly: an unknown field is far more
+// likely a typo in a hand-written seed than something to ignore.
+func decodeFile(r io.Reader) (*fileState, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var f fileState
+	if err := dec.Decode(&f); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("unexpected data after the JSON object")
+	}
+	if f.FormatVersion > formatVersion {
+		return nil, fmt.Errorf("format_version %d is newer than this trustform understands (%d): upgrade trustform", f.FormatVersion, formatVersion)
+	}
+	return &f, nil
+}
+
+// encodeState renders the simulation as state.json: indented, every list
+// sorted, so that the file diffs well when people look at it.
+func encodeState(s *sim) ([]byte, error) {
+	f := fileState{FormatVersion: formatVersion, Accounts: map[string]*fileAccount{}}
+	for id, a := range s.accounts {
+		fa := &fileAccount{EntitiesCreated: a.serial}
+		if a.partition != "aws" {
+			fa.Partition = a.partition
+		}
+		for _, k := range slices.Sorted(maps.Keys(a.policies)) {
+			p := a.policies[k]
+			fp := &filePolicy{Name: p.name, Path: p.path, Description: p.description, Tags: mapOrNil(p.tags), NextVersion: p.nextVersion}
+			for _, v := range p.versions {
+				fp.Versions = append(fp.Versions, &fileVersion{ID: v.id, Document: docText(v.document), Default: v.isDefault})
+			}
+			fa.Policies = append(fa.Policies, fp)
+		}
+		for _, k := range slices.Sorted(maps.Keys(a.groups)) {
+			g := a.groups[k]
+			fa.Groups = append(fa.Groups, &fileGroup{
+				Name: g.Name, Path: g.Path,
+				AttachedPolicies: sortedOrNil(slices.Clone(g.AttachedPolicies)),
+				InlinePolicies:   docTextMap(g.InlinePolicies),
+			})
+		}
+		for _, k := range slices.Sorted(maps.Keys(a.users)) {
+			u := a.users[k]
+			fa.Users = append(fa.Users, &fileUser{
+				Name: u.Name, Path: u.Path, ID: u.uniqueID, Tags: mapOrNil(u.Tags),
+				Groups:           sortedOrNil(slices.Clone(u.Groups)),
+				AttachedPolicies: sortedOrNil(slices.Clone(u.AttachedPolicies)),
+				InlinePolicies:   docTextMap(u.InlinePolicies),
+			})
+		}
+		for _, k := range slices.Sorted(maps.Keys(a.roles)) {
+			r := a.roles[k]
+			fa.Roles = append(fa.Roles, &fileRole{
+				Name: r.Name, Path: r.Path, ID: r.uniqueID, Description: r.Description,
+				TrustPolicy: docText(r.TrustPolicy), MaxSessionDuration: r.MaxSessionDuration, Tags: mapOrNil(r.Tags),
+				AttachedPolicies: sortedOrNil(slices.Clone(r.AttachedPolicies)),
+				InlinePolicies:   docTextMap(r.InlinePolicies),
+			})
+		}
+		f.Accounts[id] = fa
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // documents must read as written
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&f); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// decodeState turns a state file back into a simulation. A state file was
+// written by this package after every check had passed, so it is taken as
+// it is — deliberately: it may hold what IAM holds but would not accept
+// again, such as a trust policy naming the unique ID of a deleted role. Only
+// its structure is checked.
+func decodeState(f *fileState) (*sim, error) {
+	s := newSim()
+	for id, fa := range f.Accounts {
+		if fa == nil {
+			continue
+		}
+		a, err := s.account(id, fa.Partition)
+		if err != nil {
+			return nil, err
+		}
+		a.serial = fa.EntitiesCreated
+		for _, fp := range fa.Policies {
+			p := &simPolicy{name: fp.Name, path: pathOr(fp.Path), description: fp.Description, tags: mapOrNil(fp.Tags), nextVersion: fp.NextVersion}
+			defaults := 0
+			for i, v := range fp.Versions {
+				vid := v.ID
+				if vid == "" {
+					vid = "v" + strconv.Itoa(i+1)
+				}
+				p.versions = append(p.versions, policyVersion{id: vid, document: string(v.Document), isDefault: v.Default})
+				if v.Default {
+					defaults++
+				}
+				if n, err := strconv.Atoi(strings.TrimPrefix(vid, "v")); err == nil && n >= p.nextVersion {
+					p.nextVersion = n + 1
+				}
+			}
+			if defaults != 1 {
+				return nil, fmt.Errorf("account %s: policy %s has %d default versions, not 1", id, fp.Name, defaults)
+			}
+			a.policies[engine.NameKey(fp.Name)] = p
+		}
+		for _, fg := range fa.Groups {
+			a.groups[engine.NameKey(fg.Name)] = &engine.Group{
+				Name: fg.Name, Path: pathOr(fg.Path),
+				AttachedPolicies: sortedOrNil(fg.AttachedPolicies), InlinePolicies: docMap(fg.InlinePolicies),
+			}
+		}
+		for _, fu := range fa.Users {
+			u := &simUser{User: engine.User{
+				Name: fu.Name, Path: pathOr(fu.Path), Tags: mapOrNil(fu.Tags), Groups: sortedOrNil(fu.Groups),
+				AttachedPolicies: sortedOrNil(fu.AttachedPolicies), InlinePolicies: docMap(fu.InlinePolicies),
+			}, uniqueID: fu.ID}
+			if u.uniqueID == "" {
+				u.uniqueID = a.newUniqueID("AIDA", "user", fu.Name)
+			}
+			a.users[engine.NameKey(fu.Name)] = u
+		}
+		for _, fr := range fa.Roles {
+			r := &simRole{Role: engine.Role{
+				Name: fr.Name, Path: pathOr(fr.Path), Description: fr.Description, TrustPolicy: string(fr.TrustPolicy),
+				MaxSessionDuration: sessionOr(fr.MaxSessionDuration), Tags: mapOrNil(fr.Tags),
+				AttachedPolicies: sortedOrNil(fr.AttachedPolicies), InlinePolicies: docMap(fr.InlinePolicies),
+			}, uniqueID: fr.ID}
+			if r.uniqueID == "" {
+				r.uniqueID = a.newUniqueID("AROA", "role", fr.Name)
+			}
+			a.roles[engine.NameKey(fr.Name)] = r
+		}
+	}
+	return s, nil
+}
+
+// LoadSeed reads a seed file (see the package documentation for its format)
+// and returns the accounts it describes. Every object in it goes through the
+// same checks as an apply — names, paths, documents, sizes, references, trust
+// principals — so a seed cannot describe an account AWS could not hold.
+func LoadSeed(path string) (*engine.State, error) {
+	s, err := loadSeed(path)
+	if err != nil {
+		return nil, err
+	}
+	return s.engineState(), nil
+}
+
+func loadSeed(path string) (*sim, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	defer f.Close()
+	fs, err := decodeFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("seed %s: %w", path, err)
+	}
+	s, err := buildSeed(fs)
+	if err != nil {
+		return nil, fmt.Errorf("seed %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// buildSeed creates the seed's objects through the simulation's own
+// operations, account by account, in the order IAM needs: policies, groups,
+// users and their memberships, roles, then what is attached to each. Trust
+// principals are checked once everything exists, so roles in a seed may
+// trust each other across accounts in any order.
+func buildSeed(fs *fileState) (*sim, error) {
+	s := newSim()
+	s.deferPrincipals = true
+	for _, id := range slices.Sorted(maps.Keys(fs.Accounts)) {
+		fa := fs.Accounts[id]
+		if fa == nil {
+			fa = &fileAccount{}
+		}
+		a, err := s.account(id, fa.Partition)
+		if err != nil {
+			return nil, err
+		}
+		if err := seedAccount(s, a, fa); err != nil {
+			return nil, fmt.Errorf("account %s: %w", id, err)
+		}
+	}
+	s.deferPrincipals = false
+	for _, id := range slices.Sorted(maps.Keys(s.accounts)) {
+		a := s.accounts[id]
+		for _, k := range slices.Sorted(maps.Keys(a.roles)) {
+			r := a.roles[k]
+			doc, err := validateTrustShape("CreateRole", r.TrustPolicy, a.partition)
+			if err == nil {
+				err = s.checkTrustPrincipals("CreateRole", doc, a.partition)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("account %s: role %s: %w", id, r.Name, err)
+			}
+		}
+	}
+	return s, nil
+}
+
+func seedAccount(s *sim, a *simAccount, fa *fileAccount) error {
+	for _, fp := range fa.Policies {
+		if err := seedPolicy(s, a, fp); err != nil {
+			return fmt.Errorf("policy %s: %w", fp.Name, err)
+		}
+	}
+	for _, fg := range fa.Groups {
+		if err := s.createGroup(a, &engine.Group{Name: fg.Name, Path: fg.Path}); err != nil {
+			return fmt.Errorf("group %s: %w", fg.Name, err)
+		}
+		if err := seedPolicies(s, a, engine.KindGroup, fg.Name, fg.AttachedPolicies, fg.InlinePolicies); err != nil {
+			return fmt.Errorf("group %s: %w", fg.Name, err)
+		}
+	}
+	for _, fu := range fa.Users {
+		if err := s.createUser(a, &engine.User{Name: fu.Name, Path: fu.Path, Tags: fu.Tags}); err != nil {
+			return fmt.Errorf("user %s: %w", fu.Name, err)
+		}
+		if fu.ID != "" {
+			a.users[engine.NameKey(fu.Name)].uniqueID = fu.ID
+		}
+		for _, g := range fu.Groups {
+			if err := s.addUserToGroup(a, &engine.Membership{User: fu.Name, Group: g}); err != nil {
+				return fmt.Errorf("user %s: %w", fu.Name, err)
+			}
+		}
+		if err := seedPolicies(s, a, engine.KindUser, fu.Name, fu.AttachedPolicies, fu.InlinePolicies); err != nil {
+			return fmt.Errorf("user %s: %w", fu.Name, err)
+		}
+	}
+	for _, fr := range fa.Roles {
+		r := &engine.Role{
+			Name: fr.Name, Path: fr.Path, Description: fr.Description, TrustPolicy: string(fr.TrustPolicy),
+			MaxSessionDuration: fr.MaxSessionDuration, Tags: fr.Tags,
+		}
+		if err := s.createRole(a, r); err != nil {
+			return fmt.Errorf("role %s: %w", fr.Name, err)
+		}
+		if fr.ID != "" {
+			a.roles[engine.NameKey(fr.Name)].uniqueID = fr.ID
+		}
+		if err := seedPolicies(s, a, engine.KindRole, fr.Name, fr.AttachedPolicies, fr.InlinePolicies); err != nil {
+			return fmt.Errorf("role %s: %w", fr.Name, err)
+		}
+	}
+	if fa.EntitiesCreated > a.serial {
+		a.serial = fa.EntitiesCreated
+	}
+	return nil
+}
+
+// seedPolicy creates a policy from either a single document or a list of
+// versions (as a state file has them). Versions are renumbered v1, v2, ...
+// in the order given.
+func seedPolicy(s *sim, a *simAccount, fp *filePolicy) error {
+	mp := &engine.ManagedPolicy{Name: fp.Name, Path: fp.Path, Description: fp.Description, Tags: fp.Tags, Document: string(fp.Document)}
+	switch {
+	case fp.Document != "" && len(fp.Versions) > 0:
+		return errors.New("give either document or versions, not both")
+	case fp.Document == "" && len(fp.Versions) == 0:
+		return errors.New("a policy needs a document (or versions)")
+	case fp.Document != "":
+		return s.createPolicy(a, mp)
+	}
+	defaults := 0
+	for _, v := range fp.Versions {
+		if v.Default {
+			defaults++
+		}
+	}
+	if defaults != 1 {
+		return fmt.Errorf("exactly one version must be the default, not %d", defaults)
+	}
+	mp.Document = string(fp.Versions[0].Document)
+	if err := s.createPolicy(a, mp); err != nil {
+		return err
+	}
+	for _, v := range fp.Versions[1:] {
+		if err := s.createPolicyVersion(a, fp.Name, string(v.Document), v.Default); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func seedPolicies(s *sim, a *simAccount, kind engine.Kind, name string, attached []string, inline map[string]docText) error {
+	for _, arn := range attached {
+		if err := s.attach(a, &engine.Attachment{PrincipalKind: kind, PrincipalName: name, PolicyARN: arn}); err != nil {
+			return err
+		}
+	}
+	for _, pn := range slices.Sorted(maps.Keys(inline)) {
+		if err := s.putInline(a, &engine.InlinePolicy{PrincipalKind: kind, PrincipalName: name, Name: pn, Document: string(inline[pn])}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,301 @@
+package local
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// sim is the simulated IAM content of every account the simulation holds.
+// It keeps what engine.State cannot: every version of a managed policy, and
+// the unique IDs IAM gives roles and users (which trust policies fall back to
+// when the principal they name is deleted).
+type sim struct {
+	accounts map[string]*simAccount
+	// deferPrincipals skips the "does this trusted role or user exist" check
+	// while a seed is being built, so that roles may trust each other in any
+	// order in the file; the seed loader checks every trust policy at the end.
+	deferPrincipals bool
+}
+
+type simAccount struct {
+	id        string
+	partition string
+	roles     map[string]*simRole // keyed by engine.NameKey
+	policies  map[string]*simPolicy
+	groups    map[string]*engine.Group
+	users     map[string]*simUser
+	// serial counts the roles and users ever created in the account. It
+	// makes unique IDs deterministic (same history, same IDs: plans stay
+	// reproducible) yet different for a re-created principal of the same name.
+	serial int
+}
+
+type simRole struct {
+	engine.Role
+	uniqueID string // AROA...
+}
+
+type simUser struct {
+	engine.User
+	uniqueID string // AIDA...
+}
+
+type simPolicy struct {
+	name        string
+	path        string
+	description string
+	tags        map[string]string
+	versions    []policyVersion // in create order
+	nextVersion int             // IAM never reuses a version number
+}
+
+type policyVersion struct {
+	id        string // "v1", "v2", ...
+	document  string
+	isDefault bool
+}
+
+func newSim() *sim { return &sim{accounts: map[string]*simAccount{}} }
+
+// account returns the account, adding an empty one when the simulation does
+// not hold it yet: every 12-digit account exists on AWS, empty until used.
+func (s *sim) account(id, partition string) (*simAccount, error) {
+	if err := validateAccountID(id); err != nil {
+		return nil, err
+	}
+	if partition == "" {
+		partition = "aws"
+	}
+	if !partitions[partition] {
+		return nil, fmt.Errorf("local target: account %s: unknown partition %q", id, partition)
+	}
+	if a, ok := s.accounts[id]; ok {
+		if a.partition != partition {
+			return nil, fmt.Errorf("local target: account %s is held in partition %q, not %q", id, a.partition, partition)
+		}
+		return a, nil
+	}
+	a := &simAccount{
+		id:        id,
+		partition: partition,
+		roles:     map[string]*simRole{},
+		policies:  map[string]*simPolicy{},
+		groups:    map[string]*engine.Group{},
+		users:     map[string]*simUser{},
+	}
+	s.accounts[id] = a
+	return a, nil
+}
+
+func (s *sim) clone() *sim {
+	out := &sim{accounts: make(map[string]*simAccount, len(s.accounts)), deferPrincipals: s.deferPrincipals}
+	for id, a := range s.accounts {
+		out.accounts[id] = a.clone()
+	}
+	return out
+}
+
+func (a *simAccount) clone() *simAccount {
+	out := &simAccount{
+		id:        a.id,
+		partition: a.partition,
+		roles:     make(map[string]*simRole, len(a.roles)),
+		policies:  make(map[string]*simPolicy, len(a.policies)),
+		groups:    make(map[string]*engine.Group, len(a.groups)),
+		users:     make(map[string]*simUser, len(a.users)),
+		serial:    a.serial,
+	}
+	for k, r := range a.roles {
+		out.roles[k] = &simRole{Role: *r.Role.Clone(), uniqueID: r.uniqueID}
+	}
+	for k, p := range a.policies {
+		c := *p
+		c.tags = maps.Clone(p.tags)
+		c.versions = slices.Clone(p.versions)
+		out.policies[k] = &c
+	}
+	for k, g := range a.groups {
+		out.groups[k] = g.Clone()
+	}
+	for k, u := range a.users {
+		out.users[k] = &simUser{User: *u.User.Clone(), uniqueID: u.uniqueID}
+	}
+	return out
+}
+
+// defaultVersion returns the policy's default version.
+func (p *simPolicy) defaultVersion() policyVersion {
+	for _, v := range p.versions {
+		if v.isDefault {
+			return v
+		}
+	}
+	return policyVersion{} // unreachable: every operation keeps one default
+}
+
+// engineAccount renders the account as the engine sees it: a deep copy,
+// lists sorted, empty collections nil (so that what is read does not depend
+// on whether the state went through state.json), ownership unset.
+func (a *simAccount) engineAccount() *engine.Account {
+	out := engine.NewAccount(a.id, a.partition)
+	for k, r := range a.roles {
+		c := r.Role.Clone()
+		c.AttachedPolicies = sortedOrNil(c.AttachedPolicies)
+		c.Tags, c.InlinePolicies = mapOrNil(c.Tags), mapOrNil(c.InlinePolicies)
+		c.Owned = false
+		out.Roles[k] = c
+	}
+	for k, p := range a.policies {
+		out.Policies[k] = &engine.ManagedPolicy{
+			Name:        p.name,
+			Path:        p.path,
+			Description: p.description,
+			Document:    p.defaultVersion().document,
+			Tags:        mapOrNil(maps.Clone(p.tags)),
+		}
+	}
+	for k, g := range a.groups {
+		c := g.Clone()
+		c.AttachedPolicies = sortedOrNil(c.AttachedPolicies)
+		c.InlinePolicies = mapOrNil(c.InlinePolicies)
+		c.Owned = false
+		out.Groups[k] = c
+	}
+	for k, u := range a.users {
+		c := u.User.Clone()
+		c.Groups = sortedOrNil(c.Groups)
+		c.AttachedPolicies = sortedOrNil(c.AttachedPolicies)
+		c.Tags, c.InlinePolicies = mapOrNil(c.Tags), mapOrNil(c.InlinePolicies)
+		c.Owned = false
+		out.Users[k] = c
+	}
+	return out
+}
+
+func (s *sim) engineState() *engine.State {
+	st := engine.NewState()
+	for id, a := range s.accounts {
+		st.Accounts[id] = a.engineAccount()
+	}
+	return st
+}
+
+// newUniqueID returns an IAM-shaped unique ID (prefix + 17 characters of
+// upper-case letters and digits) for the next role or user of the account.
+func (a *simAccount) newUniqueID(prefix, kind, name string) string {
+	a.serial++
+	sum := sha256.Sum256([]byte(a.id + "/" + kind + "/" + strings.ToLower(name) + "/" + strconv.Itoa(a.serial)))
+	return prefix + base32.StdEncoding.EncodeToString(sum[:])[:17]
+}
+
+// checkTrustPrincipals refuses a trust policy that names a role or user in an
+// account the simulation holds when that role or user does not exist. IAM
+// resolves such principals when the policy is saved and fails with "Invalid
+// principal in policy"; enforcing it locally is what makes a plan that
+// creates a role before trusting it apply in the same order on AWS. Accounts
+// the simulation does not hold are outside its knowledge and pass.
+func (s *sim) checkTrustPrincipals(op string, doc policy.Document, partition string) error {
+	if s.deferPrincipals {
+		return nil
+	}
+	for _, st := range doc.Statements {
+		for _, v := range st.Principals["AWS"] {
+			p, ok := parsePrincipalARN(v, partition)
+			if !ok || (p.kind != "role" && p.kind != "user") {
+				continue
+			}
+			a, held := s.accounts[p.account]
+			if !held {
+				continue
+			}
+			if !a.principalExists(p) {
+				return invalidPrincipal(op, "AWS", v)
+			}
+		}
+	}
+	return nil
+}
+
+func (a *simAccount) principalExists(p principalARN) bool {
+	switch p.kind {
+	case "role":
+		r, ok := a.roles[engine.NameKey(p.name)]
+		return ok && r.Path == p.path
+	case "user":
+		u, ok := a.users[engine.NameKey(p.name)]
+		return ok && u.Path == p.path
+	}
+	return false
+}
+
+// forgetPrincipal does what IAM does to trust policies when a role or user
+// they name is deleted: the principal, which IAM stored by unique ID, now
+// shows as that bare ID, and a new principal of the same name is not trusted
+// until the trust policy is saved again. The next plan therefore shows the
+// trust policy as drifted, as it would on AWS.
+func (s *sim) forgetPrincipal(account, kind, path, name, uniqueID string) {
+	for _, a := range s.accounts {
+		for _, r := range a.roles {
+			doc, err := policy.Parse(r.TrustPolicy)
+			if err != nil {
+				continue
+			}
+			changed := false
+			for _, st := range doc.Statements {
+				vals := st.Principals["AWS"]
+				for i, v := range vals {
+					p, ok := parsePrincipalARN(v, a.partition)
+					if ok && p.account == account && p.kind == kind && p.path == path && strings.EqualFold(p.name, name) {
+						vals[i] = uniqueID
+						changed = true
+					}
+				}
+			}
+			if changed {
+				r.TrustPolicy = doc.JSON()
+			}
+		}
+	}
+}
+
+func sortedStrings(in []string) []string {
+	slices.Sort(in)
+	return in
+}
+
+func sortedOrNil(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	return sortedStrings(in)
+}
+
+func mapOrNil(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+func pathOr(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// sessionOr treats an unset maximum session duration as IAM's default.
+func sessionOr(seconds int) int {
+	if seconds == 0 {
+		return minSessionDuration
+	}
+	return seconds
+}
