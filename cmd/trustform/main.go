@@ -14,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
 
@@ -196,8 +195,7 @@ func (e *cliEnv) load(cmd *cli.Command) (*engine.Config, error) {
 		if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 			width, _, _ = term.GetSize(int(f.Fd()))
 		}
-		wr := hcl.NewDiagnosticTextWriter(e.stderr, files, uint(width), e.colors(cmd, e.stderr) != views.Colors{})
-		_ = wr.WriteDiagnostics(diags)
+		_ = schema.WriteDiagnostics(e.stderr, files, diags, uint(width), e.colors(cmd, e.stderr) != views.Colors{})
 	}
 	if diags.HasErrors() {
 		return nil, &exitError{code: 1, silent: true}

@@ -1,0 +1,556 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+func (l *loader) runStack(cyclic bool) {
+	if cyclic {
+		return
+	}
+	s := l.scopeFor(l.baseCtx(), nil)
+	d := l.stack
+	if t, st := s.str(d, "target"); st == valid {
+		if t != "local" && t != "aws" {
+			s.errorf(d.attrs["target"].Expr.Range(), "Invalid target",
+				`target must be "local" (the embedded simulation under .trustform/) or "aws", not %q.`, t)
+		}
+		l.cfg.Stack.Target = t
+	}
+	if n, st := s.str(d, "assume_role_name"); st == valid {
+		s.checkName("role", n, d.attrs["assume_role_name"].Expr.Range())
+		l.cfg.Stack.AssumeRoleName = n
+	}
+}
+
+func (l *loader) runLocal(lc *localDecl) func(bool) {
+	return func(cyclic bool) {
+		if cyclic {
+			l.localVals[lc.name] = cty.DynamicVal
+			return
+		}
+		v, st := l.scopeFor(l.baseCtx(), nil).eval(lc.attr)
+		if st != valid {
+			v = cty.DynamicVal
+		}
+		l.localVals[lc.name] = v
+	}
+}
+
+// refObjType is the type of the reference object of each kind, so that an
+// instance that failed can still stand in its for_each map as unknown.
+var refObjType = func() map[string]cty.Type {
+	out := map[string]cty.Type{}
+	for kind, attrs := range refAttrs {
+		at := map[string]cty.Type{}
+		for _, a := range attrs {
+			at[a] = cty.String
+		}
+		out[kind] = cty.Object(at)
+	}
+	return out
+}()
+
+func refObject(info *refInfo) cty.Value {
+	vals := map[string]cty.Value{
+		"name": cty.StringVal(info.name),
+		"arn":  cty.StringVal(info.arn),
+	}
+	switch info.kind {
+	case "account":
+		vals["id"] = cty.StringVal(info.accountID)
+		vals["partition"] = cty.StringVal(info.partition)
+		vals["root_arn"] = cty.StringVal(info.arn)
+	case "role":
+		vals["account_id"] = cty.StringVal(info.accountID)
+		vals["path"] = cty.StringVal(info.path)
+	default:
+		vals["account_id"] = cty.StringVal(info.accountID)
+	}
+	return cty.ObjectVal(vals)
+}
+
+func (l *loader) setRef(b *blockDecl, v cty.Value) {
+	if l.refVals[b.typ] == nil {
+		l.refVals[b.typ] = map[string]cty.Value{}
+	}
+	l.refVals[b.typ][b.name] = v
+}
+
+// expand evaluates for_each and makes the block's instances.
+func (l *loader) expand(b *blockDecl) bool {
+	if b.forEach == nil {
+		b.instances = []*instance{{addr: b.addr()}}
+		return true
+	}
+	s := l.scopeFor(l.baseCtx(), nil)
+	v, st := s.eval(b.forEach)
+	if st != valid {
+		return false
+	}
+	rng := b.forEach.Expr.Range()
+	ty := v.Type()
+	switch {
+	case v.IsNull():
+		l.errorf(rng, "Invalid for_each argument", "for_each is null. Give a map, or a set of strings such as toset([\"a\", \"b\"]).")
+		return false
+	case ty.IsMapType() || ty.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			b.instances = append(b.instances, l.newInstance(b, k.AsString(), e))
+		}
+	case ty.IsSetType():
+		sv, err := convert.Convert(v, cty.Set(cty.String))
+		if err != nil {
+			l.errorf(rng, "Invalid for_each argument",
+				"for_each needs a set of strings; this set holds %s. Convert its elements with tostring, or use a map.", ty.ElementType().FriendlyName())
+			return false
+		}
+		for it := sv.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() {
+				l.errorf(rng, "Invalid for_each argument", "for_each holds a null element; remove it.")
+				return false
+			}
+			b.instances = append(b.instances, l.newInstance(b, e.AsString(), e))
+		}
+	case ty.IsListType() || ty.IsTupleType():
+		l.errorf(rng, "Invalid for_each argument",
+			"for_each needs a map or a set of strings, so that each instance has a stable key; this is a list. Convert it with toset(...).")
+		return false
+	default:
+		l.errorf(rng, "Invalid for_each argument",
+			"for_each needs a map or a set of strings, not %s.", ty.FriendlyName())
+		return false
+	}
+	return true
+}
+
+func (l *loader) newInstance(b *blockDecl, key string, value cty.Value) *instance {
+	return &instance{
+		key:   key,
+		keyed: true,
+		each:  cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": value}),
+		addr:  fmt.Sprintf("%s[%q]", b.addr(), key),
+	}
+}
+
+// runIdentity evaluates the identity of a referenceable block and publishes
+// its reference value: an object, or a map of objects by for_each key.
+func (l *loader) runIdentity(b *blockDecl) func(bool) {
+	return func(cyclic bool) {
+		if cyclic || !l.expand(b) {
+			b.failed = true
+			l.setRef(b, cty.DynamicVal)
+			return
+		}
+		objs := map[string]cty.Value{}
+		base := l.baseCtx()
+		for _, in := range b.instances {
+			s := l.scopeFor(base, in)
+			if b.typ == "account" {
+				s.accountIdentity(b.d)
+			} else {
+				s.principalIdentity(b.typ, b.d)
+			}
+			if in.ok {
+				if l.byARN[in.info.arn] == nil {
+					l.byARN[in.info.arn] = in.info
+				}
+				objs[in.key] = refObject(in.info)
+			} else {
+				objs[in.key] = cty.UnknownVal(refObjType[b.typ])
+			}
+		}
+		switch {
+		case b.forEach == nil:
+			l.setRef(b, objs[""])
+		case len(objs) == 0:
+			l.setRef(b, cty.MapValEmpty(refObjType[b.typ]))
+		default:
+			l.setRef(b, cty.MapVal(objs))
+		}
+	}
+}
+
+func (s *scope) accountIdentity(d *decoded) {
+	in := s.in
+	ok := true
+	id, st := s.str(d, "id")
+	if st == valid && !accountIDRe.MatchString(id) {
+		hint := ""
+		if len(id) < 12 && strings.Trim(id, "0123456789") == "" {
+			hint = " If the id starts with zeros, write it as a quoted string: as a number it loses them."
+		}
+		s.errorf(d.attrs["id"].Expr.Range(), "Invalid account id",
+			"%q is not an AWS account id: it must be exactly 12 digits, such as \"111111111111\".%s", id, hint)
+		ok = false
+	}
+	ok = ok && st == valid
+	part, st := s.str(d, "partition")
+	switch st {
+	case absent:
+		part = "aws"
+	case valid:
+		if !contains(partitions, part) {
+			s.errorf(d.attrs["partition"].Expr.Range(), "Invalid partition",
+				"partition must be one of %s, not %q.", quoteList(partitions), part)
+			ok = false
+		}
+	default:
+		ok = false
+	}
+	in.info = &refInfo{
+		kind:      "account",
+		addr:      in.addr,
+		accountID: id,
+		partition: part,
+		name:      strings.TrimPrefix(in.addr, "account."),
+		arn:       engine.RootARN(part, id),
+		def:       d.block.DefRange,
+	}
+	in.acct = in.info
+	if a := d.attrs["id"]; a != nil {
+		in.nameRng = a.Expr.Range()
+	}
+	in.ok = ok
+}
+
+// principalIdentity evaluates account, name and path of a group, user,
+// policy or role, which make up its ARN.
+func (s *scope) principalIdentity(kind string, d *decoded) {
+	in := s.in
+	ok := true
+	acct, st := s.ref(d, "account", accountRule)
+	ok = ok && st == valid
+	name, st := s.str(d, "name")
+	if st == valid {
+		ok = s.checkName(kind, name, d.attrs["name"].Expr.Range()) && ok
+		in.nameRng = d.attrs["name"].Expr.Range()
+	} else {
+		ok = false
+	}
+	path := "/"
+	if kind == "group" {
+		// Groups cannot be tagged, so the stack marks the groups it owns by
+		// creating them under its own path; existing groups are assumed to
+		// live at the root path.
+		existing, st := s.boolean(d, "existing")
+		ok = ok && st != failed
+		if !existing {
+			path = engine.OwnedGroupPath(s.l.stackName)
+		}
+	} else if p, st := s.str(d, "path"); st == valid {
+		ok = s.checkPath(p, d.attrs["path"].Expr.Range()) && ok
+		path = p
+	} else if st == failed {
+		ok = false
+	}
+	info := &refInfo{kind: kind, addr: in.addr, name: name, path: path, def: d.block.DefRange}
+	if acct.info != nil {
+		in.acct = acct.info
+		info.accountID, info.partition = acct.info.accountID, acct.info.partition
+	}
+	switch kind {
+	case "group":
+		info.arn = engine.GroupARN(info.partition, info.accountID, path, name)
+	case "user":
+		info.arn = engine.UserARN(info.partition, info.accountID, path, name)
+	case "policy":
+		info.arn = engine.PolicyARN(info.partition, info.accountID, path, name)
+	case "role":
+		info.arn = engine.RoleARN(info.partition, info.accountID, path, name)
+	}
+	in.info = info
+	in.ok = ok
+}
+
+// runBody evaluates the rest of a block, per instance, into engine config.
+func (l *loader) runBody(b *blockDecl) func(bool) {
+	return func(bool) {
+		if b.id == nil && !l.expand(b) {
+			b.failed = true
+		}
+		if b.failed {
+			return
+		}
+		base := l.baseCtx()
+		for _, in := range b.instances {
+			s := l.scopeFor(base, in)
+			src := source(b.d.block.DefRange)
+			switch b.typ {
+			case "account":
+				in.out = s.accountBody(b.d, src)
+			case "group":
+				in.out = s.groupBody(b.d, src)
+			case "user":
+				in.out = s.userBody(b.d, src)
+			case "policy":
+				in.out = s.policyBody(b.d, src)
+			case "role":
+				in.out = s.roleBody(b.d, src)
+			case "grant", "deny":
+				in.out = s.grantBody(b.typ, b.d, src)
+			case "expect":
+				in.out = s.expectBody(b.d, src)
+			}
+		}
+	}
+}
+
+func (s *scope) accountID() string {
+	if s.in.acct == nil {
+		return ""
+	}
+	return s.in.acct.accountID
+}
+
+func (s *scope) accountBody(d *decoded, src engine.Source) *engine.AccountConfig {
+	info := s.in.info
+	out := &engine.AccountConfig{
+		Address:   s.in.addr,
+		Name:      info.name,
+		ID:        info.accountID,
+		Partition: info.partition,
+		Source:    src,
+	}
+	out.Profile, _ = s.str(d, "profile")
+	for _, ar := range d.children("assume_role") {
+		cfg := &engine.AssumeRoleConfig{}
+		if arn, st := s.str(ar, "role_arn"); st == valid {
+			rng := ar.attrs["role_arn"].Expr.Range()
+			if !roleARNRe.MatchString(arn) {
+				s.errorf(rng, "Invalid ARN", `role_arn must be a role ARN such as "arn:aws:iam::%s:role/OrganizationAccountAccessRole"; %q is not.`, orExample(info.accountID), arn)
+			} else if s.in.ok && strings.Split(arn, ":")[4] != info.accountID {
+				s.errorf(rng, "Role in another account",
+					"role_arn is a role in account %s, but this block declares account %s. The role assumed to reach an account must be in that account: use arn:%s:iam::%s:role/NAME.",
+					strings.Split(arn, ":")[4], info.accountID, info.partition, info.accountID)
+			}
+			cfg.RoleARN = arn
+		}
+		if id, st := s.str(ar, "external_id"); st == valid {
+			if !validExternalID(id) {
+				s.errorf(ar.attrs["external_id"].Expr.Range(), "Invalid external id",
+					"An ExternalId must be 2 to 1224 characters of letters, digits and + = , . @ : / _ -; %q is not.", id)
+			}
+			cfg.ExternalID = id
+		}
+		if n, st := s.str(ar, "session_name"); st == valid {
+			if !sessionNameRe.MatchString(n) {
+				s.errorf(ar.attrs["session_name"].Expr.Range(), "Invalid session name",
+					"A role session name must be 2 to 64 characters of letters, digits and + = , . @ _ -; %q is not.", n)
+			}
+			cfg.SessionName = n
+		}
+		if sec, st := s.integer(ar, "duration"); st == valid {
+			if sec < 900 || sec > 43200 {
+				s.errorf(ar.attrs["duration"].Expr.Range(), "Invalid duration",
+					"duration is in seconds and must be between 900 (15 minutes) and 43200 (12 hours); %d is not.", sec)
+			}
+			cfg.Duration = sec
+		}
+		out.AssumeRole = cfg
+	}
+	return out
+}
+
+func orExample(id string) string {
+	if id == "" {
+		return "999999999999"
+	}
+	return id
+}
+
+func (s *scope) groupBody(d *decoded, src engine.Source) *engine.GroupConfig {
+	existing, _ := s.boolean(d, "existing")
+	return &engine.GroupConfig{
+		Address:  s.in.addr,
+		Account:  s.accountID(),
+		Name:     s.in.info.name,
+		Existing: existing,
+		Source:   src,
+	}
+}
+
+func (s *scope) userBody(d *decoded, src engine.Source) *engine.UserConfig {
+	out := &engine.UserConfig{
+		Address: s.in.addr,
+		Account: s.accountID(),
+		Name:    s.in.info.name,
+		Path:    s.in.info.path,
+		Source:  src,
+	}
+	out.Existing, _ = s.boolean(d, "existing")
+	out.Tags, _ = s.tags(d)
+	groups, ranges, _ := s.refList(d, "groups", groupRule)
+	for i, g := range groups {
+		if s.in.ok && g.info.accountID != out.Account {
+			s.errorf(ranges[i], "Group in another account",
+				"%s is in account %s, but %s is in account %s. An IAM group holds only users of its own account: declare the user in account %s, or use a group of account %s.",
+				g.info.addr, g.info.accountID, s.in.addr, out.Account, g.info.accountID, out.Account)
+			continue
+		}
+		out.Groups = append(out.Groups, g.info.name)
+	}
+	return out
+}
+
+func (s *scope) policyBody(d *decoded, src engine.Source) *engine.PolicyConfig {
+	out := &engine.PolicyConfig{
+		Address: s.in.addr,
+		Account: s.accountID(),
+		Name:    s.in.info.name,
+		Path:    s.in.info.path,
+		Source:  src,
+	}
+	out.Description = s.description(d)
+	out.Tags, _ = s.tags(d)
+	out.Document, _ = s.permissions(d, "policy")
+	return out
+}
+
+func (s *scope) roleBody(d *decoded, src engine.Source) *engine.RoleConfig {
+	out := &engine.RoleConfig{
+		Address:            s.in.addr,
+		Account:            s.accountID(),
+		Name:               s.in.info.name,
+		Path:               s.in.info.path,
+		MaxSessionDuration: 3600,
+		InlinePolicies:     map[string]string{},
+		Source:             src,
+	}
+	out.Description = s.description(d)
+	if sec, st := s.integer(d, "max_session_duration"); st == valid {
+		if sec < 3600 || sec > 43200 {
+			s.errorf(d.attrs["max_session_duration"].Expr.Range(), "Invalid max_session_duration",
+				"max_session_duration is in seconds and must be between 3600 (1 hour) and 43200 (12 hours); %d is not.", sec)
+		}
+		out.MaxSessionDuration = sec
+	}
+	out.TrustDocument, _ = s.trustPolicy(d)
+	policies, ranges, _ := s.refList(d, "managed_policies", policyRule)
+	for i, p := range policies {
+		owner := strings.Split(p.arn, ":")[4]
+		if s.in.ok && owner != "aws" && owner != out.Account {
+			s.errorf(ranges[i], "Policy in another account",
+				"%s is a managed policy of account %s; a role in account %s can only have policies of its own account or AWS managed policies attached. Declare the policy in account %s.",
+				p.arn, owner, out.Account, out.Account)
+			continue
+		}
+		out.ManagedPolicies = appendNew(out.ManagedPolicies, p.arn)
+	}
+	for _, ip := range d.children("inline_policy") {
+		name := ip.block.Labels[0]
+		okName := s.checkName("inline_policy", name, ip.block.LabelRanges[0])
+		if doc, st := s.permissions(ip, "inline_policy"); st == valid && okName {
+			out.InlinePolicies[name] = doc
+		}
+	}
+	out.Tags, _ = s.tags(d)
+	return out
+}
+
+func principalRef(t target) engine.PrincipalRef {
+	kind := engine.KindRole
+	switch t.info.kind {
+	case "group":
+		kind = engine.KindGroup
+	case "user":
+		kind = engine.KindUser
+	}
+	return engine.PrincipalRef{Kind: kind, Account: t.info.accountID, Name: t.info.name, ARN: t.info.arn}
+}
+
+func (s *scope) grantBody(typ string, d *decoded, src engine.Source) *engine.GrantConfig {
+	out := &engine.GrantConfig{Address: s.in.addr, Effect: "Allow", Source: src}
+	if typ == "deny" {
+		out.Effect = "Deny"
+	}
+	to, _, st := s.refList(d, "to", grantToRule)
+	for _, t := range to {
+		out.To = append(out.To, principalRef(t))
+	}
+	if st == valid && len(to) == 0 {
+		s.errorf(d.attrs["to"].Expr.Range(), "Empty to", "A %s with no principals does nothing. List the groups, users or roles it applies to, such as to = [group.developers].", typ)
+	}
+	roles, _, st := s.refList(d, "roles", roleRule)
+	for _, r := range roles {
+		out.Roles = appendNew(out.Roles, r.arn)
+	}
+	if st == valid && len(roles) == 0 {
+		s.errorf(d.attrs["roles"].Expr.Range(), "Empty roles", "A %s with no roles does nothing. List the roles, such as roles = [role.update_app].", typ)
+	}
+	return out
+}
+
+// expectBody reads one of the three forms of an expect block.
+func (s *scope) expectBody(d *decoded, src engine.Source) *engine.ExpectConfig {
+	out := &engine.ExpectConfig{Address: s.in.addr, Source: src}
+	has := func(n string) bool { return d.attrs[n] != nil }
+	forms := 0
+	for _, set := range []bool{has("can_assume"), has("cannot_assume"), has("role") || has("assumable_only_by")} {
+		if set {
+			forms++
+		}
+	}
+	const help = "An expect block takes one of these forms:\n" +
+		"  principal = user.david\n  can_assume = role.update_app\n" +
+		"or\n  principal = user.tess\n  cannot_assume = role.update_app\n" +
+		"or\n  role = role.update_app\n  assumable_only_by = [group.developers]"
+	switch {
+	case forms == 0:
+		s.errorf(d.block.DefRange, "Incomplete expectation", "This expect block states nothing. %s", help)
+		return out
+	case forms > 1:
+		s.errorf(d.block.DefRange, "Mixed expectation forms", "This expect block mixes forms; split it into one block per expectation. %s", help)
+		return out
+	}
+	required := func(names ...string) bool {
+		ok := true
+		for _, n := range names {
+			if !has(n) {
+				s.errorf(d.block.DefRange, "Missing required argument", "This expectation needs %q as well. %s", n, help)
+				ok = false
+			}
+		}
+		return ok
+	}
+	if has("can_assume") || has("cannot_assume") {
+		if has("principal") {
+			if p, st := s.ref(d, "principal", actorRule); st == valid {
+				ref := principalRef(p)
+				out.Principal = &ref
+			}
+		} else {
+			required("principal")
+		}
+		if t, st := s.ref(d, "can_assume", roleRule); st == valid {
+			out.CanAssume = t.arn
+		}
+		if t, st := s.ref(d, "cannot_assume", roleRule); st == valid {
+			out.CannotAssume = t.arn
+		}
+		return out
+	}
+	if has("principal") {
+		s.errorf(d.attrs["principal"].NameRange, "Mixed expectation forms",
+			"principal goes with can_assume or cannot_assume, not with assumable_only_by. %s", help)
+	}
+	if !required("role", "assumable_only_by") {
+		return out
+	}
+	if t, st := s.ref(d, "role", roleRule); st == valid {
+		out.Role = t.arn
+	}
+	by, _, _ := s.refList(d, "assumable_only_by", onlyByRule)
+	out.AssumableOnlyBy = []engine.PrincipalRef{}
+	for _, t := range by {
+		out.AssumableOnlyBy = append(out.AssumableOnlyBy, principalRef(t))
+	}
+	return out
+}

@@ -1,0 +1,16 @@
+// Package schema owns trustform's language: it reads a stack's HCL files
+// (native syntax and JSON) and turns them into an engine.Config.
+//
+// It owns everything between the text and the Config: the block types and
+// their arguments, input variables (defaults, TRUSTFORM_VAR_ environment
+// variables, -var-file and -var, in that order of precedence), locals, the
+// function table, for_each, references between blocks, the order in which
+// blocks are evaluated, and the validation of IAM's rules that can be checked
+// without an account (names, paths, ids, tags, session durations, policy
+// shapes). Problems come back as hcl.Diagnostics with the range of the
+// expression or block at fault, all of them at once; they are never flattened
+// into an error, so that the CLI can show each with its source snippet.
+//
+// Policy documents are rendered with engine/policy, ARNs with the engine's
+// helpers; the package knows nothing of AWS APIs, plans or targets.
+package schema

@@ -1,0 +1,8 @@
+account "development" {
+  id = "111111111111"
+}
+
+group "developers" {
+  account = account.development
+  name    = "Developers/All"
+}

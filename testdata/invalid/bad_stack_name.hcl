@@ -1,0 +1,3 @@
+stack "dev prod" {
+  target = "local"
+}

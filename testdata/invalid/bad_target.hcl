@@ -1,0 +1,3 @@
+stack "devprod" {
+  target = "gcp"
+}

@@ -1,0 +1,7 @@
+account "production" {
+  id = "999999999999"
+}
+
+account "prod" {
+  id = "999999999999"
+}

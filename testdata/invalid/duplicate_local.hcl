@@ -1,0 +1,7 @@
+locals {
+  bucket = "productionapp"
+}
+
+locals {
+  bucket = "otherapp"
+}

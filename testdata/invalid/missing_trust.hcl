@@ -1,0 +1,8 @@
+account "production" {
+  id = "999999999999"
+}
+
+role "update_app" {
+  account = account.production
+  name    = "UpdateApp"
+}

@@ -1,0 +1,12 @@
+account "production" {
+  id = "999999999999"
+}
+
+role "update_app" {
+  account        = account.production
+  name           = "UpdateApp"
+  trust_document = file("trust.json")
+  trust {
+    accounts = [account.production]
+  }
+}

@@ -1,0 +1,7 @@
+variable "production_id" {
+  type = string
+}
+
+account "production" {
+  id = var.production_id
+}

@@ -1,0 +1,13 @@
+account "production" {
+  id = "999999999999"
+}
+
+role "update_app" {
+  account              = account.production
+  name                 = "UpdateApp"
+  max_session_duration = "one hour"
+  tags                 = ["platform"]
+  trust {
+    accounts = [account.production]
+  }
+}
