@@ -74,13 +74,49 @@ func MakePlan(ctx context.Context, cfg *Config, prov Provider, opts PlanOptions)
 	}, nil
 }
 
-// ReadAccounts reads all declared accounts concurrently, after checking each
-// provider identity is in the declared account: reading (and later writing)
-// the wrong account is the one mistake a provisioner of access must not make.
+// ReadAccounts reads all declared accounts concurrently, after checking that
+// every account's identity is in the declared account: reading (and later
+// writing) the wrong account is the one mistake a provisioner of access must
+// not make, so no account is read until all identities are confirmed.
 func ReadAccounts(ctx context.Context, cfg *Config, prov Provider) (*State, []PlanAccount, error) {
-	state := NewState()
 	accounts := make([]PlanAccount, len(cfg.Accounts))
+	err := forEachAccount(cfg, func(i int, ac *AccountConfig) error {
+		id, err := prov.Identity(ctx, ac)
+		if err != nil {
+			return fmt.Errorf("account %s (%s): cannot establish identity: %w", ac.Name, ac.ID, err)
+		}
+		if id.Account != ac.ID {
+			return fmt.Errorf("account %s is declared as %s, but its credentials act as %s in account %s: nothing was read or changed; fix the account's credentials or its id", ac.Name, ac.ID, id.ARN, id.Account)
+		}
+		accounts[i] = PlanAccount{Name: ac.Name, ID: ac.ID, Identity: id.ARN}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	read := make([]*Account, len(cfg.Accounts))
+	err = forEachAccount(cfg, func(i int, ac *AccountConfig) error {
+		a, err := prov.Read(ctx, ac)
+		if err != nil {
+			return fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
+		}
+		MarkOwnership(a, cfg.Stack.Name)
+		read[i] = a
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	state := NewState()
+	for i, a := range read {
+		state.Accounts[cfg.Accounts[i].ID] = a
+	}
+	return state, accounts, nil
+}
+
+// forEachAccount runs fn for every declared account, a few at a time, and
+// returns every error.
+func forEachAccount(cfg *Config, fn func(i int, ac *AccountConfig) error) error {
 	errs := make([]error, len(cfg.Accounts))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
@@ -90,36 +126,15 @@ func ReadAccounts(ctx context.Context, cfg *Config, prov Provider) (*State, []Pl
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			id, err := prov.Identity(ctx, ac)
-			if err != nil {
-				errs[i] = fmt.Errorf("account %s (%s): cannot establish identity: %w", ac.Name, ac.ID, err)
-				return
-			}
-			if id.Account != ac.ID {
-				errs[i] = fmt.Errorf("account %s is declared as %s, but its credentials act as %s in account %s: nothing was read or changed; fix the account's credentials or its id", ac.Name, ac.ID, id.ARN, id.Account)
-				return
-			}
-			accounts[i] = PlanAccount{Name: ac.Name, ID: ac.ID, Identity: id.ARN}
-			a, err := prov.Read(ctx, ac)
-			if err != nil {
-				errs[i] = fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
-				return
-			}
-			MarkOwnership(a, cfg.Stack.Name)
-			read[i] = a
+			errs[i] = fn(i, ac)
 		}()
 	}
 	wg.Wait()
 	var merr *multierror.Error
-	for i, err := range errs {
+	for _, err := range errs {
 		if err != nil {
 			merr = multierror.Append(merr, err)
-			continue
 		}
-		state.Accounts[cfg.Accounts[i].ID] = read[i]
 	}
-	if err := merr.ErrorOrNil(); err != nil {
-		return nil, nil, err
-	}
-	return state, accounts, nil
+	return merr.ErrorOrNil()
 }

@@ -1,0 +1,183 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/providers/local"
+)
+
+const (
+	devID  = "111111111111"
+	prodID = "999999999999"
+	allow  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`
+)
+
+func trust(principals ...string) string {
+	q := make([]string, len(principals))
+	for i, p := range principals {
+		q[i] = `"` + p + `"`
+	}
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":[` + strings.Join(q, ",") + `]},"Action":"sts:AssumeRole"}]}`
+}
+
+// stackConfig is a stack with owned objects of every kind, including a role
+// whose trust policy names a role and a user created in the same apply.
+func stackConfig() *engine.Config {
+	chainARN := engine.RoleARN("aws", prodID, "/", "Chain")
+	return &engine.Config{
+		Stack: engine.StackConfig{Name: "t"},
+		Accounts: []*engine.AccountConfig{
+			{Address: "account.development", Name: "development", ID: devID, Partition: "aws"},
+			{Address: "account.production", Name: "production", ID: prodID, Partition: "aws"},
+		},
+		Groups:   []*engine.GroupConfig{{Address: "group.ops", Account: devID, Name: "Ops"}},
+		Users:    []*engine.UserConfig{{Address: "user.ann", Account: devID, Name: "Ann", Groups: []string{"Ops"}}},
+		Policies: []*engine.PolicyConfig{{Address: "policy.rw", Account: prodID, Name: "rw", Document: allow}},
+		Roles: []*engine.RoleConfig{
+			{Address: "role.chain", Account: prodID, Name: "Chain", MaxSessionDuration: 3600, TrustDocument: trust(engine.UserARN("aws", devID, "/", "Ann"))},
+			{Address: "role.target", Account: prodID, Name: "Target", MaxSessionDuration: 3600, TrustDocument: trust(chainARN),
+				ManagedPolicies: []string{engine.PolicyARN("aws", prodID, "/", "rw")}, InlinePolicies: map[string]string{"notes": allow}},
+		},
+		Grants: []*engine.GrantConfig{{Address: "grant.ops", Effect: "Allow", Roles: []string{chainARN},
+			To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: devID, Name: "Ops"}}}},
+	}
+}
+
+func openLocal(t *testing.T) *local.Provider {
+	t.Helper()
+	p, err := local.Open(local.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func plan(t *testing.T, cfg *engine.Config, p engine.Provider, destroy bool) *engine.Plan {
+	t.Helper()
+	pl, err := engine.MakePlan(context.Background(), cfg, p, engine.PlanOptions{Destroy: destroy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl
+}
+
+func TestApplyConvergesAndDestroyEmpties(t *testing.T) {
+	ctx := context.Background()
+	cfg := stackConfig()
+	p := openLocal(t)
+	first := plan(t, cfg, p, false)
+	if add, _, _ := first.Counts(); add != 9 {
+		t.Fatalf("plan from empty adds %d objects, want 9:\n%v", add, names(first))
+	}
+	if err := engine.Apply(ctx, first, cfg, p, engine.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if again := plan(t, cfg, p, false); len(again.Changes) != 0 {
+		t.Fatalf("plan after apply is not empty: %v", names(again))
+	}
+	if err := engine.Apply(ctx, plan(t, cfg, p, true), cfg, p, engine.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{devID, prodID} {
+		a, _ := p.Read(ctx, &engine.AccountConfig{ID: id, Partition: "aws"})
+		if n := len(a.Roles) + len(a.Groups) + len(a.Users) + len(a.Policies); n != 0 {
+			t.Fatalf("account %s holds %d objects after destroy", id, n)
+		}
+	}
+}
+
+// recorder is a Hooks that remembers what happened.
+type recorder struct {
+	mu       sync.Mutex
+	finished []string
+	failed   []string
+	skipped  []string
+}
+
+func (r *recorder) Started(*engine.Change) {}
+func (r *recorder) Finished(c *engine.Change, _ time.Duration, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.failed = append(r.failed, engine.Describe(c))
+		return
+	}
+	r.finished = append(r.finished, engine.Describe(c))
+}
+func (r *recorder) Skipped(c *engine.Change, _ string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.skipped = append(r.skipped, engine.Describe(c))
+}
+
+// A change the target refuses stops its dependents, not the rest; the next
+// plan shows exactly what is left.
+func TestApplySkipsDependentsOfAFailure(t *testing.T) {
+	ctx := context.Background()
+	cfg := stackConfig()
+	cfg.Policies[0].Document = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Principal":"*"}]}` // IAM refuses a principal here
+	p := openLocal(t)
+	rec := &recorder{}
+	err := engine.Apply(ctx, plan(t, cfg, p, false), cfg, p, engine.ApplyOptions{Hooks: rec})
+	if err == nil || !strings.Contains(err.Error(), "MalformedPolicyDocument") {
+		t.Fatalf("want the policy's MalformedPolicyDocument, got %v", err)
+	}
+	if len(rec.failed) != 1 || len(rec.skipped) != 1 || !strings.Contains(rec.skipped[0], "attachment") {
+		t.Fatalf("failed %v, skipped %v: want the policy failed and only its attachment skipped", rec.failed, rec.skipped)
+	}
+	if len(rec.finished) != 7 {
+		t.Fatalf("finished %d changes, want the 7 independent of the policy: %v", len(rec.finished), rec.finished)
+	}
+	left := plan(t, cfg, p, false)
+	if got := names(left); len(got) != 2 {
+		t.Fatalf("after a partial apply the plan should hold the policy and its attachment, got %v", got)
+	}
+}
+
+func TestIdentityMismatchStopsBeforeReading(t *testing.T) {
+	cfg := stackConfig()
+	p := &wrongAccount{Provider: openLocal(t)}
+	_, err := engine.MakePlan(context.Background(), cfg, p, engine.PlanOptions{})
+	if err == nil || !strings.Contains(err.Error(), "declared as 999999999999") || !strings.Contains(err.Error(), "222222222222") {
+		t.Fatalf("want an error naming both account ids, got %v", err)
+	}
+	if p.reads != 0 {
+		t.Fatalf("%d accounts were read despite the mismatch", p.reads)
+	}
+}
+
+// wrongAccount wraps the local provider so that production's credentials
+// answer from another account, as a mistyped profile would.
+type wrongAccount struct {
+	*local.Provider
+	mu    sync.Mutex
+	reads int
+}
+
+func (w *wrongAccount) Identity(ctx context.Context, a *engine.AccountConfig) (engine.Identity, error) {
+	if a.ID == prodID {
+		return engine.Identity{Account: "222222222222", ARN: "arn:aws:iam::222222222222:user/someone"}, nil
+	}
+	return w.Provider.Identity(ctx, a)
+}
+
+func (w *wrongAccount) Read(ctx context.Context, a *engine.AccountConfig) (*engine.Account, error) {
+	w.mu.Lock()
+	w.reads++
+	w.mu.Unlock()
+	return w.Provider.Read(ctx, a)
+}
+
+func names(p *engine.Plan) []string {
+	out := make([]string, len(p.Changes))
+	for i, c := range p.Changes {
+		out[i] = engine.Describe(c)
+	}
+	return out
+}
