@@ -37,7 +37,7 @@ func (p *Progress) Finished(ch *engine.Change, elapsed time.Duration, err error)
 		fmt.Fprintf(p.w, "%s: %sfailed%s after %s: %v\n", label(ch), p.c.Red, p.c.Reset, round(elapsed), err)
 		return
 	}
-	fmt.Fprintf(p.w, "%s: %s complete after %s\n", label(ch), ch.Action, round(elapsed))
+	fmt.Fprintf(p.w, "%s: %s after %s\n", label(ch), pastTense[ch.Action], round(elapsed))
 }
 
 // Skipped implements engine.Hooks.
@@ -46,6 +46,8 @@ func (p *Progress) Skipped(ch *engine.Change, reason string) {
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, "%s: %sskipped%s: %s\n", label(ch), p.c.Yellow, p.c.Reset, reason)
 }
+
+var pastTense = map[engine.Action]string{engine.Create: "created", engine.Update: "updated", engine.Delete: "destroyed"}
 
 func label(ch *engine.Change) string {
 	if ch.Address != "" {
