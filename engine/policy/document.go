@@ -377,7 +377,7 @@ func canonicalPrincipal(p map[string][]string) map[string][]string {
 		if k == "AWS" {
 			fixed := make([]string, len(vals))
 			for i, v := range vals {
-				if isAccountID(v) {
+				if IsAccountID(v) {
 					v = "arn:aws:iam::" + v + ":root"
 				}
 				fixed[i] = v
@@ -389,7 +389,8 @@ func canonicalPrincipal(p map[string][]string) map[string][]string {
 	return out
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account id: exactly 12 digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

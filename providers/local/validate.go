@@ -262,7 +262,7 @@ func validPrincipalValue(typ, v, partition string) bool {
 	}
 	switch typ {
 	case "AWS":
-		if v == "*" || isAccountID(v) {
+		if v == "*" || policy.IsAccountID(v) {
 			return true
 		}
 		_, ok := parsePrincipalARN(v, partition)
@@ -273,7 +273,7 @@ func validPrincipalValue(typ, v, partition string) bool {
 	case "Federated":
 		if strings.HasPrefix(v, "arn:") {
 			p := strings.SplitN(v, ":", 6)
-			return len(p) == 6 && p[1] == partition && p[2] == "iam" && isAccountID(p[4]) &&
+			return len(p) == 6 && p[1] == partition && p[2] == "iam" && policy.IsAccountID(p[4]) &&
 				(strings.HasPrefix(p[5], "saml-provider/") || strings.HasPrefix(p[5], "oidc-provider/"))
 		}
 		return strings.Contains(v, ".") && !strings.Contains(v, "*")
@@ -296,7 +296,7 @@ type principalARN struct {
 // 12-digit account and no wildcards.
 func parsePrincipalARN(v, partition string) (principalARN, bool) {
 	p := strings.SplitN(v, ":", 6)
-	if len(p) != 6 || p[0] != "arn" || p[1] != partition || p[3] != "" || !isAccountID(p[4]) || strings.Contains(v, "*") {
+	if len(p) != 6 || p[0] != "arn" || p[1] != partition || p[3] != "" || !policy.IsAccountID(p[4]) || strings.Contains(v, "*") {
 		return principalARN{}, false
 	}
 	out := principalARN{account: p[4]}
@@ -326,22 +326,11 @@ func parsePrincipalARN(v, partition string) (principalARN, bool) {
 	return out, false
 }
 
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 // validateAccountID guards every entry point: IAM account IDs are 12 digits,
 // and an account the simulation cannot name would be one AWS cannot reach.
 func validateAccountID(id string) error {
-	if !isAccountID(id) {
+	if !policy.IsAccountID(id) {
 		return fmt.Errorf("local target: account ID %q is not 12 digits", id)
 	}
 	return nil
