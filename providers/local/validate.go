@@ -326,7 +326,6 @@ func parsePrincipalARN(v, partition string) (principalARN, bool) {
 	return out, false
 }
 
-
 // validateAccountID guards every entry point: IAM account IDs are 12 digits,
 // and an account the simulation cannot name would be one AWS cannot reach.
 func validateAccountID(id string) error {
