@@ -11,8 +11,9 @@ import (
 
 // ApplyOptions tunes Apply.
 type ApplyOptions struct {
-	// Concurrency bounds how many changes run at once (default 4). IAM
-	// throttles per account, so more is rarely faster.
+	// Concurrency bounds how many changes run at once in one account
+	// (default 4). IAM throttles per account, so more is rarely faster;
+	// accounts proceed independently of each other.
 	Concurrency int
 	Hooks       Hooks
 }
@@ -50,8 +51,13 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 		settled int
 		wg      sync.WaitGroup
 		ready   = make(chan int, n)
-		sem     = make(chan struct{}, opts.Concurrency)
+		sems    = map[string]chan struct{}{}
 	)
+	for _, c := range plan.Changes {
+		if sems[c.Account.ID] == nil {
+			sems[c.Account.ID] = make(chan struct{}, opts.Concurrency)
+		}
+	}
 	// settle records the end of change i and releases or skips its dependents.
 	// It is called with mu held.
 	var settle func(i int, ok bool)
@@ -88,12 +94,13 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 		}
 	}
 	for i := range ready {
-		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
 			c := plan.Changes[i]
+			sem := sems[c.Account.ID]
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			var err error
 			if ctx.Err() != nil {
 				err = ctx.Err()

@@ -152,9 +152,12 @@ func (d *differ) claim(ref AccountRef, key Key, kind, name string, exists, owned
 	if !exists || owned {
 		return true
 	}
-	d.fail("%s %q already exists in account %s and is not owned by stack %q, declared by %s: trustform never takes over an object silently; "+
-		"rename it in the stack, delete the existing one, or declare it with existing = true if the stack should only add its grants to it",
-		kind, name, acctLabel(ref), d.stack, d.where(key))
+	hint := "rename it in the stack, or delete the existing one"
+	if kind == "group" || kind == "user" {
+		hint += ", or declare it with existing = true if the stack should only add its grants to it"
+	}
+	d.fail("%s %q already exists in account %s and is not owned by stack %q, declared by %s: trustform never takes over an object silently; %s",
+		kind, name, acctLabel(ref), d.stack, d.where(key), hint)
 	return false
 }
 
