@@ -42,7 +42,7 @@ func TestOrderCreatesBeforeUsesAndDeletesAfter(t *testing.T) {
 
 	desired := NewState()
 	p := desired.Account(prod.ID, "aws")
-	p.Policies["rw"] = &ManagedPolicy{Name: "rw", Path: "/", Document: bucketDoc, Tags: map[string]string{OwnerTagKey: "s"}, Owned: true}
+	p.Policies["rw"] = &ManagedPolicy{Name: "rw", Path: "/", Description: PolicyDescription("", "s"), Document: bucketDoc, Tags: map[string]string{OwnerTagKey: "s"}, Owned: true}
 	p.Roles["updateapp"] = &Role{Name: "UpdateApp", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: map[string]string{OwnerTagKey: "s"},
 		AttachedPolicies: []string{policyARN}, InlinePolicies: map[string]string{}, Owned: true}
 	d := desired.Account(dev.ID, "aws")

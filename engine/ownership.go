@@ -5,8 +5,13 @@ import "strings"
 // How trustform knows what it owns, without a state file. The record lives in
 // the accounts themselves, on each object, in the cheapest form IAM allows:
 //
-//   - roles, users and customer-managed policies carry the tag
-//     OwnerTagKey = <stack name>;
+//   - roles and users carry the tag OwnerTagKey = <stack name>, which
+//     GetAccountAuthorizationDetails returns with them;
+//   - customer-managed policies carry that tag too, for people, but IAM lists
+//     them without tags, so ownership is read from the end of their
+//     description, PolicyOwnerMarker(stack), e.g. "[trustform:devprod]": a
+//     description cannot change after creation, so the marker cannot drift
+//     and reading it costs no call per policy;
 //   - groups cannot be tagged, so an owned group is created under the path
 //     OwnedGroupPath(stack), e.g. /trustform/devprod/;
 //   - inline policies cannot be tagged either: on a principal the stack owns,
@@ -18,6 +23,18 @@ import "strings"
 
 // OwnerTagKey is the tag that marks a role, user or managed policy as owned.
 const OwnerTagKey = "trustform:stack"
+
+// PolicyOwnerMarker ends the description of every managed policy a stack owns.
+func PolicyOwnerMarker(stack string) string { return "[trustform:" + stack + "]" }
+
+// PolicyDescription is the description a stack gives a managed policy: the
+// declared one followed by the ownership marker.
+func PolicyDescription(declared, stack string) string {
+	if declared == "" {
+		return PolicyOwnerMarker(stack)
+	}
+	return declared + " " + PolicyOwnerMarker(stack)
+}
 
 // OwnedGroupPath is the path of the groups a stack creates.
 func OwnedGroupPath(stack string) string { return "/trustform/" + stack + "/" }
@@ -33,7 +50,7 @@ func MarkOwnership(a *Account, stack string) {
 		r.Owned = r.Tags[OwnerTagKey] == stack
 	}
 	for _, p := range a.Policies {
-		p.Owned = p.Tags[OwnerTagKey] == stack
+		p.Owned = strings.HasSuffix(p.Description, PolicyOwnerMarker(stack))
 	}
 	for _, g := range a.Groups {
 		g.Owned = g.Path == OwnedGroupPath(stack)

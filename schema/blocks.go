@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/trustform/trustform/engine"
@@ -408,7 +409,8 @@ func (s *scope) policyBody(d *decoded, src engine.Source) *engine.PolicyConfig {
 		Path:    s.in.info.path,
 		Source:  src,
 	}
-	out.Description = s.description(d)
+	marker := engine.PolicyOwnerMarker(s.l.stackName)
+	out.Description = s.descriptionWithin(d, 1000-len(marker)-1, ", and trustform appends "+strconv.Quote(marker)+" to a managed policy's to record that the stack owns it")
 	out.Tags, _ = s.tags(d)
 	out.Document, _ = s.permissions(d, "policy")
 	return out

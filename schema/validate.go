@@ -97,11 +97,15 @@ func (s *scope) tags(d *decoded) (map[string]string, status) {
 	return tags, st
 }
 
-func (s *scope) description(d *decoded) string {
+func (s *scope) description(d *decoded) string { return s.descriptionWithin(d, 1000, "") }
+
+// descriptionWithin checks a description against IAM's 1000 characters less
+// what trustform appends (the ownership marker of managed policies).
+func (s *scope) descriptionWithin(d *decoded, limit int, why string) string {
 	desc, st := s.str(d, "description")
-	if st == valid && utf8.RuneCountInString(desc) > 1000 {
+	if st == valid && utf8.RuneCountInString(desc) > limit {
 		s.errorf(d.attrs["description"].Expr.Range(), "Description too long",
-			"IAM allows descriptions of at most 1000 characters; this one has %d. Shorten it.", utf8.RuneCountInString(desc))
+			"IAM allows descriptions of at most 1000 characters%s; this one has %d, over the %d available. Shorten it.", why, utf8.RuneCountInString(desc), limit)
 	}
 	return desc
 }
