@@ -49,6 +49,7 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 		errs    *multierror.Error
 		failed  = make([]bool, n)
 		settled int
+		closed  bool
 		wg      sync.WaitGroup
 		ready   = make(chan int, n)
 		sems    = map[string]chan struct{}{}
@@ -81,7 +82,10 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 				ready <- j
 			}
 		}
-		if settled == n {
+		if settled == n && !closed {
+			// Skipped dependents settle inside this call, so the last
+			// change may be counted in a nested call: close only once.
+			closed = true
 			close(ready)
 		}
 	}

@@ -181,3 +181,47 @@ func names(p *engine.Plan) []string {
 	}
 	return out
 }
+
+// The last change to settle may be a dependent skipped after a failure; the
+// run must still end with the error, not a crash.
+func TestApplyEndsWhenTheLastChangeIsSkipped(t *testing.T) {
+	ctx := context.Background()
+	cfg := stackConfig()
+	cfg.Roles, cfg.Grants, cfg.Groups, cfg.Users = nil, nil, nil, nil
+	cfg.Policies[0].Document = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Principal":"*"}]}`
+	cfg.Roles = []*engine.RoleConfig{{Address: "role.r", Account: prodID, Name: "R", MaxSessionDuration: 3600, TrustDocument: trust("arn:aws:iam::" + devID + ":root"),
+		ManagedPolicies: []string{engine.PolicyARN("aws", prodID, "/", "rw")}}}
+	p := openLocal(t)
+	pl := plan(t, cfg, p, false)
+	// Only the failing policy and the attachment that needs it.
+	pl.Changes = onlyKinds(pl.Changes, engine.KindPolicy, engine.KindAttachment)
+	rec := &recorder{}
+	err := engine.Apply(ctx, pl, cfg, p, engine.ApplyOptions{Hooks: rec})
+	if err == nil || len(rec.skipped) != 1 {
+		t.Fatalf("err %v, skipped %v: want the policy's error and its attachment skipped", err, rec.skipped)
+	}
+}
+
+// onlyKinds keeps the changes of the given kinds and renumbers DependsOn.
+func onlyKinds(cs []*engine.Change, kinds ...engine.Kind) []*engine.Change {
+	index := map[int]int{}
+	var out []*engine.Change
+	for i, c := range cs {
+		for _, k := range kinds {
+			if c.Kind == k {
+				index[i] = len(out)
+				out = append(out, c)
+			}
+		}
+	}
+	for _, c := range out {
+		var deps []int
+		for _, d := range c.DependsOn {
+			if j, ok := index[d]; ok {
+				deps = append(deps, j)
+			}
+		}
+		c.DependsOn = deps
+	}
+	return out
+}

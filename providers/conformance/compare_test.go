@@ -1,0 +1,207 @@
+package conformance
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/trustform/trustform/engine"
+)
+
+// The suite is only as good as its comparisons: these tests pin down what
+// diffAccount forgives (the forms in which targets differ) and what it
+// reports, and what foreign and needs decide.
+
+func sampleAccount() *engine.Account {
+	a := engine.NewAccount(productionID, "aws")
+	a.Roles["worker"] = &engine.Role{Name: "Worker", Path: "/", Description: "d", MaxSessionDuration: 3600,
+		TrustPolicy: trust("arn:aws:iam::111111111111:root"), Tags: map[string]string{"team": "a"},
+		AttachedPolicies: []string{readOnlyAccessARN, "arn:aws:iam::999999999999:policy/p"},
+		InlinePolicies:   map[string]string{"notes": bucketPolicy("b")}}
+	a.Policies["p"] = &engine.ManagedPolicy{Name: "p", Path: "/", Description: "x", Document: bucketPolicy("p")}
+	a.Groups["team"] = &engine.Group{Name: "Team", Path: "/"}
+	a.Users["uma"] = &engine.User{Name: "Uma", Path: "/", Groups: []string{"Team"}}
+	return a
+}
+
+func TestDiffAccount(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(a *engine.Account)
+		want   []string // fragments of the findings, in order; none means equal
+	}{
+		{
+			name:   "the same account",
+			change: func(*engine.Account) {},
+		},
+		{
+			name: "documents in another form IAM accepts",
+			change: func(a *engine.Account) {
+				r := a.Roles["worker"]
+				// URL-encoded as IAM's read APIs return it, single values
+				// instead of lists, a bare account id for its root.
+				r.TrustPolicy = url.QueryEscape(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}}`)
+				r.InlinePolicies["notes"] = strings.ReplaceAll(r.InlinePolicies["notes"], `"s3:`, `"S3:`)
+			},
+		},
+		{
+			name: "empty and nil collections, an unset path",
+			change: func(a *engine.Account) {
+				a.Groups["team"].Path = ""
+				a.Groups["team"].InlinePolicies = map[string]string{}
+				a.Users["uma"].Tags = map[string]string{}
+			},
+		},
+		{
+			name: "attachments in another order",
+			change: func(a *engine.Account) {
+				slices.Reverse(a.Roles["worker"].AttachedPolicies)
+			},
+		},
+		{
+			name: "a changed statement",
+			change: func(a *engine.Account) {
+				a.Roles["worker"].TrustPolicy = trust("arn:aws:iam::222222222222:root")
+			},
+			want: []string{`role "Worker": trust_policy: want`},
+		},
+		{
+			name: "every scalar field",
+			change: func(a *engine.Account) {
+				r := a.Roles["worker"]
+				r.Description, r.MaxSessionDuration, r.Path = "e", 7200, "/x/"
+				a.Policies["p"].Description = "y"
+			},
+			want: []string{`role "Worker": path`, `role "Worker": description`, `role "Worker": max_session_duration`, `managed policy "p": description`},
+		},
+		{
+			name: "tags changed, missing and unexpected",
+			change: func(a *engine.Account) {
+				a.Roles["worker"].Tags = map[string]string{"team": "b"}
+				a.Users["uma"].Tags = map[string]string{"extra": "1"}
+			},
+			want: []string{`role "Worker": tag "team": want "a", got "b"`, `user "Uma": tag "extra": unexpected`},
+		},
+		{
+			name: "children lost",
+			change: func(a *engine.Account) {
+				a.Roles["worker"].AttachedPolicies = a.Roles["worker"].AttachedPolicies[:1]
+				delete(a.Roles["worker"].InlinePolicies, "notes")
+				a.Users["uma"].Groups = nil
+			},
+			want: []string{`role "Worker": attached policies`, `role "Worker": inline policy "notes": missing`, `user "Uma": groups`},
+		},
+		{
+			name: "objects missing and unexpected",
+			change: func(a *engine.Account) {
+				delete(a.Groups, "team")
+				a.Policies["q"] = &engine.ManagedPolicy{Name: "q", Document: bucketPolicy("q")}
+			},
+			want: []string{`managed policy "q": unexpected`, `group "Team": missing`},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want, got := sampleAccount(), sampleAccount()
+			tc.change(got)
+			findings := diffAccount(want, got)
+			if len(findings) != len(tc.want) {
+				t.Fatalf("findings %q, want %d matching %q", findings, len(tc.want), tc.want)
+			}
+			for i, f := range findings {
+				if !strings.Contains(f, tc.want[i]) {
+					t.Errorf("finding %d is %q, want it to contain %q", i, f, tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestReadContract(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(a *engine.Account)
+		want   string
+	}{
+		{"as the engine reads it", func(*engine.Account) {}, ""},
+		{"keyed by the name as written", func(a *engine.Account) {
+			a.Roles["Worker"] = a.Roles["worker"]
+			delete(a.Roles, "worker")
+		}, `role "Worker" is keyed "Worker"`},
+		{"ownership marked by the target", func(a *engine.Account) { a.Users["uma"].Owned = true }, `user "Uma" is read with Owned set`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := sampleAccount()
+			tc.change(a)
+			got := strings.Join(readContract(a), "\n")
+			if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+				t.Fatalf("readContract: %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// foreign must remove exactly what a stack owns: its principals and
+// policies, and its grants and memberships on principals it does not own.
+func TestForeign(t *testing.T) {
+	a := sampleAccount()
+	a.Roles["mine"] = &engine.Role{Name: "Mine", Tags: map[string]string{engine.OwnerTagKey: "s"}}
+	a.Roles["theirs"] = &engine.Role{Name: "Theirs", Tags: map[string]string{engine.OwnerTagKey: "other"}}
+	a.Policies["mine"] = &engine.ManagedPolicy{Name: "mine", Description: "x " + engine.PolicyOwnerMarker("s")}
+	a.Groups["ops"] = &engine.Group{Name: "Ops", Path: engine.OwnedGroupPath("s")}
+	a.Groups["team"].InlinePolicies = map[string]string{"trustform.s.grant.x": "{}", "trustform.other.grant.x": "{}", "handwritten": "{}"}
+	a.Users["uma"].Groups = []string{"Ops", "Team"}
+
+	got := foreign(a, "s")
+	want := sampleAccount()
+	want.Roles["theirs"] = a.Roles["theirs"].Clone()
+	want.Groups["team"].InlinePolicies = map[string]string{"trustform.other.grant.x": "{}", "handwritten": "{}"}
+	for _, d := range diffAccount(want, got) {
+		t.Error(d)
+	}
+	if got := ownedObjects(a, "s"); !slices.Equal(got, []string{"group Ops", "inline policy trustform.s.grant.x of group Team", "managed policy mine", "role Mine"}) {
+		t.Errorf("ownedObjects: %q", got)
+	}
+}
+
+// needs decides which deletes must end before another starts; a mistake
+// here would let the ordering check pass a target it should fail.
+func TestNeeds(t *testing.T) {
+	const acct = productionID
+	ref := engine.AccountRef{Name: "production", ID: acct}
+	del := func(o engine.Object) *engine.Change {
+		return newChange(engine.Delete, &engine.AccountConfig{Name: ref.Name, ID: acct}, o, nil)
+	}
+	role := del(&engine.Role{Name: "Runner"})
+	group := del(&engine.Group{Name: "Crew"})
+	user := del(&engine.User{Name: "Uli"})
+	pol := del(&engine.ManagedPolicy{Name: "shared", Path: "/"})
+	arn := engine.PolicyARN("aws", acct, "/", "shared")
+	grant := document(allow([]string{"sts:AssumeRole"}, engine.RoleARN("aws", acct, "/", "runner")))
+
+	tests := []struct {
+		name          string
+		child, parent *engine.Change
+		want          bool
+	}{
+		{"inline policy of the role", del(&engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "RUNNER", Name: "n"}), role, true},
+		{"attachment to the group", del(&engine.Attachment{PrincipalKind: engine.KindGroup, PrincipalName: "Crew", PolicyARN: readOnlyAccessARN}), group, true},
+		{"membership of the user", del(&engine.Membership{User: "Uli", Group: "Crew"}), user, true},
+		{"membership in the group", del(&engine.Membership{User: "Uli", Group: "Crew"}), group, true},
+		{"attachment of the policy", del(&engine.Attachment{PrincipalKind: engine.KindUser, PrincipalName: "Uli", PolicyARN: arn}), pol, true},
+		{"grant naming the role", del(&engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: "Crew", Name: "g", Document: grant}), role, true},
+		{"grant naming the role, to the group", del(&engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: "Crew", Name: "g", Document: grant}), group, true},
+		{"inline policy of another principal", del(&engine.InlinePolicy{PrincipalKind: engine.KindUser, PrincipalName: "Runner", Name: "n"}), role, false},
+		{"attachment of another policy", del(&engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "Runner", PolicyARN: readOnlyAccessARN}), pol, false},
+		{"a principal and another principal", user, group, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := needs(tc.child, tc.parent); got != tc.want {
+				t.Fatalf("needs(%s, %s) = %v, want %v", engine.Describe(tc.child), engine.Describe(tc.parent), got, tc.want)
+			}
+		})
+	}
+}

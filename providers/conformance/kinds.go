@@ -1,0 +1,238 @@
+package conformance
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/trustform/trustform/engine"
+)
+
+// testChangeKinds applies every kind of change the engine emits through
+// Provider.Apply and reads each back through Provider.Read. It works in the
+// production account only: a customer-managed policy can only be attached in
+// its own account, and trust across accounts is covered by the engine-driven
+// subtests. The changes come in four phases, each read back once and compared
+// whole with what the suite expects the account to hold, so that a change
+// that also disturbs something else is caught too.
+func testChangeKinds(t *testing.T, e *env) {
+	acct := e.prod
+	devRoot := engine.RootARN("aws", e.dev.ID)
+	policyARN := engine.PolicyARN("aws", acct.ID, "/conformance/", "conformance-rw")
+	umaARN := engine.UserARN("aws", acct.ID, "/people/", "Uma")
+	notesV1 := document(allow([]string{"s3:ListAllMyBuckets"}, "*"))
+	notesV2 := document(allow([]string{"s3:ListAllMyBuckets", "s3:GetBucketLocation"}, "*"))
+
+	// The objects carry the suite's ownership marks, as everything the
+	// engine creates does: a target may read less about objects no stack
+	// owns (see the package documentation). Their paths are not "/" because
+	// paths are part of ARNs and easy to lose.
+	pol := &engine.ManagedPolicy{Name: "conformance-rw", Path: "/conformance/",
+		Description: engine.PolicyDescription("what the suite's principals may do", stackName),
+		Document:    bucketPolicy("conformance-v1"), Tags: owned("team", "platform")}
+	role := &engine.Role{Name: "Worker", Path: "/conformance/", Description: "first", MaxSessionDuration: 3600,
+		TrustPolicy: trust(devRoot), Tags: owned("team", "a", "env", "dev")}
+	group := &engine.Group{Name: "Team", Path: engine.OwnedGroupPath(stackName)}
+	user := &engine.User{Name: "Uma", Path: "/people/", Tags: owned("team", "a", "env", "dev")}
+	principals := []principal{{engine.KindRole, role.Name}, {engine.KindGroup, group.Name}, {engine.KindUser, user.Name}}
+	attached := []string{policyARN, readOnlyAccessARN}
+
+	want := engine.NewAccount(acct.ID, "aws") // what the account should hold after each phase
+	phases := []struct {
+		name    string
+		changes func(have *engine.Account) []*engine.Change
+		expect  func()
+	}{
+		{
+			name: "create",
+			changes: func(*engine.Account) []*engine.Change {
+				out := []*engine.Change{
+					createChange(acct, pol), createChange(acct, group), createChange(acct, user), createChange(acct, role),
+					createChange(acct, &engine.Membership{User: user.Name, Group: group.Name}),
+				}
+				for _, p := range principals {
+					out = append(out, createChange(acct, &engine.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: "notes", Document: notesV1}))
+					for _, arn := range attached {
+						out = append(out, createChange(acct, &engine.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
+					}
+				}
+				return out
+			},
+			expect: func() {
+				want.Policies[engine.NameKey(pol.Name)] = pol.Clone()
+				want.Roles[engine.NameKey(role.Name)] = role.Clone()
+				want.Groups[engine.NameKey(group.Name)] = group.Clone()
+				u := user.Clone()
+				u.Groups = []string{group.Name}
+				want.Users[engine.NameKey(user.Name)] = u
+				for _, p := range principals {
+					inl, att := p.slots(want)
+					*inl = map[string]string{"notes": notesV1}
+					*att = slices.Clone(attached)
+				}
+			},
+		},
+		{
+			name: "update",
+			changes: func(have *engine.Account) []*engine.Change {
+				hp := have.Policies[engine.NameKey(pol.Name)]
+				p := hp.Clone()
+				p.Document = bucketPolicy("conformance-v2")
+				hr := have.Roles[engine.NameKey(role.Name)]
+				r := hr.Clone()
+				r.Description, r.MaxSessionDuration = "second", 7200
+				r.TrustPolicy = trust(devRoot, umaARN)
+				r.Tags = owned("team", "b", "cost", "42") // one changed, one added, one removed
+				hu := have.Users[engine.NameKey(user.Name)]
+				u := hu.Clone()
+				u.Tags = owned("team", "b", "cost", "42")
+				out := []*engine.Change{updateChange(acct, hp, p), updateChange(acct, hr, r), updateChange(acct, hu, u)}
+				for _, pr := range principals {
+					inl, _ := pr.slots(have)
+					out = append(out, updateChange(acct,
+						&engine.InlinePolicy{PrincipalKind: pr.kind, PrincipalName: pr.name, Name: "notes", Document: (*inl)["notes"]},
+						&engine.InlinePolicy{PrincipalKind: pr.kind, PrincipalName: pr.name, Name: "notes", Document: notesV2}))
+				}
+				return out
+			},
+			expect: func() {
+				want.Policies[engine.NameKey(pol.Name)].Document = bucketPolicy("conformance-v2")
+				r := want.Roles[engine.NameKey(role.Name)]
+				r.Description, r.MaxSessionDuration = "second", 7200
+				r.TrustPolicy = trust(devRoot, umaARN)
+				r.Tags = owned("team", "b", "cost", "42")
+				want.Users[engine.NameKey(user.Name)].Tags = owned("team", "b", "cost", "42")
+				for _, p := range principals {
+					inl, _ := p.slots(want)
+					*inl = map[string]string{"notes": notesV2}
+				}
+			},
+		},
+		{
+			name: "detach and remove",
+			changes: func(have *engine.Account) []*engine.Change {
+				var out []*engine.Change
+				for _, p := range principals {
+					inl, _ := p.slots(have)
+					out = append(out, deleteChange(acct, &engine.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: "notes", Document: (*inl)["notes"]}))
+					for _, arn := range attached {
+						out = append(out, deleteChange(acct, &engine.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
+					}
+				}
+				return append(out, deleteChange(acct, &engine.Membership{User: user.Name, Group: group.Name}))
+			},
+			expect: func() {
+				want.Users[engine.NameKey(user.Name)].Groups = nil
+				for _, p := range principals {
+					inl, att := p.slots(want)
+					*inl, *att = nil, nil
+				}
+			},
+		},
+		{
+			name: "delete",
+			changes: func(have *engine.Account) []*engine.Change {
+				return []*engine.Change{
+					deleteChange(acct, have.Roles[engine.NameKey(role.Name)]),
+					deleteChange(acct, have.Users[engine.NameKey(user.Name)]),
+					deleteChange(acct, have.Groups[engine.NameKey(group.Name)]),
+					deleteChange(acct, have.Policies[engine.NameKey(pol.Name)]),
+				}
+			},
+			expect: func() { want = engine.NewAccount(acct.ID, "aws") },
+		},
+	}
+
+	have := e.read(acct)
+	if d := diffAccount(want, have); len(d) > 0 {
+		t.Fatalf("Harness.New gave a production account that is not empty: %v", d)
+	}
+	for _, ph := range phases {
+		ok := t.Run(ph.name, func(t *testing.T) {
+			pe := e.with(t)
+			pe.apply(acct, ph.changes(have)...)
+			ph.expect()
+			have = pe.read(acct)
+			for _, d := range diffAccount(want, have) {
+				t.Errorf("read back after %s: %s", ph.name, d)
+			}
+		})
+		if !ok {
+			return // each phase starts from what the one before left
+		}
+	}
+}
+
+// principal names a role, group or user in an account.
+type principal struct {
+	kind engine.Kind
+	name string
+}
+
+// slots returns the principal's inline policies and attachments in a, for
+// reading or replacing; the principal must be in a.
+func (p principal) slots(a *engine.Account) (*map[string]string, *[]string) {
+	switch p.kind {
+	case engine.KindRole:
+		r := a.Roles[engine.NameKey(p.name)]
+		return &r.InlinePolicies, &r.AttachedPolicies
+	case engine.KindGroup:
+		g := a.Groups[engine.NameKey(p.name)]
+		return &g.InlinePolicies, &g.AttachedPolicies
+	default:
+		u := a.Users[engine.NameKey(p.name)]
+		return &u.InlinePolicies, &u.AttachedPolicies
+	}
+}
+
+// testPolicyVersionPruning updates a managed policy six times: IAM keeps at
+// most five versions, so a target must delete an old non-default version
+// before it creates the sixth, as every IAM client must. Afterwards the last
+// document is the default, and the policy, with its five versions, can still
+// be deleted (IAM refuses to delete a policy that has non-default versions
+// left; a target must delete them first).
+func testPolicyVersionPruning(t *testing.T, e *env) {
+	acct := e.prod
+	const updates = 6
+	docs := make([]string, updates+1)
+	for i := range docs {
+		docs[i] = bucketPolicy(fmt.Sprintf("conformance-v%d", i))
+	}
+	p := &engine.ManagedPolicy{Name: "conformance-versions", Path: "/",
+		Description: engine.PolicyDescription("updated more often than IAM keeps versions", stackName),
+		Document:    docs[0], Tags: owned("team", "platform")}
+	e.apply(acct, createChange(acct, p))
+	for i := 1; i <= updates; i++ {
+		// Before is what a read would return after the previous update;
+		// building it saves the read of an account per update.
+		before, after := p.Clone(), p.Clone()
+		before.Document, after.Document = docs[i-1], docs[i]
+		if err := e.prov.Apply(e.ctx, acct, updateChange(acct, before, after)); err != nil {
+			t.Fatalf("update %d of %d of managed policy %s: %v", i, updates, p.Name, err)
+		}
+	}
+	want := engine.NewAccount(acct.ID, "aws")
+	last := p.Clone()
+	last.Document = docs[updates]
+	want.Policies[engine.NameKey(p.Name)] = last
+	have := e.read(acct)
+	for _, d := range diffAccount(want, have) {
+		t.Errorf("after %d updates: %s", updates, d)
+	}
+	if t.Failed() {
+		return
+	}
+	e.apply(acct, deleteChange(acct, have.Policies[engine.NameKey(p.Name)]))
+	for _, d := range diffAccount(engine.NewAccount(acct.ID, "aws"), e.read(acct)) {
+		t.Errorf("after deleting the policy: %s", d)
+	}
+}
+
+// owned returns tags (key, value, key, value, ...) with the suite's owner tag.
+func owned(kv ...string) map[string]string {
+	m := map[string]string{engine.OwnerTagKey: stackName}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}

@@ -1,0 +1,32 @@
+package local_test
+
+import (
+	"testing"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/providers/conformance"
+	"github.com/trustform/trustform/providers/local"
+)
+
+// TestConformance runs the shared provider suite against the local target,
+// each subtest on a simulation in a new, empty state directory.
+func TestConformance(t *testing.T) {
+	conformance.Run(t, conformance.Harness{
+		Name: "local",
+		New: func(t *testing.T) (engine.Provider, []*engine.AccountConfig) {
+			p, err := local.Open(local.Options{Dir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if err := p.Close(); err != nil {
+					t.Errorf("closing the local target: %v", err)
+				}
+			})
+			return p, []*engine.AccountConfig{
+				{Address: "account.development", Name: "development", ID: "111111111111", Partition: "aws"},
+				{Address: "account.production", Name: "production", ID: "999999999999", Partition: "aws"},
+			}
+		},
+	})
+}
