@@ -87,7 +87,6 @@ type PolicyConfig struct {
 	Path        string
 	Description string
 	Document    string // JSON
-	Tags        map[string]string
 	Source      Source
 }
 

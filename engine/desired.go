@@ -35,7 +35,7 @@ func Desired(cfg *Config) (*State, error) {
 		acct(u.Account).Users[NameKey(u.Name)] = usr
 	}
 	for _, p := range cfg.Policies {
-		acct(p.Account).Policies[NameKey(p.Name)] = &ManagedPolicy{Name: p.Name, Path: pathOr(p.Path), Description: PolicyDescription(p.Description, owner), Document: p.Document, Tags: ownedTags(p.Tags, owner, true), Owned: true}
+		acct(p.Account).Policies[NameKey(p.Name)] = &ManagedPolicy{Name: p.Name, Path: pathOr(p.Path), Description: PolicyDescription(p.Description, owner), Document: p.Document, Owned: true}
 	}
 	for _, r := range cfg.Roles {
 		msd := r.MaxSessionDuration

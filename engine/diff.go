@@ -521,7 +521,8 @@ func policyAttrs(have, want *ManagedPolicy) []AttrDiff {
 		a.str("description", h.Description, w.Description)
 	}
 	a.doc("document", h.Document, w.Document)
-	a.tags(h.Tags, w.Tags)
+	// Managed policy tags are not managed: IAM's account read does not
+	// return them (see schema's refusal of tags on policy blocks).
 	return a.out
 }
 

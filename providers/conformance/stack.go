@@ -57,7 +57,7 @@ func (e *env) stackConfig() *engine.Config {
 		},
 		Policies: []*engine.PolicyConfig{
 			{Address: "policy.rw", Account: prod, Name: policyRW, Path: "/", Description: "read and write the app bucket",
-				Document: bucketPolicy("productionapp"), Tags: map[string]string{"team": "platform"}},
+				Document: bucketPolicy("productionapp")},
 		},
 		Roles: []*engine.RoleConfig{
 			{Address: "role.chain", Account: prod, Name: roleChain, Path: "/", Description: "first hop, assumed by Ann",
