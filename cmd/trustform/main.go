@@ -19,6 +19,7 @@ import (
 
 	"github.com/trustform/trustform/cmd/trustform/views"
 	"github.com/trustform/trustform/engine"
+	awsprovider "github.com/trustform/trustform/providers/aws"
 	"github.com/trustform/trustform/providers/local"
 	"github.com/trustform/trustform/schema"
 )
@@ -77,6 +78,8 @@ func stackFlags() []cli.Flag {
 
 func targetFlags() []cli.Flag {
 	return []cli.Flag{
+		&cli.StringFlag{Name: "target", Usage: "where the accounts are: local (the embedded simulation) or aws; overrides the stack's target"},
+		&cli.StringFlag{Name: "assume-role-name", Usage: "aws: the role the base identity assumes in every account without credentials of its own; overrides the stack's assume_role_name"},
 		&cli.StringFlag{Name: "state-dir", Usage: "local target: where the simulation is stored (default DIR/.trustform)"},
 	}
 }
@@ -205,8 +208,11 @@ func (e *cliEnv) load(cmd *cli.Command) (*engine.Config, error) {
 
 // openTarget opens the provider the stack targets. readOnly asks for a
 // provider that will not be written through (plan).
-func (e *cliEnv) openTarget(cmd *cli.Command, cfg *engine.Config, readOnly bool) (engine.Provider, func() error, error) {
+func (e *cliEnv) openTarget(ctx context.Context, cmd *cli.Command, cfg *engine.Config, readOnly bool) (engine.Provider, func() error, error) {
 	target := cfg.Stack.Target
+	if t := cmd.String("target"); t != "" {
+		target = t
+	}
 	if target == "" {
 		target = "local"
 	}
@@ -221,8 +227,18 @@ func (e *cliEnv) openTarget(cmd *cli.Command, cfg *engine.Config, readOnly bool)
 			return nil, nil, err
 		}
 		return p, p.Close, nil
+	case "aws":
+		roleName := cfg.Stack.AssumeRoleName
+		if n := cmd.String("assume-role-name"); n != "" {
+			roleName = n
+		}
+		p, err := awsprovider.New(ctx, awsprovider.Options{AssumeRoleName: roleName})
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, func() error { return nil }, nil
 	default:
-		return nil, nil, fmt.Errorf("target %q is not available in this version of trustform: use target = \"local\"", target)
+		return nil, nil, fmt.Errorf("unknown target %q: use --target local (the embedded simulation) or --target aws", target)
 	}
 }
 
@@ -244,7 +260,7 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	prov, closeFn, err := e.openTarget(cmd, cfg, true)
+	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -289,7 +305,7 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		if err != nil {
 			return err
 		}
-		prov, closeFn, err := e.openTarget(cmd, cfg, false)
+		prov, closeFn, err := e.openTarget(ctx, cmd, cfg, false)
 		if err != nil {
 			return err
 		}

@@ -123,7 +123,9 @@ func marshal(v any) ([]byte, error) {
 func Parse(text string) (Document, error) {
 	text = strings.TrimSpace(text)
 	if strings.HasPrefix(text, "%7B") || strings.HasPrefix(text, "%7b") {
-		if dec, err := url.QueryUnescape(text); err == nil {
+		// RFC 3986 percent-encoding, as IAM's read APIs use: a literal "+"
+		// is a plus (it is %2B only when encoded), never a space.
+		if dec, err := url.PathUnescape(text); err == nil {
 			text = dec
 		}
 	}

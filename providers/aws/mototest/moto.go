@@ -147,15 +147,19 @@ func (s *Server) Env(t testing.TB) {
 		"AWS_ENDPOINT_URL":            s.URL,
 		"AWS_ACCESS_KEY_ID":           AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY":       SecretAccessKey,
-		"AWS_SESSION_TOKEN":           "",
 		"AWS_REGION":                  "us-east-1",
-		"AWS_PROFILE":                 "",
+		"AWS_DEFAULT_REGION":          "us-east-1", // the aws CLI v1 reads only this one
 		"AWS_CONFIG_FILE":             dir + "/config",
 		"AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
 		"AWS_EC2_METADATA_DISABLED":   "true",
-		"AWS_ENDPOINT_URL_IAM":        "",
-		"AWS_ENDPOINT_URL_STS":        "",
 	} {
 		t.Setenv(k, v)
+	}
+	// Settings that would send the test's traffic elsewhere or change its
+	// identity are removed (t.Setenv first, so they come back afterwards).
+	for _, k := range []string{"AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS",
+		"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
 	}
 }

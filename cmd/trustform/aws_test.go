@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/trustform/trustform/engine"
+	awsprovider "github.com/trustform/trustform/providers/aws"
+	"github.com/trustform/trustform/providers/aws/mototest"
+	"github.com/trustform/trustform/schema"
+)
+
+// awsCLI runs the aws CLI — an independent client — as the given account,
+// reached like trustform reaches it: by assuming OrganizationAccountAccessRole.
+type awsCLI struct {
+	t       *testing.T
+	account string
+	creds   *[]string // assumed once: each aws CLI start costs a second
+}
+
+func newAWSCLI(t *testing.T, account string) awsCLI {
+	return awsCLI{t: t, account: account, creds: new([]string)}
+}
+
+func requireAWSCLI(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("aws"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the aws CLI is not installed, and CI=true requires these tests: pip install awscli")
+		}
+		t.Skip("the aws CLI is not installed: pip install awscli to run this test")
+	}
+}
+
+func (c awsCLI) run(args ...string) string {
+	c.t.Helper()
+	if len(*c.creds) == 0 {
+		creds := exec.Command("aws", "sts", "assume-role", "--role-arn", "arn:aws:iam::"+c.account+":role/OrganizationAccountAccessRole",
+			"--role-session-name", "check", "--query", "Credentials.[AccessKeyId,SecretAccessKey,SessionToken]", "--output", "text")
+		out, err := creds.CombinedOutput()
+		if err != nil {
+			c.t.Fatalf("aws sts assume-role: %v\n%s", err, out)
+		}
+		*c.creds = strings.Fields(string(out))
+	}
+	f := *c.creds
+	cmd := exec.Command("aws", args...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+f[0], "AWS_SECRET_ACCESS_KEY="+f[1], "AWS_SESSION_TOKEN="+f[2], "AWS_DEFAULT_REGION=us-east-1")
+	res, err := cmd.CombinedOutput()
+	if err != nil {
+		c.t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, res)
+	}
+	return string(res)
+}
+
+// authorizationDetails is the account as the aws CLI reads it, as JSON.
+func (c awsCLI) authorizationDetails() map[string]any {
+	var v map[string]any
+	if err := json.Unmarshal([]byte(c.run("iam", "get-account-authorization-details", "--output", "json")), &v); err != nil {
+		c.t.Fatal(err)
+	}
+	return v
+}
+
+// unowned picks the objects named in names out of the account details, as
+// canonical JSON text, so that "unchanged" means byte for byte.
+func unowned(t *testing.T, details map[string]any) string {
+	t.Helper()
+	pick := map[string][]any{}
+	keep := map[string]string{"RoleDetailList": "RoleName", "UserDetailList": "UserName", "GroupDetailList": "GroupName", "Policies": "PolicyName"}
+	names := []string{"Legacy", "legacy-policy", "Visitor", "Developers", "Testers", "David", "Tess"}
+	for list, field := range keep {
+		items, _ := details[list].([]any)
+		for _, it := range items {
+			m := it.(map[string]any)
+			if name, ok := m[field].(string); ok && slices.Contains(names, name) {
+				pick[list] = append(pick[list], m)
+			}
+		}
+	}
+	b, _ := json.Marshal(pick)
+	return string(b)
+}
+
+const awsFlags = "--target aws --assume-role-name OrganizationAccountAccessRole"
+
+func TestDevProdOnMoto(t *testing.T) {
+	requireAWSCLI(t)
+	moto := mototest.Start(t)
+	moto.Env(t)
+	dir := copyExample(t, "dev-prod")
+	out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
+	}
+	dev, prod := newAWSCLI(t, "111111111111"), newAWSCLI(t, "999999999999")
+
+	// Objects the stack does not own, there before the first apply.
+	prod.run("iam", "create-role", "--role-name", "Legacy", "--assume-role-policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)
+	prod.run("iam", "create-policy", "--policy-name", "legacy-policy", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+	dev.run("iam", "put-group-policy", "--group-name", "Developers", "--policy-name", "handwritten", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+	dev.run("iam", "create-user", "--user-name", "Visitor")
+	beforeProd, beforeDev := unowned(t, prod.authorizationDetails()), unowned(t, dev.authorizationDetails())
+
+	args := func(cmd ...string) []string { return append(append(cmd, strings.Fields(awsFlags)...), dir) }
+	r := mustRun(t, 0, args("apply", "-auto-approve")...)
+	if !strings.Contains(r.stdout, "as arn:aws:sts::999999999999:assumed-role/OrganizationAccountAccessRole/") {
+		t.Fatalf("plan header does not show the identity used:\n%s", r.stdout)
+	}
+	mustRun(t, 0, args("plan", "-detailed-exitcode")...)
+
+	// What an independent client sees.
+	role := prod.run("iam", "get-role", "--role-name", "UpdateApp", "--output", "json")
+	for _, want := range []string{`"arn:aws:iam::111111111111:root"`, `"sts:AssumeRole"`, `"MaxSessionDuration": 3600`} {
+		if !strings.Contains(role, want) {
+			t.Errorf("get-role UpdateApp lacks %s:\n%s", want, role)
+		}
+	}
+	if att := prod.run("iam", "list-attached-role-policies", "--role-name", "UpdateApp"); !strings.Contains(att, "arn:aws:iam::999999999999:policy/read-write-app-bucket") {
+		t.Errorf("read-write-app-bucket is not attached to UpdateApp:\n%s", att)
+	}
+	for group, effect := range map[string]string{"Developers": "Allow", "Testers": "Deny"} {
+		name := "trustform.devprod." + map[string]string{"Allow": "grant.developers_update_app", "Deny": "deny.testers_update_app"}[effect]
+		doc := dev.run("iam", "get-group-policy", "--group-name", group, "--policy-name", name, "--output", "json")
+		if !strings.Contains(doc, `"`+effect+`"`) || !strings.Contains(doc, "arn:aws:iam::999999999999:role/UpdateApp") {
+			t.Errorf("%s's inline policy %s is not a %s of UpdateApp:\n%s", group, name, effect, doc)
+		}
+	}
+	if got := unowned(t, prod.authorizationDetails()); got != beforeProd {
+		t.Errorf("apply changed unowned objects in production:\nbefore %s\nafter  %s", beforeProd, got)
+	}
+	// The groups gained the stack's inline policies; everything else of them,
+	// and every other unowned object, is unchanged after destroy.
+	mustRun(t, 0, args("destroy", "-auto-approve")...)
+	if got := unowned(t, prod.authorizationDetails()); got != beforeProd {
+		t.Errorf("destroy changed unowned objects in production:\nbefore %s\nafter  %s", beforeProd, got)
+	}
+	if got := unowned(t, dev.authorizationDetails()); got != beforeDev {
+		t.Errorf("apply and destroy changed unowned objects in development:\nbefore %s\nafter  %s", beforeDev, got)
+	}
+}
+
+// callCounter counts IAM and STS operations on the wire.
+type callCounter struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *callCounter) option(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("countCalls", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		c.mu.Lock()
+		c.calls[middleware.GetServiceID(ctx)+":"+middleware.GetOperationName(ctx)]++
+		c.mu.Unlock()
+		return next.HandleInitialize(ctx, in)
+	}), middleware.After)
+}
+
+func loadExample(t *testing.T, dir string) *engine.Config {
+	t.Helper()
+	cfg, files, diags := schema.Load(dir, schema.Options{Env: []string{}})
+	if diags.HasErrors() {
+		var b strings.Builder
+		schema.WriteDiagnostics(&b, files, diags, 0, false)
+		t.Fatal(b.String())
+	}
+	return cfg
+}
+
+// A plan with nothing to change makes, per account, only the credential
+// call, one GetCallerIdentity and the GetAccountAuthorizationDetails pages —
+// and, in an account holding the stack's roles, one call for their details.
+func TestNoChangePlanCallsOnMoto(t *testing.T) {
+	requireAWSCLI(t)
+	moto := mototest.Start(t)
+	moto.Env(t)
+	dir := copyExample(t, "dev-prod")
+	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
+		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
+	}
+	mustRun(t, 0, append(append([]string{"apply", "-auto-approve"}, strings.Fields(awsFlags)...), dir)...)
+
+	cfg := loadExample(t, dir)
+	counter := &callCounter{calls: map[string]int{}}
+	p, err := awsprovider.New(context.Background(), awsprovider.Options{AssumeRoleName: "OrganizationAccountAccessRole", APIOptions: []func(*middleware.Stack) error{counter.option}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := engine.MakePlan(context.Background(), cfg, p, engine.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Changes) != 0 {
+		t.Fatalf("plan after apply has %d changes", len(plan.Changes))
+	}
+	// IAM's account read lacks a role's description and maximum session
+	// duration, so the account holding the stack's role (production) costs
+	// one more call: GetRole for a few owned roles, ListRoles (1,000 roles a
+	// page) for many. Without it, drift in either would go unseen.
+	calls := maps.Clone(counter.calls)
+	roleDetails := calls["IAM:GetRole"] + calls["IAM:ListRoles"]
+	delete(calls, "IAM:GetRole")
+	delete(calls, "IAM:ListRoles")
+	want := map[string]int{"STS:AssumeRole": 2, "STS:GetCallerIdentity": 2, "IAM:GetAccountAuthorizationDetails": 2}
+	if !equalCounts(calls, want) || roleDetails != 1 {
+		t.Fatalf("no-change plan of 2 accounts made %v, want %v and one role-detail call", counter.calls, want)
+	}
+}
+
+// Credentials that act in another account stop the run before any account
+// is read, with both ids named, and not one write is made. Here the
+// assume-role name is forgotten, so both accounts get the base identity,
+// which acts in moto's default account.
+func TestWrongAccountOnMoto(t *testing.T) {
+	moto := mototest.Start(t)
+	moto.Env(t)
+	dir := copyExample(t, "dev-prod")
+
+	r := trustform(t, "apply", "-auto-approve", "--target", "aws", dir)
+	if r.code != 1 || !strings.Contains(r.stderr, "999999999999") || !strings.Contains(r.stderr, mototest.DefaultAccount) {
+		t.Fatalf("exit %d, want 1 with both account ids named:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	cfg := loadExample(t, dir)
+	counter := &callCounter{calls: map[string]int{}}
+	p, err := awsprovider.New(context.Background(), awsprovider.Options{APIOptions: []func(*middleware.Stack) error{counter.option}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.MakePlan(context.Background(), cfg, p, engine.PlanOptions{}); err == nil {
+		t.Fatal("plan with credentials of another account succeeded")
+	}
+	if counter.calls["STS:GetCallerIdentity"] == 0 {
+		t.Fatal("the identity was never checked")
+	}
+	for op, n := range counter.calls {
+		if op != "STS:GetCallerIdentity" {
+			t.Errorf("%d %s call(s) made despite the account mismatch", n, op)
+		}
+	}
+}
+
+func equalCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}

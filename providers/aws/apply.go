@@ -1,0 +1,818 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// maxPolicyVersions is how many versions IAM keeps of a managed policy.
+const maxPolicyVersions = 5
+
+// Apply carries out one change with the IAM calls it takes. Roles, groups and
+// users in a change carry only their own attributes: their policies and
+// memberships travel as changes of their own, so the AttachedPolicies,
+// InlinePolicies and Groups fields are ignored, as the local target ignores
+// them.
+func (p *Provider) Apply(ctx context.Context, account *engine.AccountConfig, change *engine.Change) error {
+	if change == nil {
+		return errors.New("aws target: no change given")
+	}
+	if account == nil {
+		return errors.New("aws target: no account given")
+	}
+	if change.Account.ID != "" && change.Account.ID != account.ID {
+		return fmt.Errorf("aws target: change %s is for account %s, not %s", change.Key, change.Account.ID, account.ID)
+	}
+	s, err := p.session(ctx, account)
+	if err != nil {
+		return err
+	}
+	if err := p.checkIdentity(ctx, account, s); err != nil {
+		return err
+	}
+	a := &applier{p: p, iam: s.iam, account: account, partition: partitionOr(account.Partition), change: change}
+	return a.apply(ctx)
+}
+
+// applier carries out one change in one account.
+type applier struct {
+	p         *Provider
+	iam       *iam.Client
+	account   *engine.AccountConfig
+	partition string
+	change    *engine.Change
+}
+
+func (a *applier) apply(ctx context.Context) error {
+	ch := a.change
+	switch ch.Kind {
+	case engine.KindRole:
+		before, after, err := objects[*engine.Role](ch)
+		if err != nil {
+			return err
+		}
+		switch ch.Action {
+		case engine.Create:
+			return a.createRole(ctx, after)
+		case engine.Update:
+			return a.updateRole(ctx, before, after)
+		case engine.Delete:
+			return a.remove(ctx, "DeleteRole", a.needs(engine.KindRole, before.Name), func(ctx context.Context) error {
+				_, err := a.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &before.Name})
+				return err
+			})
+		}
+	case engine.KindPolicy:
+		before, after, err := objects[*engine.ManagedPolicy](ch)
+		if err != nil {
+			return err
+		}
+		switch ch.Action {
+		case engine.Create:
+			return a.createPolicy(ctx, after)
+		case engine.Update:
+			return a.updatePolicy(ctx, before, after)
+		case engine.Delete:
+			return a.deletePolicy(ctx, before)
+		}
+	case engine.KindGroup:
+		before, after, err := objects[*engine.Group](ch)
+		if err != nil {
+			return err
+		}
+		switch ch.Action {
+		case engine.Create:
+			return a.createGroup(ctx, after)
+		case engine.Update:
+			return a.updateGroup(ctx, before, after)
+		case engine.Delete:
+			return a.remove(ctx, "DeleteGroup", a.needs(engine.KindGroup, before.Name), func(ctx context.Context) error {
+				_, err := a.iam.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: &before.Name})
+				return err
+			})
+		}
+	case engine.KindUser:
+		before, after, err := objects[*engine.User](ch)
+		if err != nil {
+			return err
+		}
+		switch ch.Action {
+		case engine.Create:
+			return a.createUser(ctx, after)
+		case engine.Update:
+			return a.updateUser(ctx, before, after)
+		case engine.Delete:
+			return a.remove(ctx, "DeleteUser", a.needs(engine.KindUser, before.Name), func(ctx context.Context) error {
+				_, err := a.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &before.Name})
+				return err
+			})
+		}
+	case engine.KindInline:
+		before, after, err := objects[*engine.InlinePolicy](ch)
+		if err != nil {
+			return err
+		}
+		switch ch.Action {
+		case engine.Create, engine.Update:
+			return a.putInline(ctx, after)
+		case engine.Delete:
+			return a.deleteInline(ctx, before)
+		}
+	case engine.KindAttachment:
+		before, after, err := objects[*engine.Attachment](ch)
+		if err != nil {
+			return err
+		}
+		switch ch.Action {
+		case engine.Create:
+			return a.attach(ctx, after)
+		case engine.Delete:
+			return a.detach(ctx, before)
+		}
+	case engine.KindMembership:
+		before, after, err := objects[*engine.Membership](ch)
+		if err != nil {
+			return err
+		}
+		needs := func(m *engine.Membership) []string {
+			return append(a.needs(engine.KindUser, m.User), a.needs(engine.KindGroup, m.Group)...)
+		}
+		switch ch.Action {
+		case engine.Create:
+			return a.call(ctx, "AddUserToGroup", needs(after), func(ctx context.Context) error {
+				_, err := a.iam.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: &after.User, GroupName: &after.Group})
+				return err
+			})
+		case engine.Delete:
+			return a.remove(ctx, "RemoveUserFromGroup", needs(before), func(ctx context.Context) error {
+				_, err := a.iam.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{UserName: &before.User, GroupName: &before.Group})
+				return err
+			})
+		}
+	default:
+		return fmt.Errorf("aws target: change %s: unknown kind %q", ch.Key, ch.Kind)
+	}
+	return fmt.Errorf("aws target: change %s: action %q is not possible on a %s", ch.Key, ch.Action, ch.Kind)
+}
+
+// ---- how calls are made ----
+
+// call makes one IAM call, retried while IAM catches up with a create of
+// this provider's that it needs (see eventually), and wraps its error with
+// the operation and the object.
+func (a *applier) call(ctx context.Context, op string, needs []string, fn func(context.Context) error) error {
+	waited, err := a.p.eventually(ctx, needs, fn)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return err
+	}
+	e := &Error{Op: "iam:" + op, Subject: engine.ObjectName(a.change) + " in account " + accountLabel(a.account), Err: err}
+	if waited > 0 {
+		e.Waited = waited.Round(time.Second).String()
+	}
+	return e
+}
+
+// remove is call for a delete. NoSuchEntity after the SDK re-sent the
+// request (the first attempt's answer was lost on the way back) means that
+// attempt did the delete; NoSuchEntity on the first attempt is an error, as
+// it is on the local target.
+func (a *applier) remove(ctx context.Context, op string, needs []string, fn func(context.Context) error) error {
+	return a.call(ctx, op, needs, func(ctx context.Context) error {
+		ctx, attempts := withAttempts(ctx)
+		err := fn(ctx)
+		if err != nil && errorCode(err) == "NoSuchEntity" && attempts.Load() > 1 {
+			return nil
+		}
+		return err
+	})
+}
+
+// create is call for a create. EntityAlreadyExists is success when the
+// object that exists is the one being created (same reports it): the SDK
+// re-sends a create whose answer was lost on the way back, and the re-sent
+// request meets the object the first one made. Anything else that exists
+// under the name is an error.
+func (a *applier) create(ctx context.Context, op string, needs []string, fn func(context.Context) error, same func(context.Context) (bool, error)) error {
+	err := a.call(ctx, op, needs, fn)
+	if err == nil || errorCode(err) != "EntityAlreadyExists" {
+		return err
+	}
+	ok, checkErr := same(ctx)
+	if checkErr != nil || !ok {
+		return err
+	}
+	return nil
+}
+
+// needs lists what a call on the named object depends on, for eventually.
+func (a *applier) needs(kind engine.Kind, name string) []string {
+	return []string{objectKey(a.account.ID, kind, name)}
+}
+
+// created records what this provider created, so that the calls that follow
+// wait for IAM to see it.
+func (a *applier) created(kind engine.Kind, name, arn string) {
+	a.p.recent.add(objectKey(a.account.ID, kind, name), arn)
+}
+
+// ---- roles ----
+
+func (a *applier) createRole(ctx context.Context, r *engine.Role) error {
+	in := &iam.CreateRoleInput{
+		RoleName:                 sdkaws.String(r.Name),
+		Path:                     sdkaws.String(pathOrDefault(r.Path)),
+		AssumeRolePolicyDocument: sdkaws.String(r.TrustPolicy),
+		Tags:                     tagList(r.Tags),
+	}
+	if r.Description != "" {
+		in.Description = sdkaws.String(r.Description)
+	}
+	if r.MaxSessionDuration != 0 {
+		in.MaxSessionDuration = sdkaws.Int32(int32(r.MaxSessionDuration))
+	}
+	err := a.create(ctx, "CreateRole", trustPrincipals(r.TrustPolicy), func(ctx context.Context) error {
+		_, err := a.iam.CreateRole(ctx, in)
+		return err
+	}, func(ctx context.Context) (bool, error) {
+		out, err := a.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: in.RoleName})
+		if err != nil {
+			return false, err
+		}
+		trust, err := decodeDocument(sdkaws.ToString(out.Role.AssumeRolePolicyDocument))
+		if err != nil {
+			return false, err
+		}
+		return pathOr(out.Role.Path) == pathOrDefault(r.Path) && policy.Equivalent(trust, r.TrustPolicy) &&
+			sameOwner(tagMap(out.Role.Tags), r.Tags), nil
+	})
+	if err != nil {
+		return err
+	}
+	a.created(engine.KindRole, r.Name, engine.RoleARN(a.partition, a.account.ID, r.Path, r.Name))
+	return nil
+}
+
+// updateRole makes whatever differs: UpdateRole (description, maximum
+// session), UpdateAssumeRolePolicy (trust) and UntagRole/TagRole. IAM has no
+// call that renames a role or changes its path.
+func (a *applier) updateRole(ctx context.Context, before, after *engine.Role) error {
+	if engine.NameKey(before.Name) != engine.NameKey(after.Name) {
+		return replacement("IAM cannot rename role %s to %s; delete and re-create it", before.Name, after.Name)
+	}
+	if pathOrDefault(before.Path) != pathOrDefault(after.Path) {
+		return replacement("IAM cannot change the path of role %s (%s to %s); delete and re-create it", after.Name, pathOrDefault(before.Path), pathOrDefault(after.Path))
+	}
+	needs := a.needs(engine.KindRole, after.Name)
+	name := sdkaws.String(after.Name)
+	if before.Description != after.Description || sessionOr(before.MaxSessionDuration) != sessionOr(after.MaxSessionDuration) {
+		// Both fields, every time: correct on AWS, and moto resets the one
+		// left out (see ../shared/moto-notes.md).
+		err := a.call(ctx, "UpdateRole", needs, func(ctx context.Context) error {
+			_, err := a.iam.UpdateRole(ctx, &iam.UpdateRoleInput{
+				RoleName:           name,
+				Description:        sdkaws.String(after.Description),
+				MaxSessionDuration: sdkaws.Int32(int32(sessionOr(after.MaxSessionDuration))),
+			})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if !policy.Equivalent(before.TrustPolicy, after.TrustPolicy) {
+		err := a.call(ctx, "UpdateAssumeRolePolicy", append(needs, trustPrincipals(after.TrustPolicy)...), func(ctx context.Context) error {
+			_, err := a.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: name, PolicyDocument: sdkaws.String(after.TrustPolicy)})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	untag, tag := tagChanges(before.Tags, after.Tags)
+	if len(untag) > 0 {
+		err := a.call(ctx, "UntagRole", needs, func(ctx context.Context) error {
+			_, err := a.iam.UntagRole(ctx, &iam.UntagRoleInput{RoleName: name, TagKeys: untag})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(tag) > 0 {
+		return a.call(ctx, "TagRole", needs, func(ctx context.Context) error {
+			_, err := a.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: name, Tags: tag})
+			return err
+		})
+	}
+	return nil
+}
+
+// ---- customer-managed policies ----
+
+func (a *applier) policyARN(p *engine.ManagedPolicy) string {
+	return engine.PolicyARN(a.partition, a.account.ID, p.Path, p.Name)
+}
+
+func (a *applier) createPolicy(ctx context.Context, p *engine.ManagedPolicy) error {
+	in := &iam.CreatePolicyInput{
+		PolicyName:     sdkaws.String(p.Name),
+		Path:           sdkaws.String(pathOrDefault(p.Path)),
+		PolicyDocument: sdkaws.String(p.Document),
+		Tags:           tagList(p.Tags),
+	}
+	if p.Description != "" {
+		in.Description = sdkaws.String(p.Description)
+	}
+	arn := a.policyARN(p)
+	err := a.create(ctx, "CreatePolicy", nil, func(ctx context.Context) error {
+		_, err := a.iam.CreatePolicy(ctx, in)
+		return err
+	}, func(ctx context.Context) (bool, error) {
+		out, err := a.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+		if err != nil {
+			return false, err
+		}
+		if sdkaws.ToString(out.Policy.Description) != p.Description {
+			return false, nil
+		}
+		v, err := a.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: out.Policy.DefaultVersionId})
+		if err != nil {
+			return false, err
+		}
+		doc, err := decodeDocument(sdkaws.ToString(v.PolicyVersion.Document))
+		return err == nil && policy.Equivalent(doc, p.Document), err
+	})
+	if err != nil {
+		return err
+	}
+	a.created(engine.KindPolicy, p.Name, arn)
+	return nil
+}
+
+// updatePolicy: a new document becomes a new default version, after the
+// oldest non-default version is deleted if the policy already has the five
+// IAM keeps; tags change with UntagPolicy/TagPolicy. IAM has no call that
+// renames a policy or changes its path or description.
+func (a *applier) updatePolicy(ctx context.Context, before, after *engine.ManagedPolicy) error {
+	switch {
+	case engine.NameKey(before.Name) != engine.NameKey(after.Name):
+		return replacement("IAM cannot rename policy %s to %s; delete and re-create it", before.Name, after.Name)
+	case pathOrDefault(before.Path) != pathOrDefault(after.Path):
+		return replacement("IAM cannot change the path of policy %s; delete and re-create it", after.Name)
+	case before.Description != after.Description:
+		return replacement("IAM cannot change the description of policy %s; delete and re-create it", after.Name)
+	}
+	arn := a.policyARN(after)
+	needs := append(a.needs(engine.KindPolicy, after.Name), arn)
+	if !policy.Equivalent(before.Document, after.Document) {
+		versions, err := a.policyVersions(ctx, arn, needs)
+		if err != nil {
+			return err
+		}
+		if len(versions) >= maxPolicyVersions {
+			if oldest := oldestNonDefault(versions); oldest != "" {
+				err := a.remove(ctx, "DeletePolicyVersion", needs, func(ctx context.Context) error {
+					_, err := a.iam.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: &oldest})
+					return err
+				})
+				if err != nil {
+					return err
+				}
+			}
+		}
+		err = a.call(ctx, "CreatePolicyVersion", needs, func(ctx context.Context) error {
+			_, err := a.iam.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: &arn, PolicyDocument: &after.Document, SetAsDefault: true})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	untag, tag := tagChanges(before.Tags, after.Tags)
+	if len(untag) > 0 {
+		err := a.call(ctx, "UntagPolicy", needs, func(ctx context.Context) error {
+			_, err := a.iam.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: &arn, TagKeys: untag})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(tag) > 0 {
+		return a.call(ctx, "TagPolicy", needs, func(ctx context.Context) error {
+			_, err := a.iam.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: &arn, Tags: tag})
+			return err
+		})
+	}
+	return nil
+}
+
+// deletePolicy deletes the non-default versions and then the policy, as IAM
+// requires. Detaching is not its business: the engine plans a policy's
+// delete after its attachments' (and refuses one still attached elsewhere).
+func (a *applier) deletePolicy(ctx context.Context, p *engine.ManagedPolicy) error {
+	arn := a.policyARN(p)
+	needs := append(a.needs(engine.KindPolicy, p.Name), arn)
+	versions, err := a.policyVersions(ctx, arn, needs)
+	if err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if v.IsDefaultVersion {
+			continue
+		}
+		id := sdkaws.ToString(v.VersionId)
+		err := a.remove(ctx, "DeletePolicyVersion", needs, func(ctx context.Context) error {
+			_, err := a.iam.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: &id})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return a.remove(ctx, "DeletePolicy", needs, func(ctx context.Context) error {
+		_, err := a.iam.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
+		return err
+	})
+}
+
+func (a *applier) policyVersions(ctx context.Context, arn string, needs []string) ([]types.PolicyVersion, error) {
+	var versions []types.PolicyVersion
+	err := a.call(ctx, "ListPolicyVersions", needs, func(ctx context.Context) error {
+		versions = nil
+		pages := iam.NewListPolicyVersionsPaginator(a.iam, &iam.ListPolicyVersionsInput{PolicyArn: &arn})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				return err
+			}
+			versions = append(versions, page.Versions...)
+		}
+		return nil
+	})
+	return versions, err
+}
+
+// oldestNonDefault picks the version to delete to make room for a new one:
+// the oldest by creation date, by version number when dates tie (IAM numbers
+// versions v1, v2, ... in order).
+func oldestNonDefault(versions []types.PolicyVersion) string {
+	var best *types.PolicyVersion
+	older := func(x, y *types.PolicyVersion) bool {
+		tx, ty := sdkaws.ToTime(x.CreateDate), sdkaws.ToTime(y.CreateDate)
+		if !tx.Equal(ty) {
+			return tx.Before(ty)
+		}
+		return versionNumber(x.VersionId) < versionNumber(y.VersionId)
+	}
+	for i := range versions {
+		v := &versions[i]
+		if v.IsDefaultVersion {
+			continue
+		}
+		if best == nil || older(v, best) {
+			best = v
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return sdkaws.ToString(best.VersionId)
+}
+
+func versionNumber(id *string) int {
+	s := strings.TrimPrefix(sdkaws.ToString(id), "v")
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		s = s[:i]
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// ---- groups ----
+
+func (a *applier) createGroup(ctx context.Context, g *engine.Group) error {
+	in := &iam.CreateGroupInput{GroupName: sdkaws.String(g.Name), Path: sdkaws.String(pathOrDefault(g.Path))}
+	err := a.create(ctx, "CreateGroup", nil, func(ctx context.Context) error {
+		_, err := a.iam.CreateGroup(ctx, in)
+		return err
+	}, func(ctx context.Context) (bool, error) {
+		// The path is where a group's owner is recorded (engine.OwnedGroupPath).
+		out, err := a.iam.GetGroup(ctx, &iam.GetGroupInput{GroupName: in.GroupName, MaxItems: sdkaws.Int32(1)})
+		if err != nil {
+			return false, err
+		}
+		return pathOr(out.Group.Path) == pathOrDefault(g.Path), nil
+	})
+	if err != nil {
+		return err
+	}
+	a.created(engine.KindGroup, g.Name, engine.GroupARN(a.partition, a.account.ID, g.Path, g.Name))
+	return nil
+}
+
+// updateGroup is UpdateGroup with a new path, as on the local target.
+func (a *applier) updateGroup(ctx context.Context, before, after *engine.Group) error {
+	if engine.NameKey(before.Name) != engine.NameKey(after.Name) {
+		return replacement("renaming group %s to %s is not supported; delete and re-create it", before.Name, after.Name)
+	}
+	if pathOrDefault(before.Path) == pathOrDefault(after.Path) {
+		return nil
+	}
+	return a.call(ctx, "UpdateGroup", a.needs(engine.KindGroup, after.Name), func(ctx context.Context) error {
+		_, err := a.iam.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: &after.Name, NewPath: sdkaws.String(pathOrDefault(after.Path))})
+		return err
+	})
+}
+
+// ---- users ----
+
+func (a *applier) createUser(ctx context.Context, u *engine.User) error {
+	in := &iam.CreateUserInput{UserName: sdkaws.String(u.Name), Path: sdkaws.String(pathOrDefault(u.Path)), Tags: tagList(u.Tags)}
+	err := a.create(ctx, "CreateUser", nil, func(ctx context.Context) error {
+		_, err := a.iam.CreateUser(ctx, in)
+		return err
+	}, func(ctx context.Context) (bool, error) {
+		out, err := a.iam.GetUser(ctx, &iam.GetUserInput{UserName: in.UserName})
+		if err != nil {
+			return false, err
+		}
+		return pathOr(out.User.Path) == pathOrDefault(u.Path) && sameOwner(tagMap(out.User.Tags), u.Tags), nil
+	})
+	if err != nil {
+		return err
+	}
+	a.created(engine.KindUser, u.Name, engine.UserARN(a.partition, a.account.ID, u.Path, u.Name))
+	return nil
+}
+
+// updateUser is UpdateUser (new path) and UntagUser/TagUser, as on the local
+// target.
+func (a *applier) updateUser(ctx context.Context, before, after *engine.User) error {
+	if engine.NameKey(before.Name) != engine.NameKey(after.Name) {
+		return replacement("renaming user %s to %s is not supported; delete and re-create it", before.Name, after.Name)
+	}
+	needs := a.needs(engine.KindUser, after.Name)
+	name := sdkaws.String(after.Name)
+	if pathOrDefault(before.Path) != pathOrDefault(after.Path) {
+		err := a.call(ctx, "UpdateUser", needs, func(ctx context.Context) error {
+			_, err := a.iam.UpdateUser(ctx, &iam.UpdateUserInput{UserName: name, NewPath: sdkaws.String(pathOrDefault(after.Path))})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	untag, tag := tagChanges(before.Tags, after.Tags)
+	if pathOrDefault(before.Path) != pathOrDefault(after.Path) {
+		// moto files tags under the ARN, which has the path in it, so they
+		// are lost with a new path; setting all of them again is harmless
+		// on AWS, where they stay.
+		tag = tagList(after.Tags)
+	}
+	if len(untag) > 0 {
+		err := a.call(ctx, "UntagUser", needs, func(ctx context.Context) error {
+			_, err := a.iam.UntagUser(ctx, &iam.UntagUserInput{UserName: name, TagKeys: untag})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(tag) > 0 {
+		return a.call(ctx, "TagUser", needs, func(ctx context.Context) error {
+			_, err := a.iam.TagUser(ctx, &iam.TagUserInput{UserName: name, Tags: tag})
+			return err
+		})
+	}
+	return nil
+}
+
+// ---- inline policies, attachments ----
+
+func (a *applier) putInline(ctx context.Context, ip *engine.InlinePolicy) error {
+	needs := a.needs(ip.PrincipalKind, ip.PrincipalName)
+	var put func(context.Context) error
+	switch ip.PrincipalKind {
+	case engine.KindRole:
+		put = func(ctx context.Context) error {
+			_, err := a.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &ip.PrincipalName, PolicyName: &ip.Name, PolicyDocument: &ip.Document})
+			return err
+		}
+	case engine.KindGroup:
+		put = func(ctx context.Context) error {
+			_, err := a.iam.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: &ip.PrincipalName, PolicyName: &ip.Name, PolicyDocument: &ip.Document})
+			return err
+		}
+	case engine.KindUser:
+		put = func(ctx context.Context) error {
+			_, err := a.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: &ip.PrincipalName, PolicyName: &ip.Name, PolicyDocument: &ip.Document})
+			return err
+		}
+	default:
+		return badPrincipal(a.change, ip.PrincipalKind)
+	}
+	return a.call(ctx, opName("Put", ip.PrincipalKind, "Policy"), needs, put)
+}
+
+func (a *applier) deleteInline(ctx context.Context, ip *engine.InlinePolicy) error {
+	needs := a.needs(ip.PrincipalKind, ip.PrincipalName)
+	var del func(context.Context) error
+	switch ip.PrincipalKind {
+	case engine.KindRole:
+		del = func(ctx context.Context) error {
+			_, err := a.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &ip.PrincipalName, PolicyName: &ip.Name})
+			return err
+		}
+	case engine.KindGroup:
+		del = func(ctx context.Context) error {
+			_, err := a.iam.DeleteGroupPolicy(ctx, &iam.DeleteGroupPolicyInput{GroupName: &ip.PrincipalName, PolicyName: &ip.Name})
+			return err
+		}
+	case engine.KindUser:
+		del = func(ctx context.Context) error {
+			_, err := a.iam.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: &ip.PrincipalName, PolicyName: &ip.Name})
+			return err
+		}
+	default:
+		return badPrincipal(a.change, ip.PrincipalKind)
+	}
+	return a.remove(ctx, opName("Delete", ip.PrincipalKind, "Policy"), needs, del)
+}
+
+func (a *applier) attach(ctx context.Context, at *engine.Attachment) error {
+	needs := append(a.needs(at.PrincipalKind, at.PrincipalName), at.PolicyARN)
+	var fn func(context.Context) error
+	switch at.PrincipalKind {
+	case engine.KindRole:
+		fn = func(ctx context.Context) error {
+			_, err := a.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
+			return err
+		}
+	case engine.KindGroup:
+		fn = func(ctx context.Context) error {
+			_, err := a.iam.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
+			return err
+		}
+	case engine.KindUser:
+		fn = func(ctx context.Context) error {
+			_, err := a.iam.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
+			return err
+		}
+	default:
+		return badPrincipal(a.change, at.PrincipalKind)
+	}
+	return a.call(ctx, opName("Attach", at.PrincipalKind, "Policy"), needs, fn)
+}
+
+func (a *applier) detach(ctx context.Context, at *engine.Attachment) error {
+	needs := append(a.needs(at.PrincipalKind, at.PrincipalName), at.PolicyARN)
+	var fn func(context.Context) error
+	switch at.PrincipalKind {
+	case engine.KindRole:
+		fn = func(ctx context.Context) error {
+			_, err := a.iam.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
+			return err
+		}
+	case engine.KindGroup:
+		fn = func(ctx context.Context) error {
+			_, err := a.iam.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
+			return err
+		}
+	case engine.KindUser:
+		fn = func(ctx context.Context) error {
+			_, err := a.iam.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
+			return err
+		}
+	default:
+		return badPrincipal(a.change, at.PrincipalKind)
+	}
+	return a.remove(ctx, opName("Detach", at.PrincipalKind, "Policy"), needs, fn)
+}
+
+func badPrincipal(ch *engine.Change, kind engine.Kind) error {
+	return fmt.Errorf("aws target: change %s: policies can only be put on roles, groups and users, not on a %q", ch.Key, kind)
+}
+
+// opName builds an IAM operation name, e.g. opName("Put", KindRole,
+// "Policy") = "PutRolePolicy".
+func opName(verb string, kind engine.Kind, suffix string) string {
+	k := string(kind)
+	if k != "" {
+		k = strings.ToUpper(k[:1]) + k[1:]
+	}
+	return verb + k + suffix
+}
+
+// ---- helpers ----
+
+// objects takes the Before and After of a change as the type its Kind
+// implies, and checks that the action has what it needs: After for a create,
+// Before for a delete, both for an update. A malformed change is a bug in
+// the caller, reported as a plain error rather than an IAM one.
+func objects[T interface {
+	*engine.Role | *engine.ManagedPolicy | *engine.Group | *engine.User |
+		*engine.InlinePolicy | *engine.Attachment | *engine.Membership
+	engine.Object
+}](ch *engine.Change) (before, after T, err error) {
+	get := func(o engine.Object, which string) (T, bool, error) {
+		var zero T
+		if o == nil {
+			return zero, false, nil
+		}
+		v, ok := o.(T)
+		if !ok {
+			return zero, false, fmt.Errorf("aws target: change %s: %s of a %s change is a %T", ch.Key, which, ch.Kind, o)
+		}
+		return v, v != nil, nil
+	}
+	before, hasBefore, err := get(ch.Before, "Before")
+	if err != nil {
+		return before, after, err
+	}
+	after, hasAfter, err := get(ch.After, "After")
+	if err != nil {
+		return before, after, err
+	}
+	needBefore := ch.Action == engine.Update || ch.Action == engine.Delete
+	needAfter := ch.Action == engine.Update || ch.Action == engine.Create
+	switch {
+	case needBefore && !hasBefore:
+		return before, after, fmt.Errorf("aws target: change %s: a %s needs Before", ch.Key, ch.Action)
+	case needAfter && !hasAfter:
+		return before, after, fmt.Errorf("aws target: change %s: a %s needs After", ch.Key, ch.Action)
+	}
+	return before, after, nil
+}
+
+// tagChanges returns the keys to untag (in before, not in after) and the
+// tags to set (new or changed), sorted. Untagging goes first, so that a key
+// whose case changed is removed before the new spelling is set.
+func tagChanges(before, after map[string]string) (untag []string, tag []types.Tag) {
+	for _, k := range slices.Sorted(maps.Keys(before)) {
+		if _, keep := after[k]; !keep {
+			untag = append(untag, k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(after)) {
+		if v, ok := before[k]; !ok || v != after[k] {
+			tag = append(tag, types.Tag{Key: sdkaws.String(k), Value: sdkaws.String(after[k])})
+		}
+	}
+	return untag, tag
+}
+
+func tagList(m map[string]string) []types.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]types.Tag, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, types.Tag{Key: sdkaws.String(k), Value: sdkaws.String(m[k])})
+	}
+	return out
+}
+
+// sameOwner reports whether an existing object carries the owner tag the one
+// being created would: a create that meets an object of another stack (or of
+// nobody) must not take it over.
+func sameOwner(existing, creating map[string]string) bool {
+	want, ok := creating[engine.OwnerTagKey]
+	got, has := existing[engine.OwnerTagKey]
+	return ok == has && want == got
+}
+
+func pathOrDefault(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// sessionOr is IAM's default maximum session duration for a role that does
+// not set one.
+func sessionOr(s int) int {
+	if s == 0 {
+		return 3600
+	}
+	return s
+}

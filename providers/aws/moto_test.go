@@ -1,0 +1,948 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+	"github.com/trustform/trustform/providers/aws/mototest"
+	"github.com/trustform/trustform/providers/local"
+)
+
+// The aws target against moto_server. One server serves every test of the
+// package (starting one takes seconds); each subtest starts from empty
+// accounts (Reset) and the server's environment (Env). Every request goes
+// to 127.0.0.1: Env points AWS_ENDPOINT_URL at the server and the shared
+// config files at empty temporary ones.
+
+const (
+	devID      = "111111111111"
+	prodID     = "999999999999"
+	orgRole    = "OrganizationAccountAccessRole"
+	devRoot    = "arn:aws:iam::111111111111:root"
+	powerUser  = "arn:aws:iam::aws:policy/PowerUserAccess"
+	readOnly   = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	rwARN      = "arn:aws:iam::999999999999:policy/read-write-app-bucket"
+	updateApp  = "arn:aws:iam::999999999999:role/UpdateApp"
+	davidARN   = "arn:aws:iam::111111111111:user/staff/David" // after the path update
+	testsStack = "test"
+)
+
+var (
+	dev  = &engine.AccountConfig{Address: "account.development", Name: "development", ID: devID}
+	prod = &engine.AccountConfig{Address: "account.production", Name: "production", ID: prodID}
+)
+
+func TestAWSOnMoto(t *testing.T) {
+	srv := mototest.Start(t)
+	tests := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"identity through the assume role name", testIdentityAssumeRoleName},
+		{"identity through a profile, an assume_role block or the base identity", testIdentityOtherPaths},
+		{"credentials acting in another account change nothing", testIdentityMismatch},
+		{"every change kind applied and read back like the local target", testEveryChangeKind},
+		{"policy versions are pruned", testVersionPruning},
+		{"a group's new path is sent (moto ignores it)", testGroupPathUpdate},
+		{"read of the tutorial state", testReadTutorial},
+		{"calls on the wire", testCallCounts},
+		{"plan, apply, empty plan, destroy through the engine", testConvergence},
+		{"a create the SDK re-sends meets itself", testResentCreate},
+		{"a delete the SDK re-sends meets NoSuchEntity", testResentDelete},
+		{"a create meeting another object fails", testCreateMeetsOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.Reset(t)
+			srv.Env(t)
+			tt.run(t)
+		})
+	}
+}
+
+// ---- helpers ----
+
+// wire records the calls that reach the server, one per attempt.
+type wire struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (w *wire) option(stack *middleware.Stack) error {
+	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("test.Wire",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			w.mu.Lock()
+			if w.calls == nil {
+				w.calls = map[string]int{}
+			}
+			w.calls[awsmiddleware.GetServiceID(ctx)+"."+awsmiddleware.GetOperationName(ctx)]++
+			w.mu.Unlock()
+			return next.HandleFinalize(ctx, in)
+		}), middleware.After)
+}
+
+// take returns the calls counted since the last take.
+func (w *wire) take() map[string]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.calls
+	w.calls = nil
+	if out == nil {
+		out = map[string]int{}
+	}
+	return out
+}
+
+// dropAnswer makes the first answer to op look lost on the way back: the
+// request reaches the server, and the SDK sees a connection reset and
+// re-sends it, as happens on AWS when a connection drops.
+func dropAnswer(op string) func(*middleware.Stack) error {
+	var dropped atomic.Bool
+	return func(stack *middleware.Stack) error {
+		return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("test.DropAnswer",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleFinalize(ctx, in)
+				if err == nil && awsmiddleware.GetOperationName(ctx) == op && dropped.CompareAndSwap(false, true) {
+					return out, md, &smithyhttp.RequestSendError{Err: errors.New("read: connection reset by peer (injected by the test)")}
+				}
+				return out, md, err
+			}), "Retry", middleware.After)
+	}
+}
+
+func newProvider(t *testing.T, opts Options) *Provider {
+	t.Helper()
+	if opts.AssumeRoleName == "" {
+		opts.AssumeRoleName = orgRole
+	}
+	p, err := New(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// rawIAM is a plain SDK client in an account, for setting up and checking
+// state without the provider.
+func rawIAM(t *testing.T, account string) *iam.Client {
+	t.Helper()
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Credentials = sdkaws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), "arn:aws:iam::"+account+":role/"+orgRole))
+	return iam.NewFromConfig(cfg)
+}
+
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func allow(action, resource string) string {
+	return policy.Document{Version: policy.Version, Statements: []policy.Statement{{Effect: "Allow", Actions: []string{action}, Resources: []string{resource}}}}.JSON()
+}
+
+func deny(action, resource string) string {
+	return policy.Document{Version: policy.Version, Statements: []policy.Statement{{Effect: "Deny", Actions: []string{action}, Resources: []string{resource}}}}.JSON()
+}
+
+func trust(principals ...string) string {
+	return policy.Document{Version: policy.Version, Statements: []policy.Statement{{
+		Effect: "Allow", Actions: []string{"sts:AssumeRole"}, Principals: map[string][]string{"AWS": principals},
+	}}}.JSON()
+}
+
+func change(action engine.Action, kind engine.Kind, acct *engine.AccountConfig, before, after engine.Object) *engine.Change {
+	return &engine.Change{
+		Action:  action,
+		Kind:    kind,
+		Account: engine.AccountRef{Name: acct.Name, ID: acct.ID},
+		Key:     engine.Key{Account: acct.ID, Kind: kind, ID: fmt.Sprintf("%T", before) + fmt.Sprintf("%T", after)},
+		Before:  before,
+		After:   after,
+	}
+}
+
+// canonical returns a copy of the account with every document in canonical
+// form, so that accounts compare with reflect.DeepEqual the way
+// policy.Equivalent compares documents.
+func canonical(a *engine.Account) *engine.Account {
+	c := a.Clone()
+	doc := func(s string) string {
+		d, err := policy.Parse(s)
+		if err != nil {
+			return "unparsable: " + s
+		}
+		return d.CanonicalJSON()
+	}
+	docs := func(m map[string]string) map[string]string {
+		for k, v := range m {
+			m[k] = doc(v)
+		}
+		return m
+	}
+	for _, r := range c.Roles {
+		r.TrustPolicy = doc(r.TrustPolicy)
+		r.InlinePolicies = docs(r.InlinePolicies)
+	}
+	for _, p := range c.Policies {
+		p.Document = doc(p.Document)
+		p.Tags = nil // not read by the aws target (see doc.go); checked with ListPolicyTags where set
+	}
+	for _, g := range c.Groups {
+		g.InlinePolicies = docs(g.InlinePolicies)
+	}
+	for _, u := range c.Users {
+		u.InlinePolicies = docs(u.InlinePolicies)
+	}
+	return c
+}
+
+func sameAccount(t *testing.T, label string, got, want *engine.Account) {
+	t.Helper()
+	g, w := canonical(got), canonical(want)
+	if reflect.DeepEqual(g, w) {
+		return
+	}
+	show := func(a *engine.Account) string {
+		var b strings.Builder
+		for _, k := range slices.Sorted(maps.Keys(a.Roles)) {
+			fmt.Fprintf(&b, "  role %+v\n", *a.Roles[k])
+		}
+		for _, k := range slices.Sorted(maps.Keys(a.Policies)) {
+			fmt.Fprintf(&b, "  policy %+v\n", *a.Policies[k])
+		}
+		for _, k := range slices.Sorted(maps.Keys(a.Groups)) {
+			fmt.Fprintf(&b, "  group %+v\n", *a.Groups[k])
+		}
+		for _, k := range slices.Sorted(maps.Keys(a.Users)) {
+			fmt.Fprintf(&b, "  user %+v\n", *a.Users[k])
+		}
+		return b.String()
+	}
+	t.Errorf("%s differs\n got:\n%s want:\n%s", label, show(g), show(w))
+}
+
+func ownedTags(extra map[string]string) map[string]string {
+	m := maps.Clone(extra)
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[engine.OwnerTagKey] = testsStack
+	return m
+}
+
+// ---- identity ----
+
+func testIdentityAssumeRoleName(t *testing.T) {
+	ctx := context.Background()
+	w := &wire{}
+	p := newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{w.option}})
+	if got, want := p.Describe(), "aws (IAM endpoint "+os.Getenv("AWS_ENDPOINT_URL")+" from AWS_ENDPOINT_URL)"; got != want {
+		t.Errorf("Describe() = %q, want %q", got, want)
+	}
+	for _, acct := range []*engine.AccountConfig{dev, prod} {
+		t.Run(acct.Name, func(t *testing.T) {
+			id, err := p.Identity(ctx, acct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := engine.Identity{Account: acct.ID, ARN: "arn:aws:sts::" + acct.ID + ":assumed-role/" + orgRole + "/trustform"}
+			if id != want {
+				t.Errorf("identity = %+v, want %+v", id, want)
+			}
+			if got, want := w.take(), map[string]int{"STS.AssumeRole": 1, "STS.GetCallerIdentity": 1}; !maps.Equal(got, want) {
+				t.Errorf("calls = %v, want %v", got, want)
+			}
+			// The assumed credentials are cached for the account.
+			if _, err := p.Identity(ctx, acct); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := w.take(), map[string]int{"STS.GetCallerIdentity": 1}; !maps.Equal(got, want) {
+				t.Errorf("second Identity: calls = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func testIdentityOtherPaths(t *testing.T) {
+	// A shared config with a profile that assumes a role itself, and one
+	// with static keys that an assume_role block starts from.
+	config := fmt.Sprintf(`[profile base]
+aws_access_key_id = %s
+aws_secret_access_key = %s
+
+[profile prod-admin]
+role_arn = arn:aws:iam::%s:role/Admin
+source_profile = base
+`, mototest.AccessKeyID, mototest.SecretAccessKey, prodID)
+	if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		opts      Options
+		account   engine.AccountConfig
+		wantARN   string // prefix
+		wantCalls map[string]int
+	}{
+		{"base identity when no assume role name", Options{AssumeRoleName: "-"},
+			engine.AccountConfig{ID: mototest.DefaultAccount}, "arn:aws:",
+			map[string]int{"STS.GetCallerIdentity": 1}},
+		{"assume_role block with external id, session name and duration", Options{},
+			engine.AccountConfig{ID: prodID, AssumeRole: &engine.AssumeRoleConfig{RoleARN: "arn:aws:iam::" + prodID + ":role/Deployer", ExternalID: "ext-123", SessionName: "ci", Duration: 900}},
+			"arn:aws:sts::" + prodID + ":assumed-role/Deployer/ci",
+			map[string]int{"STS.AssumeRole": 1, "STS.GetCallerIdentity": 1}},
+		{"profile that assumes a role", Options{},
+			engine.AccountConfig{ID: prodID, Profile: "prod-admin"}, "arn:aws:sts::" + prodID + ":assumed-role/Admin/",
+			map[string]int{"STS.AssumeRole": 1, "STS.GetCallerIdentity": 1}},
+		{"assume_role block from a profile", Options{SessionName: "pipeline"},
+			engine.AccountConfig{ID: devID, Profile: "base", AssumeRole: &engine.AssumeRoleConfig{RoleARN: "arn:aws:iam::" + devID + ":role/Deployer"}},
+			"arn:aws:sts::" + devID + ":assumed-role/Deployer/pipeline",
+			map[string]int{"STS.AssumeRole": 1, "STS.GetCallerIdentity": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := &wire{}
+			tt.opts.APIOptions = []func(*middleware.Stack) error{w.option}
+			if tt.opts.AssumeRoleName == "-" {
+				tt.opts.AssumeRoleName = ""
+				p, err := New(context.Background(), tt.opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				check(t, p, &tt.account, tt.wantARN, w, tt.wantCalls)
+				return
+			}
+			check(t, newProvider(t, tt.opts), &tt.account, tt.wantARN, w, tt.wantCalls)
+		})
+	}
+}
+
+func check(t *testing.T, p *Provider, acct *engine.AccountConfig, wantARN string, w *wire, wantCalls map[string]int) {
+	t.Helper()
+	id, err := p.Identity(context.Background(), acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Account != acct.ID || !strings.HasPrefix(id.ARN, wantARN) {
+		t.Errorf("identity = %+v, want account %s and an ARN starting %s", id, acct.ID, wantARN)
+	}
+	if got := w.take(); !maps.Equal(got, wantCalls) {
+		t.Errorf("calls = %v, want %v", got, wantCalls)
+	}
+}
+
+func testIdentityMismatch(t *testing.T) {
+	ctx := context.Background()
+	// Declared as development, but the role assumed is in production.
+	wrong := &engine.AccountConfig{Name: "development", ID: devID, AssumeRole: &engine.AssumeRoleConfig{RoleARN: "arn:aws:iam::" + prodID + ":role/" + orgRole}}
+	p := newProvider(t, Options{})
+	g := &engine.Group{Name: "Developers", Path: "/"}
+	err := p.Apply(ctx, wrong, change(engine.Create, engine.KindGroup, wrong, nil, g))
+	if err == nil || !strings.Contains(err.Error(), "act in account "+prodID) {
+		t.Fatalf("Apply error = %v, want a refusal naming account %s", err, prodID)
+	}
+	if _, err := p.Read(ctx, wrong); err == nil {
+		t.Error("Read after a mismatching identity succeeded")
+	}
+	out := must[*iam.ListGroupsOutput](t)(rawIAM(t, prodID).ListGroups(ctx, &iam.ListGroupsInput{}))
+	if len(out.Groups) != 0 {
+		t.Errorf("a group was created in %s: %v", prodID, out.Groups)
+	}
+}
+
+// ---- apply and read back ----
+
+// step is one Apply, made on the aws target and on the local target; after
+// each, both accounts read from moto must equal those read from the local
+// simulation, and check (if any) looks at moto's more closely.
+type step struct {
+	name  string
+	acct  *engine.AccountConfig
+	ch    *engine.Change
+	check func(t *testing.T, devA, prodA *engine.Account)
+}
+
+func runSteps(t *testing.T, p *Provider, steps []step) {
+	t.Helper()
+	ctx := context.Background()
+	loc, err := local.Open(local.Options{Dir: filepath.Join(t.TempDir(), ".trustform")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { loc.Close() })
+	for _, acct := range []*engine.AccountConfig{dev, prod} {
+		if _, err := loc.Identity(ctx, acct); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range steps {
+		if err := p.Apply(ctx, s.acct, s.ch); err != nil {
+			t.Fatalf("%s: aws: %v", s.name, err)
+		}
+		if err := loc.Apply(ctx, s.acct, s.ch); err != nil {
+			t.Fatalf("%s: local: %v", s.name, err)
+		}
+		read := map[string]*engine.Account{}
+		for _, acct := range []*engine.AccountConfig{dev, prod} {
+			got, err := p.Read(ctx, acct)
+			if err != nil {
+				t.Fatalf("%s: read %s: %v", s.name, acct.Name, err)
+			}
+			want, err := loc.Read(ctx, acct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameAccount(t, s.name+": "+acct.Name, got, want)
+			read[acct.ID] = got
+		}
+		if s.check != nil {
+			s.check(t, read[devID], read[prodID])
+		}
+		if t.Failed() {
+			t.Fatalf("stopped after step %q", s.name)
+		}
+	}
+}
+
+func testEveryChangeKind(t *testing.T) {
+	p := newProvider(t, Options{})
+	doc1 := allow("s3:GetObject", "arn:aws:s3:::productionapp/*")
+	doc2 := allow("s3:*", "arn:aws:s3:::productionapp/*")
+	pol := &engine.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Description: engine.PolicyDescription("Read and write the bucket", testsStack), Document: doc1, Tags: ownedTags(map[string]string{"team": "platform"})}
+	pol2 := pol.Clone()
+	pol2.Document, pol2.Tags = doc2, ownedTags(map[string]string{"owner": "ops"})
+
+	role := &engine.Role{Name: "UpdateApp", Path: "/", Description: "updates the app", TrustPolicy: trust(devRoot), MaxSessionDuration: 7200,
+		Tags: ownedTags(map[string]string{"team": "platform", "old": "x"})}
+	roleDesc := role.Clone()
+	roleDesc.Description = "updates the production app"
+	roleSession := roleDesc.Clone()
+	roleSession.MaxSessionDuration = 3600
+	roleTrust := roleSession.Clone()
+	roleTrust.TrustPolicy = trust(devRoot, davidARN)
+	roleTrust.Tags = ownedTags(map[string]string{"team": "apps", "new": "y"})
+
+	group := &engine.Group{Name: "Developers", Path: engine.OwnedGroupPath(testsStack)}
+	// No group update here: moto ignores UpdateGroup with only a NewPath
+	// (testGroupPathUpdate checks what is sent instead).
+	user := &engine.User{Name: "David", Path: "/people/", Tags: ownedTags(map[string]string{"email": "d@example.com"})}
+	user2 := &engine.User{Name: "David", Path: "/staff/", Tags: ownedTags(map[string]string{"email": "david@example.com"})}
+	member := &engine.Membership{User: "David", Group: "Developers"}
+
+	inline := func(kind engine.Kind, principal, name, doc string) *engine.InlinePolicy {
+		return &engine.InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: doc}
+	}
+	notes := inline(engine.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::productionapp"))
+	notes2 := inline(engine.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::other"))
+	grant := inline(engine.KindGroup, "Developers", "trustform.test.grant.developers", allow("sts:AssumeRole", updateApp))
+	userNote := inline(engine.KindUser, "David", "self", deny("iam:*", "*"))
+	attach := func(kind engine.Kind, principal, arn string) *engine.Attachment {
+		return &engine.Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
+	}
+	attachments := []*engine.Attachment{
+		attach(engine.KindRole, "UpdateApp", rwARN), attach(engine.KindRole, "UpdateApp", readOnly),
+		attach(engine.KindGroup, "Developers", powerUser), attach(engine.KindUser, "David", readOnly),
+	}
+
+	steps := []step{
+		{"create policy", prod, change(engine.Create, engine.KindPolicy, prod, nil, pol), policyTagsAre(pol.Tags)},
+		{"create user", dev, change(engine.Create, engine.KindUser, dev, nil, user), nil},
+		{"create group", dev, change(engine.Create, engine.KindGroup, dev, nil, group), nil},
+		{"create role", prod, change(engine.Create, engine.KindRole, prod, nil, role), func(t *testing.T, _, a *engine.Account) {
+			if r := a.Roles["updateapp"]; r.Description != "updates the app" || r.MaxSessionDuration != 7200 {
+				t.Errorf("role read back as %+v, want its description and 7200 s", r)
+			}
+		}},
+		{"update role description only", prod, change(engine.Update, engine.KindRole, prod, role, roleDesc), func(t *testing.T, _, a *engine.Account) {
+			if r := a.Roles["updateapp"]; r.MaxSessionDuration != 7200 {
+				t.Errorf("max session = %d after a description change, want 7200 kept", r.MaxSessionDuration)
+			}
+		}},
+		{"update role max session only", prod, change(engine.Update, engine.KindRole, prod, roleDesc, roleSession), func(t *testing.T, _, a *engine.Account) {
+			if r := a.Roles["updateapp"]; r.Description != "updates the production app" || r.MaxSessionDuration != 3600 {
+				t.Errorf("role = %+v after a session change, want the description kept", r)
+			}
+		}},
+		{"update user path and tags", dev, change(engine.Update, engine.KindUser, dev, user, user2), nil},
+		{"update role trust and tags", prod, change(engine.Update, engine.KindRole, prod, roleSession, roleTrust), nil},
+		{"add user to group", dev, change(engine.Create, engine.KindMembership, dev, nil, member), func(t *testing.T, a, _ *engine.Account) {
+			if got := a.Users["david"].Groups; !slices.Equal(got, []string{"Developers"}) {
+				t.Errorf("groups = %v", got)
+			}
+		}},
+		{"put role inline policy", prod, change(engine.Create, engine.KindInline, prod, nil, notes), nil},
+		{"put group inline policy", dev, change(engine.Create, engine.KindInline, dev, nil, grant), nil},
+		{"put user inline policy", dev, change(engine.Create, engine.KindInline, dev, nil, userNote), nil},
+		{"update role inline policy", prod, change(engine.Update, engine.KindInline, prod, notes, notes2), nil},
+		{"attach customer policy to role", prod, change(engine.Create, engine.KindAttachment, prod, nil, attachments[0]), nil},
+		{"attach AWS managed policy to role", prod, change(engine.Create, engine.KindAttachment, prod, nil, attachments[1]), func(t *testing.T, _, a *engine.Account) {
+			if got, want := a.Roles["updateapp"].AttachedPolicies, []string{rwARN, readOnly}; !slices.Equal(got, want) {
+				t.Errorf("attached = %v, want %v (sorted)", got, want)
+			}
+		}},
+		{"attach to group", dev, change(engine.Create, engine.KindAttachment, dev, nil, attachments[2]), nil},
+		{"attach to user", dev, change(engine.Create, engine.KindAttachment, dev, nil, attachments[3]), nil},
+		{"update policy document and tags", prod, change(engine.Update, engine.KindPolicy, prod, pol, pol2), policyTagsAre(pol2.Tags)},
+	}
+	for _, at := range attachments {
+		acct := dev
+		if at.PrincipalKind == engine.KindRole {
+			acct = prod
+		}
+		steps = append(steps, step{"detach from " + string(at.PrincipalKind) + " " + at.PolicyARN, acct, change(engine.Delete, engine.KindAttachment, acct, at, nil), nil})
+	}
+	steps = append(steps,
+		step{"delete role inline policy", prod, change(engine.Delete, engine.KindInline, prod, notes2, nil), nil},
+		step{"delete group inline policy", dev, change(engine.Delete, engine.KindInline, dev, grant, nil), nil},
+		step{"delete user inline policy", dev, change(engine.Delete, engine.KindInline, dev, userNote, nil), nil},
+		step{"remove user from group", dev, change(engine.Delete, engine.KindMembership, dev, member, nil), nil},
+		step{"delete policy", prod, change(engine.Delete, engine.KindPolicy, prod, pol2, nil), nil},
+		step{"delete role", prod, change(engine.Delete, engine.KindRole, prod, roleTrust, nil), nil},
+		step{"delete group", dev, change(engine.Delete, engine.KindGroup, dev, group, nil), nil},
+		step{"delete user", dev, change(engine.Delete, engine.KindUser, dev, user2, nil), func(t *testing.T, d, p *engine.Account) {
+			for _, a := range []*engine.Account{d, p} {
+				if n := len(a.Roles) + len(a.Policies) + len(a.Groups) + len(a.Users); n != 0 {
+					t.Errorf("account %s still holds %d objects", a.ID, n)
+				}
+			}
+		}},
+	)
+	runSteps(t, p, steps)
+}
+
+// policyTagsAre checks the tags of read-write-app-bucket with the raw SDK:
+// Read does not return a policy's tags.
+func policyTagsAre(want map[string]string) func(t *testing.T, _, _ *engine.Account) {
+	return func(t *testing.T, _, _ *engine.Account) {
+		out := must[*iam.ListPolicyTagsOutput](t)(rawIAM(t, prodID).ListPolicyTags(context.Background(), &iam.ListPolicyTagsInput{PolicyArn: sdkaws.String(rwARN)}))
+		if got := tagMap(out.Tags); !maps.Equal(got, want) {
+			t.Errorf("policy tags = %v, want %v", got, want)
+		}
+	}
+}
+
+func testVersionPruning(t *testing.T) {
+	ctx := context.Background()
+	p := newProvider(t, Options{})
+	pol := &engine.ManagedPolicy{Name: "rw", Path: "/", Description: engine.PolicyOwnerMarker(testsStack), Document: allow("s3:GetObject", "arn:aws:s3:::b0/*"), Tags: ownedTags(nil)}
+	if err := p.Apply(ctx, prod, change(engine.Create, engine.KindPolicy, prod, nil, pol)); err != nil {
+		t.Fatal(err)
+	}
+	before := pol
+	for i := 1; i <= 6; i++ {
+		after := before.Clone()
+		after.Document = allow("s3:GetObject", fmt.Sprintf("arn:aws:s3:::b%d/*", i))
+		if err := p.Apply(ctx, prod, change(engine.Update, engine.KindPolicy, prod, before, after)); err != nil {
+			t.Fatalf("update %d: %v", i, err)
+		}
+		before = after
+	}
+	a, err := p.Read(ctx, prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Policies["rw"].Document; !policy.Equivalent(got, before.Document) {
+		t.Errorf("document = %s, want the last one %s", got, before.Document)
+	}
+	versions := must[*iam.ListPolicyVersionsOutput](t)(rawIAM(t, prodID).ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: sdkaws.String("arn:aws:iam::" + prodID + ":policy/rw")}))
+	var ids []string
+	for _, v := range versions.Versions {
+		ids = append(ids, *v.VersionId)
+		if v.IsDefaultVersion && *v.VersionId != "v7" {
+			t.Errorf("default version = %s, want v7", *v.VersionId)
+		}
+	}
+	slices.Sort(ids)
+	if want := []string{"v3", "v4", "v5", "v6", "v7"}; !slices.Equal(ids, want) {
+		t.Errorf("versions = %v, want %v (the oldest pruned)", ids, want)
+	}
+	// Deleting takes the old versions with it.
+	if err := p.Apply(ctx, prod, change(engine.Delete, engine.KindPolicy, prod, before, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := p.Read(ctx, prod); err != nil || len(a.Policies) != 0 {
+		t.Errorf("after delete: %v, %+v", err, a)
+	}
+}
+
+// ---- the tutorial ----
+
+// seedTutorial creates with the raw SDK what the tutorial's Development
+// account holds before trustform runs, as examples/dev-prod/seed-aws.sh
+// does on AWS.
+func seedTutorial(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	c := rawIAM(t, devID)
+	for _, g := range []string{"Developers", "Testers"} {
+		must[*iam.CreateGroupOutput](t)(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: &g}))
+		must[*iam.AttachGroupPolicyOutput](t)(c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: &g, PolicyArn: sdkaws.String(powerUser)}))
+	}
+	for user, group := range map[string]string{"David": "Developers", "Tess": "Testers"} {
+		must[*iam.CreateUserOutput](t)(c.CreateUser(ctx, &iam.CreateUserInput{UserName: &user}))
+		must[*iam.AddUserToGroupOutput](t)(c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: &user, GroupName: &group}))
+	}
+}
+
+var rwDoc = policy.Document{Version: policy.Version, Statements: []policy.Statement{
+	{Effect: "Allow", Actions: []string{"s3:ListAllMyBuckets"}, Resources: []string{"*"}},
+	{Effect: "Allow", Actions: []string{"s3:ListBucket", "s3:GetBucketLocation"}, Resources: []string{"arn:aws:s3:::productionapp"}},
+	{Effect: "Allow", Actions: []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, Resources: []string{"arn:aws:s3:::productionapp/*"}},
+}}.JSON()
+
+func testReadTutorial(t *testing.T) {
+	ctx := context.Background()
+	seedTutorial(t)
+	d, pr := rawIAM(t, devID), rawIAM(t, prodID)
+	grantDoc, denyDoc := allow("sts:AssumeRole", updateApp), deny("sts:AssumeRole", updateApp)
+	must[*iam.PutGroupPolicyOutput](t)(d.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: sdkaws.String("Developers"), PolicyName: sdkaws.String("trustform.devprod.grant.developers_update_app"), PolicyDocument: &grantDoc}))
+	must[*iam.PutGroupPolicyOutput](t)(d.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: sdkaws.String("Testers"), PolicyName: sdkaws.String("trustform.devprod.deny.testers_update_app"), PolicyDocument: &denyDoc}))
+	desc := engine.PolicyDescription("Read and write productionapp", "devprod")
+	owner := []types.Tag{{Key: sdkaws.String(engine.OwnerTagKey), Value: sdkaws.String("devprod")}}
+	must[*iam.CreatePolicyOutput](t)(pr.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: sdkaws.String("read-write-app-bucket"), Description: &desc, PolicyDocument: &rwDoc,
+		Tags: append([]types.Tag{{Key: sdkaws.String("team"), Value: sdkaws.String("platform")}}, owner...)}))
+	must[*iam.CreateRoleOutput](t)(pr.CreateRole(ctx, &iam.CreateRoleInput{RoleName: sdkaws.String("UpdateApp"), Description: sdkaws.String("Deploys the app"), AssumeRolePolicyDocument: sdkaws.String(trust(devRoot)), Tags: owner}))
+	must[*iam.AttachRolePolicyOutput](t)(pr.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: sdkaws.String("UpdateApp"), PolicyArn: sdkaws.String(rwARN)}))
+	// A role of someone else's: read without its description and session.
+	must[*iam.CreateRoleOutput](t)(pr.CreateRole(ctx, &iam.CreateRoleInput{RoleName: sdkaws.String("Audit"), Path: sdkaws.String("/audit/"), Description: sdkaws.String("not ours"), MaxSessionDuration: sdkaws.Int32(7200), AssumeRolePolicyDocument: sdkaws.String(trust("arn:aws:iam::222222222222:root"))}))
+
+	p := newProvider(t, Options{})
+	wantDev := engine.NewAccount(devID, "")
+	wantDev.Groups["developers"] = &engine.Group{Name: "Developers", Path: "/", AttachedPolicies: []string{powerUser}, InlinePolicies: map[string]string{"trustform.devprod.grant.developers_update_app": grantDoc}}
+	wantDev.Groups["testers"] = &engine.Group{Name: "Testers", Path: "/", AttachedPolicies: []string{powerUser}, InlinePolicies: map[string]string{"trustform.devprod.deny.testers_update_app": denyDoc}}
+	wantDev.Users["david"] = &engine.User{Name: "David", Path: "/", Groups: []string{"Developers"}}
+	wantDev.Users["tess"] = &engine.User{Name: "Tess", Path: "/", Groups: []string{"Testers"}}
+	wantProd := engine.NewAccount(prodID, "")
+	wantProd.Policies["read-write-app-bucket"] = &engine.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Description: desc, Document: rwDoc} // tags: not read
+	wantProd.Roles["updateapp"] = &engine.Role{Name: "UpdateApp", Path: "/", Description: "Deploys the app", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600,
+		Tags: map[string]string{engine.OwnerTagKey: "devprod"}, AttachedPolicies: []string{rwARN}}
+	wantProd.Roles["audit"] = &engine.Role{Name: "Audit", Path: "/audit/", TrustPolicy: trust("arn:aws:iam::222222222222:root")}
+	for _, tt := range []struct {
+		acct *engine.AccountConfig
+		want *engine.Account
+	}{{dev, wantDev}, {prod, wantProd}} {
+		t.Run(tt.acct.Name, func(t *testing.T) {
+			got, err := p.Read(ctx, tt.acct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameAccount(t, tt.acct.Name, got, tt.want)
+			for _, r := range got.Roles {
+				if r.Owned {
+					t.Errorf("role %s read as owned: ownership is the engine's to mark", r.Name)
+				}
+			}
+		})
+	}
+}
+
+func testCallCounts(t *testing.T) {
+	ctx := context.Background()
+	seedTutorial(t)
+	// Production holds a stack-owned role, whose description and session
+	// GetAccountAuthorizationDetails lacks, and a stack-owned policy.
+	setup := newProvider(t, Options{})
+	owned := ownedTags(nil)
+	pol := &engine.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Description: engine.PolicyOwnerMarker(testsStack), Document: rwDoc, Tags: owned}
+	role := &engine.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600, Tags: owned}
+	role2 := &engine.Role{Name: "UpdateApp2", Path: "/", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600, Tags: owned}
+	for _, ch := range []*engine.Change{
+		change(engine.Create, engine.KindPolicy, prod, nil, pol),
+		change(engine.Create, engine.KindRole, prod, nil, role),
+	} {
+		if err := setup.Apply(ctx, prod, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	w := &wire{}
+	p := newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{w.option}})
+	steps := []struct {
+		name string
+		run  func() error
+		want map[string]int
+	}{
+		{"Identity(development)", func() error { _, err := p.Identity(ctx, dev); return err },
+			map[string]int{"STS.AssumeRole": 1, "STS.GetCallerIdentity": 1}},
+		{"Read(development): no stack objects", func() error { _, err := p.Read(ctx, dev); return err },
+			map[string]int{"IAM.GetAccountAuthorizationDetails": 1}},
+		{"Identity(production)", func() error { _, err := p.Identity(ctx, prod); return err },
+			map[string]int{"STS.AssumeRole": 1, "STS.GetCallerIdentity": 1}},
+		{"Read(production): one owned role (and an owned policy, which costs nothing)", func() error { _, err := p.Read(ctx, prod); return err },
+			map[string]int{"IAM.GetAccountAuthorizationDetails": 1, "IAM.GetRole": 1}},
+		{"Read(production) with two owned roles: ListRoles instead of GetRole each", func() error {
+			if err := setup.Apply(ctx, prod, change(engine.Create, engine.KindRole, prod, nil, role2)); err != nil {
+				return err
+			}
+			_, err := p.Read(ctx, prod)
+			return err
+		}, map[string]int{"IAM.GetAccountAuthorizationDetails": 1, "IAM.ListRoles": 1}},
+		{"Apply after Identity: no identity call", func() error {
+			return p.Apply(ctx, dev, change(engine.Create, engine.KindGroup, dev, nil, &engine.Group{Name: "Ops", Path: "/"}))
+		}, map[string]int{"IAM.CreateGroup": 1}},
+	}
+	for _, s := range steps {
+		if err := s.run(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := w.take(); !maps.Equal(got, s.want) {
+			t.Errorf("%s: calls = %v, want %v", s.name, got, s.want)
+		}
+	}
+}
+
+// tutorialConfig is the design's reference stack, as the schema package
+// would hand it to the engine.
+func tutorialConfig() *engine.Config {
+	return &engine.Config{
+		Stack:    engine.StackConfig{Name: "devprod", Target: "aws", AssumeRoleName: orgRole},
+		Accounts: []*engine.AccountConfig{dev, prod},
+		Groups: []*engine.GroupConfig{
+			{Address: "group.developers", Account: devID, Name: "Developers", Existing: true},
+			{Address: "group.testers", Account: devID, Name: "Testers", Existing: true},
+		},
+		Users: []*engine.UserConfig{
+			{Address: "user.david", Account: devID, Name: "David", Groups: []string{"Developers"}, Existing: true},
+			{Address: "user.tess", Account: devID, Name: "Tess", Groups: []string{"Testers"}, Existing: true},
+		},
+		Policies: []*engine.PolicyConfig{{Address: "policy.read_write_app_bucket", Account: prodID, Name: "read-write-app-bucket", Document: rwDoc}},
+		Roles: []*engine.RoleConfig{{
+			Address: "role.update_app", Account: prodID, Name: "UpdateApp", Description: "Deploys the app", MaxSessionDuration: 7200,
+			TrustDocument: trust(devRoot), ManagedPolicies: []string{rwARN},
+			InlinePolicies: map[string]string{"notes": allow("s3:ListBucket", "arn:aws:s3:::productionapp")},
+			Tags:           map[string]string{"team": "platform"},
+		}},
+		Grants: []*engine.GrantConfig{
+			{Address: "grant.developers_update_app", Effect: "Allow", To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: devID, Name: "Developers"}}, Roles: []string{updateApp}},
+			{Address: "deny.testers_update_app", Effect: "Deny", To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: devID, Name: "Testers"}}, Roles: []string{updateApp}},
+		},
+	}
+}
+
+func testConvergence(t *testing.T) {
+	ctx := context.Background()
+	seedTutorial(t)
+	cfg := tutorialConfig()
+	plan := func(p *Provider, destroy bool) *engine.Plan {
+		t.Helper()
+		pl, err := engine.MakePlan(ctx, cfg, p, engine.PlanOptions{Destroy: destroy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pl
+	}
+	p := newProvider(t, Options{})
+	first := plan(p, false)
+	if add, chg, del := first.Counts(); add == 0 || chg != 0 || del != 0 {
+		t.Fatalf("first plan: +%d ~%d -%d, want only creates", add, chg, del)
+	}
+	if err := engine.Apply(ctx, first, cfg, p, engine.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A fresh provider, as a second `trustform plan` would make.
+	w := &wire{}
+	again := plan(newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{w.option}}), false)
+	for _, c := range again.Changes {
+		t.Errorf("plan after apply is not empty: %s %v", engine.Describe(c), c.Attrs)
+	}
+	want := map[string]int{
+		"STS.AssumeRole": 2, "STS.GetCallerIdentity": 2, "IAM.GetAccountAuthorizationDetails": 2,
+		"IAM.GetRole": 1, // production's owned role: its description and session, which GAAD lacks
+	}
+	if got := w.take(); !maps.Equal(got, want) {
+		t.Errorf("no-change plan: calls = %v, want %v", got, want)
+	}
+
+	gone := plan(p, true)
+	if err := engine.Apply(ctx, gone, cfg, p, engine.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	after := plan(p, true)
+	if len(after.Changes) != 0 {
+		t.Errorf("destroy left %d changes", len(after.Changes))
+	}
+	// Only the stack's objects went: the existing groups, users and their
+	// memberships stay.
+	a := after.Actual.Accounts[devID]
+	if len(a.Groups) != 2 || len(a.Users) != 2 || len(after.Actual.Accounts[prodID].Roles) != 0 {
+		t.Errorf("after destroy: dev %d groups %d users, prod %d roles", len(a.Groups), len(a.Users), len(after.Actual.Accounts[prodID].Roles))
+	}
+	for _, g := range a.Groups {
+		if len(g.InlinePolicies) != 0 {
+			t.Errorf("group %s keeps inline policies %v", g.Name, slices.Collect(maps.Keys(g.InlinePolicies)))
+		}
+	}
+}
+
+// ---- re-sent calls ----
+
+func testResentCreate(t *testing.T) {
+	ctx := context.Background()
+	owned := ownedTags(nil)
+	tests := []struct {
+		op     string
+		acct   *engine.AccountConfig
+		ch     *engine.Change
+		checks []string // the calls that confirm the object is the one created
+	}{
+		{"CreateRole", prod, change(engine.Create, engine.KindRole, prod, nil, &engine.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trust(devRoot), Tags: owned}), []string{"IAM.GetRole"}},
+		{"CreatePolicy", prod, change(engine.Create, engine.KindPolicy, prod, nil, &engine.ManagedPolicy{Name: "rw", Path: "/", Description: engine.PolicyOwnerMarker(testsStack), Document: rwDoc, Tags: owned}), []string{"IAM.GetPolicy", "IAM.GetPolicyVersion"}},
+		{"CreateGroup", dev, change(engine.Create, engine.KindGroup, dev, nil, &engine.Group{Name: "Ops", Path: engine.OwnedGroupPath(testsStack)}), []string{"IAM.GetGroup"}},
+		{"CreateUser", dev, change(engine.Create, engine.KindUser, dev, nil, &engine.User{Name: "Olga", Path: "/", Tags: owned}), []string{"IAM.GetUser"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			w := &wire{}
+			p := newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{dropAnswer(tt.op), w.option}})
+			if err := p.Apply(ctx, tt.acct, tt.ch); err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			got := w.take()
+			if got["IAM."+tt.op] != 2 {
+				t.Errorf("%s sent %d times, want 2 (the SDK re-sends it)", tt.op, got["IAM."+tt.op])
+			}
+			for _, c := range tt.checks {
+				if got[c] != 1 {
+					t.Errorf("calls = %v, want one %s", got, c)
+				}
+			}
+		})
+	}
+}
+
+func testResentDelete(t *testing.T) {
+	ctx := context.Background()
+	seedTutorial(t)
+	p := newProvider(t, Options{})
+	doc := allow("s3:ListBucket", "*")
+	gi := &engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: "Developers", Name: "x", Document: doc}
+	ops := &engine.Group{Name: "Ops", Path: "/"}
+	for _, ch := range []*engine.Change{
+		change(engine.Create, engine.KindInline, dev, nil, gi),
+		change(engine.Create, engine.KindGroup, dev, nil, ops),
+	} {
+		if err := p.Apply(ctx, dev, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		op string
+		ch *engine.Change
+	}{
+		{"DeleteGroupPolicy", change(engine.Delete, engine.KindInline, dev, gi, nil)},
+		{"DetachGroupPolicy", change(engine.Delete, engine.KindAttachment, dev, &engine.Attachment{PrincipalKind: engine.KindGroup, PrincipalName: "Developers", PolicyARN: powerUser}, nil)},
+		{"RemoveUserFromGroup", change(engine.Delete, engine.KindMembership, dev, &engine.Membership{User: "David", Group: "Developers"}, nil)},
+		{"DeleteGroup", change(engine.Delete, engine.KindGroup, dev, ops, nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			w := &wire{}
+			p := newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{dropAnswer(tt.op), w.option}})
+			if err := p.Apply(ctx, dev, tt.ch); err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			if got := w.take(); got["IAM."+tt.op] != 2 {
+				t.Errorf("%s sent %d times, want 2", tt.op, got["IAM."+tt.op])
+			}
+			// Without a re-send, the same delete is an error, as on the
+			// local target.
+			var api smithy.APIError
+			if err := p.Apply(ctx, dev, tt.ch); !errors.As(err, &api) || api.ErrorCode() != "NoSuchEntity" {
+				t.Errorf("second delete: err = %v, want NoSuchEntity", err)
+			}
+		})
+	}
+}
+
+func testCreateMeetsOther(t *testing.T) {
+	ctx := context.Background()
+	pr, d := rawIAM(t, prodID), rawIAM(t, devID)
+	must[*iam.CreateRoleOutput](t)(pr.CreateRole(ctx, &iam.CreateRoleInput{RoleName: sdkaws.String("UpdateApp"), AssumeRolePolicyDocument: sdkaws.String(trust("arn:aws:iam::222222222222:root"))}))
+	must[*iam.CreateUserOutput](t)(d.CreateUser(ctx, &iam.CreateUserInput{UserName: sdkaws.String("Olga")}))
+	must[*iam.CreateGroupOutput](t)(d.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: sdkaws.String("Ops")}))
+	owned := ownedTags(nil)
+	tests := []struct {
+		name string
+		acct *engine.AccountConfig
+		ch   *engine.Change
+	}{
+		{"role with another trust policy", prod, change(engine.Create, engine.KindRole, prod, nil, &engine.Role{Name: "UpdateApp", TrustPolicy: trust(devRoot), Tags: owned})},
+		{"user without the owner tag", dev, change(engine.Create, engine.KindUser, dev, nil, &engine.User{Name: "Olga", Tags: owned})},
+		{"group under another path", dev, change(engine.Create, engine.KindGroup, dev, nil, &engine.Group{Name: "Ops", Path: engine.OwnedGroupPath(testsStack)})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The SDK re-sends the create, so that the check runs.
+			op := "Create" + strings.ToUpper(string(tt.ch.Kind[:1])) + string(tt.ch.Kind[1:])
+			p := newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{dropAnswer(op)}})
+			err := p.Apply(ctx, tt.acct, tt.ch)
+			var api smithy.APIError
+			if !errors.As(err, &api) || api.ErrorCode() != "EntityAlreadyExists" {
+				t.Fatalf("err = %v, want EntityAlreadyExists", err)
+			}
+			if !strings.Contains(err.Error(), "iam:"+op) {
+				t.Errorf("error %q does not name the operation", err)
+			}
+		})
+	}
+}
+
+func testGroupPathUpdate(t *testing.T) {
+	ctx := context.Background()
+	var sent []*iam.UpdateGroupInput
+	capture := func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("test.Capture",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if u, ok := in.Parameters.(*iam.UpdateGroupInput); ok {
+					sent = append(sent, u)
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.After)
+	}
+	p := newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{capture}})
+	before := &engine.Group{Name: "Developers", Path: "/"}
+	after := &engine.Group{Name: "Developers", Path: engine.OwnedGroupPath(testsStack)}
+	for _, ch := range []*engine.Change{
+		change(engine.Create, engine.KindGroup, dev, nil, before),
+		change(engine.Update, engine.KindGroup, dev, before, after),
+	} {
+		if err := p.Apply(ctx, dev, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(sent) != 1 || sdkaws.ToString(sent[0].GroupName) != "Developers" || sdkaws.ToString(sent[0].NewPath) != after.Path || sent[0].NewGroupName != nil {
+		t.Errorf("UpdateGroup inputs = %+v, want one with the new path only", sent)
+	}
+}

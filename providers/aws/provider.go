@@ -1,0 +1,369 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/trustform/trustform/engine"
+)
+
+// Options configures New.
+type Options struct {
+	// AssumeRoleName is the stack's assume_role_name (or the CLI's
+	// --assume-role-name): in every account that has neither a profile nor
+	// an assume_role block, the base identity assumes
+	// arn:<partition>:iam::<id>:role/<AssumeRoleName>. Empty means such
+	// accounts use the base identity itself.
+	AssumeRoleName string
+	// APIOptions are appended to every IAM and STS client the provider
+	// makes, including the STS clients that assume roles. Tests count calls
+	// on the wire with them.
+	APIOptions []func(*middleware.Stack) error
+	// SessionName is the role session name of the roles the provider
+	// assumes, unless an account's assume_role block sets its own. Default
+	// "trustform"; it shows in CloudTrail.
+	SessionName string
+	// RetryTimeout bounds how long one call is retried while IAM catches up
+	// with an object this provider created moments before (NoSuchEntity, or
+	// "Invalid principal in policy"). Default 2 minutes.
+	RetryTimeout time.Duration
+}
+
+// DefaultRetryTimeout is the RetryTimeout when Options leaves it zero.
+const DefaultRetryTimeout = 2 * time.Minute
+
+// iamMaxAttempts is how often the SDK's standard retryer tries a call that
+// throttles or fails with a 5xx, unless AWS_MAX_ATTEMPTS or the shared config
+// says otherwise. The SDK's default of 3 gives up quickly under IAM's
+// account-wide rate limits when an apply runs changes concurrently.
+const iamMaxAttempts = 8
+
+// Provider is the aws target. It is safe for concurrent use: the engine
+// applies independent changes of an account at the same time.
+type Provider struct {
+	opts Options
+
+	mu       sync.Mutex
+	base     *sdkaws.Config      // the default configuration, loaded on first use
+	sessions map[string]*session // per account, see sessionKey
+
+	recent recentCreates // what this provider created, for eventual consistency
+
+	// Backoff of the eventual-consistency retry; tests shorten it.
+	backoffBase, backoffCap time.Duration
+}
+
+var _ engine.Provider = (*Provider)(nil)
+
+// session is one account's clients. Their credentials come from a cache
+// shared by both, so a role is assumed once per account and renewed only
+// when it is about to expire.
+type session struct {
+	iam *iam.Client
+	sts *sts.Client
+
+	mu    sync.Mutex
+	ident *engine.Identity // from the first GetCallerIdentity
+}
+
+// New returns the aws target. It makes no call and reads no configuration:
+// the default configuration (environment, shared config and credentials
+// files, SSO, web identity, instance roles) is loaded on first use, so a
+// command that never reaches AWS never needs credentials.
+func New(ctx context.Context, opts Options) (*Provider, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if opts.SessionName == "" {
+		opts.SessionName = "trustform"
+	}
+	if opts.RetryTimeout < 0 {
+		return nil, errors.New("aws target: RetryTimeout must not be negative")
+	}
+	if opts.RetryTimeout == 0 {
+		opts.RetryTimeout = DefaultRetryTimeout
+	}
+	if strings.ContainsAny(opts.AssumeRoleName, ":") {
+		return nil, fmt.Errorf("aws target: assume role name %q must be a role name (with an optional path), not an ARN: the ARN is built for each account", opts.AssumeRoleName)
+	}
+	return &Provider{
+		opts:        opts,
+		sessions:    map[string]*session{},
+		backoffBase: 500 * time.Millisecond,
+		backoffCap:  10 * time.Second,
+	}, nil
+}
+
+// Describe names the target for plan headers, with the IAM endpoint when the
+// SDK's standard settings point it somewhere other than AWS, so that a plan
+// computed against a test server never passes for one computed against AWS.
+func (p *Provider) Describe() string {
+	if strings.EqualFold(os.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+		return "aws"
+	}
+	var parts []string
+	iamURL, iamFrom := os.Getenv("AWS_ENDPOINT_URL_IAM"), "AWS_ENDPOINT_URL_IAM"
+	if iamURL == "" {
+		iamURL, iamFrom = os.Getenv("AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL"
+	}
+	if iamURL == "" {
+		p.mu.Lock()
+		if p.base != nil && p.base.BaseEndpoint != nil {
+			iamURL, iamFrom = *p.base.BaseEndpoint, "the shared config"
+		}
+		p.mu.Unlock()
+	}
+	if iamURL != "" {
+		parts = append(parts, "IAM endpoint "+iamURL+" from "+iamFrom)
+	}
+	if stsURL := os.Getenv("AWS_ENDPOINT_URL_STS"); stsURL != "" && stsURL != iamURL {
+		parts = append(parts, "STS endpoint "+stsURL+" from AWS_ENDPOINT_URL_STS")
+	}
+	if len(parts) == 0 {
+		return "aws"
+	}
+	return "aws (" + strings.Join(parts, "; ") + ")"
+}
+
+// Identity calls sts:GetCallerIdentity with the account's credentials. The
+// answer is remembered: Apply refuses to change an account whose credentials
+// act in another one.
+func (p *Provider) Identity(ctx context.Context, account *engine.AccountConfig) (engine.Identity, error) {
+	s, err := p.session(ctx, account)
+	if err != nil {
+		return engine.Identity{}, err
+	}
+	return p.identity(ctx, account, s, true)
+}
+
+func (p *Provider) identity(ctx context.Context, account *engine.AccountConfig, s *session, fresh bool) (engine.Identity, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ident != nil && !fresh {
+		return *s.ident, nil
+	}
+	out, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return engine.Identity{}, &Error{Op: "sts:GetCallerIdentity", Subject: "for account " + accountLabel(account), Err: err}
+	}
+	id := engine.Identity{Account: sdkaws.ToString(out.Account), ARN: sdkaws.ToString(out.Arn)}
+	s.ident = &id
+	return id, nil
+}
+
+// checkIdentity makes sure, before the first write to an account, that its
+// credentials act in that account. It costs a call only when Identity was
+// not called for the account before, which the CLI always does.
+func (p *Provider) checkIdentity(ctx context.Context, account *engine.AccountConfig, s *session) error {
+	id, err := p.identity(ctx, account, s, false)
+	if err != nil {
+		return err
+	}
+	if id.Account != account.ID {
+		return fmt.Errorf("aws target: the credentials for account %s act in account %s (as %s): refusing to change anything; check the account's profile, assume_role or the assume role name",
+			accountLabel(account), id.Account, id.ARN)
+	}
+	return nil
+}
+
+func accountLabel(a *engine.AccountConfig) string {
+	if a.Name == "" || a.Name == a.ID {
+		return a.ID
+	}
+	return a.Name + " (" + a.ID + ")"
+}
+
+// baseConfig loads the default configuration once. A failure is not
+// remembered, so a later call can succeed (e.g. after an SSO login).
+func (p *Provider) baseConfig(ctx context.Context) (sdkaws.Config, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.base != nil {
+		return p.base.Copy(), nil
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return sdkaws.Config{}, fmt.Errorf("aws target: loading the AWS configuration: %w", err)
+	}
+	p.base = &cfg
+	return cfg.Copy(), nil
+}
+
+// sessionKey identifies how an account is reached; two account blocks with
+// the same ID and the same credentials share a session.
+func sessionKey(a *engine.AccountConfig) string {
+	k := a.ID + "|" + a.Partition + "|" + a.Profile
+	if r := a.AssumeRole; r != nil {
+		k += fmt.Sprintf("|%s|%s|%s|%d", r.RoleARN, r.ExternalID, r.SessionName, r.Duration)
+	}
+	return k
+}
+
+func (p *Provider) session(ctx context.Context, account *engine.AccountConfig) (*session, error) {
+	if account == nil {
+		return nil, errors.New("aws target: no account given")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	key := sessionKey(account)
+	p.mu.Lock()
+	s := p.sessions[key]
+	p.mu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	cfg, err := p.accountConfig(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	s = &session{
+		iam: iam.NewFromConfig(cfg, p.iamOptions),
+		sts: sts.NewFromConfig(cfg, p.stsOptions),
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// Two goroutines may have raced to make the session; either is valid,
+	// and keeping the first keeps one credentials cache per account.
+	if existing := p.sessions[key]; existing != nil {
+		return existing, nil
+	}
+	p.sessions[key] = s
+	return s, nil
+}
+
+// accountConfig builds the SDK configuration of one account:
+//
+//   - profile set: that shared-config profile is the source of credentials
+//     (it may itself assume a role, use SSO, ...);
+//   - assume_role set: the role is assumed from the profile if there is one,
+//     else from the base identity;
+//   - neither, and an assume role name given: the base identity assumes
+//     arn:<partition>:iam::<id>:role/<name>;
+//   - otherwise: the base identity as it is.
+func (p *Provider) accountConfig(ctx context.Context, a *engine.AccountConfig) (sdkaws.Config, error) {
+	var (
+		cfg sdkaws.Config
+		err error
+	)
+	if a.Profile != "" {
+		cfg, err = config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(a.Profile),
+			config.WithAssumeRoleCredentialOptions(p.mendProfileSTS))
+		if err != nil {
+			return sdkaws.Config{}, fmt.Errorf("aws target: account %s: loading profile %q: %w", accountLabel(a), a.Profile, err)
+		}
+	} else {
+		cfg, err = p.baseConfig(ctx)
+		if err != nil {
+			return sdkaws.Config{}, err
+		}
+	}
+	if cfg.Region == "" {
+		// IAM is global and STS has a global endpoint: the region only picks
+		// the partition's endpoints and signs requests.
+		cfg.Region = defaultRegion(a.Partition)
+	}
+	var assume struct {
+		arn, externalID, sessionName string
+		duration                     time.Duration
+	}
+	switch {
+	case a.AssumeRole != nil:
+		if a.AssumeRole.RoleARN == "" {
+			return sdkaws.Config{}, fmt.Errorf("aws target: account %s: assume_role has no role_arn", accountLabel(a))
+		}
+		assume.arn = a.AssumeRole.RoleARN
+		assume.externalID = a.AssumeRole.ExternalID
+		assume.sessionName = a.AssumeRole.SessionName
+		assume.duration = time.Duration(a.AssumeRole.Duration) * time.Second
+	case a.Profile == "" && p.opts.AssumeRoleName != "":
+		assume.arn = "arn:" + partitionOr(a.Partition) + ":iam::" + a.ID + ":role/" + strings.TrimPrefix(p.opts.AssumeRoleName, "/")
+	default:
+		return cfg, nil
+	}
+	if assume.sessionName == "" {
+		assume.sessionName = p.opts.SessionName
+	}
+	// The STS client that assumes the role carries the source credentials;
+	// the account's own clients get the assumed ones, cached and renewed
+	// before they expire.
+	source := sts.NewFromConfig(cfg, p.stsOptions)
+	provider := stscreds.NewAssumeRoleProvider(source, assume.arn, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = assume.sessionName
+		if assume.externalID != "" {
+			o.ExternalID = sdkaws.String(assume.externalID)
+		}
+		if assume.duration > 0 {
+			o.Duration = assume.duration
+		}
+	})
+	cfg.Credentials = sdkaws.NewCredentialsCache(provider)
+	return cfg, nil
+}
+
+// mendProfileSTS adjusts the STS client the SDK makes when a profile assumes
+// a role (role_arn in the shared config). The SDK makes that client before it
+// resolves AWS_ENDPOINT_URL (it resolves credentials first), so the role
+// would be assumed at AWS's own STS even when every other call goes to the
+// configured endpoint; the client gets that endpoint here, and the
+// provider's APIOptions like every other client.
+func (p *Provider) mendProfileSTS(o *stscreds.AssumeRoleOptions) {
+	c, ok := o.Client.(*sts.Client)
+	if !ok {
+		return // the SDK also calls this on empty options, to validate them
+	}
+	opts := c.Options()
+	if opts.BaseEndpoint == nil && !strings.EqualFold(os.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+		if u := os.Getenv("AWS_ENDPOINT_URL"); u != "" {
+			opts.BaseEndpoint = sdkaws.String(u)
+		}
+	}
+	opts.APIOptions = append(slices.Clip(opts.APIOptions), p.opts.APIOptions...)
+	o.Client = sts.New(opts)
+}
+
+func (p *Provider) iamOptions(o *iam.Options) {
+	if o.RetryMaxAttempts == 0 {
+		o.RetryMaxAttempts = iamMaxAttempts
+	}
+	// Clipped: the slice may share its array with the base configuration's,
+	// which other goroutines are copying into their own clients.
+	o.APIOptions = append(slices.Clip(o.APIOptions), addAttemptCounter)
+	o.APIOptions = append(o.APIOptions, p.opts.APIOptions...)
+}
+
+func (p *Provider) stsOptions(o *sts.Options) {
+	o.APIOptions = append(slices.Clip(o.APIOptions), p.opts.APIOptions...)
+}
+
+// defaultRegion is the region used, for signing and endpoint resolution
+// only, when none is configured: IAM's home region in each partition.
+func defaultRegion(partition string) string {
+	switch partition {
+	case "aws-cn":
+		return "cn-north-1"
+	case "aws-us-gov":
+		return "us-gov-west-1"
+	}
+	return "us-east-1"
+}
+
+func partitionOr(p string) string {
+	if p == "" {
+		return "aws"
+	}
+	return p
+}

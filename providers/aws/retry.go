@@ -1,0 +1,156 @@
+package aws
+
+import (
+	"context"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// Two kinds of retry happen around an IAM call.
+//
+// The SDK's standard retryer handles throttling, 5xx answers and transport
+// errors, re-sending the same request. A re-sent create or delete whose first
+// attempt did reach IAM then fails with EntityAlreadyExists or NoSuchEntity;
+// the attempt counter below lets Apply recognise that case (see apply.go).
+//
+// IAM is eventually consistent: for a few seconds after a create, other calls
+// may not see the new object (NoSuchEntity), and a trust policy naming a
+// principal just created is refused ("Invalid principal in policy"). Those
+// calls are retried here, with backoff and jitter, for at most
+// Options.RetryTimeout — but only when the object the call needs is one this
+// provider created, so that a genuine mistake (a typo in a policy ARN) fails
+// at once instead of after minutes.
+
+// attemptsKey carries an *atomic.Int32 that counts the attempts the SDK made
+// for one call.
+type attemptsKey struct{}
+
+// withAttempts returns a context whose calls count their attempts, and the
+// counter.
+func withAttempts(ctx context.Context) (context.Context, *atomic.Int32) {
+	n := new(atomic.Int32)
+	return context.WithValue(ctx, attemptsKey{}, n), n
+}
+
+// addAttemptCounter installs the counter inside the retry loop, so that it
+// runs once per attempt on the wire.
+func addAttemptCounter(stack *middleware.Stack) error {
+	m := middleware.FinalizeMiddlewareFunc("trustform.CountAttempts",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			if n, ok := ctx.Value(attemptsKey{}).(*atomic.Int32); ok {
+				n.Add(1)
+			}
+			return next.HandleFinalize(ctx, in)
+		})
+	if _, ok := stack.Finalize.Get("Retry"); ok {
+		return stack.Finalize.Insert(m, "Retry", middleware.After)
+	}
+	return stack.Finalize.Add(m, middleware.After)
+}
+
+// recentCreates remembers what this provider created, by object key and, for
+// principals and policies, by ARN: the things a later call may find missing
+// while IAM catches up.
+type recentCreates struct {
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+func (r *recentCreates) add(keys ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.keys == nil {
+		r.keys = map[string]bool{}
+	}
+	for _, k := range keys {
+		r.keys[strings.ToLower(k)] = true
+	}
+}
+
+func (r *recentCreates) any(keys ...string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, k := range keys {
+		if r.keys[strings.ToLower(k)] {
+			return true
+		}
+	}
+	return false
+}
+
+// objectKey names an object for recentCreates: account, kind and name
+// (IAM names are case-insensitive, and recentCreates folds case).
+func objectKey(account string, kind engine.Kind, name string) string {
+	return account + "/" + string(kind) + "/" + name
+}
+
+// trustPrincipals lists the AWS principals a trust policy names, for the
+// "Invalid principal in policy" retry.
+func trustPrincipals(doc string) []string {
+	d, err := policy.Parse(doc)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range d.Statements {
+		out = append(out, s.Principals["AWS"]...)
+		out = append(out, s.NotPrincipals["AWS"]...)
+	}
+	return out
+}
+
+// lagging reports whether err is IAM not yet seeing something just created.
+func lagging(err error) bool {
+	switch errorCode(err) {
+	case "NoSuchEntity":
+		return true
+	case "MalformedPolicyDocument":
+		return strings.Contains(strings.ToLower(errorText(err)), "invalid principal")
+	}
+	return false
+}
+
+// eventually runs call until it succeeds, fails with an error that is not
+// IAM lagging behind a create of this provider's (see lagging; needs lists
+// the keys of recentCreates the call depends on), or RetryTimeout has passed
+// since the first failure. The error returned is call's last; waited is how
+// long it was retried, zero when it was not.
+func (p *Provider) eventually(ctx context.Context, needs []string, call func(context.Context) error) (waited time.Duration, err error) {
+	var start time.Time
+	delay := p.backoffBase
+	for {
+		err = call(ctx)
+		if err == nil || !lagging(err) || !p.recent.any(needs...) {
+			return waited, err
+		}
+		if start.IsZero() {
+			start = time.Now()
+		}
+		waited = time.Since(start)
+		if waited >= p.opts.RetryTimeout {
+			return waited, err
+		}
+		// Full jitter over the upper half of the window, so concurrent
+		// changes do not retry in lockstep, and never past the bound.
+		sleep := delay/2 + rand.N(delay/2+1)
+		if rest := p.opts.RetryTimeout - waited; sleep > rest {
+			sleep = rest
+		}
+		t := time.NewTimer(sleep)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return waited, ctx.Err()
+		case <-t.C:
+		}
+		delay = min(delay*2, p.backoffCap)
+	}
+}
