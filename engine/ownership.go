@@ -7,11 +7,11 @@ import "strings"
 //
 //   - roles and users carry the tag OwnerTagKey = <stack name>, which
 //     GetAccountAuthorizationDetails returns with them;
-//   - customer-managed policies carry that tag too, for people, but IAM lists
-//     them without tags, so ownership is read from the end of their
-//     description, PolicyOwnerMarker(stack), e.g. "[trustform:devprod]": a
-//     description cannot change after creation, so the marker cannot drift
-//     and reading it costs no call per policy;
+//   - customer-managed policies: IAM's account read lists them without
+//     tags, so ownership is recorded at the end of their description,
+//     PolicyOwnerMarker(stack), e.g. "[trustform:devprod]": a description
+//     cannot change after creation, so the marker cannot drift and reading
+//     it costs no call per policy;
 //   - groups cannot be tagged, so an owned group is created under the path
 //     OwnedGroupPath(stack), e.g. /trustform/devprod/;
 //   - inline policies cannot be tagged either: on a principal the stack owns,
@@ -21,7 +21,7 @@ import "strings"
 //   - attachments and memberships belong to the owned principal (or, for a
 //     membership, the owned user) they hang off.
 
-// OwnerTagKey is the tag that marks a role, user or managed policy as owned.
+// OwnerTagKey is the tag that marks a role or user as owned.
 const OwnerTagKey = "trustform:stack"
 
 // PolicyOwnerMarker ends the description of every managed policy a stack owns.

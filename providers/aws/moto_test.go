@@ -32,10 +32,51 @@ import (
 )
 
 // The aws target against moto_server. One server serves every test of the
-// package (starting one takes seconds); each subtest starts from empty
-// accounts (Reset) and the server's environment (Env). Every request goes
-// to 127.0.0.1: Env points AWS_ENDPOINT_URL at the server and the shared
-// config files at empty temporary ones.
+// package (starting one takes seconds): the first test that needs it starts
+// it (sharedMoto), and TestMain stops it after the last test. Each subtest
+// starts from empty accounts (Reset) and the server's environment (Env).
+// Every request goes to 127.0.0.1: Env points AWS_ENDPOINT_URL at the server
+// and the shared config files at empty temporary ones.
+
+var shared struct {
+	once     sync.Once
+	srv      *mototest.Server
+	skipped  bool     // the first test that needed the server skipped (moto_server not installed)
+	cleanups []func() // what stops the server, run by TestMain
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for i := len(shared.cleanups) - 1; i >= 0; i-- {
+		shared.cleanups[i]()
+	}
+	os.Exit(code)
+}
+
+// sharedMoto returns the test binary's moto_server, starting it on first
+// use. Where it cannot start, the test needing it skips or fails as the
+// first one did (see mototest.Start).
+func sharedMoto(t *testing.T) *mototest.Server {
+	t.Helper()
+	shared.once.Do(func() {
+		defer func() { shared.skipped = t.Skipped() }()
+		shared.srv = mototest.Start(binaryLifetime{t})
+	})
+	if shared.srv == nil {
+		if shared.skipped {
+			t.Skip("moto_server is not installed: install it with pip install 'moto[server]' to run the aws target's tests")
+		}
+		t.Fatal("moto_server did not start (see the first test that needed it)")
+	}
+	return shared.srv
+}
+
+// binaryLifetime is the first test that needs moto, except that what is to
+// be cleaned up waits for the end of the test binary (TestMain) rather than
+// of that test.
+type binaryLifetime struct{ *testing.T }
+
+func (binaryLifetime) Cleanup(f func()) { shared.cleanups = append(shared.cleanups, f) }
 
 const (
 	devID      = "111111111111"
@@ -56,7 +97,7 @@ var (
 )
 
 func TestAWSOnMoto(t *testing.T) {
-	srv := mototest.Start(t)
+	srv := sharedMoto(t)
 	tests := []struct {
 		name string
 		run  func(t *testing.T)

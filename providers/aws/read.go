@@ -212,6 +212,10 @@ func completeRoles(ctx context.Context, api readAPI, a *engine.Account, tagged [
 	}
 	in := a.ID
 	done := map[string]bool{}
+	isTagged := map[string]bool{}
+	for _, name := range tagged {
+		isTagged[engine.NameKey(name)] = true
+	}
 	if pages := (len(a.Roles) + listRolesPageSize - 1) / listRolesPageSize; len(tagged) > pages {
 		lister := iam.NewListRolesPaginator(api, &iam.ListRolesInput{}, func(o *iam.ListRolesPaginatorOptions) { o.Limit = listRolesPageSize })
 		for lister.HasMorePages() {
@@ -221,7 +225,9 @@ func completeRoles(ctx context.Context, api readAPI, a *engine.Account, tagged [
 			}
 			for _, r := range page.Roles {
 				key := engine.NameKey(sdkaws.ToString(r.RoleName))
-				if role := a.Roles[key]; role != nil {
+				// Only tagged roles are completed, whichever call is used, so
+				// what Read returns for a role never depends on its neighbours.
+				if role := a.Roles[key]; role != nil && isTagged[key] {
 					role.Description = sdkaws.ToString(r.Description)
 					role.MaxSessionDuration = int(sdkaws.ToInt32(r.MaxSessionDuration))
 					done[key] = true

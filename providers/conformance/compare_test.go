@@ -54,6 +54,12 @@ func TestDiffAccount(t *testing.T) {
 			},
 		},
 		{
+			name: "managed policy tags, which trustform does not manage",
+			change: func(a *engine.Account) {
+				a.Policies["p"].Tags = map[string]string{"team": "b"}
+			},
+		},
+		{
 			name: "attachments in another order",
 			change: func(a *engine.Account) {
 				slices.Reverse(a.Roles["worker"].AttachedPolicies)
@@ -163,6 +169,30 @@ func TestForeign(t *testing.T) {
 	}
 	if got := ownedObjects(a, "s"); !slices.Equal(got, []string{"group Ops", "inline policy trustform.s.grant.x of group Team", "managed policy mine", "role Mine"}) {
 		t.Errorf("ownedObjects: %q", got)
+	}
+}
+
+// unreadCleared must forget a role's description and maximum session
+// duration exactly when the role carries no owner tag, whatever stack a tag
+// names, and leave the account it is given alone.
+func TestUnreadCleared(t *testing.T) {
+	a := sampleAccount()
+	a.Roles["theirs"] = &engine.Role{Name: "Theirs", Description: "t", MaxSessionDuration: 7200, Tags: map[string]string{engine.OwnerTagKey: "other"}}
+	got := unreadCleared(a)
+	if r := got.Roles["worker"]; r.Description != "" || r.MaxSessionDuration != 0 || r.Tags["team"] != "a" {
+		t.Errorf("untagged role: %+v, want description and session cleared, the rest kept", *r)
+	}
+	if r := got.Roles["theirs"]; r.Description != "t" || r.MaxSessionDuration != 7200 {
+		t.Errorf("role tagged for another stack: %+v, want description and session kept", *r)
+	}
+	if r := a.Roles["worker"]; r.Description != "d" || r.MaxSessionDuration != 3600 {
+		t.Errorf("the account given was changed: %+v", *r)
+	}
+	want := sampleAccount()
+	want.Roles["worker"].Description, want.Roles["worker"].MaxSessionDuration = "", 0
+	want.Roles["theirs"] = a.Roles["theirs"].Clone()
+	for _, d := range diffAccount(want, got) {
+		t.Error(d)
 	}
 }
 

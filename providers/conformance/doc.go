@@ -29,12 +29,21 @@
 //   - Read returns every object of an account, keyed by engine.NameKey, with
 //     ownership flags unset, and with what the engine diffs on the objects a
 //     stack owns: role descriptions, maximum session durations and tags,
-//     user tags, managed policies' default documents and tags. The suite's
-//     own objects therefore carry its ownership marks (owner tag, policy
-//     description marker, group path) as the engine's do, and a target may
-//     skip the calls for attributes the engine never compares on objects no
-//     stack owns; objects not owned are only checked to read back the same
-//     before and after the stack runs;
+//     user tags, managed policies' descriptions and default documents. The
+//     suite's own objects therefore carry its ownership marks (owner tag on
+//     roles and users, policy description marker, group path) as the
+//     engine's do, and a target may skip the calls for attributes the engine
+//     never compares on objects no stack owns. The aws target reads a role's
+//     description and maximum session duration for roles carrying the owner
+//     tag (with any value), and on other roles may read them as "" and 0
+//     ("not read"). Objects not owned are only checked to read back the same
+//     before and after the stack runs, never against the fixtures as
+//     written, and on a role without the owner tag its description and
+//     maximum session duration are not compared at all;
+//   - managed policies carry no tags: the engine neither sets nor diffs
+//     them, and IAM's account read does not return them, so the suite sets
+//     none and never compares a managed policy's tags (a target may read
+//     them as nil);
 //   - documents may come back in any form IAM accepts (URL-encoded, single
 //     values instead of lists, reordered): they are compared with
 //     policy.Equivalent, never as text.

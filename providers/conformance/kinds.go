@@ -25,11 +25,13 @@ func testChangeKinds(t *testing.T, e *env) {
 
 	// The objects carry the suite's ownership marks, as everything the
 	// engine creates does: a target may read less about objects no stack
-	// owns (see the package documentation). Their paths are not "/" because
-	// paths are part of ARNs and easy to lose.
+	// owns (see the package documentation). The managed policy carries no
+	// tags, as the engine's carry none (its mark is the description's end).
+	// Their paths are not "/" because paths are part of ARNs and easy to
+	// lose.
 	pol := &engine.ManagedPolicy{Name: "conformance-rw", Path: "/conformance/",
 		Description: engine.PolicyDescription("what the suite's principals may do", stackName),
-		Document:    bucketPolicy("conformance-v1"), Tags: owned("team", "platform")}
+		Document:    bucketPolicy("conformance-v1")}
 	role := &engine.Role{Name: "Worker", Path: "/conformance/", Description: "first", MaxSessionDuration: 3600,
 		TrustPolicy: trust(devRoot), Tags: owned("team", "a", "env", "dev")}
 	group := &engine.Group{Name: "Team", Path: engine.OwnedGroupPath(stackName)}
@@ -200,7 +202,7 @@ func testPolicyVersionPruning(t *testing.T, e *env) {
 	}
 	p := &engine.ManagedPolicy{Name: "conformance-versions", Path: "/",
 		Description: engine.PolicyDescription("updated more often than IAM keeps versions", stackName),
-		Document:    docs[0], Tags: owned("team", "platform")}
+		Document:    docs[0]}
 	e.apply(acct, createChange(acct, p))
 	for i := 1; i <= updates; i++ {
 		// Before is what a read would return after the previous update;

@@ -16,6 +16,14 @@ import (
 // grant) and after it is destroyed; and a stack that declares a role of the
 // same name as an unowned one must stop at plan time, naming the role,
 // before anything is applied.
+//
+// The unowned objects are compared only with how the same target read them
+// before the stack ran, never with the fixtures as written, and a role's
+// description and maximum session duration only when the role carries the
+// owner tag (any value): a target may leave them unread on other roles,
+// since the engine never compares them there (see the package documentation
+// and unreadCleared). Legacy, tagged for other-stack, has them compared;
+// Handmade, without the tag, does not.
 func testOwnership(t *testing.T, e *env) {
 	dev, prod := e.dev, e.prod
 	devRoot := engine.RootARN("aws", dev.ID)
@@ -23,13 +31,16 @@ func testOwnership(t *testing.T, e *env) {
 	e.seedExisting()
 	e.apply(prod,
 		createChange(prod, &engine.ManagedPolicy{Name: "legacy-policy", Path: "/", Description: "made by hand",
-			Document: bucketPolicy("legacy"), Tags: map[string]string{"team": "legacy"}}),
+			Document: bucketPolicy("legacy")}),
 		createChange(prod, &engine.Role{Name: "Legacy", Path: "/", Description: "made by hand", MaxSessionDuration: 3600,
 			TrustPolicy: trust(devRoot), Tags: map[string]string{engine.OwnerTagKey: "other-stack", "team": "legacy"}}),
 		createChange(prod, &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Legacy", Name: "legacy-notes", Document: notes}),
 		createChange(prod, &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "Legacy",
 			PolicyARN: engine.PolicyARN("aws", prod.ID, "/", "legacy-policy")}),
 		createChange(prod, &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "Legacy", PolicyARN: readOnlyAccessARN}),
+		createChange(prod, &engine.Role{Name: "Handmade", Path: "/", Description: "made by hand", MaxSessionDuration: 7200,
+			TrustPolicy: trust(devRoot), Tags: map[string]string{"team": "legacy"}}),
+		createChange(prod, &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Handmade", Name: "handmade-notes", Document: notes}),
 	)
 	e.apply(dev,
 		createChange(dev, &engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: groupDevelopers, Name: "handwritten", Document: notes}),
@@ -71,7 +82,7 @@ func testOwnership(t *testing.T, e *env) {
 	e.converge(cfg)
 	applied := e.snapshot()
 	for _, a := range e.accounts() {
-		for _, d := range diffAccount(seeded[a.ID], foreign(applied[a.ID], stackName)) {
+		for _, d := range diffAccount(unreadCleared(seeded[a.ID]), unreadCleared(foreign(applied[a.ID], stackName))) {
 			t.Errorf("after apply, in %s (%s), what the stack does not own changed: %s", a.Name, a.ID, d)
 		}
 	}
