@@ -147,6 +147,12 @@ func load(dir string, paths []string, opts Options) (*engine.Config, map[string]
 	}
 	l.assemble()
 	l.checkDuplicates()
+	// Quotas and partitions are properties of the whole Config: with any
+	// block missing they would be computed wrongly, and would only restate
+	// the errors already found.
+	if !l.diags.HasErrors() {
+		l.checkLimits()
+	}
 
 	diags := l.finish()
 	if diags.HasErrors() {

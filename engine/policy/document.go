@@ -379,8 +379,11 @@ func canonicalPrincipal(p map[string][]string) map[string][]string {
 		if k == "AWS" {
 			fixed := make([]string, len(vals))
 			for i, v := range vals {
-				if IsAccountID(v) {
-					v = "arn:aws:iam::" + v + ":root"
+				// A bare account id and its root ARN are the same principal;
+				// the canonical form is the bare id, which holds in every
+				// partition (IAM writes arn:aws-cn:iam::<id>:root in aws-cn).
+				if id, ok := rootAccount(v); ok {
+					v = id
 				}
 				fixed[i] = v
 			}
@@ -389,6 +392,15 @@ func canonicalPrincipal(p map[string][]string) map[string][]string {
 		out[k] = set(vals)
 	}
 	return out
+}
+
+// rootAccount returns the account id of an account's root principal ARN.
+func rootAccount(v string) (string, bool) {
+	parts := strings.Split(v, ":")
+	if len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[3] == "" && parts[5] == "root" && IsAccountID(parts[4]) {
+		return parts[4], true
+	}
+	return "", false
 }
 
 // IsAccountID reports whether s is an AWS account id: exactly 12 digits.
