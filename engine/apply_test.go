@@ -2,6 +2,9 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -224,4 +227,73 @@ func onlyKinds(cs []*engine.Change, kinds ...engine.Kind) []*engine.Change {
 		c.DependsOn = deps
 	}
 	return out
+}
+
+// The projected state of a plan is what the target holds after applying it.
+func TestProjectMatchesTheAppliedTarget(t *testing.T) {
+	ctx := context.Background()
+	cfg := stackConfig()
+	p := openLocal(t)
+	first := plan(t, cfg, p, false)
+	projected := engine.Project(first.Actual, first.Changes)
+	if err := engine.Apply(ctx, first, cfg, p, engine.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	applied, _, err := engine.ReadAccounts(ctx, cfg, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// And the projection of a destroy is what destroy leaves.
+	destroy := plan(t, cfg, p, true)
+	projectedEmpty := engine.Project(destroy.Actual, destroy.Changes)
+	for _, id := range []string{devID, prodID} {
+		if got, want := summary(projected.Accounts[id]), summary(applied.Accounts[id]); got != want {
+			t.Errorf("account %s projected:\n%s\napplied:\n%s", id, got, want)
+		}
+		if got := summary(projectedEmpty.Accounts[id]); got != "" {
+			t.Errorf("account %s after a projected destroy still holds:\n%s", id, got)
+		}
+	}
+}
+
+// summary renders what matters of an account, in a stable order.
+func summary(a *engine.Account) string {
+	var b strings.Builder
+	for _, k := range sortedKeys(a.Roles) {
+		r := a.Roles[k]
+		fmt.Fprintf(&b, "role %s %s %d %v %v %v\n", r.Name, r.TrustPolicy, r.MaxSessionDuration, r.Tags, r.AttachedPolicies, sortedKeys(r.InlinePolicies))
+	}
+	for _, k := range sortedKeys(a.Policies) {
+		fmt.Fprintf(&b, "policy %s %s\n", a.Policies[k].Name, a.Policies[k].Description)
+	}
+	for _, k := range sortedKeys(a.Groups) {
+		g := a.Groups[k]
+		fmt.Fprintf(&b, "group %s %s %v %v\n", g.Name, g.Path, g.AttachedPolicies, sortedKeys(g.InlinePolicies))
+	}
+	for _, k := range sortedKeys(a.Users) {
+		u := a.Users[k]
+		fmt.Fprintf(&b, "user %s %v %v %v\n", u.Name, u.Groups, u.AttachedPolicies, sortedKeys(u.InlinePolicies))
+	}
+	return b.String()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// A grant on an existing group that has no inline policies yet (targets read
+// that as a nil map) must appear in the projection.
+func TestProjectAddsInlinePolicyToPrincipalWithNone(t *testing.T) {
+	actual := engine.NewState()
+	actual.Account(devID, "aws").Groups["testers"] = &engine.Group{Name: "Testers", Path: "/"}
+	change := &engine.Change{Action: engine.Create, Kind: engine.KindInline, Account: engine.AccountRef{ID: devID, Partition: "aws"},
+		Key:   engine.InlineKey(devID, engine.KindGroup, "Testers", "deny"),
+		After: &engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: "Testers", Name: "deny", Document: allow}}
+	got := engine.Project(actual, []*engine.Change{change}).Accounts[devID].Groups["testers"].InlinePolicies["deny"]
+	if got != allow {
+		t.Fatalf("projected inline policy = %q, want the created document", got)
+	}
+	if actual.Accounts[devID].Groups["testers"].InlinePolicies != nil {
+		t.Fatal("Project changed the actual state it was given")
+	}
 }

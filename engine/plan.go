@@ -15,9 +15,32 @@ type Plan struct {
 	Destroy  bool
 	Accounts []PlanAccount
 	Changes  []*Change
+	// Expectations are the stack's expect blocks checked on the projected
+	// state (filled by the caller, which owns the evaluator). A plan with a
+	// failed expectation is not applicable.
+	Expectations []ExpectationResult
 	// Actual is the state the plan was computed from (not part of the plan's
 	// content; kept for checks that need the accounts as read).
 	Actual *State
+}
+
+// ExpectationResult is the outcome of one expect block.
+type ExpectationResult struct {
+	Address string
+	Source  Source
+	Summary string // what was expected, e.g. "user David can assume role UpdateApp"
+	Passed  bool
+	Reasons []string // why it passed (with which conditions) or failed, for people
+}
+
+// Applicable reports whether the plan may be applied: no expectation failed.
+func (p *Plan) Applicable() bool {
+	for _, e := range p.Expectations {
+		if !e.Passed {
+			return false
+		}
+	}
+	return true
 }
 
 // PlanAccount is one account a plan covers and who it was read as.

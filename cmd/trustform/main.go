@@ -19,6 +19,8 @@ import (
 
 	"github.com/trustform/trustform/cmd/trustform/views"
 	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/access"
+	"github.com/trustform/trustform/engine/expect"
 	awsprovider "github.com/trustform/trustform/providers/aws"
 	"github.com/trustform/trustform/providers/local"
 	"github.com/trustform/trustform/schema"
@@ -130,6 +132,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 				),
 				Action: env.apply(true),
 			},
+			explainCommand(env),
+			whoCanCommand(env),
 			{
 				Name:  "version",
 				Usage: "print the version",
@@ -189,6 +193,10 @@ func (e *cliEnv) load(cmd *cli.Command) (*engine.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.loadDir(cmd, dir)
+}
+
+func (e *cliEnv) loadDir(cmd *cli.Command, dir string) (*engine.Config, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a stack directory: give the directory that holds the stack's *.hcl files", dir)
 	}
@@ -269,11 +277,39 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return planError(err)
 	}
-	views.Plan(e.stdout, plan, e.colors(cmd, e.stdout))
+	checkExpectations(cfg, plan)
+	colors := e.colors(cmd, e.stdout)
+	views.Plan(e.stdout, plan, colors)
+	views.Expectations(e.stdout, plan.Expectations, colors)
+	if !plan.Applicable() {
+		return notApplicable(plan)
+	}
 	if cmd.Bool("detailed-exitcode") && len(plan.Changes) > 0 {
 		return &exitError{code: 2, silent: true}
 	}
 	return nil
+}
+
+// checkExpectations evaluates the stack's expect blocks on the accounts as
+// they will be after the plan. A destroy plan has none to check: removing the
+// stack is meant to remove the access it expects.
+func checkExpectations(cfg *engine.Config, plan *engine.Plan) {
+	if plan.Destroy || len(cfg.Expectations) == 0 {
+		return
+	}
+	projected := engine.Project(plan.Actual, plan.Changes)
+	plan.Expectations = expect.Check(cfg, projected, access.New(projected, local.AWSManagedPolicy))
+}
+
+func notApplicable(plan *engine.Plan) error {
+	var failed []string
+	for _, x := range plan.Expectations {
+		if !x.Passed {
+			failed = append(failed, x.Address)
+		}
+	}
+	return fmt.Errorf("this plan is not applicable, and nothing was changed: %s failed (%d of %d expectations); change the stack or the accounts until they hold",
+		strings.Join(failed, ", "), len(failed), len(plan.Expectations))
 }
 
 // planError shows every reason a plan could not be made, one per paragraph.
@@ -314,8 +350,13 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		if err != nil {
 			return planError(err)
 		}
+		checkExpectations(cfg, plan)
 		colors := e.colors(cmd, e.stdout)
 		views.Plan(e.stdout, plan, colors)
+		views.Expectations(e.stdout, plan.Expectations, colors)
+		if !plan.Applicable() {
+			return notApplicable(plan)
+		}
 		if len(plan.Changes) == 0 {
 			return nil
 		}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/access"
+	"github.com/trustform/trustform/providers/local"
+)
+
+// The access questions: explain (may P do A on R, and why) and who-can
+// (everyone who can assume a role). Both read the declared accounts and ask
+// the evaluator; neither changes anything.
+
+func accessFlags() []cli.Flag {
+	return append(append(stackFlags(), targetFlags()...),
+		&cli.StringFlag{Name: "state", Value: "projected", Usage: "projected: the accounts as they will be after the plan; actual: as they are now"},
+		&cli.BoolFlag{Name: "json", Usage: "print the answer as JSON"},
+	)
+}
+
+func explainCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:      "explain",
+		Usage:     "say whether a principal may perform an action on a resource, and why",
+		ArgsUsage: "[DIR]",
+		Flags: append(accessFlags(),
+			&cli.StringFlag{Name: "principal", Required: true, Usage: "a user or role ARN, a role session ARN, or a reference such as user.david"},
+			&cli.StringFlag{Name: "action", Value: "sts:AssumeRole", Usage: "the action, e.g. sts:AssumeRole or s3:GetObject"},
+			&cli.StringFlag{Name: "resource", Required: true, Usage: "the resource ARN, or a reference such as role.update_app"},
+			&cli.StringSliceFlag{Name: "context", Usage: "a condition key and value: --context aws:MultiFactorAuthPresent=true (repeatable)"},
+		),
+		Action: env.explain,
+	}
+}
+
+func whoCanCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:  "who-can",
+		Usage: "list who can do something; today: who-can assume ROLE [DIR]",
+		Commands: []*cli.Command{{
+			Name:      "assume",
+			Usage:     "every principal in the declared accounts that can assume the role, and under which conditions",
+			ArgsUsage: "ROLE [DIR]",
+			Flags:     accessFlags(),
+			Action:    env.whoCanAssume,
+		}},
+	}
+}
+
+// accessState reads the declared accounts and returns the state the
+// question is asked of, and its description for the header.
+func (e *cliEnv) accessState(ctx context.Context, cmd *cli.Command, cfg *engine.Config) (*engine.State, string, error) {
+	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, true)
+	if err != nil {
+		return nil, "", err
+	}
+	defer closeFn()
+	switch cmd.String("state") {
+	case "actual":
+		s, _, err := engine.ReadAccounts(ctx, cfg, prov)
+		return s, "actual (the accounts as they are), " + prov.Describe(), err
+	case "projected":
+		plan, err := engine.MakePlan(ctx, cfg, prov, engine.PlanOptions{})
+		if err != nil {
+			return nil, "", planError(err)
+		}
+		return engine.Project(plan.Actual, plan.Changes), fmt.Sprintf("projected (the accounts as they will be after the plan's %d changes), %s", len(plan.Changes), prov.Describe()), nil
+	default:
+		return nil, "", fmt.Errorf("--state must be projected or actual, not %q", cmd.String("state"))
+	}
+}
+
+// resolveARN turns a reference to a declared user, role or group
+// (user.david, role.update_app) into its ARN; anything else is taken as an ARN.
+func resolveARN(cfg *engine.Config, ref string) (string, error) {
+	if strings.HasPrefix(ref, "arn:") {
+		return ref, nil
+	}
+	partition := func(id string) string {
+		for _, a := range cfg.Accounts {
+			if a.ID == id {
+				return a.Partition
+			}
+		}
+		return "aws"
+	}
+	for _, r := range cfg.Roles {
+		if r.Address == ref {
+			return engine.RoleARN(partition(r.Account), r.Account, r.Path, r.Name), nil
+		}
+	}
+	for _, u := range cfg.Users {
+		if u.Address == ref {
+			return engine.UserARN(partition(u.Account), u.Account, u.Path, u.Name), nil
+		}
+	}
+	return "", fmt.Errorf("%q is neither an ARN nor a user or role declared in the stack (write e.g. role.update_app or arn:aws:iam::999999999999:role/UpdateApp)", ref)
+}
+
+func parseContext(pairs []string) (map[string][]string, error) {
+	ctx := map[string][]string{}
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--context %q: write KEY=VALUE, e.g. aws:MultiFactorAuthPresent=true", p)
+		}
+		ctx[k] = append(ctx[k], v)
+	}
+	return ctx, nil
+}
+
+// exitDenied is explain's exit code for a denied request, so scripts can
+// tell "no" from an error.
+const exitDenied = 3
+
+func (e *cliEnv) explain(ctx context.Context, cmd *cli.Command) error {
+	cfg, err := e.load(cmd)
+	if err != nil {
+		return err
+	}
+	principal, err := resolveARN(cfg, cmd.String("principal"))
+	if err != nil {
+		return err
+	}
+	resource, err := resolveARN(cfg, cmd.String("resource"))
+	if err != nil {
+		return err
+	}
+	reqCtx, err := parseContext(cmd.StringSlice("context"))
+	if err != nil {
+		return err
+	}
+	state, where, err := e.accessState(ctx, cmd, cfg)
+	if err != nil {
+		return err
+	}
+	req := access.Request{Principal: principal, Action: cmd.String("action"), Resource: resource, Context: reqCtx}
+	res := access.New(state, local.AWSManagedPolicy).Evaluate(req)
+	decision := "deny"
+	if res.Allowed {
+		decision = "allow"
+	}
+	if cmd.Bool("json") {
+		out := map[string]any{"decision": decision, "detail": res.Decision, "reasons": res.Reasons, "not_evaluated": res.Caveats,
+			"request": map[string]any{"principal": principal, "action": req.Action, "resource": resource, "context": reqCtx}, "state": where}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		c := e.colors(cmd, e.stdout)
+		fmt.Fprintf(e.stdout, "May %s perform %s on %s?\nstate: %s\n\n", principal, req.Action, resource, where)
+		verdict := c.Green + "allow" + c.Reset
+		if !res.Allowed {
+			verdict = c.Red + res.Decision + c.Reset
+		}
+		fmt.Fprintf(e.stdout, "%sDecision:%s %s\n", c.Bold, c.Reset, verdict)
+		for _, r := range res.Reasons {
+			fmt.Fprintf(e.stdout, "  %s: %s%s%s\n", r.Effect, r.Policy, prefixed(", ", r.Statement), prefixed(": ", r.Detail))
+		}
+		writeCaveats(e, res.Caveats)
+	}
+	if !res.Allowed {
+		return &exitError{code: exitDenied, silent: true}
+	}
+	return nil
+}
+
+func prefixed(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + s
+}
+
+func writeCaveats(e *cliEnv, caveats []string) {
+	if len(caveats) == 0 {
+		return
+	}
+	fmt.Fprintln(e.stdout, "\nNot evaluated, and could change the answer:")
+	for _, c := range caveats {
+		fmt.Fprintf(e.stdout, "  - %s\n", c)
+	}
+}
+
+func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
+	args := cmd.Args().Slice()
+	if len(args) == 0 || len(args) > 2 {
+		return fmt.Errorf("usage: trustform who-can assume ROLE [DIR], where ROLE is a reference such as role.update_app or a role ARN")
+	}
+	role, dir := args[0], "."
+	if len(args) == 2 {
+		dir = args[1]
+	}
+	cfg, err := e.loadDir(cmd, dir)
+	if err != nil {
+		return err
+	}
+	roleARN, err := resolveARN(cfg, role)
+	if err != nil {
+		return err
+	}
+	state, where, err := e.accessState(ctx, cmd, cfg)
+	if err != nil {
+		return err
+	}
+	ev := access.New(state, local.AWSManagedPolicy)
+	assumers := ev.WhoCanAssume(roleARN)
+	if cmd.Bool("json") {
+		type entry struct {
+			Principal  string              `json:"principal"`
+			Conditions []string            `json:"conditions"`
+			Context    map[string][]string `json:"context,omitempty"`
+		}
+		list := []entry{}
+		for _, a := range assumers {
+			list = append(list, entry{a.Principal, append([]string{}, a.Conditions...), a.Context})
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"role": roleARN, "state": where, "principals": list})
+	}
+	fmt.Fprintf(e.stdout, "Who can assume %s?\nstate: %s\n\n", roleARN, where)
+	if len(assumers) == 0 {
+		fmt.Fprintln(e.stdout, "Nobody in the declared accounts.")
+	}
+	for _, a := range assumers {
+		cond := ""
+		if len(a.Conditions) > 0 {
+			cond = "  (" + strings.Join(a.Conditions, ", ") + ")"
+		}
+		fmt.Fprintf(e.stdout, "  %s%s\n", a.Principal, cond)
+	}
+	if len(assumers) > 0 {
+		writeCaveats(e, assumers[0].Result.Caveats)
+	}
+	return nil
+}

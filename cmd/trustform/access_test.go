@@ -1,0 +1,104 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestDevProdExpectationsPass(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	r := mustRun(t, 0, "plan", dir)
+	for _, want := range []string{"pass  expect.david_can_update", "pass  expect.tess_cannot_update", "pass  expect.only_developers", "3 passed, 0 failed."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("plan does not show %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// Without the deny, PowerUserAccess lets testers assume UpdateApp: the plan
+// fails on Tess, says why, and apply changes nothing.
+func TestRemovingTheDenyFailsOnTess(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	path := filepath.Join(dir, "development.hcl")
+	src, _ := os.ReadFile(path)
+	withoutDeny := regexp.MustCompile(`(?s)deny "testers_update_app" \{.*?\n\}\n`).ReplaceAllString(string(src), "")
+	if withoutDeny == string(src) {
+		t.Fatal("the example no longer has the deny block")
+	}
+	os.WriteFile(path, []byte(withoutDeny), 0o644)
+
+	r := mustRun(t, 1, "plan", dir)
+	for _, want := range []string{"FAIL  expect.tess_cannot_update", "PowerUserAccess", `group "Testers"`, "FAIL  expect.only_developers", "not applicable"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Fatalf("failing plan does not show %q:\n%s%s", want, r.stdout, r.stderr)
+		}
+	}
+	mustRun(t, 1, "apply", "-auto-approve", dir)
+	if _, err := os.Stat(filepath.Join(dir, ".trustform", "state.json")); err == nil {
+		t.Fatal("apply of a plan with failing expectations wrote the simulation")
+	}
+}
+
+func TestExplain(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		decision  string
+		mentioned string
+	}{
+		{"developer allowed", []string{"--principal", "user.david", "--resource", "role.update_app"}, 0, "allow", "trustform.devprod.grant.developers_update_app"},
+		{"tester explicitly denied", []string{"--principal", "arn:aws:iam::111111111111:user/Tess", "--resource", "role.update_app"}, exitDenied, "deny", "trustform.devprod.deny.testers_update_app"},
+		{"actual state before apply", []string{"--principal", "user.david", "--resource", "role.update_app", "--state", "actual"}, exitDenied, "deny", ""},
+		{"other action", []string{"--principal", "user.david", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::productionapp/x"}, 0, "allow", "PowerUserAccess"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := mustRun(t, tt.code, append([]string{"explain", dir, "--json"}, tt.args...)...)
+			var out struct {
+				Decision string `json:"decision"`
+				Reasons  []struct {
+					Policy string `json:"Policy"`
+				} `json:"reasons"`
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+				t.Fatalf("explain -json is not JSON: %v\n%s", err, r.stdout)
+			}
+			if out.Decision != tt.decision {
+				t.Fatalf("decision %q, want %q:\n%s", out.Decision, tt.decision, r.stdout)
+			}
+			if tt.mentioned != "" && !strings.Contains(r.stdout, tt.mentioned) {
+				t.Fatalf("reasons do not mention %s:\n%s", tt.mentioned, r.stdout)
+			}
+		})
+	}
+	r := mustRun(t, exitDenied, "explain", dir, "--principal", "user.tess", "--resource", "role.update_app")
+	if !strings.Contains(r.stdout, "Decision: explicit deny") || !strings.Contains(r.stdout, "Not evaluated") {
+		t.Fatalf("human explain lacks the decision or the caveats:\n%s", r.stdout)
+	}
+}
+
+func TestWhoCanAssume(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	r := mustRun(t, 0, "who-can", "assume", "role.update_app", dir, "--json")
+	var out struct {
+		Principals []struct {
+			Principal string `json:"principal"`
+		} `json:"principals"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Principals) != 1 || out.Principals[0].Principal != "arn:aws:iam::111111111111:user/David" {
+		t.Fatalf("who can assume UpdateApp after the plan: %+v, want only David", out.Principals)
+	}
+	r = mustRun(t, 0, "who-can", "assume", "role.update_app", dir)
+	if !strings.Contains(r.stdout, "arn:aws:iam::111111111111:user/David") || strings.Contains(r.stdout, "user/Tess") {
+		t.Fatalf("who-can output:\n%s", r.stdout)
+	}
+}

@@ -1,0 +1,633 @@
+package access
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// Request is one question: may Principal perform Action on Resource, given
+// the condition keys in Context?
+type Request struct {
+	// Principal is an ARN: arn:aws:iam::A:user/path/Name,
+	// arn:aws:iam::A:role/path/Name (any session of the role), or a session
+	// arn:aws:sts::A:assumed-role/Role/session.
+	Principal string `json:"principal"`
+	// Action is e.g. "sts:AssumeRole" or "s3:GetObject".
+	Action string `json:"action"`
+	// Resource is an ARN.
+	Resource string `json:"resource"`
+	// Context holds condition keys the caller gives (aws:MultiFactorAuthPresent,
+	// sts:ExternalId, aws:SourceIp, ...); keys compare without case. The
+	// evaluator adds aws:PrincipalArn, aws:PrincipalAccount,
+	// aws:PrincipalType, aws:username, aws:PrincipalTag/*,
+	// aws:PrincipalIsAWSService and aws:ResourceAccount where it can derive
+	// them, unless they are given here.
+	Context map[string][]string `json:"context,omitempty"`
+}
+
+// Decisions.
+const (
+	DecisionAllow        = "allow"
+	DecisionExplicitDeny = "explicit deny"
+	DecisionImplicitDeny = "implicit deny"
+)
+
+// Result is the answer and the chain of reasons a person reads.
+type Result struct {
+	Allowed  bool     `json:"allowed"`
+	Decision string   `json:"decision"` // DecisionAllow, DecisionExplicitDeny or DecisionImplicitDeny
+	Reasons  []Reason `json:"reasons"`
+	// Caveats are what was not evaluated and could change the answer. SCPs,
+	// permissions boundaries, session policies and resource-based policies
+	// other than trust policies are always listed.
+	Caveats []string `json:"caveats"`
+}
+
+// Reason is one link of the chain: which statement of which policy allowed
+// or denied, or which allow is missing.
+type Reason struct {
+	Effect    string `json:"effect"`    // "Allow", "Deny" or "Missing"
+	Policy    string `json:"policy"`    // e.g. trust policy of role "UpdateApp" in 999999999999
+	Statement string `json:"statement"` // the Sid, or "statement 2"
+	Detail    string `json:"detail"`    // one sentence
+}
+
+// String renders the reason on one line.
+func (r Reason) String() string {
+	s := r.Effect + ": " + r.Policy
+	if r.Statement != "" {
+		s += ", " + r.Statement
+	}
+	if r.Detail != "" {
+		s += ": " + r.Detail
+	}
+	return s
+}
+
+// Evaluator answers access questions about one state. It is safe for
+// concurrent use; the state must not change while it is in use.
+type Evaluator struct {
+	state      *engine.State
+	awsManaged func(arn string) (string, bool)
+
+	mu     sync.Mutex
+	parsed map[string]parsedDoc // policy text → parsed document
+}
+
+type parsedDoc struct {
+	doc policy.Document
+	err error
+}
+
+// New returns an evaluator of the state. awsManaged returns the document of
+// an AWS managed policy by ARN; it may be nil, and policies it does not know
+// are named in the caveats.
+func New(state *engine.State, awsManaged func(arn string) (document string, ok bool)) *Evaluator {
+	if state == nil {
+		state = engine.NewState()
+	}
+	return &Evaluator{state: state, awsManaged: awsManaged, parsed: map[string]parsedDoc{}}
+}
+
+func (e *Evaluator) parse(text string) (policy.Document, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p, ok := e.parsed[text]; ok {
+		return p.doc, p.err
+	}
+	d, err := policy.Parse(text)
+	e.parsed[text] = parsedDoc{d, err}
+	return d, err
+}
+
+// baseCaveats are the policy types the evaluator never sees, in every result.
+func baseCaveats() []string {
+	return []string{
+		"AWS Organizations SCPs (and RCPs) are not evaluated: they can deny what these policies allow",
+		"permissions boundaries are not evaluated: a boundary on the caller can only narrow an allow",
+		"session policies are not evaluated: a session's policy can only narrow what its role allows",
+		"resource-based policies other than role trust policies (bucket, key, queue policies...) are not evaluated",
+	}
+}
+
+// notes collects caveats without duplicates, in the order found.
+type notes struct {
+	list []string
+	seen map[string]bool
+}
+
+func (n *notes) add(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	if n.seen == nil {
+		n.seen = map[string]bool{}
+	}
+	if !n.seen[s] {
+		n.seen[s] = true
+		n.list = append(n.list, s)
+	}
+}
+
+// trustActions are the STS actions a role's trust policy governs when its
+// role is the resource.
+var trustActions = []string{"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"}
+
+// CanAssume is Evaluate for sts:AssumeRole on the role's ARN.
+func (e *Evaluator) CanAssume(principalARN, roleARN string, context map[string][]string) Result {
+	return e.Evaluate(Request{Principal: principalARN, Action: "sts:AssumeRole", Resource: roleARN, Context: context})
+}
+
+// Evaluate answers one request with the identity-based policies of the
+// caller and, for sts:AssumeRole (and the STS actions that go with it) on a
+// role, the role's trust policy.
+func (e *Evaluator) Evaluate(req Request) Result {
+	var n notes
+	for _, c := range baseCaveats() {
+		n.add("%s", c)
+	}
+	res := e.evaluate(req, &n)
+	res.Caveats = n.list
+	return res
+}
+
+func (e *Evaluator) evaluate(req Request, n *notes) Result {
+	c, why := e.findCaller(req.Principal)
+	if c == nil {
+		return Result{Decision: DecisionImplicitDeny, Reasons: []Reason{{
+			Effect: "Missing", Policy: "principal " + req.Principal,
+			Detail: why + "; nothing can allow a principal the state does not hold",
+		}}}
+	}
+	if c.kind == kindRole {
+		n.add("%s is a role, evaluated as a session of it whose name is unknown: trust statements naming particular sessions were not matched", c.arn)
+	}
+	var role *engine.Role
+	var roleAcct *engine.Account
+	if isTrustAction(req.Action) {
+		if _, svc, _, res, ok := arnParts(req.Resource); ok && svc == "iam" && strings.HasPrefix(res, "role/") {
+			r, a, why := e.findRole(req.Resource)
+			if r == nil {
+				return Result{Decision: DecisionImplicitDeny, Reasons: []Reason{{
+					Effect: "Missing", Policy: "trust policy of " + req.Resource,
+					Detail: why + ", so no trust policy can allow " + req.Action,
+				}}}
+			}
+			if partitionOf(a) != c.partition {
+				// AWS documents that roles cannot be assumed across partitions.
+				return Result{Decision: DecisionImplicitDeny, Reasons: []Reason{{
+					Effect: "Missing", Policy: fmt.Sprintf("trust policy of role %q in %s", r.Name, a.ID),
+					Detail: fmt.Sprintf("%s is in partition %s and the role in %s: no policy can allow access across partitions", c.label(), c.partition, partitionOf(a)),
+				}}}
+			}
+			role, roleAcct = r, a
+			// The request names the role as IAM knows it.
+			req.Resource = engine.RoleARN(partitionOf(a), a.ID, r.Path, r.Name)
+		}
+	}
+	ctx := e.buildContext(c, req)
+	id := e.scanIdentity(c, req, ctx, n)
+	if role == nil {
+		return e.decideIdentity(c, req, id, n)
+	}
+	tr := e.scanTrust(c, role, roleAcct, req, ctx, n)
+	return decideTrust(c, role, roleAcct, req, id, tr)
+}
+
+func isTrustAction(action string) bool {
+	return slices.Contains(trustActions, strings.ToLower(action))
+}
+
+// findRole resolves a role ARN in the state.
+func (e *Evaluator) findRole(arn string) (*engine.Role, *engine.Account, string) {
+	part, _, acctID, res, _ := arnParts(arn)
+	acct := e.state.Accounts[acctID]
+	if acct == nil {
+		return nil, nil, fmt.Sprintf("account %s of role %s is not in the state", acctID, arn)
+	}
+	if part != partitionOf(acct) {
+		return nil, nil, fmt.Sprintf("%s is in partition %q but account %s is in %q", arn, part, acctID, partitionOf(acct))
+	}
+	path, name, ok := splitPath(res, "role")
+	r := acct.Roles[engine.NameKey(name)]
+	if !ok || r == nil {
+		return nil, nil, fmt.Sprintf("there is no role %q in account %s", name, acctID)
+	}
+	if pathOf(r.Path) != path {
+		return nil, nil, fmt.Sprintf("role %q in %s has path %s, not %s", r.Name, acctID, pathOf(r.Path), path)
+	}
+	return r, acct, ""
+}
+
+// buildContext is the request context: the caller's keys, then the keys the
+// evaluator derives from the state where the caller gave none.
+func (e *Evaluator) buildContext(c *caller, req Request) reqCtx {
+	ctx := reqCtx{}
+	for k, v := range req.Context {
+		lk := strings.ToLower(k)
+		ctx[lk] = append(ctx[lk], v...)
+	}
+	set := func(k string, v ...string) {
+		if _, ok := ctx[strings.ToLower(k)]; !ok {
+			ctx[strings.ToLower(k)] = v
+		}
+	}
+	set("aws:PrincipalAccount", c.account)
+	set("aws:PrincipalIsAWSService", "false")
+	var tags map[string]string
+	switch c.kind {
+	case kindUser:
+		set("aws:PrincipalArn", c.arn)
+		set("aws:PrincipalType", "User")
+		set("aws:username", c.user.Name)
+		tags = c.user.Tags
+	default:
+		// A role session's principal ARN is its role's (with path), not the
+		// session's, and it has no aws:username.
+		set("aws:PrincipalArn", c.roleARN)
+		set("aws:PrincipalType", "AssumedRole")
+		tags = c.role.Tags
+	}
+	for k, v := range tags {
+		set("aws:PrincipalTag/"+k, v)
+	}
+	if _, _, acct, _, ok := arnParts(req.Resource); ok && policy.IsAccountID(acct) {
+		set("aws:ResourceAccount", acct)
+	}
+	return ctx
+}
+
+// source is one policy that applies to a request, with the words that name it.
+type source struct {
+	label string
+	doc   policy.Document
+}
+
+// identityPolicies returns the caller's identity-based policies: a user's
+// inline and attached policies and those of every group it is in; a role's
+// (and so its sessions') inline and attached policies.
+func (e *Evaluator) identityPolicies(c *caller, n *notes) []source {
+	var out []source
+	add := func(owner string, inline map[string]string, attached []string) {
+		for _, name := range sortedKeys(inline) {
+			label := fmt.Sprintf("inline policy %q of %s in %s", name, owner, c.account)
+			if d, err := e.parse(inline[name]); err != nil {
+				n.add("%s does not parse (%v) and was not evaluated", label, err)
+			} else {
+				out = append(out, source{label, d})
+			}
+		}
+		for _, arn := range attached {
+			if s, ok := e.managedPolicy(arn, owner, c, n); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	if c.kind == kindUser {
+		add(fmt.Sprintf("user %q", c.user.Name), c.user.InlinePolicies, c.user.AttachedPolicies)
+		for _, g := range c.user.Groups {
+			grp := c.acct.Groups[engine.NameKey(g)]
+			if grp == nil {
+				n.add("user %q in %s is in group %q, which is not in the state: its policies were not evaluated", c.user.Name, c.account, g)
+				continue
+			}
+			add(fmt.Sprintf("group %q", grp.Name), grp.InlinePolicies, grp.AttachedPolicies)
+		}
+		return out
+	}
+	add(fmt.Sprintf("role %q", c.role.Name), c.role.InlinePolicies, c.role.AttachedPolicies)
+	return out
+}
+
+// managedPolicy finds an attached policy: AWS managed ones through the
+// resolver, customer managed ones in the state (by ARN, or by name in the
+// caller's account for states that record names).
+func (e *Evaluator) managedPolicy(ref, owner string, c *caller, n *notes) (source, bool) {
+	_, svc, acctID, res, isARN := arnParts(ref)
+	if isARN && svc == "iam" && acctID == "aws" {
+		name := strings.TrimPrefix(res, "policy/")
+		label := fmt.Sprintf("AWS managed policy %s attached to %s in %s", name, owner, c.account)
+		if e.awsManaged == nil {
+			n.add("%s was not evaluated: the evaluator was given no AWS managed policy documents", label)
+			return source{}, false
+		}
+		text, ok := e.awsManaged(ref)
+		if !ok {
+			n.add("%s (%s) is unknown to the evaluator and was not evaluated", label, ref)
+			return source{}, false
+		}
+		d, err := e.parse(text)
+		if err != nil {
+			n.add("%s does not parse (%v) and was not evaluated", label, err)
+			return source{}, false
+		}
+		return source{label, d}, true
+	}
+	acct, name := c.acct, ref
+	if isARN {
+		acct = e.state.Accounts[acctID]
+		_, name, _ = splitPath(res, "policy")
+	}
+	var p *engine.ManagedPolicy
+	if acct != nil {
+		p = acct.Policies[engine.NameKey(name)]
+	}
+	where := c.account
+	if acct != nil {
+		where = acct.ID
+	}
+	label := fmt.Sprintf("customer managed policy %q attached to %s in %s", name, owner, where)
+	if p == nil {
+		n.add("%s (%s) is not in the state and was not evaluated", label, ref)
+		return source{}, false
+	}
+	d, err := e.parse(p.Document)
+	if err != nil {
+		n.add("%s does not parse (%v) and was not evaluated", label, err)
+		return source{}, false
+	}
+	return source{label, d}, true
+}
+
+// scan is what a set of policies says about a request.
+type scan struct {
+	denies []Reason
+	allows []Reason
+	near   []Reason         // allows that would apply but for a condition
+	best   principalMatch   // trust policies: how the best allow named the caller
+	via    []principalMatch // trust policies: per allow, how it named the caller
+}
+
+func statementName(i int, s policy.Statement) string {
+	if s.Sid != "" {
+		return s.Sid
+	}
+	return fmt.Sprintf("statement %d", i+1)
+}
+
+// actionCovered reports whether a statement's Action or NotAction covers
+// the action, and how, in words.
+func actionCovered(s policy.Statement, action string) (bool, string) {
+	if s.NotActions != nil {
+		for _, a := range s.NotActions {
+			if actionMatches(a, action) {
+				return false, ""
+			}
+		}
+		return true, fmt.Sprintf("NotAction %s does not exclude it", quoteList(s.NotActions))
+	}
+	for _, a := range s.Actions {
+		if actionMatches(a, action) {
+			if strings.EqualFold(a, action) {
+				return true, ""
+			}
+			return true, fmt.Sprintf("action %q covers it", a)
+		}
+	}
+	return false, ""
+}
+
+// resourceCovered reports whether a statement's Resource or NotResource
+// covers the resource. A statement with neither (trust policies) covers it.
+func resourceCovered(s policy.Statement, resource string, vars resolver, label, stmt string, n *notes) (bool, string) {
+	check := func(pat string) bool {
+		m, resolved := resourceMatches(pat, resource, vars)
+		if !resolved {
+			n.add("a policy variable in resource %q of %s, %s has no value in this request, so that resource was treated as not matching", pat, label, stmt)
+		}
+		return m
+	}
+	switch {
+	case s.NotResources != nil:
+		for _, r := range s.NotResources {
+			if check(r) {
+				return false, ""
+			}
+		}
+		return true, fmt.Sprintf("NotResource %s does not exclude it", quoteList(s.NotResources))
+	case s.Resources != nil:
+		for _, r := range s.Resources {
+			if check(r) {
+				if r == resource {
+					return true, ""
+				}
+				return true, fmt.Sprintf("resource %q covers it", r)
+			}
+		}
+		return false, ""
+	}
+	return true, ""
+}
+
+// alwaysPresent are keys AWS puts in every request (or every request of
+// a principal in an organization) that the evaluator cannot know: a
+// condition on them, evaluated without them, may not reflect reality.
+var alwaysPresent = map[string]bool{
+	"aws:currenttime": true, "aws:epochtime": true, "aws:sourceip": true, "aws:securetransport": true,
+	"aws:requestedregion": true, "aws:userid": true, "aws:principalorgid": true, "aws:principalorgpaths": true,
+	"aws:viaawsservice": true, "aws:useragent": true,
+}
+
+// conditions evaluates a statement's Condition element and records what
+// it could not know.
+func conditions(s policy.Statement, doc policy.Document, ctx reqCtx, label, stmt string, n *notes) condResult {
+	cr := evalConditions(s.Conditions, ctx, doc.Version == policy.Version)
+	for _, k := range cr.missing {
+		if alwaysPresent[strings.ToLower(k)] {
+			n.add("%s, %s tests %s, which AWS supplies on real requests: give it in the request context; it was evaluated as absent", label, stmt, k)
+		}
+	}
+	for _, op := range cr.unknown {
+		n.add("%s, %s uses condition operator %s, which the evaluator does not know: the statement was treated as not matching", label, stmt, op)
+	}
+	return cr
+}
+
+// scanIdentity evaluates the caller's identity-based policies.
+func (e *Evaluator) scanIdentity(c *caller, req Request, ctx reqCtx, n *notes) scan {
+	var sc scan
+	for _, src := range e.identityPolicies(c, n) {
+		var vars resolver
+		if src.doc.Version == policy.Version {
+			vars = ctx.resolver()
+		}
+		for i, s := range src.doc.Statements {
+			stmt := statementName(i, s)
+			okA, howA := actionCovered(s, req.Action)
+			if !okA {
+				continue
+			}
+			okR, howR := resourceCovered(s, req.Resource, vars, src.label, stmt, n)
+			if !okR {
+				continue
+			}
+			cr := conditions(s, src.doc, ctx, src.label, stmt, n)
+			how := joinHow(howA, howR, condNote(s))
+			switch {
+			case cr.ok && s.Effect == "Deny":
+				sc.denies = append(sc.denies, Reason{"Deny", src.label, stmt,
+					fmt.Sprintf("denies %s on %s%s; an explicit deny overrides every allow", req.Action, req.Resource, how)})
+			case cr.ok:
+				sc.allows = append(sc.allows, Reason{"Allow", src.label, stmt,
+					fmt.Sprintf("allows %s on %s%s", req.Action, req.Resource, how)})
+			case s.Effect == "Allow":
+				sc.near = append(sc.near, Reason{"Missing", src.label, stmt,
+					fmt.Sprintf("would allow %s on %s, but its condition does not hold: %s", req.Action, req.Resource, cr.failed)})
+			}
+		}
+	}
+	return sc
+}
+
+func condNote(s policy.Statement) string {
+	if len(s.Conditions) == 0 {
+		return ""
+	}
+	return "its conditions hold"
+}
+
+// joinHow puts the non-empty explanations in parentheses.
+func joinHow(parts ...string) string {
+	var keep []string
+	for _, p := range parts {
+		if p != "" {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(keep, "; ") + ")"
+}
+
+// scanTrust evaluates the role's trust policy for the caller.
+func (e *Evaluator) scanTrust(c *caller, role *engine.Role, acct *engine.Account, req Request, ctx reqCtx, n *notes) scan {
+	var sc scan
+	label := fmt.Sprintf("trust policy of role %q in %s", role.Name, acct.ID)
+	doc, err := e.parse(role.TrustPolicy)
+	if err != nil {
+		n.add("%s does not parse (%v): no statement of it could allow", label, err)
+		return sc
+	}
+	var vars resolver
+	if doc.Version == policy.Version {
+		vars = ctx.resolver()
+	}
+	for i, s := range doc.Statements {
+		stmt := statementName(i, s)
+		okA, _ := actionCovered(s, req.Action)
+		if !okA {
+			continue
+		}
+		var m principalMatch
+		var who string
+		switch {
+		case s.Principals != nil:
+			var by string
+			m, by = c.matchPrincipal(s.Principals)
+			who = describeMatch(c, m, by)
+		case s.NotPrincipals != nil:
+			if c.notPrincipalApplies(s.NotPrincipals, s.Effect) {
+				m = viaIdentity
+				who = "NotPrincipal does not exempt " + c.label()
+			}
+		}
+		if m == noMatch {
+			continue
+		}
+		if okR, _ := resourceCovered(s, req.Resource, vars, label, stmt, n); !okR {
+			continue
+		}
+		cr := conditions(s, doc, ctx, label, stmt, n)
+		switch {
+		case cr.ok && s.Effect == "Deny":
+			sc.denies = append(sc.denies, Reason{"Deny", label, stmt,
+				fmt.Sprintf("denies %s to %s%s; an explicit deny overrides every allow", req.Action, c.label(), joinHow(who, condNote(s)))})
+		case cr.ok:
+			detail := fmt.Sprintf("allows %s for %s%s", req.Action, c.label(), joinHow(who, condNote(s)))
+			sc.allows = append(sc.allows, Reason{"Allow", label, stmt, detail})
+			sc.via = append(sc.via, m)
+			if m > sc.best {
+				sc.best = m
+			}
+		case s.Effect == "Allow":
+			sc.near = append(sc.near, Reason{"Missing", label, stmt,
+				fmt.Sprintf("would allow %s for %s (%s), but its condition does not hold: %s", req.Action, c.label(), who, cr.failed)})
+		}
+	}
+	return sc
+}
+
+func describeMatch(c *caller, m principalMatch, by string) string {
+	switch {
+	case m == viaAccount:
+		return fmt.Sprintf("it names account %s, which leaves the decision to that account's IAM policies", c.account)
+	case by == "*":
+		return `it names every principal, "*"`
+	case c.kind != kindUser && by == c.roleARN:
+		return "it names the role " + by + ", whose sessions it trusts"
+	}
+	return "it names " + by
+}
+
+// decideIdentity decides a request that no trust policy governs: an
+// explicit deny wins, else an identity-based allow is needed.
+func (e *Evaluator) decideIdentity(c *caller, req Request, id scan, n *notes) Result {
+	if _, _, acct, _, ok := arnParts(req.Resource); ok && policy.IsAccountID(acct) && acct != c.account {
+		n.add("%s is in account %s, not the caller's: AWS also requires its resource-based policy to allow the request, which was not evaluated", req.Resource, acct)
+	}
+	switch {
+	case len(id.denies) > 0:
+		return Result{Decision: DecisionExplicitDeny, Reasons: id.denies}
+	case len(id.allows) > 0:
+		return Result{Allowed: true, Decision: DecisionAllow, Reasons: id.allows}
+	}
+	reasons := []Reason{{Effect: "Missing", Policy: "identity-based policies of " + c.identityLabel(),
+		Detail: fmt.Sprintf("no statement allows %s on %s, so it is implicitly denied", req.Action, req.Resource)}}
+	return Result{Decision: DecisionImplicitDeny, Reasons: append(reasons, id.near...)}
+}
+
+// decideTrust decides sts:AssumeRole and its companions: both sides as AWS
+// documents. Any explicit deny wins. The trust policy must allow the
+// caller. Across accounts the caller's identity-based policies must allow
+// too; within the account they must only when the trust policy names the
+// account rather than the caller itself.
+func decideTrust(c *caller, role *engine.Role, acct *engine.Account, req Request, id, tr scan) Result {
+	if len(id.denies)+len(tr.denies) > 0 {
+		return Result{Decision: DecisionExplicitDeny, Reasons: append(id.denies, tr.denies...)}
+	}
+	trustLabel := fmt.Sprintf("trust policy of role %q in %s", role.Name, acct.ID)
+	cross := c.account != acct.ID
+	if tr.best == noMatch {
+		reasons := []Reason{{Effect: "Missing", Policy: trustLabel,
+			Detail: fmt.Sprintf("no statement allows %s for %s", req.Action, c.label())}}
+		return Result{Decision: DecisionImplicitDeny, Reasons: append(append(reasons, tr.near...), id.near...)}
+	}
+	needIdentity := cross || tr.best == viaAccount
+	if needIdentity && len(id.allows) == 0 {
+		why := "a cross-account request needs an allow in the trust policy and in the caller's own policies"
+		if !cross {
+			why = "the trust policy names only the account, which leaves the decision to the caller's own policies"
+		}
+		reasons := []Reason{{Effect: "Missing", Policy: "identity-based policies of " + c.identityLabel(),
+			Detail: fmt.Sprintf("no statement allows %s on %s; %s", req.Action, req.Resource, why)}}
+		reasons = append(reasons, id.near...)
+		return Result{Decision: DecisionImplicitDeny, Reasons: append(reasons, tr.allows...)}
+	}
+	reasons := tr.allows
+	if !needIdentity {
+		// Keep only the allows that name the caller itself, and say why no
+		// identity-based allow was needed.
+		reasons = nil
+		for i, r := range tr.allows {
+			if tr.via[i] == viaIdentity {
+				r.Detail += "; within the role's own account that suffices without an identity-based allow"
+				reasons = append(reasons, r)
+			}
+		}
+	}
+	return Result{Allowed: true, Decision: DecisionAllow, Reasons: append(reasons, id.allows...)}
+}

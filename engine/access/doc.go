@@ -1,0 +1,133 @@
+// Package access evaluates IAM requests against an engine.State: may this
+// user, role or role session perform this action on this resource, and why?
+// Plans use it to check expectations on the projected state, and the CLI's
+// explain and who-can commands to answer people. It follows AWS's documented
+// policy evaluation logic for identity-based policies and role trust
+// policies, and says what it did not evaluate.
+//
+// # What is evaluated
+//
+// The caller's identity-based policies: for a user, its inline and attached
+// policies and those of every group it belongs to (User.Groups, in the same
+// account); for a role session (or a role, standing for any of its sessions),
+// the role's inline and attached policies. Attached customer managed
+// policies are read from the state; AWS managed ones through the resolver
+// given to New, and any it does not know are named in the caveats.
+//
+// For sts:AssumeRole (and sts:TagSession, sts:SetSourceIdentity and
+// sts:SetContext, which the trust policy also governs) on a role in the
+// state, the role's trust policy as well:
+//
+//   - an explicit Deny in any applicable policy wins;
+//   - the trust policy must allow the caller;
+//   - across accounts, the caller's identity-based policies must allow too;
+//   - within the role's account, a trust policy that names the caller
+//     itself (its user ARN, its role's ARN, its session ARN, or "*") is
+//     enough, while one that names only the account (its id or root ARN)
+//     leaves the decision to the caller's identity-based policies. Role
+//     trust policies are the documented exception to "a resource-based
+//     policy alone grants same-account access";
+//   - nothing allows a role to be assumed from another partition.
+//
+// Every other request is decided by the identity-based policies alone
+// (explicit deny, else an allow is needed), with a caveat when the resource
+// is in another account, whose resource-based policy AWS would also consult.
+//
+// # Matching
+//
+// Actions compare without case, with "*" and "?" wildcards; NotAction covers
+// every action it does not list. Resources compare with case, "*" spanning
+// any characters; NotResource covers every resource it does not list. In
+// documents of language version 2012-10-17, ${key} policy variables in
+// Resource and in string, ARN and Bool condition values take the key's value
+// from the request context (aws:username, aws:PrincipalAccount, any key the
+// caller gives), ${key, 'default'} falls back to the default, and ${*}, ${?}
+// and ${$} are the literal characters. A variable without a value makes its
+// resource or value not match, as AWS documents, with a caveat.
+//
+// A Principal matches when it is "*" or {"AWS": "*"}, names the caller's
+// account, names the user, names the role (which matches its sessions), or
+// names the exact session. There are no partial wildcards in principals;
+// ARNs compare exactly, path and case included. Service, Federated and
+// CanonicalUser principals never match IAM users or roles. NotPrincipal is
+// read against every identity AWS may check for the caller (the account
+// root, then the role for sessions, then the caller): a Deny spares the
+// caller only if NotPrincipal names all of them, as the NotPrincipal page
+// advises; an Allow (everyone except) leaves the caller out if it names any.
+//
+// # Conditions
+//
+// Every operator of a Condition element, and every key under an operator,
+// must hold; the values under one key are alternatives. The operators are
+// the String, Arn, Numeric, Date, Bool, BinaryEquals, IpAddress/NotIpAddress
+// and Null families, each (except Null) with an IfExists form, and the
+// ForAnyValue: and ForAllValues: qualifiers. A key absent from the request
+// makes a positive test false and a negated test true; IfExists makes it
+// true; ForAllValues on an absent or empty key is true and ForAnyValue false.
+// Condition keys compare without case. Dates are ISO 8601 (W3C profiles) or
+// epoch seconds; IP values are CIDR blocks, a bare address meaning /32 or
+// /128. A qualifier-less test on a multi-valued request key holds when any
+// value matches (negated: when none does).
+//
+// The evaluator adds to the context, unless the request gives them:
+// aws:PrincipalArn (a session's is its role's ARN), aws:PrincipalAccount,
+// aws:PrincipalType (User or AssumedRole), aws:username (users only),
+// aws:PrincipalTag/<key> from the user's or role's tags,
+// aws:PrincipalIsAWSService (false) and aws:ResourceAccount when the
+// resource ARN names an account. aws:userid is never derived: the state holds
+// no unique ids. Keys AWS puts in every real request (aws:CurrentTime,
+// aws:SourceIp, aws:SecureTransport, ...) are absent unless given, and a
+// condition that tests them adds a caveat.
+//
+// # Caveats
+//
+// Every Result lists, as not evaluated, SCPs (and RCPs), permissions
+// boundaries, session policies and resource-based policies other than role
+// trust policies; and, when they occur, unknown AWS managed policies (by
+// name and ARN), attached policies or groups missing from the state,
+// documents that do not parse, unknown condition operators, unresolved
+// policy variables and absent always-present keys.
+//
+// # WhoCanAssume
+//
+// WhoCanAssume tries every user and role of the state (and each session the
+// trust policy names) with the empty context and with contexts derived from
+// the policies involved: values that satisfy the positive conditions of the
+// trust policy's and the caller's allow statements (MFA, an ExternalId, an
+// IP address, an organization id, ...) and values that switch off
+// conditional denies (a deny unless MFA). It reports, per principal, the
+// smallest context that works, in words ("with MFA", `with ExternalId "x"`).
+// Keys that describe the principal itself are never invented.
+//
+// # The corpus
+//
+// testdata/eval/*.json holds evaluation cases, each file one case or a list
+// of them, read by LoadCase:
+//
+//	{
+//	  "name":  "tutorial: David (Developers) can assume UpdateApp",
+//	  "cites": "<AWS documentation page title, section>",
+//	  "state": {
+//	    "accounts": {
+//	      "111111111111": {
+//	        "partition": "aws",                       // optional
+//	        "groups": {"Developers": {"path": "/", "inline": {"name": {...document...}}, "attached": ["arn:..."]}},
+//	        "users":  {"David": {"path": "/", "groups": ["Developers"], "inline": {...}, "attached": [...], "tags": {"k": "v"}}},
+//	        "roles":  {"Ops": {"path": "/", "trust": {...document...}, "inline": {...}, "attached": [...], "tags": {...}}},
+//	        "policies": {"read-write-app-bucket": {"path": "/", "document": {...}}}
+//	      }
+//	    },
+//	    "aws_managed": {"arn:aws:iam::aws:policy/Name": {...document...}}   // optional
+//	  },
+//	  "request": {"principal": "arn:...", "action": "sts:AssumeRole", "resource": "arn:...", "context": {"key": ["value"]}},
+//	  "want": {"allowed": true, "decision": "allow", "reason_contains": ["..."], "caveat_contains": ["..."]}
+//	}
+//
+// Documents are JSON objects, or JSON strings holding the document's text
+// (so that a case can hold one that does not parse). Objects are keyed by
+// name; attached policies are ARNs. Case.State builds the engine.State,
+// Case.AWSManaged the resolver (the case's own documents, then a fallback),
+// and Case.Check compares a Result with the expectation, so other packages
+// can run the corpus on real targets. The package's test resolves AWS
+// managed policies from the local target's built-in copies.
+package access

@@ -1,0 +1,237 @@
+package access
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// kinds of requester.
+const (
+	kindUser    = "user"
+	kindSession = "session" // arn:aws:sts::A:assumed-role/Role/session
+	kindRole    = "role"    // a role ARN given as the requester: any session of it
+)
+
+// caller is the principal making a request, found in the state.
+type caller struct {
+	kind      string
+	arn       string // canonical: the user's, the session's, or the role's ARN
+	account   string
+	partition string
+	acct      *engine.Account
+	user      *engine.User
+	role      *engine.Role
+	roleARN   string // sessions and roles: the role's ARN, path included
+	session   string // the session name, sessions only
+}
+
+// label names the caller in reasons, e.g. user "David" in 111111111111.
+func (c *caller) label() string {
+	switch c.kind {
+	case kindUser:
+		return fmt.Sprintf("user %q in %s", c.user.Name, c.account)
+	case kindSession:
+		return fmt.Sprintf("session %q of role %q in %s", c.session, c.role.Name, c.account)
+	}
+	return fmt.Sprintf("role %q in %s", c.role.Name, c.account)
+}
+
+// identityLabel names whose identity-based policies apply.
+func (c *caller) identityLabel() string {
+	if c.kind == kindUser {
+		return fmt.Sprintf("user %q in %s (its own and its groups')", c.user.Name, c.account)
+	}
+	return fmt.Sprintf("role %q in %s", c.role.Name, c.account)
+}
+
+// arnParts splits an ARN into partition, service, account and resource.
+func arnParts(arn string) (partition, service, account, resource string, ok bool) {
+	p := strings.SplitN(arn, ":", 6)
+	if len(p) != 6 || p[0] != "arn" {
+		return "", "", "", "", false
+	}
+	return p[1], p[2], p[4], p[5], true
+}
+
+// splitPath reads "type/path/Name" into the IAM path ("/path/") and name.
+func splitPath(resource, typ string) (path, name string, ok bool) {
+	rest, found := strings.CutPrefix(resource, typ+"/")
+	if !found || rest == "" {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(rest, '/')
+	if i < 0 {
+		return "/", rest, true
+	}
+	return "/" + rest[:i+1], rest[i+1:], true
+}
+
+// findCaller resolves a requester ARN in the state. Names are looked up as
+// IAM does, without case; the path must be the entity's own, because an ARN
+// with another path names nobody.
+func (e *Evaluator) findCaller(arn string) (*caller, string) {
+	part, svc, acctID, res, ok := arnParts(arn)
+	if !ok {
+		return nil, fmt.Sprintf("%q is not an ARN", arn)
+	}
+	acct := e.state.Accounts[acctID]
+	if acct == nil {
+		return nil, fmt.Sprintf("account %s of %s is not in the state, so its policies are unknown", acctID, arn)
+	}
+	if part != partitionOf(acct) {
+		return nil, fmt.Sprintf("%s is in partition %q but account %s is in %q", arn, part, acctID, partitionOf(acct))
+	}
+	c := &caller{account: acctID, partition: part, acct: acct}
+	switch {
+	case svc == "iam" && strings.HasPrefix(res, "user/"):
+		path, name, ok := splitPath(res, "user")
+		u := acct.Users[engine.NameKey(name)]
+		if !ok || u == nil {
+			return nil, fmt.Sprintf("there is no user %q in account %s", name, acctID)
+		}
+		if pathOf(u.Path) != path {
+			return nil, fmt.Sprintf("user %q in %s has path %s, not %s", u.Name, acctID, pathOf(u.Path), path)
+		}
+		c.kind, c.user = kindUser, u
+		c.arn = engine.UserARN(part, acctID, u.Path, u.Name)
+	case svc == "iam" && strings.HasPrefix(res, "role/"):
+		path, name, ok := splitPath(res, "role")
+		r := acct.Roles[engine.NameKey(name)]
+		if !ok || r == nil {
+			return nil, fmt.Sprintf("there is no role %q in account %s", name, acctID)
+		}
+		if pathOf(r.Path) != path {
+			return nil, fmt.Sprintf("role %q in %s has path %s, not %s", r.Name, acctID, pathOf(r.Path), path)
+		}
+		c.kind, c.role = kindRole, r
+		c.roleARN = engine.RoleARN(part, acctID, r.Path, r.Name)
+		c.arn = c.roleARN
+	case svc == "sts" && strings.HasPrefix(res, "assumed-role/"):
+		roleName, session, ok := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
+		r := acct.Roles[engine.NameKey(roleName)]
+		if !ok || session == "" || r == nil {
+			return nil, fmt.Sprintf("%s is not a session of a role in account %s", arn, acctID)
+		}
+		c.kind, c.role, c.session = kindSession, r, session
+		c.roleARN = engine.RoleARN(part, acctID, r.Path, r.Name)
+		// Session ARNs carry the role's name without its path.
+		c.arn = "arn:" + part + ":sts::" + acctID + ":assumed-role/" + r.Name + "/" + session
+	case svc == "iam" && res == "root":
+		return nil, fmt.Sprintf("%s is the account root user, which the evaluator does not model (it cannot assume roles, and in its own account nothing but SCPs limits it)", arn)
+	default:
+		return nil, fmt.Sprintf("%s is not an IAM user, an IAM role or a role session", arn)
+	}
+	return c, ""
+}
+
+func partitionOf(a *engine.Account) string {
+	if a.Partition == "" {
+		return "aws"
+	}
+	return a.Partition
+}
+
+func pathOf(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// principalMatch is how a Principal element named the caller.
+type principalMatch int
+
+const (
+	noMatch     principalMatch = iota
+	viaAccount                 // the caller's account (root ARN or id): its IAM policies must also allow
+	viaIdentity                // the caller itself, its role, or "*"
+)
+
+// rootARN is the account principal's ARN for the caller.
+func (c *caller) rootARN() string { return engine.RootARN(c.partition, c.account) }
+
+// matchPrincipal reports how a statement's Principal element names the
+// caller, and the value that named it. Service, Federated and CanonicalUser
+// principals never name an IAM user or role; wildcards only work as the whole
+// value "*" (AWS: no partial wildcards in principals). When several values
+// name the caller, the closest wins: naming the caller itself is worth more
+// than naming its account.
+func (c *caller) matchPrincipal(p map[string][]string) (principalMatch, string) {
+	if _, ok := p["*"]; ok {
+		return viaIdentity, "*"
+	}
+	best, by := noMatch, ""
+	for _, v := range p["AWS"] {
+		if m := c.namedBy(v); m > best {
+			best, by = m, v
+		}
+	}
+	return best, by
+}
+
+// namedBy reports whether one AWS principal value names the caller: "*", its
+// account (id or root ARN), its own ARN, its role's ARN (a role names its
+// sessions), or its exact session ARN.
+func (c *caller) namedBy(v string) principalMatch {
+	switch {
+	case v == "*":
+		return viaIdentity
+	case policy.IsAccountID(v) && v == c.account:
+		return viaAccount
+	case v == c.rootARN():
+		return viaAccount
+	case c.kind == kindUser && v == c.arn:
+		return viaIdentity
+	case (c.kind == kindSession || c.kind == kindRole) && v == c.roleARN:
+		return viaIdentity
+	case c.kind == kindSession && v == c.arn:
+		return viaIdentity
+	}
+	return noMatch
+}
+
+// chain is every identity AWS may check for the caller, outermost first:
+// the account, then the role (for sessions), then the caller itself.
+func (c *caller) chain() []string {
+	switch c.kind {
+	case kindUser:
+		return []string{c.rootARN(), c.arn}
+	case kindSession:
+		return []string{c.rootARN(), c.roleARN, c.arn}
+	}
+	return []string{c.rootARN(), c.roleARN}
+}
+
+// notPrincipalApplies reports whether a statement with NotPrincipal applies
+// to the caller. AWS documents that it may check the account, then the role,
+// then the session, so a Deny spares the caller only when NotPrincipal
+// names every one of them; an Allow ("everyone except") is read the safe
+// way round: naming any of them leaves the caller out.
+func (c *caller) notPrincipalApplies(np map[string][]string, effect string) bool {
+	named := func(id string) bool {
+		if _, ok := np["*"]; ok {
+			return true
+		}
+		for _, v := range np["AWS"] {
+			if v == "*" || v == id || (policy.IsAccountID(v) && id == engine.RootARN(c.partition, v)) {
+				return true
+			}
+		}
+		return false
+	}
+	all, any := true, false
+	for _, id := range c.chain() {
+		if named(id) {
+			any = true
+		} else {
+			all = false
+		}
+	}
+	if effect == "Deny" {
+		return !all
+	}
+	return !any
+}

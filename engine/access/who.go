@@ -1,0 +1,406 @@
+package access
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// Assumer is one principal that can assume a role, and the condition
+// context under which it can.
+type Assumer struct {
+	Principal string // the user's or role's ARN (a role stands for its sessions), or a session ARN
+	// Conditions say in words what the request must carry, e.g. "with MFA"
+	// or `with ExternalId "x"`; empty when the plainest request succeeds.
+	Conditions []string
+	// Context is the condition context that was evaluated (nil when none was
+	// needed): what the caller must pass.
+	Context map[string][]string
+	Result  Result // the evaluation under Context
+}
+
+// WhoCanAssume lists every user and role in the state's accounts (and every
+// session that the role's trust policy names) that can assume the role, each
+// with the least condition context under which it can, sorted by ARN.
+//
+// The contexts tried are derived from the policies involved: the values the
+// trust policy's and the principal's allow statements test for (MFA, an
+// ExternalId, a source IP, ...), and values that turn off conditional
+// denies. Keys that describe the principal itself (aws:PrincipalArn,
+// aws:PrincipalTag/..., aws:username) are never invented: those come from
+// the state.
+func (e *Evaluator) WhoCanAssume(roleARN string) []Assumer {
+	role, acct, _ := e.findRole(roleARN)
+	if role == nil {
+		return nil
+	}
+	target := engine.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
+	trust, err := e.parse(role.TrustPolicy)
+	if err != nil {
+		return nil
+	}
+	var out []Assumer
+	for _, p := range e.candidatePrincipals(trust) {
+		for _, ctx := range e.candidateContexts(p, trust) {
+			r := e.CanAssume(p, target, ctx)
+			if !r.Allowed {
+				continue
+			}
+			a := Assumer{Principal: p, Result: r}
+			if len(ctx) > 0 {
+				a.Context, a.Conditions = ctx, describeContext(ctx)
+			}
+			out = append(out, a)
+			break
+		}
+	}
+	slices.SortFunc(out, func(a, b Assumer) int { return strings.Compare(a.Principal, b.Principal) })
+	return out
+}
+
+// candidatePrincipals is every user and role of the state, and the sessions
+// of the state's roles that the trust policy names by session ARN.
+func (e *Evaluator) candidatePrincipals(trust policy.Document) []string {
+	var out []string
+	for _, id := range e.state.AccountIDs() {
+		a := e.state.Accounts[id]
+		for _, u := range a.Users {
+			out = append(out, engine.UserARN(partitionOf(a), a.ID, u.Path, u.Name))
+		}
+		for _, r := range a.Roles {
+			out = append(out, engine.RoleARN(partitionOf(a), a.ID, r.Path, r.Name))
+		}
+	}
+	for _, s := range trust.Statements {
+		for _, v := range s.Principals["AWS"] {
+			if _, svc, _, res, ok := arnParts(v); ok && svc == "sts" && strings.HasPrefix(res, "assumed-role/") {
+				if c, _ := e.findCaller(v); c != nil {
+					out = append(out, c.arn)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// principalKeys are the keys the evaluator derives from the state: a
+// context that invented them would pretend to be someone else.
+func principalKey(key string) bool {
+	k := strings.ToLower(key)
+	switch k {
+	case "aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username", "aws:userid",
+		"aws:principalisawsservice", "aws:resourceaccount":
+		return true
+	}
+	return strings.HasPrefix(k, "aws:principaltag/")
+}
+
+// candidateContexts are the contexts to try for one principal, fewest keys
+// first: the empty one, what each allow statement asks for, combined with
+// what each conditional deny needs to stay off.
+func (e *Evaluator) candidateContexts(principal string, trust policy.Document) []map[string][]string {
+	allowT := []map[string][]string{{}}
+	allowI := []map[string][]string{{}}
+	avoid := []map[string][]string{{}}
+	collect := func(doc policy.Document, allows *[]map[string][]string) {
+		for _, s := range doc.Statements {
+			if ok, _ := actionCovered(s, "sts:AssumeRole"); !ok || len(s.Conditions) == 0 {
+				continue
+			}
+			if s.Effect == "Allow" {
+				if m := satisfy(s.Conditions); len(m) > 0 {
+					*allows = append(*allows, m)
+				}
+				continue
+			}
+			avoid = append(avoid, falsify(s.Conditions)...)
+		}
+	}
+	collect(trust, &allowT)
+	if c, _ := e.findCaller(principal); c != nil {
+		for _, src := range e.identityPolicies(c, &notes{}) {
+			collect(src.doc, &allowI)
+		}
+	}
+	// Bound the search: policies with dozens of conditional statements are
+	// rare, and the first few cover the usual MFA and ExternalId cases.
+	allowT, allowI, avoid = firstN(allowT, 8), firstN(allowI, 8), firstN(avoid, 8)
+	seen := map[string]bool{}
+	var out []map[string][]string
+	for _, t := range allowT {
+		for _, i := range allowI {
+			for _, d := range avoid {
+				m := merge(t, i, d)
+				if k := contextKey(m); !seen[k] {
+					seen[k] = true
+					out = append(out, m)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b map[string][]string) int {
+		if len(a) != len(b) {
+			return len(a) - len(b)
+		}
+		return strings.Compare(contextKey(a), contextKey(b))
+	})
+	return out
+}
+
+func firstN[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func merge(ms ...map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func contextKey(m map[string][]string) string {
+	var b strings.Builder
+	for _, k := range sortedKeys(m) {
+		fmt.Fprintf(&b, "%s=%q;", strings.ToLower(k), m[k])
+	}
+	return b.String()
+}
+
+// satisfy returns a context under which a Condition element holds, as far
+// as that can be chosen by the caller: absent keys already satisfy negated
+// operators, ...IfExists and ForAllValues, so only positive tests get a
+// value.
+func satisfy(conds map[string]map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	var nulls []string
+	for _, opName := range sortedKeys(conds) {
+		op, fam, ok := parseOperator(opName)
+		if !ok {
+			continue
+		}
+		for _, key := range sortedKeys(conds[opName]) {
+			vals := conds[opName][key]
+			if principalKey(key) || len(vals) == 0 {
+				continue
+			}
+			if fam.kind == "null" {
+				if slices.ContainsFunc(vals, func(v string) bool { return strings.EqualFold(v, "false") }) {
+					nulls = append(nulls, key)
+				}
+				continue
+			}
+			if fam.negated || op.ifExists || op.qualifier == "ForAllValues" {
+				continue
+			}
+			if v, ok := satisfying(fam, vals[0]); ok {
+				out[key] = []string{v}
+			}
+		}
+	}
+	// Null "false" only asks for the key to be there.
+	for _, k := range nulls {
+		if _, ok := lookupFold(out, k); !ok {
+			out[k] = []string{plausible(k)}
+		}
+	}
+	return out
+}
+
+// falsify returns contexts under each of which a deny's Condition element
+// does not hold: turning off any one test is enough, as tests AND together.
+// Only tests that an absent key makes true need a value.
+func falsify(conds map[string]map[string][]string) []map[string][]string {
+	var out []map[string][]string
+	for _, opName := range sortedKeys(conds) {
+		op, fam, ok := parseOperator(opName)
+		if !ok {
+			continue
+		}
+		for _, key := range sortedKeys(conds[opName]) {
+			vals := conds[opName][key]
+			if principalKey(key) || len(vals) == 0 {
+				continue
+			}
+			var v string
+			switch {
+			case fam.kind == "null":
+				if !slices.ContainsFunc(vals, func(v string) bool { return strings.EqualFold(v, "true") }) {
+					continue
+				}
+				v = plausible(key)
+			case fam.negated:
+				// The key holding a listed value makes a negated test false.
+				var ok bool
+				if v, ok = satisfying(familyOf(fam, false), vals[0]); !ok {
+					continue
+				}
+			case op.ifExists || op.qualifier == "ForAllValues":
+				var ok bool
+				if v, ok = failing(fam, vals); !ok {
+					continue
+				}
+			default:
+				continue // absent already makes a positive test false
+			}
+			out = append(out, map[string][]string{key: {v}})
+		}
+	}
+	return out
+}
+
+// familyOf returns the positive or negated twin of a family.
+func familyOf(f family, negated bool) family {
+	f.negated = negated
+	return f
+}
+
+// satisfying returns a request value for which the positive test on the
+// policy value holds.
+func satisfying(fam family, want string) (string, bool) {
+	if strings.Contains(want, "${") {
+		return "", false // depends on the request; cannot be chosen
+	}
+	switch fam.kind {
+	case "string", "stringFold", "bool", "binary":
+		return want, true
+	case "like", "arn":
+		return strings.NewReplacer("*", "", "?", "x").Replace(want), true
+	case "numeric":
+		w, err := strconv.ParseFloat(want, 64)
+		if err != nil {
+			return "", false
+		}
+		switch fam.cmp {
+		case "lt":
+			w--
+		case "gt":
+			w++
+		}
+		return strconv.FormatFloat(w, 'f', -1, 64), true
+	case "date":
+		t, ok := parseDate(want)
+		if !ok {
+			return "", false
+		}
+		switch fam.cmp {
+		case "lt":
+			t = t.Add(-time.Second)
+		case "gt":
+			t = t.Add(time.Second)
+		}
+		return t.UTC().Format(time.RFC3339), true
+	case "ip":
+		p, ok := parseCIDR(want)
+		if !ok {
+			return "", false
+		}
+		return p.Addr().String(), true
+	}
+	return "", false
+}
+
+// failing returns a request value for which a positive test on every
+// policy value fails.
+func failing(fam family, vals []string) (string, bool) {
+	switch fam.kind {
+	case "bool":
+		if strings.EqualFold(vals[0], "true") {
+			return "false", true
+		}
+		return "true", true
+	case "numeric":
+		w, err := strconv.ParseFloat(vals[0], 64)
+		if err != nil || len(vals) > 1 {
+			return "", false
+		}
+		// The value just past the boundary, on the failing side.
+		switch fam.cmp {
+		case "eq", "le":
+			w++
+		case "ge":
+			w--
+		}
+		return strconv.FormatFloat(w, 'f', -1, 64), true
+	case "ip":
+		for _, a := range []string{"192.0.2.1", "2001:db8::1"} {
+			addr := netip.MustParseAddr(a)
+			if !slices.ContainsFunc(vals, func(v string) bool {
+				p, ok := parseCIDR(v)
+				return ok && p.Contains(addr)
+			}) {
+				return a, true
+			}
+		}
+	}
+	return "", false
+}
+
+// plausible is a value for a key whose presence alone is tested.
+func plausible(key string) string {
+	switch strings.ToLower(key) {
+	case "aws:multifactorauthpresent":
+		return "true"
+	case "aws:multifactorauthage":
+		return "0"
+	}
+	return "present"
+}
+
+func lookupFold(m map[string][]string, key string) ([]string, bool) {
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// describeContext says in words what a context asks of the request.
+func describeContext(ctx map[string][]string) []string {
+	var out []string
+	for _, k := range sortedKeys(ctx) {
+		vals := ctx[k]
+		v := strings.Join(vals, ", ")
+		switch strings.ToLower(k) {
+		case "aws:multifactorauthpresent":
+			if strings.EqualFold(v, "true") {
+				out = append(out, "with MFA")
+			} else {
+				out = append(out, "without MFA")
+			}
+		case "aws:multifactorauthage":
+			out = append(out, fmt.Sprintf("with MFA authenticated at most %s seconds earlier", v))
+		case "sts:externalid":
+			out = append(out, fmt.Sprintf("with ExternalId %q", v))
+		case "aws:sourceip":
+			out = append(out, "from IP address "+v)
+		case "aws:principalorgid":
+			out = append(out, fmt.Sprintf("if its account is in organization %q", v))
+		case "sts:sourceidentity", "aws:sourceidentity":
+			out = append(out, fmt.Sprintf("with source identity %q", v))
+		case "sts:rolesessionname":
+			out = append(out, fmt.Sprintf("with session name %q", v))
+		case "aws:currenttime", "aws:epochtime":
+			out = append(out, "at "+v)
+		default:
+			out = append(out, fmt.Sprintf("with %s = %s", k, quoteList(vals)))
+		}
+	}
+	return out
+}

@@ -1,0 +1,144 @@
+package expect
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/access"
+)
+
+// Check evaluates every expectation of the configuration on the state.
+func Check(cfg *engine.Config, state *engine.State, ev *access.Evaluator) []engine.ExpectationResult {
+	out := make([]engine.ExpectationResult, 0, len(cfg.Expectations))
+	for _, x := range cfg.Expectations {
+		out = append(out, check(x, state, ev))
+	}
+	return out
+}
+
+func check(x *engine.ExpectConfig, state *engine.State, ev *access.Evaluator) engine.ExpectationResult {
+	r := engine.ExpectationResult{Address: x.Address, Source: x.Source}
+	switch {
+	case x.CanAssume != "":
+		r.Summary = fmt.Sprintf("%s can assume %s", refName(*x.Principal), arnName(x.CanAssume))
+		if a, ok := find(ev.WhoCanAssume(x.CanAssume), x.Principal.ARN); ok {
+			r.Passed = true
+			r.Reasons = append(r.Reasons, "it can"+conditions(a))
+		} else {
+			r.Reasons = whyNot(ev, x.Principal.ARN, x.CanAssume)
+		}
+	case x.CannotAssume != "":
+		r.Summary = fmt.Sprintf("%s cannot assume %s", refName(*x.Principal), arnName(x.CannotAssume))
+		if a, ok := find(ev.WhoCanAssume(x.CannotAssume), x.Principal.ARN); ok {
+			r.Reasons = append(r.Reasons, "it can"+conditions(a))
+			r.Reasons = append(r.Reasons, reasons(a.Result)...)
+		} else {
+			r.Passed = true
+			r.Reasons = whyNot(ev, x.Principal.ARN, x.CannotAssume)
+		}
+	default:
+		names := make([]string, len(x.AssumableOnlyBy))
+		for i, p := range x.AssumableOnlyBy {
+			names[i] = refName(p)
+		}
+		r.Summary = fmt.Sprintf("%s is assumable only by %s", arnName(x.Role), strings.Join(names, ", "))
+		allowed := allowedSet(x.AssumableOnlyBy, state)
+		r.Passed = true
+		for _, a := range ev.WhoCanAssume(x.Role) {
+			if allowed[principalOf(a.Principal)] {
+				continue
+			}
+			r.Passed = false
+			r.Reasons = append(r.Reasons, fmt.Sprintf("%s can assume it%s, and is not in the list", arnName(a.Principal), conditions(a)))
+		}
+		if r.Passed {
+			r.Reasons = append(r.Reasons, "nobody outside the list can assume it")
+		}
+	}
+	return r
+}
+
+// whyNot explains a refusal from the plainest request: no MFA, no ExternalId.
+func whyNot(ev *access.Evaluator, principal, role string) []string {
+	res := ev.CanAssume(principal, role, nil)
+	return append([]string{"it cannot (" + res.Decision + ")"}, reasons(res)...)
+}
+
+func reasons(res access.Result) []string {
+	var out []string
+	for _, r := range res.Reasons {
+		line := r.Effect + ": " + r.Policy
+		if r.Statement != "" {
+			line += ", " + r.Statement
+		}
+		if r.Detail != "" {
+			line += ": " + r.Detail
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func find(list []access.Assumer, principal string) (access.Assumer, bool) {
+	for _, a := range list {
+		if a.Principal == principal {
+			return a, true
+		}
+	}
+	return access.Assumer{}, false
+}
+
+func conditions(a access.Assumer) string {
+	if len(a.Conditions) == 0 {
+		return ", with no condition to meet"
+	}
+	return " " + strings.Join(a.Conditions, " and ")
+}
+
+// allowedSet is every principal ARN the list names: users and roles as
+// given, and the users in each listed group (read from the state, so a member
+// added outside the stack counts).
+func allowedSet(list []engine.PrincipalRef, state *engine.State) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range list {
+		if p.Kind != engine.KindGroup {
+			out[p.ARN] = true
+			continue
+		}
+		a := state.Accounts[p.Account]
+		if a == nil {
+			continue
+		}
+		for _, u := range a.Users {
+			if slices.ContainsFunc(u.Groups, func(g string) bool { return engine.NameKey(g) == engine.NameKey(p.Name) }) {
+				out[engine.UserARN(a.Partition, a.ID, u.Path, u.Name)] = true
+			}
+		}
+	}
+	return out
+}
+
+// principalOf maps a role session to its role, so that listing a role
+// allows its sessions.
+func principalOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && parts[2] == "sts" && strings.HasPrefix(parts[5], "assumed-role/") {
+		role := strings.SplitN(strings.TrimPrefix(parts[5], "assumed-role/"), "/", 2)[0]
+		return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + role
+	}
+	return arn
+}
+
+func refName(p engine.PrincipalRef) string { return fmt.Sprintf("%s %q", p.Kind, p.Name) }
+
+// arnName shows an IAM ARN as kind and name, e.g. role "UpdateApp" (in 999999999999).
+func arnName(arn string) string {
+	k, ok := engine.ARNKey(arn)
+	if !ok {
+		return arn
+	}
+	segs := strings.Split(arn, "/")
+	return fmt.Sprintf("%s %q in %s", k.Kind, segs[len(segs)-1], k.Account)
+}
