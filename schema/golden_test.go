@@ -45,8 +45,8 @@ func TestInvalidGolden(t *testing.T) {
 			if !diags.HasErrors() {
 				t.Fatalf("no error diagnostics for %s", file)
 			}
-			if cfg != nil {
-				t.Errorf("Config is not nil despite errors")
+			if _, onlyQuotas := schema.QuotaAccounts(diags); (cfg != nil) != onlyQuotas {
+				t.Errorf("Config returned: %v; want it only when every error is a quota", cfg != nil)
 			}
 			for _, d := range diags {
 				if d.Severity == hcl.DiagError && d.Subject == nil {

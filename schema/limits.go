@@ -12,32 +12,56 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// IAM's quotas on policy sizes and attachments, at their default values:
-// providers/local enforces the same numbers, and a stack that fits them fits
-// every account, including one where nobody asked for a higher quota. Sizes
-// are counted as IAM counts them, in characters without whitespace
-// (policy.Size). Checking them here makes validate and plan report them
-// against the block at fault, before any API call; otherwise they surface as
-// a LimitExceeded halfway through an apply.
-const (
-	maxTrustPolicySize   = 2048  // ACLSizePerRole
-	maxManagedPolicySize = 6144  // PolicySize
-	maxRoleInlineSize    = 10240 // RolePolicySizeQuota: all inline policies of a role together
-	maxGroupInlineSize   = 5120  // GroupPolicySizeQuota
-	maxUserInlineSize    = 2048  // UserPolicySizeQuota
-	maxAttachedPolicies  = 10    // PoliciesPerRole (and PoliciesPerUser, PoliciesPerGroup)
-)
+// IAM's quotas on policy sizes and attachments are checked at their default
+// values (engine.DefaultQuotas) unless Options.Quotas gives an account's
+// real ones: providers/local enforces the defaults, and a stack that fits
+// them fits every account. Sizes are counted as IAM counts them, in
+// characters without whitespace (policy.Size). Checking them here makes
+// validate and plan report them against the block at fault, before any API
+// call; otherwise they surface as a LimitExceeded halfway through an apply.
 
-// inlineQuota is the aggregate inline policy quota of one kind of principal.
-type inlineQuota struct {
-	limit int
-	quota string // IAM's name for it, as GetAccountSummary and error messages use
+// QuotaExceeded is the Extra of a diagnostic that reports a quota: the
+// account whose quota it is. A caller that can read the account's real
+// quotas (the aws target) may load again with them, since an account owner
+// can have AWS raise a quota; the other diagnostics stand whatever the
+// account.
+type QuotaExceeded struct{ Account string }
+
+// QuotaAccounts returns the accounts named by quota diagnostics, and whether
+// every error in diags is one of them.
+func QuotaAccounts(diags hcl.Diagnostics) (accounts []string, onlyQuotas bool) {
+	onlyQuotas = diags.HasErrors()
+	seen := map[string]bool{}
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		q, ok := d.Extra.(QuotaExceeded)
+		if !ok {
+			onlyQuotas = false
+			continue
+		}
+		if !seen[q.Account] {
+			seen[q.Account] = true
+			accounts = append(accounts, q.Account)
+		}
+	}
+	slices.Sort(accounts)
+	return accounts, onlyQuotas
 }
 
-var inlineQuotas = map[engine.Kind]inlineQuota{
-	engine.KindRole:  {maxRoleInlineSize, "RolePolicySizeQuota"},
-	engine.KindGroup: {maxGroupInlineSize, "GroupPolicySizeQuota"},
-	engine.KindUser:  {maxUserInlineSize, "UserPolicySizeQuota"},
+// quotas are the quotas of an account: given ones, else IAM's defaults.
+func (l *loader) quotas(account string) engine.Quotas {
+	if q, ok := l.opts.Quotas[account]; ok {
+		return q
+	}
+	return engine.DefaultQuotas()
+}
+
+// quotaError reports a quota as a diagnostic its caller can recognise.
+func (l *loader) quotaError(account string, rng hcl.Range, summary, format string, args ...any) {
+	l.errorf(rng, summary, format, args...)
+	l.diags[len(l.diags)-1].Extra = QuotaExceeded{Account: account}
 }
 
 // checkLimits reports the quotas a stack would exceed and the trust and
@@ -78,44 +102,47 @@ func describe(in *instance, kind string) string {
 }
 
 func (l *loader) checkManagedPolicySize(b *blockDecl, in *instance, p *engine.PolicyConfig) {
-	if n := policy.Size(p.Document); n > maxManagedPolicySize {
-		l.errorf(b.d.block.DefRange, "Managed policy too large",
+	limit := l.quotas(p.Account).ManagedPolicySize
+	if n := policy.Size(p.Document); n > limit {
+		l.quotaError(p.Account, b.d.block.DefRange, "Managed policy too large",
 			"The document of %s has %s characters without whitespace; IAM allows at most %s in a managed policy (PolicySize). "+
 				"Split its statements across two policy blocks and attach both, or shorten it: one statement per set of actions, "+
 				"wildcards such as \"s3:Get*\" or \"arn:aws:s3:::app-*\" instead of long lists.",
-			describe(in, "policy"), thousands(n), thousands(maxManagedPolicySize))
+			describe(in, "policy"), thousands(n), thousands(limit))
 	}
 }
 
 func (l *loader) checkTrustPolicySize(b *blockDecl, in *instance, r *engine.RoleConfig) {
 	n := policy.Size(r.TrustDocument)
-	if n <= maxTrustPolicySize {
+	limit := l.quotas(r.Account).TrustPolicySize
+	if n <= limit {
 		return
 	}
 	rng := b.d.block.DefRange
 	if a := b.d.attrs["trust_document"]; a != nil {
 		rng = a.Expr.Range()
 	}
-	l.errorf(rng, "Trust policy too large",
+	l.quotaError(r.Account, rng, "Trust policy too large",
 		"The trust policy of %s has %s characters without whitespace; IAM allows at most %s in a role's trust policy (ACLSizePerRole). "+
 			"Trust whole accounts (accounts = [account.NAME]) instead of listing many of their principals, and choose who may assume the role "+
 			"with grant blocks or the accounts' own policies; merge trust blocks that share their conditions.",
-		describe(in, "role"), thousands(n), thousands(maxTrustPolicySize))
+		describe(in, "role"), thousands(n), thousands(limit))
 }
 
 func (l *loader) checkAttachedPolicies(b *blockDecl, in *instance, r *engine.RoleConfig) {
 	n := len(r.ManagedPolicies)
-	if n <= maxAttachedPolicies {
+	limit := l.quotas(r.Account).AttachedPerRole
+	if n <= limit {
 		return
 	}
 	rng := b.d.block.DefRange
 	if a := b.d.attrs["managed_policies"]; a != nil {
 		rng = a.Expr.Range()
 	}
-	l.errorf(rng, "Too many managed policies",
+	l.quotaError(r.Account, rng, "Too many managed policies",
 		"%s has %d managed policies in managed_policies; IAM attaches at most %d to a role (PoliciesPerRole). "+
 			"Attach fewer: merge several of the stack's own policy blocks into one, or copy the statements the role needs from AWS managed policies into a policy block of your own or into inline_policy blocks.",
-		describe(in, "role"), n, maxAttachedPolicies)
+		describe(in, "role"), n, limit)
 }
 
 // checkInlineSize checks the sum of a principal's inline policies: a role's
@@ -123,7 +150,8 @@ func (l *loader) checkAttachedPolicies(b *blockDecl, in *instance, r *engine.Rol
 // to. IAM checks the sum, not each policy, so the message lists what adds up
 // to it, largest first.
 func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, account, name string, existing bool, desired *engine.State) {
-	q := inlineQuotas[kind]
+	quotas := l.quotas(account)
+	q := inlineQuotaOf(quotas, kind)
 	acct := desired.Accounts[account]
 	if acct == nil {
 		return
@@ -200,7 +228,7 @@ func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, a
 	var advice []string
 	if kind == engine.KindRole && grants < len(parts) {
 		advice = append(advice, fmt.Sprintf("move statements of inline_policy blocks into policy blocks listed in managed_policies (each may hold %s characters, and a role up to %d of them)",
-			thousands(maxManagedPolicySize), maxAttachedPolicies))
+			thousands(quotas.ManagedPolicySize), quotas.AttachedPerRole))
 	}
 	// Only blocks of one effect can be merged: a grant and a deny cannot.
 	var merge []string
@@ -215,7 +243,7 @@ func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, a
 	}
 	switch {
 	case kind == engine.KindUser && grants > 0:
-		advice = append(advice, fmt.Sprintf("grant to a group the user belongs to instead (a group's inline policies may total %s characters)", thousands(maxGroupInlineSize)))
+		advice = append(advice, fmt.Sprintf("grant to a group the user belongs to instead (a group's inline policies may total %s characters)", thousands(quotas.GroupInlineSize)))
 	case kind == engine.KindGroup && grants > 0:
 		advice = append(advice, "split the roles between grants to two groups")
 	case kind == engine.KindRole && grants > 0:
@@ -225,7 +253,7 @@ func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, a
 	if existing {
 		note = fmt.Sprintf(" Because the %s is declared existing, inline policies it already has outside this stack count as well.", kind)
 	}
-	l.errorf(b.d.block.DefRange, "Inline policies too large",
+	l.quotaError(account, b.d.block.DefRange, "Inline policies too large",
 		"The inline policies on %s would total %s characters without whitespace; IAM allows at most %s for all the inline policies of a %s together (%s). "+
 			"They are: %s. To fit, %s.%s",
 		describe(in, string(kind)), thousands(total), thousands(q.limit), kind, q.quota,
@@ -393,4 +421,21 @@ func thousands(n int) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// inlineQuota is the aggregate inline policy quota of one kind of principal.
+type inlineQuota struct {
+	limit int
+	quota string // IAM's name for it, as GetAccountSummary and error messages use
+}
+
+func inlineQuotaOf(q engine.Quotas, kind engine.Kind) inlineQuota {
+	switch kind {
+	case engine.KindRole:
+		return inlineQuota{q.RoleInlineSize, "RolePolicySizeQuota"}
+	case engine.KindGroup:
+		return inlineQuota{q.GroupInlineSize, "GroupPolicySizeQuota"}
+	default:
+		return inlineQuota{q.UserInlineSize, "UserPolicySizeQuota"}
+	}
 }

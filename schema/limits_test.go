@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/schema"
 )
 
@@ -374,5 +375,42 @@ func TestGroupInlineGoldenSize(t *testing.T) {
 	}
 	if total <= 5120 {
 		t.Errorf("the case does not exceed the group quota: %d", total)
+	}
+}
+
+// An account whose quotas were raised (as read from the target) is held to
+// its own quotas; the diagnostics of the default ones say which account they
+// concern, so the caller knows whose quotas to read.
+func TestLimitsUseAccountQuotas(t *testing.T) {
+	dir := t.TempDir()
+	var arns []string
+	for i := range 12 {
+		arns = append(arns, fmt.Sprintf("%q", fmt.Sprintf("arn:aws:iam::aws:policy/P%d", i)))
+	}
+	src := `account "production" {
+  id = "999999999999"
+}
+
+role "big" {
+  account = account.production
+  name    = "Big"
+  trust {
+    accounts = [account.production]
+  }
+  managed_policies = [` + strings.Join(arns, ", ") + `]
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, diags := schema.Load(dir, schema.Options{Env: []string{}})
+	accounts, only := schema.QuotaAccounts(diags)
+	if !diags.HasErrors() || !only || len(accounts) != 1 || accounts[0] != "999999999999" {
+		t.Fatalf("12 managed policies against the default 10: accounts %v, only quotas %v:\n%v", accounts, only, diags)
+	}
+	raised := engine.DefaultQuotas()
+	raised.AttachedPerRole = 20
+	if _, _, diags := schema.Load(dir, schema.Options{Env: []string{}, Quotas: map[string]engine.Quotas{"999999999999": raised}}); diags.HasErrors() {
+		t.Fatalf("a raised quota of 20 still refuses 12 policies:\n%v", diags)
 	}
 }

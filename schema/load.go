@@ -20,13 +20,17 @@ type Options struct {
 	Vars     []string // "-var name=value" in the order given
 	VarFiles []string // -var-file paths (HCL attribute files, or .json)
 	Env      []string // environment as KEY=VALUE; TRUSTFORM_VAR_<name> sets variable <name>; nil means os.Environ()
+	// Quotas are accounts' real IAM quotas by account id, read from the
+	// target; accounts not listed are held to IAM's defaults.
+	Quotas map[string]engine.Quotas
 }
 
 // Load reads every *.hcl and *.hcl.json file of a stack directory (not
 // recursive, sorted by name) and returns the stack's Config. The files map
 // holds every parsed file by the name used in diagnostics, for
 // hcl.NewDiagnosticTextWriter. When the diagnostics hold errors the Config is
-// nil.
+// nil, unless every error is a quota (QuotaExceeded): then the Config is
+// returned for its accounts and target, and must not be planned as it is.
 func Load(dir string, opts Options) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -155,9 +159,12 @@ func load(dir string, paths []string, opts Options) (*engine.Config, map[string]
 	}
 
 	diags := l.finish()
-	if diags.HasErrors() {
+	if _, onlyQuotas := QuotaAccounts(diags); diags.HasErrors() && !onlyQuotas {
 		return nil, l.parser.Files(), diags
 	}
+	// With only quota errors the Config is whole, and is returned with them:
+	// a caller that can read the accounts' real quotas needs its accounts
+	// and target (see QuotaExceeded). It must not be planned as it is.
 	cfg := l.cfg
 	return &cfg, l.parser.Files(), diags
 }

@@ -120,7 +120,7 @@ func parseContext(pairs []string) (map[string][]string, error) {
 const exitDenied = 3
 
 func (e *cliEnv) explain(ctx context.Context, cmd *cli.Command) error {
-	cfg, err := e.load(cmd)
+	cfg, err := e.load(ctx, cmd, true)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
 	if len(args) == 2 {
 		dir = args[1]
 	}
-	cfg, err := e.loadDir(cmd, dir)
+	cfg, err := e.loadDir(ctx, cmd, dir, true)
 	if err != nil {
 		return err
 	}

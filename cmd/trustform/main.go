@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -187,20 +188,32 @@ func stackDir(cmd *cli.Command) (string, error) {
 	}
 }
 
-// load reads the stack and prints its diagnostics (warnings too).
-func (e *cliEnv) load(cmd *cli.Command) (*engine.Config, error) {
+// load reads the stack and prints its diagnostics (warnings too). With
+// readQuotas, a stack that only exceeds IAM's default quotas on the aws
+// target is loaded again with the accounts' real quotas, which an account
+// owner can have AWS raise: only then does trustform read them.
+func (e *cliEnv) load(ctx context.Context, cmd *cli.Command, readQuotas bool) (*engine.Config, error) {
 	dir, err := stackDir(cmd)
 	if err != nil {
 		return nil, err
 	}
-	return e.loadDir(cmd, dir)
+	return e.loadDir(ctx, cmd, dir, readQuotas)
 }
 
-func (e *cliEnv) loadDir(cmd *cli.Command, dir string) (*engine.Config, error) {
+func (e *cliEnv) loadDir(ctx context.Context, cmd *cli.Command, dir string, readQuotas bool) (*engine.Config, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a stack directory: give the directory that holds the stack's *.hcl files", dir)
 	}
-	cfg, files, diags := schema.Load(dir, schema.Options{Vars: cmd.StringSlice("var"), VarFiles: cmd.StringSlice("var-file")})
+	opts := schema.Options{Vars: cmd.StringSlice("var"), VarFiles: cmd.StringSlice("var-file")}
+	cfg, files, diags := schema.Load(dir, opts)
+	if accounts, onlyQuotas := schema.QuotaAccounts(diags); readQuotas && onlyQuotas && targetOf(cmd, cfg) == "aws" {
+		quotas, err := e.realQuotas(ctx, cmd, cfg, accounts)
+		if err != nil {
+			return nil, fmt.Errorf("the stack exceeds IAM's default quotas, and the accounts' own quotas could not be read: %w", err)
+		}
+		opts.Quotas = quotas
+		cfg, files, diags = schema.Load(dir, opts)
+	}
 	if len(diags) > 0 {
 		width := 0
 		if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
@@ -214,16 +227,46 @@ func (e *cliEnv) loadDir(cmd *cli.Command, dir string) (*engine.Config, error) {
 	return cfg, nil
 }
 
+// realQuotas reads the IAM quotas of the given accounts from the target.
+func (e *cliEnv) realQuotas(ctx context.Context, cmd *cli.Command, cfg *engine.Config, accounts []string) (map[string]engine.Quotas, error) {
+	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, true)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	reader, ok := prov.(engine.QuotaReader)
+	if !ok {
+		return nil, fmt.Errorf("target %s cannot read quotas", prov.Describe())
+	}
+	out := map[string]engine.Quotas{}
+	for _, ac := range cfg.Accounts {
+		if !slices.Contains(accounts, ac.ID) {
+			continue
+		}
+		q, err := reader.Quotas(ctx, ac)
+		if err != nil {
+			return nil, fmt.Errorf("account %s (%s): %w", ac.Name, ac.ID, err)
+		}
+		out[ac.ID] = q
+	}
+	return out, nil
+}
+
+// targetOf is the target a command runs on: --target, else the stack's.
+func targetOf(cmd *cli.Command, cfg *engine.Config) string {
+	if t := cmd.String("target"); t != "" {
+		return t
+	}
+	if cfg != nil && cfg.Stack.Target != "" {
+		return cfg.Stack.Target
+	}
+	return "local"
+}
+
 // openTarget opens the provider the stack targets. readOnly asks for a
 // provider that will not be written through (plan).
 func (e *cliEnv) openTarget(ctx context.Context, cmd *cli.Command, cfg *engine.Config, readOnly bool) (engine.Provider, func() error, error) {
-	target := cfg.Stack.Target
-	if t := cmd.String("target"); t != "" {
-		target = t
-	}
-	if target == "" {
-		target = "local"
-	}
+	target := targetOf(cmd, cfg)
 	switch target {
 	case "local":
 		dir := cmd.String("state-dir")
@@ -250,8 +293,9 @@ func (e *cliEnv) openTarget(ctx context.Context, cmd *cli.Command, cfg *engine.C
 	}
 }
 
-func (e *cliEnv) validate(_ context.Context, cmd *cli.Command) error {
-	cfg, err := e.load(cmd)
+func (e *cliEnv) validate(ctx context.Context, cmd *cli.Command) error {
+	// validate reads no account, so IAM's default quotas apply.
+	cfg, err := e.load(ctx, cmd, false)
 	if err != nil {
 		return err
 	}
@@ -264,7 +308,7 @@ func (e *cliEnv) validate(_ context.Context, cmd *cli.Command) error {
 }
 
 func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
-	cfg, err := e.load(cmd)
+	cfg, err := e.load(ctx, cmd, true)
 	if err != nil {
 		return err
 	}
@@ -337,7 +381,7 @@ func indentErrors(err error) string {
 
 func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 	return func(ctx context.Context, cmd *cli.Command) error {
-		cfg, err := e.load(cmd)
+		cfg, err := e.load(ctx, cmd, true)
 		if err != nil {
 			return err
 		}

@@ -114,6 +114,7 @@ func TestAWSOnMoto(t *testing.T) {
 		{"a create the SDK re-sends meets itself", testResentCreate},
 		{"a delete the SDK re-sends meets NoSuchEntity", testResentDelete},
 		{"a create meeting another object fails", testCreateMeetsOther},
+		{"quotas read from GetAccountSummary", testQuotas},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,6 +122,24 @@ func TestAWSOnMoto(t *testing.T) {
 			srv.Env(t)
 			tt.run(t)
 		})
+	}
+}
+
+// testQuotas reads the account's quotas: moto reports IAM's defaults, so
+// what is checked is that each reaches its field, after the identity check.
+func testQuotas(t *testing.T) {
+	w := &wire{}
+	p := newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{w.option}})
+	q, err := p.Quotas(context.Background(), prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q != engine.DefaultQuotas() {
+		t.Fatalf("quotas %+v, want moto's (IAM's defaults) %+v", q, engine.DefaultQuotas())
+	}
+	calls := w.take()
+	if calls["IAM.GetAccountSummary"] != 1 || calls["STS.GetCallerIdentity"] != 1 {
+		t.Fatalf("calls %v: want one GetCallerIdentity before one GetAccountSummary", calls)
 	}
 }
 
