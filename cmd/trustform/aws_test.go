@@ -120,7 +120,20 @@ func TestDevProdOnMoto(t *testing.T) {
 	if !strings.Contains(r.stdout, "as arn:aws:sts::999999999999:assumed-role/OrganizationAccountAccessRole/") {
 		t.Fatalf("plan header does not show the identity used:\n%s", r.stdout)
 	}
-	mustRun(t, 0, args("plan", "-detailed-exitcode")...)
+	r = mustRun(t, 0, args("plan", "-detailed-exitcode")...)
+	if !strings.Contains(r.stdout, "3 passed, 0 failed.") {
+		t.Fatalf("the expectations do not all pass on the aws target:\n%s", r.stdout)
+	}
+	// The access questions on the accounts as moto returns them.
+	r = mustRun(t, exitDenied, args("explain", "--principal", "user.tess", "--resource", "role.update_app")...)
+	if !strings.Contains(r.stdout, "trustform.devprod.deny.testers_update_app") {
+		t.Fatalf("explain does not name the deny:\n%s", r.stdout)
+	}
+	mustRun(t, 0, args("explain", "--principal", "user.david", "--resource", "role.update_app", "--state", "actual")...)
+	r = mustRun(t, 0, append([]string{"who-can", "assume", "role.update_app"}, args()...)...)
+	if !strings.Contains(r.stdout, "user/David") || strings.Contains(r.stdout, "user/Tess") {
+		t.Fatalf("who-can on moto:\n%s", r.stdout)
+	}
 
 	// What an independent client sees.
 	role := prod.run("iam", "get-role", "--role-name", "UpdateApp", "--output", "json")
