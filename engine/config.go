@@ -36,7 +36,10 @@ type StackConfig struct {
 	Name           string // the block label, or the directory name when there is no stack block
 	Target         string // "local" (default) or "aws"
 	AssumeRoleName string // aws: role the base identity assumes in accounts without credentials
-	Dir            string // the stack directory
+	// RequireApproval is "broadening" when applying a plan that gives access
+	// needs an explicit -allow-broadening; "" or "never" otherwise.
+	RequireApproval string
+	Dir             string // the stack directory
 }
 
 // AccountConfig is one account block (or one instance of a for_each account).

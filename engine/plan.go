@@ -19,6 +19,10 @@ type Plan struct {
 	// state (filled by the caller, which owns the evaluator). A plan with a
 	// failed expectation is not applicable.
 	Expectations []ExpectationResult
+	// Access is who gains and who loses the ability to assume which role,
+	// comparing the accounts before and after the plan (filled by the
+	// caller, which owns the evaluator).
+	Access []AccessChange
 	// Actual is the state the plan was computed from (not part of the plan's
 	// content; kept for checks that need the accounts as read).
 	Actual *State
@@ -31,6 +35,37 @@ type ExpectationResult struct {
 	Summary string // what was expected, e.g. "user David can assume role UpdateApp"
 	Passed  bool
 	Reasons []string // why it passed (with which conditions) or failed, for people
+}
+
+// AccessChange is one principal's ability to assume one role, changed by a
+// plan. Before and After are the conditions under which it can assume the
+// role (nil when it cannot; empty when it needs none).
+type AccessChange struct {
+	Role      string // role ARN
+	Principal string // user or role ARN
+	Before    []string
+	After     []string
+	CanBefore bool
+	CanAfter  bool
+}
+
+// Broadens reports whether the change gives access: a principal that could
+// not assume the role now can, or can with fewer conditions to meet.
+func (c AccessChange) Broadens() bool {
+	if !c.CanAfter {
+		return false
+	}
+	return !c.CanBefore || len(c.After) < len(c.Before)
+}
+
+// Broadening reports whether any access change of the plan gives access.
+func (p *Plan) Broadening() bool {
+	for _, c := range p.Access {
+		if c.Broadens() {
+			return true
+		}
+	}
+	return false
 }
 
 // Applicable reports whether the plan may be applied: no expectation failed.

@@ -27,6 +27,13 @@ func (l *loader) runStack(cyclic bool) {
 		s.checkName("role", n, d.attrs["assume_role_name"].Expr.Range())
 		l.cfg.Stack.AssumeRoleName = n
 	}
+	if r, st := s.str(d, "require_approval"); st == valid {
+		if r != "never" && r != "broadening" {
+			s.errorf(d.attrs["require_approval"].Expr.Range(), "Invalid require_approval",
+				`require_approval must be "never" (the default) or "broadening" (apply of a plan that gives anyone access it did not have needs -allow-broadening), not %q.`, r)
+		}
+		l.cfg.Stack.RequireApproval = r
+	}
 }
 
 func (l *loader) runLocal(lc *localDecl) func(bool) {

@@ -84,7 +84,7 @@ func withName(m map[string]string, example string) map[string]string {
 
 // topSpecs are the top-level block types, by type.
 var topSpecs = map[string]*bodySpec{
-	"stack":    {attrs: []string{"target", "assume_role_name"}},
+	"stack":    {attrs: []string{"target", "assume_role_name", "require_approval"}},
 	"variable": {attrs: []string{"type", "default", "description"}},
 	"account": {
 		attrs:    []string{"for_each", "id", "partition", "profile"},

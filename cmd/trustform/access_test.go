@@ -102,3 +102,34 @@ func TestWhoCanAssume(t *testing.T) {
 		t.Fatalf("who-can output:\n%s", r.stdout)
 	}
 }
+
+func TestAccessDiffAndBroadeningApproval(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	path := filepath.Join(dir, "main.hcl")
+	src, _ := os.ReadFile(path)
+	strict := strings.Replace(string(src), `target = "local"`, "target           = \"local\"\n  require_approval = \"broadening\"", 1)
+	if strict == string(src) {
+		t.Fatal("the example's stack block changed")
+	}
+	os.WriteFile(path, []byte(strict), 0o644)
+
+	r := mustRun(t, 1, "apply", "-auto-approve", dir)
+	for _, want := range []string{`+ user "David" in 111111111111 can assume role "UpdateApp" in 999999999999`, "This plan broadens access."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("plan does not show %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "-allow-broadening") {
+		t.Fatalf("refusal does not say how to approve:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stdout, "+ user \"Tess\"") {
+		t.Fatalf("Tess gains nothing, yet appears in the access changes:\n%s", r.stdout)
+	}
+	mustRun(t, 0, "apply", "-auto-approve", "-allow-broadening", dir)
+
+	// Destroy takes the access away, and narrowing needs no approval.
+	r = mustRun(t, 0, "destroy", "-auto-approve", dir)
+	if !strings.Contains(r.stdout, `- user "David" in 111111111111 can no longer assume role "UpdateApp" in 999999999999`) || strings.Contains(r.stdout, "broadens") {
+		t.Fatalf("destroy's access changes:\n%s", r.stdout)
+	}
+}

@@ -121,6 +121,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 				ArgsUsage: "[DIR]",
 				Flags: append(append(stackFlags(), targetFlags()...),
 					&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
+					&cli.BoolFlag{Name: "allow-broadening", Usage: "apply a plan that broadens access when the stack sets require_approval = \"broadening\""},
 				),
 				Action: env.apply(false),
 			},
@@ -321,7 +322,7 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return planError(err)
 	}
-	checkExpectations(cfg, plan)
+	analyse(cfg, plan)
 	colors := e.colors(cmd, e.stdout)
 	views.Plan(e.stdout, plan, colors)
 	views.Expectations(e.stdout, plan.Expectations, colors)
@@ -334,14 +335,16 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
-// checkExpectations evaluates the stack's expect blocks on the accounts as
-// they will be after the plan. A destroy plan has none to check: removing the
-// stack is meant to remove the access it expects.
-func checkExpectations(cfg *engine.Config, plan *engine.Plan) {
+// analyse fills in what the plan means for access: who gains and who loses
+// the ability to assume which role, and the stack's expectations, both on the
+// accounts as they will be after the plan. A destroy plan checks no
+// expectation: removing the stack is meant to remove the access it expects.
+func analyse(cfg *engine.Config, plan *engine.Plan) {
+	projected := engine.Project(plan.Actual, plan.Changes)
+	plan.Access = access.Diff(plan.Actual, projected, local.AWSManagedPolicy)
 	if plan.Destroy || len(cfg.Expectations) == 0 {
 		return
 	}
-	projected := engine.Project(plan.Actual, plan.Changes)
 	plan.Expectations = expect.Check(cfg, projected, access.New(projected, local.AWSManagedPolicy))
 }
 
@@ -394,7 +397,7 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		if err != nil {
 			return planError(err)
 		}
-		checkExpectations(cfg, plan)
+		analyse(cfg, plan)
 		colors := e.colors(cmd, e.stdout)
 		views.Plan(e.stdout, plan, colors)
 		views.Expectations(e.stdout, plan.Expectations, colors)
@@ -403,6 +406,9 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		}
 		if len(plan.Changes) == 0 {
 			return nil
+		}
+		if plan.Broadening() && cfg.Stack.RequireApproval == "broadening" && !cmd.Bool("allow-broadening") {
+			return fmt.Errorf("not applied: this plan broadens access (see Access changes), and the stack sets require_approval = \"broadening\"; review it and pass -allow-broadening to apply it")
 		}
 		if !cmd.Bool("auto-approve") {
 			if err := e.confirm(destroy); err != nil {
