@@ -42,23 +42,23 @@ func (*Membership) object()    {}
 
 // InlinePolicy is an inline policy embedded in a role, group or user.
 type InlinePolicy struct {
-	PrincipalKind Kind // KindRole, KindGroup or KindUser
-	PrincipalName string
-	Name          string
-	Document      string
+	PrincipalKind Kind   `json:"principal_kind"` // KindRole, KindGroup or KindUser
+	PrincipalName string `json:"principal_name"`
+	Name          string `json:"name"`
+	Document      string `json:"document"`
 }
 
 // Attachment is a managed policy attached to a role, group or user.
 type Attachment struct {
-	PrincipalKind Kind
-	PrincipalName string
-	PolicyARN     string
+	PrincipalKind Kind   `json:"principal_kind"`
+	PrincipalName string `json:"principal_name"`
+	PolicyARN     string `json:"policy_arn"`
 }
 
 // Membership is a user's membership of a group.
 type Membership struct {
-	User  string
-	Group string
+	User  string `json:"user"`
+	Group string `json:"group"`
 }
 
 // Change is one step of a plan: one object created, updated or deleted in one
@@ -79,28 +79,28 @@ type Change struct {
 
 // AccountRef names an account in plans and messages.
 type AccountRef struct {
-	Name      string // the account block's name (e.g. "production")
-	ID        string
-	Partition string
+	Name      string `json:"name"` // the account block's name (e.g. "production")
+	ID        string `json:"id"`
+	Partition string `json:"partition"`
 }
 
 // AttrDiff is one attribute of a change. For a create Before is empty, for a
 // delete After is empty. Policy documents set IsPolicy so views can render a
 // statement-level diff.
 type AttrDiff struct {
-	Name     string
-	Before   string
-	After    string
-	IsPolicy bool
+	Name     string `json:"name"`
+	Before   string `json:"before"`
+	After    string `json:"after"`
+	IsPolicy bool   `json:"is_policy"`
 }
 
 // Key identifies an object across states: account, kind and IAM's own
 // case-insensitive identity. For inline policies, attachments and memberships
 // it includes the principal.
 type Key struct {
-	Account string
-	Kind    Kind
-	ID      string
+	Account string `json:"account"`
+	Kind    Kind   `json:"kind"`
+	ID      string `json:"id"`
 }
 
 func (k Key) String() string { return k.Account + "/" + string(k.Kind) + "/" + k.ID }

@@ -33,12 +33,12 @@ func (s *State) AccountIDs() []string { return slices.Sorted(maps.Keys(s.Account
 // because IAM compares names of roles, users, groups and policies without
 // regard to case.
 type Account struct {
-	ID        string
-	Partition string // "aws" unless set
-	Roles     map[string]*Role
-	Policies  map[string]*ManagedPolicy // customer-managed policies only
-	Groups    map[string]*Group
-	Users     map[string]*User
+	ID        string                    `json:"id"`
+	Partition string                    `json:"partition"` // "aws" unless set
+	Roles     map[string]*Role          `json:"roles"`
+	Policies  map[string]*ManagedPolicy `json:"policies"` // customer-managed policies only
+	Groups    map[string]*Group         `json:"groups"`
+	Users     map[string]*User          `json:"users"`
 }
 
 // NewAccount returns an empty account.
@@ -61,46 +61,46 @@ func NameKey(name string) string { return strings.ToLower(name) }
 
 // Role is an IAM role with everything trustform manages on it.
 type Role struct {
-	Name               string
-	Path               string // "/" unless set
-	Description        string
-	TrustPolicy        string // JSON document
-	MaxSessionDuration int    // seconds, 3600..43200
-	Tags               map[string]string
-	AttachedPolicies   []string          // managed policy ARNs, sorted
-	InlinePolicies     map[string]string // policy name → JSON document
-	Owned              bool              // the stack owns the role itself
+	Name               string            `json:"name"`
+	Path               string            `json:"path"` // "/" unless set
+	Description        string            `json:"description,omitempty"`
+	TrustPolicy        string            `json:"trust_policy"`         // JSON document
+	MaxSessionDuration int               `json:"max_session_duration"` // seconds, 3600..43200
+	Tags               map[string]string `json:"tags,omitempty"`
+	AttachedPolicies   []string          `json:"attached_policies,omitempty"` // managed policy ARNs, sorted
+	InlinePolicies     map[string]string `json:"inline_policies,omitempty"`   // policy name → JSON document
+	Owned              bool              `json:"owned"`                       // the stack owns the role itself
 }
 
 // ManagedPolicy is a customer-managed policy and its default version.
 type ManagedPolicy struct {
-	Name        string
-	Path        string
-	Description string
-	Document    string // default version, JSON
-	Tags        map[string]string
-	Owned       bool
+	Name        string            `json:"name"`
+	Path        string            `json:"path"`
+	Description string            `json:"description,omitempty"`
+	Document    string            `json:"document"` // default version, JSON
+	Tags        map[string]string `json:"tags,omitempty"`
+	Owned       bool              `json:"owned"`
 }
 
 // Group is an IAM group. IAM groups cannot carry tags, which is why
 // ownership of a group is recorded in its path (see OwnedGroupPath).
 type Group struct {
-	Name             string
-	Path             string
-	AttachedPolicies []string
-	InlinePolicies   map[string]string
-	Owned            bool
+	Name             string            `json:"name"`
+	Path             string            `json:"path"`
+	AttachedPolicies []string          `json:"attached_policies,omitempty"`
+	InlinePolicies   map[string]string `json:"inline_policies,omitempty"`
+	Owned            bool              `json:"owned"`
 }
 
 // User is an IAM user and the groups it belongs to.
 type User struct {
-	Name             string
-	Path             string
-	Tags             map[string]string
-	Groups           []string // group names, sorted
-	AttachedPolicies []string
-	InlinePolicies   map[string]string
-	Owned            bool
+	Name             string            `json:"name"`
+	Path             string            `json:"path"`
+	Tags             map[string]string `json:"tags,omitempty"`
+	Groups           []string          `json:"groups,omitempty"` // group names, sorted
+	AttachedPolicies []string          `json:"attached_policies,omitempty"`
+	InlinePolicies   map[string]string `json:"inline_policies,omitempty"`
+	Owned            bool              `json:"owned"`
 }
 
 // ARN helpers. Paths are part of IAM ARNs.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/expect"
+	"github.com/trustform/trustform/engine/planfile"
 	awsprovider "github.com/trustform/trustform/providers/aws"
 	"github.com/trustform/trustform/providers/local"
 	"github.com/trustform/trustform/schema"
@@ -112,8 +114,20 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 				Flags: append(append(stackFlags(), targetFlags()...),
 					&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 0 when there are no changes, 2 when there are, 1 on error"},
 					&cli.BoolFlag{Name: "destroy", Usage: "plan the removal of everything the stack owns"},
+					&cli.StringFlag{Name: "out", Usage: "save the plan to FILE, for apply FILE"},
+					&cli.BoolFlag{Name: "json", Usage: "print the plan as JSON (format in docs/plan.schema.json)"},
 				),
 				Action: env.plan,
+			},
+			{
+				Name:      "show",
+				Usage:     "show a saved plan",
+				ArgsUsage: "FILE",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "json", Usage: "print the plan as JSON"},
+					&cli.BoolFlag{Name: "no-color", Usage: "never colour the output"},
+				},
+				Action: env.show,
 			},
 			{
 				Name:      "apply",
@@ -270,10 +284,7 @@ func (e *cliEnv) openTarget(ctx context.Context, cmd *cli.Command, cfg *engine.C
 	target := targetOf(cmd, cfg)
 	switch target {
 	case "local":
-		dir := cmd.String("state-dir")
-		if dir == "" {
-			dir = filepath.Join(cfg.Stack.Dir, ".trustform")
-		}
+		dir := stateDirOf(cmd, cfg)
 		p, err := local.Open(local.Options{Dir: dir, Seed: filepath.Join(cfg.Stack.Dir, local.SeedFile), ReadOnly: readOnly})
 		if err != nil {
 			return nil, nil, err
@@ -323,15 +334,161 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 		return planError(err)
 	}
 	analyse(cfg, plan)
-	colors := e.colors(cmd, e.stdout)
-	views.Plan(e.stdout, plan, colors)
-	views.Expectations(e.stdout, plan.Expectations, colors)
+	doc := planfile.FromPlan(plan, cfg, targetInfo(cmd, cfg), version)
+	if cmd.Bool("json") {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(doc); err != nil {
+			return err
+		}
+	} else {
+		colors := e.colors(cmd, e.stdout)
+		views.Plan(e.stdout, plan, colors)
+		views.Expectations(e.stdout, plan.Expectations, colors)
+	}
 	if !plan.Applicable() {
 		return notApplicable(plan)
+	}
+	if out := cmd.String("out"); out != "" {
+		doc.Fingerprint = planfile.Fingerprint(plan.Actual)
+		if err := writeSaved(out, doc); err != nil {
+			return err
+		}
+		if !cmd.Bool("json") {
+			fmt.Fprintf(e.stdout, "\nSaved the plan to %s. Apply exactly these changes with: trustform apply %s\n", out, out)
+		}
 	}
 	if cmd.Bool("detailed-exitcode") && len(plan.Changes) > 0 {
 		return &exitError{code: 2, silent: true}
 	}
+	return nil
+}
+
+// writeSaved writes a saved plan atomically, so that a pipeline never picks
+// up half a plan.
+func writeSaved(path string, doc planfile.Document) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".trustform-plan-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := planfile.Write(tmp, doc); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// targetInfo records where a plan's accounts are and how they are reached.
+func targetInfo(cmd *cli.Command, cfg *engine.Config) planfile.Target {
+	t := planfile.Target{Kind: targetOf(cmd, cfg), StackDir: cfg.Stack.Dir}
+	switch t.Kind {
+	case "local":
+		t.StateDir = stateDirOf(cmd, cfg)
+	case "aws":
+		t.AssumeRoleName = cfg.Stack.AssumeRoleName
+		if n := cmd.String("assume-role-name"); n != "" {
+			t.AssumeRoleName = n
+		}
+	}
+	return t
+}
+
+func stateDirOf(cmd *cli.Command, cfg *engine.Config) string {
+	if dir := cmd.String("state-dir"); dir != "" {
+		return dir
+	}
+	return filepath.Join(cfg.Stack.Dir, ".trustform")
+}
+
+func (e *cliEnv) show(_ context.Context, cmd *cli.Command) error {
+	if cmd.Args().Len() != 1 {
+		return fmt.Errorf("usage: trustform show FILE, where FILE is a plan saved with plan -out")
+	}
+	doc, err := readSaved(cmd.Args().First())
+	if err != nil {
+		return err
+	}
+	if cmd.Bool("json") {
+		doc.Checksum, doc.Fingerprint = "", ""
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doc)
+	}
+	plan, _, err := doc.Plan()
+	if err != nil {
+		return err
+	}
+	colors := e.colors(cmd, e.stdout)
+	views.Plan(e.stdout, plan, colors)
+	views.Expectations(e.stdout, plan.Expectations, colors)
+	return nil
+}
+
+func readSaved(path string) (planfile.Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return planfile.Document{}, err
+	}
+	defer f.Close()
+	doc, err := planfile.Read(f)
+	if err != nil {
+		return doc, fmt.Errorf("%s: %w", path, err)
+	}
+	return doc, nil
+}
+
+// applySaved applies exactly the changes of a saved plan, after checking
+// that the accounts are as they were when it was made.
+func (e *cliEnv) applySaved(ctx context.Context, cmd *cli.Command, path string) error {
+	doc, err := readSaved(path)
+	if err != nil {
+		return err
+	}
+	plan, cfg, err := doc.Plan()
+	if err != nil {
+		return err
+	}
+	if !doc.Applicable {
+		return fmt.Errorf("not applied: the saved plan's expectations failed when it was made; nothing was changed")
+	}
+	if doc.Broadening && doc.RequireApproval == "broadening" && !cmd.Bool("allow-broadening") {
+		return fmt.Errorf("not applied: this plan broadens access and the stack sets require_approval = \"broadening\"; review it and pass -allow-broadening")
+	}
+	// The plan says how its accounts are reached; flags given now win.
+	for flag, value := range map[string]string{"target": doc.Target.Kind, "state-dir": doc.Target.StateDir, "assume-role-name": doc.Target.AssumeRoleName} {
+		if value != "" && cmd.String(flag) == "" {
+			if err := cmd.Set(flag, value); err != nil {
+				return err
+			}
+		}
+	}
+	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	actual, _, err := engine.ReadAccounts(ctx, cfg, prov)
+	if err != nil {
+		return err
+	}
+	if got := planfile.Fingerprint(actual); got != doc.Fingerprint {
+		return fmt.Errorf("not applied: the accounts changed since the plan in %s was made (fingerprint %s, now %s); nothing was changed: make a new plan", path, doc.Fingerprint, got)
+	}
+	colors := e.colors(cmd, e.stdout)
+	views.Plan(e.stdout, plan, colors)
+	if len(plan.Changes) == 0 {
+		return nil
+	}
+	fmt.Fprintln(e.stdout)
+	if err := engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: views.NewProgress(e.stdout, colors)}); err != nil {
+		return fmt.Errorf("apply stopped with errors; what succeeded stays applied, and the next plan shows what is left:\n\n%s", indentErrors(err))
+	}
+	add, upd, del := plan.Counts()
+	fmt.Fprintf(e.stdout, "\n%sApply complete!%s %d added, %d changed, %d destroyed.\n", colors.Bold, colors.Reset, add, upd, del)
 	return nil
 }
 
@@ -384,6 +541,11 @@ func indentErrors(err error) string {
 
 func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 	return func(ctx context.Context, cmd *cli.Command) error {
+		if !destroy && cmd.Args().Len() == 1 {
+			if st, err := os.Stat(cmd.Args().First()); err == nil && st.Mode().IsRegular() {
+				return e.applySaved(ctx, cmd, cmd.Args().First())
+			}
+		}
 		cfg, err := e.load(ctx, cmd, true)
 		if err != nil {
 			return err

@@ -1,0 +1,319 @@
+package planfile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/trustform/trustform/engine"
+)
+
+// FormatVersion is the version of the document's format.
+const FormatVersion = "1"
+
+// Document is a plan as data.
+type Document struct {
+	FormatVersion    string         `json:"format_version"`
+	TrustformVersion string         `json:"trustform_version"`
+	Stack            string         `json:"stack"`
+	Target           Target         `json:"target"`
+	RequireApproval  string         `json:"require_approval,omitempty"`
+	Destroy          bool           `json:"destroy"`
+	Accounts         []Account      `json:"accounts"`
+	AccessChanges    []AccessChange `json:"access_changes"`
+	Changes          []Change       `json:"changes"`
+	Expectations     []Expectation  `json:"expectations"`
+	Summary          Summary        `json:"summary"`
+	Broadening       bool           `json:"broadening"`
+	Applicable       bool           `json:"applicable"`
+	// Fingerprint (saved plans): a hash of the accounts as they were read
+	// for the plan; apply refuses the plan when they hash otherwise.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Checksum (saved plans): a hash of the document with this field empty.
+	Checksum string `json:"checksum,omitempty"`
+}
+
+// Target says where the accounts are and how they are reached — never a
+// credential.
+type Target struct {
+	Kind           string `json:"kind"` // "local" or "aws"
+	Description    string `json:"description"`
+	StackDir       string `json:"stack_dir"`
+	StateDir       string `json:"state_dir,omitempty"`        // local
+	AssumeRoleName string `json:"assume_role_name,omitempty"` // aws
+}
+
+// Account is a declared account and the identity the plan read it as.
+type Account struct {
+	Address    string      `json:"address"`
+	Name       string      `json:"name"`
+	ID         string      `json:"id"`
+	Partition  string      `json:"partition"`
+	Identity   string      `json:"identity"`
+	Profile    string      `json:"profile,omitempty"`
+	AssumeRole *AssumeRole `json:"assume_role,omitempty"`
+}
+
+// AssumeRole is an account's assume_role block.
+type AssumeRole struct {
+	RoleARN     string `json:"role_arn"`
+	ExternalID  string `json:"external_id,omitempty"`
+	SessionName string `json:"session_name,omitempty"`
+	Duration    int    `json:"duration,omitempty"`
+}
+
+// AccessChange is one principal's changed ability to assume one role.
+type AccessChange struct {
+	Role      string   `json:"role"`
+	Principal string   `json:"principal"`
+	Before    []string `json:"before"` // conditions before; null when it could not
+	After     []string `json:"after"`  // conditions after; null when it cannot
+	Broadens  bool     `json:"broadens"`
+}
+
+// Change is one change, in apply order.
+type Change struct {
+	Index      int               `json:"index"`
+	Action     engine.Action     `json:"action"`
+	Kind       engine.Kind       `json:"kind"`
+	Account    engine.AccountRef `json:"account"`
+	Address    string            `json:"address"`
+	Object     string            `json:"object"` // for people, e.g. role "UpdateApp"
+	Key        engine.Key        `json:"key"`
+	Attributes []engine.AttrDiff `json:"attributes"`
+	DependsOn  []int             `json:"depends_on"`
+	Before     *Object           `json:"before,omitempty"`
+	After      *Object           `json:"after,omitempty"`
+}
+
+// Object holds exactly one IAM object: what a change creates, updates from
+// or to, or deletes.
+type Object struct {
+	Role         *engine.Role          `json:"role,omitempty"`
+	Policy       *engine.ManagedPolicy `json:"policy,omitempty"`
+	Group        *engine.Group         `json:"group,omitempty"`
+	User         *engine.User          `json:"user,omitempty"`
+	InlinePolicy *engine.InlinePolicy  `json:"inline_policy,omitempty"`
+	Attachment   *engine.Attachment    `json:"attachment,omitempty"`
+	Membership   *engine.Membership    `json:"membership,omitempty"`
+}
+
+// Expectation is the result of one expect block.
+type Expectation struct {
+	Address string   `json:"address"`
+	Summary string   `json:"summary"`
+	Passed  bool     `json:"passed"`
+	Reasons []string `json:"reasons"`
+}
+
+// Summary counts the changes.
+type Summary struct {
+	Add     int `json:"add"`
+	Change  int `json:"change"`
+	Destroy int `json:"destroy"`
+}
+
+// FromPlan turns a plan into its document.
+func FromPlan(p *engine.Plan, cfg *engine.Config, target Target, version string) Document {
+	d := Document{
+		FormatVersion: FormatVersion, TrustformVersion: version, Stack: p.Stack, Target: target,
+		RequireApproval: cfg.Stack.RequireApproval, Destroy: p.Destroy,
+		AccessChanges: []AccessChange{}, Changes: []Change{}, Expectations: []Expectation{},
+		Broadening: p.Broadening(), Applicable: p.Applicable(),
+	}
+	d.Target.Description = p.Target
+	identity := map[string]string{}
+	for _, a := range p.Accounts {
+		identity[a.ID] = a.Identity
+	}
+	for _, a := range cfg.Accounts {
+		acct := Account{Address: a.Address, Name: a.Name, ID: a.ID, Partition: a.Partition, Identity: identity[a.ID], Profile: a.Profile}
+		if ar := a.AssumeRole; ar != nil {
+			acct.AssumeRole = &AssumeRole{RoleARN: ar.RoleARN, ExternalID: ar.ExternalID, SessionName: ar.SessionName, Duration: ar.Duration}
+		}
+		d.Accounts = append(d.Accounts, acct)
+	}
+	for _, a := range p.Access {
+		d.AccessChanges = append(d.AccessChanges, AccessChange{Role: a.Role, Principal: a.Principal, Before: nilUnless(a.CanBefore, a.Before), After: nilUnless(a.CanAfter, a.After), Broadens: a.Broadens()})
+	}
+	for i, c := range p.Changes {
+		d.Changes = append(d.Changes, Change{
+			Index: i, Action: c.Action, Kind: c.Kind, Account: c.Account, Address: c.Address, Object: engine.ObjectName(c),
+			Key: c.Key, Attributes: nonNil(c.Attrs), DependsOn: nonNilInts(c.DependsOn), Before: wrap(c.Before), After: wrap(c.After),
+		})
+	}
+	for _, x := range p.Expectations {
+		d.Expectations = append(d.Expectations, Expectation{Address: x.Address, Summary: x.Summary, Passed: x.Passed, Reasons: nonNilStrings(x.Reasons)})
+	}
+	d.Summary.Add, d.Summary.Change, d.Summary.Destroy = p.Counts()
+	return d
+}
+
+// Plan rebuilds the engine's plan and the configuration of its accounts
+// from a document, for show and apply.
+func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
+	if d.FormatVersion != FormatVersion {
+		return nil, nil, fmt.Errorf("plan format %q is not %q: make the plan again with this version of trustform", d.FormatVersion, FormatVersion)
+	}
+	cfg := &engine.Config{Stack: engine.StackConfig{Name: d.Stack, Target: d.Target.Kind, AssumeRoleName: d.Target.AssumeRoleName, Dir: d.Target.StackDir, RequireApproval: d.RequireApproval}}
+	p := &engine.Plan{Stack: d.Stack, Target: d.Target.Description, Destroy: d.Destroy}
+	for _, a := range d.Accounts {
+		ac := &engine.AccountConfig{Address: a.Address, Name: a.Name, ID: a.ID, Partition: a.Partition, Profile: a.Profile}
+		if ar := a.AssumeRole; ar != nil {
+			ac.AssumeRole = &engine.AssumeRoleConfig{RoleARN: ar.RoleARN, ExternalID: ar.ExternalID, SessionName: ar.SessionName, Duration: ar.Duration}
+		}
+		cfg.Accounts = append(cfg.Accounts, ac)
+		p.Accounts = append(p.Accounts, engine.PlanAccount{Name: a.Name, ID: a.ID, Identity: a.Identity})
+	}
+	for i, c := range d.Changes {
+		if c.Index != i {
+			return nil, nil, fmt.Errorf("change %d is numbered %d: the plan is damaged", i, c.Index)
+		}
+		before, err := c.Before.unwrap()
+		if err != nil {
+			return nil, nil, fmt.Errorf("change %d: %w", i, err)
+		}
+		after, err := c.After.unwrap()
+		if err != nil {
+			return nil, nil, fmt.Errorf("change %d: %w", i, err)
+		}
+		p.Changes = append(p.Changes, &engine.Change{Action: c.Action, Kind: c.Kind, Account: c.Account, Key: c.Key, Address: c.Address,
+			Before: before, After: after, Attrs: c.Attributes, DependsOn: c.DependsOn})
+	}
+	for _, a := range d.AccessChanges {
+		p.Access = append(p.Access, engine.AccessChange{Role: a.Role, Principal: a.Principal, Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil})
+	}
+	for _, x := range d.Expectations {
+		p.Expectations = append(p.Expectations, engine.ExpectationResult{Address: x.Address, Summary: x.Summary, Passed: x.Passed, Reasons: x.Reasons})
+	}
+	return p, cfg, nil
+}
+
+// Fingerprint hashes the accounts as read, in a stable encoding
+// (encoding/json sorts map keys), ownership flags included.
+func Fingerprint(s *engine.State) string {
+	b, _ := json.Marshal(s)
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Write writes a saved plan: the document with its fingerprint and checksum.
+func Write(w io.Writer, d Document) error {
+	d.Checksum = ""
+	body, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	d.Checksum = "sha256:" + hex.EncodeToString(sum[:])
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}
+
+// Read reads a saved plan and verifies its checksum.
+func Read(r io.Reader) (Document, error) {
+	var d Document
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return d, fmt.Errorf("not a trustform plan: %v", err)
+	}
+	if d.Checksum == "" || d.Fingerprint == "" {
+		return d, fmt.Errorf("not a saved plan (no checksum or fingerprint): save one with trustform plan -out FILE")
+	}
+	want := d.Checksum
+	d.Checksum = ""
+	body, err := json.Marshal(d)
+	if err != nil {
+		return d, err
+	}
+	sum := sha256.Sum256(body)
+	if got := "sha256:" + hex.EncodeToString(sum[:]); got != want {
+		return d, fmt.Errorf("the saved plan was changed after it was written (checksum %s, content hashes to %s): make a new plan instead of editing one", want, got)
+	}
+	d.Checksum = want
+	return d, nil
+}
+
+func wrap(o engine.Object) *Object {
+	switch v := o.(type) {
+	case *engine.Role:
+		return &Object{Role: v}
+	case *engine.ManagedPolicy:
+		return &Object{Policy: v}
+	case *engine.Group:
+		return &Object{Group: v}
+	case *engine.User:
+		return &Object{User: v}
+	case *engine.InlinePolicy:
+		return &Object{InlinePolicy: v}
+	case *engine.Attachment:
+		return &Object{Attachment: v}
+	case *engine.Membership:
+		return &Object{Membership: v}
+	}
+	return nil
+}
+
+func (o *Object) unwrap() (engine.Object, error) {
+	if o == nil {
+		return nil, nil
+	}
+	var out []engine.Object
+	if o.Role != nil {
+		out = append(out, o.Role)
+	}
+	if o.Policy != nil {
+		out = append(out, o.Policy)
+	}
+	if o.Group != nil {
+		out = append(out, o.Group)
+	}
+	if o.User != nil {
+		out = append(out, o.User)
+	}
+	if o.InlinePolicy != nil {
+		out = append(out, o.InlinePolicy)
+	}
+	if o.Attachment != nil {
+		out = append(out, o.Attachment)
+	}
+	if o.Membership != nil {
+		out = append(out, o.Membership)
+	}
+	if len(out) != 1 {
+		return nil, fmt.Errorf("an object must hold exactly one of role, policy, group, user, inline_policy, attachment, membership; it holds %d", len(out))
+	}
+	return out[0], nil
+}
+
+func nilUnless(ok bool, conds []string) []string {
+	if !ok {
+		return nil
+	}
+	return nonNilStrings(conds)
+}
+
+func nonNil(a []engine.AttrDiff) []engine.AttrDiff {
+	if a == nil {
+		return []engine.AttrDiff{}
+	}
+	return a
+}
+
+func nonNilInts(a []int) []int {
+	if a == nil {
+		return []int{}
+	}
+	return a
+}
+
+func nonNilStrings(a []string) []string {
+	if a == nil {
+		return []string{}
+	}
+	return a
+}
