@@ -276,3 +276,37 @@ func equalCounts(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// A saved plan applied after an out-of-band change is refused and nothing
+// changes; without a change it applies exactly its changes.
+func TestSavedPlanOnMoto(t *testing.T) {
+	requireAWSCLI(t)
+	moto := mototest.Start(t)
+	moto.Env(t)
+	dir := copyExample(t, "dev-prod")
+	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
+		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
+	}
+	dev, prod := newAWSCLI(t, "111111111111"), newAWSCLI(t, "999999999999")
+	saved := filepath.Join(t.TempDir(), "p.plan")
+	flags := strings.Fields(awsFlags)
+	mustRun(t, 0, append(append([]string{"plan", "-out", saved}, flags...), dir)...)
+
+	dev.run("iam", "put-group-policy", "--group-name", "Testers", "--policy-name", "added-by-hand", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+	beforeDev, beforeProd := dev.run("iam", "get-account-authorization-details", "--output", "json"), prod.run("iam", "get-account-authorization-details", "--output", "json")
+	r := mustRun(t, 1, "apply", saved)
+	if !strings.Contains(r.stderr, "changed since the plan") {
+		t.Fatalf("stale plan not refused clearly:\n%s", r.stderr)
+	}
+	if dev.run("iam", "get-account-authorization-details", "--output", "json") != beforeDev || prod.run("iam", "get-account-authorization-details", "--output", "json") != beforeProd {
+		t.Fatal("a refused saved plan changed the accounts")
+	}
+
+	mustRun(t, 0, append(append([]string{"plan", "-out", saved}, flags...), dir)...)
+	r = mustRun(t, 0, "apply", saved)
+	if !strings.Contains(r.stdout, "Apply complete! 5 added, 0 changed, 0 destroyed.") {
+		t.Fatalf("saved plan on moto:\n%s", r.stdout)
+	}
+	mustRun(t, 0, append(append([]string{"plan", "-detailed-exitcode"}, flags...), dir)...)
+}
