@@ -15,6 +15,17 @@ type Harness struct {
 	// two accounts the suite uses: development 111111111111 and production
 	// 999999999999 (partition aws).
 	New func(t *testing.T) (engine.Provider, []*engine.AccountConfig)
+	// AWSManaged, optional, returns the document of an AWS managed policy
+	// the target holds, by ARN. EvaluationCorpus attaches only the AWS
+	// managed policies it knows, and the access evaluator reads their
+	// documents from it (after those a case supplies), never from the
+	// target. When it is nil, the evaluator resolves only what a case
+	// supplies, and cases attaching an AWS managed policy are skipped.
+	AWSManaged func(arn string) (document string, ok bool)
+	// Unholdable, optional, says why the target cannot hold a state that
+	// IAM can (a known deviation of the target), or returns "".
+	// EvaluationCorpus skips such cases with the reason.
+	Unholdable func(s *engine.State) string
 }
 
 // The accounts every harness provides, and the stack the suite plans as.
@@ -46,6 +57,7 @@ func Run(t *testing.T, h Harness) {
 		{"Ownership", testOwnership},
 		{"DeleteOrdering", testDeleteOrdering},
 		{"IdentityCheck", testIdentityCheck},
+		{"EvaluationCorpus", testEvaluationCorpus},
 	}
 	t.Run(name, func(t *testing.T) {
 		for _, st := range subtests {
@@ -62,6 +74,9 @@ type env struct {
 	prov engine.Provider
 	dev  *engine.AccountConfig
 	prod *engine.AccountConfig
+	// awsManaged and targetUnholdable are Harness.AWSManaged and Harness.Unholdable.
+	awsManaged       func(arn string) (string, bool)
+	targetUnholdable func(s *engine.State) string
 }
 
 func newEnv(t *testing.T, h Harness) *env {
@@ -70,7 +85,7 @@ func newEnv(t *testing.T, h Harness) *env {
 	if prov == nil {
 		t.Fatal("conformance: Harness.New returned no provider")
 	}
-	e := &env{t: t, ctx: t.Context(), prov: prov}
+	e := &env{t: t, ctx: t.Context(), prov: prov, awsManaged: h.AWSManaged, targetUnholdable: h.Unholdable}
 	e.dev = findAccount(t, accounts, developmentID, "development")
 	e.prod = findAccount(t, accounts, productionID, "production")
 	return e

@@ -18,7 +18,13 @@
 //     not own left exactly as they were, deletes ordered so IAM never sees a
 //     DeleteConflict;
 //   - IdentityCheck: an account whose credentials act in another account
-//     stops the plan before anything is read or written.
+//     stops the plan before anything is read or written;
+//   - EvaluationCorpus: every case of the access evaluator's corpus
+//     (testdata/eval) whose state IAM can hold is created through
+//     Provider.Apply, read back through Provider.Read, and its request
+//     evaluated on what was read, so the evaluator's answers hold on the
+//     forms a target really returns. One harness serves all cases: each
+//     case's objects are deleted before the next.
 //
 // What the suite assumes of a target is only the engine.Provider contract:
 //

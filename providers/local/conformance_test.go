@@ -9,10 +9,12 @@ import (
 )
 
 // TestConformance runs the shared provider suite against the local target,
-// each subtest on a simulation in a new, empty state directory.
+// each subtest on a simulation in a new, empty state directory. The AWS
+// managed policies it holds are its built-in copies.
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Harness{
-		Name: "local",
+		Name:       "local",
+		AWSManaged: local.AWSManagedPolicy,
 		New: func(t *testing.T) (engine.Provider, []*engine.AccountConfig) {
 			p, err := local.Open(local.Options{Dir: t.TempDir()})
 			if err != nil {
