@@ -116,6 +116,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 					&cli.BoolFlag{Name: "destroy", Usage: "plan the removal of everything the stack owns"},
 					&cli.StringFlag{Name: "out", Usage: "save the plan to FILE, for apply FILE"},
 					&cli.BoolFlag{Name: "json", Usage: "print the plan as JSON (format in docs/plan.schema.json)"},
+					&cli.StringFlag{Name: "format", Value: "human", Usage: "human, json (as -json) or markdown (for a pull-request comment)"},
 				),
 				Action: env.plan,
 			},
@@ -335,7 +336,18 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	}
 	analyse(cfg, plan)
 	doc := planfile.FromPlan(plan, cfg, targetInfo(cmd, cfg), version)
+	format := cmd.String("format")
 	if cmd.Bool("json") {
+		format = "json"
+	}
+	switch format {
+	case "human", "json", "markdown":
+	default:
+		return fmt.Errorf("-format must be human, json or markdown, not %q", format)
+	}
+	if format == "markdown" {
+		views.Markdown(e.stdout, plan)
+	} else if format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(doc); err != nil {
@@ -354,7 +366,7 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 		if err := writeSaved(out, doc); err != nil {
 			return err
 		}
-		if !cmd.Bool("json") {
+		if format == "human" {
 			fmt.Fprintf(e.stdout, "\nSaved the plan to %s. Apply exactly these changes with: trustform apply %s\n", out, out)
 		}
 	}

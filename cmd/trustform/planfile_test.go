@@ -155,3 +155,14 @@ func TestEditedSavedPlanIsRejected(t *testing.T) {
 		t.Fatal("an edited plan changed the accounts")
 	}
 }
+
+func TestDevProdMarkdownPlanGolden(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	r := mustRun(t, 2, "plan", "-format", "markdown", "-detailed-exitcode", dir)
+	for _, want := range []string{"**5 to add, 0 to change, 0 to destroy**", "#### Access changes", "<details><summary>production (999999999999): 3 changes</summary>", "```diff"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("markdown plan lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	golden(t, filepath.Join("..", "..", "testdata", "plans", "dev-prod.md"), strings.ReplaceAll(r.stdout, dir, "examples/dev-prod"))
+}

@@ -1,0 +1,100 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+)
+
+// Markdown renders a plan for a pull-request comment: the summary and the
+// access changes first (what a reviewer decides on), then the expectations,
+// then one collapsible section per account holding its changes in the
+// human form, inside a diff block so that + and - lines are coloured.
+func Markdown(w io.Writer, p *engine.Plan) {
+	add, upd, del := p.Counts()
+	verb := "Plan"
+	if p.Destroy {
+		verb = "Destroy plan"
+	}
+	fmt.Fprintf(w, "### trustform %s for stack `%s`\n\n", strings.ToLower(verb), p.Stack)
+	fmt.Fprintf(w, "**%d to add, %d to change, %d to destroy** on %s.\n\n", add, upd, del, p.Target)
+	switch {
+	case !p.Applicable():
+		fmt.Fprintf(w, "> [!CAUTION]\n> Expectations fail: this plan cannot be applied.\n\n")
+	case p.Broadening():
+		fmt.Fprintf(w, "> [!WARNING]\n> This plan broadens access.\n\n")
+	}
+	if len(p.Access) > 0 {
+		fmt.Fprintln(w, "#### Access changes")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| | principal | role | conditions |")
+		fmt.Fprintln(w, "|---|---|---|---|")
+		for _, a := range p.Access {
+			mark, conds := "~", conditionText(a.After)
+			switch {
+			case !a.CanBefore:
+				mark = "➕ gains"
+			case !a.CanAfter:
+				mark, conds = "➖ loses", ""
+			default:
+				mark, conds = "changes", strings.TrimSpace(conditionText(a.Before))+" → "+strings.TrimSpace(conditionText(a.After))
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(arnLabel(a.Principal)), cell(arnLabel(a.Role)), cell(strings.TrimSpace(conds)))
+		}
+		fmt.Fprintln(w)
+	}
+	if len(p.Expectations) > 0 {
+		fmt.Fprintln(w, "#### Expectations")
+		fmt.Fprintln(w)
+		for _, x := range p.Expectations {
+			mark := "✅"
+			if !x.Passed {
+				mark = "❌"
+			}
+			fmt.Fprintf(w, "- %s `%s`: %s\n", mark, x.Address, cell(x.Summary))
+			if !x.Passed {
+				for _, r := range x.Reasons {
+					fmt.Fprintf(w, "  - %s\n", cell(r))
+				}
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if len(p.Changes) == 0 {
+		fmt.Fprintln(w, "No changes. The accounts match the stack.")
+		return
+	}
+	for _, a := range p.Accounts {
+		var changes []*engine.Change
+		for _, c := range p.Changes {
+			if c.Account.ID == a.ID {
+				changes = append(changes, c)
+			}
+		}
+		if len(changes) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "<details><summary>%s (%s): %d change%s</summary>\n\n```diff\n", a.Name, a.ID, len(changes), plural(len(changes)))
+		for i, c := range changes {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			change(w, c, Colors{})
+		}
+		fmt.Fprintf(w, "```\n\n</details>\n\n")
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// cell keeps text from breaking a Markdown table or list.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
