@@ -151,6 +151,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			},
 			explainCommand(env),
 			whoCanCommand(env),
+			accessKitCommand(env),
+			graphCommand(env),
 			{
 				Name:  "version",
 				Usage: "print the version",

@@ -1,0 +1,268 @@
+package views
+
+import (
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// What a role's trust policy asks of the callers it names, read from the
+// configuration alone. The access kit and the graph both need it; neither
+// evaluates policies (the access evaluator does that, over real accounts):
+// they only say what a caller must bring.
+
+// trustStatement is one Allow statement of a trust policy that lets its
+// principals call sts:AssumeRole.
+type trustStatement struct {
+	principals  []trustedPrincipal
+	mfa         bool     // Bool aws:MultiFactorAuthPresent "true", or a Deny without MFA
+	externalIDs []string // StringEquals sts:ExternalId values, sorted
+	// other is true when the statement tests keys besides the two above: the
+	// kit cannot say what to pass for them, so it says that there are some.
+	other bool
+}
+
+// trustedPrincipal is one principal value as the trust policy writes it.
+type trustedPrincipal struct {
+	Type  string // AWS, Service, Federated, CanonicalUser, or "*" for "Principal": "*"
+	Value string
+}
+
+// readTrust returns the statements of a trust policy through which a caller
+// can assume the role, sorted as written. A Deny statement on
+// sts:AssumeRole whose only condition is that MFA is absent (the pattern
+// AWS documents as "deny unless MFA") makes every statement require MFA.
+func readTrust(doc string) ([]trustStatement, error) {
+	d, err := policy.Parse(doc)
+	if err != nil {
+		return nil, fmt.Errorf("trust policy: %w", err)
+	}
+	var out []trustStatement
+	denyWithoutMFA := false
+	for _, s := range d.Statements {
+		if !coversAssumeRole(s) {
+			continue
+		}
+		if s.Effect == "Deny" {
+			if deniesWithoutMFA(s) {
+				denyWithoutMFA = true
+			}
+			continue
+		}
+		if s.Principals == nil {
+			// NotPrincipal with Allow is refused by IAM; nothing to read.
+			continue
+		}
+		ts := trustStatement{}
+		for _, typ := range slices.Sorted(maps.Keys(s.Principals)) {
+			vals := s.Principals[typ]
+			if typ == "*" {
+				ts.principals = append(ts.principals, trustedPrincipal{Type: "*", Value: "*"})
+				continue
+			}
+			for _, v := range slices.Sorted(slices.Values(vals)) {
+				ts.principals = append(ts.principals, trustedPrincipal{Type: typ, Value: v})
+			}
+		}
+		ts.principals = slices.Compact(ts.principals)
+		for op, keys := range s.Conditions {
+			for key, vals := range keys {
+				switch {
+				case op == "Bool" && strings.EqualFold(key, "aws:MultiFactorAuthPresent") && containsFold(vals, "true"):
+					ts.mfa = true
+				case op == "StringEquals" && strings.EqualFold(key, "sts:ExternalId"):
+					ts.externalIDs = append(ts.externalIDs, vals...)
+				default:
+					ts.other = true
+				}
+			}
+		}
+		slices.Sort(ts.externalIDs)
+		ts.externalIDs = slices.Compact(ts.externalIDs)
+		out = append(out, ts)
+	}
+	if denyWithoutMFA {
+		for i := range out {
+			out[i].mfa = true
+		}
+	}
+	return out, nil
+}
+
+// deniesWithoutMFA recognises {"Effect": "Deny", "Condition": {"BoolIfExists"
+// (or "Bool"): {"aws:MultiFactorAuthPresent": "false"}}}.
+func deniesWithoutMFA(s policy.Statement) bool {
+	if len(s.Conditions) != 1 {
+		return false
+	}
+	for op, keys := range s.Conditions {
+		if (op != "Bool" && op != "BoolIfExists") || len(keys) != 1 {
+			return false
+		}
+		for key, vals := range keys {
+			return strings.EqualFold(key, "aws:MultiFactorAuthPresent") && containsFold(vals, "false")
+		}
+	}
+	return false
+}
+
+// coversAssumeRole reports whether a statement applies to sts:AssumeRole:
+// action names match without case and with the * and ? wildcards, as in IAM.
+func coversAssumeRole(s policy.Statement) bool {
+	match := func(list []string) bool {
+		return slices.ContainsFunc(list, func(a string) bool {
+			ok, _ := path.Match(strings.ToLower(a), "sts:assumerole")
+			return ok
+		})
+	}
+	if s.NotActions != nil {
+		return !match(s.NotActions)
+	}
+	return match(s.Actions)
+}
+
+func containsFold(list []string, want string) bool {
+	return slices.ContainsFunc(list, func(v string) bool { return strings.EqualFold(v, want) })
+}
+
+// principalInfo is a trusted principal read from its ARN (or account id).
+type principalInfo struct {
+	kind      string // account, user, role, session, service, federated, anyone, other
+	account   string // the account id, when the value names one
+	partition string
+	path      string // users and roles
+	name      string // users and roles: the name; sessions: role/session; services: the host
+	value     string // as written
+}
+
+// classify reads a trusted principal: "*", a bare account id or a root ARN
+// (the account), a user or role ARN (path included), a role session ARN, a
+// service or a federated provider. Anything else (a unique id IAM wrote for
+// a deleted principal, a federated user) is "other".
+func classify(p trustedPrincipal) principalInfo {
+	info := principalInfo{kind: "other", value: p.Value, partition: "aws"}
+	switch p.Type {
+	case "*":
+		info.kind = "anyone"
+		return info
+	case "Service":
+		info.kind, info.name = "service", p.Value
+		return info
+	case "Federated":
+		info.kind, info.name = "federated", p.Value
+		return info
+	case "AWS":
+	default:
+		return info
+	}
+	if p.Value == "*" {
+		info.kind = "anyone"
+		return info
+	}
+	if policy.IsAccountID(p.Value) {
+		info.kind, info.account = "account", p.Value
+		return info
+	}
+	parts := strings.SplitN(p.Value, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !policy.IsAccountID(parts[4]) {
+		return info
+	}
+	info.partition, info.account = parts[1], parts[4]
+	service, resource := parts[2], parts[5]
+	switch {
+	case service == "iam" && resource == "root":
+		info.kind = "account"
+	case service == "iam" && (strings.HasPrefix(resource, "user/") || strings.HasPrefix(resource, "role/")):
+		typ, rest, _ := strings.Cut(resource, "/")
+		i := strings.LastIndex(rest, "/")
+		info.kind, info.path, info.name = typ, "/"+rest[:i+1], rest[i+1:]
+	case service == "sts" && strings.HasPrefix(resource, "assumed-role/"):
+		info.kind, info.name = "session", strings.TrimPrefix(resource, "assumed-role/")
+	}
+	return info
+}
+
+// stackIndex answers the questions the views ask of a configuration: which
+// account an id is, and which declared block a principal is.
+type stackIndex struct {
+	cfg      *engine.Config
+	accounts map[string]*engine.AccountConfig
+}
+
+func newStackIndex(cfg *engine.Config) *stackIndex {
+	x := &stackIndex{cfg: cfg, accounts: map[string]*engine.AccountConfig{}}
+	for _, a := range cfg.Accounts {
+		x.accounts[a.ID] = a
+	}
+	return x
+}
+
+func (x *stackIndex) partition(id string) string {
+	if a := x.accounts[id]; a != nil && a.Partition != "" {
+		return a.Partition
+	}
+	return "aws"
+}
+
+// accountLabel is "development (111111111111)", or the id and a note when
+// the stack does not declare the account.
+func (x *stackIndex) accountLabel(id string) string {
+	if a := x.accounts[id]; a != nil {
+		return a.Name + " (" + id + ")"
+	}
+	return id + " (not declared in the stack)"
+}
+
+func (x *stackIndex) role(account, name string) *engine.RoleConfig {
+	for _, r := range x.cfg.Roles {
+		if r.Account == account && strings.EqualFold(r.Name, name) {
+			return r
+		}
+	}
+	return nil
+}
+
+func (x *stackIndex) user(account, name string) *engine.UserConfig {
+	for _, u := range x.cfg.Users {
+		if u.Account == account && strings.EqualFold(u.Name, name) {
+			return u
+		}
+	}
+	return nil
+}
+
+// describe names a trusted principal for people: "account development
+// (111111111111)", "role CI in tooling (222222222222)", "service
+// ec2.amazonaws.com", "anyone (*)".
+func (x *stackIndex) describe(p principalInfo) string {
+	switch p.kind {
+	case "anyone":
+		return "anyone (*)"
+	case "service":
+		return "service " + p.name
+	case "federated":
+		return "federated " + p.name
+	case "account":
+		return "account " + x.accountLabel(p.account)
+	case "user", "role":
+		return p.kind + " " + pathName(p.path, p.name) + " in " + x.accountLabel(p.account)
+	case "session":
+		return "session " + p.name + " in " + x.accountLabel(p.account)
+	}
+	return p.value
+}
+
+// pathName writes a role or user name with its path, without the leading
+// slash: "UpdateApp", "platform/Deploy".
+func pathName(p, name string) string {
+	return strings.TrimPrefix(p, "/") + name
+}
+
+func roleARN(x *stackIndex, r *engine.RoleConfig) string {
+	return engine.RoleARN(x.partition(r.Account), r.Account, r.Path, r.Name)
+}

@@ -1,0 +1,104 @@
+package views
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestReadTrust(t *testing.T) {
+	const root = `{"AWS": "arn:aws:iam::111111111111:root"}`
+	stmt := func(effect, action, cond string) string {
+		s := `{"Effect": "` + effect + `", "Principal": ` + root + `, "Action": ` + action
+		if cond != "" {
+			s += `, "Condition": ` + cond
+		}
+		return s + `}`
+	}
+	doc := func(stmts ...string) string {
+		out := `{"Version": "2012-10-17", "Statement": [`
+		for i, s := range stmts {
+			if i > 0 {
+				out += ","
+			}
+			out += s
+		}
+		return out + `]}`
+	}
+	for _, tc := range []struct {
+		name        string
+		doc         string
+		statements  int
+		mfa         bool
+		externalIDs []string
+		other       bool
+	}{
+		{name: "no condition", doc: doc(stmt("Allow", `"sts:AssumeRole"`, "")), statements: 1},
+		{name: "MFA", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"Bool": {"aws:MultiFactorAuthPresent": "true"}}`)), statements: 1, mfa: true},
+		{name: "MFA as a JSON boolean and key in another case", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"Bool": {"AWS:multifactorauthpresent": true}}`)), statements: 1, mfa: true},
+		// BoolIfExists passes when the key is absent, as it is for long-term
+		// access keys: it does not make the CLI pass MFA.
+		{name: "BoolIfExists does not require MFA", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}`)), statements: 1, other: true},
+		{name: "ExternalIds sorted", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringEquals": {"sts:ExternalId": ["b", "a"]}}`)), statements: 1, externalIDs: []string{"a", "b"}},
+		{name: "other keys", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringEquals": {"aws:PrincipalOrgID": "o-1"}}`)), statements: 1, other: true},
+		{name: "deny without MFA", doc: doc(stmt("Allow", `"sts:AssumeRole"`, ""), stmt("Deny", `"sts:AssumeRole"`, `{"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}`)), statements: 1, mfa: true},
+		{name: "an unconditional deny is not an MFA rule", doc: doc(stmt("Allow", `"sts:AssumeRole"`, ""), stmt("Deny", `"sts:AssumeRole"`, "")), statements: 1},
+		{name: "wildcard action", doc: doc(stmt("Allow", `"sts:Assume*"`, "")), statements: 1},
+		{name: "all actions", doc: doc(stmt("Allow", `"*"`, "")), statements: 1},
+		{name: "another STS action", doc: doc(stmt("Allow", `"sts:TagSession"`, "")), statements: 0},
+		{name: "SAML is not AssumeRole", doc: doc(stmt("Allow", `"sts:AssumeRoleWithSAML"`, "")), statements: 0},
+		{name: "NotAction that leaves AssumeRole", doc: doc(`{"Effect": "Allow", "Principal": ` + root + `, "NotAction": "sts:TagSession"}`), statements: 1},
+		{name: "NotAction that removes AssumeRole", doc: doc(`{"Effect": "Allow", "Principal": ` + root + `, "NotAction": "sts:AssumeRole"}`), statements: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readTrust(tc.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tc.statements {
+				t.Fatalf("%d statements, want %d: %+v", len(got), tc.statements, got)
+			}
+			if tc.statements == 0 {
+				return
+			}
+			s := got[0]
+			if s.mfa != tc.mfa || !reflect.DeepEqual(s.externalIDs, tc.externalIDs) || s.other != tc.other {
+				t.Fatalf("mfa %v, external ids %q, other %v; want %v, %q, %v", s.mfa, s.externalIDs, s.other, tc.mfa, tc.externalIDs, tc.other)
+			}
+		})
+	}
+}
+
+func TestReadTrustRefusesBrokenDocument(t *testing.T) {
+	if _, err := readTrust(`{"Statement": 1`); err == nil {
+		t.Fatal("a broken trust policy was read")
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   trustedPrincipal
+		want principalInfo
+	}{
+		{"root ARN", trustedPrincipal{"AWS", "arn:aws:iam::111111111111:root"},
+			principalInfo{kind: "account", account: "111111111111", partition: "aws", value: "arn:aws:iam::111111111111:root"}},
+		{"bare account id", trustedPrincipal{"AWS", "111111111111"},
+			principalInfo{kind: "account", account: "111111111111", partition: "aws", value: "111111111111"}},
+		{"role with a path", trustedPrincipal{"AWS", "arn:aws-cn:iam::111111111111:role/a/b/Deploy"},
+			principalInfo{kind: "role", account: "111111111111", partition: "aws-cn", path: "/a/b/", name: "Deploy", value: "arn:aws-cn:iam::111111111111:role/a/b/Deploy"}},
+		{"user", trustedPrincipal{"AWS", "arn:aws:iam::111111111111:user/David"},
+			principalInfo{kind: "user", account: "111111111111", partition: "aws", path: "/", name: "David", value: "arn:aws:iam::111111111111:user/David"}},
+		{"role session", trustedPrincipal{"AWS", "arn:aws:sts::111111111111:assumed-role/CI/build"},
+			principalInfo{kind: "session", account: "111111111111", partition: "aws", name: "CI/build", value: "arn:aws:sts::111111111111:assumed-role/CI/build"}},
+		{"wildcard", trustedPrincipal{"AWS", "*"}, principalInfo{kind: "anyone", partition: "aws", value: "*"}},
+		{"Principal *", trustedPrincipal{"*", "*"}, principalInfo{kind: "anyone", partition: "aws", value: "*"}},
+		{"service", trustedPrincipal{"Service", "ec2.amazonaws.com"}, principalInfo{kind: "service", partition: "aws", name: "ec2.amazonaws.com", value: "ec2.amazonaws.com"}},
+		{"unique id of a deleted role", trustedPrincipal{"AWS", "AROAEXAMPLEID"}, principalInfo{kind: "other", partition: "aws", value: "AROAEXAMPLEID"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := classify(tc.in); got != tc.want {
+				t.Fatalf("%+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
