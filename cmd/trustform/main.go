@@ -104,8 +104,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 				Name:      "validate",
 				Usage:     "check a stack's files without reading any account",
 				ArgsUsage: "[DIR]",
-				Flags:     stackFlags(),
-				Action:    env.validate,
+				Flags: append(stackFlags(),
+					&cli.BoolFlag{Name: "json", Usage: "print the result as JSON, like terraform validate -json"},
+				),
+				Action: env.validate,
 			},
 			{
 				Name:      "plan",
@@ -153,6 +155,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			whoCanCommand(env),
 			accessKitCommand(env),
 			graphCommand(env),
+			fmtCommand(env),
 			{
 				Name:  "version",
 				Usage: "print the version",
@@ -309,6 +312,9 @@ func (e *cliEnv) openTarget(ctx context.Context, cmd *cli.Command, cfg *engine.C
 }
 
 func (e *cliEnv) validate(ctx context.Context, cmd *cli.Command) error {
+	if cmd.Bool("json") {
+		return e.validateJSON(ctx, cmd)
+	}
 	// validate reads no account, so IAM's default quotas apply.
 	cfg, err := e.load(ctx, cmd, false)
 	if err != nil {
