@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	udiff "github.com/aymanbagabas/go-udiff"
 	"io"
 	"os"
 	"path/filepath"
@@ -198,225 +199,34 @@ func fmtWriteAtomic(path string, data []byte) error {
 }
 
 // fmtWriteDiff prints a unified diff (3 lines of context) from old to new,
-// with the headers terraform fmt -diff uses.
+// with the headers terraform fmt -diff uses, coloured line by line on a
+// terminal.
 func fmtWriteDiff(w io.Writer, path string, old, new []byte, c views.Colors) {
-	hunks := fmtDiffHunks(fmtSplitLines(old), fmtSplitLines(new), 3)
-	if len(hunks) == 0 {
-		return
-	}
 	slash := filepath.ToSlash(path)
-	fmt.Fprintf(w, "%s--- old/%s%s\n%s+++ new/%s%s\n", c.Bold, slash, c.Reset, c.Bold, slash, c.Reset)
-	for _, h := range hunks {
-		fmt.Fprintf(w, "%s@@ -%s +%s @@%s\n", c.Dim, fmtHunkRange(h.oldStart, h.oldLen), fmtHunkRange(h.newStart, h.newLen), c.Reset)
-		for _, l := range h.lines {
-			color := ""
-			switch l.op {
-			case '-':
-				color = c.Red
-			case '+':
-				color = c.Green
-			}
-			reset := ""
-			if color != "" {
-				reset = c.Reset
-			}
-			text, eol := strings.CutSuffix(l.text, "\n")
-			fmt.Fprintf(w, "%s%c%s%s\n", color, l.op, text, reset)
-			if !eol {
-				fmt.Fprintln(w, `\ No newline at end of file`)
-			}
+	text := udiff.Unified("old/"+slash, "new/"+slash, string(old), string(new))
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if line == "" {
+			continue
+		}
+		color := ""
+		switch {
+		case strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
+			color = c.Bold
+		case strings.HasPrefix(line, "@@"):
+			color = c.Dim
+		case strings.HasPrefix(line, "-"):
+			color = c.Red
+		case strings.HasPrefix(line, "+"):
+			color = c.Green
+		}
+		if color == "" {
+			fmt.Fprint(w, line)
+			continue
+		}
+		body, eol := strings.CutSuffix(line, "\n")
+		fmt.Fprintf(w, "%s%s%s", color, body, c.Reset)
+		if eol {
+			fmt.Fprintln(w)
 		}
 	}
-}
-
-// fmtHunkRange is a hunk header's "start,len", with the conventions of diff
-// -u: a length of 1 is left out, and an empty range starts at the line
-// before it.
-func fmtHunkRange(start, n int) string {
-	switch n {
-	case 0:
-		return fmt.Sprintf("%d,0", start-1)
-	case 1:
-		return fmt.Sprintf("%d", start)
-	}
-	return fmt.Sprintf("%d,%d", start, n)
-}
-
-// fmtSplitLines splits text into lines, each keeping its "\n" (the last one
-// may have none).
-func fmtSplitLines(b []byte) []string {
-	var lines []string
-	s := string(b)
-	for s != "" {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			lines = append(lines, s)
-			break
-		}
-		lines = append(lines, s[:i+1])
-		s = s[i+1:]
-	}
-	return lines
-}
-
-type fmtDiffLine struct {
-	op   byte // ' ', '-' or '+'
-	text string
-}
-
-type fmtHunk struct {
-	oldStart, oldLen, newStart, newLen int // 1-based starts
-	lines                              []fmtDiffLine
-}
-
-// fmtDiffHunks groups an edit script into unified-diff hunks with ctx lines
-// of context around the changes.
-func fmtDiffHunks(a, b []string, ctx int) []fmtHunk {
-	script := fmtDiffLines(a, b)
-	var hunks []fmtHunk
-	i := 0
-	for i < len(script) {
-		// Find the next change.
-		for i < len(script) && script[i].op == ' ' {
-			i++
-		}
-		if i == len(script) {
-			break
-		}
-		start := max(i-ctx, 0)
-		// Extend over changes separated by at most 2*ctx equal lines.
-		end := i
-		for end < len(script) {
-			if script[end].op != ' ' {
-				end++
-				continue
-			}
-			run := end
-			for run < len(script) && script[run].op == ' ' {
-				run++
-			}
-			if run == len(script) || run-end > 2*ctx {
-				end = min(end+ctx, len(script))
-				break
-			}
-			end = run
-		}
-		h := fmtHunk{lines: script[start:end]}
-		// Line numbers: count what precedes the hunk.
-		oldLine, newLine := 1, 1
-		for _, l := range script[:start] {
-			if l.op != '+' {
-				oldLine++
-			}
-			if l.op != '-' {
-				newLine++
-			}
-		}
-		h.oldStart, h.newStart = oldLine, newLine
-		for _, l := range h.lines {
-			if l.op != '+' {
-				h.oldLen++
-			}
-			if l.op != '-' {
-				h.newLen++
-			}
-		}
-		hunks = append(hunks, h)
-		i = end
-	}
-	return hunks
-}
-
-// fmtDiffLines is a shortest edit script from a to b (Myers' algorithm),
-// as equal, deleted and inserted lines in order. The common prefix and
-// suffix are set aside first: formatting changes are usually few.
-func fmtDiffLines(a, b []string) []fmtDiffLine {
-	pre := 0
-	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
-		pre++
-	}
-	suf := 0
-	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
-		suf++
-	}
-	var out []fmtDiffLine
-	for _, l := range a[:pre] {
-		out = append(out, fmtDiffLine{' ', l})
-	}
-	out = append(out, fmtMyers(a[pre:len(a)-suf], b[pre:len(b)-suf])...)
-	for _, l := range a[len(a)-suf:] {
-		out = append(out, fmtDiffLine{' ', l})
-	}
-	return out
-}
-
-func fmtMyers(a, b []string) []fmtDiffLine {
-	n, m := len(a), len(b)
-	if n == 0 && m == 0 {
-		return nil
-	}
-	maxD := n + m
-	off := maxD + 1
-	v := make([]int, 2*maxD+3)
-	// trace[d] holds v[k] for k in -d..d after step d.
-	var trace [][]int
-	found := false
-	for d := 0; d <= maxD && !found; d++ {
-		for k := -d; k <= d; k += 2 {
-			var x int
-			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
-				x = v[off+k+1] // down: an insertion
-			} else {
-				x = v[off+k-1] + 1 // right: a deletion
-			}
-			y := x - k
-			for x < n && y < m && a[x] == b[y] {
-				x++
-				y++
-			}
-			v[off+k] = x
-			if x >= n && y >= m {
-				found = true
-			}
-		}
-		trace = append(trace, append([]int(nil), v[off-d:off+d+1]...))
-	}
-	// Walk back from (n, m) to (0, 0).
-	var rev []fmtDiffLine
-	x, y := n, m
-	for d := len(trace) - 1; d > 0; d-- {
-		prev := trace[d-1] // indices -(d-1)..(d-1), at offset d-1
-		at := func(k int) int { return prev[k+d-1] }
-		k := x - y
-		var pk int
-		if k == -d || (k != d && at(k-1) < at(k+1)) {
-			pk = k + 1
-		} else {
-			pk = k - 1
-		}
-		px := at(pk)
-		py := px - pk
-		for x > px && y > py {
-			x--
-			y--
-			rev = append(rev, fmtDiffLine{' ', a[x]})
-		}
-		if x == px {
-			y--
-			rev = append(rev, fmtDiffLine{'+', b[y]})
-		} else {
-			x--
-			rev = append(rev, fmtDiffLine{'-', a[x]})
-		}
-	}
-	for x > 0 && y > 0 {
-		x--
-		y--
-		rev = append(rev, fmtDiffLine{' ', a[x]})
-	}
-	out := make([]fmtDiffLine, len(rev))
-	for i, l := range rev {
-		out[len(rev)-1-i] = l
-	}
-	return out
 }

@@ -293,32 +293,3 @@ func TestFmtUnifiedDiff(t *testing.T) {
 		})
 	}
 }
-
-// Applying the edit script to the old lines gives the new ones, for edits
-// of every kind.
-func TestFmtDiffLinesRoundTrip(t *testing.T) {
-	tests := []struct{ name, old, new string }{
-		{"both empty", "", ""},
-		{"delete all", "a\nb\nc\n", ""},
-		{"insert all", "", "a\nb\n"},
-		{"replace all", "a\nb\n", "c\nd\ne\n"},
-		{"interleaved", "a\nb\nc\nd\ne\nf\n", "a\nx\nc\ny\ne\nz\nf\ng\n"},
-		{"reindent", "x {\n    a = 1\n      b = 2\n}\n", "x {\n  a = 1\n  b = 2\n}\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var oldOut, newOut strings.Builder
-			for _, l := range fmtDiffLines(fmtSplitLines([]byte(tt.old)), fmtSplitLines([]byte(tt.new))) {
-				if l.op != '+' {
-					oldOut.WriteString(l.text)
-				}
-				if l.op != '-' {
-					newOut.WriteString(l.text)
-				}
-			}
-			if oldOut.String() != tt.old || newOut.String() != tt.new {
-				t.Fatalf("script gives old %q new %q", oldOut.String(), newOut.String())
-			}
-		})
-	}
-}
