@@ -139,6 +139,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 				Flags: append(append(stackFlags(), targetFlags()...),
 					&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
 					&cli.BoolFlag{Name: "allow-broadening", Usage: "apply a plan that broadens access when the stack sets require_approval = \"broadening\""},
+					&cli.BoolFlag{Name: "json", Usage: "print the plan and the apply's progress as JSON lines (needs -auto-approve unless applying a saved plan)"},
 				),
 				Action: env.apply(false),
 			},
@@ -148,6 +149,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 				ArgsUsage: "[DIR]",
 				Flags: append(append(stackFlags(), targetFlags()...),
 					&cli.BoolFlag{Name: "auto-approve", Usage: "destroy without asking"},
+					&cli.BoolFlag{Name: "json", Usage: "print the plan and the destroy's progress as JSON lines (needs -auto-approve)"},
 				),
 				Action: env.apply(true),
 			},
@@ -499,15 +501,36 @@ func (e *cliEnv) applySaved(ctx context.Context, cmd *cli.Command, path string) 
 		return fmt.Errorf("not applied: the accounts changed since the plan in %s was made (fingerprint %s, now %s); nothing was changed: make a new plan", path, doc.Fingerprint, got)
 	}
 	colors := e.colors(cmd, e.stdout)
-	views.Plan(e.stdout, plan, colors)
-	if len(plan.Changes) == 0 {
-		return nil
-	}
-	fmt.Fprintln(e.stdout)
-	if err := engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: views.NewProgress(e.stdout, colors)}); err != nil {
-		return fmt.Errorf("apply stopped with errors; what succeeded stays applied, and the next plan shows what is left:\n\n%s", indentErrors(err))
+	var hooks engine.Hooks
+	var events *views.Events
+	if cmd.Bool("json") {
+		events = views.NewEvents(e.stdout, plan.Changes, nil)
+		events.PlanSummary(plan)
+		hooks = events
+	} else {
+		views.Plan(e.stdout, plan, colors)
+		hooks = views.NewProgress(e.stdout, colors)
 	}
 	add, upd, del := plan.Counts()
+	if len(plan.Changes) == 0 {
+		if events != nil {
+			events.ApplyComplete(0, 0, 0, nil)
+		}
+		return nil
+	}
+	if events == nil {
+		fmt.Fprintln(e.stdout)
+	}
+	err = engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: hooks})
+	if events != nil {
+		events.ApplyComplete(add, upd, del, err)
+	}
+	if err != nil {
+		return fmt.Errorf("apply stopped with errors; what succeeded stays applied, and the next plan shows what is left:\n\n%s", indentErrors(err))
+	}
+	if events != nil {
+		return nil
+	}
 	fmt.Fprintf(e.stdout, "\n%sApply complete!%s %d added, %d changed, %d destroyed.\n", colors.Bold, colors.Reset, add, upd, del)
 	return nil
 }
@@ -566,6 +589,9 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 				return e.applySaved(ctx, cmd, cmd.Args().First())
 			}
 		}
+		if cmd.Bool("json") && !cmd.Bool("auto-approve") {
+			return fmt.Errorf("-json needs -auto-approve: the JSON stream cannot ask for confirmation")
+		}
 		cfg, err := e.load(ctx, cmd, true)
 		if err != nil {
 			return err
@@ -581,28 +607,52 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		}
 		analyse(cfg, plan)
 		colors := e.colors(cmd, e.stdout)
-		views.Plan(e.stdout, plan, colors)
-		views.Expectations(e.stdout, plan.Expectations, colors)
+		var hooks engine.Hooks
+		var events *views.Events
+		// refuse ends a JSON stream with apply_failed when nothing is applied.
+		refuse := func(err error) error {
+			if events != nil {
+				events.ApplyComplete(0, 0, 0, err)
+			}
+			return err
+		}
+		if cmd.Bool("json") {
+			events = views.NewEvents(e.stdout, plan.Changes, nil)
+			events.PlanSummary(plan)
+			hooks = events
+		} else {
+			views.Plan(e.stdout, plan, colors)
+			views.Expectations(e.stdout, plan.Expectations, colors)
+			hooks = views.NewProgress(e.stdout, colors)
+		}
 		if !plan.Applicable() {
-			return notApplicable(plan)
+			return refuse(notApplicable(plan))
 		}
 		if len(plan.Changes) == 0 {
-			return nil
+			return refuse(nil)
 		}
 		if plan.Broadening() && cfg.Stack.RequireApproval == "broadening" && !cmd.Bool("allow-broadening") {
-			return fmt.Errorf("not applied: this plan broadens access (see Access changes), and the stack sets require_approval = \"broadening\"; review it and pass -allow-broadening to apply it")
+			return refuse(fmt.Errorf("not applied: this plan broadens access (see Access changes), and the stack sets require_approval = \"broadening\"; review it and pass -allow-broadening to apply it"))
 		}
 		if !cmd.Bool("auto-approve") {
 			if err := e.confirm(destroy); err != nil {
 				return err
 			}
 		}
-		fmt.Fprintln(e.stdout)
-		err = engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: views.NewProgress(e.stdout, colors)})
+		add, upd, del := plan.Counts()
+		if events == nil {
+			fmt.Fprintln(e.stdout)
+		}
+		err = engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: hooks})
+		if events != nil {
+			events.ApplyComplete(add, upd, del, err)
+		}
 		if err != nil {
 			return fmt.Errorf("apply stopped with errors; what succeeded stays applied, and the next plan shows what is left:\n\n%s", indentErrors(err))
 		}
-		add, upd, del := plan.Counts()
+		if events != nil {
+			return nil
+		}
 		verb := "Apply"
 		if destroy {
 			verb = "Destroy"

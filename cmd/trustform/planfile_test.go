@@ -166,3 +166,23 @@ func TestDevProdMarkdownPlanGolden(t *testing.T) {
 	}
 	golden(t, filepath.Join("..", "..", "testdata", "plans", "dev-prod.md"), strings.ReplaceAll(r.stdout, dir, "examples/dev-prod"))
 }
+
+func TestApplyJSONLinesStream(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	r := mustRun(t, 0, "apply", "-json", "-auto-approve", dir)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	var types []string
+	for _, l := range lines {
+		var ev struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		types = append(types, ev.Type)
+	}
+	if types[0] != "plan" || types[len(types)-1] != "apply_complete" || len(types) != 1+2*5+1 {
+		t.Fatalf("event types %v: want plan, a start and a finish per change (5), apply_complete", types)
+	}
+	mustRun(t, 1, "apply", "-json", dir)
+}
