@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Kind is the kind of IAM object a change is about.
 type Kind string
@@ -137,4 +140,43 @@ type Hooks interface {
 	Started(c *Change)
 	Finished(c *Change, elapsed time.Duration, err error)
 	Skipped(c *Change, reason string)
+}
+
+// ChangeObjects returns the Before and After of a change as the type its Kind
+// implies, and checks that the action has what it needs: After for a create,
+// Before for a delete, both for an update. Providers call it first in Apply;
+// a malformed change is a bug in the caller, reported as a plain error.
+func ChangeObjects[T interface {
+	*Role | *ManagedPolicy | *Group | *User | *InlinePolicy | *Attachment | *Membership
+	Object
+}](ch *Change) (before, after T, err error) {
+	get := func(o Object, which string) (T, bool, error) {
+		var zero T
+		if o == nil {
+			return zero, false, nil
+		}
+		v, ok := o.(T)
+		if !ok {
+			return zero, false, fmt.Errorf("change %s: %s of a %s change is a %T", ch.Key, which, ch.Kind, o)
+		}
+		// A typed nil pointer counts as absent.
+		return v, v != nil, nil
+	}
+	before, hasBefore, err := get(ch.Before, "Before")
+	if err != nil {
+		return before, after, err
+	}
+	after, hasAfter, err := get(ch.After, "After")
+	if err != nil {
+		return before, after, err
+	}
+	needBefore := ch.Action == Update || ch.Action == Delete
+	needAfter := ch.Action == Update || ch.Action == Create
+	switch {
+	case needBefore && !hasBefore:
+		return before, after, fmt.Errorf("change %s: a %s needs Before", ch.Key, ch.Action)
+	case needAfter && !hasAfter:
+		return before, after, fmt.Errorf("change %s: a %s needs After", ch.Key, ch.Action)
+	}
+	return before, after, nil
 }

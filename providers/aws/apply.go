@@ -725,43 +725,17 @@ func opName(verb string, kind engine.Kind, suffix string) string {
 
 // ---- helpers ----
 
-// objects takes the Before and After of a change as the type its Kind
-// implies, and checks that the action has what it needs: After for a create,
-// Before for a delete, both for an update. A malformed change is a bug in
-// the caller, reported as a plain error rather than an IAM one.
+// objects is engine.ChangeObjects with errors that name this target.
 func objects[T interface {
 	*engine.Role | *engine.ManagedPolicy | *engine.Group | *engine.User |
 		*engine.InlinePolicy | *engine.Attachment | *engine.Membership
 	engine.Object
 }](ch *engine.Change) (before, after T, err error) {
-	get := func(o engine.Object, which string) (T, bool, error) {
-		var zero T
-		if o == nil {
-			return zero, false, nil
-		}
-		v, ok := o.(T)
-		if !ok {
-			return zero, false, fmt.Errorf("aws target: change %s: %s of a %s change is a %T", ch.Key, which, ch.Kind, o)
-		}
-		return v, v != nil, nil
-	}
-	before, hasBefore, err := get(ch.Before, "Before")
+	before, after, err = engine.ChangeObjects[T](ch)
 	if err != nil {
-		return before, after, err
+		err = fmt.Errorf("aws target: %w", err)
 	}
-	after, hasAfter, err := get(ch.After, "After")
-	if err != nil {
-		return before, after, err
-	}
-	needBefore := ch.Action == engine.Update || ch.Action == engine.Delete
-	needAfter := ch.Action == engine.Update || ch.Action == engine.Create
-	switch {
-	case needBefore && !hasBefore:
-		return before, after, fmt.Errorf("aws target: change %s: a %s needs Before", ch.Key, ch.Action)
-	case needAfter && !hasAfter:
-		return before, after, fmt.Errorf("aws target: change %s: a %s needs After", ch.Key, ch.Action)
-	}
-	return before, after, nil
+	return before, after, err
 }
 
 // tagChanges returns the keys to untag (in before, not in after) and the
