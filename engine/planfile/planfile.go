@@ -171,6 +171,14 @@ func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
 		if c.Index != i {
 			return nil, nil, fmt.Errorf("change %d is numbered %d: the plan is damaged", i, c.Index)
 		}
+		for _, d := range c.DependsOn {
+			// Changes are in apply order: a change can only wait for one
+			// before it. Anything else would make Apply wait forever or
+			// index out of range.
+			if d < 0 || d >= i {
+				return nil, nil, fmt.Errorf("change %d depends on change %d, which does not come before it: the plan is damaged", i, d)
+			}
+		}
 		before, err := c.Before.unwrap()
 		if err != nil {
 			return nil, nil, fmt.Errorf("change %d: %w", i, err)

@@ -1,0 +1,113 @@
+package planfile
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/trustform/trustform/engine"
+)
+
+func samplePlan() (*engine.Plan, *engine.Config) {
+	cfg := &engine.Config{Stack: engine.StackConfig{Name: "s", Target: "local", Dir: "stack"},
+		Accounts: []*engine.AccountConfig{{Address: "account.prod", Name: "prod", ID: "999999999999", Partition: "aws",
+			AssumeRole: &engine.AssumeRoleConfig{RoleARN: "arn:aws:iam::999999999999:role/Deploy", ExternalID: "x-1"}}}}
+	role := &engine.Role{Name: "R", Path: "/", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}]}`, MaxSessionDuration: 3600}
+	p := &engine.Plan{Stack: "s", Target: "local simulation in stack/.trustform",
+		Accounts: []engine.PlanAccount{{Name: "prod", ID: "999999999999", Identity: "arn:aws:iam::999999999999:root"}},
+		Changes: []*engine.Change{
+			{Action: engine.Create, Kind: engine.KindRole, Account: engine.AccountRef{Name: "prod", ID: "999999999999", Partition: "aws"}, Key: engine.PrincipalKey("999999999999", engine.KindRole, "R"), Address: "role.r", After: role,
+				Attrs: []engine.AttrDiff{{Name: "name", After: "R"}}},
+			{Action: engine.Create, Kind: engine.KindInline, Account: engine.AccountRef{Name: "prod", ID: "999999999999", Partition: "aws"}, Key: engine.InlineKey("999999999999", engine.KindRole, "R", "p"), Address: "role.r",
+				After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "R", Name: "p", Document: `{"Version":"2012-10-17","Statement":[]}`}, DependsOn: []int{0}},
+		},
+		Access:       []engine.AccessChange{{Role: "arn:aws:iam::999999999999:role/R", Principal: "arn:aws:iam::111111111111:user/A", CanAfter: true}},
+		Expectations: []engine.ExpectationResult{{Address: "expect.e", Summary: "user A can assume role R", Passed: true, Reasons: []string{"it can"}}},
+		Actual:       engine.NewState(),
+	}
+	return p, cfg
+}
+
+func TestSavedPlanRoundTrips(t *testing.T) {
+	p, cfg := samplePlan()
+	d := FromPlan(p, cfg, Target{Kind: "local", StackDir: "stack", StateDir: "stack/.trustform"}, "test")
+	d.Fingerprint = Fingerprint(p.Actual)
+	var buf bytes.Buffer
+	if err := Write(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, cfg2, err := back.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Changes) != 2 || plan.Changes[1].DependsOn[0] != 0 || plan.Changes[0].After.(*engine.Role).TrustPolicy != p.Changes[0].After.(*engine.Role).TrustPolicy {
+		t.Fatalf("changes did not survive the round trip: %+v", plan.Changes)
+	}
+	if cfg2.Accounts[0].AssumeRole == nil || cfg2.Accounts[0].AssumeRole.ExternalID != "x-1" || cfg2.Stack.Dir != "stack" {
+		t.Fatalf("how the account is reached did not survive: %+v", cfg2.Accounts[0])
+	}
+	if !plan.Access[0].CanAfter || plan.Access[0].CanBefore || !plan.Applicable() {
+		t.Fatalf("access changes or expectations did not survive: %+v %+v", plan.Access, plan.Expectations)
+	}
+}
+
+func TestReadRejects(t *testing.T) {
+	p, cfg := samplePlan()
+	d := FromPlan(p, cfg, Target{Kind: "local", StackDir: "stack"}, "test")
+	var unsaved bytes.Buffer
+	d2 := d
+	d2.Fingerprint = Fingerprint(p.Actual)
+	var saved bytes.Buffer
+	if err := Write(&saved, d2); err != nil {
+		t.Fatal(err)
+	}
+	_ = Write(&unsaved, d) // no fingerprint: a plan -json document, not a saved plan
+	tests := []struct{ name, text, want string }{
+		{"not JSON", "{", "not a trustform plan"},
+		{"unknown field", `{"format_version":"1","extra":1}`, "not a trustform plan"},
+		{"not a saved plan", unsaved.String(), "not a saved plan"},
+		{"edited", strings.Replace(saved.String(), `"R"`, `"Q"`, 1), "changed after it was written"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tt.text))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Read error %v, want it to say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzRead: no input makes the saved-plan reader, or rebuilding a plan from
+// what it accepts, panic.
+func FuzzRead(f *testing.F) {
+	p, cfg := samplePlan()
+	d := FromPlan(p, cfg, Target{Kind: "local", StackDir: "stack"}, "test")
+	d.Fingerprint = Fingerprint(p.Actual)
+	var buf bytes.Buffer
+	_ = Write(&buf, d)
+	f.Add(buf.String())
+	f.Add(`{"format_version":"1","checksum":"x","fingerprint":"y","changes":[{"index":0,"before":{}}]}`)
+	f.Add(`{"format_version":"1","checksum":"x","fingerprint":"y","changes":[{"index":0,"depends_on":[5]}]}`)
+	f.Fuzz(func(t *testing.T, text string) {
+		doc, err := Read(strings.NewReader(text))
+		if err != nil {
+			return
+		}
+		plan, _, err := doc.Plan()
+		if err != nil {
+			return
+		}
+		for i, c := range plan.Changes {
+			for _, d := range c.DependsOn {
+				if d < 0 || d >= i {
+					t.Fatalf("accepted a dependency of change %d on change %d", i, d)
+				}
+			}
+		}
+	})
+}
