@@ -12,10 +12,15 @@ type Provider interface {
 	// Identity returns the account ID and the identity ARN that the provider
 	// acts as in the given account.
 	Identity(ctx context.Context, account *AccountConfig) (Identity, error)
-	// Read returns everything in the account. Ownership flags are left unset;
-	// MarkOwnership sets them so every provider follows the same rules.
+	// Read returns everything in the account that a plan compares. A target
+	// may leave out what the engine never compares on objects the stack does
+	// not own (the aws target reads a role's description and maximum session
+	// duration only for roles carrying the ownership tag, and no managed
+	// policy tags). Ownership flags are left unset; MarkOwnership sets them
+	// so every provider follows the same rules.
 	Read(ctx context.Context, account *AccountConfig) (*Account, error)
-	// Apply carries out one change. A delete of a role, group, user or policy
+	// Apply carries out one change, from its Before and After objects (Attrs
+	// are for people). A delete of a role, group, user or policy
 	// is only planned after its attachments, inline policies and memberships
 	// are gone, so providers need not clean up on their own.
 	Apply(ctx context.Context, account *AccountConfig, change *Change) error
