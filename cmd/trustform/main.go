@@ -541,11 +541,12 @@ func (e *cliEnv) applySaved(ctx context.Context, cmd *cli.Command, path string) 
 // expectation: removing the stack is meant to remove the access it expects.
 func analyse(cfg *engine.Config, plan *engine.Plan) {
 	projected := engine.Project(plan.Actual, plan.Changes)
-	plan.Access = access.Diff(plan.Actual, projected, local.AWSManagedPolicy)
+	after := access.New(projected, local.AWSManagedPolicy)
+	plan.Access = access.Diff(access.New(plan.Actual, local.AWSManagedPolicy), after)
 	if plan.Destroy || len(cfg.Expectations) == 0 {
 		return
 	}
-	plan.Expectations = expect.Check(cfg, projected, access.New(projected, local.AWSManagedPolicy))
+	plan.Expectations = expect.Check(cfg, projected, after)
 }
 
 func notApplicable(plan *engine.Plan) error {

@@ -7,15 +7,17 @@ import (
 	"github.com/trustform/trustform/engine"
 )
 
-// Diff compares who can assume which role in two states — in plans, the
-// accounts as they are and as they will be — and returns every principal
+// Diff compares who can assume which role in the states of two evaluators —
+// in plans, the accounts as they are and as they will be — and returns every principal
 // whose ability changed: gained, lost, or held under other conditions (with
 // or without MFA, an ExternalId). Every role of the states is compared, the
 // stack's or not, since a grant can open a role the stack does not own.
-// The result is sorted by role, then principal.
-func Diff(before, after *engine.State, awsManaged func(string) (string, bool)) []engine.AccessChange {
-	was := assumers(New(before, awsManaged), before)
-	will := assumers(New(after, awsManaged), after)
+// The result is sorted by role, then principal. Taking evaluators lets a
+// caller that asks more of the same state (expectations) reuse the policies
+// they have parsed.
+func Diff(before, after *Evaluator) []engine.AccessChange {
+	was := assumers(before, before.state)
+	will := assumers(after, after.state)
 	var out []engine.AccessChange
 	for _, key := range unionKeys(was, will) {
 		b, hadB := was[key]
