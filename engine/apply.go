@@ -111,7 +111,7 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 			} else {
 				hooks.Started(c)
 				start := time.Now()
-				err = prov.Apply(ctx, accounts[c.Account.ID], c)
+				err = applyOne(ctx, prov, accounts[c.Account.ID], c)
 				hooks.Finished(c, time.Since(start), err)
 			}
 			mu.Lock()
@@ -125,6 +125,22 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 	}
 	wg.Wait()
 	return errs.ErrorOrNil()
+}
+
+// applyOne hands one change to the provider. Providers know create, update
+// and delete; an adoption is an update of the attributes it lists (on a role
+// or user, the ownership tag among them) and needs no call when it lists none,
+// since a group's or policy's adoption is written by the ledger change.
+func applyOne(ctx context.Context, prov Provider, acct *AccountConfig, c *Change) error {
+	if c.Action != Adopt {
+		return prov.Apply(ctx, acct, c)
+	}
+	if len(c.Attrs) == 0 {
+		return nil
+	}
+	update := *c
+	update.Action = Update
+	return prov.Apply(ctx, acct, &update)
 }
 
 // Describe names a change for messages: "create role UpdateApp in production (999999999999)".

@@ -29,6 +29,11 @@ const (
 	Create Action = "create"
 	Update Action = "update"
 	Delete Action = "delete"
+	// Adopt takes over an object that exists and no stack owns (declared
+	// with adopt = true): the stack records its ownership (the tag on a role
+	// or user, the ledger for a group or managed policy) and brings the
+	// attributes listed in Attrs in line, as an update would.
+	Adopt Action = "adopt"
 )
 
 // Object is the value a change creates, updates or deletes: one of *Role,

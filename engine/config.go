@@ -63,11 +63,15 @@ type AssumeRoleConfig struct {
 
 // GroupConfig is a group block.
 type GroupConfig struct {
-	Address  string
-	Account  string // account ID
-	Name     string
-	Existing bool
-	Source   Source
+	Address         string
+	Account         string // account ID
+	Name            string
+	Path            string // set only for adopted groups; owned groups live at OwnedGroupPath
+	Existing        bool
+	Adopt           bool              // take over the group if it exists (see Adoption in ownership.go)
+	ManagedPolicies []string          // ARNs
+	InlinePolicies  map[string]string // name → JSON
+	Source          Source
 }
 
 // UserConfig is a user block.
@@ -79,7 +83,12 @@ type UserConfig struct {
 	Groups   []string // group names in the same account
 	Tags     map[string]string
 	Existing bool
-	Source   Source
+	Adopt    bool // take over the user if it exists
+	// ManagedPolicies and InlinePolicies are the user's own, for owned
+	// users; grants add their inline policies to these.
+	ManagedPolicies []string
+	InlinePolicies  map[string]string
+	Source          Source
 }
 
 // PolicyConfig is a policy block: a customer-managed policy.
@@ -90,6 +99,7 @@ type PolicyConfig struct {
 	Path        string
 	Description string
 	Document    string // JSON
+	Adopt       bool   // take over the policy if it exists
 	Source      Source
 }
 
@@ -105,6 +115,7 @@ type RoleConfig struct {
 	ManagedPolicies    []string          // ARNs
 	InlinePolicies     map[string]string // name → JSON
 	Tags               map[string]string
+	Adopt              bool // take over the role if it exists
 	Source             Source
 }
 
@@ -116,7 +127,19 @@ type GrantConfig struct {
 	Effect  string // "Allow" or "Deny"
 	To      []PrincipalRef
 	Roles   []string // role ARNs
-	Source  Source
+	// PolicyName, when set, names the inline policy instead of the stack's
+	// prefix and the address; allowed only on principals the stack owns,
+	// since on others the prefix is how the stack knows its own policies.
+	PolicyName string
+	Source     Source
+}
+
+// InlineName is the name of the inline policy the grant puts on its principals.
+func (g *GrantConfig) InlineName(stack string) string {
+	if g.PolicyName != "" {
+		return g.PolicyName
+	}
+	return GrantPolicyName(stack, g.Address)
 }
 
 // PrincipalRef names an IAM principal declared in the stack.

@@ -24,18 +24,25 @@ func Desired(cfg *Config) (*State, error) {
 	acct := func(id string) *Account { return s.Account(id, partitionOf(cfg, id)) }
 	owner := cfg.Stack.Name
 	for _, g := range cfg.Groups {
-		grp := &Group{Name: g.Name, Path: OwnedGroupPath(owner), InlinePolicies: map[string]string{}, Owned: !g.Existing}
-		if g.Existing {
+		grp := &Group{Name: g.Name, Path: OwnedGroupPath(owner), AttachedPolicies: sortedNames(g.ManagedPolicies),
+			InlinePolicies: mapOrEmpty(g.InlinePolicies), Owned: !g.Existing, Adopt: g.Adopt}
+		switch {
+		case g.Existing:
 			grp.Path = ""
+		case g.Adopt:
+			// An adopted group keeps its path: it is part of the ARN that
+			// other policies name. The ledger records its ownership.
+			grp.Path = pathOr(g.Path)
 		}
 		acct(g.Account).Groups[NameKey(g.Name)] = grp
 	}
 	for _, u := range cfg.Users {
-		usr := &User{Name: u.Name, Path: pathOr(u.Path), Tags: ownedTags(u.Tags, owner, !u.Existing), Groups: sortedNames(u.Groups), InlinePolicies: map[string]string{}, Owned: !u.Existing}
+		usr := &User{Name: u.Name, Path: pathOr(u.Path), Tags: ownedTags(u.Tags, owner, !u.Existing), Groups: sortedNames(u.Groups),
+			AttachedPolicies: sortedNames(u.ManagedPolicies), InlinePolicies: mapOrEmpty(u.InlinePolicies), Owned: !u.Existing, Adopt: u.Adopt}
 		acct(u.Account).Users[NameKey(u.Name)] = usr
 	}
 	for _, p := range cfg.Policies {
-		acct(p.Account).Policies[NameKey(p.Name)] = &ManagedPolicy{Name: p.Name, Path: pathOr(p.Path), Description: PolicyDescription(p.Description, owner), Document: p.Document, Owned: true}
+		acct(p.Account).Policies[NameKey(p.Name)] = &ManagedPolicy{Name: p.Name, Path: pathOr(p.Path), Description: PolicyDescription(p.Description, owner), Document: p.Document, Owned: true, Adopt: p.Adopt}
 	}
 	for _, r := range cfg.Roles {
 		msd := r.MaxSessionDuration
@@ -45,15 +52,12 @@ func Desired(cfg *Config) (*State, error) {
 		acct(r.Account).Roles[NameKey(r.Name)] = &Role{
 			Name: r.Name, Path: pathOr(r.Path), Description: r.Description, TrustPolicy: r.TrustDocument,
 			MaxSessionDuration: msd, Tags: ownedTags(r.Tags, owner, true),
-			AttachedPolicies: sortedNames(r.ManagedPolicies), InlinePolicies: maps.Clone(r.InlinePolicies), Owned: true,
-		}
-		if acct(r.Account).Roles[NameKey(r.Name)].InlinePolicies == nil {
-			acct(r.Account).Roles[NameKey(r.Name)].InlinePolicies = map[string]string{}
+			AttachedPolicies: sortedNames(r.ManagedPolicies), InlinePolicies: mapOrEmpty(r.InlinePolicies), Owned: true, Adopt: r.Adopt,
 		}
 	}
 	var errs *multierror.Error
 	for _, g := range cfg.Grants {
-		name := GrantPolicyName(owner, g.Address)
+		name := g.InlineName(owner)
 		doc := policy.Document{Version: policy.Version, Statements: []policy.Statement{{
 			Effect: g.Effect, Actions: []string{"sts:AssumeRole"}, Resources: slices.Sorted(slices.Values(g.Roles)),
 		}}}.JSON()
@@ -61,6 +65,15 @@ func Desired(cfg *Config) (*State, error) {
 			inline := inlineOf(acct(to.Account), to.Kind, to.Name)
 			if inline == nil {
 				errs = multierror.Append(errs, fmt.Errorf("%s (%s): %s %q is not declared in the stack", g.Address, g.Source, to.Kind, to.Name))
+				continue
+			}
+			if g.PolicyName != "" && !ownedPrincipal(acct(to.Account), to.Kind, to.Name) {
+				errs = multierror.Append(errs, fmt.Errorf("%s (%s): policy_name is set, but %s %q is existing = true: on a principal the stack does not own, its inline policies are known by the prefix %q; remove policy_name, or adopt the %s (adopt = true)",
+					g.Address, g.Source, to.Kind, to.Name, InlinePrefix(owner), to.Kind))
+				continue
+			}
+			if _, taken := inline[name]; taken {
+				errs = multierror.Append(errs, fmt.Errorf("%s (%s): %s %q already has an inline policy named %q from another block: give each grant its own policy_name", g.Address, g.Source, to.Kind, to.Name, name))
 				continue
 			}
 			inline[name] = doc
@@ -101,6 +114,23 @@ func inlineOf(a *Account, kind Kind, name string) map[string]string {
 		}
 	}
 	return nil
+}
+
+func ownedPrincipal(a *Account, kind Kind, name string) bool {
+	switch kind {
+	case KindGroup:
+		return a.Groups[NameKey(name)] != nil && a.Groups[NameKey(name)].Owned
+	case KindUser:
+		return a.Users[NameKey(name)] != nil && a.Users[NameKey(name)].Owned
+	}
+	return true // roles are always the stack's own
+}
+
+func mapOrEmpty(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return maps.Clone(m)
 }
 
 func ownedTags(tags map[string]string, stack string, owned bool) map[string]string {

@@ -60,18 +60,15 @@ func indexSources(cfg *Config) map[Key]declared {
 	m := map[Key]declared{}
 	for _, g := range cfg.Groups {
 		m[PrincipalKey(g.Account, KindGroup, g.Name)] = declared{g.Address, g.Source}
+		indexChildren(m, g.Account, KindGroup, g.Name, g.InlinePolicies, g.ManagedPolicies, declared{g.Address, g.Source})
 	}
 	for _, u := range cfg.Users {
 		m[PrincipalKey(u.Account, KindUser, u.Name)] = declared{u.Address, u.Source}
+		indexChildren(m, u.Account, KindUser, u.Name, u.InlinePolicies, u.ManagedPolicies, declared{u.Address, u.Source})
 	}
 	for _, r := range cfg.Roles {
 		m[PrincipalKey(r.Account, KindRole, r.Name)] = declared{r.Address, r.Source}
-		for name := range r.InlinePolicies {
-			m[InlineKey(r.Account, KindRole, r.Name, name)] = declared{r.Address, r.Source}
-		}
-		for _, arn := range r.ManagedPolicies {
-			m[AttachmentKey(r.Account, KindRole, r.Name, arn)] = declared{r.Address, r.Source}
-		}
+		indexChildren(m, r.Account, KindRole, r.Name, r.InlinePolicies, r.ManagedPolicies, declared{r.Address, r.Source})
 	}
 	for _, p := range cfg.Policies {
 		m[PolicyKey(p.Account, p.Name)] = declared{p.Address, p.Source}
@@ -83,10 +80,19 @@ func indexSources(cfg *Config) map[Key]declared {
 	}
 	for _, g := range cfg.Grants {
 		for _, to := range g.To {
-			m[InlineKey(to.Account, to.Kind, to.Name, GrantPolicyName(cfg.Stack.Name, g.Address))] = declared{g.Address, g.Source}
+			m[InlineKey(to.Account, to.Kind, to.Name, g.InlineName(cfg.Stack.Name))] = declared{g.Address, g.Source}
 		}
 	}
 	return m
+}
+
+func indexChildren(m map[Key]declared, account string, kind Kind, name string, inline map[string]string, attached []string, at declared) {
+	for policyName := range inline {
+		m[InlineKey(account, kind, name, policyName)] = at
+	}
+	for _, arn := range attached {
+		m[AttachmentKey(account, kind, name, arn)] = at
+	}
 }
 
 func (d *differ) fail(format string, args ...any) {
@@ -110,55 +116,66 @@ func acctLabel(ref AccountRef) string { return ref.Name + " (" + ref.ID + ")" }
 
 func (d *differ) account(ref AccountRef, have, want *Account) {
 	for _, k := range slices.Sorted(maps.Keys(want.Policies)) {
-		d.policy(ref, have.Policies[k], want.Policies[k])
+		d.policy(ref, have, have.Policies[k], want.Policies[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Policies)) {
-		if want.Policies[k] == nil && have.Policies[k].Owned {
-			d.policy(ref, have.Policies[k], nil)
+		if want.Policies[k] == nil && have.Policies[k].Owned && !IsLedger(d.stack, have.Policies[k].Name) {
+			d.policy(ref, have, have.Policies[k], nil)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(want.Groups)) {
-		d.group(ref, have.Groups[k], want.Groups[k])
+		d.group(ref, have, have.Groups[k], want.Groups[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Groups)) {
 		if want.Groups[k] == nil {
-			d.group(ref, have.Groups[k], nil)
+			d.group(ref, have, have.Groups[k], nil)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(want.Users)) {
-		d.user(ref, have.Users[k], want.Users[k])
+		d.user(ref, have, have.Users[k], want.Users[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Users)) {
 		if want.Users[k] == nil {
-			d.user(ref, have.Users[k], nil)
+			d.user(ref, have, have.Users[k], nil)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(want.Roles)) {
-		d.role(ref, have.Roles[k], want.Roles[k])
+		d.role(ref, have, have.Roles[k], want.Roles[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Roles)) {
 		if want.Roles[k] == nil {
-			d.role(ref, have.Roles[k], nil)
+			d.role(ref, have, have.Roles[k], nil)
 		}
 	}
 	d.memberships(ref, have, want)
 	d.checkPolicyDeletes(ref, have)
+	d.ledger(ref, have, want)
 }
 
 // claim checks that an object the stack wants to own is either absent or
 // already the stack's. Anything else is someone else's object: trustform never
-// takes it over silently.
-func (d *differ) claim(ref AccountRef, key Key, kind, name string, exists, owned bool) bool {
+// takes it over silently. The one way to take it over is to declare it with
+// adopt = true, and then only if no other trustform stack owns it; claim
+// reports that case as an adoption.
+func (d *differ) claim(ref AccountRef, have *Account, key Key, kind, name string, exists, owned, adopt bool) (ok, adopting bool) {
 	if !exists || owned {
-		return true
+		return true, false
 	}
-	hint := "rename it in the stack, or delete the existing one"
+	if other := OtherOwner(have, d.stack, key.Kind, name); other != "" {
+		d.fail("%s %q in account %s belongs to trustform stack %q, declared by %s: a stack never takes over another stack's object; remove it from that stack first, or rename it here",
+			kind, name, acctLabel(ref), other, d.where(key))
+		return false, false
+	}
+	if adopt {
+		return true, true
+	}
+	hint := "rename it in the stack, delete the existing one, or adopt it (adopt = true; trustform import writes the block)"
 	if kind == "group" || kind == "user" {
 		hint += ", or declare it with existing = true if the stack should only add its grants to it"
 	}
 	d.fail("%s %q already exists in account %s and is not owned by stack %q, declared by %s: trustform never takes over an object silently; %s",
 		kind, name, acctLabel(ref), d.stack, d.where(key), hint)
-	return false
+	return false, false
 }
 
 // expectExisting checks an existing = true object is really there.
@@ -171,11 +188,17 @@ func (d *differ) expectExisting(ref AccountRef, key Key, kind, name string, exis
 	return false
 }
 
-func (d *differ) policy(ref AccountRef, have, want *ManagedPolicy) {
+func (d *differ) policy(ref AccountRef, acct *Account, have, want *ManagedPolicy) {
 	var key Key
+	adopting := false
 	if want != nil {
 		key = PolicyKey(ref.ID, want.Name)
-		if !d.claim(ref, key, "managed policy", want.Name, have != nil, have != nil && have.Owned) {
+		if IsLedger(d.stack, want.Name) {
+			d.fail("managed policy %q, declared by %s: the name is reserved for the stack's record of adopted objects; choose another name", want.Name, d.where(key))
+			return
+		}
+		var ok bool
+		if ok, adopting = d.claim(ref, acct, key, "managed policy", want.Name, have != nil, have != nil && have.Owned, want.Adopt); !ok {
 			return
 		}
 	} else {
@@ -191,17 +214,24 @@ func (d *differ) policy(ref AccountRef, have, want *ManagedPolicy) {
 			d.fail("managed policy %q in account %s: IAM cannot move a policy to another path (%s → %s); declared by %s: give it a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
 			return
 		}
-		if have.Description != want.Description {
+		if !SameDescription(have.Description, want.Description, d.stack) {
 			d.fail("managed policy %q in account %s: IAM cannot change a managed policy's description; declared by %s: keep the description, or give the policy a new name to replace it", want.Name, acctLabel(ref), d.where(key))
 			return
 		}
-		if attrs := policyAttrs(have, want); len(attrs) > 0 {
-			d.add(&Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Before: have, After: want, Attrs: attrs})
+		// The description cannot change: the policy keeps the one it has
+		// (an adopted policy's has no marker; the ledger records it).
+		after := want.Clone()
+		after.Description = have.Description
+		switch attrs := policyAttrs(have, after); {
+		case adopting:
+			d.add(&Change{Action: Adopt, Kind: KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs})
+		case len(attrs) > 0:
+			d.add(&Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs})
 		}
 	}
 }
 
-func (d *differ) group(ref AccountRef, have, want *Group) {
+func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
 	if want == nil {
 		if !have.Owned {
 			d.children(ref, KindGroup, have.Name, false, have.InlinePolicies, nil, nil, nil)
@@ -218,7 +248,8 @@ func (d *differ) group(ref AccountRef, have, want *Group) {
 		}
 		return
 	}
-	if !d.claim(ref, key, "group", want.Name, have != nil, have != nil && have.Owned) {
+	ok, adopting := d.claim(ref, acct, key, "group", want.Name, have != nil, have != nil && have.Owned, want.Adopt)
+	if !ok {
 		return
 	}
 	if have == nil {
@@ -226,10 +257,18 @@ func (d *differ) group(ref AccountRef, have, want *Group) {
 		d.children(ref, KindGroup, want.Name, true, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
+	if have.Path != want.Path {
+		d.fail("group %q in account %s is at path %s, but the stack declares it at %s; declared by %s: a group's path is part of its ARN, so trustform does not move it: set path = %q on the group block",
+			want.Name, acctLabel(ref), have.Path, want.Path, d.where(key), have.Path)
+		return
+	}
+	if adopting {
+		d.add(&Change{Action: Adopt, Kind: KindGroup, Account: ref, Key: key, Before: groupOnly(have), After: groupOnly(want)})
+	}
 	d.children(ref, KindGroup, have.Name, true, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
-func (d *differ) user(ref AccountRef, have, want *User) {
+func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 	if want == nil {
 		if !have.Owned {
 			d.children(ref, KindUser, have.Name, false, have.InlinePolicies, nil, nil, nil)
@@ -246,7 +285,8 @@ func (d *differ) user(ref AccountRef, have, want *User) {
 		}
 		return
 	}
-	if !d.claim(ref, key, "user", want.Name, have != nil, have != nil && have.Owned) {
+	ok, adopting := d.claim(ref, acct, key, "user", want.Name, have != nil, have != nil && have.Owned, want.Adopt)
+	if !ok {
 		return
 	}
 	if have == nil {
@@ -258,13 +298,16 @@ func (d *differ) user(ref AccountRef, have, want *User) {
 		d.fail("user %q in account %s: IAM users keep the path they were created with in trustform (%s → %s); declared by %s: keep the path, or give the user a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
 		return
 	}
-	if attrs := userAttrs(have, want); len(attrs) > 0 {
+	switch attrs := userAttrs(have, want); {
+	case adopting:
+		d.add(&Change{Action: Adopt, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs})
+	case len(attrs) > 0:
 		d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs})
 	}
 	d.children(ref, KindUser, have.Name, true, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
-func (d *differ) role(ref AccountRef, have, want *Role) {
+func (d *differ) role(ref AccountRef, acct *Account, have, want *Role) {
 	if want == nil {
 		if !have.Owned {
 			d.children(ref, KindRole, have.Name, false, have.InlinePolicies, nil, nil, nil)
@@ -275,7 +318,8 @@ func (d *differ) role(ref AccountRef, have, want *Role) {
 		return
 	}
 	key := PrincipalKey(ref.ID, KindRole, want.Name)
-	if !d.claim(ref, key, "role", want.Name, have != nil, have != nil && have.Owned) {
+	ok, adopting := d.claim(ref, acct, key, "role", want.Name, have != nil, have != nil && have.Owned, want.Adopt)
+	if !ok {
 		return
 	}
 	if have == nil {
@@ -287,7 +331,10 @@ func (d *differ) role(ref AccountRef, have, want *Role) {
 		d.fail("role %q in account %s: IAM cannot move a role to another path (%s → %s); declared by %s: keep the path, or give the role a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
 		return
 	}
-	if attrs := roleAttrs(have, want); len(attrs) > 0 {
+	switch attrs := roleAttrs(have, want); {
+	case adopting:
+		d.add(&Change{Action: Adopt, Kind: KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs})
+	case len(attrs) > 0:
 		d.add(&Change{Action: Update, Kind: KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs})
 	}
 	d.children(ref, KindRole, have.Name, true, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
@@ -354,11 +401,20 @@ func (d *differ) memberships(ref AccountRef, have, want *Account) {
 			}
 		}
 	}
+	// On the actual side a membership is managed when its user or group is
+	// owned, or is about to be by adoption: an adopted user's memberships
+	// exist already and must not be created again.
+	wantOwned := func(kind Kind, name string) bool {
+		if kind == KindUser {
+			return want.Users[NameKey(name)] != nil && want.Users[NameKey(name)].Owned
+		}
+		return want.Groups[NameKey(name)] != nil && want.Groups[NameKey(name)].Owned
+	}
 	haveSet := map[Key]pair{}
 	for _, u := range have.Users {
 		for _, g := range u.Groups {
 			grp := have.Groups[NameKey(g)]
-			if u.Owned || (grp != nil && grp.Owned) {
+			if u.Owned || (grp != nil && grp.Owned) || wantOwned(KindUser, u.Name) || wantOwned(KindGroup, g) {
 				haveSet[MembershipKey(ref.ID, u.Name, g)] = pair{u.Name, g}
 			}
 		}
@@ -555,4 +611,63 @@ func userAttrs(have, want *User) []AttrDiff {
 	}
 	a.tags(h.Tags, w.Tags)
 	return a.out
+}
+
+// ledger keeps the stack's record of adopted groups and managed policies
+// (see Adoption in ownership.go) in line with the objects that will be owned
+// after the plan without a marker of their own. It is rewritten only when
+// that set changes, and runs after the changes that adopt, create or delete
+// those objects (see Order), so that a run cut short never leaves a recorded
+// object that the stack did not take over.
+func (d *differ) ledger(ref AccountRef, have, want *Account) {
+	var entries []string
+	for _, g := range want.Groups {
+		if g.Owned && g.Path != OwnedGroupPath(d.stack) {
+			entries = append(entries, GroupARN(ref.Partition, ref.ID, g.Path, g.Name))
+		}
+	}
+	for k, p := range want.Policies {
+		if !p.Owned {
+			continue
+		}
+		desc := p.Description
+		if h := have.Policies[k]; h != nil {
+			desc = h.Description
+		}
+		if !strings.HasSuffix(desc, PolicyOwnerMarker(d.stack)) {
+			entries = append(entries, PolicyARN(ref.Partition, ref.ID, p.Path, p.Name))
+		}
+	}
+	current := adoptedARNs(have, d.stack)
+	same := len(current) == len(entries)
+	for _, arn := range entries {
+		same = same && current[arn]
+	}
+	if same {
+		return
+	}
+	wantLedgers := map[string]*ManagedPolicy{}
+	for _, l := range Ledgers(d.stack, ref.Partition, ref.ID, entries) {
+		wantLedgers[NameKey(l.Name)] = l
+	}
+	for _, k := range slices.Sorted(maps.Keys(wantLedgers)) {
+		l, h := wantLedgers[k], have.Policies[k]
+		key := PolicyKey(ref.ID, l.Name)
+		switch {
+		case h == nil:
+			d.changes = append(d.changes, &Change{Action: Create, Kind: KindPolicy, Account: ref, Key: key, Address: LedgerAddress, After: l, Attrs: policyAttrs(nil, l)})
+		case !h.Owned:
+			d.fail("managed policy %q in account %s is not the stack's, but the stack needs the name for its record of adopted objects: rename or delete that policy", h.Name, acctLabel(ref))
+		case !policy.Equivalent(h.Document, l.Document):
+			after := l.Clone()
+			after.Description = h.Description
+			d.changes = append(d.changes, &Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Address: LedgerAddress, Before: h, After: after, Attrs: policyAttrs(h, after)})
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(have.Policies)) {
+		h := have.Policies[k]
+		if h.Owned && IsLedger(d.stack, h.Name) && wantLedgers[k] == nil {
+			d.changes = append(d.changes, &Change{Action: Delete, Kind: KindPolicy, Account: ref, Key: PolicyKey(ref.ID, h.Name), Address: LedgerAddress, Before: h, Attrs: policyAttrs(h, nil)})
+		}
+	}
 }

@@ -15,7 +15,10 @@ import (
 //     that object's create;
 //   - a change that stops needing an object (a child removed, a trust policy
 //     no longer naming it) runs before that object's delete;
-//   - a delete of an object runs before a create of the same object.
+//   - a delete of an object runs before a create of the same object;
+//   - the ledger of adopted objects is written after every change to the
+//     account's groups and managed policies, so that it never records an
+//     object the stack has not yet taken over or still has to delete.
 //
 // Among changes free to run, the order is stable: by account, then creates
 // and updates before deletes, then by kind and name, so that equal inputs
@@ -58,6 +61,13 @@ func Order(changes []*Change) []*Change {
 		if c.Action == Create {
 			if j, ok := deletes[c.Key]; ok {
 				edge(j, i)
+			}
+		}
+		if c.Address == LedgerAddress {
+			for j, o := range changes {
+				if o.Account.ID == c.Account.ID && (o.Kind == KindGroup || o.Kind == KindPolicy) && o.Address != LedgerAddress {
+					edge(j, i)
+				}
 			}
 		}
 	}

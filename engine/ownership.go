@@ -1,6 +1,13 @@
 package engine
 
-import "strings"
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/trustform/trustform/engine/policy"
+)
 
 // How trustform knows what it owns, without a state file. The record lives in
 // the accounts themselves, on each object, in the cheapest form IAM allows:
@@ -58,9 +65,214 @@ func MarkOwnership(a *Account, stack string) {
 	for _, u := range a.Users {
 		u.Owned = u.Tags[OwnerTagKey] == stack
 	}
+	markAdopted(a, stack)
 }
 
 // OwnsInline reports whether the stack owns an inline policy of a principal.
 func OwnsInline(principalOwned bool, stack, policyName string) bool {
 	return principalOwned || strings.HasPrefix(policyName, InlinePrefix(stack))
+}
+
+// Adoption. An object that existed before the stack (declared with
+// adopt = true) cannot always carry the marker above: a managed policy's
+// description cannot change, and a group's path is part of its ARN, which
+// other policies name. Roles and users simply receive the tag. For groups
+// and managed policies the stack keeps a ledger instead: a managed policy of
+// its own (the description marker makes it the stack's) whose one statement
+// lists the ARNs of the adopted objects as resources. The account read
+// returns it with every other policy, so knowing what was adopted costs no
+// call, and the ledger is visible to anyone who looks at the account.
+//
+// The statement denies an action no AWS service has, so the ledger grants
+// and denies nothing even if someone attaches it.
+
+// LedgerAction is the action of the ledger's statement.
+const LedgerAction = "trustform:AdoptedByStack"
+
+// ledgerSid names the ledger's statement for people reading it.
+const ledgerSid = "TrustformAdoptedObjects"
+
+// LedgerAddress stands in for a block address in plans: no block declares the
+// ledger, the adopted blocks imply it.
+const LedgerAddress = "adoption_ledger"
+
+// ledgerBudget keeps each ledger document under IAM's 6,144-character limit
+// for managed policies, with room for the statement around the ARNs.
+const ledgerBudget = 6000
+
+// LedgerName is the name of the stack's n-th ledger policy (from 0): a large
+// adoption takes more than one, since a managed policy holds about a hundred
+// ARNs.
+func LedgerName(stack string, n int) string {
+	name := "trustform." + stack + ".adopted"
+	if n > 0 {
+		name += "." + strconv.Itoa(n+1)
+	}
+	return name
+}
+
+// IsLedger reports whether a managed policy name is one of the stack's ledgers.
+func IsLedger(stack, name string) bool {
+	base := LedgerName(stack, 0)
+	if NameKey(name) == NameKey(base) {
+		return true
+	}
+	rest, ok := strings.CutPrefix(NameKey(name), NameKey(base)+".")
+	if !ok || rest == "" {
+		return false
+	}
+	_, err := strconv.Atoi(rest)
+	return err == nil
+}
+
+// LedgerDescription is the description of a stack's ledger policies.
+func LedgerDescription(stack string) string {
+	return PolicyDescription("Objects adopted by trustform stack "+stack+"; trustform keeps this list, do not edit it.", stack)
+}
+
+// LedgerDocument renders a ledger's policy document for a set of ARNs.
+func LedgerDocument(arns []string) string {
+	return policy.Document{Version: policy.Version, Statements: []policy.Statement{{
+		Sid: ledgerSid, Effect: "Deny", Actions: []string{LedgerAction}, Resources: slices.Sorted(slices.Values(arns)),
+	}}}.JSON()
+}
+
+// LedgerEntries returns the ARNs a ledger document lists; a document that is
+// not a ledger lists none.
+func LedgerEntries(doc string) []string {
+	d, err := policy.Parse(doc)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range d.Statements {
+		if s.Effect == "Deny" && len(s.Actions) == 1 && s.Actions[0] == LedgerAction {
+			out = append(out, s.Resources...)
+		}
+	}
+	return out
+}
+
+// Ledgers packs a set of adopted ARNs into ledger policies for a stack: the
+// fewest documents under IAM's size limit, filled in ARN order so that
+// adding one object changes as few ledgers as possible.
+func Ledgers(stack, partition, account string, arns []string) []*ManagedPolicy {
+	sorted := slices.Sorted(slices.Values(arns))
+	var out []*ManagedPolicy
+	var batch []string
+	size := 0
+	flush := func() {
+		out = append(out, &ManagedPolicy{
+			Name: LedgerName(stack, len(out)), Path: OwnedGroupPath(stack), Description: LedgerDescription(stack),
+			Document: LedgerDocument(batch), Owned: true,
+		})
+		batch, size = nil, 0
+	}
+	for _, arn := range sorted {
+		if len(batch) > 0 && size+len(arn)+3 > ledgerBudget-200 {
+			flush()
+		}
+		batch = append(batch, arn)
+		size += len(arn) + 3
+	}
+	if len(batch) > 0 {
+		flush()
+	}
+	return out
+}
+
+// adoptedARNs returns the ARNs the stack's ledgers in an account list.
+func adoptedARNs(a *Account, stack string) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range a.Policies {
+		if p.Owned && IsLedger(stack, p.Name) {
+			for _, arn := range LedgerEntries(p.Document) {
+				out[arn] = true
+			}
+		}
+	}
+	return out
+}
+
+// markAdopted sets Owned on the groups and managed policies the stack's
+// ledgers list. It runs after the marker rules, which decide the ledgers' own
+// ownership.
+func markAdopted(a *Account, stack string) {
+	adopted := adoptedARNs(a, stack)
+	if len(adopted) == 0 {
+		return
+	}
+	for _, g := range a.Groups {
+		if adopted[GroupARN(a.Partition, a.ID, g.Path, g.Name)] {
+			g.Owned = true
+		}
+	}
+	for _, p := range a.Policies {
+		if adopted[PolicyARN(a.Partition, a.ID, p.Path, p.Name)] {
+			p.Owned = true
+		}
+	}
+}
+
+var foreignMarker = regexp.MustCompile(`\[trustform:([\w+=,.@-]+)\]$`)
+
+// OtherOwner returns the name of another trustform stack that owns an object
+// read from an account, or "" when none does: such an object is never
+// adopted.
+func OtherOwner(a *Account, stack string, kind Kind, name string) string {
+	other := func(s string) string {
+		if s != "" && s != stack {
+			return s
+		}
+		return ""
+	}
+	switch kind {
+	case KindRole:
+		if r := a.Roles[NameKey(name)]; r != nil {
+			return other(r.Tags[OwnerTagKey])
+		}
+	case KindUser:
+		if u := a.Users[NameKey(name)]; u != nil {
+			return other(u.Tags[OwnerTagKey])
+		}
+	case KindGroup:
+		if g := a.Groups[NameKey(name)]; g != nil {
+			if s, ok := strings.CutPrefix(g.Path, "/trustform/"); ok {
+				return other(strings.TrimSuffix(s, "/"))
+			}
+			return ledgeredBy(a, stack, GroupARN(a.Partition, a.ID, g.Path, g.Name))
+		}
+	case KindPolicy:
+		if p := a.Policies[NameKey(name)]; p != nil {
+			if m := foreignMarker.FindStringSubmatch(p.Description); m != nil {
+				return other(m[1])
+			}
+			return ledgeredBy(a, stack, PolicyARN(a.Partition, a.ID, p.Path, p.Name))
+		}
+	}
+	return ""
+}
+
+// ledgeredBy returns another stack whose ledger lists the ARN.
+func ledgeredBy(a *Account, stack, arn string) string {
+	for _, p := range a.Policies {
+		m := foreignMarker.FindStringSubmatch(p.Description)
+		if m == nil || m[1] == stack || !IsLedger(m[1], p.Name) {
+			continue
+		}
+		if slices.Contains(LedgerEntries(p.Document), arn) {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// SameDescription compares managed policy descriptions as the stack sees
+// them: with or without its ownership marker, since an adopted policy keeps
+// the description it was created with.
+func SameDescription(a, b, stack string) bool {
+	strip := func(s string) string {
+		return strings.TrimSpace(strings.TrimSuffix(s, PolicyOwnerMarker(stack)))
+	}
+	return strip(a) == strip(b)
 }

@@ -100,6 +100,17 @@ func (p *Plan) Counts() (add, change, destroy int) {
 	return
 }
 
+// Adoptions returns how many objects the plan adopts.
+func (p *Plan) Adoptions() int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action == Adopt {
+			n++
+		}
+	}
+	return n
+}
+
 // PlanOptions tunes MakePlan.
 type PlanOptions struct {
 	Destroy bool // plan to remove everything the stack owns

@@ -83,7 +83,7 @@ func projectPrincipal[T any](m map[string]*T, c *Change, as func(Object) *T, kee
 	case Create:
 		nu := cloneOf(as(c.After))
 		m[key] = nu
-	case Update:
+	case Update, Adopt:
 		nu := cloneOf(as(c.After))
 		if old := m[key]; old != nil {
 			keepChildren(old, nu)

@@ -70,6 +70,7 @@ type Role struct {
 	AttachedPolicies   []string          `json:"attached_policies,omitempty"` // managed policy ARNs, sorted
 	InlinePolicies     map[string]string `json:"inline_policies,omitempty"`   // policy name → JSON document
 	Owned              bool              `json:"owned"`                       // the stack owns the role itself
+	Adopt              bool              `json:"adopt,omitempty"`             // desired only: take it over if it exists
 }
 
 // ManagedPolicy is a customer-managed policy and its default version.
@@ -80,6 +81,7 @@ type ManagedPolicy struct {
 	Document    string            `json:"document"` // default version, JSON
 	Tags        map[string]string `json:"tags,omitempty"`
 	Owned       bool              `json:"owned"`
+	Adopt       bool              `json:"adopt,omitempty"`
 }
 
 // Group is an IAM group. IAM groups cannot carry tags, which is why
@@ -90,6 +92,7 @@ type Group struct {
 	AttachedPolicies []string          `json:"attached_policies,omitempty"`
 	InlinePolicies   map[string]string `json:"inline_policies,omitempty"`
 	Owned            bool              `json:"owned"`
+	Adopt            bool              `json:"adopt,omitempty"`
 }
 
 // User is an IAM user and the groups it belongs to.
@@ -101,6 +104,7 @@ type User struct {
 	AttachedPolicies []string          `json:"attached_policies,omitempty"`
 	InlinePolicies   map[string]string `json:"inline_policies,omitempty"`
 	Owned            bool              `json:"owned"`
+	Adopt            bool              `json:"adopt,omitempty"`
 }
 
 // ARN helpers. Paths are part of IAM ARNs.

@@ -531,7 +531,7 @@ func (e *cliEnv) applySaved(ctx context.Context, cmd *cli.Command, path string) 
 	if events != nil {
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "\n%sApply complete!%s %d added, %d changed, %d destroyed.\n", colors.Bold, colors.Reset, add, upd, del)
+	fmt.Fprintf(e.stdout, "\n%sApply complete!%s %d added, %d changed, %d destroyed%s.\n", colors.Bold, colors.Reset, add, upd, del, adoptedText(plan))
 	return nil
 }
 
@@ -658,7 +658,7 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		if destroy {
 			verb = "Destroy"
 		}
-		fmt.Fprintf(e.stdout, "\n%s%s complete!%s %d added, %d changed, %d destroyed.\n", colors.Bold, verb, colors.Reset, add, upd, del)
+		fmt.Fprintf(e.stdout, "\n%s%s complete!%s %d added, %d changed, %d destroyed%s.\n", colors.Bold, verb, colors.Reset, add, upd, del, adoptedText(plan))
 		return nil
 	}
 }
@@ -680,4 +680,12 @@ func (e *cliEnv) confirm(destroy bool) error {
 		return fmt.Errorf("not applied: the answer was not 'yes'; nothing was changed")
 	}
 	return nil
+}
+
+// adoptedText completes the "Apply complete!" line of a plan that adopts.
+func adoptedText(p *engine.Plan) string {
+	if n := p.Adoptions(); n > 0 {
+		return fmt.Sprintf(", %d adopted", n)
+	}
+	return ""
 }

@@ -113,6 +113,7 @@ type Summary struct {
 	Add     int `json:"add"`
 	Change  int `json:"change"`
 	Destroy int `json:"destroy"`
+	Adopt   int `json:"adopt,omitempty"`
 }
 
 // FromPlan turns a plan into its document.
@@ -148,6 +149,7 @@ func FromPlan(p *engine.Plan, cfg *engine.Config, target Target, version string)
 		d.Expectations = append(d.Expectations, Expectation{Address: x.Address, Summary: x.Summary, Passed: x.Passed, Reasons: nonNilStrings(x.Reasons)})
 	}
 	d.Summary.Add, d.Summary.Change, d.Summary.Destroy = p.Counts()
+	d.Summary.Adopt = p.Adoptions()
 	return d
 }
 
@@ -178,6 +180,11 @@ func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
 			if d < 0 || d >= i {
 				return nil, nil, fmt.Errorf("change %d depends on change %d, which does not come before it: the plan is damaged", i, d)
 			}
+		}
+		switch c.Action {
+		case engine.Create, engine.Update, engine.Delete, engine.Adopt:
+		default:
+			return nil, nil, fmt.Errorf("change %d has the action %q, which trustform does not know: the plan is damaged or from a newer trustform", i, c.Action)
 		}
 		before, err := c.Before.unwrap()
 		if err != nil {

@@ -89,6 +89,7 @@ type planEvent struct {
 	Add        int    `json:"add"`
 	Change     int    `json:"change"`
 	Destroy    int    `json:"destroy"`
+	Adopt      int    `json:"adopt,omitempty"`
 	Broadening bool   `json:"broadening"`
 	Applicable bool   `json:"applicable"`
 }
@@ -149,7 +150,7 @@ func (e *Events) PlanSummary(p *engine.Plan) {
 	defer e.mu.Unlock()
 	e.write(planEvent{
 		Type: EventPlan, Time: e.stamp(),
-		Add: add, Change: change, Destroy: destroy,
+		Add: add, Change: change, Destroy: destroy, Adopt: p.Adoptions(),
 		Broadening: p.Broadening(), Applicable: p.Applicable(),
 	})
 }

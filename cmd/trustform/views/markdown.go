@@ -13,13 +13,12 @@ import (
 // then one collapsible section per account holding its changes in the
 // human form, inside a diff block so that + and - lines are coloured.
 func Markdown(w io.Writer, p *engine.Plan) {
-	add, upd, del := p.Counts()
 	verb := "Plan"
 	if p.Destroy {
 		verb = "Destroy plan"
 	}
 	fmt.Fprintf(w, "### trustform %s for stack `%s`\n\n", strings.ToLower(verb), p.Stack)
-	fmt.Fprintf(w, "**%d to add, %d to change, %d to destroy** on %s.\n\n", add, upd, del, p.Target)
+	fmt.Fprintf(w, "**%s** on %s.\n\n", CountsText(p), p.Target)
 	switch {
 	case !p.Applicable():
 		fmt.Fprintf(w, "> [!CAUTION]\n> Expectations fail: this plan cannot be applied.\n\n")

@@ -40,8 +40,18 @@ func Plan(w io.Writer, p *engine.Plan, c Colors) {
 		change(w, ch, c)
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%sPlan:%s %s.\n", c.Bold, c.Reset, CountsText(p))
+}
+
+// CountsText summarises a plan's changes: "1 to add, 0 to change, 0 to
+// destroy", with ", 2 to adopt" when it adopts objects.
+func CountsText(p *engine.Plan) string {
 	add, upd, del := p.Counts()
-	fmt.Fprintf(w, "%sPlan:%s %d to add, %d to change, %d to destroy.\n", c.Bold, c.Reset, add, upd, del)
+	text := fmt.Sprintf("%d to add, %d to change, %d to destroy", add, upd, del)
+	if n := p.Adoptions(); n > 0 {
+		text += fmt.Sprintf(", %d to adopt", n)
+	}
+	return text
 }
 
 func sign(a engine.Action, c Colors) (string, string) {
@@ -50,6 +60,8 @@ func sign(a engine.Action, c Colors) (string, string) {
 		return c.Green + "+" + c.Reset, "will be created"
 	case engine.Update:
 		return c.Yellow + "~" + c.Reset, "will be updated in-place"
+	case engine.Adopt:
+		return c.Green + "<" + c.Reset, "will be adopted: the stack takes it over as it is"
 	default:
 		return c.Red + "-" + c.Reset, "will be destroyed"
 	}

@@ -47,7 +47,7 @@ func (p *Progress) Skipped(ch *engine.Change, reason string) {
 	fmt.Fprintf(p.w, "%s: %sskipped%s: %s\n", label(ch), p.c.Yellow, p.c.Reset, reason)
 }
 
-var pastTense = map[engine.Action]string{engine.Create: "created", engine.Update: "updated", engine.Delete: "destroyed"}
+var pastTense = map[engine.Action]string{engine.Create: "created", engine.Update: "updated", engine.Delete: "destroyed", engine.Adopt: "adopted"}
 
 func label(ch *engine.Change) string {
 	if ch.Address != "" {
