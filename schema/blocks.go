@@ -244,12 +244,30 @@ func (s *scope) principalIdentity(kind string, d *decoded) {
 		ok = false
 	}
 	path := "/"
-	if kind == "group" {
+	existing, st := s.boolean(d, "existing")
+	ok = ok && st != failed
+	adopt := false
+	if kind != "account" {
+		var st status
+		adopt, st = s.boolean(d, "adopt")
+		ok = ok && st != failed
+	}
+	if existing && adopt {
+		s.errorf(d.attrs["adopt"].NameRange, "Conflicting arguments",
+			"A %s is either existing = true (the stack only adds its grants to it) or adopt = true (the stack takes it over and owns it), not both. Remove one.", kind)
+		ok = false
+	}
+	if kind == "group" && !adopt {
 		// Groups cannot be tagged, so the stack marks the groups it owns by
 		// creating them under its own path; existing groups are assumed to
-		// live at the root path.
-		existing, st := s.boolean(d, "existing")
-		ok = ok && st != failed
+		// live at the root path. An adopted group keeps its path (the ledger
+		// records it), so only adopted groups take a path argument.
+		if a := d.attrs["path"]; a != nil {
+			s.errorf(a.NameRange, "Path of a group",
+				"A group the stack creates lives under %s, which is how the stack knows it owns it, and an existing = true group is at /. Remove path, or set adopt = true if this is an existing group the stack takes over.",
+				engine.OwnedGroupPath(s.l.stackName))
+			ok = false
+		}
 		if !existing {
 			path = engine.OwnedGroupPath(s.l.stackName)
 		}
@@ -259,7 +277,7 @@ func (s *scope) principalIdentity(kind string, d *decoded) {
 	} else if st == failed {
 		ok = false
 	}
-	info := &refInfo{kind: kind, addr: in.addr, name: name, path: path, def: d.block.DefRange}
+	info := &refInfo{kind: kind, addr: in.addr, name: name, path: path, existing: existing, def: d.block.DefRange}
 	if acct.info != nil {
 		in.acct = acct.info
 		info.accountID, info.partition = acct.info.accountID, acct.info.partition
@@ -375,14 +393,68 @@ func orExample(id string) string {
 }
 
 func (s *scope) groupBody(d *decoded, src engine.Source) *engine.GroupConfig {
-	existing, _ := s.boolean(d, "existing")
-	return &engine.GroupConfig{
-		Address:  s.in.addr,
-		Account:  s.accountID(),
-		Name:     s.in.info.name,
-		Existing: existing,
-		Source:   src,
+	out := &engine.GroupConfig{
+		Address: s.in.addr,
+		Account: s.accountID(),
+		Name:    s.in.info.name,
+		Source:  src,
 	}
+	out.Existing, _ = s.boolean(d, "existing")
+	out.Adopt, _ = s.boolean(d, "adopt")
+	if out.Adopt {
+		out.Path = s.in.info.path
+	}
+	out.ManagedPolicies, out.InlinePolicies = s.principalPolicies(d, "group", out.Account, out.Existing)
+	return out
+}
+
+// principalPolicies reads the managed policies and inline policies of a
+// group or user. An existing = true principal is not the stack's: declaring
+// its policies would claim them, so it takes neither.
+func (s *scope) principalPolicies(d *decoded, kind, account string, existing bool) ([]string, map[string]string) {
+	if existing {
+		if a := d.attrs["managed_policies"]; a != nil {
+			s.errorf(a.NameRange, "Policies of an existing "+kind,
+				"An existing = true %s is not the stack's: its attached policies are left as they are. Remove managed_policies, or adopt the %s (adopt = true instead of existing = true) to manage them.", kind, kind)
+		}
+		for _, ip := range d.children("inline_policy") {
+			s.errorf(ip.block.DefRange, "Policies of an existing "+kind,
+				"An existing = true %s is not the stack's: its inline policies other than the stack's grants and denies are left as they are. Use a grant or deny, or adopt the %s (adopt = true instead of existing = true).", kind, kind)
+		}
+		return nil, nil
+	}
+	return s.attachedPolicies(d, kind, account), s.inlinePolicies(d)
+}
+
+// attachedPolicies reads managed_policies: policies of the block's own
+// account, or AWS managed ones.
+func (s *scope) attachedPolicies(d *decoded, kind, account string) []string {
+	var out []string
+	policies, ranges, _ := s.refList(d, "managed_policies", policyRule)
+	for i, p := range policies {
+		owner := strings.Split(p.arn, ":")[4]
+		if s.in.ok && owner != "aws" && owner != account {
+			s.errorf(ranges[i], "Policy in another account",
+				"%s is a managed policy of account %s; %s %s in account %s can only have policies of its own account or AWS managed policies attached. Declare the policy in account %s.",
+				p.arn, owner, article(kind), kind, account, account)
+			continue
+		}
+		out = appendNew(out, p.arn)
+	}
+	return out
+}
+
+// inlinePolicies reads the inline_policy blocks of a role, group or user.
+func (s *scope) inlinePolicies(d *decoded) map[string]string {
+	out := map[string]string{}
+	for _, ip := range d.children("inline_policy") {
+		name := ip.block.Labels[0]
+		okName := s.checkName("inline_policy", name, ip.block.LabelRanges[0])
+		if doc, st := s.permissions(ip, "inline_policy"); st == valid && okName {
+			out[name] = doc
+		}
+	}
+	return out
 }
 
 func (s *scope) userBody(d *decoded, src engine.Source) *engine.UserConfig {
@@ -394,7 +466,9 @@ func (s *scope) userBody(d *decoded, src engine.Source) *engine.UserConfig {
 		Source:  src,
 	}
 	out.Existing, _ = s.boolean(d, "existing")
+	out.Adopt, _ = s.boolean(d, "adopt")
 	out.Tags, _ = s.tags(d)
+	out.ManagedPolicies, out.InlinePolicies = s.principalPolicies(d, "user", out.Account, out.Existing)
 	groups, ranges, _ := s.refList(d, "groups", groupRule)
 	for i, g := range groups {
 		if s.in.ok && g.info.accountID != out.Account {
@@ -423,6 +497,7 @@ func (s *scope) policyBody(d *decoded, src engine.Source) *engine.PolicyConfig {
 			"IAM's one-call account read (GetAccountAuthorizationDetails) returns managed policies without their tags, so trustform could not see a change to them without one call per policy on every plan. Remove tags from this policy block; roles and users take tags.")
 	}
 	out.Document, _ = s.permissions(d, "policy")
+	out.Adopt, _ = s.boolean(d, "adopt")
 	return out
 }
 
@@ -445,25 +520,10 @@ func (s *scope) roleBody(d *decoded, src engine.Source) *engine.RoleConfig {
 		out.MaxSessionDuration = sec
 	}
 	out.TrustDocument, _ = s.trustPolicy(d)
-	policies, ranges, _ := s.refList(d, "managed_policies", policyRule)
-	for i, p := range policies {
-		owner := strings.Split(p.arn, ":")[4]
-		if s.in.ok && owner != "aws" && owner != out.Account {
-			s.errorf(ranges[i], "Policy in another account",
-				"%s is a managed policy of account %s; a role in account %s can only have policies of its own account or AWS managed policies attached. Declare the policy in account %s.",
-				p.arn, owner, out.Account, out.Account)
-			continue
-		}
-		out.ManagedPolicies = appendNew(out.ManagedPolicies, p.arn)
-	}
-	for _, ip := range d.children("inline_policy") {
-		name := ip.block.Labels[0]
-		okName := s.checkName("inline_policy", name, ip.block.LabelRanges[0])
-		if doc, st := s.permissions(ip, "inline_policy"); st == valid && okName {
-			out.InlinePolicies[name] = doc
-		}
-	}
+	out.ManagedPolicies = s.attachedPolicies(d, "role", out.Account)
+	out.InlinePolicies = s.inlinePolicies(d)
 	out.Tags, _ = s.tags(d)
+	out.Adopt, _ = s.boolean(d, "adopt")
 	return out
 }
 
@@ -483,7 +543,7 @@ func (s *scope) grantBody(typ string, d *decoded, src engine.Source) *engine.Gra
 	if typ == "deny" {
 		out.Effect = "Deny"
 	}
-	to, _, st := s.refList(d, "to", grantToRule)
+	to, toRanges, st := s.refList(d, "to", grantToRule)
 	for _, t := range to {
 		out.To = append(out.To, principalRef(t))
 	}
@@ -496,6 +556,18 @@ func (s *scope) grantBody(typ string, d *decoded, src engine.Source) *engine.Gra
 	}
 	if st == valid && len(roles) == 0 {
 		s.errorf(d.attrs["roles"].Expr.Range(), "Empty roles", "A %s with no roles does nothing. List the roles, such as roles = [role.update_app].", typ)
+	}
+	if name, st := s.str(d, "policy_name"); st == valid {
+		if s.checkName("inline_policy", name, d.attrs["policy_name"].Expr.Range()) {
+			out.PolicyName = name
+		}
+		for i, t := range to {
+			if t.info.existing {
+				s.errorf(toRanges[i], "policy_name on an existing "+t.info.kind,
+					"%s is existing = true: the stack knows its own inline policies on a %s it does not own by their name, which starts with %q, so a %s to it cannot choose the name. Remove policy_name, or adopt the %s (adopt = true instead of existing = true).",
+					t.info.addr, t.info.kind, engine.InlinePrefix(s.l.stackName), typ, t.info.kind)
+			}
+		}
 	}
 	return out
 }

@@ -45,6 +45,7 @@ type refInfo struct {
 	name      string
 	path      string
 	arn       string
+	existing  bool // a group or user declared with existing = true
 	def       hcl.Range
 }
 

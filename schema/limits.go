@@ -186,7 +186,7 @@ func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, a
 	for _, g := range l.cfg.Grants {
 		for _, to := range g.To {
 			if to.Kind == kind && to.Account == account && engine.NameKey(to.Name) == engine.NameKey(name) {
-				from[engine.GrantPolicyName(l.cfg.Stack.Name, g.Address)] = g
+				from[g.InlineName(l.cfg.Stack.Name)] = g
 			}
 		}
 	}

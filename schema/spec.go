@@ -92,21 +92,23 @@ var topSpecs = map[string]*bodySpec{
 		blocks:   []nestedSpec{{typ: "assume_role", spec: assumeRoleSpec, single: true}},
 	},
 	"group": {
-		attrs:    []string{"for_each", "account", "name", "existing"},
+		attrs:    []string{"for_each", "account", "name", "path", "existing", "adopt", "managed_policies"},
 		required: withName(accountRequired, `name = "Developers"`),
+		blocks:   []nestedSpec{{typ: "inline_policy", labels: []string{"name"}, spec: documentSpec()}},
 	},
 	"user": {
-		attrs:    []string{"for_each", "account", "name", "path", "groups", "tags", "existing"},
+		attrs:    []string{"for_each", "account", "name", "path", "groups", "tags", "existing", "adopt", "managed_policies"},
 		required: withName(accountRequired, `name = "David"`),
+		blocks:   []nestedSpec{{typ: "inline_policy", labels: []string{"name"}, spec: documentSpec()}},
 	},
 	"policy": func() *bodySpec {
-		s := documentSpec("for_each", "account", "name", "path", "description", "tags")
+		s := documentSpec("for_each", "account", "name", "path", "description", "tags", "adopt")
 		s.required = withName(accountRequired, `name = "read-write-app-bucket"`)
 		return s
 	}(),
 	"role": {
 		attrs: []string{"for_each", "account", "name", "path", "description", "max_session_duration",
-			"trust_document", "managed_policies", "tags"},
+			"trust_document", "managed_policies", "tags", "adopt"},
 		required: withName(accountRequired, nameRequired),
 		blocks: []nestedSpec{
 			{typ: "trust", spec: trustSpec},
@@ -119,7 +121,7 @@ var topSpecs = map[string]*bodySpec{
 }
 
 var grantSpec = &bodySpec{
-	attrs:    []string{"for_each", "to", "roles"},
+	attrs:    []string{"for_each", "to", "roles", "policy_name"},
 	required: map[string]string{"to": "to = [group.developers]", "roles": "roles = [role.update_app]"},
 }
 

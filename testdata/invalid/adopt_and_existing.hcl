@@ -1,0 +1,10 @@
+account "development" {
+  id = "111111111111"
+}
+
+group "developers" {
+  account  = account.development
+  name     = "Developers"
+  existing = true
+  adopt    = true
+}

@@ -1,0 +1,9 @@
+account "development" {
+  id = "111111111111"
+}
+
+group "developers" {
+  account = account.development
+  name    = "Developers"
+  path    = "/teams/"
+}
