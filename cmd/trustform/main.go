@@ -158,6 +158,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			accessKitCommand(env),
 			graphCommand(env),
 			fmtCommand(env),
+			importCommand(env),
 			{
 				Name:  "version",
 				Usage: "print the version",

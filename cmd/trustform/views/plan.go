@@ -82,6 +82,9 @@ func change(w io.Writer, ch *engine.Change, c Colors) {
 	for _, a := range ch.Attrs {
 		attr(w, ch.Action, a, width, c)
 	}
+	if ch.Action == engine.Adopt && len(ch.Attrs) == 0 {
+		fmt.Fprintf(w, "      %s# unchanged; the stack's adoption ledger records it%s\n", c.Dim, c.Reset)
+	}
 	fmt.Fprintln(w, "    }")
 }
 
