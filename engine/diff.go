@@ -162,8 +162,8 @@ func (d *differ) claim(ref AccountRef, have *Account, key Key, kind, name string
 		return true, false
 	}
 	if other := OtherOwner(have, d.stack, key.Kind, name); other != "" {
-		d.fail("%s %q in account %s belongs to trustform stack %q, declared by %s: a stack never takes over another stack's object; remove it from that stack first, or rename it here",
-			kind, name, acctLabel(ref), other, d.where(key))
+		d.fail("%s %q in account %s is not owned by stack %q but by trustform stack %q, declared by %s: a stack never takes over another stack's object; remove it from that stack first, or rename it here",
+			kind, name, acctLabel(ref), d.stack, other, d.where(key))
 		return false, false
 	}
 	if adopt {

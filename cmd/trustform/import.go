@@ -91,6 +91,9 @@ func (e *cliEnv) importAccount(ctx context.Context, cmd *cli.Command) error {
 		return nil
 	}
 	if out == "-" {
+		// The HCL alone on standard output, so that it can be redirected;
+		// what was left out, and why, on standard error.
+		writeSkipped(e.stderr, res.Skipped)
 		_, err := e.stdout.Write(res.HCL)
 		return err
 	}

@@ -101,7 +101,7 @@ func (s *sim) updateRole(a *simAccount, before, after *engine.Role) error {
 		}
 		r.Description, r.MaxSessionDuration = after.Description, sessionOr(after.MaxSessionDuration)
 	}
-	if before.TrustPolicy != after.TrustPolicy {
+	if !policy.Equivalent(before.TrustPolicy, after.TrustPolicy) {
 		if err := s.validateTrust("UpdateAssumeRolePolicy", a, after.TrustPolicy); err != nil {
 			return err
 		}

@@ -430,9 +430,9 @@ func (g *generator) writeUser(body *hclwrite.Body, u *engine.User) {
 		b.SetAttributeRaw("groups", hclwrite.TokensForTuple(elems))
 	}
 	b.SetAttributeValue("adopt", cty.True)
+	writeTags(b, u.Tags)
 	g.writeAttached(b, u.AttachedPolicies)
 	g.writeInline(b, engine.KindUser, u.Name, traversal("user", label), u.InlinePolicies)
-	writeTags(b, u.Tags)
 	g.imported(engine.KindUser, u.Name, "user."+label, "")
 }
 
@@ -447,8 +447,9 @@ func (g *generator) writeRole(body *hclwrite.Body, r *engine.Role) {
 		b.SetAttributeValue("max_session_duration", cty.NumberIntVal(int64(r.MaxSessionDuration)))
 	}
 	b.SetAttributeValue("adopt", cty.True)
-	how := g.writeTrust(b, r.TrustPolicy)
+	writeTags(b, r.Tags)
 	g.writeAttached(b, r.AttachedPolicies)
+	how := g.writeTrust(b, r.TrustPolicy)
 	// A role's inline policies stay inline_policy blocks: a grant on a role
 	// is rare, and the block keeps it next to the role it belongs to.
 	for _, name := range slices.Sorted(maps.Keys(r.InlinePolicies)) {
@@ -456,7 +457,6 @@ func (g *generator) writeRole(body *hclwrite.Body, r *engine.Role) {
 		ib := b.AppendNewBlock("inline_policy", []string{name}).Body()
 		g.writeDocument(ib, r.InlinePolicies[name])
 	}
-	writeTags(b, r.Tags)
 	g.imported(engine.KindRole, r.Name, "role."+label, how)
 }
 

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/planfile"
+	"github.com/trustform/trustform/providers/local"
+)
+
+// copyDir copies a fixture stack (files only) into a temporary directory.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// documents lists every policy document of a state by where it sits, the
+// stack's own ledgers left out: adoption must leave all of them as they were.
+func documents(s *engine.State) map[string]string {
+	out := map[string]string{}
+	for id, a := range s.Accounts {
+		for _, r := range a.Roles {
+			out[id+" role "+r.Name+" trust"] = r.TrustPolicy
+			for n, d := range r.InlinePolicies {
+				out[id+" role "+r.Name+" inline "+n] = d
+			}
+		}
+		for _, p := range a.Policies {
+			if !strings.HasPrefix(p.Name, "trustform.") {
+				out[id+" policy "+p.Name] = p.Document
+			}
+		}
+		for _, g := range a.Groups {
+			for n, d := range g.InlinePolicies {
+				out[id+" group "+g.Name+" inline "+n] = d
+			}
+		}
+		for _, u := range a.Users {
+			for n, d := range u.InlinePolicies {
+				out[id+" user "+u.Name+" inline "+n] = d
+			}
+		}
+	}
+	return out
+}
+
+// TestImportTutorialLocal sets the tutorial up without trustform (the seed),
+// imports both accounts, and checks that the next plan only adopts, that
+// the adopting apply leaves every document as it was, and that a plan after
+// it is empty.
+func TestImportTutorialLocal(t *testing.T) {
+	dir := copyDir(t, filepath.Join("..", "..", "testdata", "import", "tutorial"))
+	state := filepath.Join(dir, ".trustform")
+	before := snapshot(t, state, filepath.Join(dir, local.SeedFile))
+
+	for _, acct := range []string{"production", "development"} {
+		r := mustRun(t, 0, "import", "--account", acct, dir)
+		if !strings.Contains(r.stdout, "changes no document") {
+			t.Errorf("import %s did not check clean:\n%s", acct, r.stdout)
+		}
+		got, err := os.ReadFile(filepath.Join(dir, "imported-"+acct+".hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, filepath.Join("..", "..", "testdata", "import", acct+".hcl.golden"), string(got))
+	}
+	r := mustRun(t, 0, "import", "--account", "production", "-out", "-", dir)
+	if out := r.stdout + r.stderr; !strings.Contains(out, `trustform stack "platform" owns it`) || !strings.Contains(out, "service-linked role") {
+		t.Errorf("import does not say why roles are left out:\n%s", out)
+	}
+
+	r = mustRun(t, 2, "plan", "-json", "-detailed-exitcode", dir)
+	var doc planfile.Document
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	adoptions := 0
+	for _, c := range doc.Changes {
+		switch {
+		case c.Action == engine.Adopt:
+			adoptions++
+			for _, a := range c.Attributes {
+				if a.Name != "tags."+engine.OwnerTagKey {
+					t.Errorf("adoption of %s changes %s", c.Object, a.Name)
+				}
+			}
+		case c.Address == engine.LedgerAddress && c.Action == engine.Create:
+		default:
+			t.Errorf("the plan after import does more than adopt: %s %s (%s)", c.Action, c.Object, c.Address)
+		}
+	}
+	// production: read-write-app-bucket, Auditor, UpdateApp; development:
+	// Developers, Testers, David, Tess.
+	if adoptions != 7 || doc.Summary.Adopt != 7 {
+		t.Errorf("%d adoptions (summary %d), want 7", adoptions, doc.Summary.Adopt)
+	}
+	if len(doc.AccessChanges) != 0 {
+		t.Errorf("adoption changes who can assume what: %+v", doc.AccessChanges)
+	}
+
+	r = mustRun(t, 0, "apply", "-auto-approve", dir)
+	if !strings.Contains(r.stdout, "7 adopted") {
+		t.Errorf("apply does not report the adoptions:\n%s", r.stdout)
+	}
+	after := snapshot(t, state, "")
+	if b, a := documents(before), documents(after); !maps.Equal(b, a) {
+		for k := range b {
+			if b[k] != a[k] {
+				t.Errorf("%s changed:\n  before %s\n  after  %s", k, b[k], a[k])
+			}
+		}
+		t.Fatalf("the adopting apply changed documents")
+	}
+	mustRun(t, 0, "plan", "-detailed-exitcode", dir)
+	r = mustRun(t, 0, "import", "--account", "development", "-out", "-", dir)
+	if !strings.Contains(r.stdout, "Nothing to import") {
+		t.Errorf("import after adoption finds objects again:\n%s", r.stdout)
+	}
+}
+
+func TestImportRefusalsAndMatch(t *testing.T) {
+	fixture := filepath.Join("..", "..", "testdata", "import", "tutorial")
+	tests := []struct {
+		name       string
+		args       []string
+		setup      func(t *testing.T, dir string)
+		code       int
+		wantStdout []string
+		wantStderr []string
+		notStdout  []string
+	}{
+		{
+			name:       "an undeclared account is named with the declared ones",
+			args:       []string{"--account", "staging"},
+			code:       1,
+			wantStderr: []string{`no account "staging"`, "production, development"},
+		},
+		{
+			name: "an existing file is never overwritten",
+			args: []string{"--account", "production"},
+			setup: func(t *testing.T, dir string) {
+				if err := os.WriteFile(filepath.Join(dir, "imported-production.hcl"), []byte("# mine\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			code:       1,
+			wantStderr: []string{"imported-production.hcl exists"},
+		},
+		{
+			name:       "match keeps the user and declares its group existing",
+			args:       []string{"--account", "development", "--match", "Dav*", "-out", "-"},
+			wantStdout: []string{`user "david"`, `groups  = [group.developers]`, "existing = true"},
+			notStdout:  []string{`user "tess"`, "adopt = true\n  managed_policies"},
+		},
+		{
+			name:       "a bad pattern is an error",
+			args:       []string{"--account", "development", "--match", "[", "-out", "-"},
+			code:       1,
+			wantStderr: []string{"not a valid pattern"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := copyDir(t, fixture)
+			if tc.setup != nil {
+				tc.setup(t, dir)
+			}
+			r := mustRun(t, tc.code, append(append([]string{"import"}, tc.args...), dir)...)
+			for _, w := range tc.wantStdout {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+				}
+			}
+			for _, w := range tc.notStdout {
+				if strings.Contains(r.stdout, w) {
+					t.Errorf("stdout has %q:\n%s", w, r.stdout)
+				}
+			}
+			for _, w := range tc.wantStderr {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+		})
+	}
+}

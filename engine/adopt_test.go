@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// developersGroup is the tutorial's pre-existing group as IAM holds it.
+func developersGroup() *Group {
+	return &Group{Name: "Developers", Path: "/", AttachedPolicies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}, InlinePolicies: map[string]string{}}
+}
+
+// adoptedDevelopers is the same group declared with adopt = true.
+func adoptedDevelopers() *Group {
+	g := developersGroup()
+	g.Owned, g.Adopt = true, true
+	return g
+}
+
+func ledgerOf(stack string, arns ...string) *ManagedPolicy {
+	l := Ledgers(stack, "aws", dev.ID, arns)[0]
+	return l
+}
+
+func TestAdoptionClaims(t *testing.T) {
+	groupARN := GroupARN("aws", dev.ID, "/", "Developers")
+	tests := []struct {
+		name    string
+		actual  func(a *Account)
+		desired func(a *Account)
+		wantErr string   // substring of the plan error, if it must fail
+		want    []string // action kind name, in any order
+		ledger  []string // ARNs the ledger must list after the plan, nil for no ledger change
+	}{
+		{
+			name:    "an unowned group without adopt is refused, and the message names adopt",
+			actual:  func(a *Account) { a.Groups["developers"] = developersGroup() },
+			desired: func(a *Account) { g := adoptedDevelopers(); g.Adopt = false; a.Groups["developers"] = g },
+			wantErr: "adopt it (adopt = true",
+		},
+		{
+			name:    "an unowned group with adopt is adopted and recorded in the ledger",
+			actual:  func(a *Account) { a.Groups["developers"] = developersGroup() },
+			desired: func(a *Account) { a.Groups["developers"] = adoptedDevelopers() },
+			want:    []string{"adopt group Developers", "create policy trustform.s.adopted"},
+			ledger:  []string{groupARN},
+		},
+		{
+			name: "another stack's group (its path) is never adopted",
+			actual: func(a *Account) {
+				g := developersGroup()
+				g.Path = OwnedGroupPath("other")
+				a.Groups["developers"] = g
+			},
+			desired: func(a *Account) {
+				g := adoptedDevelopers()
+				g.Path = OwnedGroupPath("other")
+				a.Groups["developers"] = g
+			},
+			wantErr: `but by trustform stack "other"`,
+		},
+		{
+			name: "another stack's adopted group (its ledger) is never adopted",
+			actual: func(a *Account) {
+				a.Groups["developers"] = developersGroup()
+				l := Ledgers("other", "aws", dev.ID, []string{groupARN})[0]
+				l.Owned = false
+				a.Policies[NameKey(l.Name)] = l
+			},
+			desired: func(a *Account) { a.Groups["developers"] = adoptedDevelopers() },
+			wantErr: `but by trustform stack "other"`,
+		},
+		{
+			name: "another stack's role (its tag) is never adopted",
+			actual: func(a *Account) {
+				a.Roles["app"] = &Role{Name: "App", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: map[string]string{OwnerTagKey: "other"}}
+			},
+			desired: func(a *Account) {
+				a.Roles["app"] = &Role{Name: "App", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: map[string]string{OwnerTagKey: "s"}, InlinePolicies: map[string]string{}, Owned: true, Adopt: true}
+			},
+			wantErr: `but by trustform stack "other"`,
+		},
+		{
+			name: "a role is adopted by its tag alone, with no ledger",
+			actual: func(a *Account) {
+				a.Roles["app"] = &Role{Name: "App", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600}
+			},
+			desired: func(a *Account) {
+				a.Roles["app"] = &Role{Name: "App", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: map[string]string{OwnerTagKey: "s"}, InlinePolicies: map[string]string{}, Owned: true, Adopt: true}
+			},
+			want: []string{"adopt role App"},
+		},
+		{
+			name: "a managed policy keeps its description when adopted; the ledger records it",
+			actual: func(a *Account) {
+				a.Policies["rw"] = &ManagedPolicy{Name: "rw", Path: "/", Description: "Read and write", Document: bucketDoc}
+			},
+			desired: func(a *Account) {
+				a.Policies["rw"] = &ManagedPolicy{Name: "rw", Path: "/", Description: PolicyDescription("Read and write", "s"), Document: bucketDoc, Owned: true, Adopt: true}
+			},
+			want:   []string{"adopt policy rw", "create policy trustform.s.adopted"},
+			ledger: []string{PolicyARN("aws", dev.ID, "/", "rw")},
+		},
+		{
+			name: "an adopted group removed from the stack is deleted and leaves the ledger, which goes",
+			actual: func(a *Account) {
+				g := developersGroup()
+				g.Owned = true
+				a.Groups["developers"] = g
+				l := ledgerOf("s", groupARN)
+				a.Policies[NameKey(l.Name)] = l
+			},
+			desired: func(a *Account) {},
+			want:    []string{"delete attachment group/developers/arn:aws:iam::aws:policy/PowerUserAccess", "delete group Developers", "delete policy trustform.s.adopted"},
+		},
+		{
+			name: "an adopted group declared existing = true again is released, not deleted",
+			actual: func(a *Account) {
+				g := developersGroup()
+				g.Owned = true
+				a.Groups["developers"] = g
+				l := ledgerOf("s", groupARN)
+				a.Policies[NameKey(l.Name)] = l
+			},
+			desired: func(a *Account) {
+				a.Groups["developers"] = &Group{Name: "Developers", InlinePolicies: map[string]string{}}
+			},
+			want: []string{"delete policy trustform.s.adopted"},
+		},
+		{
+			name: "an adopted user's membership is neither created again nor removed",
+			actual: func(a *Account) {
+				a.Groups["developers"] = developersGroup()
+				a.Users["david"] = &User{Name: "David", Path: "/", Groups: []string{"Developers"}, InlinePolicies: map[string]string{}}
+			},
+			desired: func(a *Account) {
+				a.Groups["developers"] = &Group{Name: "Developers", InlinePolicies: map[string]string{}}
+				a.Users["david"] = &User{Name: "David", Path: "/", Groups: []string{"Developers"}, Tags: map[string]string{OwnerTagKey: "s"}, InlinePolicies: map[string]string{}, Owned: true, Adopt: true}
+			},
+			want: []string{"adopt user David"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig("s", dev)
+			actual, desired := NewState(), NewState()
+			tc.actual(actual.Account(dev.ID, "aws"))
+			MarkOwnership(actual.Accounts[dev.ID], "s")
+			tc.desired(desired.Account(dev.ID, "aws"))
+			changes, err := Diff(actual, desired, cfg)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			ordered := Order(changes)
+			var got []string
+			ledgerAt, lastOther := -1, -1
+			for i, c := range ordered {
+				got = append(got, string(c.Action)+" "+string(c.Kind)+" "+objectName(c))
+				if c.Address == LedgerAddress {
+					ledgerAt = i
+					if c.After != nil && tc.ledger != nil {
+						if entries := LedgerEntries(c.After.(*ManagedPolicy).Document); !slices.Equal(entries, tc.ledger) {
+							t.Errorf("ledger lists %v, want %v", entries, tc.ledger)
+						}
+					}
+				} else if c.Kind == KindGroup || c.Kind == KindPolicy {
+					lastOther = i
+				}
+			}
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tc.want))
+			if !slices.Equal(got, want) {
+				t.Fatalf("changes:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+			}
+			if ledgerAt >= 0 && lastOther > ledgerAt {
+				t.Errorf("the ledger is written (change %d) before a group or policy change (%d)", ledgerAt, lastOther)
+			}
+		})
+	}
+}
+
+func objectName(c *Change) string {
+	switch o := objectOf(c).(type) {
+	case *Role:
+		return o.Name
+	case *Group:
+		return o.Name
+	case *User:
+		return o.Name
+	case *ManagedPolicy:
+		return o.Name
+	}
+	return c.Key.ID
+}
+
+func TestLedgersSplitUnderTheSizeLimit(t *testing.T) {
+	var arns []string
+	for i := range 400 {
+		arns = append(arns, GroupARN("aws", dev.ID, "/teams/platform/", "Group"+strings.Repeat("x", i%40)+string(rune('a'+i%26))+strings.Repeat("0", 3)+string(rune('A'+i/26))))
+	}
+	ledgers := Ledgers("s", "aws", dev.ID, arns)
+	if len(ledgers) < 2 {
+		t.Fatalf("%d ARNs fit in %d ledger; expected a split", len(arns), len(ledgers))
+	}
+	var back []string
+	for i, l := range ledgers {
+		if l.Name != LedgerName("s", i) || !IsLedger("s", l.Name) {
+			t.Errorf("ledger %d is named %q", i, l.Name)
+		}
+		if n := len(strings.Join(strings.Fields(l.Document), "")); n > 6144 {
+			t.Errorf("ledger %d has %d characters, over IAM's 6,144", i, n)
+		}
+		back = append(back, LedgerEntries(l.Document)...)
+	}
+	slices.Sort(back)
+	if !slices.Equal(back, slices.Sorted(slices.Values(arns))) {
+		t.Errorf("the ledgers do not list the ARNs given: %d of %d", len(back), len(arns))
+	}
+	if IsLedger("s", "trustform.s.adopted.x") || IsLedger("s", "trustform.other.adopted") {
+		t.Error("IsLedger accepts a name that is not the stack's ledger")
+	}
+}

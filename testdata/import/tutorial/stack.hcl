@@ -1,0 +1,9 @@
+stack "tutorial" {}
+
+account "production" {
+  id = "999999999999"
+}
+
+account "development" {
+  id = "111111111111"
+}
