@@ -105,7 +105,6 @@ type generator struct {
 	res            *Result
 }
 
-
 // grantOut is an inline policy recognised as a grant or deny.
 type grantOut struct {
 	block      string // "grant" or "deny"
