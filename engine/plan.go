@@ -169,6 +169,9 @@ func ReadAccounts(ctx context.Context, cfg *Config, prov Provider) (*State, []Pl
 		if err != nil {
 			return fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
 		}
+		if err := detailAdopted(ctx, cfg, prov, ac, a); err != nil {
+			return fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
+		}
 		MarkOwnership(a, cfg.Stack.Name)
 		read[i] = a
 		return nil
@@ -206,4 +209,26 @@ func forEachAccount(cfg *Config, fn func(i int, ac *AccountConfig) error) error 
 		}
 	}
 	return merr.ErrorOrNil()
+}
+
+// detailAdopted completes, on a target that needs it, the roles of an account
+// that the stack adopts and that carry no stack's tag yet: the diff compares
+// their description and maximum session duration like any owned role's.
+func detailAdopted(ctx context.Context, cfg *Config, prov Provider, ac *AccountConfig, a *Account) error {
+	d, ok := prov.(RoleDetailer)
+	if !ok {
+		return nil
+	}
+	var names []string
+	for _, r := range cfg.Roles {
+		if r.Adopt && r.Account == ac.ID {
+			if have := a.Roles[NameKey(r.Name)]; have != nil && have.Tags[OwnerTagKey] == "" {
+				names = append(names, have.Name)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return d.DetailRoles(ctx, ac, a, names)
 }

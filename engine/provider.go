@@ -26,6 +26,15 @@ type Provider interface {
 	Apply(ctx context.Context, account *AccountConfig, change *Change) error
 }
 
+// RoleDetailer is implemented by a provider whose Read leaves out a role's
+// description and maximum session duration on roles no stack has tagged
+// (the aws target: IAM's one-call account read lacks both). The engine asks
+// for them for the roles a plan adopts, and import for the roles it writes,
+// since both compare or copy those attributes.
+type RoleDetailer interface {
+	DetailRoles(ctx context.Context, account *AccountConfig, read *Account, names []string) error
+}
+
 // Identity is who a provider acts as in an account.
 type Identity struct {
 	Account string

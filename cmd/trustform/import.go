@@ -77,6 +77,22 @@ func (e *cliEnv) importAccount(ctx context.Context, cmd *cli.Command) error {
 		return fmt.Errorf("account %s (%s): read: %w", acct.Name, acct.ID, err)
 	}
 	engine.MarkOwnership(read, cfg.Stack.Name)
+	// The blocks carry every role's description and maximum session
+	// duration, which the aws target's account read leaves out on roles no
+	// stack has tagged.
+	if d, ok := prov.(engine.RoleDetailer); ok {
+		var names []string
+		for _, r := range read.Roles {
+			if r.Tags[engine.OwnerTagKey] == "" {
+				names = append(names, r.Name)
+			}
+		}
+		if len(names) > 0 {
+			if err := d.DetailRoles(ctx, acct, read, names); err != nil {
+				return fmt.Errorf("account %s (%s): read: %w", acct.Name, acct.ID, err)
+			}
+		}
+	}
 
 	res, err := hclgen.Generate(hclgen.Input{
 		Stack: cfg.Stack.Name, Account: acct, Read: read, Config: cfg,

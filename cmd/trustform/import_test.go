@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/planfile"
+	"github.com/trustform/trustform/providers/aws/mototest"
 	"github.com/trustform/trustform/providers/local"
 )
 
@@ -204,5 +206,128 @@ func TestImportRefusalsAndMatch(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// policyDocuments picks every policy document out of an account as the aws
+// CLI reads it (GetAccountAuthorizationDetails), the stack's ledgers left
+// out, as canonical JSON text keyed by where it sits.
+func policyDocuments(t *testing.T, details map[string]any) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	text := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	list := func(name string) []map[string]any {
+		items, _ := details[name].([]any)
+		var ms []map[string]any
+		for _, it := range items {
+			ms = append(ms, it.(map[string]any))
+		}
+		return ms
+	}
+	inline := func(prefix string, m map[string]any, field string) {
+		items, _ := m[field].([]any)
+		for _, it := range items {
+			p := it.(map[string]any)
+			out[prefix+" inline "+p["PolicyName"].(string)] = text(p["PolicyDocument"])
+		}
+	}
+	for _, r := range list("RoleDetailList") {
+		out["role "+r["RoleName"].(string)+" trust"] = text(r["AssumeRolePolicyDocument"])
+		inline("role "+r["RoleName"].(string), r, "RolePolicyList")
+	}
+	for _, g := range list("GroupDetailList") {
+		inline("group "+g["GroupName"].(string), g, "GroupPolicyList")
+	}
+	for _, u := range list("UserDetailList") {
+		inline("user "+u["UserName"].(string), u, "UserPolicyList")
+	}
+	for _, p := range list("Policies") {
+		arn := p["Arn"].(string)
+		if strings.Contains(arn, ":policy/trustform/") || strings.Contains(arn, ":iam::aws:policy/") {
+			continue
+		}
+		versions, _ := p["PolicyVersionList"].([]any)
+		for _, v := range versions {
+			if pv := v.(map[string]any); pv["IsDefaultVersion"] == true {
+				out["policy "+arn] = text(pv["Document"])
+			}
+		}
+	}
+	return out
+}
+
+// TestImportTutorialOnMoto sets the tutorial up by hand with the aws CLI,
+// imports both accounts, applies the adoption and checks that no document
+// changed and that the next plan is empty.
+func TestImportTutorialOnMoto(t *testing.T) {
+	requireAWSCLI(t)
+	moto := mototest.Start(t)
+	moto.Env(t)
+	dir := copyDir(t, filepath.Join("..", "..", "testdata", "import", "tutorial"))
+	if err := os.Remove(filepath.Join(dir, local.SeedFile)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("bash", filepath.Join("..", "..", "examples", "dev-prod", "seed-aws.sh")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
+	}
+	dev, prod := newAWSCLI(t, "111111111111"), newAWSCLI(t, "999999999999")
+	prod.run("iam", "create-policy", "--policy-name", "read-write-app-bucket", "--description", "Read and write the productionapp bucket", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"},`+
+			`{"Effect":"Allow","Action":["s3:ListBucket","s3:GetBucketLocation"],"Resource":"arn:aws:s3:::productionapp"},`+
+			`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::productionapp/*"}]}`)
+	prod.run("iam", "create-role", "--role-name", "UpdateApp", "--assume-role-policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)
+	prod.run("iam", "attach-role-policy", "--role-name", "UpdateApp", "--policy-arn", "arn:aws:iam::999999999999:policy/read-write-app-bucket")
+	dev.run("iam", "put-group-policy", "--group-name", "Developers", "--policy-name", "allow-assume-S3-role-in-production", "--policy-document",
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::999999999999:role/UpdateApp"}}`)
+	dev.run("iam", "put-group-policy", "--group-name", "Testers", "--policy-name", "deny-assume-S3-role-in-production", "--policy-document",
+		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::999999999999:role/UpdateApp"}}`)
+	before := map[string]map[string]string{"prod": policyDocuments(t, prod.authorizationDetails()), "dev": policyDocuments(t, dev.authorizationDetails())}
+
+	args := func(cmd ...string) []string { return append(append(cmd, strings.Fields(awsFlags)...), dir) }
+	for _, acct := range []string{"production", "development"} {
+		r := mustRun(t, 0, args("import", "--account", acct)...)
+		if !strings.Contains(r.stdout, "changes no document") {
+			t.Errorf("import %s did not check clean:\n%s", acct, r.stdout)
+		}
+	}
+	r := mustRun(t, 2, args("plan", "-json", "-detailed-exitcode")...)
+	var doc planfile.Document
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range doc.Changes {
+		if c.Action != engine.Adopt && !(c.Address == engine.LedgerAddress && c.Action == engine.Create) {
+			t.Errorf("the plan after import does more than adopt: %s %s (%s)", c.Action, c.Object, c.Address)
+		}
+	}
+	// UpdateApp, read-write-app-bucket, Developers, Testers, David, Tess.
+	if doc.Summary.Adopt != 6 {
+		t.Errorf("the plan adopts %d objects, want 6", doc.Summary.Adopt)
+	}
+	// Through a saved plan, as a pipeline would: reading an adopted role in
+	// full must not make the plan look stale.
+	saved := filepath.Join(t.TempDir(), "adopt.tfplan")
+	mustRun(t, 2, args("plan", "-detailed-exitcode", "-out", saved)...)
+	mustRun(t, 0, "apply", saved)
+	after := map[string]map[string]string{"prod": policyDocuments(t, prod.authorizationDetails()), "dev": policyDocuments(t, dev.authorizationDetails())}
+	for acct := range before {
+		if !maps.Equal(before[acct], after[acct]) {
+			t.Errorf("%s: the adopting apply changed documents:\nbefore %v\nafter  %v", acct, before[acct], after[acct])
+		}
+	}
+	if len(before["dev"]) != 2 || len(before["prod"]) != 2 {
+		t.Errorf("the hand-made tutorial has %d documents in development and %d in production, want 2 and 2", len(before["dev"]), len(before["prod"]))
+	}
+	mustRun(t, 0, args("plan", "-detailed-exitcode")...)
+	if tags := prod.run("iam", "list-role-tags", "--role-name", "UpdateApp"); !strings.Contains(tags, "trustform:stack") {
+		t.Errorf("UpdateApp does not carry the ownership tag after adoption:\n%s", tags)
 	}
 }

@@ -196,6 +196,12 @@ func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
 		}
 		p.Changes = append(p.Changes, &engine.Change{Action: c.Action, Kind: c.Kind, Account: c.Account, Key: c.Key, Address: c.Address,
 			Before: before, After: after, Attrs: c.Attributes, DependsOn: c.DependsOn})
+		// A role being adopted is read in full (engine.RoleDetailer) when
+		// the plan is made; the re-read that checks the plan is fresh must
+		// read it the same way, so the rebuilt configuration names it.
+		if r, ok := after.(*engine.Role); ok && c.Action == engine.Adopt && r != nil {
+			cfg.Roles = append(cfg.Roles, &engine.RoleConfig{Address: c.Address, Account: c.Account.ID, Name: r.Name, Adopt: true})
+		}
 	}
 	for _, a := range d.AccessChanges {
 		p.Access = append(p.Access, engine.AccessChange{Role: a.Role, Principal: a.Principal, Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil})

@@ -51,6 +51,17 @@ func (p *Provider) Read(ctx context.Context, account *engine.AccountConfig) (*en
 	return readAccount(ctx, s.iam, account)
 }
 
+// DetailRoles implements engine.RoleDetailer: it reads the description and
+// maximum session duration of the named roles (GetRole each, or ListRoles
+// when that costs fewer calls).
+func (p *Provider) DetailRoles(ctx context.Context, account *engine.AccountConfig, read *engine.Account, names []string) error {
+	s, err := p.session(ctx, account)
+	if err != nil {
+		return err
+	}
+	return completeRoles(ctx, s.iam, read, names)
+}
+
 func readAccount(ctx context.Context, api readAPI, account *engine.AccountConfig) (*engine.Account, error) {
 	out := engine.NewAccount(account.ID, account.Partition)
 	in := accountLabel(account)
