@@ -297,3 +297,73 @@ func TestProjectAddsInlinePolicyToPrincipalWithNone(t *testing.T) {
 		t.Fatal("Project changed the actual state it was given")
 	}
 }
+
+// An external account is named by trust policies but never reached: no
+// identity check, no read, no change, and the plan lists it as external.
+func TestExternalAccountIsNeverReached(t *testing.T) {
+	const vendorID = "777777777777"
+	cfg := stackConfig()
+	cfg.Accounts = append(cfg.Accounts, &engine.AccountConfig{Address: "account.vendor", Name: "vendor", ID: vendorID, Partition: "aws", External: true})
+	cfg.Roles = append(cfg.Roles, &engine.RoleConfig{Address: "role.vendor", Account: prodID, Name: "Vendor", MaxSessionDuration: 3600,
+		TrustDocument: trust(engine.RootARN("aws", vendorID))})
+	p := &countingProvider{Provider: openLocal(t), refuse: vendorID}
+	ctx := context.Background()
+	pl := plan(t, cfg, p, false)
+	if err := engine.Apply(ctx, pl, cfg, p, engine.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if again := plan(t, cfg, p, false); len(again.Changes) != 0 {
+		t.Fatalf("plan after apply: %v", names(again))
+	}
+	if p.touched != 0 {
+		t.Fatalf("the external account was reached %d times", p.touched)
+	}
+	var external []string
+	for _, a := range pl.Accounts {
+		if a.External {
+			external = append(external, a.Name)
+		}
+	}
+	if !slices.Equal(external, []string{"vendor"}) {
+		t.Errorf("plan accounts marked external: %v", external)
+	}
+}
+
+// countingProvider fails every call for one account, counting them.
+type countingProvider struct {
+	*local.Provider
+	refuse  string
+	mu      sync.Mutex
+	touched int
+}
+
+func (c *countingProvider) reached(id string) error {
+	if id != c.refuse {
+		return nil
+	}
+	c.mu.Lock()
+	c.touched++
+	c.mu.Unlock()
+	return fmt.Errorf("no credentials for account %s", id)
+}
+
+func (c *countingProvider) Identity(ctx context.Context, a *engine.AccountConfig) (engine.Identity, error) {
+	if err := c.reached(a.ID); err != nil {
+		return engine.Identity{}, err
+	}
+	return c.Provider.Identity(ctx, a)
+}
+
+func (c *countingProvider) Read(ctx context.Context, a *engine.AccountConfig) (*engine.Account, error) {
+	if err := c.reached(a.ID); err != nil {
+		return nil, err
+	}
+	return c.Provider.Read(ctx, a)
+}
+
+func (c *countingProvider) Apply(ctx context.Context, a *engine.AccountConfig, ch *engine.Change) error {
+	if err := c.reached(a.ID); err != nil {
+		return err
+	}
+	return c.Provider.Apply(ctx, a, ch)
+}

@@ -50,7 +50,23 @@ type AccountConfig struct {
 	Partition  string
 	Profile    string
 	AssumeRole *AssumeRoleConfig
-	Source     Source
+	// External marks an account the stack only names — a vendor's, a
+	// partner's: trust policies may trust it, but trustform never reads or
+	// writes it and holds no credentials for it.
+	External bool
+	Source   Source
+}
+
+// Managed returns the accounts trustform reads and writes: all but the
+// external ones.
+func (c *Config) Managed() []*AccountConfig {
+	out := make([]*AccountConfig, 0, len(c.Accounts))
+	for _, a := range c.Accounts {
+		if !a.External {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // AssumeRoleConfig is how the aws target reaches an account from the base identity.

@@ -18,7 +18,7 @@ import (
 // part of them the stack manages.
 func Desired(cfg *Config) (*State, error) {
 	s := NewState()
-	for _, a := range cfg.Accounts {
+	for _, a := range cfg.Managed() {
 		s.Account(a.ID, a.Partition)
 	}
 	acct := func(id string) *Account { return s.Account(id, partitionOf(cfg, id)) }

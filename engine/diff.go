@@ -22,7 +22,7 @@ import (
 // pass an empty desired state with the same cfg.
 func Diff(actual, desired *State, cfg *Config) ([]*Change, error) {
 	d := &differ{stack: cfg.Stack.Name, sources: indexSources(cfg)}
-	for _, ac := range cfg.Accounts {
+	for _, ac := range cfg.Managed() {
 		d.accounts = append(d.accounts, AccountRef{Name: ac.Name, ID: ac.ID, Partition: ac.Partition})
 	}
 	for _, ref := range d.accounts {

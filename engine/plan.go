@@ -83,6 +83,7 @@ type PlanAccount struct {
 	Name     string
 	ID       string
 	Identity string
+	External bool // named by the stack, never read: Identity is empty
 }
 
 // Counts returns how many objects the plan adds, changes and destroys.
@@ -123,6 +124,11 @@ func MakePlan(ctx context.Context, cfg *Config, prov Provider, opts PlanOptions)
 	if err != nil {
 		return nil, err
 	}
+	for _, ac := range cfg.Accounts {
+		if ac.External {
+			accounts = append(accounts, PlanAccount{Name: ac.Name, ID: ac.ID, External: true})
+		}
+	}
 	desired := NewState()
 	if !opts.Destroy {
 		if desired, err = Desired(cfg); err != nil {
@@ -147,9 +153,12 @@ func MakePlan(ctx context.Context, cfg *Config, prov Provider, opts PlanOptions)
 // every account's identity is in the declared account: reading (and later
 // writing) the wrong account is the one mistake a provisioner of access must
 // not make, so no account is read until all identities are confirmed.
+// External accounts are neither checked nor read: the stack holds no
+// credentials for them.
 func ReadAccounts(ctx context.Context, cfg *Config, prov Provider) (*State, []PlanAccount, error) {
-	accounts := make([]PlanAccount, len(cfg.Accounts))
-	err := forEachAccount(cfg, func(i int, ac *AccountConfig) error {
+	managed := cfg.Managed()
+	accounts := make([]PlanAccount, len(managed))
+	err := forEachAccount(managed, func(i int, ac *AccountConfig) error {
 		id, err := prov.Identity(ctx, ac)
 		if err != nil {
 			return fmt.Errorf("account %s (%s): cannot establish identity: %w", ac.Name, ac.ID, err)
@@ -163,8 +172,8 @@ func ReadAccounts(ctx context.Context, cfg *Config, prov Provider) (*State, []Pl
 	if err != nil {
 		return nil, nil, err
 	}
-	read := make([]*Account, len(cfg.Accounts))
-	err = forEachAccount(cfg, func(i int, ac *AccountConfig) error {
+	read := make([]*Account, len(managed))
+	err = forEachAccount(managed, func(i int, ac *AccountConfig) error {
 		a, err := prov.Read(ctx, ac)
 		if err != nil {
 			return fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
@@ -181,18 +190,18 @@ func ReadAccounts(ctx context.Context, cfg *Config, prov Provider) (*State, []Pl
 	}
 	state := NewState()
 	for i, a := range read {
-		state.Accounts[cfg.Accounts[i].ID] = a
+		state.Accounts[managed[i].ID] = a
 	}
 	return state, accounts, nil
 }
 
-// forEachAccount runs fn for every declared account, a few at a time, and
+// forEachAccount runs fn for every given account, a few at a time, and
 // returns every error.
-func forEachAccount(cfg *Config, fn func(i int, ac *AccountConfig) error) error {
-	errs := make([]error, len(cfg.Accounts))
+func forEachAccount(accounts []*AccountConfig, fn func(i int, ac *AccountConfig) error) error {
+	errs := make([]error, len(accounts))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
-	for i, ac := range cfg.Accounts {
+	for i, ac := range accounts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -213,6 +213,8 @@ func (s *scope) accountIdentity(d *decoded) {
 	default:
 		ok = false
 	}
+	external, st := s.boolean(d, "external")
+	ok = ok && st != failed
 	in.info = &refInfo{
 		kind:      "account",
 		addr:      in.addr,
@@ -220,6 +222,7 @@ func (s *scope) accountIdentity(d *decoded) {
 		partition: part,
 		name:      strings.TrimPrefix(in.addr, "account."),
 		arn:       engine.RootARN(part, id),
+		external:  external,
 		def:       d.block.DefRange,
 	}
 	in.acct = in.info
@@ -278,6 +281,12 @@ func (s *scope) principalIdentity(kind string, d *decoded) {
 		ok = false
 	}
 	info := &refInfo{kind: kind, addr: in.addr, name: name, path: path, existing: existing, def: d.block.DefRange}
+	if acct.info != nil && acct.info.external {
+		s.errorf(d.attrs["account"].Expr.Range(), "Object in an external account",
+			"%s is external = true: the stack names it (in trust policies) but never reads or changes it, so it cannot hold a %s of the stack. Declare the %s in one of the stack's own accounts, or remove external = true if trustform should manage this account.",
+			acct.info.addr, kind, kind)
+		ok = false
+	}
 	if acct.info != nil {
 		in.acct = acct.info
 		info.accountID, info.partition = acct.info.accountID, acct.info.partition
@@ -346,6 +355,19 @@ func (s *scope) accountBody(d *decoded, src engine.Source) *engine.AccountConfig
 		Source:    src,
 	}
 	out.Profile, _ = s.str(d, "profile")
+	out.External = info.external
+	if out.External {
+		// Credentials for an account trustform never reaches would only
+		// mislead the reader.
+		if a := d.attrs["profile"]; a != nil {
+			s.errorf(a.NameRange, "Credentials for an external account",
+				"%s is external = true: trustform never reads or changes it, so it needs no credentials. Remove profile.", s.in.addr)
+		}
+		for _, ar := range d.children("assume_role") {
+			s.errorf(ar.block.DefRange, "Credentials for an external account",
+				"%s is external = true: trustform never reads or changes it, so it needs no credentials. Remove the assume_role block.", s.in.addr)
+		}
+	}
 	for _, ar := range d.children("assume_role") {
 		cfg := &engine.AssumeRoleConfig{}
 		if arn, st := s.str(ar, "role_arn"); st == valid {

@@ -46,6 +46,7 @@ type refInfo struct {
 	path      string
 	arn       string
 	existing  bool // a group or user declared with existing = true
+	external  bool // an account declared with external = true
 	def       hcl.Range
 }
 

@@ -87,7 +87,7 @@ var topSpecs = map[string]*bodySpec{
 	"stack":    {attrs: []string{"target", "assume_role_name", "require_approval"}},
 	"variable": {attrs: []string{"type", "default", "description"}},
 	"account": {
-		attrs:    []string{"for_each", "id", "partition", "profile"},
+		attrs:    []string{"for_each", "id", "partition", "profile", "external"},
 		required: map[string]string{"id": `id = "111111111111"`},
 		blocks:   []nestedSpec{{typ: "assume_role", spec: assumeRoleSpec, single: true}},
 	},

@@ -50,6 +50,9 @@ func (e *cliEnv) importAccount(ctx context.Context, cmd *cli.Command) error {
 		}
 		return fmt.Errorf("the stack declares no account %q: declare it with an account block first (the stack's accounts: %s)", cmd.String("account"), strings.Join(names, ", "))
 	}
+	if acct.External {
+		return fmt.Errorf("account %s is external = true: trustform holds no credentials for it and never reads it; remove external = true to import from it", acct.Name)
+	}
 	out := cmd.String("out")
 	if out == "" {
 		out = filepath.Join(dir, "imported-"+hclgen.Label(acct.Name)+".hcl")

@@ -54,6 +54,7 @@ type Account struct {
 	Identity   string      `json:"identity"`
 	Profile    string      `json:"profile,omitempty"`
 	AssumeRole *AssumeRole `json:"assume_role,omitempty"`
+	External   bool        `json:"external,omitempty"` // named only: never read or written
 }
 
 // AssumeRole is an account's assume_role block.
@@ -130,7 +131,7 @@ func FromPlan(p *engine.Plan, cfg *engine.Config, target Target, version string)
 		identity[a.ID] = a.Identity
 	}
 	for _, a := range cfg.Accounts {
-		acct := Account{Address: a.Address, Name: a.Name, ID: a.ID, Partition: a.Partition, Identity: identity[a.ID], Profile: a.Profile}
+		acct := Account{Address: a.Address, Name: a.Name, ID: a.ID, Partition: a.Partition, Identity: identity[a.ID], Profile: a.Profile, External: a.External}
 		if ar := a.AssumeRole; ar != nil {
 			acct.AssumeRole = &AssumeRole{RoleARN: ar.RoleARN, ExternalID: ar.ExternalID, SessionName: ar.SessionName, Duration: ar.Duration}
 		}
@@ -162,12 +163,12 @@ func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
 	cfg := &engine.Config{Stack: engine.StackConfig{Name: d.Stack, Target: d.Target.Kind, AssumeRoleName: d.Target.AssumeRoleName, Dir: d.Target.StackDir, RequireApproval: d.RequireApproval}}
 	p := &engine.Plan{Stack: d.Stack, Target: d.Target.Description, Destroy: d.Destroy}
 	for _, a := range d.Accounts {
-		ac := &engine.AccountConfig{Address: a.Address, Name: a.Name, ID: a.ID, Partition: a.Partition, Profile: a.Profile}
+		ac := &engine.AccountConfig{Address: a.Address, Name: a.Name, ID: a.ID, Partition: a.Partition, Profile: a.Profile, External: a.External}
 		if ar := a.AssumeRole; ar != nil {
 			ac.AssumeRole = &engine.AssumeRoleConfig{RoleARN: ar.RoleARN, ExternalID: ar.ExternalID, SessionName: ar.SessionName, Duration: ar.Duration}
 		}
 		cfg.Accounts = append(cfg.Accounts, ac)
-		p.Accounts = append(p.Accounts, engine.PlanAccount{Name: a.Name, ID: a.ID, Identity: a.Identity})
+		p.Accounts = append(p.Accounts, engine.PlanAccount{Name: a.Name, ID: a.ID, Identity: a.Identity, External: a.External})
 	}
 	for i, c := range d.Changes {
 		if c.Index != i {

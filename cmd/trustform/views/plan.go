@@ -26,6 +26,10 @@ func Plan(w io.Writer, p *engine.Plan, c Colors) {
 	}
 	fmt.Fprintln(w, "accounts:")
 	for _, a := range p.Accounts {
+		if a.External {
+			fmt.Fprintf(w, "  %-*s  %s  external: named in trust policies, never read or changed\n", width, a.Name, a.ID)
+			continue
+		}
 		fmt.Fprintf(w, "  %-*s  %s  as %s\n", width, a.Name, a.ID, a.Identity)
 	}
 	fmt.Fprintln(w)
