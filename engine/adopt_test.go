@@ -129,6 +129,16 @@ func TestAdoptionClaims(t *testing.T) {
 			want: []string{"delete policy trustform.s.adopted"},
 		},
 		{
+			name: "an owned user declared existing = true again loses the ownership tag, nothing else",
+			actual: func(a *Account) {
+				a.Users["david"] = &User{Name: "David", Path: "/", Tags: map[string]string{OwnerTagKey: "s", "team": "dev"}, InlinePolicies: map[string]string{"own": bucketDoc}}
+			},
+			desired: func(a *Account) {
+				a.Users["david"] = &User{Name: "David", Path: "/", InlinePolicies: map[string]string{}}
+			},
+			want: []string{"update user David"},
+		},
+		{
 			name: "an adopted user's membership is neither created again nor removed",
 			actual: func(a *Account) {
 				a.Groups["developers"] = developersGroup()

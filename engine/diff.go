@@ -281,6 +281,14 @@ func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 	key := PrincipalKey(ref.ID, KindUser, want.Name)
 	if !want.Owned {
 		if d.expectExisting(ref, key, "user", want.Name, have != nil) {
+			if have.Owned {
+				// Declared existing = true after the stack owned it: the
+				// user is given back, which means removing the ownership
+				// tag — or a later destroy would still delete it.
+				released := userOnly(have)
+				delete(released.Tags, OwnerTagKey)
+				d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: released, Attrs: userAttrs(userOnly(have), released)})
+			}
 			d.children(ref, KindUser, have.Name, false, have.InlinePolicies, want.InlinePolicies, nil, nil)
 		}
 		return
