@@ -119,6 +119,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 					&cli.StringFlag{Name: "out", Usage: "save the plan to FILE, for apply FILE"},
 					&cli.BoolFlag{Name: "json", Usage: "print the plan as JSON (format in docs/plan.schema.json)"},
 					&cli.StringFlag{Name: "format", Value: "human", Usage: "human, json (as -json) or markdown (for a pull-request comment)"},
+					strictFlag(),
 				),
 				Action: env.plan,
 			},
@@ -140,6 +141,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 					&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
 					&cli.BoolFlag{Name: "allow-broadening", Usage: "apply a plan that broadens access when the stack sets require_approval = \"broadening\""},
 					&cli.BoolFlag{Name: "json", Usage: "print the plan and the apply's progress as JSON lines (needs -auto-approve unless applying a saved plan)"},
+					strictFlag(),
 				),
 				Action: env.apply(false),
 			},
@@ -159,6 +161,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			graphCommand(env),
 			fmtCommand(env),
 			importCommand(env),
+			lintCommand(env),
 			{
 				Name:  "version",
 				Usage: "print the version",
@@ -335,6 +338,11 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	cfg, err := e.load(ctx, cmd, true)
 	if err != nil {
 		return err
+	}
+	if !cmd.Bool("destroy") {
+		if err := e.lintBeforePlan(cmd, cfg); err != nil {
+			return err
+		}
 	}
 	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, true)
 	if err != nil {
@@ -597,6 +605,11 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		cfg, err := e.load(ctx, cmd, true)
 		if err != nil {
 			return err
+		}
+		if !destroy {
+			if err := e.lintBeforePlan(cmd, cfg); err != nil {
+				return err
+			}
 		}
 		prov, closeFn, err := e.openTarget(ctx, cmd, cfg, false)
 		if err != nil {
