@@ -111,7 +111,11 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 			} else {
 				hooks.Started(c)
 				start := time.Now()
-				err = applyOne(ctx, prov, accounts[c.Account.ID], c)
+				callCtx := ctx
+				if rh, ok := hooks.(RetryHooks); ok {
+					callCtx = WithRetryReporter(ctx, func(n RetryNotice) { rh.Retrying(c, n) })
+				}
+				err = applyOne(callCtx, prov, accounts[c.Account.ID], c)
 				hooks.Finished(c, time.Since(start), err)
 			}
 			mu.Lock()

@@ -14,7 +14,9 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
@@ -86,6 +88,8 @@ func targetFlags() []cli.Flag {
 		&cli.StringFlag{Name: "target", Usage: "where the accounts are: local (the embedded simulation) or aws; overrides the stack's target"},
 		&cli.StringFlag{Name: "assume-role-name", Usage: "aws: the role the base identity assumes in every account without credentials of its own; overrides the stack's assume_role_name"},
 		&cli.StringFlag{Name: "state-dir", Usage: "local target: where the simulation is stored (default DIR/.trustform)"},
+		&cli.FloatFlag{Name: "rate-limit", Usage: "aws: at most this many IAM calls per second to each account, retries included (default 20; 0 for no limit)", Value: awsprovider.DefaultRateLimit},
+		&cli.DurationFlag{Name: "retry-timeout", Usage: "aws: how long a call is retried while IAM catches up with an object created moments before", Value: awsprovider.DefaultRetryTimeout},
 	}
 }
 
@@ -307,7 +311,11 @@ func (e *cliEnv) openTarget(ctx context.Context, cmd *cli.Command, cfg *engine.C
 		if n := cmd.String("assume-role-name"); n != "" {
 			roleName = n
 		}
-		p, err := awsprovider.New(ctx, awsprovider.Options{AssumeRoleName: roleName})
+		limit := cmd.Float("rate-limit")
+		if limit == 0 {
+			limit = -1 // the flag's 0 means no limit; the provider's means its default
+		}
+		p, err := awsprovider.New(ctx, awsprovider.Options{AssumeRoleName: roleName, RateLimit: limit, RetryTimeout: cmd.Duration("retry-timeout")})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -349,7 +357,7 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer closeFn()
-	plan, err := engine.MakePlan(ctx, cfg, prov, engine.PlanOptions{Destroy: cmd.Bool("destroy")})
+	plan, err := engine.MakePlan((&readRetries{w: e.stderr}).watch(ctx), cfg, prov, engine.PlanOptions{Destroy: cmd.Bool("destroy")})
 	if err != nil {
 		return planError(err)
 	}
@@ -616,7 +624,11 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 			return err
 		}
 		defer closeFn()
-		plan, err := engine.MakePlan(ctx, cfg, prov, engine.PlanOptions{Destroy: destroy})
+		reads := &readRetries{}
+		if !cmd.Bool("json") {
+			reads.w = e.stderr
+		}
+		plan, err := engine.MakePlan(reads.watch(ctx), cfg, prov, engine.PlanOptions{Destroy: destroy})
 		if err != nil {
 			return planError(err)
 		}
@@ -634,6 +646,9 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		if cmd.Bool("json") {
 			events = views.NewEvents(e.stdout, plan.Changes, nil)
 			events.PlanSummary(plan)
+			for _, n := range reads.list {
+				events.ReadRetry(n)
+			}
 			hooks = events
 		} else {
 			views.Plan(e.stdout, plan, colors)
@@ -702,4 +717,24 @@ func adoptedText(p *engine.Plan) string {
 		return fmt.Sprintf(", %d adopted", n)
 	}
 	return ""
+}
+
+// readRetries follows the calls retried while the accounts are read, before
+// any change: printed to w as they happen when there is a terminal-style
+// output, kept for the JSON stream otherwise.
+type readRetries struct {
+	w    io.Writer
+	mu   sync.Mutex
+	list []engine.RetryNotice
+}
+
+func (r *readRetries) watch(ctx context.Context) context.Context {
+	return engine.WithRetryReporter(ctx, func(n engine.RetryNotice) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.list = append(r.list, n)
+		if r.w != nil {
+			fmt.Fprintf(r.w, "reading: retrying %s (attempt %d, after %s): %s\n", n.Op, n.Attempt, n.Wait.Round(time.Millisecond), n.Reason)
+		}
+	})
 }

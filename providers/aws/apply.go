@@ -174,7 +174,7 @@ func (a *applier) apply(ctx context.Context) error {
 // this provider's that it needs (see eventually), and wraps its error with
 // the operation and the object.
 func (a *applier) call(ctx context.Context, op string, needs []string, fn func(context.Context) error) error {
-	waited, err := a.p.eventually(ctx, needs, fn)
+	waited, err := a.p.eventually(ctx, "iam:"+op, needs, fn)
 	if err == nil {
 		return nil
 	}

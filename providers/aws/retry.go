@@ -8,7 +8,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
@@ -123,10 +125,10 @@ func lagging(err error) bool {
 // the keys of recentCreates the call depends on), or RetryTimeout has passed
 // since the first failure. The error returned is call's last; waited is how
 // long it was retried, zero when it was not.
-func (p *Provider) eventually(ctx context.Context, needs []string, call func(context.Context) error) (waited time.Duration, err error) {
+func (p *Provider) eventually(ctx context.Context, op string, needs []string, call func(context.Context) error) (waited time.Duration, err error) {
 	var start time.Time
 	delay := p.backoffBase
-	for {
+	for attempt := 2; ; attempt++ {
 		err = call(ctx)
 		if err == nil || !lagging(err) || !p.recent.any(needs...) {
 			return waited, err
@@ -144,6 +146,8 @@ func (p *Provider) eventually(ctx context.Context, needs []string, call func(con
 		if rest := p.opts.RetryTimeout - waited; sleep > rest {
 			sleep = rest
 		}
+		engine.ReportRetry(ctx, engine.RetryNotice{Op: op, Attempt: attempt, Wait: sleep,
+			Reason: "IAM has not caught up with an object created moments ago: " + errorCode(err) + ": " + errorText(err)})
 		t := time.NewTimer(sleep)
 		select {
 		case <-ctx.Done():
@@ -152,5 +156,83 @@ func (p *Provider) eventually(ctx context.Context, needs []string, call func(con
 		case <-t.C:
 		}
 		delay = min(delay*2, p.backoffCap)
+	}
+}
+
+// The SDK's standard retryer re-sends throttled, 5xx and dropped calls
+// inside the operation; these middlewares make each re-send visible
+// (engine.ReportRetry) and keep every attempt under the account's rate
+// limit.
+
+// callState follows one operation across its attempts.
+type callState struct {
+	attempts int
+	lastErr  error
+	lastEnd  time.Time
+}
+
+type callStateKey struct{}
+
+// addRetryReporter installs the reporting pair: the Initialize step (once per
+// operation) starts a callState, the Finalize step after Retry (once per
+// attempt) reports every attempt after the first with what the previous one
+// answered.
+func addRetryReporter(stack *middleware.Stack) error {
+	start := middleware.InitializeMiddlewareFunc("trustform.RetryState",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(context.WithValue(ctx, callStateKey{}, &callState{}), in)
+		})
+	if err := stack.Initialize.Add(start, middleware.Before); err != nil {
+		return err
+	}
+	report := middleware.FinalizeMiddlewareFunc("trustform.ReportRetry",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			st, _ := ctx.Value(callStateKey{}).(*callState)
+			if st == nil {
+				return next.HandleFinalize(ctx, in)
+			}
+			st.attempts++
+			if st.attempts > 1 && st.lastErr != nil {
+				engine.ReportRetry(ctx, engine.RetryNotice{
+					Op:      strings.ToLower(awsmiddleware.GetServiceID(ctx)) + ":" + awsmiddleware.GetOperationName(ctx),
+					Attempt: st.attempts, Wait: time.Since(st.lastEnd), Reason: retryReason(st.lastErr),
+				})
+			}
+			out, md, err := next.HandleFinalize(ctx, in)
+			st.lastErr, st.lastEnd = err, time.Now()
+			return out, md, err
+		})
+	if _, ok := stack.Finalize.Get("Retry"); ok {
+		return stack.Finalize.Insert(report, "Retry", middleware.After)
+	}
+	return stack.Finalize.Add(report, middleware.After)
+}
+
+// retryReason says what a failed attempt answered: an API error's code and
+// message, or the transport error (a reset or dropped connection, a
+// timeout).
+func retryReason(err error) string {
+	if code := errorCode(err); code != "" {
+		return code + ": " + errorText(err)
+	}
+	return err.Error()
+}
+
+// rateLimiter keeps one account's calls, attempts included, under a rate:
+// IAM throttles per account, and a large apply that stays under the limit
+// finishes sooner than one that is throttled and backs off.
+func rateLimiter(lim *rate.Limiter) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		m := middleware.FinalizeMiddlewareFunc("trustform.RateLimit",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				if err := lim.Wait(ctx); err != nil {
+					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+				}
+				return next.HandleFinalize(ctx, in)
+			})
+		if _, ok := stack.Finalize.Get("Retry"); ok {
+			return stack.Finalize.Insert(m, "Retry", middleware.After)
+		}
+		return stack.Finalize.Add(m, middleware.After)
 	}
 }

@@ -134,7 +134,7 @@ func TestEventually(t *testing.T) {
 			p.backoffBase, p.backoffCap = time.Millisecond, 4*time.Millisecond
 			p.recent.add(tt.created...)
 			calls := 0
-			waited, err := p.eventually(context.Background(), tt.needs, func(context.Context) error {
+			waited, err := p.eventually(context.Background(), "iam:Test", tt.needs, func(context.Context) error {
 				calls++
 				if calls <= len(tt.errs) {
 					return tt.errs[calls-1]
@@ -165,7 +165,7 @@ func TestEventuallyStopsWhenCanceled(t *testing.T) {
 	p.recent.add("1/role/x")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	_, err = p.eventually(ctx, []string{"1/role/x"}, func(context.Context) error { return apiError("NoSuchEntity", "") })
+	_, err = p.eventually(ctx, "iam:Test", []string{"1/role/x"}, func(context.Context) error { return apiError("NoSuchEntity", "") })
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want the context's", err)
 	}

@@ -25,7 +25,9 @@ import (
 //	{"type":"change_finished",…,"elapsed_ms":1.234}
 //	{"type":"change_failed",…,"elapsed_ms":0.5,"error":"…"}
 //	{"type":"change_skipped",…,"reason":"it depends on …, which did not complete"}
-//	{"type":"apply_complete","time":…,"add":2,"change":0,"destroy":0,"completed":2,"failed":0,"skipped":0}
+//	{"type":"read_retry","time":…,"operation":"sts:GetCallerIdentity","attempt":2,"wait_ms":80,"reason":"…"}
+//	{"type":"change_retry",…,"operation":"iam:CreateRole","attempt":2,"wait_ms":512,"reason":"Throttling: Rate exceeded"}
+//	{"type":"apply_complete","time":…,"add":2,"change":0,"destroy":0,"completed":2,"failed":0,"skipped":0,"retries":0}
 //	{"type":"apply_failed",…,"error":"…","errors":["…"]}
 type Events struct {
 	mu      sync.Mutex
@@ -34,6 +36,7 @@ type Events struct {
 	index   map[*engine.Change]int
 	err     error // the first write error
 	counted struct{ completed, failed, skipped int }
+	retries int
 }
 
 // NewEvents returns an event view writing to w. changes are the plan's
@@ -60,6 +63,8 @@ const (
 	EventChangeFinished = "change_finished"
 	EventChangeFailed   = "change_failed"
 	EventChangeSkipped  = "change_skipped"
+	EventChangeRetry    = "change_retry"
+	EventReadRetry      = "read_retry"
 	EventApplyComplete  = "apply_complete"
 	EventApplyFailed    = "apply_failed"
 )
@@ -81,6 +86,10 @@ type changeEvent struct {
 	ElapsedMS *float64     `json:"elapsed_ms,omitempty"`
 	Error     string       `json:"error,omitempty"`
 	Reason    string       `json:"reason,omitempty"`
+	// change_retry only.
+	Operation string   `json:"operation,omitempty"`
+	Attempt   int      `json:"attempt,omitempty"`
+	WaitMS    *float64 `json:"wait_ms,omitempty"`
 }
 
 type planEvent struct {
@@ -104,6 +113,7 @@ type applyEvent struct {
 	Completed int      `json:"completed"`
 	Failed    int      `json:"failed"`
 	Skipped   int      `json:"skipped"`
+	Retries   int      `json:"retries"` // calls re-sent, all changes together
 	Error     string   `json:"error,omitempty"`
 	Errors    []string `json:"errors,omitempty"`
 }
@@ -129,6 +139,35 @@ func (e *Events) Finished(c *engine.Change, elapsed time.Duration, err error) {
 		e.counted.completed++
 	}
 	e.write(ev)
+}
+
+// Retrying implements engine.RetryHooks: every retry is an event.
+func (e *Events) Retrying(c *engine.Change, n engine.RetryNotice) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ev := e.change(EventChangeRetry, c)
+	ms := milliseconds(n.Wait)
+	ev.Operation, ev.Attempt, ev.WaitMS, ev.Reason = n.Op, n.Attempt, &ms, n.Reason
+	e.retries++
+	e.write(ev)
+}
+
+type readRetryEvent struct {
+	Type      string  `json:"type"`
+	Time      string  `json:"time"`
+	Operation string  `json:"operation"`
+	Attempt   int     `json:"attempt"`
+	WaitMS    float64 `json:"wait_ms"`
+	Reason    string  `json:"reason"`
+}
+
+// ReadRetry writes a "read_retry" event: a call retried while the accounts
+// were read for the plan, before any change.
+func (e *Events) ReadRetry(n engine.RetryNotice) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.retries++
+	e.write(readRetryEvent{Type: EventReadRetry, Time: e.stamp(), Operation: n.Op, Attempt: n.Attempt, WaitMS: milliseconds(n.Wait), Reason: n.Reason})
 }
 
 // Skipped implements engine.Hooks.
@@ -166,7 +205,7 @@ func (e *Events) ApplyComplete(add, change, destroy int, err error) {
 	ev := applyEvent{
 		Type: EventApplyComplete, Time: e.stamp(),
 		Add: add, Change: change, Destroy: destroy,
-		Completed: e.counted.completed, Failed: e.counted.failed, Skipped: e.counted.skipped,
+		Completed: e.counted.completed, Failed: e.counted.failed, Skipped: e.counted.skipped, Retries: e.retries,
 	}
 	if err != nil {
 		ev.Type, ev.Error = EventApplyFailed, err.Error()

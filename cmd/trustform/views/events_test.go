@@ -233,6 +233,7 @@ func TestEventsLines(t *testing.T) {
 	ev := NewEvents(&buf, []*engine.Change{{}, create}, now)
 	ev.PlanSummary(&engine.Plan{Changes: []*engine.Change{create, gone}})
 	ev.Started(create)
+	ev.Retrying(create, engine.RetryNotice{Op: "iam:CreateRole", Attempt: 2, Wait: 512 * time.Millisecond, Reason: "Throttling: Rate exceeded"})
 	ev.Finished(create, 1234567*time.Nanosecond, nil)
 	ev.Finished(gone, 0, errors.New("NoSuchEntity: gone"))
 	ev.Skipped(gone, "it depends on x, which did not complete")
@@ -243,10 +244,11 @@ func TestEventsLines(t *testing.T) {
 	want := strings.Join([]string{
 		`{"type":"plan",` + ts + `,"add":1,"change":0,"destroy":1,"broadening":false,"applicable":true}`,
 		`{"type":"change_started",` + ts + `,"index":1,` + role + `}`,
+		`{"type":"change_retry",` + ts + `,"index":1,` + role + `,"reason":"Throttling: Rate exceeded","operation":"iam:CreateRole","attempt":2,"wait_ms":512}`,
 		`{"type":"change_finished",` + ts + `,"index":1,` + role + `,"elapsed_ms":1.234}`,
 		`{"type":"change_failed",` + ts + `,` + inline + `,"elapsed_ms":0,"error":"NoSuchEntity: gone"}`,
 		`{"type":"change_skipped",` + ts + `,` + inline + `,"reason":"it depends on x, which did not complete"}`,
-		`{"type":"apply_failed",` + ts + `,"add":1,"change":0,"destroy":1,"completed":1,"failed":1,"skipped":1,"error":"a\nb","errors":["a","b"]}`,
+		`{"type":"apply_failed",` + ts + `,"add":1,"change":0,"destroy":1,"completed":1,"failed":1,"skipped":1,"retries":1,"error":"a\nb","errors":["a","b"]}`,
 	}, "\n") + "\n"
 	if got := buf.String(); got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
@@ -349,7 +351,7 @@ func TestEventsListAggregatedErrors(t *testing.T) {
 	} {
 		var buf bytes.Buffer
 		NewEvents(&buf, nil, nil).ApplyComplete(0, 0, 0, tc.err)
-		if got := strings.TrimSuffix(buf.String(), "\n"); !strings.HasSuffix(got, `"skipped":0,`+tc.want) {
+		if got := strings.TrimSuffix(buf.String(), "\n"); !strings.HasSuffix(got, `"skipped":0,"retries":0,`+tc.want) {
 			t.Errorf("%s: got %s, want it to end %s", tc.name, got, tc.want)
 		}
 	}

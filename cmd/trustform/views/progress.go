@@ -29,6 +29,14 @@ func (p *Progress) Started(ch *engine.Change) {
 	fmt.Fprintf(p.w, "%s: %s...\n", label(ch), engine.Describe(ch))
 }
 
+// Retrying implements engine.RetryHooks: a line per retry, so that a slow
+// apply shows why it is slow.
+func (p *Progress) Retrying(ch *engine.Change, n engine.RetryNotice) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "%s: %sretrying%s %s (attempt %d, after %s): %s\n", label(ch), p.c.Yellow, p.c.Reset, n.Op, n.Attempt, round(n.Wait), n.Reason)
+}
+
 // Finished implements engine.Hooks.
 func (p *Progress) Finished(ch *engine.Change, elapsed time.Duration, err error) {
 	p.mu.Lock()

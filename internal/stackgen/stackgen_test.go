@@ -1,0 +1,43 @@
+package stackgen
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/schema"
+)
+
+// The generated stack loads, and the plan from empty has exactly Objects()
+// changes, so that benchmark sizes mean what they say.
+func TestGeneratedStackLoadsAndCounts(t *testing.T) {
+	for _, spec := range []Spec{
+		{Stack: "small", Accounts: 2, Roles: 5, Groups: 2},
+		{Stack: "wide", Accounts: 5, Roles: 3, Groups: 1},
+	} {
+		t.Run(spec.Stack, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, text := range spec.Files() {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg, _, diags := schema.Load(dir, schema.Options{})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			desired, err := engine.Desired(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changes, err := engine.Diff(engine.NewState(), desired, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(changes) != spec.Objects() {
+				t.Fatalf("%d changes from empty, Objects() says %d", len(changes), spec.Objects())
+			}
+		})
+	}
+}
