@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -1004,5 +1005,66 @@ func testGroupPathUpdate(t *testing.T) {
 	}
 	if len(sent) != 1 || sdkaws.ToString(sent[0].GroupName) != "Developers" || sdkaws.ToString(sent[0].NewPath) != after.Path || sent[0].NewGroupName != nil {
 		t.Errorf("UpdateGroup inputs = %+v, want one with the new path only", sent)
+	}
+}
+
+// The rate limit holds for every call to an account, retries included: N
+// calls at R per second with a burst of R take at least (N-R)/R seconds.
+func TestRateLimitPacesCalls(t *testing.T) {
+	sharedMoto(t).Env(t)
+	var mu sync.Mutex
+	var times []time.Time
+	stamp := func(stack *middleware.Stack) error {
+		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("test.Stamp",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				mu.Lock()
+				times = append(times, time.Now())
+				mu.Unlock()
+				return next.HandleFinalize(ctx, in)
+			}), middleware.After)
+	}
+	const rate, calls = 4, 12
+	p := newProvider(t, Options{RateLimit: rate, APIOptions: []func(*middleware.Stack) error{stamp}})
+	acct := &engine.AccountConfig{Name: "rate", ID: "424242424242", Partition: "aws"}
+	ctx := context.Background()
+	if _, err := p.Identity(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	s, err := p.session(ctx, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	times = nil
+	mu.Unlock()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.iam.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if min := time.Duration(calls-rate) * time.Second / rate; elapsed < min-100*time.Millisecond {
+		t.Fatalf("%d calls at %d/s took %s, less than the %s the limit allows", calls, rate, elapsed, min)
+	}
+	// No one-second window holds more than the burst plus the rate.
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range times {
+		n := 0
+		for _, u := range times[i:] {
+			if u.Sub(times[i]) < time.Second {
+				n++
+			}
+		}
+		if n > 2*rate {
+			t.Fatalf("%d calls within one second at a limit of %d/s", n, rate)
+		}
 	}
 }
