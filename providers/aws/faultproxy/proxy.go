@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -99,6 +100,9 @@ func Start(t testing.TB, target string, cfg Config) *Proxy {
 		created: map[string]time.Time{}, injected: map[Fault]int{},
 	}
 	p.fwd = httputil.NewSingleHostReverseProxy(u)
+	// A client killed or timing out mid-request is what these tests do on
+	// purpose; the proxy's complaint about it is noise.
+	p.fwd.ErrorLog = log.New(io.Discard, "", 0)
 	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
 	t.Cleanup(func() { _ = p.srv.Close() })
