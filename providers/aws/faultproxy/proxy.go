@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +58,10 @@ type Config struct {
 	Propagation time.Duration
 	// Seed makes the faults repeatable.
 	Seed uint64
+	// RecordSecrets keeps the secret keys and session tokens that STS
+	// answers carry, so that a test can check none of them is ever printed
+	// (Secrets).
+	RecordSecrets bool
 }
 
 // Proxy is a running fault-injection proxy.
@@ -74,6 +79,7 @@ type Proxy struct {
 	injected map[Fault]int
 	lagged   int // requests refused to imitate propagation delay
 	total    int
+	secrets  map[string]bool
 }
 
 // Start runs a proxy in front of target (a 127.0.0.1 URL) until the test
@@ -194,9 +200,33 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		drop(w)
 		return
 	}
-	rec := &recorder{ResponseWriter: w}
+	rec := &recorder{ResponseWriter: w, keep: p.cfg.RecordSecrets && strings.HasPrefix(action, "Assume")}
 	p.fwd.ServeHTTP(rec, r)
 	p.remember(action, form, rec.status)
+	if rec.keep {
+		p.mu.Lock()
+		if p.secrets == nil {
+			p.secrets = map[string]bool{}
+		}
+		for _, m := range secretRe.FindAllStringSubmatch(rec.body.String(), -1) {
+			p.secrets[m[1]] = true
+		}
+		p.mu.Unlock()
+	}
+}
+
+var secretRe = regexp.MustCompile(`<(?:SecretAccessKey|SessionToken)>([^<]+)</`)
+
+// Secrets returns the secret access keys and session tokens STS handed out
+// through the proxy (with RecordSecrets).
+func (p *Proxy) Secrets() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]string, 0, len(p.secrets))
+	for k := range p.secrets {
+		out = append(out, k)
+	}
+	return out
 }
 
 // lagging decides whether a request meets IAM before it has caught up with
@@ -309,6 +339,8 @@ func drop(w http.ResponseWriter) {
 type recorder struct {
 	http.ResponseWriter
 	status int
+	keep   bool // keep a copy of the body
+	body   bytes.Buffer
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -319,6 +351,9 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
+	}
+	if r.keep {
+		r.body.Write(b)
 	}
 	return r.ResponseWriter.Write(b)
 }
