@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -45,7 +46,7 @@ func whoCanCommand(env *cliEnv) *cli.Command {
 		Usage: "list who can do something; today: who-can assume ROLE [DIR]",
 		Commands: []*cli.Command{{
 			Name:      "assume",
-			Usage:     "every principal in the declared accounts that can assume the role, and under which conditions",
+			Usage:     "every principal in the declared accounts that can assume the role, and those its trust policy names outside them, and under which conditions",
 			ArgsUsage: "ROLE [DIR]",
 			Flags:     accessFlags(),
 			Action:    env.whoCanAssume,
@@ -229,7 +230,7 @@ func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
 	}
 	fmt.Fprintf(e.stdout, "Who can assume %s?\nstate: %s\n\n", roleARN, where)
 	if len(assumers) == 0 {
-		fmt.Fprintln(e.stdout, "Nobody in the declared accounts.")
+		fmt.Fprintln(e.stdout, "Nobody: no principal of the declared accounts, and none that the trust policy names outside them.")
 	}
 	for _, a := range assumers {
 		cond := ""
@@ -238,8 +239,17 @@ func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
 		}
 		fmt.Fprintf(e.stdout, "  %s%s\n", a.Principal, cond)
 	}
-	if len(assumers) > 0 {
-		writeCaveats(e, assumers[0].Result.Caveats)
+	// Every answer shares the base caveats, but principals outside the
+	// declared accounts each add what was not evaluated for them (their
+	// own policies), and a user its unknown policies: show them all, once.
+	var caveats []string
+	for _, a := range assumers {
+		for _, c := range a.Result.Caveats {
+			if !slices.Contains(caveats, c) {
+				caveats = append(caveats, c)
+			}
+		}
 	}
+	writeCaveats(e, caveats)
 	return nil
 }

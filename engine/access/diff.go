@@ -12,6 +12,10 @@ import (
 // whose ability changed: gained, lost, or held under other conditions (with
 // or without MFA, an ExternalId). Every role of the states is compared, the
 // stack's or not, since a grant can open a role the stack does not own.
+// The principals are those WhoCanAssume reports: the states' users, roles
+// and sessions, and those trust policies name outside the states' accounts
+// (an account root, "*", a service, a federated provider), compared by the
+// string WhoCanAssume gives them.
 // The result is sorted by role, then principal. Taking evaluators lets a
 // caller that asks more of the same state (expectations) reuse the policies
 // they have parsed.

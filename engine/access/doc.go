@@ -99,6 +99,30 @@
 // smallest context that works, in words ("with MFA", `with ExternalId "x"`).
 // Keys that describe the principal itself are never invented.
 //
+// It also reports the principals the trust policy's Allow statements name
+// that are not users, roles or sessions of the state, whose own policies
+// are unknown (Assumer.Outside): they are evaluated on the trust side only,
+// as IAM Access Analyzer reports external access, and each result's caveats
+// say so. They are: an account root or bare id of an account not in the state
+// (reported as the root ARN: any principal of that account that its own
+// policies allow); a user, role or session ARN of such an account; "*"
+// (anyone); a service principal (its host name); and a federated provider
+// (its ARN or host, wherever the provider is), only where the statement
+// allows the action it calls: sts:AssumeRoleWithSAML for a SAML provider
+// ARN, sts:AssumeRoleWithWebIdentity for any other. AWS and service
+// principals need sts:AssumeRole. Each gets the least context the trust
+// policy requires; here keys describing the principal that who it is does
+// not fix may be chosen (for "anyone", aws:PrincipalOrgID or
+// aws:PrincipalAccount), since some principal of the kind may carry them.
+// A matching Deny removes it: one naming "*", its account, or it; one
+// whose NotPrincipal does not name it (IAM refuses NotPrincipal in trust
+// policies, so this is only for documents built by hand). A declared
+// account, or "anyone" pinned by a condition to a declared account, is not
+// an outsider: its users and roles are listed with their full evaluation.
+// NotPrincipal never adds an outsider, and principals of another partition
+// than the role's are left out. Evaluate and CanAssume still answer "not in
+// the state" for an outsider: they evaluate both sides or nothing.
+//
 // # The corpus
 //
 // testdata/eval/*.json holds evaluation cases, each file one case or a list

@@ -15,7 +15,12 @@ import (
 // Assumer is one principal that can assume a role, and the condition
 // context under which it can.
 type Assumer struct {
-	Principal string // the user's or role's ARN (a role stands for its sessions), or a session ARN
+	// Principal is the user's or role's ARN (a role stands for its
+	// sessions), or a session ARN; for principals outside the state's
+	// accounts also an account's root ARN (any principal of that account
+	// that its own policies allow), "*" (anyone), a service principal
+	// (ec2.amazonaws.com) or a federated provider (its ARN or host).
+	Principal string
 	// Conditions say in words what the request must carry, e.g. "with MFA"
 	// or `with ExternalId "x"`; empty when the plainest request succeeds.
 	Conditions []string
@@ -23,16 +28,28 @@ type Assumer struct {
 	// needed): what the caller must pass.
 	Context map[string][]string
 	Result  Result // the evaluation under Context
+	// Outside is true for a principal that is not a user, role or session
+	// of the state's accounts — an account root, user, role or session of
+	// another account, "*", a service or a federated provider — whose
+	// Result covers the trust policy only.
+	Outside bool
 }
 
-// WhoCanAssume lists every user and role in the state's accounts (and every
-// session that the role's trust policy names) that can assume the role, each
-// with the least condition context under which it can, sorted by ARN.
+// WhoCanAssume lists who can assume the role, each with the least
+// condition context under which it can, sorted by principal:
+//
+//   - every user and role in the state's accounts (and every session that
+//     the role's trust policy names), evaluated in full, identity and trust;
+//   - every principal the trust policy's Allow statements name outside the
+//     state's accounts (see outsiders), evaluated on the trust side only,
+//     since their own policies are unknown: an account root ("any principal
+//     of that account that its own policies allow"), a user, role or
+//     session of such an account, "*", a service, a federated provider.
 //
 // The contexts tried are derived from the policies involved: the values the
 // trust policy's and the principal's allow statements test for (MFA, an
 // ExternalId, a source IP, ...), and values that turn off conditional
-// denies. Keys that describe the principal itself (aws:PrincipalArn,
+// denies. Keys that describe a principal of the state (aws:PrincipalArn,
 // aws:PrincipalTag/..., aws:username) are never invented: those come from
 // the state.
 func (e *Evaluator) WhoCanAssume(roleARN string) []Assumer {
@@ -47,21 +64,45 @@ func (e *Evaluator) WhoCanAssume(roleARN string) []Assumer {
 	}
 	var out []Assumer
 	for _, p := range e.candidatePrincipals(trust) {
-		for _, ctx := range e.candidateContexts(p, trust) {
-			r := e.CanAssume(p, target, ctx)
-			if !r.Allowed {
-				continue
-			}
-			a := Assumer{Principal: p, Result: r}
-			if len(ctx) > 0 {
-				a.Context, a.Conditions = ctx, describeContext(ctx)
-			}
+		if a, ok := leastContext(p, e.candidateContexts(p, trust), func(ctx map[string][]string) Result {
+			return e.CanAssume(p, target, ctx)
+		}); ok {
 			out = append(out, a)
-			break
+		}
+	}
+	for _, o := range e.outsiders(trust, partitionOf(acct)) {
+		var contexts []map[string][]string
+		for _, ctx := range outsideContexts(o, trust) {
+			if e.consistentContext(o, ctx) {
+				contexts = append(contexts, ctx)
+			}
+		}
+		if a, ok := leastContext(o.id, contexts, func(ctx map[string][]string) Result {
+			return e.evaluateOutside(o, role, acct, trust, ctx)
+		}); ok {
+			a.Outside = true
+			out = append(out, a)
 		}
 	}
 	slices.SortFunc(out, func(a, b Assumer) int { return strings.Compare(a.Principal, b.Principal) })
 	return out
+}
+
+// leastContext evaluates the contexts in order, fewest keys first, and
+// returns the principal as an Assumer under the first that allows.
+func leastContext(principal string, contexts []map[string][]string, eval func(map[string][]string) Result) (Assumer, bool) {
+	for _, ctx := range contexts {
+		r := eval(ctx)
+		if !r.Allowed {
+			continue
+		}
+		a := Assumer{Principal: principal, Result: r}
+		if len(ctx) > 0 {
+			a.Context, a.Conditions = ctx, describeContext(ctx)
+		}
+		return a, true
+	}
+	return Assumer{}, false
 }
 
 // candidatePrincipals is every user and role of the state, and the sessions
@@ -102,32 +143,44 @@ func principalKey(key string) bool {
 	return strings.HasPrefix(k, "aws:principaltag/")
 }
 
-// candidateContexts are the contexts to try for one principal, fewest keys
-// first: the empty one, what each allow statement asks for, combined with
-// what each conditional deny needs to stay off.
+// candidateContexts are the contexts to try for one principal of the
+// state: those the trust policy and its identity-based policies suggest,
+// with the keys that describe it left to the state.
 func (e *Evaluator) candidateContexts(principal string, trust policy.Document) []map[string][]string {
+	var identity []policy.Document
+	if c, _ := e.findCaller(principal); c != nil {
+		for _, src := range e.identityPolicies(c, &notes{}) {
+			identity = append(identity, src.doc)
+		}
+	}
+	return combineContexts("sts:AssumeRole", trust, identity, principalKey)
+}
+
+// combineContexts are the contexts to try for an action, fewest keys first:
+// the empty one, what each allow statement of the trust policy and of the
+// identity policies asks for, combined with what each conditional deny
+// needs to stay off. Keys for which fixed is true are never given a value.
+func combineContexts(action string, trust policy.Document, identity []policy.Document, fixed func(key string) bool) []map[string][]string {
 	allowT := []map[string][]string{{}}
 	allowI := []map[string][]string{{}}
 	avoid := []map[string][]string{{}}
 	collect := func(doc policy.Document, allows *[]map[string][]string) {
 		for _, s := range doc.Statements {
-			if ok, _ := actionCovered(s, "sts:AssumeRole"); !ok || len(s.Conditions) == 0 {
+			if ok, _ := actionCovered(s, action); !ok || len(s.Conditions) == 0 {
 				continue
 			}
 			if s.Effect == "Allow" {
-				if m := satisfy(s.Conditions); len(m) > 0 {
+				if m := satisfyExcept(s.Conditions, fixed); len(m) > 0 {
 					*allows = append(*allows, m)
 				}
 				continue
 			}
-			avoid = append(avoid, falsify(s.Conditions)...)
+			avoid = append(avoid, falsifyExcept(s.Conditions, fixed)...)
 		}
 	}
 	collect(trust, &allowT)
-	if c, _ := e.findCaller(principal); c != nil {
-		for _, src := range e.identityPolicies(c, &notes{}) {
-			collect(src.doc, &allowI)
-		}
+	for _, doc := range identity {
+		collect(doc, &allowI)
 	}
 	// Bound the search: policies with dozens of conditional statements are
 	// rare, and the first few cover the usual MFA and ExternalId cases.
@@ -185,8 +238,14 @@ func contextKey(m map[string][]string) string {
 // satisfy returns a context under which a Condition element holds, as far
 // as that can be chosen by the caller: absent keys already satisfy negated
 // operators, ...IfExists and ForAllValues, so only positive tests get a
-// value.
+// value. Keys that describe the principal are never given one.
 func satisfy(conds map[string]map[string][]string) map[string][]string {
+	return satisfyExcept(conds, principalKey)
+}
+
+// satisfyExcept is satisfy with the keys that may not be chosen given by
+// fixed.
+func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) bool) map[string][]string {
 	out := map[string][]string{}
 	var nulls []string
 	for _, opName := range sortedKeys(conds) {
@@ -196,7 +255,7 @@ func satisfy(conds map[string]map[string][]string) map[string][]string {
 		}
 		for _, key := range sortedKeys(conds[opName]) {
 			vals := conds[opName][key]
-			if principalKey(key) || len(vals) == 0 {
+			if fixed(key) || len(vals) == 0 {
 				continue
 			}
 			if fam.kind == "null" {
@@ -224,8 +283,15 @@ func satisfy(conds map[string]map[string][]string) map[string][]string {
 
 // falsify returns contexts under each of which a deny's Condition element
 // does not hold: turning off any one test is enough, as tests AND together.
-// Only tests that an absent key makes true need a value.
+// Only tests that an absent key makes true need a value. Keys that describe
+// the principal are never given one.
 func falsify(conds map[string]map[string][]string) []map[string][]string {
+	return falsifyExcept(conds, principalKey)
+}
+
+// falsifyExcept is falsify with the keys that may not be chosen given by
+// fixed.
+func falsifyExcept(conds map[string]map[string][]string, fixed func(key string) bool) []map[string][]string {
 	var out []map[string][]string
 	for _, opName := range sortedKeys(conds) {
 		op, fam, ok := parseOperator(opName)
@@ -234,7 +300,7 @@ func falsify(conds map[string]map[string][]string) []map[string][]string {
 		}
 		for _, key := range sortedKeys(conds[opName]) {
 			vals := conds[opName][key]
-			if principalKey(key) || len(vals) == 0 {
+			if fixed(key) || len(vals) == 0 {
 				continue
 			}
 			var v string
@@ -390,6 +456,8 @@ func describeContext(ctx map[string][]string) []string {
 			out = append(out, fmt.Sprintf("with ExternalId %q", v))
 		case "aws:sourceip":
 			out = append(out, "from IP address "+v)
+		case "aws:principalaccount":
+			out = append(out, "if its account is "+v)
 		case "aws:principalorgid":
 			out = append(out, fmt.Sprintf("if its account is in organization %q", v))
 		case "sts:sourceidentity", "aws:sourceidentity":

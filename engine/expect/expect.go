@@ -47,6 +47,13 @@ func check(x *engine.ExpectConfig, state *engine.State, ev *access.Evaluator) en
 		allowed := allowedSet(x.AssumableOnlyBy, state)
 		r.Passed = true
 		for _, a := range ev.WhoCanAssume(x.Role) {
+			// The expectation is documented over the users and roles of the
+			// declared accounts; principals the trust policy names outside
+			// them (another account, "*", a service) show in the plan's
+			// access changes instead.
+			if a.Outside {
+				continue
+			}
 			if allowed[principalOf(a.Principal)] {
 				continue
 			}

@@ -43,8 +43,16 @@ func conditionText(conds []string) string {
 	return " " + strings.Join(conds, " and ")
 }
 
-// arnLabel shows an IAM ARN the way plans name objects: kind "name" in account.
+// arnLabel shows a principal or role the way plans name objects: kind
+// "name" in account. The access diff also holds principals outside the
+// declared accounts, which a trust policy names and only it governs: an
+// account root (any principal of that account its own policies allow), "*",
+// a service or a federated provider. An AccessChange carries them as bare
+// strings, so they are told apart here by their form.
 func arnLabel(arn string) string {
+	if label, ok := outsideLabel(arn); ok {
+		return label
+	}
 	k, ok := engine.ARNKey(arn)
 	if !ok {
 		return arn
@@ -55,4 +63,42 @@ func arnLabel(arn string) string {
 		return fmt.Sprintf("session %q of role %q in %s", segs[len(segs)-1], segs[1], k.Account)
 	}
 	return fmt.Sprintf("%s %q in %s", kind, segs[len(segs)-1], k.Account)
+}
+
+// webIdentityHosts are the federated providers named by host rather than by
+// an OIDC provider ARN. cognito-identity.amazonaws.com looks like a service
+// principal but is not one.
+var webIdentityHosts = map[string]bool{
+	"cognito-identity.amazonaws.com": true, "accounts.google.com": true, "graph.facebook.com": true, "www.amazon.com": true,
+}
+
+// outsideLabel names the principals that are not a user, role or session:
+// account roots, "*", services and federated providers.
+func outsideLabel(p string) (string, bool) {
+	if p == "*" {
+		return `anyone (Principal "*")`, true
+	}
+	parts := strings.SplitN(p, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		switch {
+		case webIdentityHosts[strings.ToLower(p)]:
+			return "federated provider " + p, true
+		case strings.Contains(p, ".") && !strings.ContainsAny(p, ":/ "):
+			return "service " + p, true
+		}
+		return "", false
+	}
+	acct, res := parts[4], parts[5]
+	if parts[2] != "iam" {
+		return "", false
+	}
+	switch {
+	case res == "root":
+		return fmt.Sprintf("anyone in account %s allowed by its own policies", acct), true
+	case strings.HasPrefix(res, "oidc-provider/"):
+		return fmt.Sprintf("federated provider %s (OIDC) in %s", strings.TrimPrefix(res, "oidc-provider/"), acct), true
+	case strings.HasPrefix(res, "saml-provider/"):
+		return fmt.Sprintf("federated provider %q (SAML) in %s", strings.TrimPrefix(res, "saml-provider/"), acct), true
+	}
+	return "", false
 }

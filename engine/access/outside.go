@@ -1,0 +1,405 @@
+package access
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// Principals outside the state. A trust policy can open a role to principals
+// whose policies the state does not hold: another account, "*", a service,
+// a federated identity provider. Those are what a reviewer most needs to see
+// in a plan, so WhoCanAssume reports them too, evaluated on the trust side
+// only — as IAM Access Analyzer reports external access: their own account's
+// policies are unknown, so they count as "allowed if their own policies allow
+// it".
+
+// kinds of outside principal.
+const (
+	outsideAccount   = "account"   // an account root: any principal of the account its own policies allow
+	outsideUser      = "user"      // a user ARN of an account outside the state
+	outsideRole      = "role"      // a role ARN of an account outside the state (any session of it)
+	outsideSession   = "session"   // a session ARN of a role of an account outside the state
+	outsideAnyone    = "anyone"    // "*" or {"AWS": "*"}
+	outsideService   = "service"   // a service principal, e.g. ec2.amazonaws.com
+	outsideFederated = "federated" // an identity provider: SAML or OIDC provider ARN, or a web identity host
+)
+
+// outsider is one principal a trust policy names outside the state.
+type outsider struct {
+	kind      string
+	id        string // the principal as reported: a root, user, role or session ARN, "*", a service or a provider
+	partition string // ARN kinds: the principal's partition (the role's)
+	account   string // ARN kinds: the principal's account
+	name      string // users and roles: the name; sessions: the session name
+	roleName  string // sessions: the role's name (session ARNs carry no path)
+	action    string // the action it needs the trust policy to allow
+	// known are the condition keys (lower case) whose values follow from
+	// who the principal is; no context may choose others for them.
+	known map[string][]string
+}
+
+// label names the outsider in reasons, in the words of plans.
+func (o outsider) label() string {
+	switch o.kind {
+	case outsideAccount:
+		return fmt.Sprintf("any principal of account %s that its own policies allow", o.account)
+	case outsideUser, outsideRole:
+		return fmt.Sprintf("%s %q in %s", o.kind, o.name, o.account)
+	case outsideSession:
+		return fmt.Sprintf("session %q of role %q in %s", o.name, o.roleName, o.account)
+	case outsideAnyone:
+		return `anyone (Principal "*")`
+	case outsideService:
+		return "service " + o.id
+	}
+	return "users of federated provider " + o.id
+}
+
+// caveat says what was not evaluated for the outsider, and why.
+func (o outsider) caveat() string {
+	switch o.kind {
+	case outsideAccount:
+		return fmt.Sprintf("account %s is not in the state: any principal of it whose own policies allow %s was counted; only the trust policy was evaluated", o.account, o.action)
+	case outsideAnyone:
+		return fmt.Sprintf(`the trust policy names every principal ("*"): any principal of any account whose own policies allow %s was counted, and only the trust policy was evaluated (the declared accounts' principals are listed one by one)`, o.action)
+	case outsideService:
+		return fmt.Sprintf("%s is a service principal: no identity-based policy governs it; only the trust policy was evaluated", o.id)
+	case outsideFederated:
+		return fmt.Sprintf("%s is a federated identity provider: its users have no identity-based policies, and what its tokens carry is its own; only the trust policy was evaluated, for %s", o.id, o.action)
+	}
+	return fmt.Sprintf("%s is in account %s, which is not in the state: its own policies are unknown and were taken to allow %s; only the trust policy was evaluated", o.id, o.account, o.action)
+}
+
+// federatedAction is the action a federated principal calls: SAML providers
+// AssumeRoleWithSAML, every other provider (OIDC provider ARNs, Cognito,
+// Google, Facebook, Amazon hosts) AssumeRoleWithWebIdentity.
+func federatedAction(provider string) string {
+	if _, svc, _, res, ok := arnParts(provider); ok && svc == "iam" && strings.HasPrefix(res, "saml-provider/") {
+		return "sts:AssumeRoleWithSAML"
+	}
+	return "sts:AssumeRoleWithWebIdentity"
+}
+
+// outsiders are the principals the trust policy's Allow statements name
+// outside the state, each once, with the action its statement must allow:
+// sts:AssumeRole for AWS and service principals, the matching federated
+// action for Federated ones. A value whose statement does not allow that
+// action is left out (a Federated provider under sts:AssumeRole allows
+// nothing). NotPrincipal never adds one: "everyone except" cannot be
+// enumerated, and IAM refuses NotPrincipal in trust policies anyway.
+func (e *Evaluator) outsiders(trust policy.Document, partition string) []outsider {
+	var out []outsider
+	seen := map[string]bool{}
+	add := func(o outsider, s policy.Statement) {
+		if seen[o.id] {
+			return
+		}
+		if ok, _ := actionCovered(s, o.action); ok {
+			seen[o.id] = true
+			out = append(out, o)
+		}
+	}
+	anyone := outsider{kind: outsideAnyone, id: "*", action: "sts:AssumeRole"}
+	for _, s := range trust.Statements {
+		if s.Effect != "Allow" || s.Principals == nil {
+			continue
+		}
+		if _, ok := s.Principals["*"]; ok {
+			add(anyone, s)
+		}
+		for _, v := range s.Principals["AWS"] {
+			if v == "*" {
+				add(anyone, s)
+			} else if o, ok := e.awsOutsider(v, partition); ok {
+				add(o, s)
+			}
+		}
+		for _, v := range s.Principals["Service"] {
+			add(outsider{kind: outsideService, id: v, action: "sts:AssumeRole", known: map[string][]string{
+				"aws:principalisawsservice": {"true"}, "aws:principalservicename": {v},
+			}}, s)
+		}
+		for _, v := range s.Principals["Federated"] {
+			add(outsider{kind: outsideFederated, id: v, action: federatedAction(v)}, s)
+		}
+	}
+	return out
+}
+
+// awsOutsider reads an AWS principal value naming something outside the
+// state: an account (bare id or root ARN), a user, a role or a session of an
+// account the state does not hold, in the role's partition (nothing assumes
+// a role across partitions). Values naming a declared account are not
+// outsiders: its users and roles are enumerated and fully evaluated, and a
+// user or role it lacks is nobody. Wildcards in ARNs and unique ids (what
+// IAM leaves of a deleted principal) name nobody that can assume the role.
+func (e *Evaluator) awsOutsider(v, partition string) (outsider, bool) {
+	if policy.IsAccountID(v) {
+		v = engine.RootARN(partition, v)
+	}
+	part, svc, acct, res, ok := arnParts(v)
+	if !ok || part != partition || !policy.IsAccountID(acct) || e.state.Accounts[acct] != nil || strings.Contains(v, "*") {
+		return outsider{}, false
+	}
+	o := outsider{id: v, partition: part, account: acct, action: "sts:AssumeRole", known: map[string][]string{
+		"aws:principalaccount": {acct}, "aws:principalisawsservice": {"false"},
+	}}
+	switch {
+	case svc == "iam" && res == "root":
+		o.kind = outsideAccount
+	case svc == "iam" && strings.HasPrefix(res, "user/"):
+		_, name, ok := splitPath(res, "user")
+		if !ok {
+			return outsider{}, false
+		}
+		o.kind, o.name = outsideUser, name
+		o.known["aws:principalarn"] = []string{v}
+		o.known["aws:principaltype"] = []string{"User"}
+		o.known["aws:username"] = []string{name}
+	case svc == "iam" && strings.HasPrefix(res, "role/"):
+		_, name, ok := splitPath(res, "role")
+		if !ok {
+			return outsider{}, false
+		}
+		o.kind, o.name = outsideRole, name
+		o.known["aws:principalarn"] = []string{v}
+		o.known["aws:principaltype"] = []string{"AssumedRole"}
+	case svc == "sts" && strings.HasPrefix(res, "assumed-role/"):
+		roleName, session, ok := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
+		if !ok || roleName == "" || session == "" {
+			return outsider{}, false
+		}
+		o.kind, o.name, o.roleName = outsideSession, session, roleName
+		// A session's aws:PrincipalArn is its role's ARN, whose path the
+		// session ARN does not carry: the root path is assumed.
+		o.known["aws:principalarn"] = []string{engine.RoleARN(part, acct, "/", roleName)}
+		o.known["aws:principaltype"] = []string{"AssumedRole"}
+	default:
+		return outsider{}, false
+	}
+	return o, true
+}
+
+// rootARN is the outsider's account root, for ARN kinds.
+func (o outsider) rootARN() string { return engine.RootARN(o.partition, o.account) }
+
+// namedBy reports whether a Principal element names the outsider, and the
+// value that does. "*" names everyone. An account (id or root ARN) names
+// the account's principals, so also its users, roles and sessions; a user
+// or role ARN names only itself (and a role its sessions), never "any
+// principal of the account": the account root stands for those the named
+// ones do not cover.
+func (o outsider) namedBy(p map[string][]string) (string, bool) {
+	if _, ok := p["*"]; ok {
+		return "*", true
+	}
+	for _, v := range p["AWS"] {
+		if v == "*" {
+			return v, true
+		}
+	}
+	switch o.kind {
+	case outsideService:
+		for _, v := range p["Service"] {
+			if strings.EqualFold(v, o.id) {
+				return v, true
+			}
+		}
+		return "", false
+	case outsideFederated:
+		for _, v := range p["Federated"] {
+			if v == o.id {
+				return v, true
+			}
+		}
+		return "", false
+	case outsideAnyone:
+		return "", false
+	}
+	for _, v := range p["AWS"] {
+		switch {
+		case v == o.account || v == o.rootARN():
+			return v, true
+		case v == o.id:
+			return v, true
+		case o.kind == outsideSession:
+			// A role ARN names its sessions; the session ARN lacks the
+			// role's path, so a role of that name on any path is taken.
+			if part, svc, acct, res, ok := arnParts(v); ok && part == o.partition && svc == "iam" && acct == o.account {
+				if _, name, ok := splitPath(res, "role"); ok && name == o.roleName {
+					return v, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// exemptedBy reports whether a Deny's NotPrincipal spares the outsider. As
+// for callers in the state, it is spared only when every identity AWS may
+// check for it is named: the account root, then the role, then the session.
+// "Anyone" is spared only by a NotPrincipal that names everyone.
+func (o outsider) exemptedBy(np map[string][]string) bool {
+	if _, ok := np["*"]; ok {
+		return true
+	}
+	named := func(id string) bool {
+		for _, v := range np["AWS"] {
+			if v == "*" || v == id || (policy.IsAccountID(v) && o.partition != "" && id == engine.RootARN(o.partition, v)) {
+				return true
+			}
+		}
+		for _, k := range []string{"Service", "Federated"} {
+			for _, v := range np[k] {
+				if strings.EqualFold(v, id) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var chain []string
+	switch o.kind {
+	case outsideAnyone:
+		return named("*")
+	case outsideService, outsideFederated:
+		chain = []string{o.id}
+	case outsideAccount:
+		chain = []string{o.rootARN()}
+	case outsideSession:
+		chain = []string{o.rootARN(), engine.RoleARN(o.partition, o.account, "/", o.roleName), o.id}
+	default:
+		chain = []string{o.rootARN(), o.id}
+	}
+	for _, id := range chain {
+		if !named(id) {
+			return false
+		}
+	}
+	return true
+}
+
+// outsideContexts are the contexts to try for an outsider, fewest keys
+// first: what the trust policy's allows ask for and its conditional denies
+// need to stay off. Unlike for a principal of the state, keys that describe
+// the principal (aws:PrincipalArn, aws:PrincipalTag/..., aws:PrincipalOrgID)
+// may be chosen when who it is does not fix them: "anyone in account
+// 222222222222" includes the principals tagged as a condition asks, and the
+// condition is then said in words.
+func outsideContexts(o outsider, trust policy.Document) []map[string][]string {
+	fixed := func(key string) bool {
+		k := strings.ToLower(key)
+		_, ok := o.known[k]
+		return ok || k == "aws:resourceaccount"
+	}
+	return combineContexts(o.action, trust, nil, fixed)
+}
+
+// consistentContext rejects a chosen context that contradicts who the
+// outsider is (an aws:PrincipalArn of another account than its own), or
+// that would make "anyone" a principal of a declared account: those are
+// enumerated and evaluated with their own policies.
+func (e *Evaluator) consistentContext(o outsider, ctx map[string][]string) bool {
+	acct := o.account
+	if v, ok := lookupFold(ctx, "aws:PrincipalAccount"); ok && len(v) == 1 {
+		if acct != "" && v[0] != acct {
+			return false
+		}
+		acct = v[0]
+	}
+	if v, ok := lookupFold(ctx, "aws:PrincipalArn"); ok && len(v) == 1 {
+		if _, _, a, _, ok := arnParts(v[0]); ok && a != "" {
+			if acct != "" && a != acct {
+				return false
+			}
+			acct = a
+		}
+	}
+	return o.kind != outsideAnyone || acct == "" || e.state.Accounts[acct] == nil
+}
+
+// evaluateOutside evaluates the role's trust policy for an outsider under
+// the given context: an explicit Deny that names it (or whose NotPrincipal
+// does not spare it) and whose conditions hold wins; otherwise an Allow
+// that names it is needed. The identity side is not evaluated: it is
+// unknown, and said so in the caveats.
+func (e *Evaluator) evaluateOutside(o outsider, role *engine.Role, acct *engine.Account, doc policy.Document, given map[string][]string) Result {
+	var n notes
+	for _, c := range baseCaveats() {
+		n.add("%s", c)
+	}
+	n.add("%s", o.caveat())
+	resource := engine.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
+	ctx := reqCtx{"aws:resourceaccount": {acct.ID}}
+	for k, v := range o.known {
+		ctx[k] = v
+	}
+	for k, v := range given {
+		if lk := strings.ToLower(k); ctx[lk] == nil {
+			ctx[lk] = v
+		}
+	}
+	label := fmt.Sprintf("trust policy of role %q in %s", role.Name, acct.ID)
+	var vars resolver
+	if doc.Version == policy.Version {
+		vars = ctx.resolver()
+	}
+	var denies, allows, near []Reason
+	for i, s := range doc.Statements {
+		stmt := statementName(i, s)
+		if ok, _ := actionCovered(s, o.action); !ok {
+			continue
+		}
+		var who string
+		switch {
+		case s.Principals != nil:
+			by, ok := o.namedBy(s.Principals)
+			if !ok {
+				continue
+			}
+			who = "it names " + by
+			if by == "*" {
+				who = `it names every principal, "*"`
+			}
+		case s.NotPrincipals != nil && s.Effect == "Deny":
+			if o.exemptedBy(s.NotPrincipals) {
+				continue
+			}
+			who = "NotPrincipal does not exempt " + o.label()
+		default:
+			// An Allow with NotPrincipal is never read as opening the role
+			// to outsiders (see outsiders).
+			continue
+		}
+		if ok, _ := resourceCovered(s, resource, vars, label, stmt, &n); !ok {
+			continue
+		}
+		cr := conditions(s, doc, ctx, label, stmt, &n)
+		switch {
+		case cr.ok && s.Effect == "Deny":
+			denies = append(denies, Reason{"Deny", label, stmt,
+				fmt.Sprintf("denies %s to %s%s; an explicit deny overrides every allow", o.action, o.label(), joinHow(who, condNote(s)))})
+		case cr.ok:
+			allows = append(allows, Reason{"Allow", label, stmt,
+				fmt.Sprintf("allows %s for %s%s", o.action, o.label(), joinHow(who, condNote(s)))})
+		case s.Effect == "Allow":
+			near = append(near, Reason{"Missing", label, stmt,
+				fmt.Sprintf("would allow %s for %s (%s), but its condition does not hold: %s", o.action, o.label(), who, cr.failed)})
+		}
+	}
+	res := Result{Caveats: n.list}
+	switch {
+	case len(denies) > 0:
+		res.Decision, res.Reasons = DecisionExplicitDeny, denies
+	case len(allows) > 0:
+		res.Allowed, res.Decision, res.Reasons = true, DecisionAllow, allows
+	default:
+		res.Decision = DecisionImplicitDeny
+		res.Reasons = append([]Reason{{Effect: "Missing", Policy: label,
+			Detail: fmt.Sprintf("no statement allows %s for %s", o.action, o.label())}}, near...)
+	}
+	return res
+}
