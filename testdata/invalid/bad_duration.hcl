@@ -1,0 +1,7 @@
+account "production" {
+  id = "999999999999"
+  assume_role {
+    role_arn = "arn:aws:iam::999999999999:role/OrganizationAccountAccessRole"
+    duration = 60
+  }
+}

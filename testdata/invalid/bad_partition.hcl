@@ -1,0 +1,4 @@
+account "production" {
+  id        = "999999999999"
+  partition = "us-gov"
+}

@@ -1,0 +1,3 @@
+variable "production.id" {
+  default = "999999999999"
+}

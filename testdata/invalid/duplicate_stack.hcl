@@ -1,0 +1,7 @@
+stack "app" {
+  target = "local"
+}
+
+stack "app" {
+  target = "aws"
+}

@@ -1,0 +1,19 @@
+account "production" {
+  id = "999999999999"
+}
+
+account "development" {
+  id = "111111111111"
+}
+
+role "update_app" {
+  account = account.production
+  name    = "UpdateApp"
+  trust {
+    accounts = [account.development]
+  }
+  tags = {
+    Project = "UpdateApp"
+    project = "update-app"
+  }
+}
