@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -116,7 +117,18 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 					callCtx = WithRetryReporter(ctx, func(n RetryNotice) { rh.Retrying(c, n) })
 				}
 				err = applyOne(callCtx, prov, accounts[c.Account.ID], c)
-				hooks.Finished(c, time.Since(start), err)
+				if errors.Is(err, ErrAlreadyApplied) {
+					// Another run got there first: the object is as this
+					// change leaves it, which is all the change is for.
+					if ah, ok := hooks.(AlreadyAppliedHooks); ok {
+						ah.AlreadyApplied(c, err.Error())
+					} else {
+						hooks.Finished(c, time.Since(start), nil)
+					}
+					err = nil
+				} else {
+					hooks.Finished(c, time.Since(start), err)
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()

@@ -44,6 +44,9 @@ func (p *Provider) Apply(ctx context.Context, account *engine.AccountConfig, cha
 		return err
 	}
 	a := &applier{p: p, iam: s.iam, account: account, partition: partitionOr(account.Partition), change: change}
+	if err := a.checkCurrent(ctx); err != nil {
+		return err
+	}
 	return a.apply(ctx)
 }
 
@@ -190,17 +193,30 @@ func (a *applier) call(ctx context.Context, op string, needs []string, fn func(c
 
 // remove is call for a delete. NoSuchEntity after the SDK re-sent the
 // request (the first attempt's answer was lost on the way back) means that
-// attempt did the delete; NoSuchEntity on the first attempt is an error, as
-// it is on the local target.
+// attempt did the delete. NoSuchEntity on the first attempt means another run
+// removed the object since the plan: roles, policies, groups, users and
+// inline policies are read again before the write (checkCurrent), so this
+// is met by attachments and memberships, and reported as already applied.
 func (a *applier) remove(ctx context.Context, op string, needs []string, fn func(context.Context) error) error {
-	return a.call(ctx, op, needs, func(ctx context.Context) error {
+	first := false // whether NoSuchEntity met the first attempt
+	err := a.call(ctx, op, needs, func(ctx context.Context) error {
 		ctx, attempts := withAttempts(ctx)
 		err := fn(ctx)
-		if err != nil && errorCode(err) == "NoSuchEntity" && attempts.Load() > 1 {
-			return nil
+		if err != nil && errorCode(err) == "NoSuchEntity" {
+			if attempts.Load() > 1 {
+				return nil
+			}
+			first = true
 		}
 		return err
 	})
+	if first && errorCode(err) == "NoSuchEntity" && (a.change.Kind == engine.KindAttachment || a.change.Kind == engine.KindMembership) {
+		// Attachments and memberships are not read again before the
+		// write (checkCurrent): one already gone was removed by another
+		// run, which is what this change is for.
+		return fmt.Errorf("%w: %s is gone already (another run removed it)", engine.ErrAlreadyApplied, engine.ObjectName(a.change))
+	}
+	return err
 }
 
 // create is call for a create. EntityAlreadyExists is success when the
@@ -209,13 +225,23 @@ func (a *applier) remove(ctx context.Context, op string, needs []string, fn func
 // request meets the object the first one made. Anything else that exists
 // under the name is an error.
 func (a *applier) create(ctx context.Context, op string, needs []string, fn func(context.Context) error, same func(context.Context) (bool, error)) error {
-	err := a.call(ctx, op, needs, fn)
+	var attempts int32
+	err := a.call(ctx, op, needs, func(ctx context.Context) error {
+		ctx, n := withAttempts(ctx)
+		err := fn(ctx)
+		attempts = n.Load()
+		return err
+	})
 	if err == nil || errorCode(err) != "EntityAlreadyExists" {
 		return err
 	}
 	ok, checkErr := same(ctx)
 	if checkErr != nil || !ok {
 		return err
+	}
+	if attempts <= 1 {
+		// Not a re-send of this run's own create: another run made it.
+		return fmt.Errorf("%w: %s exists already as this change creates it (another run made it)", engine.ErrAlreadyApplied, engine.ObjectName(a.change))
 	}
 	return nil
 }

@@ -108,6 +108,7 @@ func TestAWSOnMoto(t *testing.T) {
 		{"credentials acting in another account change nothing", testIdentityMismatch},
 		{"every change kind applied and read back like the local target", testEveryChangeKind},
 		{"policy versions are pruned", testVersionPruning},
+		{"a change another run made or changed first is not made twice", testConcurrentRun},
 		{"a group's new path is sent (moto ignores it)", testGroupPathUpdate},
 		{"read of the tutorial state", testReadTutorial},
 		{"calls on the wire", testCallCounts},
@@ -937,11 +938,11 @@ func testResentDelete(t *testing.T) {
 			if got := w.take(); got["IAM."+tt.op] != 2 {
 				t.Errorf("%s sent %d times, want 2", tt.op, got["IAM."+tt.op])
 			}
-			// Without a re-send, the same delete is an error, as on the
-			// local target.
-			var api smithy.APIError
-			if err := p.Apply(ctx, dev, tt.ch); !errors.As(err, &api) || api.ErrorCode() != "NoSuchEntity" {
-				t.Errorf("second delete: err = %v, want NoSuchEntity", err)
+			// The same delete again is what a second run planned at the
+			// same time meets: the object is gone, which is all the change
+			// is for, and the run stands aside saying so.
+			if err := p.Apply(ctx, dev, tt.ch); !errors.Is(err, engine.ErrAlreadyApplied) {
+				t.Errorf("second delete: err = %v, want ErrAlreadyApplied", err)
 			}
 		})
 	}
@@ -1066,5 +1067,64 @@ func TestRateLimitPacesCalls(t *testing.T) {
 		if n > 2*rate {
 			t.Fatalf("%d calls within one second at a limit of %d/s", n, rate)
 		}
+	}
+}
+
+// testConcurrentRun plays the second of two runs that planned the same
+// changes: each write meets what the first run did.
+func testConcurrentRun(t *testing.T) {
+	ctx := context.Background()
+	p := newProvider(t, Options{})
+	raw := rawIAM(t, prodID)
+	trustDev := trust("arn:aws:iam::" + devID + ":root")
+	role := &engine.Role{Name: "Shared", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: ownedTags(nil)}
+
+	// The first run created the role: the second's create stands aside.
+	if err := p.Apply(ctx, prod, change(engine.Create, engine.KindRole, prod, nil, role)); err != nil {
+		t.Fatal(err)
+	}
+	second := newProvider(t, Options{})
+	err := second.Apply(ctx, prod, change(engine.Create, engine.KindRole, prod, nil, role))
+	if !errors.Is(err, engine.ErrAlreadyApplied) {
+		t.Fatalf("a create another run made: %v, want ErrAlreadyApplied", err)
+	}
+
+	// The first run already made the update: the second stands aside.
+	longer := role.Clone()
+	longer.MaxSessionDuration = 7200
+	if err := p.Apply(ctx, prod, change(engine.Update, engine.KindRole, prod, role, longer)); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Apply(ctx, prod, change(engine.Update, engine.KindRole, prod, role, longer)); !errors.Is(err, engine.ErrAlreadyApplied) {
+		t.Fatalf("an update another run made: %v, want ErrAlreadyApplied", err)
+	}
+
+	// Someone changed the role to something else: the update is not made.
+	must[*iam.UpdateRoleOutput](t)(raw.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: sdkaws.String("Shared"), MaxSessionDuration: sdkaws.Int32(10800), Description: sdkaws.String("by hand")}))
+	shorter := longer.Clone()
+	shorter.MaxSessionDuration = 3600
+	if err := second.Apply(ctx, prod, change(engine.Update, engine.KindRole, prod, longer, shorter)); !errors.Is(err, engine.ErrChangedSincePlan) {
+		t.Fatalf("an update of a role changed since the plan: %v, want ErrChangedSincePlan", err)
+	}
+	got := must[*iam.GetRoleOutput](t)(raw.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String("Shared")}))
+	if sdkaws.ToInt32(got.Role.MaxSessionDuration) != 10800 || sdkaws.ToString(got.Role.Description) != "by hand" {
+		t.Errorf("the refused update changed the role: %+v", got.Role)
+	}
+
+	// The first run deleted it: the second's delete stands aside.
+	if err := p.Apply(ctx, prod, change(engine.Delete, engine.KindRole, prod, longer, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Apply(ctx, prod, change(engine.Delete, engine.KindRole, prod, longer, nil)); !errors.Is(err, engine.ErrAlreadyApplied) {
+		t.Fatalf("a delete another run made: %v, want ErrAlreadyApplied", err)
+	}
+	// An attachment removed already.
+	att := &engine.Attachment{PrincipalKind: engine.KindUser, PrincipalName: "Nobody", PolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"}
+	user := &engine.User{Name: "Nobody", Path: "/", Tags: ownedTags(nil)}
+	if err := p.Apply(ctx, prod, change(engine.Create, engine.KindUser, prod, nil, user)); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Apply(ctx, prod, change(engine.Delete, engine.KindAttachment, prod, att, nil)); !errors.Is(err, engine.ErrAlreadyApplied) {
+		t.Fatalf("a detach of what is not attached: %v, want ErrAlreadyApplied", err)
 	}
 }

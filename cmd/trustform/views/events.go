@@ -27,6 +27,7 @@ import (
 //	{"type":"change_skipped",…,"reason":"it depends on …, which did not complete"}
 //	{"type":"read_retry","time":…,"operation":"sts:GetCallerIdentity","attempt":2,"wait_ms":80,"reason":"…"}
 //	{"type":"change_retry",…,"operation":"iam:CreateRole","attempt":2,"wait_ms":512,"reason":"Throttling: Rate exceeded"}
+//	{"type":"change_already_applied",…,"reason":"… exists already as this change creates it (another run made it)"}
 //	{"type":"apply_complete","time":…,"add":2,"change":0,"destroy":0,"completed":2,"failed":0,"skipped":0,"retries":0}
 //	{"type":"apply_failed",…,"error":"…","errors":["…"]}
 type Events struct {
@@ -65,6 +66,7 @@ const (
 	EventChangeSkipped  = "change_skipped"
 	EventChangeRetry    = "change_retry"
 	EventReadRetry      = "read_retry"
+	EventAlreadyApplied = "change_already_applied"
 	EventApplyComplete  = "apply_complete"
 	EventApplyFailed    = "apply_failed"
 )
@@ -168,6 +170,17 @@ func (e *Events) ReadRetry(n engine.RetryNotice) {
 	defer e.mu.Unlock()
 	e.retries++
 	e.write(readRetryEvent{Type: EventReadRetry, Time: e.stamp(), Operation: n.Op, Attempt: n.Attempt, WaitMS: milliseconds(n.Wait), Reason: n.Reason})
+}
+
+// AlreadyApplied implements engine.AlreadyAppliedHooks: the change counts as
+// completed, by another run.
+func (e *Events) AlreadyApplied(c *engine.Change, detail string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ev := e.change(EventAlreadyApplied, c)
+	ev.Reason = detail
+	e.counted.completed++
+	e.write(ev)
 }
 
 // Skipped implements engine.Hooks.

@@ -37,6 +37,14 @@ func (p *Progress) Retrying(ch *engine.Change, n engine.RetryNotice) {
 	fmt.Fprintf(p.w, "%s: %sretrying%s %s (attempt %d, after %s): %s\n", label(ch), p.c.Yellow, p.c.Reset, n.Op, n.Attempt, round(n.Wait), n.Reason)
 }
 
+// AlreadyApplied implements engine.AlreadyAppliedHooks: another run made
+// the change first, and this one stands aside.
+func (p *Progress) AlreadyApplied(ch *engine.Change, detail string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "%s: %salready applied%s, standing aside: %s\n", label(ch), p.c.Yellow, p.c.Reset, detail)
+}
+
 // Finished implements engine.Hooks.
 func (p *Progress) Finished(ch *engine.Change, elapsed time.Duration, err error) {
 	p.mu.Lock()
