@@ -19,6 +19,9 @@ const (
 	KindInline     Kind = "inline_policy"
 	KindAttachment Kind = "attachment"
 	KindMembership Kind = "membership"
+	// KindAccount names a whole account in a PrincipalRef: anyone in it.
+	// No change is about an account.
+	KindAccount Kind = "account"
 )
 
 // Action is what a change does.

@@ -556,6 +556,8 @@ func principalRef(t target) engine.PrincipalRef {
 		kind = engine.KindGroup
 	case "user":
 		kind = engine.KindUser
+	case "account":
+		kind = engine.KindAccount
 	}
 	return engine.PrincipalRef{Kind: kind, Account: t.info.accountID, Name: t.info.name, ARN: t.info.arn}
 }

@@ -35,7 +35,7 @@ var (
 		what: "a user or role", example: "user.david", kinds: []string{"user", "role"},
 		kindHint: map[string]string{"group": " A group cannot assume a role itself: name one of its users."},
 	}
-	onlyByRule = refRule{what: "a group, user or role", example: "group.developers", kinds: []string{"group", "user", "role"}}
+	onlyByRule = refRule{what: "a group, user, role or account", example: "group.developers", kinds: []string{"group", "user", "role", "account"}}
 )
 
 // permissions renders the statement blocks or the document of a policy or an

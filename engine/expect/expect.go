@@ -47,14 +47,11 @@ func check(x *engine.ExpectConfig, state *engine.State, ev *access.Evaluator) en
 		allowed := allowedSet(x.AssumableOnlyBy, state)
 		r.Passed = true
 		for _, a := range ev.WhoCanAssume(x.Role) {
-			// The expectation is documented over the users and roles of the
-			// declared accounts; principals the trust policy names outside
-			// them (another account, "*", a service) show in the plan's
-			// access changes instead.
-			if a.Outside {
-				continue
-			}
-			if allowed[principalOf(a.Principal)] {
+			// Principals the trust policy names outside the accounts read
+			// (another account, "*", a service) count like any other: an
+			// expectation that passed while the role was open to them would
+			// be false comfort. Listing an account allows anyone in it.
+			if allowed[principalOf(a.Principal)] || allowed["account:"+accountOf(a.Principal)] {
 				continue
 			}
 			r.Passed = false
@@ -110,6 +107,10 @@ func conditions(a access.Assumer) string {
 func allowedSet(list []engine.PrincipalRef, state *engine.State) map[string]bool {
 	out := map[string]bool{}
 	for _, p := range list {
+		if p.Kind == engine.KindAccount {
+			out["account:"+p.Account] = true
+			continue
+		}
 		if p.Kind != engine.KindGroup {
 			out[p.ARN] = true
 			continue
@@ -136,6 +137,16 @@ func principalOf(arn string) string {
 		return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + role
 	}
 	return arn
+}
+
+// accountOf is the account of a principal ARN, "" for "*", a service or a
+// federated provider host.
+func accountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" {
+		return parts[4]
+	}
+	return ""
 }
 
 func refName(p engine.PrincipalRef) string { return fmt.Sprintf("%s %q", p.Kind, p.Name) }

@@ -9,26 +9,45 @@ import (
 	"github.com/trustform/trustform/engine/expect"
 )
 
-// TestAssumableOnlyByIgnoresOutsiders checks that assumable_only_by keeps
-// to the users and roles of the declared accounts, as documented: a trust
-// policy that also opens the role to another account or a service does not
-// fail it (the plan's access changes show those), while a declared user
-// outside the list still does.
-func TestAssumableOnlyByIgnoresOutsiders(t *testing.T) {
+// TestAssumableOnlyByCountsOutsiders checks that assumable_only_by holds
+// against everyone who can assume the role: a trust policy that also opens
+// it to another account or a service fails it, unless the list names that
+// account.
+func TestAssumableOnlyByCountsOutsiders(t *testing.T) {
 	const updateApp = "arn:aws:iam::999999999999:role/UpdateApp"
 	developers := engine.PrincipalRef{Kind: engine.KindGroup, Account: "111111111111", Name: "Developers"}
+	vendor := engine.PrincipalRef{Kind: engine.KindAccount, Account: "222222222222", Name: "vendor"}
 	tests := []struct {
 		name   string
 		trust  string
+		also   []engine.PrincipalRef
 		passed bool
 		reason string // in some reason
 	}{
 		{
-			name: "another account and a service can assume it too",
-			trust: `{"Version":"2012-10-17","Statement":[
-				{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:root","arn:aws:iam::222222222222:root"]},"Action":"sts:AssumeRole"},
-				{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+			name:   "only the development account: passes",
+			trust:  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`,
 			passed: true, reason: "nobody outside the list can assume it",
+		},
+		{
+			name: "another account can assume it too: fails, naming it",
+			trust: `{"Version":"2012-10-17","Statement":[
+				{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:root","arn:aws:iam::222222222222:root"]},"Action":"sts:AssumeRole"}]}`,
+			passed: false, reason: "222222222222",
+		},
+		{
+			name: "another account, listed: passes",
+			trust: `{"Version":"2012-10-17","Statement":[
+				{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:root","arn:aws:iam::222222222222:root"]},"Action":"sts:AssumeRole"}]}`,
+			also:   []engine.PrincipalRef{vendor},
+			passed: true, reason: "nobody outside the list can assume it",
+		},
+		{
+			name: "a service can assume it too: fails",
+			trust: `{"Version":"2012-10-17","Statement":[
+				{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"},
+				{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+			passed: false, reason: "ec2.amazonaws.com",
 		},
 		{
 			name:   `"*" lets the role's own sessions in, which are declared and not listed`,
@@ -45,7 +64,7 @@ func TestAssumableOnlyByIgnoresOutsiders(t *testing.T) {
 			s := cases[0].State()
 			s.Accounts["999999999999"].Roles["updateapp"].TrustPolicy = tt.trust
 			cfg := &engine.Config{Expectations: []*engine.ExpectConfig{{
-				Address: "expect.only_developers", Role: updateApp, AssumableOnlyBy: []engine.PrincipalRef{developers},
+				Address: "expect.only_developers", Role: updateApp, AssumableOnlyBy: append([]engine.PrincipalRef{developers}, tt.also...),
 			}}}
 			got := expect.Check(cfg, s, access.New(s, cases[0].AWSManaged(nil)))
 			if len(got) != 1 {
