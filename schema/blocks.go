@@ -513,7 +513,7 @@ func (s *scope) policyBody(d *decoded, src engine.Source) *engine.PolicyConfig {
 		Source:  src,
 	}
 	marker := engine.PolicyOwnerMarker(s.l.stackName)
-	out.Description = s.descriptionWithin(d, 1000-len(marker)-1, ", and trustform appends "+strconv.Quote(marker)+" to a managed policy's to record that the stack owns it")
+	out.Description = s.descriptionWithin(d, 1000-len(marker)-1, ", and trustform appends "+strconv.Quote(marker)+" (after a space) to a managed policy's description to record that the stack owns it")
 	if a := d.attrs["tags"]; a != nil {
 		s.errorf(a.NameRange, "Managed policy tags are not supported",
 			"IAM's one-call account read (GetAccountAuthorizationDetails) returns managed policies without their tags, so trustform could not see a change to them without one call per policy on every plan. Remove tags from this policy block; roles and users take tags.")

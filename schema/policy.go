@@ -45,8 +45,8 @@ func (s *scope) permissions(d *decoded, what string) (string, status) {
 	docAttr := d.attrs["document"]
 	if docAttr != nil && len(stmts) > 0 {
 		s.errorf(docAttr.Expr.Range(), "Both statement blocks and document",
-			"A %s takes its permissions from statement blocks or from document, not both. Remove document to use the statement blocks (the first is at %s), or remove the statement blocks.",
-			what, posString(stmts[0].block.DefRange))
+			"%s takes its permissions from statement blocks or from document, not both. Remove document to use the statement blocks (the first is at %s), or remove the statement blocks.",
+			capitalArticle(what)+" "+what, posString(stmts[0].block.DefRange))
 		return "", failed
 	}
 	if docAttr != nil {
@@ -66,7 +66,7 @@ func (s *scope) permissions(d *decoded, what string) (string, status) {
 		for _, st := range doc.Statements {
 			if st.Principals != nil || st.NotPrincipals != nil {
 				s.errorf(docAttr.Expr.Range(), "Principal in an identity-based policy",
-					"A %s is attached to users, groups or roles and applies to them; it cannot name a Principal. Remove Principal; to let someone assume a role, use the role's trust blocks or a grant block.", what)
+					"%s is attached to users, groups or roles and applies to them; it cannot name a Principal. Remove Principal; to let someone assume a role, use the role's trust blocks or a grant block.", capitalArticle(what)+" "+what)
 				return "", failed
 			}
 		}
@@ -74,7 +74,7 @@ func (s *scope) permissions(d *decoded, what string) (string, status) {
 	}
 	if len(stmts) == 0 {
 		s.errorf(d.block.DefRange, "Missing policy statements",
-			"A %s needs statement blocks or a document, for example:\n  statement {\n    actions   = [\"s3:ListBucket\"]\n    resources = [\"arn:aws:s3:::example\"]\n  }\nor document = file(\"policies/example.json\").", what)
+			"%s needs statement blocks or a document, for example:\n  statement {\n    actions   = [\"s3:ListBucket\"]\n    resources = [\"arn:aws:s3:::example\"]\n  }\nor document = file(\"policies/example.json\").", capitalArticle(what)+" "+what)
 		return "", failed
 	}
 	doc := policy.Document{Version: policy.Version}
