@@ -8,10 +8,11 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -129,7 +130,7 @@ func TestEveryDiagnosticHasAGolden(t *testing.T) {
 			t.Errorf("notFromAStackFile lists %q, which schema no longer gives: remove it", text)
 		}
 	}
-	for _, text := range sortedKeys(missing) {
+	for _, text := range slices.Sorted(maps.Keys(missing)) {
 		t.Errorf("no testdata/invalid/*.golden shows %q (made at %s): add a NAME.hcl that triggers it, then run go test ./schema -run TestInvalidGolden -update",
 			text, strings.Join(missing[text], ", "))
 	}
@@ -364,14 +365,5 @@ func goldenSummaries(t *testing.T) map[string]bool {
 			}
 		}
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

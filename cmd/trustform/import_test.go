@@ -15,7 +15,8 @@ import (
 	"github.com/trustform/trustform/providers/local"
 )
 
-// copyDir copies a fixture stack (files only) into a temporary directory.
+// copyDir copies a stack's files (not its directories, so no simulation
+// state a previous run left) into a temporary directory.
 func copyDir(t *testing.T, src string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), filepath.Base(src))
@@ -27,6 +28,9 @@ func copyDir(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(src, e.Name()))
 		if err != nil {
 			t.Fatal(err)
