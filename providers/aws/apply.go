@@ -176,15 +176,26 @@ func (a *applier) apply(ctx context.Context) error {
 // call makes one IAM call, retried while IAM catches up with a create of
 // this provider's that it needs (see eventually), and wraps its error with
 // the operation and the object.
+//
+// RetryTimeout bounds the whole call, the SDK's re-sends of throttled or
+// failed attempts included: a call that cannot get through in that time
+// fails, naming the change, rather than holding the apply up.
 func (a *applier) call(ctx context.Context, op string, needs []string, fn func(context.Context) error) error {
-	waited, err := a.p.eventually(ctx, "iam:"+op, needs, fn)
+	start := time.Now()
+	callCtx, cancel := context.WithTimeout(ctx, a.p.opts.RetryTimeout)
+	defer cancel()
+	waited, err := a.p.eventually(callCtx, "iam:"+op, needs, fn)
 	if err == nil {
 		return nil
 	}
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return err
+		return err // the run was cancelled
 	}
 	e := &Error{Op: "iam:" + op, Subject: engine.ObjectName(a.change) + " in account " + accountLabel(a.account), Err: err}
+	if callCtx.Err() != nil {
+		waited = time.Since(start)
+		e.Err = fmt.Errorf("gave up after --retry-timeout (%s): %w", a.p.opts.RetryTimeout, err)
+	}
 	if waited > 0 {
 		e.Waited = waited.Round(time.Second).String()
 	}

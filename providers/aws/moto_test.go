@@ -28,6 +28,7 @@ import (
 
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
+	"github.com/trustform/trustform/providers/aws/faultproxy"
 	"github.com/trustform/trustform/providers/aws/mototest"
 	"github.com/trustform/trustform/providers/local"
 )
@@ -1126,5 +1127,25 @@ func testConcurrentRun(t *testing.T) {
 	}
 	if err := second.Apply(ctx, prod, change(engine.Delete, engine.KindAttachment, prod, att, nil)); !errors.Is(err, engine.ErrAlreadyApplied) {
 		t.Fatalf("a detach of what is not attached: %v, want ErrAlreadyApplied", err)
+	}
+}
+
+// A call that keeps being throttled gives up after RetryTimeout, SDK
+// re-sends included, with an error naming the change.
+func TestRetryTimeoutBoundsACall(t *testing.T) {
+	srv := sharedMoto(t)
+	srv.Env(t)
+	proxy := faultproxy.Start(t, srv.URL, faultproxy.Config{Rate: 1, Faults: []faultproxy.Fault{faultproxy.Throttle}, Actions: []string{"CreateRole"}})
+	t.Setenv("AWS_ENDPOINT_URL", proxy.URL)
+	p := newProvider(t, Options{RetryTimeout: 3 * time.Second})
+	role := &engine.Role{Name: "Throttled", Path: "/", TrustPolicy: trust("arn:aws:iam::" + devID + ":root"), MaxSessionDuration: 3600, Tags: ownedTags(nil)}
+	start := time.Now()
+	err := p.Apply(context.Background(), prod, change(engine.Create, engine.KindRole, prod, nil, role))
+	elapsed := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "gave up after --retry-timeout") || !strings.Contains(err.Error(), `role "Throttled"`) {
+		t.Fatalf("err = %v, want a give-up naming the role", err)
+	}
+	if elapsed > 8*time.Second {
+		t.Fatalf("the call took %s, beyond the 3s bound", elapsed)
 	}
 }

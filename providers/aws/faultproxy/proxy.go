@@ -23,6 +23,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +59,9 @@ type Config struct {
 	Propagation time.Duration
 	// Seed makes the faults repeatable.
 	Seed uint64
+	// Actions, when set, limits the faults to requests of these API actions
+	// (e.g. "CreateRole"); others pass untouched.
+	Actions []string
 	// RecordSecrets keeps the secret keys and session tokens that STS
 	// answers carry, so that a test can check none of them is ever printed
 	// (Secrets).
@@ -154,7 +158,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	p.total++
 	var fault Fault
-	if p.cfg.Rate > 0 && p.rnd.Float64() < p.cfg.Rate {
+	if p.cfg.Rate > 0 && (len(p.cfg.Actions) == 0 || slices.Contains(p.cfg.Actions, action)) && p.rnd.Float64() < p.cfg.Rate {
 		fault = p.cfg.Faults[p.rnd.IntN(len(p.cfg.Faults))]
 		p.injected[fault]++
 	}
