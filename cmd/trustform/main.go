@@ -89,7 +89,7 @@ func targetFlags() []cli.Flag {
 		&cli.StringFlag{Name: "assume-role-name", Usage: "aws: the role the base identity assumes in every account without credentials of its own; overrides the stack's assume_role_name"},
 		&cli.StringFlag{Name: "state-dir", Usage: "local target: where the simulation is stored (default DIR/.trustform)"},
 		&cli.FloatFlag{Name: "rate-limit", Usage: "aws: at most this many IAM calls per second to each account, retries included (default 20; 0 for no limit)", Value: awsprovider.DefaultRateLimit},
-		&cli.DurationFlag{Name: "retry-timeout", Usage: "aws: how long a call is retried while IAM catches up with an object created moments before", Value: awsprovider.DefaultRetryTimeout},
+		&cli.DurationFlag{Name: "retry-timeout", Usage: "aws: the longest one write may take, retries included, before it fails naming the change", Value: awsprovider.DefaultRetryTimeout},
 	}
 }
 

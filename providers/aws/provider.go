@@ -37,9 +37,10 @@ type Options struct {
 	// assumes, unless an account's assume_role block sets its own. Default
 	// "trustform"; it shows in CloudTrail.
 	SessionName string
-	// RetryTimeout bounds how long one call is retried while IAM catches up
-	// with an object this provider created moments before (NoSuchEntity, or
-	// "Invalid principal in policy"). Default 2 minutes.
+	// RetryTimeout bounds one write, all its retries included: the SDK's
+	// re-sends of throttled and failed attempts, and the retries while IAM
+	// catches up with an object this provider created moments before
+	// (NoSuchEntity, or "Invalid principal in policy"). Default 2 minutes.
 	RetryTimeout time.Duration
 	// RateLimit is the most calls per second the provider makes to one
 	// account, retries included (IAM throttles per account). Default
