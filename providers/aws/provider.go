@@ -85,6 +85,11 @@ var _ engine.Provider = (*Provider)(nil)
 type session struct {
 	iam *iam.Client
 	sts *sts.Client
+	// assumed is set when the account is reached by assuming a role in it
+	// (assume_role_name, or an assume_role block), whose answer names the
+	// account: see identity.
+	assumed *assumedRole
+	creds   sdkaws.CredentialsProvider
 
 	mu    sync.Mutex
 	ident *engine.Identity // from the first GetCallerIdentity
@@ -169,6 +174,21 @@ func (p *Provider) identity(ctx context.Context, account *engine.AccountConfig, 
 	if s.ident != nil && !fresh {
 		return *s.ident, nil
 	}
+	if s.assumed != nil {
+		// sts:AssumeRole answers with the assumed-role user, whose ARN
+		// names the account the credentials act in (the SDK keeps it as
+		// the credentials' AccountID): the same answer GetCallerIdentity
+		// would give, from the call that had to be made anyway.
+		creds, err := s.creds.Retrieve(ctx)
+		if err != nil {
+			return engine.Identity{}, &Error{Op: "sts:AssumeRole", Subject: "for account " + accountLabel(account), Err: err}
+		}
+		if creds.AccountID != "" {
+			id := engine.Identity{Account: creds.AccountID, ARN: "arn:" + s.assumed.partition + ":sts::" + creds.AccountID + ":assumed-role/" + s.assumed.role + "/" + s.assumed.session}
+			s.ident = &id
+			return id, nil
+		}
+	}
 	out, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return engine.Identity{}, &Error{Op: "sts:GetCallerIdentity", Subject: "for account " + accountLabel(account), Err: err}
@@ -240,7 +260,7 @@ func (p *Provider) session(ctx context.Context, account *engine.AccountConfig) (
 	if s != nil {
 		return s, nil
 	}
-	cfg, err := p.accountConfig(ctx, account)
+	cfg, assumed, err := p.accountConfig(ctx, account)
 	if err != nil {
 		return nil, err
 	}
@@ -250,6 +270,8 @@ func (p *Provider) session(ctx context.Context, account *engine.AccountConfig) (
 		limit = rateLimiter(rate.NewLimiter(rate.Limit(p.opts.RateLimit), max(1, int(p.opts.RateLimit))))
 	}
 	s = &session{
+		assumed: assumed,
+		creds:   cfg.Credentials,
 		iam: iam.NewFromConfig(cfg, p.iamOptions, func(o *iam.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), limit) }),
 		sts: sts.NewFromConfig(cfg, p.stsOptions, func(o *sts.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), limit) }),
 	}
@@ -273,7 +295,7 @@ func (p *Provider) session(ctx context.Context, account *engine.AccountConfig) (
 //   - neither, and an assume role name given: the base identity assumes
 //     arn:<partition>:iam::<id>:role/<name>;
 //   - otherwise: the base identity as it is.
-func (p *Provider) accountConfig(ctx context.Context, a *engine.AccountConfig) (sdkaws.Config, error) {
+func (p *Provider) accountConfig(ctx context.Context, a *engine.AccountConfig) (sdkaws.Config, *assumedRole, error) {
 	var (
 		cfg sdkaws.Config
 		err error
@@ -282,12 +304,12 @@ func (p *Provider) accountConfig(ctx context.Context, a *engine.AccountConfig) (
 		cfg, err = config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(a.Profile),
 			config.WithAssumeRoleCredentialOptions(p.mendProfileSTS))
 		if err != nil {
-			return sdkaws.Config{}, fmt.Errorf("aws target: account %s: loading profile %q: %w", accountLabel(a), a.Profile, err)
+			return sdkaws.Config{}, nil, fmt.Errorf("aws target: account %s: loading profile %q: %w", accountLabel(a), a.Profile, err)
 		}
 	} else {
 		cfg, err = p.baseConfig(ctx)
 		if err != nil {
-			return sdkaws.Config{}, err
+			return sdkaws.Config{}, nil, err
 		}
 	}
 	if cfg.Region == "" {
@@ -302,7 +324,7 @@ func (p *Provider) accountConfig(ctx context.Context, a *engine.AccountConfig) (
 	switch {
 	case a.AssumeRole != nil:
 		if a.AssumeRole.RoleARN == "" {
-			return sdkaws.Config{}, fmt.Errorf("aws target: account %s: assume_role has no role_arn", accountLabel(a))
+			return sdkaws.Config{}, nil, fmt.Errorf("aws target: account %s: assume_role has no role_arn", accountLabel(a))
 		}
 		assume.arn = a.AssumeRole.RoleARN
 		assume.externalID = a.AssumeRole.ExternalID
@@ -311,7 +333,7 @@ func (p *Provider) accountConfig(ctx context.Context, a *engine.AccountConfig) (
 	case a.Profile == "" && p.opts.AssumeRoleName != "":
 		assume.arn = "arn:" + partitionOr(a.Partition) + ":iam::" + a.ID + ":role/" + strings.TrimPrefix(p.opts.AssumeRoleName, "/")
 	default:
-		return cfg, nil
+		return cfg, nil, nil
 	}
 	if assume.sessionName == "" {
 		assume.sessionName = p.opts.SessionName
@@ -330,7 +352,14 @@ func (p *Provider) accountConfig(ctx context.Context, a *engine.AccountConfig) (
 		}
 	})
 	cfg.Credentials = sdkaws.NewCredentialsCache(provider)
-	return cfg, nil
+	roleName := assume.arn[strings.LastIndex(assume.arn, "/")+1:]
+	return cfg, &assumedRole{partition: partitionOr(a.Partition), role: roleName, session: assume.sessionName}, nil
+}
+
+// assumedRole is how an account is reached when trustform assumes a role in
+// it.
+type assumedRole struct {
+	partition, role, session string
 }
 
 // mendProfileSTS adjusts the STS client the SDK makes when a profile assumes

@@ -84,15 +84,27 @@ type Proxy struct {
 	lagged   int // requests refused to imitate propagation delay
 	total    int
 	secrets  map[string]bool
+	actions  map[string]int // requests by API action, faults or not
 }
 
 // Start runs a proxy in front of target (a 127.0.0.1 URL) until the test
 // ends.
 func Start(t testing.TB, target string, cfg Config) *Proxy {
 	t.Helper()
+	p, err := Listen(target, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Listen runs a proxy in front of target (a 127.0.0.1 URL) until Close, for
+// programs that are not tests (the benchmark counts calls with it).
+func Listen(target string, cfg Config) (*Proxy, error) {
 	u, err := url.Parse(target)
 	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") {
-		t.Fatalf("faultproxy: target %q is not a loopback URL", target)
+		return nil, fmt.Errorf("faultproxy: target %q is not a loopback URL", target)
 	}
 	if len(cfg.Faults) == 0 {
 		cfg.Faults = AllFaults
@@ -102,12 +114,12 @@ func Start(t testing.TB, target string, cfg Config) *Proxy {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("faultproxy: %v", err)
+		return nil, fmt.Errorf("faultproxy: %w", err)
 	}
 	p := &Proxy{
 		URL: "http://" + ln.Addr().String(), cfg: cfg, target: u,
 		rnd:     rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
-		created: map[string]time.Time{}, injected: map[Fault]int{},
+		created: map[string]time.Time{}, injected: map[Fault]int{}, actions: map[string]int{},
 	}
 	p.fwd = httputil.NewSingleHostReverseProxy(u)
 	// A client killed or timing out mid-request is what these tests do on
@@ -115,15 +127,18 @@ func Start(t testing.TB, target string, cfg Config) *Proxy {
 	p.fwd.ErrorLog = log.New(io.Discard, "", 0)
 	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
-	t.Cleanup(func() { _ = p.srv.Close() })
-	return p
+	return p, nil
 }
+
+// Close stops the proxy.
+func (p *Proxy) Close() { _ = p.srv.Close() }
 
 // Stats is what the proxy did.
 type Stats struct {
 	Requests int
 	Injected map[Fault]int
-	Lagged   int // answered as IAM does before it has caught up with a create
+	Lagged   int            // answered as IAM does before it has caught up with a create
+	Actions  map[string]int // requests by API action (e.g. "GetAccountAuthorizationDetails")
 }
 
 // Stats returns the counts so far.
@@ -134,7 +149,20 @@ func (p *Proxy) Stats() Stats {
 	for k, v := range p.injected {
 		inj[k] = v
 	}
-	return Stats{Requests: p.total, Injected: inj, Lagged: p.lagged}
+	acts := map[string]int{}
+	for k, v := range p.actions {
+		acts[k] = v
+	}
+	return Stats{Requests: p.total, Injected: inj, Lagged: p.lagged, Actions: acts}
+}
+
+// ResetStats sets the counts back to zero, so that a benchmark can count
+// phase by phase.
+func (p *Proxy) ResetStats() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total, p.lagged = 0, 0
+	p.injected, p.actions = map[Fault]int{}, map[string]int{}
 }
 
 // Total is the number of faults injected and lags imitated.
@@ -157,6 +185,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	p.mu.Lock()
 	p.total++
+	p.actions[action]++
 	var fault Fault
 	if p.cfg.Rate > 0 && (len(p.cfg.Actions) == 0 || slices.Contains(p.cfg.Actions, action)) && p.rnd.Float64() < p.cfg.Rate {
 		fault = p.cfg.Faults[p.rnd.IntN(len(p.cfg.Faults))]

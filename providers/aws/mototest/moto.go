@@ -38,16 +38,31 @@ const (
 // Start runs moto_server for the test and stops it when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
+	if _, err := exec.LookPath("moto_server"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("moto_server is not installed, and CI=true requires the aws tests to run: install it with pip install 'moto[server]'")
 		}
 		t.Skip("moto_server is not installed: install it with pip install 'moto[server]' to run the aws target's tests")
 	}
+	s, err := Launch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Launch runs moto_server on a free port of 127.0.0.1 and waits until it
+// answers, for programs that are not tests (the benchmark). The caller stops
+// it with Stop.
+func Launch() (*Server, error) {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		return nil, fmt.Errorf("moto_server is not installed (pip install 'moto[server]'): %w", err)
+	}
 	port, err := freePort()
 	if err != nil {
-		t.Fatalf("no free port on 127.0.0.1: %v", err)
+		return nil, fmt.Errorf("no free port on 127.0.0.1: %w", err)
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Env = motoEnv()
@@ -57,15 +72,18 @@ func Start(t testing.TB) *Server {
 	// child a wrapper script (a version manager's shim) may have started.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
+		return nil, fmt.Errorf("start moto_server: %w", err)
 	}
 	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, out: &out}
-	t.Cleanup(s.stop)
 	if err := s.waitReady(30 * time.Second); err != nil {
-		t.Fatalf("moto_server did not start: %v\n%s", err, out.String())
+		s.Stop()
+		return nil, fmt.Errorf("moto_server did not start: %v\n%s", err, out.String())
 	}
-	return s
+	return s, nil
 }
+
+// Pid is the server's process id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 // motoEnv is the environment moto_server needs: AWS-managed policies loaded
 // (PowerUserAccess and the like exist only then), and no pinned account.
@@ -105,9 +123,9 @@ func (s *Server) waitReady(limit time.Duration) error {
 	return fmt.Errorf("no answer on %s within %s", s.URL, limit)
 }
 
-// stop ends the server by its pid (its process group), never by name, once:
+// Stop ends the server by its pid (its process group), never by name, once:
 // after the process is reaped its pid may belong to another process.
-func (s *Server) stop() {
+func (s *Server) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped || s.cmd.Process == nil {

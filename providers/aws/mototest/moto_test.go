@@ -16,7 +16,7 @@ func TestStartServesOnLoopbackAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	s.stop()
+	s.Stop()
 	if _, err := http.Get(s.URL + "/moto-api/"); err == nil {
 		t.Fatal("moto still answers after stop")
 	}
