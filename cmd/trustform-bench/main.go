@@ -1,0 +1,276 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/trustform/trustform/internal/stackgen"
+	"github.com/trustform/trustform/providers/aws/faultproxy"
+	"github.com/trustform/trustform/providers/aws/mototest"
+)
+
+// size is one stack size of the benchmark.
+type size struct {
+	name string
+	spec stackgen.Spec
+}
+
+var sizes = []size{
+	{"50", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 2, Roles: 5, Groups: 2}},
+	{"500", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 10, Roles: 12, Groups: 1}},
+	{"2000", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 10, Roles: 48, Groups: 4}},
+	{"10000", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 20, Roles: 124, Groups: 2}},
+}
+
+// The phases, in the order they run on one stack.
+var phases = []string{"apply from empty", "no-change plan", "one-change apply", "destroy"}
+
+func main() {
+	var (
+		runs        = flag.Int("runs", 3, "runs per size and tool (medians are reported)")
+		only        = flag.String("sizes", "50,500,2000,10000", "the sizes to run, by approximate object count")
+		tfSizes     = flag.String("terraform-sizes", "50,500", "the sizes Terraform runs at (it takes minutes per run from 500 objects)")
+		out         = flag.String("out", "BENCHMARKS.md", "the report to write")
+		plot        = flag.String("plot", "docs/bench-no-change-plan.svg", "the SVG plot to write")
+		mirror      = flag.String("terraform-mirror", "/opt/tf-plugins", "filesystem mirror holding the Terraform AWS provider")
+		resultsFile = flag.String("results", "bench-results.json", "raw results, kept so that the report can be rewritten (-report-only)")
+		reportOnly  = flag.Bool("report-only", false, "rewrite the report from -results without running anything")
+	)
+	flag.Parse()
+	if err := run(*runs, *only, *tfSizes, *out, *plot, *mirror, *resultsFile, *reportOnly); err != nil {
+		fmt.Fprintln(os.Stderr, "trustform-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(runs int, only, tfSizes, out, plotPath, mirror, resultsFile string, reportOnly bool) error {
+	if reportOnly {
+		res, err := loadResults(resultsFile)
+		if err != nil {
+			return err
+		}
+		return writeReport(res, out, plotPath)
+	}
+	work, err := os.MkdirTemp("", "trustform-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	bin := filepath.Join(work, "trustform")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/trustform").CombinedOutput(); err != nil {
+		return fmt.Errorf("building trustform (run from the repository root): %v\n%s", err, out)
+	}
+	res := &results{Date: time.Now().UTC().Format("2006-01-02"), RunsPerSize: runs, Machine: machine(), Versions: versions()}
+	tools := []tool{&trustformTool{bin: bin}}
+	if tf, note := findTerraform(work, mirror); tf != nil {
+		tools = append(tools, tf)
+	} else {
+		res.Notes = append(res.Notes, note)
+	}
+	want := map[string]bool{}
+	for _, s := range strings.Split(only, ",") {
+		want[strings.TrimSpace(s)] = true
+	}
+	tfWant := map[string]bool{}
+	for _, s := range strings.Split(tfSizes, ",") {
+		tfWant[strings.TrimSpace(s)] = true
+	}
+	for _, sz := range sizes {
+		if !want[sz.name] {
+			continue
+		}
+		for _, t := range tools {
+			if t.name() == "terraform" && !tfWant[sz.name] {
+				res.Notes = append(res.Notes, fmt.Sprintf("Terraform was not run at %d objects (-terraform-sizes %s): each run takes many minutes there.", sz.spec.Objects(), tfSizes))
+				continue
+			}
+			for i := range runs {
+				fmt.Fprintf(os.Stderr, "%s, %d objects, run %d of %d\n", t.name(), sz.spec.Objects(), i+1, runs)
+				r, err := runOnce(work, t, sz)
+				if err != nil {
+					return fmt.Errorf("%s at %d objects, run %d: %w", t.name(), sz.spec.Objects(), i+1, err)
+				}
+				res.Results = append(res.Results, r)
+				if err := saveResults(resultsFile, res); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return writeReport(res, out, plotPath)
+}
+
+// runOnce runs every phase of one tool on one stack, on a fresh moto behind
+// a counting proxy, and stops both.
+func runOnce(work string, t tool, sz size) (runResult, error) {
+	r := runResult{Tool: t.name(), Size: sz.name, Objects: sz.spec.Objects(), Accounts: sz.spec.Accounts}
+	moto, err := mototest.Launch()
+	if err != nil {
+		return r, err
+	}
+	defer moto.Stop()
+	proxy, err := faultproxy.Listen(moto.URL, faultproxy.Config{})
+	if err != nil {
+		return r, err
+	}
+	defer proxy.Close()
+
+	dir, err := os.MkdirTemp(work, t.name()+"-")
+	if err != nil {
+		return r, err
+	}
+	defer os.RemoveAll(dir)
+	env := append(os.Environ(),
+		"AWS_ENDPOINT_URL="+proxy.URL, "AWS_ACCESS_KEY_ID="+mototest.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+mototest.SecretAccessKey,
+		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE="+filepath.Join(dir, "aws-config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "aws-credentials"))
+	if err := t.prepare(dir, sz.spec, proxy.URL, env); err != nil {
+		return r, err
+	}
+	for _, ph := range phases {
+		if ph == "one-change apply" {
+			if err := t.changeOne(dir); err != nil {
+				return r, err
+			}
+		}
+		proxy.ResetStats()
+		m, err := measure(t.command(dir, ph), t.env(env), t.wantExit(ph))
+		if err != nil {
+			return r, fmt.Errorf("%s: %w", ph, err)
+		}
+		st := proxy.Stats()
+		m.Calls = st.Requests
+		m.ByAction = st.Actions
+		r.Phases = append(r.Phases, phaseResult{Phase: ph, Measure: m})
+	}
+	return r, nil
+}
+
+// measure runs one command and returns its wall time, the CPU time of it
+// and every process it started (the RUSAGE_CHILDREN difference, which
+// counts a descendant once it has been waited for), and the peak of its
+// processes' resident memory summed, sampled every 20 ms.
+func measure(argv []string, env []string, wantExit int) (metrics, error) {
+	var m metrics
+	var before syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &before)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return m, err
+	}
+	stop := make(chan struct{})
+	peak := make(chan int64)
+	go func() { peak <- samplePeak(cmd.Process.Pid, stop) }()
+	err := cmd.Wait()
+	m.WallSeconds = time.Since(start).Seconds()
+	close(stop)
+	m.PeakRSSBytes = <-peak
+	var after syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &after)
+	m.CPUSeconds = tvSeconds(after.Utime) + tvSeconds(after.Stime) - tvSeconds(before.Utime) - tvSeconds(before.Stime)
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		return m, err
+	}
+	if code != wantExit {
+		return m, fmt.Errorf("%s exited %d, want %d\nstdout (end):\n%s\nstderr (end):\n%s", strings.Join(argv, " "), code, wantExit, tail(stdout.String()), tail(stderr.String()))
+	}
+	return m, nil
+}
+
+func tvSeconds(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
+
+func tail(s string) string {
+	if len(s) > 3000 {
+		return s[len(s)-3000:]
+	}
+	return s
+}
+
+// samplePeak sums the resident memory of a process and its descendants
+// every 20 ms until stop, and returns the highest sum seen.
+func samplePeak(root int, stop <-chan struct{}) int64 {
+	var peak int64
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	pageSize := int64(os.Getpagesize())
+	for {
+		if sum := treeRSS(root, pageSize); sum > peak {
+			peak = sum
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+	}
+}
+
+// treeRSS is the resident memory of root and all its descendants, from
+// /proc.
+func treeRSS(root int, pageSize int64) int64 {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	parent := map[int]int{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// The command name, in parentheses, may hold spaces: fields
+		// start after the last ")".
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 1 {
+			ppid, _ := strconv.Atoi(fields[1])
+			parent[pid] = ppid
+		}
+	}
+	inTree := func(pid int) bool {
+		for i := 0; pid > 1 && i < 64; i++ {
+			if pid == root {
+				return true
+			}
+			pid = parent[pid]
+		}
+		return false
+	}
+	var sum int64
+	for pid := range parent {
+		if !inTree(pid) {
+			continue
+		}
+		statm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(statm))
+		if len(f) > 1 {
+			pages, _ := strconv.ParseInt(f[1], 10, 64)
+			sum += pages * pageSize
+		}
+	}
+	return sum
+}
