@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -50,18 +51,11 @@ type refInfo struct {
 	def       hcl.Range
 }
 
+// baseCtx is the context scopes start from: functions, and "each" as
+// unknown outside for_each instances. The variables an expression sees are
+// added for that expression alone (ctxFor).
 func (l *loader) baseCtx() *hcl.EvalContext {
-	vars := map[string]cty.Value{
-		"var":   objectOf(l.vars),
-		"local": objectOf(l.localVals),
-		// Only for_each instances see a real each; elsewhere a reference to it
-		// has been reported already and evaluates to unknown.
-		"each": cty.DynamicVal,
-	}
-	for _, t := range refTypes {
-		vars[t] = objectOf(l.refVals[t])
-	}
-	return &hcl.EvalContext{Variables: vars, Functions: l.funcs}
+	return &hcl.EvalContext{Variables: map[string]cty.Value{"each": cty.DynamicVal}, Functions: l.funcs}
 }
 
 func objectOf(m map[string]cty.Value) cty.Value {
@@ -90,6 +84,59 @@ func (l *loader) scopeFor(base *hcl.EvalContext, in *instance) *scope {
 	return &scope{l: l, ctx: ctx, in: in}
 }
 
+// ctxFor is the evaluation context of one expression: the blocks it refers
+// to, not every block of the stack. Building an object of every declared
+// block for each expression made loading quadratic in the size of the stack
+// (10,000 objects: seconds). A reference to a label that does not exist gets
+// the whole object of its block type, so that HCL's own message (with its
+// "Did you mean") is unchanged.
+func (s *scope) ctxFor(expr hcl.Expression) *hcl.EvalContext {
+	l := s.l
+	vars := map[string]cty.Value{"each": cty.DynamicVal}
+	if s.in != nil && s.in.keyed {
+		vars["each"] = s.in.each
+	}
+	partial := map[string]map[string]cty.Value{}
+	full := map[string]bool{}
+	for _, tr := range expr.Variables() {
+		root := tr.RootName()
+		switch {
+		case root == "var":
+			vars[root] = objectOf(l.vars)
+		case root == "local":
+			vars[root] = objectOf(l.localVals)
+		case slices.Contains(refTypes, root):
+			label := ""
+			if len(tr) > 1 {
+				if a, ok := tr[1].(hcl.TraverseAttr); ok {
+					label = a.Name
+				}
+			}
+			v, have := l.refVals[root][label]
+			if !have {
+				full[root] = true
+				continue
+			}
+			if partial[root] == nil {
+				partial[root] = map[string]cty.Value{}
+			}
+			partial[root][label] = v
+		}
+	}
+	for root, m := range partial {
+		vars[root] = cty.ObjectVal(m)
+	}
+	for root := range full {
+		vars[root] = objectOf(l.refVals[root])
+	}
+	for _, t := range refTypes {
+		if _, ok := vars[t]; !ok {
+			vars[t] = cty.EmptyObjectVal
+		}
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: l.funcs}
+}
+
 // where prefixes messages about values with the instance they came from,
 // since one expression serves every instance of a for_each block.
 func (s *scope) where() string {
@@ -107,7 +154,7 @@ func (s *scope) eval(a *hcl.Attribute) (cty.Value, status) {
 	if s.l.broken[a.Expr.Range()] {
 		return cty.DynamicVal, failed
 	}
-	v, diags := a.Expr.Value(s.ctx)
+	v, diags := a.Expr.Value(s.ctxFor(a.Expr))
 	s.l.add(diags)
 	if diags.HasErrors() || !v.IsWhollyKnown() {
 		return cty.DynamicVal, failed
@@ -145,7 +192,7 @@ func (s *scope) get(d *decoded, name string, ty cty.Type) (cty.Value, status) {
 			Detail:      fmt.Sprintf("%sInappropriate value for argument %q: %s. %s", s.where(), name, errText(err), typeHint(ty)),
 			Subject:     a.Expr.Range().Ptr(),
 			Expression:  a.Expr,
-			EvalContext: s.ctx,
+			EvalContext: s.ctxFor(a.Expr),
 		})
 		return cv, failed
 	}
@@ -441,7 +488,7 @@ func (s *scope) keyRanges(expr hcl.Expression) map[string][2]hcl.Range {
 		return out
 	}
 	for _, p := range pairs {
-		k, diags := p.Key.Value(s.ctx)
+		k, diags := p.Key.Value(s.ctxFor(p.Key))
 		if diags.HasErrors() || !k.IsWhollyKnown() || k.IsNull() {
 			continue
 		}

@@ -391,7 +391,7 @@ func (s *scope) elementRange(a *hcl.Attribute, arn string) (hcl.Range, bool) {
 		return hcl.Range{}, false
 	}
 	for _, e := range elems {
-		v, diags := e.Value(s.ctx)
+		v, diags := e.Value(s.ctxFor(e))
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
 			continue
 		}

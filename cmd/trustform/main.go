@@ -559,7 +559,7 @@ func (e *cliEnv) applySaved(ctx context.Context, cmd *cli.Command, path string) 
 func analyse(cfg *engine.Config, plan *engine.Plan) {
 	projected := engine.Project(plan.Actual, plan.Changes)
 	after := access.New(projected, local.AWSManagedPolicy)
-	plan.Access = access.Diff(access.New(plan.Actual, local.AWSManagedPolicy), after)
+	plan.Access = access.DiffChanges(access.New(plan.Actual, local.AWSManagedPolicy), after, plan.Changes)
 	if plan.Destroy || len(cfg.Expectations) == 0 {
 		return
 	}

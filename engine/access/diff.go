@@ -66,3 +66,202 @@ func unionKeys(a, b map[string][]string) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// DiffChanges is Diff for a plan: the same result, computed only where the
+// plan's changes can make a difference. Who can assume a role depends on the
+// role's trust policy and on the principal's own policies; so the roles a
+// change touches are compared with everyone (WhoCanAssume), and the
+// principals whose policies a change touches (their inline policies,
+// attachments and groups, the managed policies attached to them, their tags)
+// are compared with every other role. A plan with no change has no access
+// change. On a stack of thousands of objects this turns a comparison of
+// every role with every principal into one proportional to the change.
+func DiffChanges(before, after *Evaluator, changes []*engine.Change) []engine.AccessChange {
+	if len(changes) == 0 {
+		return nil
+	}
+	roles, principals := affected(before.state, after.state, changes)
+	was, will := map[string][]string{}, map[string][]string{}
+	for _, ev := range []struct {
+		e   *Evaluator
+		out map[string][]string
+	}{{before, was}, {after, will}} {
+		s := ev.e.state
+		for _, id := range s.AccountIDs() {
+			a := s.Accounts[id]
+			for _, r := range a.Roles {
+				arn := engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)
+				if roles[arn] {
+					for _, x := range ev.e.WhoCanAssume(arn) {
+						ev.out[arn+"\x00"+x.Principal] = sortedConditions(x)
+					}
+					continue
+				}
+				for _, p := range ev.e.pairPrincipals(arn, principals) {
+					if x, ok := ev.e.assumer(arn, p); ok {
+						ev.out[arn+"\x00"+x.Principal] = sortedConditions(x)
+					}
+				}
+			}
+		}
+	}
+	var out []engine.AccessChange
+	for _, key := range unionKeys(was, will) {
+		b, hadB := was[key]
+		a, hasA := will[key]
+		if hadB && hasA && slices.Equal(b, a) {
+			continue
+		}
+		role, principal, _ := strings.Cut(key, "\x00")
+		out = append(out, engine.AccessChange{Role: role, Principal: principal, Before: b, After: a, CanBefore: hadB, CanAfter: hasA})
+	}
+	return out
+}
+
+func sortedConditions(x Assumer) []string {
+	c := append([]string{}, x.Conditions...)
+	slices.Sort(c)
+	return c
+}
+
+// pairPrincipals are the affected principals to compare with a role the
+// changes do not touch: each affected user or role of the state, and the
+// sessions of affected roles that the role's trust policy names.
+func (e *Evaluator) pairPrincipals(roleARN string, principals map[string]bool) []string {
+	var out []string
+	for p := range principals {
+		if c, _ := e.findCaller(p); c != nil {
+			out = append(out, p)
+		}
+	}
+	role, _, _ := e.findRole(roleARN)
+	if role == nil {
+		return out
+	}
+	trust, err := e.parse(role.TrustPolicy)
+	if err != nil {
+		return out
+	}
+	for _, s := range trust.Statements {
+		for _, v := range s.Principals["AWS"] {
+			if _, svc, acct, res, ok := arnParts(v); ok && svc == "sts" && strings.HasPrefix(res, "assumed-role/") {
+				name := strings.SplitN(strings.TrimPrefix(res, "assumed-role/"), "/", 2)[0]
+				for p := range principals {
+					if k, ok := engine.ARNKey(p); ok && k == engine.PrincipalKey(acct, engine.KindRole, name) {
+						if c, _ := e.findCaller(v); c != nil {
+							out = append(out, c.arn)
+						}
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// assumer evaluates one principal of the state against one role, as
+// WhoCanAssume does for each of its candidates.
+func (e *Evaluator) assumer(roleARN, principal string) (Assumer, bool) {
+	role, acct, _ := e.findRole(roleARN)
+	if role == nil {
+		return Assumer{}, false
+	}
+	target := engine.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
+	trust, err := e.parse(role.TrustPolicy)
+	if err != nil {
+		return Assumer{}, false
+	}
+	return leastContext(principal, e.candidateContexts(principal, trust), func(ctx map[string][]string) Result {
+		return e.CanAssume(principal, target, ctx)
+	})
+}
+
+// affected returns the ARNs of the roles whose trust a change touches, and
+// of the users and roles whose own permissions a change touches, looking at
+// both states (a deleted group's members are in before, a new one's in
+// after).
+func affected(before, after *engine.State, changes []*engine.Change) (roles, principals map[string]bool) {
+	roles, principals = map[string]bool{}, map[string]bool{}
+	states := []*engine.State{before, after}
+	addPrincipal := func(account string, kind engine.Kind, name string) {
+		for _, s := range states {
+			a := s.Accounts[account]
+			if a == nil {
+				continue
+			}
+			switch kind {
+			case engine.KindRole:
+				if r := a.Roles[engine.NameKey(name)]; r != nil {
+					principals[engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)] = true
+				}
+			case engine.KindUser:
+				if u := a.Users[engine.NameKey(name)]; u != nil {
+					principals[engine.UserARN(a.Partition, a.ID, u.Path, u.Name)] = true
+				}
+			case engine.KindGroup:
+				for _, u := range a.Users {
+					if slices.ContainsFunc(u.Groups, func(g string) bool { return engine.NameKey(g) == engine.NameKey(name) }) {
+						principals[engine.UserARN(a.Partition, a.ID, u.Path, u.Name)] = true
+					}
+				}
+			}
+		}
+	}
+	for _, c := range changes {
+		acct := c.Account.ID
+		switch o := objectOf(c).(type) {
+		case *engine.Role:
+			for _, s := range states {
+				if a := s.Accounts[acct]; a != nil {
+					if r := a.Roles[engine.NameKey(o.Name)]; r != nil {
+						roles[engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)] = true
+					}
+				}
+			}
+			addPrincipal(acct, engine.KindRole, o.Name)
+		case *engine.User:
+			addPrincipal(acct, engine.KindUser, o.Name)
+		case *engine.Group:
+			addPrincipal(acct, engine.KindGroup, o.Name)
+		case *engine.InlinePolicy:
+			addPrincipal(acct, o.PrincipalKind, o.PrincipalName)
+		case *engine.Attachment:
+			addPrincipal(acct, o.PrincipalKind, o.PrincipalName)
+		case *engine.Membership:
+			addPrincipal(acct, engine.KindUser, o.User)
+		case *engine.ManagedPolicy:
+			// Everyone it is attached to, in either state.
+			for _, s := range states {
+				a := s.Accounts[acct]
+				if a == nil {
+					continue
+				}
+				arn := engine.PolicyARN(a.Partition, a.ID, o.Path, o.Name)
+				for _, r := range a.Roles {
+					if slices.Contains(r.AttachedPolicies, arn) {
+						addPrincipal(acct, engine.KindRole, r.Name)
+					}
+				}
+				for _, u := range a.Users {
+					if slices.Contains(u.AttachedPolicies, arn) {
+						addPrincipal(acct, engine.KindUser, u.Name)
+					}
+				}
+				for _, g := range a.Groups {
+					if slices.Contains(g.AttachedPolicies, arn) {
+						addPrincipal(acct, engine.KindGroup, g.Name)
+					}
+				}
+			}
+		}
+	}
+	return roles, principals
+}
+
+func objectOf(c *engine.Change) engine.Object {
+	if c.After != nil {
+		return c.After
+	}
+	return c.Before
+}
