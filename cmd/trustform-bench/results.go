@@ -104,4 +104,3 @@ func versions() [][2]string {
 		{"moto", "moto " + first("python3", "-c", "import moto; print(moto.__version__)")},
 	}
 }
-

@@ -45,7 +45,9 @@ func (t *trustformTool) command(dir, phase string) []string {
 
 func (t *trustformTool) env(base []string) []string { return base }
 func (t *trustformTool) wantExit(string) int        { return 0 }
-func (t *trustformTool) changeOne(dir string) error { return changeFirstTag(filepath.Join(dir, "main.hcl")) }
+func (t *trustformTool) changeOne(dir string) error {
+	return changeFirstTag(filepath.Join(dir, "main.hcl"))
+}
 
 type terraformTool struct {
 	bin, cliConfig string
@@ -81,8 +83,10 @@ func (t *terraformTool) command(dir, phase string) []string {
 	return []string{t.bin, chdir, "apply", "-auto-approve", "-input=false", "-no-color"}
 }
 
-func (t *terraformTool) wantExit(string) int        { return 0 }
-func (t *terraformTool) changeOne(dir string) error { return changeFirstTag(filepath.Join(dir, "main.tf")) }
+func (t *terraformTool) wantExit(string) int { return 0 }
+func (t *terraformTool) changeOne(dir string) error {
+	return changeFirstTag(filepath.Join(dir, "main.tf"))
+}
 
 // findTerraform returns the Terraform tool, or nil and why it cannot run.
 func findTerraform(work, mirror string) (*terraformTool, string) {

@@ -272,8 +272,8 @@ func (p *Provider) session(ctx context.Context, account *engine.AccountConfig) (
 	s = &session{
 		assumed: assumed,
 		creds:   cfg.Credentials,
-		iam: iam.NewFromConfig(cfg, p.iamOptions, func(o *iam.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), limit) }),
-		sts: sts.NewFromConfig(cfg, p.stsOptions, func(o *sts.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), limit) }),
+		iam:     iam.NewFromConfig(cfg, p.iamOptions, func(o *iam.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), limit) }),
+		sts:     sts.NewFromConfig(cfg, p.stsOptions, func(o *sts.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), limit) }),
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
