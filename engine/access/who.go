@@ -107,9 +107,19 @@ func leastContext(principal string, contexts []map[string][]string, eval func(ma
 
 // candidatePrincipals is every user and role of the state, and the sessions
 // of the state's roles that the trust policy names by session ARN.
+//
+// Only the accounts the trust policy's Allow statements can let in are
+// searched: sts:AssumeRole needs the trust policy to allow the principal,
+// by its account or itself, whatever its own policies say. Without this, a
+// stack of thousands of roles compared every role with every principal of
+// every account.
 func (e *Evaluator) candidatePrincipals(trust policy.Document) []string {
+	all, accounts := trustReach(trust)
 	var out []string
 	for _, id := range e.state.AccountIDs() {
+		if !all && !accounts[id] {
+			continue
+		}
 		a := e.state.Accounts[id]
 		for _, u := range a.Users {
 			out = append(out, engine.UserARN(partitionOf(a), a.ID, u.Path, u.Name))
@@ -129,6 +139,37 @@ func (e *Evaluator) candidatePrincipals(trust policy.Document) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// trustReach returns the accounts whose principals a trust policy's Allow
+// statements can match, or all when they can match any (a wildcard,
+// NotPrincipal, or a principal whose account cannot be told, such as a
+// unique id).
+func trustReach(trust policy.Document) (all bool, accounts map[string]bool) {
+	accounts = map[string]bool{}
+	for _, s := range trust.Statements {
+		if s.Effect != "Allow" {
+			continue
+		}
+		if s.NotPrincipals != nil || s.Principals["*"] != nil {
+			return true, nil
+		}
+		for _, v := range s.Principals["AWS"] {
+			switch {
+			case v == "*":
+				return true, nil
+			case policy.IsAccountID(v):
+				accounts[v] = true
+			default:
+				_, _, acct, _, ok := arnParts(v)
+				if !ok || acct == "" {
+					return true, nil
+				}
+				accounts[acct] = true
+			}
+		}
+	}
+	return false, accounts
 }
 
 // principalKeys are the keys the evaluator derives from the state: a
