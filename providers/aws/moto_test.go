@@ -129,7 +129,8 @@ func TestAWSOnMoto(t *testing.T) {
 }
 
 // testQuotas reads the account's quotas: moto reports IAM's defaults, so
-// what is checked is that each reaches its field, after the identity check.
+// what is checked is that each reaches its field, after the identity check
+// (which, for an account reached by AssumeRole, is that call's answer).
 func testQuotas(t *testing.T) {
 	w := &wire{}
 	p := newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{w.option}})
@@ -141,8 +142,8 @@ func testQuotas(t *testing.T) {
 		t.Fatalf("quotas %+v, want moto's (IAM's defaults) %+v", q, engine.DefaultQuotas())
 	}
 	calls := w.take()
-	if calls["IAM.GetAccountSummary"] != 1 || calls["STS.GetCallerIdentity"] != 1 {
-		t.Fatalf("calls %v: want one GetCallerIdentity before one GetAccountSummary", calls)
+	if calls["IAM.GetAccountSummary"] != 1 || calls["STS.AssumeRole"] != 1 || calls["STS.GetCallerIdentity"] != 0 {
+		t.Fatalf("calls %v: want one AssumeRole (the identity check) and one GetAccountSummary", calls)
 	}
 }
 
@@ -757,12 +758,12 @@ func testCallCounts(t *testing.T) {
 		run  func() error
 		want map[string]int
 	}{
-		{"Identity(development)", func() error { _, err := p.Identity(ctx, dev); return err },
-			map[string]int{"STS.AssumeRole": 1, "STS.GetCallerIdentity": 1}},
+		{"Identity(development): AssumeRole's answer names the account", func() error { _, err := p.Identity(ctx, dev); return err },
+			map[string]int{"STS.AssumeRole": 1}},
 		{"Read(development): no stack objects", func() error { _, err := p.Read(ctx, dev); return err },
 			map[string]int{"IAM.GetAccountAuthorizationDetails": 1}},
 		{"Identity(production)", func() error { _, err := p.Identity(ctx, prod); return err },
-			map[string]int{"STS.AssumeRole": 1, "STS.GetCallerIdentity": 1}},
+			map[string]int{"STS.AssumeRole": 1}},
 		{"Read(production): one owned role (and an owned policy, which costs nothing)", func() error { _, err := p.Read(ctx, prod); return err },
 			map[string]int{"IAM.GetAccountAuthorizationDetails": 1, "IAM.GetRole": 1}},
 		{"Read(production) with two owned roles: ListRoles instead of GetRole each", func() error {
@@ -842,7 +843,7 @@ func testConvergence(t *testing.T) {
 		t.Errorf("plan after apply is not empty: %s %v", engine.Describe(c), c.Attrs)
 	}
 	want := map[string]int{
-		"STS.AssumeRole": 2, "STS.GetCallerIdentity": 2, "IAM.GetAccountAuthorizationDetails": 2,
+		"STS.AssumeRole": 2, "IAM.GetAccountAuthorizationDetails": 2, // AssumeRole's answer proves the account
 		"IAM.GetRole": 1, // production's owned role: its description and session, which GAAD lacks
 	}
 	if got := w.take(); !maps.Equal(got, want) {
