@@ -372,7 +372,7 @@ func (s *scope) accountBody(d *decoded, src engine.Source) *engine.AccountConfig
 		cfg := &engine.AssumeRoleConfig{}
 		if arn, st := s.str(ar, "role_arn"); st == valid {
 			rng := ar.attrs["role_arn"].Expr.Range()
-			if !roleARNRe.MatchString(arn) {
+			if !RoleARNPattern.MatchString(arn) {
 				s.errorf(rng, "Invalid ARN", `role_arn must be a role ARN such as "arn:aws:iam::%s:role/OrganizationAccountAccessRole"; %q is not.`, orExample(info.accountID), arn)
 			} else if s.in.ok && strings.Split(arn, ":")[4] != info.accountID {
 				s.errorf(rng, "Role in another account",

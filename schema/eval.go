@@ -371,7 +371,7 @@ func (s *scope) resolve(v cty.Value, rng hcl.Range, name string, r refRule) (tar
 	switch {
 	case ty == cty.String:
 		str := v.AsString()
-		if str == "*" && r.arn == principalARNRe {
+		if str == "*" && r.arn == PrincipalARNPattern {
 			s.errorf(rng, "Wildcard principal",
 				"%q: \"*\" would let every AWS principal, in every account, assume the role. Name the accounts, roles or users instead; if you really mean everyone (restricted by conditions such as aws:PrincipalOrgID), write the policy in trust_document.", name)
 			return target{}, false

@@ -15,7 +15,7 @@ var (
 	groupRule   = refRule{what: "a group", example: "group.developers", kinds: []string{"group"}}
 	roleRule    = refRule{
 		what: "a role", example: "role.update_app", kinds: []string{"role"},
-		arn: roleARNRe, arnWhat: `a role ARN such as "arn:aws:iam::999999999999:role/UpdateApp"`,
+		arn: RoleARNPattern, arnWhat: `a role ARN such as "arn:aws:iam::999999999999:role/UpdateApp"`,
 	}
 	policyRule = refRule{
 		what: "a managed policy", example: "policy.read_write_app_bucket", kinds: []string{"policy"},
@@ -23,7 +23,7 @@ var (
 	}
 	trustPrincipalRule = refRule{
 		what: "a user or role", example: "role.source", kinds: []string{"user", "role", "account"},
-		arn: principalARNRe, arnWhat: `a principal ARN such as "arn:aws:iam::111111111111:role/Source"`,
+		arn: PrincipalARNPattern, arnWhat: `a principal ARN such as "arn:aws:iam::111111111111:role/Source"`,
 		kindHint: map[string]string{
 			"group": " IAM does not allow groups as principals. Trust the group's account in accounts = [...], " +
 				`and let the group assume the role with a grant block: grant "NAME" { to = [group.NAME], roles = [role.NAME] }.`,
@@ -93,7 +93,7 @@ func (s *scope) statement(d *decoded) (policy.Statement, bool) {
 	ok := true
 	stmt := policy.Statement{Effect: "Allow"}
 	if sid, st := s.str(d, "sid"); st == valid {
-		if !sidRe.MatchString(sid) {
+		if !SidPattern.MatchString(sid) {
 			s.errorf(d.attrs["sid"].Expr.Range(), "Invalid sid", "The sid %q may only hold letters and digits.", sid)
 			ok = false
 		}

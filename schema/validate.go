@@ -18,12 +18,15 @@ var (
 	iamPathRe     = regexp.MustCompile(`^/([\x21-\x7E]+/)?$`)
 	externalIDRe  = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // and 2 to 1224 long: Go's regexp caps repeat counts at 1000
 	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	sidRe         = regexp.MustCompile(`^[A-Za-z0-9]*$`)
-	tagRe         = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	// SidPattern, RoleARNPattern and PrincipalARNPattern are what the
+	// language accepts as a Sid, a role ARN and a trust principal ARN;
+	// exported so that code writing the language (hclgen) agrees with it.
+	SidPattern = regexp.MustCompile(`^[A-Za-z0-9]*$`)
+	tagRe      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 
-	roleARNRe      = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/([\x21-\x7E]*/)?[\w+=,.@-]{1,64}$`)
-	policyARNRe    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}|aws):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`)
-	principalARNRe = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):(iam::[0-9]{12}:(root|role/.+|user/.+)|sts::[0-9]{12}:(assumed-role|federated-user)/.+)$`)
+	RoleARNPattern      = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/([\x21-\x7E]*/)?[\w+=,.@-]{1,64}$`)
+	policyARNRe         = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}|aws):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`)
+	PrincipalARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):(iam::[0-9]{12}:(root|role/.+|user/.+)|sts::[0-9]{12}:(assumed-role|federated-user)/.+)$`)
 )
 
 var partitions = []string{"aws", "aws-cn", "aws-us-gov"}

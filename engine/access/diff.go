@@ -20,8 +20,12 @@ import (
 // caller that asks more of the same state (expectations) reuse the policies
 // they have parsed.
 func Diff(before, after *Evaluator) []engine.AccessChange {
-	was := assumers(before, before.state)
-	will := assumers(after, after.state)
+	return changed(assumers(before, before.state), assumers(after, after.state))
+}
+
+// changed lists the role and principal pairs whose conditions differ
+// between two assumer maps (see assumers), sorted by role, then principal.
+func changed(was, will map[string][]string) []engine.AccessChange {
 	var out []engine.AccessChange
 	for _, key := range unionKeys(was, will) {
 		b, hadB := was[key]
@@ -44,9 +48,7 @@ func assumers(ev *Evaluator, s *engine.State) map[string][]string {
 		for _, r := range a.Roles {
 			arn := engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)
 			for _, x := range ev.WhoCanAssume(arn) {
-				c := append([]string{}, x.Conditions...)
-				slices.Sort(c)
-				out[arn+"\x00"+x.Principal] = c
+				out[arn+"\x00"+x.Principal] = sortedConditions(x)
 			}
 		}
 	}
@@ -105,17 +107,7 @@ func DiffChanges(before, after *Evaluator, changes []*engine.Change) []engine.Ac
 			}
 		}
 	}
-	var out []engine.AccessChange
-	for _, key := range unionKeys(was, will) {
-		b, hadB := was[key]
-		a, hasA := will[key]
-		if hadB && hasA && slices.Equal(b, a) {
-			continue
-		}
-		role, principal, _ := strings.Cut(key, "\x00")
-		out = append(out, engine.AccessChange{Role: role, Principal: principal, Before: b, After: a, CanBefore: hadB, CanAfter: hasA})
-	}
-	return out
+	return changed(was, will)
 }
 
 func sortedConditions(x Assumer) []string {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
+	"github.com/trustform/trustform/schema"
 )
 
 // Input is what Generate needs: the account as read and the stack it is
@@ -500,8 +501,6 @@ func (g *generator) writeGrant(body *hclwrite.Body, gt grantOut) {
 	g.imported(engine.Kind(gt.block), gt.policyName, gt.block+"."+gt.label, "inline policy "+strconv.Quote(gt.policyName))
 }
 
-var roleARN = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/([\x21-\x7E]*/)?[\w+=,.@-]{1,64}$`)
-
 // assumeRoleGrant recognises the inline policy a grant or deny renders: one
 // statement, no Sid or condition, allowing or denying exactly sts:AssumeRole
 // on roles named by ARN.
@@ -518,7 +517,7 @@ func assumeRoleGrant(doc string) (effect string, roles []string, ok bool) {
 		return "", nil, false
 	}
 	for _, r := range s.Resources {
-		if !roleARN.MatchString(r) {
+		if !schema.RoleARNPattern.MatchString(r) {
 			return "", nil, false
 		}
 	}
@@ -563,14 +562,12 @@ func (g *generator) writeDocument(b *hclwrite.Body, doc string) string {
 	return "document"
 }
 
-var sidRe = regexp.MustCompile(`^[A-Za-z0-9]*$`)
-
 func statementsFit(d policy.Document) bool {
 	if d.Version != policy.Version || d.ID != "" || len(d.Statements) == 0 {
 		return false
 	}
 	for _, s := range d.Statements {
-		if s.Principals != nil || s.NotPrincipals != nil || !sidRe.MatchString(s.Sid) ||
+		if s.Principals != nil || s.NotPrincipals != nil || !schema.SidPattern.MatchString(s.Sid) ||
 			(s.Effect != "Allow" && s.Effect != "Deny") ||
 			(len(s.Actions) == 0) == (len(s.NotActions) == 0) ||
 			(len(s.Resources) == 0) == (len(s.NotResources) == 0) || !conditionsFit(s.Conditions) {
@@ -675,8 +672,6 @@ func (g *generator) writeTrust(b *hclwrite.Body, doc string) string {
 	return "trust blocks"
 }
 
-var trustPrincipal = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):(iam::[0-9]{12}:(root|role/.+|user/.+)|sts::[0-9]{12}:(assumed-role|federated-user)/.+)$`)
-
 // trustFits reports whether trust blocks render the document: statements
 // without Sid allowing exactly sts:AssumeRole to AWS principals or services.
 func trustFits(d policy.Document) bool {
@@ -694,7 +689,7 @@ func trustFits(d policy.Document) bool {
 				return false
 			}
 			for _, v := range values {
-				if typ == "AWS" && !trustPrincipal.MatchString(v) && !policy.IsAccountID(v) {
+				if typ == "AWS" && !schema.PrincipalARNPattern.MatchString(v) && !policy.IsAccountID(v) {
 					return false
 				}
 			}
