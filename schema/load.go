@@ -118,20 +118,8 @@ func load(dir string, paths []string, opts Options) (*engine.Config, map[string]
 	}
 	l.funcs = functions(dir)
 
-	var bodies []hcl.Body
-	for _, p := range paths {
-		var f *hcl.File
-		var diags hcl.Diagnostics
-		if strings.HasSuffix(p, ".json") {
-			f, diags = l.parser.ParseJSONFile(p)
-		} else {
-			f, diags = l.parser.ParseHCLFile(p)
-		}
-		l.diags = append(l.diags, diags...)
-		if f != nil {
-			bodies = append(bodies, f.Body)
-		}
-	}
+	bodies, diags := parseFiles(l.parser, paths)
+	l.diags = append(l.diags, diags...)
 	// A syntax error makes everything after it guesswork; report the syntax
 	// errors of every file and stop.
 	if l.diags.HasErrors() {
@@ -158,7 +146,7 @@ func load(dir string, paths []string, opts Options) (*engine.Config, map[string]
 		l.checkLimits()
 	}
 
-	diags := l.finish()
+	diags = l.finish()
 	if _, onlyQuotas := QuotaAccounts(diags); diags.HasErrors() && !onlyQuotas {
 		return nil, l.parser.Files(), diags
 	}

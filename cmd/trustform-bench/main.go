@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -44,21 +46,56 @@ func main() {
 		mirror      = flag.String("terraform-mirror", "/opt/tf-plugins", "filesystem mirror holding the Terraform AWS provider")
 		resultsFile = flag.String("results", "bench-results.json", "raw results, kept so that the report can be rewritten (-report-only)")
 		reportOnly  = flag.Bool("report-only", false, "rewrite the report from -results without running anything")
+		toolNames   = flag.String("tools", "trustform,terraform", "the tools to run")
+		tfPhases    = flag.String("terraform-phases", "apply,plan,change,destroy", "the phases Terraform runs (apply, plan, change, destroy; in that order, from the first): the last two set no target and take the longest at 10,000 objects")
+		keep        = flag.Bool("keep", false, "keep the runs in -results of the tools and sizes not run now, so that one report can gather several invocations of one session")
 	)
 	flag.Parse()
-	if err := run(*runs, *only, *tfSizes, *out, *plot, *mirror, *resultsFile, *reportOnly); err != nil {
+	opts := options{runs: *runs, sizes: list(*only), tfSizes: list(*tfSizes), tools: list(*toolNames), tfPhases: list(*tfPhases), keep: *keep,
+		out: *out, plot: *plot, mirror: *mirror, results: *resultsFile, reportOnly: *reportOnly}
+	if err := run(opts); err != nil {
 		fmt.Fprintln(os.Stderr, "trustform-bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, only, tfSizes, out, plotPath, mirror, resultsFile string, reportOnly bool) error {
-	if reportOnly {
-		res, err := loadResults(resultsFile)
+// options are the command's flags.
+type options struct {
+	runs                            int
+	sizes, tfSizes, tools, tfPhases map[string]bool
+	keep, reportOnly                bool
+	out, plot, mirror, results      string
+}
+
+// list is a comma-separated flag value as a set.
+func list(s string) map[string]bool {
+	set := map[string]bool{}
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			set[v] = true
+		}
+	}
+	return set
+}
+
+// phaseKeys are the short names -terraform-phases takes.
+var phaseKeys = map[string]string{"apply from empty": "apply", "no-change plan": "plan", "one-change apply": "change", "destroy": "destroy"}
+
+func run(o options) error {
+	if o.reportOnly {
+		res, err := loadResults(o.results)
 		if err != nil {
 			return err
 		}
-		return writeReport(res, out, plotPath)
+		return writeReport(res, o.out, o.plot)
+	}
+	for k := range o.tfPhases {
+		if !slices.Contains(slices.Collect(maps.Values(phaseKeys)), k) {
+			return fmt.Errorf("-terraform-phases: unknown phase %q (apply, plan, change, destroy)", k)
+		}
+	}
+	if !o.tfPhases["apply"] {
+		return errors.New("-terraform-phases must include apply: every other phase needs the stack applied")
 	}
 	work, err := os.MkdirTemp("", "trustform-bench-")
 	if err != nil {
@@ -70,49 +107,64 @@ func run(runs int, only, tfSizes, out, plotPath, mirror, resultsFile string, rep
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/trustform").CombinedOutput(); err != nil {
 		return fmt.Errorf("building trustform (run from the repository root): %v\n%s", err, out)
 	}
-	res := &results{Date: time.Now().UTC().Format("2006-01-02"), RunsPerSize: runs, Machine: machine(), Versions: versions()}
-	tools := []tool{&trustformTool{bin: bin}}
-	if tf, note := findTerraform(work, mirror); tf != nil {
-		tools = append(tools, tf)
-	} else {
-		res.Notes = append(res.Notes, note)
+	res := &results{Date: time.Now().UTC().Format("2006-01-02"), RunsPerSize: o.runs, Machine: machine(), Versions: versions()}
+	var tools []tool
+	if o.tools["trustform"] {
+		tools = append(tools, &trustformTool{bin: bin})
 	}
-	want := map[string]bool{}
-	for _, s := range strings.Split(only, ",") {
-		want[strings.TrimSpace(s)] = true
+	if o.tools["terraform"] {
+		if tf, note := findTerraform(work, o.mirror); tf != nil {
+			tools = append(tools, tf)
+		} else {
+			res.Notes = append(res.Notes, note)
+		}
 	}
-	tfWant := map[string]bool{}
-	for _, s := range strings.Split(tfSizes, ",") {
-		tfWant[strings.TrimSpace(s)] = true
+	running := func(toolName, size string) bool {
+		return o.tools[toolName] && o.sizes[size] && (toolName != "terraform" || o.tfSizes[size])
 	}
+	if o.keep {
+		old, err := loadResults(o.results)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if old != nil {
+			for _, r := range old.Results {
+				if !running(r.Tool, r.Size) {
+					res.Results = append(res.Results, r)
+				}
+			}
+			res.Notes = old.Notes
+		}
+	}
+	commit := gitCommit()
 	for _, sz := range sizes {
-		if !want[sz.name] {
+		if !o.sizes[sz.name] {
 			continue
 		}
 		for _, t := range tools {
-			if t.name() == "terraform" && !tfWant[sz.name] {
-				res.Notes = append(res.Notes, fmt.Sprintf("Terraform was not run at %d objects (-terraform-sizes %s): each run takes many minutes there.", sz.spec.Objects(), tfSizes))
+			if !running(t.name(), sz.name) {
 				continue
 			}
-			for i := range runs {
-				fmt.Fprintf(os.Stderr, "%s, %d objects, run %d of %d\n", t.name(), sz.spec.Objects(), i+1, runs)
-				r, err := runOnce(work, t, sz)
+			for i := range o.runs {
+				fmt.Fprintf(os.Stderr, "%s %s, %d objects, run %d of %d\n", time.Now().Format("15:04:05"), t.name(), sz.spec.Objects(), i+1, o.runs)
+				r, err := runOnce(work, t, sz, o.tfPhases)
 				if err != nil {
 					return fmt.Errorf("%s at %d objects, run %d: %w", t.name(), sz.spec.Objects(), i+1, err)
 				}
+				r.Commit, r.Ended = commit, time.Now().UTC().Format(time.RFC3339)
 				res.Results = append(res.Results, r)
-				if err := saveResults(resultsFile, res); err != nil {
+				if err := saveResults(o.results, res); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	return writeReport(res, out, plotPath)
+	return writeReport(res, o.out, o.plot)
 }
 
 // runOnce runs every phase of one tool on one stack, on a fresh moto behind
 // a counting proxy, and stops both.
-func runOnce(work string, t tool, sz size) (runResult, error) {
+func runOnce(work string, t tool, sz size, tfPhases map[string]bool) (runResult, error) {
 	r := runResult{Tool: t.name(), Size: sz.name, Objects: sz.spec.Objects(), Accounts: sz.spec.Accounts}
 	moto, err := mototest.Launch()
 	if err != nil {
@@ -138,6 +190,10 @@ func runOnce(work string, t tool, sz size) (runResult, error) {
 		return r, err
 	}
 	for _, ph := range phases {
+		if t.name() == "terraform" && !tfPhases[phaseKeys[ph]] {
+			// Phases run in order on one stack: one left out ends the run.
+			break
+		}
 		if ph == "one-change apply" {
 			if err := t.changeOne(dir); err != nil {
 				return r, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -25,11 +26,15 @@ type phaseResult struct {
 
 // runResult is one run of one tool on one stack: every phase.
 type runResult struct {
-	Tool     string        `json:"tool"`
-	Size     string        `json:"size"`
-	Objects  int           `json:"objects"`
-	Accounts int           `json:"accounts"`
-	Phases   []phaseResult `json:"phases"`
+	Tool     string `json:"tool"`
+	Size     string `json:"size"`
+	Objects  int    `json:"objects"`
+	Accounts int    `json:"accounts"`
+	// Commit and Ended say which trustform was built for the run and
+	// when it ended, so that a report gathered with -keep can say so.
+	Commit string        `json:"commit,omitempty"`
+	Ended  string        `json:"ended,omitempty"`
+	Phases []phaseResult `json:"phases"`
 }
 
 // results is everything a benchmark run measured.
@@ -88,7 +93,7 @@ func versions() [][2]string {
 		line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
 		return line
 	}
-	rev := first("git", "rev-parse", "--short", "HEAD")
+	rev := gitCommit()
 	tf := "not available"
 	if b, err := exec.Command("terraform", "version").CombinedOutput(); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
@@ -103,4 +108,18 @@ func versions() [][2]string {
 		{"Terraform AWS provider", "5.100.0 (filesystem mirror)"},
 		{"moto", "moto " + first("python3", "-c", "import moto; print(moto.__version__)")},
 	}
+}
+
+// gitCommit is the short hash of the checked-out commit, with "+changes"
+// when the tree differs from it.
+func gitCommit() string {
+	b, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	rev := strings.TrimSpace(string(b))
+	if out, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(out)) > 0 {
+		rev += "+changes"
+	}
+	return rev
 }

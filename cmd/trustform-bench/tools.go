@@ -46,7 +46,7 @@ func (t *trustformTool) command(dir, phase string) []string {
 func (t *trustformTool) env(base []string) []string { return base }
 func (t *trustformTool) wantExit(string) int        { return 0 }
 func (t *trustformTool) changeOne(dir string) error {
-	return changeFirstTag(filepath.Join(dir, "main.hcl"))
+	return changeFirstTag(filepath.Join(dir, stackgen.AccountFile(0)))
 }
 
 type terraformTool struct {

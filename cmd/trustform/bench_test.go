@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -81,6 +82,9 @@ var benchSpecs = []struct {
 // diff, the order, the access diff and the expectations — the whole
 // command, output included.
 func BenchmarkNoChangePlanLocal(b *testing.B) {
+	// The collector as the command sets it (main.go), and back after.
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	tuneGC()
 	for _, bs := range benchSpecs {
 		b.Run(bs.name, func(b *testing.B) {
 			dir := seededStack(b, bs.spec)

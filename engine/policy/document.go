@@ -120,6 +120,11 @@ func marshal(v any) ([]byte, error) {
 // Statement as an object or a list, single strings or lists for Action,
 // Resource and principal values, "*" as Principal, and URL-encoded documents
 // as IAM's read APIs return them.
+//
+// The text is decoded once, numbers kept as written, and the values walked:
+// a plan of an organisation reads tens of thousands of documents, and
+// decoding each element again into its Go type would validate the same
+// bytes several times over.
 func Parse(text string) (Document, error) {
 	text = strings.TrimSpace(text)
 	if strings.HasPrefix(text, "%7B") || strings.HasPrefix(text, "%7b") {
@@ -129,30 +134,38 @@ func Parse(text string) (Document, error) {
 			text = dec
 		}
 	}
-	var raw map[string]json.RawMessage
+	var value any
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
+	if err := dec.Decode(&value); err != nil {
 		return Document{}, fmt.Errorf("policy document is not a JSON object: %v", err)
+	}
+	raw, ok := value.(map[string]any)
+	if !ok {
+		return Document{}, fmt.Errorf("policy document is not a JSON object: it is %s", jsonKind(value))
 	}
 	var d Document
 	for k, v := range raw {
 		switch k {
 		case "Version":
-			if err := json.Unmarshal(v, &d.Version); err != nil {
+			version, ok := stringValue(v)
+			if !ok {
 				return d, fmt.Errorf("Version must be a string")
 			}
+			d.Version = version
 			if d.Version != "2012-10-17" && d.Version != "2008-10-17" {
 				return d, fmt.Errorf("Version %q is not a policy language version (use %q)", d.Version, Version)
 			}
 		case "Id":
-			if err := json.Unmarshal(v, &d.ID); err != nil {
+			id, ok := stringValue(v)
+			if !ok {
 				return d, fmt.Errorf("Id must be a string")
 			}
+			d.ID = id
 		case "Statement":
-			var list []json.RawMessage
-			if err := json.Unmarshal(v, &list); err != nil {
-				list = []json.RawMessage{v}
+			list, isList := v.([]any)
+			if !isList && v != nil { // null is no statements, as an empty list
+				list = []any{v}
 			}
 			for i, rs := range list {
 				s, err := parseStatement(rs)
@@ -165,15 +178,44 @@ func Parse(text string) (Document, error) {
 			return d, fmt.Errorf("unknown policy element %q (expected Version, Id or Statement)", k)
 		}
 	}
-	if raw["Statement"] == nil {
+	if _, ok := raw["Statement"]; !ok {
 		return d, fmt.Errorf("policy document has no Statement")
 	}
 	return d, nil
 }
 
-func parseStatement(data json.RawMessage) (Statement, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
+// stringValue is a JSON string's value. A JSON null reads as "", as it
+// does when decoded into a Go string.
+func stringValue(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case nil:
+		return "", true
+	}
+	return "", false
+}
+
+// jsonKind names a decoded JSON value's type for error messages.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "null"
+}
+
+func parseStatement(v any) (Statement, error) {
+	raw, ok := v.(map[string]any)
+	if !ok && v != nil { // null is an empty statement: "missing Effect"
 		return Statement{}, fmt.Errorf("a statement must be a JSON object")
 	}
 	var s Statement
@@ -181,10 +223,15 @@ func parseStatement(data json.RawMessage) (Statement, error) {
 		var err error
 		switch k {
 		case "Sid":
-			err = json.Unmarshal(v, &s.Sid)
+			var ok bool
+			if s.Sid, ok = stringValue(v); !ok {
+				err = fmt.Errorf("must be a string, not %s", jsonKind(v))
+			}
 		case "Effect":
-			err = json.Unmarshal(v, &s.Effect)
-			if err == nil && s.Effect != "Allow" && s.Effect != "Deny" {
+			var ok bool
+			if s.Effect, ok = stringValue(v); !ok {
+				err = fmt.Errorf("must be a string, not %s", jsonKind(v))
+			} else if s.Effect != "Allow" && s.Effect != "Deny" {
 				return s, fmt.Errorf("Effect must be \"Allow\" or \"Deny\", not %q", s.Effect)
 			}
 		case "Action":
@@ -220,31 +267,36 @@ func parseStatement(data json.RawMessage) (Statement, error) {
 	return s, nil
 }
 
-func stringOrList(v json.RawMessage) ([]string, error) {
-	var one string
-	if err := json.Unmarshal(v, &one); err == nil {
+// stringOrList reads a string or a list of strings. null reads as "" and
+// a null in a list as "", as they do when decoded into Go strings.
+func stringOrList(v any) ([]string, error) {
+	if one, ok := stringValue(v); ok {
 		return []string{one}, nil
 	}
-	var list []string
-	if err := json.Unmarshal(v, &list); err != nil {
+	items, ok := v.([]any)
+	if !ok {
 		return nil, fmt.Errorf("must be a string or a list of strings")
 	}
-	if list == nil {
-		list = []string{}
+	list := make([]string, 0, len(items))
+	for _, item := range items {
+		s, ok := stringValue(item)
+		if !ok {
+			return nil, fmt.Errorf("must be a string or a list of strings")
+		}
+		list = append(list, s)
 	}
 	return list, nil
 }
 
-func parsePrincipal(v json.RawMessage) (map[string][]string, error) {
-	var star string
-	if err := json.Unmarshal(v, &star); err == nil {
+func parsePrincipal(v any) (map[string][]string, error) {
+	if star, ok := stringValue(v); ok {
 		if star != "*" {
 			return nil, fmt.Errorf("a string principal must be \"*\"; use {\"AWS\": %q}", star)
 		}
 		return map[string][]string{"*": {}}, nil
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(v, &raw); err != nil {
+	raw, ok := v.(map[string]any)
+	if !ok {
 		return nil, fmt.Errorf("must be \"*\" or an object such as {\"AWS\": [...]}")
 	}
 	out := map[string][]string{}
@@ -263,14 +315,25 @@ func parsePrincipal(v json.RawMessage) (map[string][]string, error) {
 	return out, nil
 }
 
-func parseCondition(v json.RawMessage) (map[string]map[string][]string, error) {
-	var raw map[string]map[string]json.RawMessage
-	if err := json.Unmarshal(v, &raw); err != nil {
-		return nil, fmt.Errorf("must be an object of operators to objects of keys")
-	}
+func parseCondition(v any) (map[string]map[string][]string, error) {
+	shapeErr := fmt.Errorf("must be an object of operators to objects of keys")
 	out := map[string]map[string][]string{}
-	for op, keys := range raw {
+	if v == nil {
+		return out, nil
+	}
+	raw, ok := v.(map[string]any)
+	if !ok {
+		return nil, shapeErr
+	}
+	for op, keysValue := range raw {
 		out[op] = map[string][]string{}
+		if keysValue == nil {
+			continue
+		}
+		keys, ok := keysValue.(map[string]any)
+		if !ok {
+			return nil, shapeErr
+		}
 		for key, rv := range keys {
 			vals, err := scalarOrList(rv)
 			if err != nil {
@@ -283,30 +346,26 @@ func parseCondition(v json.RawMessage) (map[string]map[string][]string, error) {
 }
 
 // scalarOrList reads condition values, which IAM lets be strings, numbers or
-// booleans; they are compared as their string forms.
-func scalarOrList(v json.RawMessage) ([]string, error) {
-	var list []json.RawMessage
-	if err := json.Unmarshal(v, &list); err != nil {
-		list = []json.RawMessage{v}
+// booleans; they are compared as their string forms (numbers as written).
+func scalarOrList(v any) ([]string, error) {
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
 	}
 	out := make([]string, 0, len(list))
 	for _, item := range list {
-		var s string
-		if err := json.Unmarshal(item, &s); err == nil {
-			out = append(out, s)
-			continue
+		switch item := item.(type) {
+		case string:
+			out = append(out, item)
+		case nil:
+			out = append(out, "")
+		case json.Number:
+			out = append(out, item.String())
+		case bool:
+			out = append(out, fmt.Sprint(item))
+		default:
+			return nil, fmt.Errorf("condition values must be strings, numbers or booleans")
 		}
-		var n json.Number
-		if err := json.Unmarshal(item, &n); err == nil {
-			out = append(out, n.String())
-			continue
-		}
-		var b bool
-		if err := json.Unmarshal(item, &b); err == nil {
-			out = append(out, fmt.Sprint(b))
-			continue
-		}
-		return nil, fmt.Errorf("condition values must be strings, numbers or booleans")
 	}
 	return out, nil
 }

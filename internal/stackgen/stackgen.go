@@ -22,7 +22,13 @@ func (s Spec) Objects() int { return s.Accounts * (4*s.Roles + 3*s.Groups) }
 // AccountID is the id of the n-th account (from 0).
 func AccountID(n int) string { return fmt.Sprintf("10%010d", n+1) }
 
-// Files returns the stack's files by name.
+// AccountFile is the name of the file holding the roles, policies and
+// groups of the n-th account (from 0).
+func AccountFile(n int) string { return fmt.Sprintf("a%d.hcl", n) }
+
+// Files returns the stack's files by name: main.hcl with the stack and
+// account blocks, and a file per account (AccountFile) with what that
+// account holds, the way a team lays out a stack of many accounts.
 func (s Spec) Files() map[string]string {
 	var b strings.Builder
 	target := s.Target
@@ -33,7 +39,9 @@ func (s Spec) Files() map[string]string {
 	for a := range s.Accounts {
 		fmt.Fprintf(&b, "\naccount \"a%d\" {\n  id = %q\n}\n", a, AccountID(a))
 	}
+	files := map[string]string{"main.hcl": b.String()}
 	for a := range s.Accounts {
+		b.Reset()
 		next := (a + 1) % s.Accounts
 		for r := range s.Roles {
 			fmt.Fprintf(&b, `
@@ -88,6 +96,7 @@ deny "a%[1]d_g%[2]d" {
 }
 `, a, g, strings.Join(roles, ", "), next)
 		}
+		files[AccountFile(a)] = b.String()
 	}
-	return map[string]string{"main.hcl": b.String()}
+	return files
 }
