@@ -218,53 +218,65 @@ var foreignMarker = regexp.MustCompile(`\[trustform:([\w+=,.@-]+)\]$`)
 
 // OtherOwner returns the name of another trustform stack that owns an object
 // read from an account, or "" when none does: such an object is never
-// adopted.
+// adopted. To ask of many objects of one account, use ForeignOwners, which
+// reads the account's ledgers once.
 func OtherOwner(a *Account, stack string, kind Kind, name string) string {
+	return ForeignOwners(a, stack)(kind, name)
+}
+
+// ForeignOwners returns OtherOwner for one account and stack, with the
+// ledgers of the account's other stacks indexed once: import asks it of
+// every object of an account.
+func ForeignOwners(a *Account, stack string) func(kind Kind, name string) string {
+	var ledgered map[string]string // ARN → the other stack whose ledger lists it
+	ledgeredBy := func(arn string) string {
+		if ledgered == nil {
+			ledgered = map[string]string{}
+			for _, p := range a.Policies {
+				m := foreignMarker.FindStringSubmatch(p.Description)
+				if m == nil || m[1] == stack || !IsLedger(m[1], p.Name) {
+					continue
+				}
+				for _, entry := range LedgerEntries(p.Document) {
+					ledgered[entry] = m[1]
+				}
+			}
+		}
+		return ledgered[arn]
+	}
 	other := func(s string) string {
 		if s != "" && s != stack {
 			return s
 		}
 		return ""
 	}
-	switch kind {
-	case KindRole:
-		if r := a.Roles[NameKey(name)]; r != nil {
-			return other(r.Tags[OwnerTagKey])
-		}
-	case KindUser:
-		if u := a.Users[NameKey(name)]; u != nil {
-			return other(u.Tags[OwnerTagKey])
-		}
-	case KindGroup:
-		if g := a.Groups[NameKey(name)]; g != nil {
-			if s, ok := strings.CutPrefix(g.Path, "/trustform/"); ok {
-				return other(strings.TrimSuffix(s, "/"))
+	return func(kind Kind, name string) string {
+		switch kind {
+		case KindRole:
+			if r := a.Roles[NameKey(name)]; r != nil {
+				return other(r.Tags[OwnerTagKey])
 			}
-			return ledgeredBy(a, stack, GroupARN(a.Partition, a.ID, g.Path, g.Name))
-		}
-	case KindPolicy:
-		if p := a.Policies[NameKey(name)]; p != nil {
-			if m := foreignMarker.FindStringSubmatch(p.Description); m != nil {
-				return other(m[1])
+		case KindUser:
+			if u := a.Users[NameKey(name)]; u != nil {
+				return other(u.Tags[OwnerTagKey])
 			}
-			return ledgeredBy(a, stack, PolicyARN(a.Partition, a.ID, p.Path, p.Name))
+		case KindGroup:
+			if g := a.Groups[NameKey(name)]; g != nil {
+				if s, ok := strings.CutPrefix(g.Path, "/trustform/"); ok {
+					return other(strings.TrimSuffix(s, "/"))
+				}
+				return ledgeredBy(GroupARN(a.Partition, a.ID, g.Path, g.Name))
+			}
+		case KindPolicy:
+			if p := a.Policies[NameKey(name)]; p != nil {
+				if m := foreignMarker.FindStringSubmatch(p.Description); m != nil {
+					return other(m[1])
+				}
+				return ledgeredBy(PolicyARN(a.Partition, a.ID, p.Path, p.Name))
+			}
 		}
+		return ""
 	}
-	return ""
-}
-
-// ledgeredBy returns another stack whose ledger lists the ARN.
-func ledgeredBy(a *Account, stack, arn string) string {
-	for _, p := range a.Policies {
-		m := foreignMarker.FindStringSubmatch(p.Description)
-		if m == nil || m[1] == stack || !IsLedger(m[1], p.Name) {
-			continue
-		}
-		if slices.Contains(LedgerEntries(p.Document), arn) {
-			return m[1]
-		}
-	}
-	return ""
 }
 
 // SameDescription compares managed policy descriptions as the stack sees

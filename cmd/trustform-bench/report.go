@@ -105,6 +105,11 @@ func writeReport(res *results, out, plotPath string) error {
 	}
 
 	sizesSeen := sizeOrder(res)
+	w("## Runs\n\n| tool | objects | runs | phases | commit built from | ended (UTC) |\n|---|---:|---:|---|---|---|\n")
+	for _, g := range runGroups(res, sizesSeen) {
+		w("| %s | %d | %d | %s | %s | %s |\n", g.tool, g.objects, g.runs, g.phases, g.commits, g.ended)
+	}
+	w("\n")
 	w("## Results\n\n")
 	for _, ph := range phases {
 		w("### %s\n\n", capitalise(ph))
@@ -298,3 +303,58 @@ func actionList(m map[string]int) string {
 }
 
 func capitalise(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+// runGroup is what the runs of one tool at one size have in common.
+type runGroup struct {
+	tool                   string
+	objects, runs          int
+	phases, commits, ended string
+}
+
+// runGroups lists, per tool and size, how many runs there were, the phases
+// they ran, the commit of trustform they were built from (runs recorded
+// before commits were kept say "not recorded") and when they ended.
+func runGroups(res *results, sizes []string) []runGroup {
+	var out []runGroup
+	for _, sz := range sizes {
+		for _, tl := range []string{"trustform", "terraform"} {
+			g := runGroup{tool: tl}
+			commits, phaseSets := map[string]bool{}, map[string]bool{}
+			var ended []string
+			for _, r := range res.Results {
+				if r.Tool != tl || r.Size != sz {
+					continue
+				}
+				g.objects, g.runs = r.Objects, g.runs+1
+				commit := r.Commit
+				if commit == "" {
+					commit = "not recorded"
+				}
+				commits[commit] = true
+				var names []string
+				for _, p := range r.Phases {
+					names = append(names, p.Phase)
+				}
+				phaseSets[strings.Join(names, ", ")] = true
+				if r.Ended != "" {
+					ended = append(ended, r.Ended)
+				}
+			}
+			if g.runs == 0 {
+				continue
+			}
+			g.commits = strings.Join(slices.Sorted(maps.Keys(commits)), ", ")
+			g.phases = strings.Join(slices.Sorted(maps.Keys(phaseSets)), "; ")
+			if len(phaseSets) == 1 && g.phases == strings.Join(phases, ", ") {
+				g.phases = "all"
+			}
+			g.ended = "not recorded"
+			if len(ended) > 0 {
+				slices.Sort(ended)
+				g.ended = strings.ReplaceAll(ended[0][:16], "T", " ") + " to " + ended[len(ended)-1][11:16]
+			}
+			out = append(out, g)
+		}
+	}
+	return out
+}

@@ -81,6 +81,32 @@ func TestRealDifferences(t *testing.T) {
 	}
 }
 
+// TestParseValues pins how values IAM's grammar leaves open are read:
+// numbers in conditions as written, null as no statements, a single
+// statement without a list, a percent-encoded document with a literal "+".
+func TestParseValues(t *testing.T) {
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"numbers as written", `{"Statement":{"Effect":"Allow","Action":"*","Condition":{"NumericLessThan":{"k":[1.50,2e3]},"Bool":{"b":true}}}}`,
+			`{"Statement":[{"Action":["*"],"Condition":{"Bool":{"b":["true"]},"NumericLessThan":{"k":["1.50","2e3"]}},"Effect":"Allow"}]}`},
+		{"null statement list", `{"Version":"2012-10-17","Statement":null}`, `{"Statement":[],"Version":"2012-10-17"}`},
+		{"url-encoded", `%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Deny%22%2C%22NotAction%22%3A%22a%2Bb%22%7D%5D%7D`,
+			`{"Statement":[{"Effect":"Deny","NotAction":["a+b"]}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Parse(tt.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.JSON(); got != tt.want {
+				t.Fatalf("Parse(%s).JSON() =\n%s\nwant\n%s", tt.doc, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, doc, want string
@@ -93,6 +119,13 @@ func TestParseErrors(t *testing.T) {
 		{"unknown element", `{"Statement":[{"Effect":"Allow","Action":"*","Resources":"*"}]}`, `unknown statement element "Resources"`},
 		{"string principal", `{"Statement":[{"Effect":"Allow","Action":"*","Principal":"111111111111"}]}`, `a string principal must be "*"`},
 		{"unknown principal type", `{"Statement":[{"Effect":"Allow","Action":"*","Principal":{"User":"x"}}]}`, "unknown principal type"},
+		{"array document", `[{"Statement":[]}]`, "not a JSON object: it is an array"},
+		{"number sid", `{"Statement":[{"Sid":1,"Effect":"Allow","Action":"*"}]}`, "Sid: must be a string, not a number"},
+		{"object version", `{"Version":{},"Statement":[]}`, "Version must be a string"},
+		{"number in action list", `{"Statement":[{"Effect":"Allow","Action":["s3:*",3]}]}`, "Action: must be a string or a list of strings"},
+		{"null statement in list", `{"Statement":[null]}`, "statement 1: missing Effect"},
+		{"list condition value", `{"Statement":[{"Effect":"Allow","Action":"*","Condition":{"Bool":{"k":[[true]]}}}]}`, "condition values must be strings, numbers or booleans"},
+		{"condition keys not an object", `{"Statement":[{"Effect":"Allow","Action":"*","Condition":{"Bool":"x"}}]}`, "must be an object of operators to objects of keys"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -203,6 +203,7 @@ func (g *generator) selectObjects() {
 	a, stack := g.in.Read, g.in.Stack
 	g.labels = map[engine.Key]string{}
 	g.referredGroups = map[string]bool{}
+	otherOwner := engine.ForeignOwners(a, stack)
 	consider := func(kind engine.Kind, name, pth string, owned bool) bool {
 		why := ""
 		switch {
@@ -212,8 +213,8 @@ func (g *generator) selectObjects() {
 			why = "the stack already owns it"
 		case g.declared(kind, name):
 			why = "the stack already declares it"
-		case engine.OtherOwner(a, stack, kind, name) != "":
-			why = "trustform stack " + strconv.Quote(engine.OtherOwner(a, stack, kind, name)) + " owns it"
+		case otherOwner(kind, name) != "":
+			why = "trustform stack " + strconv.Quote(otherOwner(kind, name)) + " owns it"
 		case kind == engine.KindRole && strings.HasPrefix(pth, "/aws-service-role/"):
 			why = "a service-linked role belongs to its AWS service, which alone may change it"
 		case kind == engine.KindRole && strings.HasPrefix(pth, "/aws-reserved/"):
