@@ -48,10 +48,13 @@ func main() {
 		reportOnly  = flag.Bool("report-only", false, "rewrite the report from -results without running anything")
 		toolNames   = flag.String("tools", "trustform,terraform", "the tools to run")
 		tfPhases    = flag.String("terraform-phases", "apply,plan,change,destroy", "the phases Terraform runs (apply, plan, change, destroy; in that order, from the first): the last two set no target and take the longest at 10,000 objects")
+		localSizes  = flag.String("local-sizes", "500,10000", "the sizes of the Go benchmark of a no-change plan on the local target (BenchmarkNoChangePlanLocal) to run first; empty to skip it")
+		localCount  = flag.Int("local-count", 5, "measurements per size of the local benchmark, 3 plans each")
 		keep        = flag.Bool("keep", false, "keep the runs in -results of the tools and sizes not run now, so that one report can gather several invocations of one session")
 	)
 	flag.Parse()
 	opts := options{runs: *runs, sizes: list(*only), tfSizes: list(*tfSizes), tools: list(*toolNames), tfPhases: list(*tfPhases), keep: *keep,
+		localSizes: *localSizes, localCount: *localCount,
 		out: *out, plot: *plot, mirror: *mirror, results: *resultsFile, reportOnly: *reportOnly}
 	if err := run(opts); err != nil {
 		fmt.Fprintln(os.Stderr, "trustform-bench:", err)
@@ -65,6 +68,8 @@ type options struct {
 	sizes, tfSizes, tools, tfPhases map[string]bool
 	keep, reportOnly                bool
 	out, plot, mirror, results      string
+	localSizes                      string
+	localCount                      int
 }
 
 // list is a comma-separated flag value as a set.
@@ -134,6 +139,20 @@ func run(o options) error {
 				}
 			}
 			res.Notes = old.Notes
+			if o.localSizes == "" {
+				res.Local = old.Local
+			}
+		}
+	}
+	if o.localSizes != "" {
+		// First, while nothing else of the benchmark runs.
+		local, err := runLocal(strings.Split(o.localSizes, ","), o.localCount)
+		if err != nil {
+			return err
+		}
+		res.Local = local
+		if err := saveResults(o.results, res); err != nil {
+			return err
 		}
 	}
 	commit := gitCommit()

@@ -130,6 +130,18 @@ func writeReport(res *results, out, plotPath string) error {
 		w("\n")
 	}
 
+	if len(res.Local) > 0 {
+		w("## No-change plan on the local target\n\n")
+		w("The Go benchmark BenchmarkNoChangePlanLocal (cmd/trustform): the whole `plan` command of a stack the embedded\n")
+		w("local target already holds, from loading the files to printing the plan, in one process; each measurement is\n")
+		w("the mean of 3 plans, and the figure is the median of the measurements with their range.\n\n")
+		w("| objects | measurements | seconds per plan | commit | ended (UTC) |\n|---:|---:|---:|---|---|\n")
+		for _, l := range res.Local {
+			w("| %d | %d | %s | %s | %s |\n", l.Objects, len(l.Seconds), fmtStat(stats(l.Seconds), 3), l.Commit, strings.ReplaceAll(l.Ended, "T", " "))
+		}
+		w("\n")
+	}
+
 	w("## API calls of a no-change plan, by action (median run)\n\n")
 	for _, sz := range sizesSeen {
 		for _, tl := range []string{"trustform", "terraform"} {
@@ -143,7 +155,7 @@ func writeReport(res *results, out, plotPath string) error {
 	w("\n")
 
 	w("## Targets\n\n")
-	for _, line := range targets(cells, sizesSeen) {
+	for _, line := range append(targets(cells, sizesSeen), localTargets(res.Local)...) {
 		w("- %s\n", line)
 	}
 	w("\n")
@@ -355,6 +367,24 @@ func runGroups(res *results, sizes []string) []runGroup {
 			}
 			out = append(out, g)
 		}
+	}
+	return out
+}
+
+// localTargets checks the local benchmark against its goal: a no-change
+// plan of 10,000 objects in under a second.
+func localTargets(local []localResult) []string {
+	var out []string
+	for _, l := range local {
+		if l.Objects < 10000 {
+			continue
+		}
+		med := stats(l.Seconds).median
+		verdict := "met"
+		if med >= 1 {
+			verdict = "NOT met"
+		}
+		out = append(out, fmt.Sprintf("%d objects on the local target, no-change plan under 1 s: %.2f s — %s.", l.Objects, med, verdict))
 	}
 	return out
 }
