@@ -54,20 +54,17 @@ func parseFiles(parser *hclparse.Parser, paths []string) ([]hcl.Body, hcl.Diagno
 	close(work)
 	wg.Wait()
 
-	var bodies []hcl.Body
 	var diags hcl.Diagnostics
-	added := map[string]bool{}
-	for _, p := range paths {
-		r := results[index[p]]
-		if !added[p] {
-			added[p] = true
-			diags = append(diags, r.diags...)
-			if r.file != nil {
-				parser.AddFile(p, r.file)
-			}
+	for i, p := range unique {
+		diags = append(diags, results[i].diags...)
+		if results[i].file != nil {
+			parser.AddFile(p, results[i].file)
 		}
-		if r.file != nil {
-			bodies = append(bodies, r.file.Body)
+	}
+	var bodies []hcl.Body
+	for _, p := range paths {
+		if f := results[index[p]].file; f != nil {
+			bodies = append(bodies, f.Body)
 		}
 	}
 	return bodies, diags

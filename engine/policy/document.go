@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -315,15 +316,18 @@ func parsePrincipal(v any) (map[string][]string, error) {
 	return out, nil
 }
 
+// errConditionShape is made once: parseCondition runs for every statement of
+// every document a plan reads.
+var errConditionShape = errors.New("must be an object of operators to objects of keys")
+
 func parseCondition(v any) (map[string]map[string][]string, error) {
-	shapeErr := fmt.Errorf("must be an object of operators to objects of keys")
 	out := map[string]map[string][]string{}
 	if v == nil {
 		return out, nil
 	}
 	raw, ok := v.(map[string]any)
 	if !ok {
-		return nil, shapeErr
+		return nil, errConditionShape
 	}
 	for op, keysValue := range raw {
 		out[op] = map[string][]string{}
@@ -332,7 +336,7 @@ func parseCondition(v any) (map[string]map[string][]string, error) {
 		}
 		keys, ok := keysValue.(map[string]any)
 		if !ok {
-			return nil, shapeErr
+			return nil, errConditionShape
 		}
 		for key, rv := range keys {
 			vals, err := scalarOrList(rv)
