@@ -51,9 +51,10 @@ func main() {
 		localSizes  = flag.String("local-sizes", "500,10000", "the sizes of the Go benchmark of a no-change plan on the local target (BenchmarkNoChangePlanLocal) to run first; empty to skip it")
 		localCount  = flag.Int("local-count", 5, "measurements per size of the local benchmark, 3 plans each")
 		keep        = flag.Bool("keep", false, "keep the runs in -results of the tools and sizes not run now, so that one report can gather several invocations of one session")
+		add         = flag.Bool("add", false, "with -keep, add this invocation's runs to those in -results of the same tool and size instead of replacing them (to reach the run count over several invocations)")
 	)
 	flag.Parse()
-	opts := options{runs: *runs, sizes: list(*only), tfSizes: list(*tfSizes), tools: list(*toolNames), tfPhases: list(*tfPhases), keep: *keep,
+	opts := options{runs: *runs, sizes: list(*only), tfSizes: list(*tfSizes), tools: list(*toolNames), tfPhases: list(*tfPhases), keep: *keep, add: *add,
 		localSizes: *localSizes, localCount: *localCount,
 		out: *out, plot: *plot, mirror: *mirror, results: *resultsFile, reportOnly: *reportOnly}
 	if err := run(opts); err != nil {
@@ -66,7 +67,7 @@ func main() {
 type options struct {
 	runs                            int
 	sizes, tfSizes, tools, tfPhases map[string]bool
-	keep, reportOnly                bool
+	keep, add, reportOnly           bool
 	out, plot, mirror, results      string
 	localSizes                      string
 	localCount                      int
@@ -127,21 +128,16 @@ func run(o options) error {
 	running := func(toolName, size string) bool {
 		return o.tools[toolName] && o.sizes[size] && (toolName != "terraform" || o.tfSizes[size])
 	}
+	if o.add && !o.keep {
+		return errors.New("-add needs -keep: it adds to the runs kept from -results")
+	}
 	if o.keep {
 		old, err := loadResults(o.results)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
 		if old != nil {
-			for _, r := range old.Results {
-				if !running(r.Tool, r.Size) {
-					res.Results = append(res.Results, r)
-				}
-			}
-			res.Notes = old.Notes
-			if o.localSizes == "" {
-				res.Local = old.Local
-			}
+			keepFrom(res, old, running, o.add, o.localSizes == "")
 		}
 	}
 	if o.localSizes != "" {
@@ -179,6 +175,26 @@ func run(o options) error {
 		}
 	}
 	return writeReport(res, o.out, o.plot)
+}
+
+// keepFrom carries into res what -keep keeps of old: the runs of every tool
+// and size this invocation does not run (all of them with add), its notes,
+// and its local benchmark when that is not run again.
+func keepFrom(res, old *results, running func(tool, size string) bool, add, keepLocal bool) {
+	for _, r := range old.Results {
+		if add || !running(r.Tool, r.Size) {
+			res.Results = append(res.Results, r)
+		}
+	}
+	if add {
+		// The count the report states is that of the invocations this one
+		// completes, not this one's share.
+		res.RunsPerSize = max(res.RunsPerSize, old.RunsPerSize)
+	}
+	res.Notes = old.Notes
+	if keepLocal {
+		res.Local = old.Local
+	}
 }
 
 // runOnce runs every phase of one tool on one stack, on a fresh moto behind

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestKeepFrom(t *testing.T) {
+	old := &results{
+		RunsPerSize: 3,
+		Notes:       []string{"an earlier note"},
+		Results: []runResult{
+			{Tool: "trustform", Size: "10000", Commit: "old1"},
+			{Tool: "terraform", Size: "10000", Commit: "old2"},
+			{Tool: "terraform", Size: "500", Commit: "old3"},
+		},
+		Local: []localResult{{Size: "10000", Commit: "old4"}},
+	}
+	terraformAt10000 := func(tool, size string) bool { return tool == "terraform" && size == "10000" }
+	tests := []struct {
+		name       string
+		add        bool
+		keepLocal  bool
+		wantRuns   []string // commits of the runs kept, in order
+		wantCount  int
+		wantLocal  bool
+		nowRunning func(tool, size string) bool
+	}{
+		{name: "replace the runs being run again", wantRuns: []string{"old1", "old3"}, wantCount: 1, nowRunning: terraformAt10000},
+		{name: "add to the runs being run again", add: true, wantRuns: []string{"old1", "old2", "old3"}, wantCount: 3, nowRunning: terraformAt10000},
+		{name: "keep the local benchmark when it is not run", keepLocal: true, wantRuns: []string{"old1", "old2", "old3"}, wantCount: 1, wantLocal: true,
+			nowRunning: func(string, string) bool { return false }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := &results{RunsPerSize: 1}
+			keepFrom(res, old, tt.nowRunning, tt.add, tt.keepLocal)
+			var commits []string
+			for _, r := range res.Results {
+				commits = append(commits, r.Commit)
+			}
+			if !reflect.DeepEqual(commits, tt.wantRuns) {
+				t.Errorf("runs kept %v, want %v", commits, tt.wantRuns)
+			}
+			if res.RunsPerSize != tt.wantCount {
+				t.Errorf("runs per size %d, want %d", res.RunsPerSize, tt.wantCount)
+			}
+			if (res.Local != nil) != tt.wantLocal {
+				t.Errorf("local benchmark kept: %v, want %v", res.Local != nil, tt.wantLocal)
+			}
+			if !reflect.DeepEqual(res.Notes, old.Notes) {
+				t.Errorf("notes %v, want %v", res.Notes, old.Notes)
+			}
+		})
+	}
+}
