@@ -206,7 +206,7 @@ func (e *Evaluator) findRole(arn string) (*engine.Role, *engine.Account, string)
 	part, _, acctID, res, _ := arnParts(arn)
 	acct := e.state.Accounts[acctID]
 	if acct == nil {
-		return nil, nil, fmt.Sprintf("account %s of role %s is not in the state", acctID, arn)
+		return nil, nil, fmt.Sprintf("account %s of role %s is not one of the accounts read", acctID, arn)
 	}
 	if part != partitionOf(acct) {
 		return nil, nil, fmt.Sprintf("%s is in partition %q but account %s is in %q", arn, part, acctID, partitionOf(acct))
@@ -291,7 +291,7 @@ func (e *Evaluator) identityPolicies(c *caller, n *notes) []source {
 		for _, g := range c.user.Groups {
 			grp := c.acct.Groups[engine.NameKey(g)]
 			if grp == nil {
-				n.add("user %q in %s is in group %q, which is not in the state: its policies were not evaluated", c.user.Name, c.account, g)
+				n.add("user %q in %s is in group %q, which does not exist there: its policies were not evaluated", c.user.Name, c.account, g)
 				continue
 			}
 			add(fmt.Sprintf("group %q", grp.Name), grp.InlinePolicies, grp.AttachedPolicies)
@@ -340,8 +340,12 @@ func (e *Evaluator) managedPolicy(ref, owner string, c *caller, n *notes) (sourc
 		where = acct.ID
 	}
 	label := fmt.Sprintf("customer managed policy %q attached to %s in %s", name, owner, where)
+	if acct == nil {
+		n.add("%s (%s) is in an account that is not one of those read, and was not evaluated", label, ref)
+		return source{}, false
+	}
 	if p == nil {
-		n.add("%s (%s) is not in the state and was not evaluated", label, ref)
+		n.add("%s (%s) does not exist and was not evaluated", label, ref)
 		return source{}, false
 	}
 	d, err := e.parse(p.Document)

@@ -104,6 +104,7 @@
 // are unknown (Assumer.Outside): they are evaluated on the trust side only,
 // as IAM Access Analyzer reports external access, and each result's caveats
 // say so. They are: an account root or bare id of an account not in the state
+// (in the caveats: "not one of the accounts read")
 // (reported as the root ARN: any principal of that account that its own
 // policies allow); a user, role or session ARN of such an account; "*"
 // (anyone); a service principal (its host name); and a federated provider
@@ -120,8 +121,9 @@
 // account, or "anyone" pinned by a condition to a declared account, is not
 // an outsider: its users and roles are listed with their full evaluation.
 // NotPrincipal never adds an outsider, and principals of another partition
-// than the role's are left out. Evaluate and CanAssume still answer "not in
-// the state" for an outsider: they evaluate both sides or nothing.
+// than the role's are left out. Evaluate and CanAssume still answer that an
+// outsider's account is not one of the accounts read: they evaluate both
+// sides or nothing.
 //
 // # The corpus
 //

@@ -62,7 +62,7 @@ func (o outsider) label() string {
 func (o outsider) caveat() string {
 	switch o.kind {
 	case outsideAccount:
-		return fmt.Sprintf("account %s is not in the state: any principal of it whose own policies allow %s was counted; only the trust policy was evaluated", o.account, o.action)
+		return fmt.Sprintf("account %s is not one of the accounts read: any principal of it whose own policies allow %s was counted; only the trust policy was evaluated", o.account, o.action)
 	case outsideAnyone:
 		return fmt.Sprintf(`the trust policy names every principal ("*"): any principal of any account whose own policies allow %s was counted, and only the trust policy was evaluated (the declared accounts' principals are listed one by one)`, o.action)
 	case outsideService:
@@ -70,7 +70,7 @@ func (o outsider) caveat() string {
 	case outsideFederated:
 		return fmt.Sprintf("%s is a federated identity provider: its users have no identity-based policies, and what its tokens carry is its own; only the trust policy was evaluated, for %s", o.id, o.action)
 	}
-	return fmt.Sprintf("%s is in account %s, which is not in the state: its own policies are unknown and were taken to allow %s; only the trust policy was evaluated", o.id, o.account, o.action)
+	return fmt.Sprintf("%s is in account %s, which is not one of the accounts read: its own policies are unknown and were taken to allow %s; only the trust policy was evaluated", o.id, o.account, o.action)
 }
 
 // federatedAction is the action a federated principal calls: SAML providers

@@ -79,7 +79,7 @@ func (e *Evaluator) findCaller(arn string) (*caller, string) {
 	}
 	acct := e.state.Accounts[acctID]
 	if acct == nil {
-		return nil, fmt.Sprintf("account %s of %s is not in the state, so its policies are unknown", acctID, arn)
+		return nil, fmt.Sprintf("account %s of %s is not one of the accounts read, so its policies are unknown", acctID, arn)
 	}
 	if part != partitionOf(acct) {
 		return nil, fmt.Sprintf("%s is in partition %q but account %s is in %q", arn, part, acctID, partitionOf(acct))

@@ -129,7 +129,7 @@ func TestWhoCanAssume(t *testing.T) {
 			want: []who{{Principal: "arn:aws:sts::111111111111:assumed-role/CI/deploy"}},
 		},
 		{
-			name: "a role not in the state has no assumers",
+			name: "a role that does not exist has no assumers",
 			role: "arn:aws:iam::999999999999:role/Nope",
 			want: []who{},
 		},
