@@ -23,6 +23,8 @@ func ledgerOf(stack string, arns ...string) *ManagedPolicy {
 	return l
 }
 
+// TestAdoptionClaims diffs what a stack owns, adopts, releases and leaves
+// to other stacks.
 func TestAdoptionClaims(t *testing.T) {
 	groupARN := GroupARN("aws", dev.ID, "/", "Developers")
 	tests := []struct {
@@ -149,6 +151,127 @@ func TestAdoptionClaims(t *testing.T) {
 				a.Users["david"] = &User{Name: "David", Path: "/", Groups: []string{"Developers"}, Tags: map[string]string{OwnerTagKey: "s"}, InlinePolicies: map[string]string{}, Owned: true, Adopt: true}
 			},
 			want: []string{"adopt user David"},
+		},
+		{
+			name: "an owned user declared existing = true again keeps its memberships of groups it does not own",
+			actual: func(a *Account) {
+				a.Groups["developers"] = developersGroup()
+				a.Users["david"] = &User{Name: "David", Path: "/", Groups: []string{"Developers"}, Tags: map[string]string{OwnerTagKey: "s"}, InlinePolicies: map[string]string{}}
+			},
+			desired: func(a *Account) {
+				a.Groups["developers"] = &Group{Name: "Developers", InlinePolicies: map[string]string{}}
+				a.Users["david"] = &User{Name: "David", Path: "/", Groups: []string{"Developers"}, InlinePolicies: map[string]string{}}
+			},
+			want: []string{"update user David"},
+		},
+		{
+			name: "a released user keeps a membership it no longer declares",
+			actual: func(a *Account) {
+				a.Groups["developers"] = developersGroup()
+				a.Users["david"] = &User{Name: "David", Path: "/", Groups: []string{"Developers"}, Tags: map[string]string{OwnerTagKey: "s"}, InlinePolicies: map[string]string{}}
+			},
+			desired: func(a *Account) {
+				a.Users["david"] = &User{Name: "David", Path: "/", InlinePolicies: map[string]string{}}
+			},
+			want: []string{"update user David"},
+		},
+		{
+			name: "an adopted group declared existing = true again keeps its members",
+			actual: func(a *Account) {
+				g := developersGroup()
+				g.Owned = true
+				a.Groups["developers"] = g
+				a.Users["eve"] = &User{Name: "Eve", Path: "/", Groups: []string{"Developers"}, InlinePolicies: map[string]string{}}
+				l := ledgerOf("s", groupARN)
+				a.Policies[NameKey(l.Name)] = l
+			},
+			desired: func(a *Account) {
+				a.Groups["developers"] = &Group{Name: "Developers", InlinePolicies: map[string]string{}}
+			},
+			want: []string{"delete policy trustform.s.adopted"},
+		},
+		{
+			name: "an owned group removes the membership of an unowned user the stack does not declare",
+			actual: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
+				a.Users["eve"] = &User{Name: "Eve", Path: "/", Groups: []string{"Ops"}, InlinePolicies: map[string]string{}}
+			},
+			desired: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}, Owned: true}
+			},
+			want: []string{"delete membership " + MembershipKey(dev.ID, "Eve", "Ops").ID},
+		},
+		{
+			name: "an owned group leaves alone another stack's user that the stack does not declare",
+			actual: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
+				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, Tags: map[string]string{OwnerTagKey: "other"}, InlinePolicies: map[string]string{}}
+			},
+			desired: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}, Owned: true}
+			},
+			want: nil,
+		},
+		{
+			name: "another stack's user declared existing = true in an owned group: its membership is neither made again nor removed",
+			actual: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
+				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, Tags: map[string]string{OwnerTagKey: "other"}, InlinePolicies: map[string]string{}}
+			},
+			desired: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}, Owned: true}
+				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, InlinePolicies: map[string]string{}}
+			},
+			want: nil,
+		},
+		{
+			name: "an owned group that goes takes every member out first, another stack's user too",
+			actual: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
+				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, Tags: map[string]string{OwnerTagKey: "other"}, InlinePolicies: map[string]string{}}
+			},
+			desired: func(a *Account) {},
+			want:    []string{"delete membership " + MembershipKey(dev.ID, "Olga", "Ops").ID, "delete group Ops"},
+		},
+		{
+			name: "another stack's grant on an owned user is left alone",
+			actual: func(a *Account) {
+				a.Users["david"] = &User{Name: "David", Path: "/", Tags: map[string]string{OwnerTagKey: "s"},
+					InlinePolicies: map[string]string{"trustform.other.grant.x": bucketDoc, "stray": bucketDoc}}
+			},
+			desired: func(a *Account) {
+				a.Users["david"] = &User{Name: "David", Path: "/", Tags: map[string]string{OwnerTagKey: "s"}, InlinePolicies: map[string]string{}, Owned: true}
+			},
+			want: []string{"delete inline_policy " + InlineKey(dev.ID, KindUser, "David", "stray").ID},
+		},
+		{
+			name: "an owned user that goes loses every inline policy first, another stack's grant too",
+			actual: func(a *Account) {
+				a.Users["david"] = &User{Name: "David", Path: "/", Tags: map[string]string{OwnerTagKey: "s"},
+					InlinePolicies: map[string]string{"trustform.other.grant.x": bucketDoc}}
+			},
+			desired: func(a *Account) {},
+			want:    []string{"delete inline_policy " + InlineKey(dev.ID, KindUser, "David", "trustform.other.grant.x").ID, "delete user David"},
+		},
+		{
+			name: "a ledger entry does not outweigh another stack's marker on the policy now at that ARN",
+			actual: func(a *Account) {
+				a.Policies["rw"] = &ManagedPolicy{Name: "rw", Path: "/", Description: PolicyDescription("Made again", "other"), Document: bucketDoc}
+				l := ledgerOf("s", PolicyARN("aws", dev.ID, "/", "rw"))
+				a.Policies[NameKey(l.Name)] = l
+			},
+			desired: func(a *Account) {},
+			want:    []string{"delete policy trustform.s.adopted"},
+		},
+		{
+			name: "a ledger entry does not outweigh another stack's path on the group now at that ARN",
+			actual: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("other"), InlinePolicies: map[string]string{}}
+				l := ledgerOf("s", GroupARN("aws", dev.ID, OwnedGroupPath("other"), "Ops"))
+				a.Policies[NameKey(l.Name)] = l
+			},
+			desired: func(a *Account) {},
+			want:    []string{"delete policy trustform.s.adopted"},
 		},
 	}
 	for _, tc := range tests {

@@ -234,17 +234,17 @@ func (d *differ) policy(ref AccountRef, acct *Account, have, want *ManagedPolicy
 func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
 	if want == nil {
 		if !have.Owned {
-			d.children(ref, KindGroup, have.Name, false, have.InlinePolicies, nil, nil, nil)
+			d.children(ref, KindGroup, have.Name, notOwned, have.InlinePolicies, nil, nil, nil)
 			return
 		}
-		d.children(ref, KindGroup, have.Name, true, have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.children(ref, KindGroup, have.Name, ownedDeleted, have.InlinePolicies, nil, have.AttachedPolicies, nil)
 		d.add(&Change{Action: Delete, Kind: KindGroup, Account: ref, Key: PrincipalKey(ref.ID, KindGroup, have.Name), Before: groupOnly(have), Attrs: groupAttrs(have, nil)})
 		return
 	}
 	key := PrincipalKey(ref.ID, KindGroup, want.Name)
 	if !want.Owned {
 		if d.expectExisting(ref, key, "group", want.Name, have != nil) {
-			d.children(ref, KindGroup, have.Name, false, have.InlinePolicies, want.InlinePolicies, nil, nil)
+			d.children(ref, KindGroup, have.Name, notOwned, have.InlinePolicies, want.InlinePolicies, nil, nil)
 		}
 		return
 	}
@@ -254,7 +254,7 @@ func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
 	}
 	if have == nil {
 		d.add(&Change{Action: Create, Kind: KindGroup, Account: ref, Key: key, After: groupOnly(want), Attrs: groupAttrs(nil, want)})
-		d.children(ref, KindGroup, want.Name, true, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		d.children(ref, KindGroup, want.Name, owned, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
 	if have.Path != want.Path {
@@ -265,16 +265,16 @@ func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
 	if adopting {
 		d.add(&Change{Action: Adopt, Kind: KindGroup, Account: ref, Key: key, Before: groupOnly(have), After: groupOnly(want)})
 	}
-	d.children(ref, KindGroup, have.Name, true, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, KindGroup, have.Name, owned, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
 func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 	if want == nil {
 		if !have.Owned {
-			d.children(ref, KindUser, have.Name, false, have.InlinePolicies, nil, nil, nil)
+			d.children(ref, KindUser, have.Name, notOwned, have.InlinePolicies, nil, nil, nil)
 			return
 		}
-		d.children(ref, KindUser, have.Name, true, have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.children(ref, KindUser, have.Name, ownedDeleted, have.InlinePolicies, nil, have.AttachedPolicies, nil)
 		d.add(&Change{Action: Delete, Kind: KindUser, Account: ref, Key: PrincipalKey(ref.ID, KindUser, have.Name), Before: userOnly(have), Attrs: userAttrs(have, nil)})
 		return
 	}
@@ -289,7 +289,7 @@ func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 				delete(released.Tags, OwnerTagKey)
 				d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: released, Attrs: userAttrs(userOnly(have), released)})
 			}
-			d.children(ref, KindUser, have.Name, false, have.InlinePolicies, want.InlinePolicies, nil, nil)
+			d.children(ref, KindUser, have.Name, notOwned, have.InlinePolicies, want.InlinePolicies, nil, nil)
 		}
 		return
 	}
@@ -299,7 +299,7 @@ func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 	}
 	if have == nil {
 		d.add(&Change{Action: Create, Kind: KindUser, Account: ref, Key: key, After: userOnly(want), Attrs: userAttrs(nil, want)})
-		d.children(ref, KindUser, want.Name, true, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		d.children(ref, KindUser, want.Name, owned, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
 	if have.Path != want.Path {
@@ -312,16 +312,16 @@ func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 	case len(attrs) > 0:
 		d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs})
 	}
-	d.children(ref, KindUser, have.Name, true, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, KindUser, have.Name, owned, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
 func (d *differ) role(ref AccountRef, acct *Account, have, want *Role) {
 	if want == nil {
 		if !have.Owned {
-			d.children(ref, KindRole, have.Name, false, have.InlinePolicies, nil, nil, nil)
+			d.children(ref, KindRole, have.Name, notOwned, have.InlinePolicies, nil, nil, nil)
 			return
 		}
-		d.children(ref, KindRole, have.Name, true, have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.children(ref, KindRole, have.Name, ownedDeleted, have.InlinePolicies, nil, have.AttachedPolicies, nil)
 		d.add(&Change{Action: Delete, Kind: KindRole, Account: ref, Key: PrincipalKey(ref.ID, KindRole, have.Name), Before: roleOnly(have), Attrs: roleAttrs(have, nil)})
 		return
 	}
@@ -332,7 +332,7 @@ func (d *differ) role(ref AccountRef, acct *Account, have, want *Role) {
 	}
 	if have == nil {
 		d.add(&Change{Action: Create, Kind: KindRole, Account: ref, Key: key, After: roleOnly(want), Attrs: roleAttrs(nil, want)})
-		d.children(ref, KindRole, want.Name, true, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		d.children(ref, KindRole, want.Name, owned, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
 	if have.Path != want.Path {
@@ -345,13 +345,31 @@ func (d *differ) role(ref AccountRef, acct *Account, have, want *Role) {
 	case len(attrs) > 0:
 		d.add(&Change{Action: Update, Kind: KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs})
 	}
-	d.children(ref, KindRole, have.Name, true, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, KindRole, have.Name, owned, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
-// children diffs the inline policies and attachments of one principal. On a
-// principal the stack does not own only the stack's own inline policies
-// (named with its prefix) are compared, and attachments not at all.
-func (d *differ) children(ref AccountRef, kind Kind, principal string, owned bool, haveInline, wantInline map[string]string, haveAttached, wantAttached []string) {
+// childScope says which inline policies and attachments of a principal the
+// stack manages.
+type childScope int
+
+const (
+	// notOwned: a principal the stack does not own. Only the stack's own
+	// inline policies (named with its prefix) are compared, and attachments
+	// not at all.
+	notOwned childScope = iota
+	// owned: a principal the stack owns and keeps. Every inline policy and
+	// attachment is the stack's, except inline policies named with another
+	// stack's prefix: that stack declares the principal existing = true and
+	// put them there, and removing them would undo it on every apply.
+	owned
+	// ownedDeleted: a principal the stack owns and deletes. IAM deletes no
+	// principal that still has inline policies, so every one goes, another
+	// stack's included; the plan lists each.
+	ownedDeleted
+)
+
+// children diffs the inline policies and attachments of one principal.
+func (d *differ) children(ref AccountRef, kind Kind, principal string, scope childScope, haveInline, wantInline map[string]string, haveAttached, wantAttached []string) {
 	for _, name := range slices.Sorted(maps.Keys(wantInline)) {
 		key := InlineKey(ref.ID, kind, principal, name)
 		want := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: wantInline[name]}
@@ -365,13 +383,13 @@ func (d *differ) children(ref AccountRef, kind Kind, principal string, owned boo
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(haveInline)) {
-		if _, ok := wantInline[name]; ok || !OwnsInline(owned, d.stack, name) {
+		if _, ok := wantInline[name]; ok || (scope != ownedDeleted && !OwnsInline(scope == owned, d.stack, name)) {
 			continue
 		}
 		have := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: haveInline[name]}
 		d.add(&Change{Action: Delete, Kind: KindInline, Account: ref, Key: InlineKey(ref.ID, kind, principal, name), Before: have, Attrs: []AttrDiff{{Name: "document", Before: have.Document, IsPolicy: true}}})
 	}
-	if !owned {
+	if scope == notOwned {
 		return
 	}
 	for _, arn := range wantAttached {
@@ -410,20 +428,35 @@ func (d *differ) memberships(ref AccountRef, have, want *Account) {
 		}
 	}
 	// On the actual side a membership is managed when its user or group is
-	// owned, or is about to be by adoption: an adopted user's memberships
-	// exist already and must not be created again.
-	wantOwned := func(kind Kind, name string) bool {
-		if kind == KindUser {
-			return want.Users[NameKey(name)] != nil && want.Users[NameKey(name)].Owned
+	// owned once the plan is applied: a declared principal as declared (an
+	// adopted one is owned, so its memberships are not created again; one
+	// declared existing = true is released, and its memberships are left
+	// as they are), an undeclared one as read (an owned one is deleted, and
+	// IAM wants it out of its groups first). A kept group leaves alone the
+	// memberships of another stack's users that this stack does not declare:
+	// that stack declares them.
+	userOwned := func(u *User) bool {
+		if w := want.Users[NameKey(u.Name)]; w != nil {
+			return w.Owned
 		}
-		return want.Groups[NameKey(name)] != nil && want.Groups[NameKey(name)].Owned
+		return u.Owned
+	}
+	groupOwned := func(name string) (owned, kept bool) {
+		if w := want.Groups[NameKey(name)]; w != nil {
+			return w.Owned, true
+		}
+		g := have.Groups[NameKey(name)]
+		return g != nil && g.Owned, false
 	}
 	haveSet := map[Key]pair{}
 	for _, u := range have.Users {
+		othersUser := u.Tags[OwnerTagKey] != "" && u.Tags[OwnerTagKey] != d.stack
 		for _, g := range u.Groups {
-			grp := have.Groups[NameKey(g)]
-			if u.Owned || (grp != nil && grp.Owned) || wantOwned(KindUser, u.Name) || wantOwned(KindGroup, g) {
-				haveSet[MembershipKey(ref.ID, u.Name, g)] = pair{u.Name, g}
+			key := MembershipKey(ref.ID, u.Name, g)
+			_, declared := wantSet[key]
+			gOwned, gKept := groupOwned(g)
+			if userOwned(u) || (gOwned && (declared || !gKept || !othersUser)) {
+				haveSet[key] = pair{u.Name, g}
 			}
 		}
 	}

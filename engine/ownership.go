@@ -69,8 +69,27 @@ func MarkOwnership(a *Account, stack string) {
 }
 
 // OwnsInline reports whether the stack owns an inline policy of a principal.
+// On a principal it owns, that is every inline policy but those named with
+// another stack's prefix: the grants and denies of a stack that declares the
+// principal existing = true.
 func OwnsInline(principalOwned bool, stack, policyName string) bool {
-	return principalOwned || strings.HasPrefix(policyName, InlinePrefix(stack))
+	if strings.HasPrefix(policyName, InlinePrefix(stack)) {
+		return true
+	}
+	return principalOwned && InlineOwner(policyName) == ""
+}
+
+// inlinePrefixPattern matches the prefix of a stack's inline policy names:
+// stack names hold no dot, so the stack is the second part.
+var inlinePrefixPattern = regexp.MustCompile(`^trustform\.([A-Za-z0-9_-]+)\.`)
+
+// InlineOwner returns the stack whose prefix an inline policy name carries,
+// or "" for a name without one.
+func InlineOwner(policyName string) string {
+	if m := inlinePrefixPattern.FindStringSubmatch(policyName); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // Adoption. An object that existed before the stack (declared with
@@ -202,16 +221,35 @@ func markAdopted(a *Account, stack string) {
 	if len(adopted) == 0 {
 		return
 	}
+	// An entry never outweighs another stack's marker: the object it listed
+	// may have been deleted and made again by that stack under the same ARN.
 	for _, g := range a.Groups {
-		if adopted[GroupARN(a.Partition, a.ID, g.Path, g.Name)] {
+		if adopted[GroupARN(a.Partition, a.ID, g.Path, g.Name)] && groupMarker(g) == "" {
 			g.Owned = true
 		}
 	}
 	for _, p := range a.Policies {
-		if adopted[PolicyARN(a.Partition, a.ID, p.Path, p.Name)] {
+		if adopted[PolicyARN(a.Partition, a.ID, p.Path, p.Name)] && policyMarker(p) == "" {
 			p.Owned = true
 		}
 	}
+}
+
+// groupMarker returns the stack whose owned-group path a group has, or "".
+func groupMarker(g *Group) string {
+	if s, ok := strings.CutPrefix(g.Path, "/trustform/"); ok {
+		return strings.TrimSuffix(s, "/")
+	}
+	return ""
+}
+
+// policyMarker returns the stack whose marker ends a managed policy's
+// description, or "".
+func policyMarker(p *ManagedPolicy) string {
+	if m := foreignMarker.FindStringSubmatch(p.Description); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 var foreignMarker = regexp.MustCompile(`\[trustform:([\w+=,.@-]+)\]$`)
@@ -262,15 +300,15 @@ func ForeignOwners(a *Account, stack string) func(kind Kind, name string) string
 			}
 		case KindGroup:
 			if g := a.Groups[NameKey(name)]; g != nil {
-				if s, ok := strings.CutPrefix(g.Path, "/trustform/"); ok {
-					return other(strings.TrimSuffix(s, "/"))
+				if s := groupMarker(g); s != "" {
+					return other(s)
 				}
 				return ledgeredBy(GroupARN(a.Partition, a.ID, g.Path, g.Name))
 			}
 		case KindPolicy:
 			if p := a.Policies[NameKey(name)]; p != nil {
-				if m := foreignMarker.FindStringSubmatch(p.Description); m != nil {
-					return other(m[1])
+				if s := policyMarker(p); s != "" {
+					return other(s)
 				}
 				return ledgeredBy(PolicyARN(a.Partition, a.ID, p.Path, p.Name))
 			}
