@@ -103,3 +103,71 @@ func TestNoSecretIsEverWritten(t *testing.T) {
 	}
 	t.Logf("%d commands, %d bytes written, %d secrets searched for, none found", len(runs), len(out), len(secrets))
 }
+
+// TestCredentialProcessOutputIsNeverShown gives an account a profile whose
+// credential_process prints credentials the SDK cannot read (an expiry that
+// is no date): the SDK's error then quotes the process's whole output, keys
+// included. trustform must say what failed without repeating it. No
+// request leaves the machine: the endpoint is a closed port of 127.0.0.1.
+func TestCredentialProcessOutputIsNeverShown(t *testing.T) {
+	const (
+		secretKey    = "procSECRETkeyTRUSTFORMtest0123456789abcdef"
+		sessionToken = "procSESSIONtokenTRUSTFORMtest0123456789"
+	)
+	home := t.TempDir()
+	script := filepath.Join(home, "creds.sh")
+	output := `{"Version": 1, "AccessKeyId": "AKIAPROCESSTEST", "SecretAccessKey": "` + secretKey + `", "SessionToken": "` + sessionToken + `", "Expiration": "next tuesday"}`
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho '"+output+"'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(home, "config")
+	if err := os.WriteFile(config, []byte("[profile proc]\nregion = us-east-1\ncredential_process = "+script+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{
+		"AWS_CONFIG_FILE":             config,
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(home, "credentials"),
+		"AWS_ENDPOINT_URL":            "http://127.0.0.1:1",
+		"AWS_ACCESS_KEY_ID":           mototest.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       mototest.SecretAccessKey,
+		"AWS_REGION":                  "us-east-1",
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_MAX_ATTEMPTS":            "1",
+	} {
+		t.Setenv(k, v)
+	}
+	for _, k := range []string{"AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+
+	dir := copyExample(t, "dev-prod")
+	mainHCL := filepath.Join(dir, "main.hcl")
+	text, err := os.ReadFile(mainHCL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withProfile := strings.Replace(string(text), "  id = var.production_id\n", "  id      = var.production_id\n  profile = \"proc\"\n", 1)
+	if withProfile == string(text) {
+		t.Fatal("the production account block of dev-prod has changed: update this test")
+	}
+	if err := os.WriteFile(mainHCL, []byte(withProfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, args := range [][]string{
+		{"plan", "--target", "aws", dir},
+		{"apply", "-json", "-auto-approve", "--target", "aws", dir},
+	} {
+		res := mustRun(t, 1, args...)
+		out := res.stdout + res.stderr
+		for _, s := range []string{secretKey, sessionToken} {
+			if strings.Contains(out, s) {
+				t.Errorf("trustform %s wrote a secret of the credential process's output:\n%s", strings.Join(args, " "), out)
+			}
+		}
+		if !strings.Contains(out, "credential_process") {
+			t.Errorf("trustform %s does not say that the credential process failed:\n%s", strings.Join(args, " "), out)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package aws
 import (
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/smithy-go"
 )
 
@@ -45,6 +47,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // response error StatusCode: ..." chain, which the operation name already
 // says; the request id stays, since AWS support asks for it.
 func errorText(err error) string {
+	var process *processcreds.ProviderError
+	if errors.As(err, &process) {
+		return credentialProcessText(process)
+	}
 	var api smithy.APIError
 	if !errors.As(err, &api) {
 		return err.Error()
@@ -55,6 +61,22 @@ func errorText(err error) string {
 		text += " (request id " + withID.ServiceRequestID() + ")"
 	}
 	return text
+}
+
+// credentialProcessText says why a profile's credential_process gave no
+// credentials. When its output does not parse, the SDK's message quotes the
+// whole output, which holds the secret key and session token whenever the
+// process printed them; only the parser's complaint is kept.
+func credentialProcessText(err *processcreds.ProviderError) string {
+	const prefix = "the profile's credential_process gave no credentials: "
+	if strings.HasPrefix(err.Err.Error(), "parse failed of process output") {
+		why := "its output is not the JSON the SDK expects"
+		if inner := errors.Unwrap(err.Err); inner != nil {
+			why += " (" + inner.Error() + ")"
+		}
+		return prefix + why + "; the output is not shown, since it may hold secrets: run the process yourself to see it"
+	}
+	return prefix + err.Err.Error()
 }
 
 // errorCode returns the IAM error code behind err, or "".
