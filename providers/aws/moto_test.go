@@ -1121,6 +1121,17 @@ func testConcurrentRun(t *testing.T) {
 	if err := second.Apply(ctx, prod, change(engine.Delete, engine.KindRole, prod, longer, nil)); !errors.Is(err, engine.ErrAlreadyApplied) {
 		t.Fatalf("a delete another run made: %v, want ErrAlreadyApplied", err)
 	}
+	// Someone gave a role back (removed the tag) after the plan: it is not
+	// deleted.
+	given := &engine.Role{Name: "Given", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: ownedTags(nil)}
+	if err := p.Apply(ctx, prod, change(engine.Create, engine.KindRole, prod, nil, given)); err != nil {
+		t.Fatal(err)
+	}
+	must[*iam.UntagRoleOutput](t)(raw.UntagRole(ctx, &iam.UntagRoleInput{RoleName: sdkaws.String("Given"), TagKeys: []string{engine.OwnerTagKey}}))
+	if err := second.Apply(ctx, prod, change(engine.Delete, engine.KindRole, prod, given, nil)); !errors.Is(err, engine.ErrChangedSincePlan) {
+		t.Fatalf("a delete of a role given back since the plan: %v, want ErrChangedSincePlan", err)
+	}
+	must[*iam.GetRoleOutput](t)(raw.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String("Given")}))
 	// An attachment removed already.
 	att := &engine.Attachment{PrincipalKind: engine.KindUser, PrincipalName: "Nobody", PolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"}
 	user := &engine.User{Name: "Nobody", Path: "/", Tags: ownedTags(nil)}
