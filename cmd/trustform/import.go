@@ -216,8 +216,10 @@ func (e *cliEnv) checkImport(ctx context.Context, cmd *cli.Command, dir string, 
 		return fmt.Errorf("the next plan of %s would stop: %w", acct.Name, err)
 	}
 	addresses := map[string]bool{}
+	importedObjects := map[engine.Key]bool{}
 	for _, it := range res.Imported {
 		addresses[it.Address] = true
+		importedObjects[engine.PrincipalKey(acct.ID, it.Kind, it.Name)] = true
 	}
 	adopt, ledger := 0, 0
 	var unexpected []string
@@ -229,7 +231,7 @@ func (e *cliEnv) checkImport(ctx context.Context, cmd *cli.Command, dir string, 
 			adopt++
 		case c.Address == engine.LedgerAddress:
 			ledger++
-		case addresses[c.Address]:
+		case addresses[c.Address] || touches(c, acct.ID, importedObjects):
 			unexpected = append(unexpected, engine.Describe(c))
 		}
 	}
@@ -258,4 +260,28 @@ func onlyOwnerTag(attrs []engine.AttrDiff) bool {
 		}
 	}
 	return true
+}
+
+// touches reports whether a change concerns an object import wrote a block
+// for, though no block declares the change itself: the membership of a user
+// the stack declares without the group, in a group it adopts, would be taken
+// away by the next plan and is blamed on no block.
+func touches(c *engine.Change, account string, imported map[engine.Key]bool) bool {
+	for _, obj := range []engine.Object{c.Before, c.After} {
+		switch o := obj.(type) {
+		case *engine.Membership:
+			if o != nil && (imported[engine.PrincipalKey(account, engine.KindUser, o.User)] || imported[engine.PrincipalKey(account, engine.KindGroup, o.Group)]) {
+				return true
+			}
+		case *engine.InlinePolicy:
+			if o != nil && imported[engine.PrincipalKey(account, o.PrincipalKind, o.PrincipalName)] {
+				return true
+			}
+		case *engine.Attachment:
+			if o != nil && imported[engine.PrincipalKey(account, o.PrincipalKind, o.PrincipalName)] {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -146,6 +146,23 @@ func TestImportTutorialLocal(t *testing.T) {
 	}
 }
 
+// TestImportGroupKeepsItsMembers adopts one group with --match: its members,
+// left out, are declared existing = true, and the adopting apply leaves them
+// in the group — the plan after it has nothing to do, where it would have to
+// put them back had the apply taken them out.
+func TestImportGroupKeepsItsMembers(t *testing.T) {
+	dir := copyDir(t, filepath.Join("..", "..", "testdata", "import", "tutorial"))
+	r := mustRun(t, 0, "import", "--account", "development", "--match", "Developers", dir)
+	if !strings.Contains(r.stdout, "changes no document") {
+		t.Fatalf("import's check finds changes:\n%s", r.stdout)
+	}
+	r = mustRun(t, 0, "apply", "-auto-approve", dir)
+	if strings.Contains(r.stdout, "membership") {
+		t.Fatalf("the adopting apply changes a membership:\n%s", r.stdout)
+	}
+	mustRun(t, 0, "plan", "-detailed-exitcode", dir)
+}
+
 func TestImportRefusalsAndMatch(t *testing.T) {
 	fixture := filepath.Join("..", "..", "testdata", "import", "tutorial")
 	tests := []struct {
@@ -179,6 +196,29 @@ func TestImportRefusalsAndMatch(t *testing.T) {
 			args:       []string{"--account", "development", "--match", "Dav*", "-out", "-"},
 			wantStdout: []string{`user "david"`, `groups  = [group.developers]`, "existing = true"},
 			notStdout:  []string{`user "tess"`, "adopt = true\n  managed_policies"},
+		},
+		{
+			name:       "match on a group adopts it and declares its members existing, so they stay in it",
+			args:       []string{"--account", "development", "--match", "Developers", "-out", "-"},
+			wantStdout: []string{`group "developers"`, `user "david"`, "existing = true", "groups   = [group.developers]"},
+			notStdout:  []string{`user "tess"`, "membership"},
+		},
+		{
+			name: "a member the stack declares without the adopted group is named by the check",
+			args: []string{"--account", "development", "--match", "Developers"},
+			setup: func(t *testing.T, dir string) {
+				f, err := os.OpenFile(filepath.Join(dir, "stack.hcl"), os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				if _, err := f.WriteString("\nuser \"david\" {\n  account  = account.development\n  name     = \"David\"\n  existing = true\n}\n"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			code:       1,
+			wantStdout: []string{`delete membership of user "David" in group "Developers"`},
+			wantStderr: []string{"do not reproduce the account exactly"},
 		},
 		{
 			name:       "a bad pattern is an error",

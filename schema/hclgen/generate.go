@@ -79,6 +79,9 @@ func Generate(in Input) (*Result, error) {
 	for _, u := range g.users {
 		g.writeUser(body, u)
 	}
+	for _, u := range g.referredUsers {
+		g.writeExistingUser(body, u)
+	}
 	for _, r := range g.roles {
 		g.writeRole(body, r)
 	}
@@ -103,7 +106,11 @@ type generator struct {
 	// neither declares nor imports: declared existing = true so that the
 	// adopted user keeps its memberships.
 	referredGroups map[string]bool
-	res            *Result
+	// referredUsers are members of adopted groups that the stack neither
+	// declares nor imports: declared existing = true so that they stay in
+	// the groups.
+	referredUsers []referredUser
+	res           *Result
 }
 
 // grantOut is an inline policy recognised as a grant or deny.
@@ -264,6 +271,42 @@ func (g *generator) selectObjects() {
 			}
 		}
 	}
+	// So must an adopted group's members: an owned group's memberships are
+	// the stack's, and a member no block declares would be taken out of it.
+	// Members import does not write (left out by --match) are declared
+	// existing = true; those the stack declares already or another stack
+	// owns are left as they are (the check after import lists what the
+	// plan would change).
+	adoptedGroups := map[string]bool{}
+	for _, gr := range g.groups {
+		adoptedGroups[engine.NameKey(gr.Name)] = true
+	}
+	importedUsers := map[string]bool{}
+	for _, u := range g.users {
+		importedUsers[engine.NameKey(u.Name)] = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Users)) {
+		u := a.Users[k]
+		if importedUsers[k] || u.Owned || g.declared(engine.KindUser, u.Name) || otherOwner(engine.KindUser, u.Name) != "" {
+			continue
+		}
+		var in []string
+		for _, name := range u.Groups {
+			if adoptedGroups[engine.NameKey(name)] {
+				in = append(in, name)
+			}
+		}
+		if len(in) > 0 {
+			g.referredUsers = append(g.referredUsers, referredUser{name: u.Name, groups: in})
+			g.assign(engine.KindUser, u.Name, "")
+		}
+	}
+}
+
+// referredUser is a member of an adopted group that import does not adopt.
+type referredUser struct {
+	name   string
+	groups []string // the adopted groups it is in
 }
 
 var ledgerName = regexp.MustCompile(`^trustform\.[A-Za-z0-9_-]+\.adopted(\.[0-9]+)?$`)
@@ -417,6 +460,22 @@ func (g *generator) writeExistingGroup(body *hclwrite.Body, name string) {
 	b.SetAttributeValue("name", cty.StringVal(name))
 	b.SetAttributeValue("existing", cty.True)
 	g.imported(engine.KindGroup, name, "group."+label, "existing = true, for the memberships of adopted users")
+}
+
+func (g *generator) writeExistingUser(body *hclwrite.Body, u referredUser) {
+	label := g.label(engine.KindUser, u.name)
+	body.AppendNewline()
+	fmt.Fprintf(g.comment(body), "Not imported (left out by --match); declared so that it stays in the adopted groups.")
+	b := body.AppendNewBlock("user", []string{label}).Body()
+	b.SetAttributeTraversal("account", g.accountRef())
+	b.SetAttributeValue("name", cty.StringVal(u.name))
+	b.SetAttributeValue("existing", cty.True)
+	var elems []hclwrite.Tokens
+	for _, name := range u.groups {
+		elems = append(elems, hclwrite.TokensForTraversal(g.groupRef(name)))
+	}
+	b.SetAttributeRaw("groups", hclwrite.TokensForTuple(elems))
+	g.imported(engine.KindUser, u.name, "user."+label, "existing = true, for its membership of adopted groups")
 }
 
 func (g *generator) writeUser(body *hclwrite.Body, u *engine.User) {
