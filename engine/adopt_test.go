@@ -225,6 +225,18 @@ func TestAdoptionClaims(t *testing.T) {
 			want: nil,
 		},
 		{
+			name: "another stack's user declared in an owned group it is not in: the plan stops, naming the stack that manages it",
+			actual: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
+				a.Users["olga"] = &User{Name: "Olga", Path: "/", Tags: map[string]string{OwnerTagKey: "other"}, InlinePolicies: map[string]string{}}
+			},
+			desired: func(a *Account) {
+				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}, Owned: true}
+				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, InlinePolicies: map[string]string{}}
+			},
+			wantErr: `belongs to trustform stack "other", which alone manages its memberships`,
+		},
+		{
 			name: "an owned group that goes takes every member out first, another stack's user too",
 			actual: func(a *Account) {
 				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}

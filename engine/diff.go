@@ -408,23 +408,39 @@ func (d *differ) children(ref AccountRef, kind Kind, principal string, scope chi
 
 // memberships diffs group memberships. A membership is managed when its user
 // or its group is owned by the stack; between an existing user and an
-// existing group it is only checked, never changed.
+// existing group it is only checked, never changed. A user another stack
+// owns has its memberships managed by that stack alone, so that two stacks
+// never undo each other: an owned group neither adds nor removes it, only
+// checks it, unless the group is deleted (IAM wants it empty first).
 func (d *differ) memberships(ref AccountRef, have, want *Account) {
 	type pair struct{ user, group string }
+	othersUser := func(name string) string {
+		if hu := have.Users[NameKey(name)]; hu != nil && hu.Tags[OwnerTagKey] != d.stack {
+			return hu.Tags[OwnerTagKey]
+		}
+		return ""
+	}
 	wantSet := map[Key]pair{}
 	for _, u := range want.Users {
 		for _, g := range u.Groups {
 			grp := want.Groups[NameKey(g)]
 			key := MembershipKey(ref.ID, u.Name, g)
-			if u.Owned || (grp != nil && grp.Owned) {
+			other := othersUser(u.Name)
+			if u.Owned || (grp != nil && grp.Owned && other == "") {
 				wantSet[key] = pair{u.Name, g}
 				continue
 			}
 			hu := have.Users[NameKey(u.Name)]
-			if hu != nil && !slices.ContainsFunc(hu.Groups, func(n string) bool { return NameKey(n) == NameKey(g) }) {
-				d.fail("user %q is declared by %s as a member of group %q, but in account %s it is not; both are existing = true, so trustform does not change their membership: add the user to the group outside trustform, or remove the group from the user's groups",
-					u.Name, d.where(PrincipalKey(ref.ID, KindUser, u.Name)), g, acctLabel(ref))
+			if hu == nil || slices.ContainsFunc(hu.Groups, func(n string) bool { return NameKey(n) == NameKey(g) }) {
+				continue
 			}
+			if other != "" {
+				d.fail("user %q is declared by %s as a member of group %q, but in account %s it is not; the user belongs to trustform stack %q, which alone manages its memberships: add the group to the user's groups in that stack, or remove it here",
+					u.Name, d.where(PrincipalKey(ref.ID, KindUser, u.Name)), g, acctLabel(ref), other)
+				continue
+			}
+			d.fail("user %q is declared by %s as a member of group %q, but in account %s it is not; both are existing = true, so trustform does not change their membership: add the user to the group outside trustform, or remove the group from the user's groups",
+				u.Name, d.where(PrincipalKey(ref.ID, KindUser, u.Name)), g, acctLabel(ref))
 		}
 	}
 	// On the actual side a membership is managed when its user or group is
@@ -432,9 +448,7 @@ func (d *differ) memberships(ref AccountRef, have, want *Account) {
 	// adopted one is owned, so its memberships are not created again; one
 	// declared existing = true is released, and its memberships are left
 	// as they are), an undeclared one as read (an owned one is deleted, and
-	// IAM wants it out of its groups first). A kept group leaves alone the
-	// memberships of another stack's users that this stack does not declare:
-	// that stack declares them.
+	// IAM wants it out of its groups first).
 	userOwned := func(u *User) bool {
 		if w := want.Users[NameKey(u.Name)]; w != nil {
 			return w.Owned
@@ -450,13 +464,11 @@ func (d *differ) memberships(ref AccountRef, have, want *Account) {
 	}
 	haveSet := map[Key]pair{}
 	for _, u := range have.Users {
-		othersUser := u.Tags[OwnerTagKey] != "" && u.Tags[OwnerTagKey] != d.stack
+		other := othersUser(u.Name)
 		for _, g := range u.Groups {
-			key := MembershipKey(ref.ID, u.Name, g)
-			_, declared := wantSet[key]
 			gOwned, gKept := groupOwned(g)
-			if userOwned(u) || (gOwned && (declared || !gKept || !othersUser)) {
-				haveSet[key] = pair{u.Name, g}
+			if userOwned(u) || (gOwned && (other == "" || !gKept)) {
+				haveSet[MembershipKey(ref.ID, u.Name, g)] = pair{u.Name, g}
 			}
 		}
 	}
