@@ -34,6 +34,9 @@ func TestAdoptionClaims(t *testing.T) {
 		wantErr string   // substring of the plan error, if it must fail
 		want    []string // action kind name, in any order
 		ledger  []string // ARNs the ledger must list after the plan, nil for no ledger change
+		// first and then, when set, are two of want that the ordered plan
+		// must hold in this order.
+		first, then string
 	}{
 		{
 			name:    "an unowned group without adopt is refused, and the message names adopt",
@@ -244,6 +247,8 @@ func TestAdoptionClaims(t *testing.T) {
 			},
 			desired: func(a *Account) {},
 			want:    []string{"delete membership " + MembershipKey(dev.ID, "Olga", "Ops").ID, "delete group Ops"},
+			first:   "delete membership " + MembershipKey(dev.ID, "Olga", "Ops").ID,
+			then:    "delete group Ops",
 		},
 		{
 			name: "another stack's grant on an owned user is left alone",
@@ -264,6 +269,8 @@ func TestAdoptionClaims(t *testing.T) {
 			},
 			desired: func(a *Account) {},
 			want:    []string{"delete inline_policy " + InlineKey(dev.ID, KindUser, "David", "trustform.other.grant.x").ID, "delete user David"},
+			first:   "delete inline_policy " + InlineKey(dev.ID, KindUser, "David", "trustform.other.grant.x").ID,
+			then:    "delete user David",
 		},
 		{
 			name: "a ledger entry does not outweigh another stack's marker on the policy now at that ARN",
@@ -318,6 +325,9 @@ func TestAdoptionClaims(t *testing.T) {
 				} else if c.Kind == KindGroup || c.Kind == KindPolicy {
 					lastOther = i
 				}
+			}
+			if tc.first != "" && !(slices.Index(got, tc.first) >= 0 && slices.Index(got, tc.first) < slices.Index(got, tc.then)) {
+				t.Errorf("the plan does not hold %q before %q:\n  %s", tc.first, tc.then, strings.Join(got, "\n  "))
 			}
 			slices.Sort(got)
 			want := slices.Sorted(slices.Values(tc.want))

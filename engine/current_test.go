@@ -25,6 +25,10 @@ func TestCheckCurrentDelete(t *testing.T) {
 			current: &Group{Name: "G", Path: "/"}, want: ErrChangedSincePlan},
 		{name: "a policy made again without the marker is not deleted", before: &ManagedPolicy{Name: "P", Description: PolicyDescription("d", "s")},
 			current: &ManagedPolicy{Name: "P", Description: "d"}, want: ErrChangedSincePlan},
+		{name: "an owned user as planned is deleted", before: &User{Name: "U", Tags: owned}, current: &User{Name: "U", Tags: owned}},
+		{name: "an owned group as planned is deleted", before: &Group{Name: "G", Path: OwnedGroupPath("s")}, current: &Group{Name: "G", Path: OwnedGroupPath("s")}},
+		{name: "an owned policy whose document changed is still deleted", before: &ManagedPolicy{Name: "P", Description: PolicyDescription("d", "s"), Document: "{}"},
+			current: &ManagedPolicy{Name: "P", Description: PolicyDescription("d", "s"), Document: `{"Version":"2012-10-17"}`}},
 		{name: "an adopted group, which carries no marker, is deleted", before: &Group{Name: "G", Path: "/"}, current: &Group{Name: "G", Path: "/"}},
 	}
 	for _, tt := range tests {

@@ -435,7 +435,7 @@ func (d *differ) memberships(ref AccountRef, have, want *Account) {
 				continue
 			}
 			if other != "" {
-				d.fail("user %q is declared by %s as a member of group %q, but in account %s it is not; the user belongs to trustform stack %q, which alone manages its memberships: add the group to the user's groups in that stack, or remove it here",
+				d.fail("user %q is declared by %s as a member of group %q, but in account %s it is not; the user belongs to trustform stack %q, which alone manages its memberships: add the group to the user's groups in that stack (once this stack has created it, if it is new), or remove it here",
 					u.Name, d.where(PrincipalKey(ref.ID, KindUser, u.Name)), g, acctLabel(ref), other)
 				continue
 			}

@@ -22,11 +22,15 @@ import (
 //   - groups cannot be tagged, so an owned group is created under the path
 //     OwnedGroupPath(stack), e.g. /trustform/devprod/;
 //   - inline policies cannot be tagged either: on a principal the stack owns,
-//     every inline policy is the stack's (the block declares the whole set);
-//     on a principal it does not own (existing = true), the stack's inline
-//     policies are those whose name starts with InlinePrefix(stack);
-//   - attachments and memberships belong to the owned principal (or, for a
-//     membership, the owned user) they hang off.
+//     every inline policy is the stack's (the block declares the whole set)
+//     but those named with another stack's prefix, which that stack put there
+//     on a principal it declares existing = true; on a principal it does not
+//     own (existing = true), the stack's inline policies are those whose name
+//     starts with InlinePrefix(stack);
+//   - attachments belong to the owned principal they hang off; a membership
+//     to the owned user, or else the owned group, as the stack declares them
+//     (existing = true gives a principal back) — a user another stack owns
+//     has its memberships managed by that stack alone (differ.memberships).
 
 // OwnerTagKey is the tag that marks a role or user as owned.
 const OwnerTagKey = "trustform:stack"

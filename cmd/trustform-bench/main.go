@@ -100,6 +100,9 @@ func run(o options) error {
 			return fmt.Errorf("-terraform-phases: unknown phase %q (apply, plan, change, destroy)", k)
 		}
 	}
+	if o.add && !o.keep {
+		return errors.New("-add needs -keep: it adds to the runs kept from -results")
+	}
 	if !o.tfPhases["apply"] {
 		return errors.New("-terraform-phases must include apply: every other phase needs the stack applied")
 	}
@@ -127,9 +130,6 @@ func run(o options) error {
 	}
 	running := func(toolName, size string) bool {
 		return o.tools[toolName] && o.sizes[size] && (toolName != "terraform" || o.tfSizes[size])
-	}
-	if o.add && !o.keep {
-		return errors.New("-add needs -keep: it adds to the runs kept from -results")
 	}
 	if o.keep {
 		old, err := loadResults(o.results)
@@ -191,7 +191,15 @@ func keepFrom(res, old *results, running func(tool, size string) bool, add, keep
 		// completes, not this one's share.
 		res.RunsPerSize = max(res.RunsPerSize, old.RunsPerSize)
 	}
-	res.Notes = old.Notes
+	// The notes of earlier invocations first, then any this one made
+	// (Terraform not found), each once.
+	notes := slices.Clone(old.Notes)
+	for _, n := range res.Notes {
+		if !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
+	res.Notes = notes
 	if keepLocal {
 		res.Local = old.Local
 	}

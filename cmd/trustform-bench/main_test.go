@@ -33,7 +33,7 @@ func TestKeepFrom(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := &results{RunsPerSize: 1}
+			res := &results{RunsPerSize: 1, Notes: []string{"an earlier note", "a note of this invocation"}}
 			keepFrom(res, old, tt.nowRunning, tt.add, tt.keepLocal)
 			var commits []string
 			for _, r := range res.Results {
@@ -48,8 +48,8 @@ func TestKeepFrom(t *testing.T) {
 			if (res.Local != nil) != tt.wantLocal {
 				t.Errorf("local benchmark kept: %v, want %v", res.Local != nil, tt.wantLocal)
 			}
-			if !reflect.DeepEqual(res.Notes, old.Notes) {
-				t.Errorf("notes %v, want %v", res.Notes, old.Notes)
+			if want := []string{"an earlier note", "a note of this invocation"}; !reflect.DeepEqual(res.Notes, want) {
+				t.Errorf("notes %v, want %v", res.Notes, want)
 			}
 		})
 	}

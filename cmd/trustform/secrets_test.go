@@ -166,8 +166,8 @@ func TestCredentialProcessOutputIsNeverShown(t *testing.T) {
 				t.Errorf("trustform %s wrote a secret of the credential process's output:\n%s", strings.Join(args, " "), out)
 			}
 		}
-		if !strings.Contains(out, "credential_process") {
-			t.Errorf("trustform %s does not say that the credential process failed:\n%s", strings.Join(args, " "), out)
+		if !strings.Contains(out, "credential_process gave no credentials") || !strings.Contains(out, "the output is not shown") || !strings.Contains(out, `"next tuesday"`) {
+			t.Errorf("trustform %s does not say that the credential process's output did not parse, and why:\n%s", strings.Join(args, " "), out)
 		}
 	}
 }

@@ -532,6 +532,14 @@ func (g *generator) writeAttached(b *hclwrite.Body, arns []string) {
 func (g *generator) writeInline(b *hclwrite.Body, kind engine.Kind, principal string, ref hcl.Traversal, inline map[string]string) {
 	for _, name := range slices.Sorted(maps.Keys(inline)) {
 		doc := inline[name]
+		if owner := engine.InlineOwner(name); owner != "" {
+			// A grant or deny of a stack that declares the principal
+			// existing = true: that stack keeps it, and declaring it here
+			// too would have two stacks undo each other's changes to it.
+			g.res.Skipped = append(g.res.Skipped, Item{Kind: engine.KindInline, Name: name,
+				Reason: fmt.Sprintf("on %s %q, trustform stack %q's own (its prefix): that stack keeps it", kind, principal, owner)})
+			continue
+		}
 		if effect, roles, ok := assumeRoleGrant(doc); ok {
 			block := "grant"
 			if effect == "Deny" {

@@ -128,3 +128,44 @@ func TestGeneratedHCLReproducesDocuments(t *testing.T) {
 		t.Errorf("a declared account's root is not written as a reference:\n%s", res.HCL)
 	}
 }
+
+// An adopted user keeps the grants another stack put on it (that stack
+// declares it existing = true): import leaves them out, saying whose they
+// are, rather than make the adopting stack declare them too.
+func TestAnotherStacksInlinePoliciesAreLeftOut(t *testing.T) {
+	dev := &engine.AccountConfig{Address: "account.development", Name: "development", ID: "111111111111", Partition: "aws"}
+	read := engine.NewAccount(dev.ID, "aws")
+	grant := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::999999999999:role/UpdateApp"}]}`
+	read.Users["ann"] = &engine.User{Name: "Ann", Path: "/", InlinePolicies: map[string]string{
+		"trustform.other.grant.devs": grant,
+		"own-grant":                  grant,
+	}}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "stack.hcl"), []byte("stack \"s\" {}\naccount \"development\" {\n  id = \"111111111111\"\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, diags := schema.Load(dir, schema.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	res, err := Generate(Input{Stack: "s", Account: dev, Read: read, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hcl := string(res.HCL)
+	if !strings.Contains(hcl, `policy_name = "own-grant"`) {
+		t.Errorf("the user's own grant is not imported:\n%s", hcl)
+	}
+	if strings.Contains(hcl, "trustform.other") {
+		t.Errorf("another stack's grant is imported:\n%s", hcl)
+	}
+	left := false
+	for _, it := range res.Skipped {
+		if it.Kind == engine.KindInline && it.Name == "trustform.other.grant.devs" && strings.Contains(it.Reason, `stack "other"`) {
+			left = true
+		}
+	}
+	if !left {
+		t.Errorf("another stack's grant is not listed as left out, with its stack: %+v", res.Skipped)
+	}
+}
