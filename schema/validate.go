@@ -42,6 +42,12 @@ func (s *scope) checkName(kind, name string, rng hcl.Range) bool {
 			name, strings.ReplaceAll(kind, "_", " "), max)
 		return false
 	}
+	if owner := engine.InlineOwner(name); kind == "inline_policy" && owner != "" && owner != s.l.stackName {
+		s.errorf(rng, "Reserved inline policy name",
+			"%q starts with %q, the prefix of the grants and denies of trustform stack %q: that stack would take the policy for its own. Choose a name that does not start with \"trustform.\".",
+			name, engine.InlinePrefix(owner), owner)
+		return false
+	}
 	return true
 }
 
