@@ -137,7 +137,7 @@ func run(o options) error {
 			return err
 		}
 		if old != nil {
-			keepFrom(res, old, running, o.add, o.localSizes == "")
+			keepFrom(res, old, running, o.add, o.localSizes == "", o.tools["trustform"])
 		}
 	}
 	if o.localSizes != "" {
@@ -179,8 +179,16 @@ func run(o options) error {
 
 // keepFrom carries into res what -keep keeps of old: the runs of every tool
 // and size this invocation does not run (all of them with add), its notes,
-// and its local benchmark when that is not run again.
-func keepFrom(res, old *results, running func(tool, size string) bool, add, keepLocal bool) {
+// its local benchmark when that is not run again, and the trustform version
+// it names when this invocation runs only Terraform.
+func keepFrom(res, old *results, running func(tool, size string) bool, add, keepLocal, runsTrustform bool) {
+	if !runsTrustform {
+		for _, kv := range old.Versions {
+			if i := slices.IndexFunc(res.Versions, func(v [2]string) bool { return v[0] == kv[0] }); kv[0] == "trustform" && i >= 0 {
+				res.Versions[i] = kv
+			}
+		}
+	}
 	for _, r := range old.Results {
 		if add || !running(r.Tool, r.Size) {
 			res.Results = append(res.Results, r)

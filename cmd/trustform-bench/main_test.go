@@ -8,6 +8,7 @@ import (
 func TestKeepFrom(t *testing.T) {
 	old := &results{
 		RunsPerSize: 3,
+		Versions:    [][2]string{{"trustform", "git old"}, {"moto", "moto 1"}},
 		Notes:       []string{"an earlier note"},
 		Results: []runResult{
 			{Tool: "trustform", Size: "10000", Commit: "old1"},
@@ -25,16 +26,22 @@ func TestKeepFrom(t *testing.T) {
 		wantCount  int
 		wantLocal  bool
 		nowRunning func(tool, size string) bool
+		trustform  bool // whether this invocation runs trustform
+		wantTool   string
 	}{
-		{name: "replace the runs being run again", wantRuns: []string{"old1", "old3"}, wantCount: 1, nowRunning: terraformAt10000},
-		{name: "add to the runs being run again", add: true, wantRuns: []string{"old1", "old2", "old3"}, wantCount: 3, nowRunning: terraformAt10000},
+		{name: "replace the runs being run again", wantRuns: []string{"old1", "old3"}, wantCount: 1, nowRunning: terraformAt10000, wantTool: "git old"},
+		{name: "add to the runs being run again", add: true, wantRuns: []string{"old1", "old2", "old3"}, wantCount: 3, nowRunning: terraformAt10000, wantTool: "git old"},
 		{name: "keep the local benchmark when it is not run", keepLocal: true, wantRuns: []string{"old1", "old2", "old3"}, wantCount: 1, wantLocal: true,
-			nowRunning: func(string, string) bool { return false }},
+			nowRunning: func(string, string) bool { return false }, trustform: true, wantTool: "git new"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := &results{RunsPerSize: 1, Notes: []string{"an earlier note", "a note of this invocation"}}
-			keepFrom(res, old, tt.nowRunning, tt.add, tt.keepLocal)
+			res := &results{RunsPerSize: 1, Notes: []string{"an earlier note", "a note of this invocation"},
+				Versions: [][2]string{{"trustform", "git new"}, {"moto", "moto 2"}}}
+			keepFrom(res, old, tt.nowRunning, tt.add, tt.keepLocal, tt.trustform)
+			if want := [][2]string{{"trustform", tt.wantTool}, {"moto", "moto 2"}}; !reflect.DeepEqual(res.Versions, want) {
+				t.Errorf("versions %v, want %v", res.Versions, want)
+			}
 			var commits []string
 			for _, r := range res.Results {
 				commits = append(commits, r.Commit)
