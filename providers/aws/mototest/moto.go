@@ -48,6 +48,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("moto_server pid %d on %s", s.Pid(), s.URL)
 	t.Cleanup(s.Stop)
 	return s
 }
@@ -69,8 +70,11 @@ func Launch() (*Server, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// A process group of its own, so that stopping it by pid also stops any
-	// child a wrapper script (a version manager's shim) may have started.
+	// child a wrapper script (a version manager's shim) may have started;
+	// and, where the system can, killed when this process dies without
+	// stopping it (a test binary ended by go test's timeout panic).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	dieWithParent(cmd.SysProcAttr)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start moto_server: %w", err)
 	}
