@@ -32,20 +32,9 @@ func TestNoSecretIsEverWritten(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL", proxy.URL)
 
 	saved := filepath.Join(dir, "plan.tfplan")
-	wrong := copyExample(t, "dev-prod")
-	mainHCL := filepath.Join(wrong, "main.hcl")
-	text, err := os.ReadFile(mainHCL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Credentials that cannot be had: an error path through the SDK.
-	broken := strings.Replace(string(text), "  id = var.production_id\n", "  id      = var.production_id\n  profile = \"no-such-profile\"\n", 1)
-	if broken == string(text) {
-		t.Fatal("the production account block of dev-prod has changed: update this test")
-	}
-	if err := os.WriteFile(mainHCL, []byte(broken), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	wrong := copyExample(t, "dev-prod")
+	setProductionProfile(t, wrong, "no-such-profile")
 
 	aws := strings.Fields(awsFlags)
 	runs := []struct {
@@ -79,7 +68,7 @@ func TestNoSecretIsEverWritten(t *testing.T) {
 		written.WriteString(res.stdout)
 		written.WriteString(res.stderr)
 	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -142,18 +131,7 @@ func TestCredentialProcessOutputIsNeverShown(t *testing.T) {
 	}
 
 	dir := copyExample(t, "dev-prod")
-	mainHCL := filepath.Join(dir, "main.hcl")
-	text, err := os.ReadFile(mainHCL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	withProfile := strings.Replace(string(text), "  id = var.production_id\n", "  id      = var.production_id\n  profile = \"proc\"\n", 1)
-	if withProfile == string(text) {
-		t.Fatal("the production account block of dev-prod has changed: update this test")
-	}
-	if err := os.WriteFile(mainHCL, []byte(withProfile), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	setProductionProfile(t, dir, "proc")
 
 	for _, args := range [][]string{
 		{"plan", "--target", "aws", dir},
@@ -169,5 +147,23 @@ func TestCredentialProcessOutputIsNeverShown(t *testing.T) {
 		if !strings.Contains(out, "credential_process gave no credentials") || !strings.Contains(out, "the output is not shown") || !strings.Contains(out, `"next tuesday"`) {
 			t.Errorf("trustform %s does not say that the credential process's output did not parse, and why:\n%s", strings.Join(args, " "), out)
 		}
+	}
+}
+
+// setProductionProfile gives the production account of a copy of dev-prod
+// the credentials of a shared-config profile.
+func setProductionProfile(t *testing.T, dir, profile string) {
+	t.Helper()
+	mainHCL := filepath.Join(dir, "main.hcl")
+	text, err := os.ReadFile(mainHCL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withProfile := strings.Replace(string(text), "  id = var.production_id\n", "  id      = var.production_id\n  profile = \""+profile+"\"\n", 1)
+	if withProfile == string(text) {
+		t.Fatal("the production account block of dev-prod has changed: update this test")
+	}
+	if err := os.WriteFile(mainHCL, []byte(withProfile), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
