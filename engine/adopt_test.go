@@ -18,6 +18,17 @@ func adoptedDevelopers() *Group {
 	return g
 }
 
+// opsGroup is a group at stack s's path, as read (Owned unset: MarkOwnership
+// sets it) or as declared (owned).
+func opsGroup(declared bool) *Group {
+	return &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}, Owned: declared}
+}
+
+// othersUser is a user stack "other" owns, in the groups given, as read.
+func othersUser(groups ...string) *User {
+	return &User{Name: "Olga", Path: "/", Groups: groups, Tags: map[string]string{OwnerTagKey: "other"}, InlinePolicies: map[string]string{}}
+}
+
 func ledgerOf(stack string, arns ...string) *ManagedPolicy {
 	l := Ledgers(stack, "aws", dev.ID, arns)[0]
 	return l
@@ -196,33 +207,33 @@ func TestAdoptionClaims(t *testing.T) {
 		{
 			name: "an owned group removes the membership of an unowned user the stack does not declare",
 			actual: func(a *Account) {
-				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
+				a.Groups["ops"] = opsGroup(false)
 				a.Users["eve"] = &User{Name: "Eve", Path: "/", Groups: []string{"Ops"}, InlinePolicies: map[string]string{}}
 			},
 			desired: func(a *Account) {
-				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}, Owned: true}
+				a.Groups["ops"] = opsGroup(true)
 			},
 			want: []string{"delete membership " + MembershipKey(dev.ID, "Eve", "Ops").ID},
 		},
 		{
 			name: "an owned group leaves alone another stack's user that the stack does not declare",
 			actual: func(a *Account) {
-				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
-				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, Tags: map[string]string{OwnerTagKey: "other"}, InlinePolicies: map[string]string{}}
+				a.Groups["ops"] = opsGroup(false)
+				a.Users["olga"] = othersUser("Ops")
 			},
 			desired: func(a *Account) {
-				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}, Owned: true}
+				a.Groups["ops"] = opsGroup(true)
 			},
 			want: nil,
 		},
 		{
 			name: "another stack's user declared existing = true in an owned group: its membership is neither made again nor removed",
 			actual: func(a *Account) {
-				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
-				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, Tags: map[string]string{OwnerTagKey: "other"}, InlinePolicies: map[string]string{}}
+				a.Groups["ops"] = opsGroup(false)
+				a.Users["olga"] = othersUser("Ops")
 			},
 			desired: func(a *Account) {
-				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}, Owned: true}
+				a.Groups["ops"] = opsGroup(true)
 				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, InlinePolicies: map[string]string{}}
 			},
 			want: nil,
@@ -230,11 +241,11 @@ func TestAdoptionClaims(t *testing.T) {
 		{
 			name: "another stack's user declared in an owned group it is not in: the plan stops, naming the stack that manages it",
 			actual: func(a *Account) {
-				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
-				a.Users["olga"] = &User{Name: "Olga", Path: "/", Tags: map[string]string{OwnerTagKey: "other"}, InlinePolicies: map[string]string{}}
+				a.Groups["ops"] = opsGroup(false)
+				a.Users["olga"] = othersUser()
 			},
 			desired: func(a *Account) {
-				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}, Owned: true}
+				a.Groups["ops"] = opsGroup(true)
 				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, InlinePolicies: map[string]string{}}
 			},
 			wantErr: `belongs to trustform stack "other", which alone manages its memberships`,
@@ -242,8 +253,8 @@ func TestAdoptionClaims(t *testing.T) {
 		{
 			name: "an owned group that goes takes every member out first, another stack's user too",
 			actual: func(a *Account) {
-				a.Groups["ops"] = &Group{Name: "Ops", Path: OwnedGroupPath("s"), InlinePolicies: map[string]string{}}
-				a.Users["olga"] = &User{Name: "Olga", Path: "/", Groups: []string{"Ops"}, Tags: map[string]string{OwnerTagKey: "other"}, InlinePolicies: map[string]string{}}
+				a.Groups["ops"] = opsGroup(false)
+				a.Users["olga"] = othersUser("Ops")
 			},
 			desired: func(a *Account) {},
 			want:    []string{"delete membership " + MembershipKey(dev.ID, "Olga", "Ops").ID, "delete group Ops"},

@@ -108,36 +108,11 @@ func CheckCurrent(c *Change, current Object) error {
 		if current == nil {
 			return fmt.Errorf("%w: %s is gone already (another run deleted it)", ErrAlreadyApplied, what)
 		}
-		if m := ownershipMarker(c.Before); m != "" && ownershipMarker(current) != m {
-			return fmt.Errorf("%w: %s no longer carries the ownership marker the plan found on it (%s), so it may not be the stack's any more: it is not deleted; plan again", ErrChangedSincePlan, what, m)
+		if owner := markedBy(c.Before); owner != "" && markedBy(current) != owner {
+			return fmt.Errorf("%w: %s no longer carries the ownership marker of stack %q that the plan found on it, so it may not be the stack's any more: it is not deleted; plan again", ErrChangedSincePlan, what, owner)
 		}
 	}
 	return nil
-}
-
-// ownershipMarker describes the marker an object carries of the stack that
-// owns it (ownership.go), or "" for none: an adopted group or policy has
-// none of its own, the ledger lists it.
-func ownershipMarker(o Object) string {
-	switch o := o.(type) {
-	case *Role:
-		if s := o.Tags[OwnerTagKey]; s != "" {
-			return "tag " + OwnerTagKey + " = " + s
-		}
-	case *User:
-		if s := o.Tags[OwnerTagKey]; s != "" {
-			return "tag " + OwnerTagKey + " = " + s
-		}
-	case *Group:
-		if s := groupMarker(o); s != "" {
-			return "path " + o.Path
-		}
-	case *ManagedPolicy:
-		if s := policyMarker(o); s != "" {
-			return "description ending " + PolicyOwnerMarker(s)
-		}
-	}
-	return ""
 }
 
 // CurrentObject finds the object of a change in an account as read, nil

@@ -415,8 +415,8 @@ func (d *differ) children(ref AccountRef, kind Kind, principal string, scope chi
 func (d *differ) memberships(ref AccountRef, have, want *Account) {
 	type pair struct{ user, group string }
 	othersUser := func(name string) string {
-		if hu := have.Users[NameKey(name)]; hu != nil && hu.Tags[OwnerTagKey] != d.stack {
-			return hu.Tags[OwnerTagKey]
+		if hu := have.Users[NameKey(name)]; hu != nil && markedBy(hu) != d.stack {
+			return markedBy(hu) // "" when no stack owns it
 		}
 		return ""
 	}

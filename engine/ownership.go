@@ -228,30 +228,36 @@ func markAdopted(a *Account, stack string) {
 	// An entry never outweighs another stack's marker: the object it listed
 	// may have been deleted and made again by that stack under the same ARN.
 	for _, g := range a.Groups {
-		if adopted[GroupARN(a.Partition, a.ID, g.Path, g.Name)] && groupMarker(g) == "" {
+		if adopted[GroupARN(a.Partition, a.ID, g.Path, g.Name)] && markedBy(g) == "" {
 			g.Owned = true
 		}
 	}
 	for _, p := range a.Policies {
-		if adopted[PolicyARN(a.Partition, a.ID, p.Path, p.Name)] && policyMarker(p) == "" {
+		if adopted[PolicyARN(a.Partition, a.ID, p.Path, p.Name)] && markedBy(p) == "" {
 			p.Owned = true
 		}
 	}
 }
 
-// groupMarker returns the stack whose owned-group path a group has, or "".
-func groupMarker(g *Group) string {
-	if s, ok := strings.CutPrefix(g.Path, "/trustform/"); ok {
-		return strings.TrimSuffix(s, "/")
-	}
-	return ""
-}
-
-// policyMarker returns the stack whose marker ends a managed policy's
-// description, or "".
-func policyMarker(p *ManagedPolicy) string {
-	if m := foreignMarker.FindStringSubmatch(p.Description); m != nil {
-		return m[1]
+// markedBy returns the stack whose ownership marker an object carries — a
+// role's or user's tag, a group's path, the end of a managed policy's
+// description — or "" for none (an adopted group or policy has none of its
+// own: the ledger lists it). MarkOwnership, on the read path of every
+// object, compares with one stack's marker directly instead.
+func markedBy(o Object) string {
+	switch o := o.(type) {
+	case *Role:
+		return o.Tags[OwnerTagKey]
+	case *User:
+		return o.Tags[OwnerTagKey]
+	case *Group:
+		if s, ok := strings.CutPrefix(o.Path, "/trustform/"); ok {
+			return strings.TrimSuffix(s, "/")
+		}
+	case *ManagedPolicy:
+		if m := foreignMarker.FindStringSubmatch(o.Description); m != nil {
+			return m[1]
+		}
 	}
 	return ""
 }
@@ -296,22 +302,22 @@ func ForeignOwners(a *Account, stack string) func(kind Kind, name string) string
 		switch kind {
 		case KindRole:
 			if r := a.Roles[NameKey(name)]; r != nil {
-				return other(r.Tags[OwnerTagKey])
+				return other(markedBy(r))
 			}
 		case KindUser:
 			if u := a.Users[NameKey(name)]; u != nil {
-				return other(u.Tags[OwnerTagKey])
+				return other(markedBy(u))
 			}
 		case KindGroup:
 			if g := a.Groups[NameKey(name)]; g != nil {
-				if s := groupMarker(g); s != "" {
+				if s := markedBy(g); s != "" {
 					return other(s)
 				}
 				return ledgeredBy(GroupARN(a.Partition, a.ID, g.Path, g.Name))
 			}
 		case KindPolicy:
 			if p := a.Policies[NameKey(name)]; p != nil {
-				if s := policyMarker(p); s != "" {
+				if s := markedBy(p); s != "" {
 					return other(s)
 				}
 				return ledgeredBy(PolicyARN(a.Partition, a.ID, p.Path, p.Name))

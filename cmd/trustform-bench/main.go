@@ -116,7 +116,7 @@ func run(o options) error {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/trustform").CombinedOutput(); err != nil {
 		return fmt.Errorf("building trustform (run from the repository root): %v\n%s", err, out)
 	}
-	res := &results{Date: time.Now().UTC().Format("2006-01-02"), RunsPerSize: o.runs, Machine: machine(), Versions: versions()}
+	res := &results{Date: time.Now().UTC().Format("2006-01-02"), Machine: machine(), Versions: versions()}
 	var tools []tool
 	if o.tools["trustform"] {
 		tools = append(tools, &trustformTool{bin: bin})
@@ -183,21 +183,15 @@ func run(o options) error {
 // it names when this invocation runs only Terraform.
 func keepFrom(res, old *results, running func(tool, size string) bool, add, keepLocal, runsTrustform bool) {
 	if !runsTrustform {
-		for _, kv := range old.Versions {
-			if i := slices.IndexFunc(res.Versions, func(v [2]string) bool { return v[0] == kv[0] }); kv[0] == "trustform" && i >= 0 {
-				res.Versions[i] = kv
-			}
+		isTrustform := func(v [2]string) bool { return v[0] == "trustform" }
+		if i, j := slices.IndexFunc(old.Versions, isTrustform), slices.IndexFunc(res.Versions, isTrustform); i >= 0 && j >= 0 {
+			res.Versions[j] = old.Versions[i]
 		}
 	}
 	for _, r := range old.Results {
 		if add || !running(r.Tool, r.Size) {
 			res.Results = append(res.Results, r)
 		}
-	}
-	if add {
-		// The count the report states is that of the invocations this one
-		// completes, not this one's share.
-		res.RunsPerSize = max(res.RunsPerSize, old.RunsPerSize)
 	}
 	// The notes of earlier invocations first, then any this one made
 	// (Terraform not found), each once.

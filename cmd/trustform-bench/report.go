@@ -91,7 +91,9 @@ func writeReport(res *results, out, plotPath string) error {
 	w("Terraform twin declares the same objects (`Spec.TerraformFiles`: one provider alias per account, `assume_role` into\n")
 	w("each). Every run of every tool starts a fresh moto_server on 127.0.0.1 with a counting proxy in front of it, and runs\n")
 	w("the phases in order: apply from empty, a no-change plan, an apply of one changed tag, destroy. Figures are medians of\n")
-	w("%d runs with the range in brackets, measured in one session, the two tools minutes apart. Wall is elapsed time; CPU\n", res.RunsPerSize)
+	sizesSeen := sizeOrder(res)
+	groups := runGroups(res, sizesSeen)
+	w("%s with the range in brackets, measured in one session, the two tools minutes apart. Wall is elapsed time; CPU\n", runCount(groups))
 	w("is user + system time of the tool's processes; memory is the peak of their resident memory summed (Terraform runs a\n")
 	w("provider process per account); calls are the API requests that reached moto. Terraform's `init` is not measured.\n\n")
 
@@ -104,9 +106,8 @@ func writeReport(res *results, out, plotPath string) error {
 		w("> %s\n\n", n)
 	}
 
-	sizesSeen := sizeOrder(res)
 	w("## Runs\n\n| tool | objects | runs | phases | commit built from | ended (UTC) |\n|---|---:|---:|---|---|---|\n")
-	for _, g := range runGroups(res, sizesSeen) {
+	for _, g := range groups {
 		w("| %s | %d | %d | %s | %s | %s |\n", g.tool, g.objects, g.runs, g.phases, g.commits, g.ended)
 	}
 	w("\n")
@@ -315,6 +316,22 @@ func actionList(m map[string]int) string {
 }
 
 func capitalise(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+// runCount says how many runs each figure is the median of: one number when
+// every tool and size ran as often, else the range.
+func runCount(groups []runGroup) string {
+	if len(groups) == 0 {
+		return "no runs"
+	}
+	lo, hi := groups[0].runs, groups[0].runs
+	for _, g := range groups {
+		lo, hi = min(lo, g.runs), max(hi, g.runs)
+	}
+	if lo == hi {
+		return fmt.Sprintf("%d runs", lo)
+	}
+	return fmt.Sprintf("%d to %d runs (see Runs)", lo, hi)
+}
 
 // runGroup is what the runs of one tool at one size have in common.
 type runGroup struct {

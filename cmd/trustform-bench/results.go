@@ -39,13 +39,12 @@ type runResult struct {
 
 // results is everything a benchmark run measured.
 type results struct {
-	Date        string        `json:"date"`
-	RunsPerSize int           `json:"runs_per_size"`
-	Machine     [][2]string   `json:"machine"`
-	Versions    [][2]string   `json:"versions"`
-	Notes       []string      `json:"notes"`
-	Results     []runResult   `json:"results"`
-	Local       []localResult `json:"local,omitempty"`
+	Date     string        `json:"date"`
+	Machine  [][2]string   `json:"machine"`
+	Versions [][2]string   `json:"versions"`
+	Notes    []string      `json:"notes"`
+	Results  []runResult   `json:"results"`
+	Local    []localResult `json:"local,omitempty"`
 }
 
 func saveResults(path string, r *results) error {

@@ -105,8 +105,9 @@
 // as IAM Access Analyzer reports external access, and each result's caveats
 // say so. They are: an account root or bare id of an account not in the state
 // (reported as the root ARN: any principal of that account that its own
-// policies allow; the caveats call it "not one of the accounts read"); a user, role or session ARN of such an account; "*"
-// (anyone); a service principal (its host name); and a federated provider
+// policies allow; the caveats call it "not one of the accounts read"); a
+// user, role or session ARN of such an account; "*" (anyone); a service
+// principal (its host name); and a federated provider
 // (its ARN or host, wherever the provider is), only where the statement
 // allows the action it calls: sts:AssumeRoleWithSAML for a SAML provider
 // ARN, sts:AssumeRoleWithWebIdentity for any other. AWS and service

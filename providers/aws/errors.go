@@ -3,7 +3,6 @@ package aws
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/smithy-go"
@@ -64,19 +63,20 @@ func errorText(err error) string {
 }
 
 // credentialProcessText says why a profile's credential_process gave no
-// credentials. When its output does not parse, the SDK's message quotes the
-// whole output, which holds the secret key and session token whenever the
-// process printed them; only the parser's complaint is kept.
+// credentials without the SDK's message, which quotes the process's whole
+// output — secret key and session token included — when it does not parse.
+// What it keeps is the innermost cause: the parser's complaint, the exit
+// status, or the SDK's own sentence when there is nothing underneath.
 func credentialProcessText(err *processcreds.ProviderError) string {
-	const prefix = "the profile's credential_process gave no credentials: "
-	if strings.HasPrefix(err.Err.Error(), "parse failed of process output") {
-		why := "its output is not the JSON the SDK expects"
-		if inner := errors.Unwrap(err.Err); inner != nil {
-			why += " (" + inner.Error() + ")"
-		}
-		return prefix + why + "; the output is not shown, since it may hold secrets: run the process yourself to see it"
+	cause := err.Err
+	for inner := errors.Unwrap(cause); inner != nil; inner = errors.Unwrap(inner) {
+		cause = inner
 	}
-	return prefix + err.Err.Error()
+	text := "the profile's credential_process gave no credentials: " + cause.Error()
+	if cause != err.Err {
+		text += "; the output is not shown, since it may hold secrets: run the process yourself to see it"
+	}
+	return text
 }
 
 // errorCode returns the IAM error code behind err, or "".

@@ -281,13 +281,9 @@ func (g *generator) selectObjects() {
 	for _, gr := range g.groups {
 		adoptedGroups[engine.NameKey(gr.Name)] = true
 	}
-	importedUsers := map[string]bool{}
-	for _, u := range g.users {
-		importedUsers[engine.NameKey(u.Name)] = true
-	}
 	for _, k := range slices.Sorted(maps.Keys(a.Users)) {
 		u := a.Users[k]
-		if importedUsers[k] || u.Owned || g.declared(engine.KindUser, u.Name) || otherOwner(engine.KindUser, u.Name) != "" {
+		if g.label(engine.KindUser, u.Name) != "" || u.Owned || g.declared(engine.KindUser, u.Name) || otherOwner(engine.KindUser, u.Name) != "" {
 			continue
 		}
 		var in []string

@@ -88,23 +88,11 @@ func TestGeneratedHCLReproducesDocuments(t *testing.T) {
 		p := &engine.ManagedPolicy{Name: "policy-" + Label(name), Path: "/", Document: doc}
 		read.Policies[engine.NameKey(p.Name)] = p
 	}
-	stackHCL := "stack \"s\" {}\naccount \"production\" {\n  id = \"999999999999\"\n}\naccount \"development\" {\n  id = \"111111111111\"\n}\n"
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "stack.hcl"), []byte(stackHCL), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, diags := schema.Load(dir, schema.Options{})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	res, err := Generate(Input{Stack: "s", Account: prod, Read: read, Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, res := generate(t, prod, read)
 	if err := os.WriteFile(filepath.Join(dir, "imported.hcl"), res.HCL, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _, diags = schema.Load(dir, schema.Options{})
+	cfg, _, diags := schema.Load(dir, schema.Options{})
 	if diags.HasErrors() {
 		t.Fatalf("generated HCL does not load: %v\n%s", diags, res.HCL)
 	}
@@ -140,18 +128,7 @@ func TestAnotherStacksInlinePoliciesAreLeftOut(t *testing.T) {
 		"trustform.other.grant.devs": grant,
 		"own-grant":                  grant,
 	}}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "stack.hcl"), []byte("stack \"s\" {}\naccount \"development\" {\n  id = \"111111111111\"\n}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, diags := schema.Load(dir, schema.Options{})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	res, err := Generate(Input{Stack: "s", Account: dev, Read: read, Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, res := generate(t, dev, read)
 	hcl := string(res.HCL)
 	if !strings.Contains(hcl, `policy_name = "own-grant"`) {
 		t.Errorf("the user's own grant is not imported:\n%s", hcl)
@@ -168,4 +145,24 @@ func TestAnotherStacksInlinePoliciesAreLeftOut(t *testing.T) {
 	if !left {
 		t.Errorf("another stack's grant is not listed as left out, with its stack: %+v", res.Skipped)
 	}
+}
+
+// generate writes stack "s" of the tutorial's two accounts into a new
+// directory, loads it and imports into it one account's objects as read.
+func generate(t *testing.T, acct *engine.AccountConfig, read *engine.Account) (string, *Result) {
+	t.Helper()
+	stackHCL := "stack \"s\" {}\naccount \"production\" {\n  id = \"999999999999\"\n}\naccount \"development\" {\n  id = \"111111111111\"\n}\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "stack.hcl"), []byte(stackHCL), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, diags := schema.Load(dir, schema.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	res, err := Generate(Input{Stack: "s", Account: acct, Read: read, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, res
 }
