@@ -37,17 +37,44 @@ type ExpectationResult struct {
 	Reasons []string // why it passed (with which conditions) or failed, for people
 }
 
+// The kinds of access change.
+const (
+	// AccessPrincipal: a principal gains or loses a way to assume a role,
+	// or holds it under other conditions.
+	AccessPrincipal = "principal"
+	// AccessDelegation: a role's trust policy, judged alone (as IAM Access
+	// Analyzer judges external access), starts or stops admitting an
+	// account's root — any principal of that account that its own policies
+	// allow — or every principal ("*"). Who gets in is then decided in the
+	// trusted account, by policies the stack may never see again: a
+	// reviewer must see the delegation itself, not only today's assumers.
+	AccessDelegation = "delegation"
+)
+
 // AccessChange is one principal's ability to assume one role, changed by a
 // plan. Before and After are the conditions under which it can assume the
 // role (nil when it cannot; empty when it needs none).
 type AccessChange struct {
+	// Kind is AccessPrincipal or AccessDelegation ("" reads as
+	// AccessPrincipal, as in plans saved before delegations were reported).
+	Kind      string
 	Role      string // role ARN
-	Principal string // user or role ARN
+	Principal string // user or role ARN; for a delegation an account root ARN or "*"
 	Before    []string
 	After     []string
 	CanBefore bool
 	CanAfter  bool
+	// Today, for a delegation, lists the principals of the trusted account
+	// (for "*", of every account read) that can assume the role once the
+	// plan is applied — or, for a delegation that ends, before it. It is
+	// meaningful only when TodayKnown: the account of an external
+	// delegation is never read.
+	Today      []string
+	TodayKnown bool
 }
+
+// IsDelegation reports whether the change is of kind AccessDelegation.
+func (c AccessChange) IsDelegation() bool { return c.Kind == AccessDelegation }
 
 // Broadens reports whether the change gives access: a principal that could
 // not assume the role now can, or can with fewer conditions to meet.

@@ -19,8 +19,15 @@ import (
 // The result is sorted by role, then principal. Taking evaluators lets a
 // caller that asks more of the same state (expectations) reuse the policies
 // they have parsed.
+//
+// Besides principals, it reports delegations (engine.AccessDelegation): the
+// account roots and "*" a role's trust policy admits judged alone (see
+// Delegations), gained or lost, each with the principals of that account
+// that can assume the role. Account roots and "*" are reported as
+// delegations only, never also as principals.
 func Diff(before, after *Evaluator) []engine.AccessChange {
-	return changed(assumers(before, before.state), assumers(after, after.state))
+	every := func(string) bool { return true }
+	return merged(changed(assumers(before, before.state), assumers(after, after.state)), delegationChanges(before, after, every))
 }
 
 // changed lists the role and principal pairs whose conditions differ
@@ -34,8 +41,69 @@ func changed(was, will map[string][]string) []engine.AccessChange {
 			continue
 		}
 		role, principal, _ := strings.Cut(key, "\x00")
-		out = append(out, engine.AccessChange{Role: role, Principal: principal, Before: b, After: a, CanBefore: hadB, CanAfter: hasA})
+		out = append(out, engine.AccessChange{Kind: engine.AccessPrincipal, Role: role, Principal: principal, Before: b, After: a, CanBefore: hadB, CanAfter: hasA})
 	}
+	return out
+}
+
+// delegationChanges compares the delegations of the roles for which touched
+// is true, and says for each change who in the trusted account can assume
+// the role: after the plan for a delegation that starts or changes, before
+// it for one that ends.
+func delegationChanges(before, after *Evaluator, touched func(roleARN string) bool) []engine.AccessChange {
+	delegations := func(ev *Evaluator) map[string][]string {
+		out := map[string][]string{}
+		s := ev.state
+		for _, id := range s.AccountIDs() {
+			a := s.Accounts[id]
+			for _, r := range a.Roles {
+				arn := engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)
+				if !touched(arn) {
+					continue
+				}
+				for _, x := range ev.Delegations(arn) {
+					out[arn+"\x00"+x.Principal] = sortedConditions(x)
+				}
+			}
+		}
+		return out
+	}
+	out := changed(delegations(before), delegations(after))
+	for i := range out {
+		c := &out[i]
+		c.Kind = engine.AccessDelegation
+		ev := after
+		if !c.CanAfter {
+			ev = before
+		}
+		acct := accountOfPrincipal(c.Principal)
+		c.TodayKnown = c.Principal == "*" || ev.state.Accounts[acct] != nil
+		c.Today = []string{}
+		for _, x := range ev.WhoCanAssume(c.Role) {
+			if !x.Outside && (c.Principal == "*" || accountOfPrincipal(x.Principal) == acct) {
+				c.Today = append(c.Today, x.Principal)
+			}
+		}
+	}
+	return out
+}
+
+// merged joins principal and delegation changes, sorted by role, then
+// delegations before principals, then principal.
+func merged(principals, delegations []engine.AccessChange) []engine.AccessChange {
+	out := append(delegations, principals...)
+	slices.SortStableFunc(out, func(a, b engine.AccessChange) int {
+		if c := strings.Compare(a.Role, b.Role); c != 0 {
+			return c
+		}
+		if a.IsDelegation() != b.IsDelegation() {
+			if a.IsDelegation() {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Principal, b.Principal)
+	})
 	return out
 }
 
@@ -48,7 +116,9 @@ func assumers(ev *Evaluator, s *engine.State) map[string][]string {
 		for _, r := range a.Roles {
 			arn := engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)
 			for _, x := range ev.WhoCanAssume(arn) {
-				out[arn+"\x00"+x.Principal] = sortedConditions(x)
+				if !isDelegate(x.Principal) {
+					out[arn+"\x00"+x.Principal] = sortedConditions(x)
+				}
 			}
 		}
 	}
@@ -95,7 +165,9 @@ func DiffChanges(before, after *Evaluator, changes []*engine.Change) []engine.Ac
 				arn := engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)
 				if roles[arn] {
 					for _, x := range ev.e.WhoCanAssume(arn) {
-						ev.out[arn+"\x00"+x.Principal] = sortedConditions(x)
+						if !isDelegate(x.Principal) {
+							ev.out[arn+"\x00"+x.Principal] = sortedConditions(x)
+						}
 					}
 					continue
 				}
@@ -107,7 +179,9 @@ func DiffChanges(before, after *Evaluator, changes []*engine.Change) []engine.Ac
 			}
 		}
 	}
-	return changed(was, will)
+	// A delegation depends on the trust policy alone: only the roles whose
+	// trust a change touches can gain or lose one.
+	return merged(changed(was, will), delegationChanges(before, after, func(arn string) bool { return roles[arn] }))
 }
 
 func sortedConditions(x Assumer) []string {

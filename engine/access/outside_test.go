@@ -234,9 +234,10 @@ func TestDiffOutside(t *testing.T) {
 	resolve := resolveAWSManaged(t)
 	got := access.Diff(access.New(before, resolve), access.New(after, resolve))
 	want := []engine.AccessChange{
-		{Role: updateApp, Principal: vendorRoot, Before: []string{`with ExternalId "old"`}, After: []string{`with ExternalId "new"`}, CanBefore: true, CanAfter: true},
-		{Role: updateApp, Principal: "arn:aws:iam::333333333333:role/Scanner", After: []string{}, CanAfter: true},
-		{Role: updateApp, Principal: "ec2.amazonaws.com", Before: []string{}, CanBefore: true},
+		// The vendor's root is a delegation: its account, not read, decides.
+		{Kind: engine.AccessDelegation, Role: updateApp, Principal: vendorRoot, Before: []string{`with ExternalId "old"`}, After: []string{`with ExternalId "new"`}, CanBefore: true, CanAfter: true, Today: []string{}},
+		{Kind: engine.AccessPrincipal, Role: updateApp, Principal: "arn:aws:iam::333333333333:role/Scanner", After: []string{}, CanAfter: true},
+		{Kind: engine.AccessPrincipal, Role: updateApp, Principal: "ec2.amazonaws.com", Before: []string{}, CanBefore: true},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Diff\n got %+v\nwant %+v", got, want)

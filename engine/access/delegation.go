@@ -1,0 +1,127 @@
+package access
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// Trust judged alone. WhoCanAssume answers who can assume a role today, with
+// every policy of the accounts read. A trust policy also says something of
+// its own, whatever those accounts hold: which accounts and which principals
+// it lets in at all. IAM Access Analyzer judges external access that way —
+// "Identifying resources shared with an external entity" in the IAM User
+// Guide: a role is shared with every principal its trust policy's Allow
+// statements admit, the policies of the trusted account not considered. Two
+// answers of the evaluator rest on that judgement:
+//
+//   - delegations: the account roots (an account id or root ARN) and the
+//     wildcard ("*") a trust policy admits. Trusting an account's root lets
+//     the account's own identity-based policies decide who assumes the role
+//     ("How IAM roles differ from resource-based policies" and the
+//     cross-account tutorial, "Delegate access across AWS accounts using IAM
+//     roles"), so a plan that starts admitting one hands that decision to
+//     the account — even when no principal there can assume the role yet;
+//   - trusts_only expectations: nobody outside a list is admitted.
+
+// judgedAlone returns an evaluator that holds no account: every principal a
+// trust policy names is then an outsider of it, evaluated on the trust
+// policy alone, roots of the accounts trustform reads included.
+func judgedAlone() *Evaluator { return New(engine.NewState(), nil) }
+
+// TrustAdmits lists every principal the role's trust policy admits judged
+// alone — account roots, users, roles and sessions of any account, "*",
+// services and federated providers — each with the least condition context
+// under which its Allow holds and no Deny of the trust policy refuses it,
+// sorted by principal. Principals of the accounts read are judged like any
+// other: by what the trust policy says of them, not by their own policies.
+func (e *Evaluator) TrustAdmits(roleARN string) []Assumer {
+	var out []Assumer
+	e.eachAdmitted(roleARN, func(o outsider, allowing []map[string][]string, eval func(map[string][]string) Result) {
+		if a, ok := leastContext(o.id, allowing, eval); ok {
+			a.Outside = true
+			out = append(out, a)
+		}
+	})
+	slices.SortFunc(out, func(a, b Assumer) int { return strings.Compare(a.Principal, b.Principal) })
+	return out
+}
+
+// Delegations is TrustAdmits narrowed to what a trust policy delegates: the
+// account roots (any principal of the account that its own policies allow)
+// and "*" (any principal of any account).
+func (e *Evaluator) Delegations(roleARN string) []Assumer {
+	var out []Assumer
+	for _, a := range e.TrustAdmits(roleARN) {
+		if isDelegate(a.Principal) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// AdmittingContexts lists, for one principal of TrustAdmits, every context
+// tried under which the trust policy alone admits it: what an expectation
+// needs to tell "*" pinned to a listed account by aws:PrincipalAccount from
+// "*" open to everyone.
+func (e *Evaluator) AdmittingContexts(roleARN, principal string) []map[string][]string {
+	var out []map[string][]string
+	e.eachAdmitted(roleARN, func(o outsider, contexts []map[string][]string, eval func(map[string][]string) Result) {
+		if o.id != principal {
+			return
+		}
+		for _, ctx := range contexts {
+			if eval(ctx).Allowed {
+				out = append(out, ctx)
+			}
+		}
+	})
+	return out
+}
+
+// eachAdmitted calls fn for every principal the role's trust policy names
+// in an Allow, with the contexts to try for it and its evaluation on the
+// trust policy alone.
+func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []map[string][]string, eval func(map[string][]string) Result)) {
+	role, acct, _ := e.findRole(roleARN)
+	if role == nil {
+		return
+	}
+	trust, err := e.parse(role.TrustPolicy)
+	if err != nil {
+		return
+	}
+	alone := judgedAlone()
+	for _, o := range alone.outsiders(trust, partitionOf(acct)) {
+		var contexts []map[string][]string
+		for _, ctx := range outsideContexts(o, trust) {
+			if alone.consistentContext(o, ctx) {
+				contexts = append(contexts, ctx)
+			}
+		}
+		fn(o, contexts, func(ctx map[string][]string) Result {
+			return alone.evaluateOutside(o, role, acct, trust, ctx)
+		})
+	}
+}
+
+// isDelegate reports whether an Assumer's principal is one a trust policy
+// delegates to: an account root or "*".
+func isDelegate(principal string) bool {
+	if principal == "*" {
+		return true
+	}
+	_, svc, acct, res, ok := arnParts(principal)
+	return ok && svc == "iam" && res == "root" && policy.IsAccountID(acct)
+}
+
+// accountOfPrincipal is the account of a principal ARN, "" for "*", a
+// service or a provider host.
+func accountOfPrincipal(principal string) string {
+	if _, _, acct, _, ok := arnParts(principal); ok {
+		return acct
+	}
+	return ""
+}
