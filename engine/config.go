@@ -166,14 +166,17 @@ type PrincipalRef struct {
 	ARN     string
 }
 
-// ExpectConfig is an expect block. Exactly one of CanAssume, CannotAssume or
-// AssumableOnlyBy is set.
+// ExpectConfig is an expect block. Exactly one of CanAssume, CannotAssume,
+// AssumableOnlyBy or TrustsOnly is set (the lists non-nil, perhaps empty).
 type ExpectConfig struct {
 	Address         string
 	Principal       *PrincipalRef // for can_assume / cannot_assume
 	CanAssume       string        // role ARN
 	CannotAssume    string        // role ARN
-	Role            string        // role ARN, for assumable_only_by
+	Role            string        // role ARN, for assumable_only_by and trusts_only
 	AssumableOnlyBy []PrincipalRef
+	// TrustsOnly lists the accounts, roles and users the role's trust
+	// policy may admit, judged alone: no other principal may be named.
+	TrustsOnly []PrincipalRef
 	Source          Source
 }

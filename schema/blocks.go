@@ -549,6 +549,33 @@ func (s *scope) roleBody(d *decoded, src engine.Source) *engine.RoleConfig {
 	return out
 }
 
+// trustsOnlyRule takes what a trust policy can name: accounts, roles and
+// users, by reference or ARN.
+var trustsOnlyRule = refRule{
+	what: "an account, role or user", example: "account.development", kinds: []string{"user", "role", "account"},
+	arn: PrincipalARNPattern, arnWhat: `a principal ARN such as "arn:aws:iam::111111111111:role/Source"`,
+	kindHint: map[string]string{
+		"group":  " IAM does not allow groups as principals, so no trust policy names one: list the group's account.",
+		"policy": " A policy is not a principal.",
+	},
+}
+
+// principalRefOrARN is principalRef for a target that may be an ARN given
+// as a string: a principal of an account the stack does not declare.
+func principalRefOrARN(t target) engine.PrincipalRef {
+	if t.info != nil {
+		return principalRef(t)
+	}
+	if k, ok := engine.ARNKey(t.arn); ok {
+		segs := strings.Split(t.arn, "/")
+		return engine.PrincipalRef{Kind: k.Kind, Account: k.Account, Name: segs[len(segs)-1], ARN: t.arn}
+	}
+	if parts := strings.SplitN(t.arn, ":", 6); len(parts) == 6 && parts[5] == "root" {
+		return engine.PrincipalRef{Kind: engine.KindAccount, Account: parts[4], Name: parts[4], ARN: t.arn}
+	}
+	return engine.PrincipalRef{ARN: t.arn}
+}
+
 func principalRef(t target) engine.PrincipalRef {
 	kind := engine.KindRole
 	switch t.info.kind {
@@ -601,7 +628,8 @@ func (s *scope) expectBody(d *decoded, src engine.Source) *engine.ExpectConfig {
 	out := &engine.ExpectConfig{Address: s.in.addr, Source: src}
 	has := func(n string) bool { return d.attrs[n] != nil }
 	forms := 0
-	for _, set := range []bool{has("can_assume"), has("cannot_assume"), has("role") || has("assumable_only_by")} {
+	for _, set := range []bool{has("can_assume"), has("cannot_assume"), has("assumable_only_by"), has("trusts_only"),
+		has("role") && !has("assumable_only_by") && !has("trusts_only")} {
 		if set {
 			forms++
 		}
@@ -609,7 +637,8 @@ func (s *scope) expectBody(d *decoded, src engine.Source) *engine.ExpectConfig {
 	const help = "An expect block takes one of these forms:\n" +
 		"  principal = user.david\n  can_assume = role.update_app\n" +
 		"or\n  principal = user.tess\n  cannot_assume = role.update_app\n" +
-		"or\n  role = role.update_app\n  assumable_only_by = [group.developers]"
+		"or\n  role = role.update_app\n  assumable_only_by = [group.developers]" +
+		"\nor\n  role = role.update_app\n  trusts_only = [account.development]"
 	switch {
 	case forms == 0:
 		s.errorf(d.block.DefRange, "Incomplete expectation", "This expect block states nothing. %s", help)
@@ -647,7 +676,21 @@ func (s *scope) expectBody(d *decoded, src engine.Source) *engine.ExpectConfig {
 	}
 	if has("principal") {
 		s.errorf(d.attrs["principal"].NameRange, "Mixed expectation forms",
-			"principal goes with can_assume or cannot_assume, not with assumable_only_by. %s", help)
+			"principal goes with can_assume or cannot_assume, not with assumable_only_by or trusts_only. %s", help)
+	}
+	if has("trusts_only") {
+		if !required("role") {
+			return out
+		}
+		if t, st := s.ref(d, "role", roleRule); st == valid {
+			out.Role = t.arn
+		}
+		list, _, _ := s.refList(d, "trusts_only", trustsOnlyRule)
+		out.TrustsOnly = []engine.PrincipalRef{}
+		for _, t := range list {
+			out.TrustsOnly = append(out.TrustsOnly, principalRefOrARN(t))
+		}
+		return out
 	}
 	if !required("role", "assumable_only_by") {
 		return out

@@ -117,7 +117,7 @@ var topSpecs = map[string]*bodySpec{
 	},
 	"grant":  grantSpec,
 	"deny":   grantSpec,
-	"expect": {attrs: []string{"for_each", "principal", "can_assume", "cannot_assume", "role", "assumable_only_by"}},
+	"expect": {attrs: []string{"for_each", "principal", "can_assume", "cannot_assume", "role", "assumable_only_by", "trusts_only"}},
 }
 
 var grantSpec = &bodySpec{

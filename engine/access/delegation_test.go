@@ -63,7 +63,7 @@ func TestDelegations(t *testing.T) {
 			after.Accounts[prod].Roles["updateapp"].TrustPolicy = trustDoc(tt.cond, tt.after...)
 			change := &engine.Change{Action: engine.Update, Kind: engine.KindRole,
 				Account: engine.AccountRef{Name: "production", ID: prod, Partition: "aws"},
-				Before: was, After: after.Accounts[prod].Roles["updateapp"].Clone()}
+				Before:  was, After: after.Accounts[prod].Roles["updateapp"].Clone()}
 
 			resolve := resolveAWSManaged(t)
 			b, a := access.New(before, resolve), access.New(after, resolve)

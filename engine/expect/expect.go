@@ -38,6 +38,8 @@ func check(x *engine.ExpectConfig, state *engine.State, ev *access.Evaluator) en
 			r.Passed = true
 			r.Reasons = whyNot(ev, x.Principal.ARN, x.CannotAssume)
 		}
+	case x.TrustsOnly != nil:
+		return trustsOnly(x, ev)
 	default:
 		names := make([]string, len(x.AssumableOnlyBy))
 		for i, p := range x.AssumableOnlyBy {
@@ -159,4 +161,98 @@ func arnName(arn string) string {
 	}
 	segs := strings.Split(arn, "/")
 	return fmt.Sprintf("%s %q in %s", k.Kind, segs[len(segs)-1], k.Account)
+}
+
+// trustsOnly checks a trusts_only expectation: the role's trust policy,
+// judged alone — as IAM Access Analyzer judges external access, whatever
+// the trusted accounts' own policies say today — admits no principal
+// outside the list. A listed account covers its root and every user, role
+// and session of it; a listed role covers its sessions. "*" is covered only
+// where every context under which the trust policy admits it pins it, by
+// aws:PrincipalAccount or aws:PrincipalArn, to a listed account or
+// principal. A service or a federated provider is never covered: the list
+// holds accounts, roles and users.
+func trustsOnly(x *engine.ExpectConfig, ev *access.Evaluator) engine.ExpectationResult {
+	r := engine.ExpectationResult{Address: x.Address, Source: x.Source}
+	names := make([]string, len(x.TrustsOnly))
+	accounts, principals := map[string]bool{}, map[string]bool{}
+	for i, p := range x.TrustsOnly {
+		names[i] = refName(p)
+		if p.Kind == engine.KindAccount {
+			accounts[p.Account] = true
+		} else if k, ok := engine.ARNKey(p.ARN); ok {
+			principals[k.String()] = true
+		}
+	}
+	r.Summary = fmt.Sprintf("the trust policy of %s admits only %s", arnName(x.Role), listOrNobody(names))
+	covered := func(arn string) bool {
+		if accounts[accountOf(arn)] {
+			return true
+		}
+		k, ok := engine.ARNKey(principalOf(arn))
+		return ok && principals[k.String()]
+	}
+	r.Passed = true
+	for _, a := range ev.TrustAdmits(x.Role) {
+		if a.Principal == "*" {
+			pinned := true
+			for _, ctx := range ev.AdmittingContexts(x.Role, "*") {
+				if !pinnedTo(ctx, accounts, covered) {
+					pinned = false
+				}
+			}
+			if pinned {
+				continue
+			}
+		} else if accountOf(a.Principal) != "" && covered(a.Principal) {
+			continue
+		}
+		r.Passed = false
+		r.Reasons = append(r.Reasons, fmt.Sprintf("it admits %s%s, which is not in the list", admittedName(a.Principal), conditions(a)))
+	}
+	if r.Passed {
+		r.Reasons = append(r.Reasons, "its trust policy names nobody outside the list")
+	}
+	return r
+}
+
+// pinnedTo reports whether a context under which "*" is admitted fixes the
+// caller to a listed account or principal.
+func pinnedTo(ctx map[string][]string, accounts map[string]bool, covered func(string) bool) bool {
+	for k, v := range ctx {
+		if len(v) != 1 {
+			continue
+		}
+		switch strings.ToLower(k) {
+		case "aws:principalaccount":
+			if accounts[v[0]] {
+				return true
+			}
+		case "aws:principalarn":
+			if covered(v[0]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// admittedName names a principal a trust policy admits.
+func admittedName(p string) string {
+	switch {
+	case p == "*":
+		return `every principal ("*")`
+	case strings.HasSuffix(p, ":root"):
+		return fmt.Sprintf("account %s (any principal its own policies allow)", accountOf(p))
+	case accountOf(p) == "":
+		return p
+	}
+	return arnName(p)
+}
+
+func listOrNobody(names []string) string {
+	if len(names) == 0 {
+		return "nobody"
+	}
+	return strings.Join(names, ", ")
 }

@@ -10,13 +10,31 @@ import (
 
 // AccessChanges renders who gains and who loses the ability to assume which
 // role: the first thing a reviewer asks of a plan, so it comes above the
-// object changes.
+// object changes. Accounts are shown by their id; AccessChangesNamed also
+// gives their declared names.
 func AccessChanges(w io.Writer, changes []engine.AccessChange, c Colors) {
+	AccessChangesNamed(w, changes, nil, c)
+}
+
+// AccessChangesNamed is AccessChanges with the declared accounts' names, by
+// id, for the delegations.
+func AccessChangesNamed(w io.Writer, changes []engine.AccessChange, names map[string]string, c Colors) {
 	if len(changes) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "%sAccess changes%s (who can assume which role, now → after this plan):\n", c.Bold, c.Reset)
 	for _, ch := range changes {
+		if ch.IsDelegation() {
+			sign, color := "~", c.Yellow
+			switch {
+			case !ch.CanBefore:
+				sign, color = "+", c.Green
+			case !ch.CanAfter:
+				sign, color = "-", c.Red
+			}
+			fmt.Fprintf(w, "  %s%s%s %s\n", color, sign, c.Reset, DelegationText(ch, names))
+			continue
+		}
 		who, role := arnLabel(ch.Principal), arnLabel(ch.Role)
 		switch {
 		case !ch.CanBefore:
@@ -34,6 +52,70 @@ func AccessChanges(w io.Writer, changes []engine.AccessChange, c Colors) {
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// DelegationText says what a delegation change means, in one sentence:
+// "account "sandbox" (222222222222) may now let its principals assume role
+// "X" in 999999999999 with no condition; today: nobody".
+func DelegationText(ch engine.AccessChange, names map[string]string) string {
+	role := arnLabel(ch.Role)
+	subject, verb := "anyone (Principal \"*\")", "assume"
+	acct := ""
+	if ch.Principal != "*" {
+		acct = accountOfARN(ch.Principal)
+		subject, verb = "account "+acct, "let its principals assume"
+		if n := names[acct]; n != "" {
+			subject = fmt.Sprintf("account %q (%s)", n, acct)
+		}
+	}
+	var b strings.Builder
+	switch {
+	case !ch.CanBefore:
+		fmt.Fprintf(&b, "%s may now %s %s%s", subject, verb, role, conditionText(ch.After))
+	case !ch.CanAfter:
+		fmt.Fprintf(&b, "%s may no longer %s %s", subject, verb, role)
+	default:
+		fmt.Fprintf(&b, "%s may %s %s%s, before%s", subject, verb, role, conditionText(ch.After), conditionText(ch.Before))
+	}
+	when := "today"
+	if !ch.CanAfter {
+		when = "until now"
+	}
+	switch {
+	case !ch.TodayKnown:
+		fmt.Fprintf(&b, "; %s: unknown, account %s is not read (its own policies decide)", when, acct)
+	case len(ch.Today) == 0:
+		fmt.Fprintf(&b, "; %s: nobody", when)
+	default:
+		where := ""
+		if ch.Principal == "*" {
+			where = " in the accounts read"
+		}
+		fmt.Fprintf(&b, "; %s%s: %s", when, where, principalList(ch.Today, 5))
+	}
+	return b.String()
+}
+
+// principalList names at most max principals, then how many more.
+func principalList(arns []string, max int) string {
+	var parts []string
+	for i, p := range arns {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("and %d more", len(arns)-max))
+			break
+		}
+		parts = append(parts, arnLabel(p))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// accountOfARN is the account field of an ARN.
+func accountOfARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 {
+		return parts[4]
+	}
+	return ""
 }
 
 func conditionText(conds []string) string {
@@ -101,4 +183,25 @@ func outsideLabel(p string) (string, bool) {
 		return fmt.Sprintf("federated provider %q (SAML) in %s", strings.TrimPrefix(res, "saml-provider/"), acct), true
 	}
 	return "", false
+}
+
+// AccountNames maps the plan's accounts' ids to their declared names.
+func AccountNames(p *engine.Plan) map[string]string {
+	out := map[string]string{}
+	for _, a := range p.Accounts {
+		out[a.ID] = a.Name
+	}
+	return out
+}
+
+// delegateLabel names the delegate of a delegation: an account, or anyone.
+func delegateLabel(principal string, names map[string]string) string {
+	if principal == "*" {
+		return `anyone (Principal "*")`
+	}
+	acct := accountOfARN(principal)
+	if n := names[acct]; n != "" {
+		return fmt.Sprintf("account %q (%s)", n, acct)
+	}
+	return "account " + acct
 }

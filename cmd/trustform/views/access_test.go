@@ -74,3 +74,57 @@ func TestAccessChangesOutside(t *testing.T) {
 		})
 	}
 }
+
+// TestDelegationText checks how a plan shows a trust policy that starts or
+// stops admitting an account or "*": the account by name where declared,
+// the conditions, and who in it can assume the role — nobody, some, or
+// unknown for an account that is not read — in the human and markdown
+// views alike, and that gaining one broadens the plan.
+func TestDelegationText(t *testing.T) {
+	const role = "arn:aws:iam::999999999999:role/UpdateApp"
+	names := map[string]string{"222222222222": "sandbox", "111111111111": "development"}
+	for _, tc := range []struct {
+		name     string
+		change   engine.AccessChange
+		want     string
+		broadens bool
+	}{
+		{"a read account with nobody in it yet",
+			engine.AccessChange{Kind: engine.AccessDelegation, Role: role, Principal: "arn:aws:iam::222222222222:root", After: []string{}, CanAfter: true, Today: []string{}, TodayKnown: true},
+			`account "sandbox" (222222222222) may now let its principals assume role "UpdateApp" in 999999999999 with no condition; today: nobody`, true},
+		{"an account that is not read",
+			engine.AccessChange{Kind: engine.AccessDelegation, Role: role, Principal: "arn:aws:iam::333333333333:root", After: []string{"with MFA"}, CanAfter: true, Today: []string{}},
+			`account 333333333333 may now let its principals assume role "UpdateApp" in 999999999999 with MFA; today: unknown, account 333333333333 is not read (its own policies decide)`, true},
+		{"a delegation that ends names who could",
+			engine.AccessChange{Kind: engine.AccessDelegation, Role: role, Principal: "arn:aws:iam::111111111111:root", Before: []string{}, CanBefore: true,
+				Today: []string{"arn:aws:iam::111111111111:user/David", "arn:aws:iam::111111111111:role/Ci"}, TodayKnown: true},
+			`account "development" (111111111111) may no longer let its principals assume role "UpdateApp" in 999999999999; until now: user "David" in 111111111111, role "Ci" in 111111111111`, false},
+		{"anyone",
+			engine.AccessChange{Kind: engine.AccessDelegation, Role: role, Principal: "*", After: []string{}, CanAfter: true,
+				Today: []string{"arn:aws:iam::111111111111:user/David"}, TodayKnown: true},
+			`anyone (Principal "*") may now assume role "UpdateApp" in 999999999999 with no condition; today in the accounts read: user "David" in 111111111111`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := DelegationText(tc.change, names); got != tc.want {
+				t.Errorf("DelegationText\n got %s\nwant %s", got, tc.want)
+			}
+			var human strings.Builder
+			AccessChangesNamed(&human, []engine.AccessChange{tc.change}, names, Colors{})
+			if !strings.Contains(human.String(), tc.want) {
+				t.Errorf("the human view lacks the delegation:\n%s", human.String())
+			}
+			if got := strings.Contains(human.String(), "This plan broadens access."); got != tc.broadens {
+				t.Errorf("broadens = %v, want %v", got, tc.broadens)
+			}
+			var md strings.Builder
+			p := &engine.Plan{Stack: "s", Access: []engine.AccessChange{tc.change}}
+			for id, n := range names {
+				p.Accounts = append(p.Accounts, engine.PlanAccount{ID: id, Name: n})
+			}
+			Markdown(&md, p)
+			if !strings.Contains(md.String(), cell(tc.want)) {
+				t.Errorf("the markdown view lacks the delegation:\n%s", md.String())
+			}
+		})
+	}
+}

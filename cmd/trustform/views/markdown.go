@@ -30,7 +30,19 @@ func Markdown(w io.Writer, p *engine.Plan) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "| | principal | role | conditions |")
 		fmt.Fprintln(w, "|---|---|---|---|")
+		names := AccountNames(p)
 		for _, a := range p.Access {
+			if a.IsDelegation() {
+				mark := "delegation changes"
+				switch {
+				case !a.CanBefore:
+					mark = "➕ delegates"
+				case !a.CanAfter:
+					mark = "➖ stops delegating"
+				}
+				fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(delegateLabel(a.Principal, names)), cell(arnLabel(a.Role)), cell(DelegationText(a, names)))
+				continue
+			}
 			mark, conds := "~", conditionText(a.After)
 			switch {
 			case !a.CanBefore:
