@@ -178,5 +178,5 @@ type ExpectConfig struct {
 	// TrustsOnly lists the accounts, roles and users the role's trust
 	// policy may admit, judged alone: no other principal may be named.
 	TrustsOnly []PrincipalRef
-	Source          Source
+	Source     Source
 }
