@@ -11,11 +11,12 @@ import (
 // Trust judged alone. WhoCanAssume answers who can assume a role today, with
 // every policy of the accounts read. A trust policy also says something of
 // its own, whatever those accounts hold: which accounts and which principals
-// it lets in at all. IAM Access Analyzer judges external access that way —
-// "Identifying resources shared with an external entity" in the IAM User
-// Guide: a role is shared with every principal its trust policy's Allow
-// statements admit, the policies of the trusted account not considered. Two
-// answers of the evaluator rest on that judgement:
+// it lets in at all. IAM Access Analyzer judges external access that way
+// (IAM User Guide, "IAM Access Analyzer findings": a finding for each
+// resource-based policy — a role's trust policy among them — that grants
+// access to a principal outside the zone of trust, from the policy itself,
+// the trusted account's own policies not considered). Two answers of the
+// evaluator rest on that judgement:
 //
 //   - delegations: the account roots (an account id or root ARN) and the
 //     wildcard ("*") a trust policy admits. Trusting an account's root lets
