@@ -326,7 +326,7 @@ func TestAdoptionClaims(t *testing.T) {
 			ledgerAt, lastOther := -1, -1
 			for i, c := range ordered {
 				got = append(got, string(c.Action)+" "+string(c.Kind)+" "+objectName(c))
-				if c.Address == LedgerAddress {
+				if c.Block == LedgerAddress {
 					ledgerAt = i
 					if c.After != nil && tc.ledger != nil {
 						if entries := LedgerEntries(c.After.(*ManagedPolicy).Document); !slices.Equal(entries, tc.ledger) {

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -78,11 +80,19 @@ type Change struct {
 	Action  Action
 	Kind    Kind
 	Account AccountRef
-	Key     Key    // identity of the object, stable across plans
-	Address string // the block that declares it, or "" when the stack no longer does
-	Before  Object
-	After   Object
-	Attrs   []AttrDiff // attribute-level differences, in display order
+	Key     Key // identity of the object, stable across plans
+	// Address names the change for people and tools: unique in a plan and
+	// the same in every plan of the same stack and accounts (see namer for
+	// the forms), e.g. role.update_app, role.update_app.inline_policy["notes"]
+	// or, for an object no block declares, account.production.role["Old"].
+	Address string
+	// Block is the block that declares the object (for a grant's inline
+	// policy the grant, for a child the principal's block), LedgerAddress
+	// for the adoption ledger, or "" when no block declares it (any more).
+	Block  string
+	Before Object
+	After  Object
+	Attrs  []AttrDiff // attribute-level differences, in display order
 	// DependsOn lists the indexes (in Plan.Changes) of the changes that must
 	// succeed before this one starts.
 	DependsOn []int
@@ -140,6 +150,130 @@ func AttachmentKey(account string, principalKind Kind, principal, policyARN stri
 // MembershipKey returns the key of a group membership.
 func MembershipKey(account, user, group string) Key {
 	return Key{Account: account, Kind: KindMembership, ID: NameKey(user) + "/" + NameKey(group)}
+}
+
+// Addresses. A change's address starts from the block that declares the
+// object, or from the object's own identity when no block does:
+//
+//	role.update_app                                   a role, group, user or policy block
+//	account.production.role["Old"]                    one no block declares
+//	role.update_app.inline_policy["notes"]            an inline policy of a principal
+//	grant.developers_update_app.to[group.developers]  a grant's or deny's inline policy on one principal
+//	role.update_app.managed_policy[policy.rw]         an attachment of a policy the stack declares
+//	role.update_app.managed_policy["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+//	user.david.membership[group.developers]           a membership (["Name"] for an undeclared group)
+//	account.production.adoption_ledger["trustform.devprod.adopted"]
+//
+// A principal is named by its block when one declares it (existing = true
+// included), so that a child keeps its address whether or not a block still
+// declares the child itself. Names are IAM's (case as declared, or as read
+// when no block declares the object) and every part is unique in its
+// account, so no two changes of a plan share an address.
+
+// namer derives change addresses from a stack's blocks.
+type namer struct {
+	accounts map[string]string // account ID → account name
+	blocks   map[Key]string    // role, group, user and policy keys → block address
+	arns     map[string]string // managed policy ARN → its policy block
+	grants   map[Key]string    // a grant's inline policy → its grant address
+}
+
+func newNamer(cfg *Config) *namer {
+	n := &namer{accounts: map[string]string{}, blocks: map[Key]string{}, arns: map[string]string{}, grants: map[Key]string{}}
+	for _, a := range cfg.Accounts {
+		n.accounts[a.ID] = a.Name
+	}
+	for _, g := range cfg.Groups {
+		n.blocks[PrincipalKey(g.Account, KindGroup, g.Name)] = g.Address
+	}
+	for _, u := range cfg.Users {
+		n.blocks[PrincipalKey(u.Account, KindUser, u.Name)] = u.Address
+	}
+	for _, r := range cfg.Roles {
+		n.blocks[PrincipalKey(r.Account, KindRole, r.Name)] = r.Address
+	}
+	for _, p := range cfg.Policies {
+		n.blocks[PolicyKey(p.Account, p.Name)] = p.Address
+		n.arns[PolicyARN(partitionOf(cfg, p.Account), p.Account, p.Path, p.Name)] = p.Address
+	}
+	for _, g := range cfg.Grants {
+		for _, to := range g.To {
+			target := n.blocks[PrincipalKey(to.Account, to.Kind, to.Name)]
+			if target == "" {
+				target = strconv.Quote(string(to.Kind) + "." + to.Name)
+			}
+			n.grants[InlineKey(to.Account, to.Kind, to.Name, g.InlineName(cfg.Stack.Name))] = g.Address + ".to[" + target + "]"
+		}
+	}
+	return n
+}
+
+// address returns the address of a change Diff made.
+func (n *namer) address(c *Change) string {
+	o := c.After
+	if o == nil {
+		o = c.Before
+	}
+	acct := c.Account.ID
+	switch v := o.(type) {
+	case *Role:
+		return n.object(acct, c.Key, KindRole, v.Name)
+	case *Group:
+		return n.object(acct, c.Key, KindGroup, v.Name)
+	case *User:
+		return n.object(acct, c.Key, KindUser, v.Name)
+	case *ManagedPolicy:
+		return n.object(acct, c.Key, KindPolicy, v.Name)
+	case *InlinePolicy:
+		if g, ok := n.grants[c.Key]; ok {
+			return g
+		}
+		return n.principal(acct, v.PrincipalKind, v.PrincipalName) + ".inline_policy[" + strconv.Quote(v.Name) + "]"
+	case *Attachment:
+		ref, ok := n.arns[v.PolicyARN]
+		if !ok {
+			ref = strconv.Quote(v.PolicyARN)
+		}
+		return n.principal(acct, v.PrincipalKind, v.PrincipalName) + ".managed_policy[" + ref + "]"
+	case *Membership:
+		ref, ok := n.blocks[PrincipalKey(acct, KindGroup, v.Group)]
+		if !ok {
+			ref = strconv.Quote(v.Group)
+		}
+		return n.principal(acct, KindUser, v.User) + ".membership[" + ref + "]"
+	}
+	return n.account(acct) + "." + string(c.Kind) + "[" + strconv.Quote(c.Key.ID) + "]"
+}
+
+func (n *namer) principal(acct string, kind Kind, name string) string {
+	return n.object(acct, PrincipalKey(acct, kind, name), kind, name)
+}
+
+func (n *namer) object(acct string, key Key, kind Kind, name string) string {
+	if b, ok := n.blocks[key]; ok {
+		return b
+	}
+	return n.account(acct) + "." + string(kind) + "[" + strconv.Quote(name) + "]"
+}
+
+func (n *namer) account(id string) string {
+	if name, ok := n.accounts[id]; ok {
+		return "account." + name
+	}
+	return "account[" + strconv.Quote(id) + "]"
+}
+
+// LedgerChangeAddress is the address of a change to one of the stack's
+// ledger policies in an account.
+func LedgerChangeAddress(ref AccountRef, policyName string) string {
+	return "account." + ref.Name + "." + LedgerAddress + "[" + strconv.Quote(policyName) + "]"
+}
+
+// IsLedgerAddress reports whether a change address names an adoption
+// ledger: a plan document carries addresses, not blocks. The bare
+// LedgerAddress is what plans made before addresses were unique carry.
+func IsLedgerAddress(address string) bool {
+	return address == LedgerAddress || strings.HasPrefix(address, "account.") && strings.Contains(address, "."+LedgerAddress+"[")
 }
 
 // Hooks receives progress from Apply. The engine never prints; the CLI turns

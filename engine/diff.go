@@ -21,7 +21,7 @@ import (
 // cfg supplies block addresses and account names for messages; for destroy,
 // pass an empty desired state with the same cfg.
 func Diff(actual, desired *State, cfg *Config) ([]*Change, error) {
-	d := &differ{stack: cfg.Stack.Name, sources: indexSources(cfg)}
+	d := &differ{stack: cfg.Stack.Name, sources: indexSources(cfg), names: newNamer(cfg)}
 	for _, ac := range cfg.Managed() {
 		d.accounts = append(d.accounts, AccountRef{Name: ac.Name, ID: ac.ID, Partition: ac.Partition})
 	}
@@ -46,6 +46,7 @@ type differ struct {
 	stack    string
 	accounts []AccountRef
 	sources  map[Key]declared
+	names    *namer
 	changes  []*Change
 	errs     *multierror.Error
 }
@@ -100,7 +101,8 @@ func (d *differ) fail(format string, args ...any) {
 }
 
 func (d *differ) add(c *Change) {
-	c.Address = d.sources[c.Key].address
+	c.Block = d.sources[c.Key].address
+	c.Address = d.names.address(c)
 	d.changes = append(d.changes, c)
 }
 
@@ -708,19 +710,19 @@ func (d *differ) ledger(ref AccountRef, have, want *Account) {
 		key := PolicyKey(ref.ID, l.Name)
 		switch {
 		case h == nil:
-			d.changes = append(d.changes, &Change{Action: Create, Kind: KindPolicy, Account: ref, Key: key, Address: LedgerAddress, After: l, Attrs: policyAttrs(nil, l)})
+			d.changes = append(d.changes, &Change{Action: Create, Kind: KindPolicy, Account: ref, Key: key, Block: LedgerAddress, Address: LedgerChangeAddress(ref, l.Name), After: l, Attrs: policyAttrs(nil, l)})
 		case !h.Owned:
 			d.fail("managed policy %q in account %s is not the stack's, but the stack needs the name for its record of adopted objects: rename or delete that policy", h.Name, acctLabel(ref))
 		case !policy.Equivalent(h.Document, l.Document):
 			after := l.Clone()
 			after.Description = h.Description
-			d.changes = append(d.changes, &Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Address: LedgerAddress, Before: h, After: after, Attrs: policyAttrs(h, after)})
+			d.changes = append(d.changes, &Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Block: LedgerAddress, Address: LedgerChangeAddress(ref, h.Name), Before: h, After: after, Attrs: policyAttrs(h, after)})
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Policies)) {
 		h := have.Policies[k]
 		if h.Owned && IsLedger(d.stack, h.Name) && wantLedgers[k] == nil {
-			d.changes = append(d.changes, &Change{Action: Delete, Kind: KindPolicy, Account: ref, Key: PolicyKey(ref.ID, h.Name), Address: LedgerAddress, Before: h, Attrs: policyAttrs(h, nil)})
+			d.changes = append(d.changes, &Change{Action: Delete, Kind: KindPolicy, Account: ref, Key: PolicyKey(ref.ID, h.Name), Block: LedgerAddress, Address: LedgerChangeAddress(ref, h.Name), Before: h, Attrs: policyAttrs(h, nil)})
 		}
 	}
 }

@@ -63,9 +63,9 @@ func Order(changes []*Change) []*Change {
 				edge(j, i)
 			}
 		}
-		if c.Address == LedgerAddress {
+		if c.Block == LedgerAddress {
 			for j, o := range changes {
-				if o.Account.ID == c.Account.ID && (o.Kind == KindGroup || o.Kind == KindPolicy) && o.Address != LedgerAddress {
+				if o.Account.ID == c.Account.ID && (o.Kind == KindGroup || o.Kind == KindPolicy) && o.Block != LedgerAddress {
 					edge(j, i)
 				}
 			}

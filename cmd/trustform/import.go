@@ -229,9 +229,9 @@ func (e *cliEnv) checkImport(ctx context.Context, cmd *cli.Command, dir string, 
 			adopt++
 		case c.Action == engine.Adopt && onlyOwnerTag(c.Attrs):
 			adopt++
-		case c.Address == engine.LedgerAddress:
+		case c.Block == engine.LedgerAddress:
 			ledger++
-		case addresses[c.Address] || touches(c, acct.ID, importedObjects):
+		case addresses[c.Block] || touches(c, acct.ID, importedObjects):
 			unexpected = append(unexpected, engine.Describe(c))
 		}
 	}

@@ -80,7 +80,7 @@ type changeEvent struct {
 	Type      string       `json:"type"`
 	Time      string       `json:"time"`
 	Index     *int         `json:"index,omitempty"`
-	Address   string       `json:"address"` // "" for an object the stack no longer declares
+	Address   string       `json:"address"` // the change's address, unique in the plan
 	Action    string       `json:"action"`
 	Kind      string       `json:"kind"`
 	Object    string       `json:"object"`

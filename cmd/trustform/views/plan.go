@@ -73,11 +73,10 @@ func sign(a engine.Action, c Colors) (string, string) {
 
 func change(w io.Writer, ch *engine.Change, c Colors) {
 	s, what := sign(ch.Action, c)
-	addr := ch.Address
-	if addr == "" {
-		addr = "(no longer declared in the stack)"
+	if ch.Action == engine.Delete && ch.Block == "" && !engine.IsLedgerAddress(ch.Address) {
+		what += " (no block declares it)"
 	}
-	fmt.Fprintf(w, "  %s# %s %s%s\n", c.Bold, addr, what, c.Reset)
+	fmt.Fprintf(w, "  %s# %s %s%s\n", c.Bold, ch.Address, what, c.Reset)
 	fmt.Fprintf(w, "  %s %s in %s (%s) {\n", s, engine.ObjectName(ch), ch.Account.Name, ch.Account.ID)
 	width := 0
 	for _, a := range ch.Attrs {
