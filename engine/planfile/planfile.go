@@ -65,13 +65,21 @@ type AssumeRole struct {
 	Duration    int    `json:"duration,omitempty"`
 }
 
-// AccessChange is one principal's changed ability to assume one role.
+// AccessChange is one principal's changed ability to assume one role, or
+// one delegation a trust policy starts or stops making.
 type AccessChange struct {
+	// Kind is "principal" or "delegation" (engine.AccessPrincipal,
+	// engine.AccessDelegation).
+	Kind      string   `json:"kind"`
 	Role      string   `json:"role"`
-	Principal string   `json:"principal"`
-	Before    []string `json:"before"` // conditions before; null when it could not
-	After     []string `json:"after"`  // conditions after; null when it cannot
+	Principal string   `json:"principal"` // for a delegation, an account root ARN or "*"
+	Before    []string `json:"before"`    // conditions before; null when it could not
+	After     []string `json:"after"`     // conditions after; null when it cannot
 	Broadens  bool     `json:"broadens"`
+	// Today (delegations): the principals of the trusted account that can
+	// assume the role after the plan (before it, for a delegation that
+	// ends); null when that account is not read, and for principals.
+	Today []string `json:"today"`
 }
 
 // Change is one change, in apply order.
@@ -138,7 +146,15 @@ func FromPlan(p *engine.Plan, cfg *engine.Config, target Target, version string)
 		d.Accounts = append(d.Accounts, acct)
 	}
 	for _, a := range p.Access {
-		d.AccessChanges = append(d.AccessChanges, AccessChange{Role: a.Role, Principal: a.Principal, Before: nilUnless(a.CanBefore, a.Before), After: nilUnless(a.CanAfter, a.After), Broadens: a.Broadens()})
+		kind := a.Kind
+		if kind == "" {
+			kind = engine.AccessPrincipal
+		}
+		ac := AccessChange{Kind: kind, Role: a.Role, Principal: a.Principal, Before: nilUnless(a.CanBefore, a.Before), After: nilUnless(a.CanAfter, a.After), Broadens: a.Broadens()}
+		if a.IsDelegation() && a.TodayKnown {
+			ac.Today = nonNilStrings(a.Today)
+		}
+		d.AccessChanges = append(d.AccessChanges, ac)
 	}
 	for i, c := range p.Changes {
 		d.Changes = append(d.Changes, Change{
@@ -205,7 +221,12 @@ func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
 		}
 	}
 	for _, a := range d.AccessChanges {
-		p.Access = append(p.Access, engine.AccessChange{Role: a.Role, Principal: a.Principal, Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil})
+		kind := a.Kind
+		if kind == "" {
+			kind = engine.AccessPrincipal
+		}
+		p.Access = append(p.Access, engine.AccessChange{Kind: kind, Role: a.Role, Principal: a.Principal, Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil,
+			Today: a.Today, TodayKnown: a.Today != nil})
 	}
 	for _, x := range d.Expectations {
 		p.Expectations = append(p.Expectations, engine.ExpectationResult{Address: x.Address, Summary: x.Summary, Passed: x.Passed, Reasons: x.Reasons})

@@ -33,7 +33,7 @@ func Plan(w io.Writer, p *engine.Plan, c Colors) {
 		fmt.Fprintf(w, "  %-*s  %s  as %s\n", width, a.Name, a.ID, a.Identity)
 	}
 	fmt.Fprintln(w)
-	AccessChanges(w, p.Access, c)
+	AccessChangesNamed(w, p.Access, AccountNames(p), c)
 	if len(p.Changes) == 0 {
 		fmt.Fprintf(w, "%sNo changes.%s The accounts match the stack.\n", c.Bold, c.Reset)
 		return
