@@ -77,6 +77,14 @@ func DelegationText(ch engine.AccessChange, names map[string]string) string {
 	default:
 		fmt.Fprintf(&b, "%s may %s %s%s, before%s", subject, verb, role, conditionText(ch.After), conditionText(ch.Before))
 	}
+	b.WriteString(todayText(ch, acct))
+	return b.String()
+}
+
+// todayText says who in a delegation's account can assume the role: after
+// the plan, or until now for a delegation that ends.
+func todayText(ch engine.AccessChange, acct string) string {
+	var b strings.Builder
 	when := "today"
 	if !ch.CanAfter {
 		when = "until now"

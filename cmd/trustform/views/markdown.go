@@ -40,7 +40,15 @@ func Markdown(w io.Writer, p *engine.Plan) {
 				case !a.CanAfter:
 					mark = "➖ stops delegating"
 				}
-				fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(delegateLabel(a.Principal, names)), cell(arnLabel(a.Role)), cell(DelegationText(a, names)))
+				conds := strings.TrimSpace(conditionText(a.After))
+				switch {
+				case !a.CanAfter:
+					conds = ""
+				case a.CanBefore:
+					conds = strings.TrimSpace(conditionText(a.Before)) + " → " + conds
+				}
+				detail := strings.TrimPrefix(conds+todayText(a, accountOfARN(a.Principal)), "; ")
+				fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(delegateLabel(a.Principal, names)), cell(arnLabel(a.Role)), cell(detail))
 				continue
 			}
 			mark, conds := "~", conditionText(a.After)
