@@ -53,6 +53,8 @@ var Rules = []Rule{
 	{"TF009", "cross-partition", Medium, "A policy allows sts:AssumeRole on a role in another partition, which can never succeed."},
 	{"TF010", "deny-without-effect", Low, "A deny names a role whose trust policy does not let the principal's account in at all: the deny changes nothing."},
 	{"TF011", "duplicate-sid", Low, "Two statements of one policy share a Sid."},
+	{"TF012", "oidc-subject-unrestricted", High, `A trust policy lets a CI service's shared OIDC provider (GitHub Actions on github.com, GHE.com or GitHub Enterprise Server; GitLab.com; HCP Terraform; Buildkite) call sts:AssumeRoleWithWebIdentity without a condition on its sub claim that names the owner (organisation, group), or only with IfExists, ForAllValues or a Not operator: any repository on the service can assume the role. AWS IAM User Guide, "Create a role for OpenID Connect federation (console)" (id_roles_create_for-idp_oidc.html); GitHub Docs, "Configuring OpenID Connect in Amazon Web Services".`},
+	{"TF013", "oidc-audience-unrestricted", Medium, `A trust policy lets a CI service's shared OIDC provider call sts:AssumeRoleWithWebIdentity without a condition on its aud claim (for GitHub Actions, sts.amazonaws.com): a token issued for another audience the provider accepts can assume the role. GitHub Docs, "Configuring OpenID Connect in Amazon Web Services"; AWS IAM User Guide, "Create a role for OpenID Connect federation (console)".`},
 }
 
 func rule(id string) Rule {
@@ -152,6 +154,7 @@ func (c *checker) role(r *engine.RoleConfig) {
 		if s.Effect != "Allow" {
 			continue
 		}
+		c.oidcTrust(r.Address, r.Source, what, stmt, s, doc)
 		if s.NotPrincipals != nil {
 			c.add("TF002", r.Address, r.Source, "List the principals in Principal instead; to exclude some, add a Deny statement for them.",
 				"%s, %s: Allow with NotPrincipal allows every principal not listed, in every AWS account", what, stmt)

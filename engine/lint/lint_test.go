@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -95,6 +96,9 @@ func ruleCases() []ruleCase {
 			c.Grants = []*engine.GrantConfig{{Address: "deny.testers", Effect: "Deny", Roles: []string{engine.RoleARN("aws", prod, "/", "UpdateApp")},
 				To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: dev, Name: "Testers", ARN: engine.GroupARN("aws", dev, "/", "Testers")}}}}
 		}), nil},
+		{"GitHub OIDC trust with no sub", stack(trustDoc(ghTrust(`"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}`)), nil), []string{"TF012"}},
+		{"GitHub OIDC trust pinned to a repository", stack(trustDoc(ghTrust(ghAud+`,"StringLike":{"token.actions.githubusercontent.com:sub":"repo:my-org/app:*"}`)), nil), nil},
+		{"GitHub OIDC trust with no aud", stack(trustDoc(ghTrust(`"StringLike":{"token.actions.githubusercontent.com:sub":"repo:my-org/app:*"}`)), nil), []string{"TF013"}},
 		{"duplicate Sids", stack(trustDoc(`{"Sid":"A","Effect":"Allow","Principal":{"AWS":"`+devRoot+`"},"Action":"sts:AssumeRole"},{"Sid":"A","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`), nil), []string{"TF011"}},
 	}
 }
@@ -133,5 +137,19 @@ func TestEveryRuleIsTested(t *testing.T) {
 		if !fired[r.ID] {
 			t.Errorf("no case of TestRules expects %s (%s)", r.ID, r.Name)
 		}
+	}
+}
+
+func TestRuleIDsFollowOneAnother(t *testing.T) {
+	// Ids are stable and new rules take the next one: TF001, TF002, …
+	names := map[string]bool{}
+	for i, r := range Rules {
+		if want := fmt.Sprintf("TF%03d", i+1); r.ID != want {
+			t.Errorf("rule %d is %s, want %s", i, r.ID, want)
+		}
+		if names[r.Name] || r.Name == "" || r.Summary == "" || r.Severity == "" {
+			t.Errorf("rule %s: name %q repeated or a field empty", r.ID, r.Name)
+		}
+		names[r.Name] = true
 	}
 }
