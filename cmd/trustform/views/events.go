@@ -21,6 +21,7 @@ import (
 // a change's Before or After values, is ever written.
 //
 //	{"type":"plan","time":…,"add":2,"change":0,"destroy":0,"broadening":true,"applicable":true}
+//	{"type":"access_change","time":…,"kind":"delegation","role":"arn:…:role/UpdateApp","principal":"arn:…:root","before":null,"after":[],"broadens":true,"today":["arn:…:user/David"]}
 //	{"type":"change_started","time":…,"index":0,"address":"policy.rw","action":"create","kind":"policy","object":"managed policy \"rw\"","account":{"name":"production","id":"999999999999"}}
 //	{"type":"change_finished",…,"elapsed_ms":1.234}
 //	{"type":"change_failed",…,"elapsed_ms":0.5,"error":"…"}
@@ -60,6 +61,7 @@ var _ engine.Hooks = (*Events)(nil)
 // The event types.
 const (
 	EventPlan           = "plan"
+	EventAccessChange   = "access_change"
 	EventChangeStarted  = "change_started"
 	EventChangeFinished = "change_finished"
 	EventChangeFailed   = "change_failed"
@@ -205,6 +207,42 @@ func (e *Events) PlanSummary(p *engine.Plan) {
 		Add: add, Change: change, Destroy: destroy, Adopt: p.Adoptions(),
 		Broadening: p.Broadening(), Applicable: p.Applicable(),
 	})
+	for _, a := range p.Access {
+		ev := accessEvent{Type: EventAccessChange, Time: e.stamp(), Kind: a.Kind, Role: a.Role, Principal: a.Principal,
+			Before: a.Before, After: a.After, Broadens: a.Broadens()}
+		if ev.Kind == "" {
+			ev.Kind = engine.AccessPrincipal
+		}
+		if !a.CanBefore {
+			ev.Before = nil
+		} else if ev.Before == nil {
+			ev.Before = []string{}
+		}
+		if !a.CanAfter {
+			ev.After = nil
+		} else if ev.After == nil {
+			ev.After = []string{}
+		}
+		if a.IsDelegation() && a.TodayKnown {
+			ev.Today = append([]string{}, a.Today...)
+		}
+		e.write(ev)
+	}
+}
+
+// accessEvent is one access change of the plan, as in the JSON plan's
+// access_changes: written after the plan event, before any change starts,
+// so a pipeline can stop a broadening apply from the stream alone.
+type accessEvent struct {
+	Type      string   `json:"type"`
+	Time      string   `json:"time"`
+	Kind      string   `json:"kind"` // "principal" or "delegation"
+	Role      string   `json:"role"`
+	Principal string   `json:"principal"`
+	Before    []string `json:"before"` // null when it could not
+	After     []string `json:"after"`  // null when it cannot
+	Broadens  bool     `json:"broadens"`
+	Today     []string `json:"today"` // delegations: who in the trusted account can assume the role; else null
 }
 
 // ApplyComplete writes the last event of an apply: "apply_complete" when err

@@ -356,3 +356,33 @@ func TestEventsListAggregatedErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessChangeEvents checks that the stream carries each access change
+// of the plan after the plan event — a delegation with who can assume the
+// role today, a principal without — so a pipeline can stop a broadening
+// apply from the events alone.
+func TestAccessChangeEvents(t *testing.T) {
+	const role = "arn:aws:iam::999999999999:role/UpdateApp"
+	var buf bytes.Buffer
+	ev := NewEvents(&buf, nil, evClock())
+	ev.PlanSummary(&engine.Plan{Access: []engine.AccessChange{
+		{Kind: engine.AccessDelegation, Role: role, Principal: "arn:aws:iam::222222222222:root", CanAfter: true, Today: []string{}, TodayKnown: true},
+		{Kind: engine.AccessPrincipal, Role: role, Principal: "arn:aws:iam::111111111111:user/David", Before: []string{"with MFA"}, CanBefore: true},
+	}})
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want the plan event and 2 access changes, got:\n%s", buf.String())
+	}
+	want := []string{
+		`"kind":"delegation","role":"arn:aws:iam::999999999999:role/UpdateApp","principal":"arn:aws:iam::222222222222:root","before":null,"after":[],"broadens":true,"today":[]}`,
+		`"kind":"principal","role":"arn:aws:iam::999999999999:role/UpdateApp","principal":"arn:aws:iam::111111111111:user/David","before":["with MFA"],"after":null,"broadens":false,"today":null}`,
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i+1], `{"type":"access_change",`) || !strings.Contains(lines[i+1], w) {
+			t.Errorf("event %d:\n got %s\nwant …%s", i+1, lines[i+1], w)
+		}
+	}
+	if !strings.Contains(lines[0], `"broadening":true`) {
+		t.Errorf("the plan event does not say the plan broadens access: %s", lines[0])
+	}
+}
