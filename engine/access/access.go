@@ -46,6 +46,9 @@ type Result struct {
 	// permissions boundaries, session policies and resource-based policies
 	// other than trust policies are always listed.
 	Caveats []string `json:"caveats"`
+
+	// basis is what an allowed request rested on, for Assumer.Conditions.
+	basis *basis
 }
 
 // Reason is one link of the chain: which statement of which policy allowed
@@ -191,10 +194,38 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 	ctx := e.buildContext(c, req)
 	id := e.scanIdentity(c, req, ctx, n)
 	if role == nil {
-		return e.decideIdentity(c, req, id, n)
+		res := e.decideIdentity(c, req, id, n)
+		if res.Allowed {
+			res.basis = &basis{ctx: ctx, fixed: principalKey, sides: [][]condBlock{id.allowBlocks}, avoided: id.avoided}
+		}
+		return res
 	}
 	tr := e.scanTrust(c, role, roleAcct, req, ctx, n)
-	return decideTrust(c, role, roleAcct, req, id, tr)
+	res := decideTrust(c, role, roleAcct, req, id, tr)
+	if res.Allowed {
+		res.basis = trustBasis(c, roleAcct, ctx, id, tr)
+	}
+	return res
+}
+
+// trustBasis is what an allowed sts:AssumeRole rested on: the trust
+// statements that allowed it (within the account, when the trust policy
+// names the caller itself, only those, since they suffice), the caller's
+// allows where they were needed, and the conditional denies of both that
+// the request escaped.
+func trustBasis(c *caller, acct *engine.Account, ctx reqCtx, id, tr scan) *basis {
+	need := c.account != acct.ID || tr.best == viaAccount
+	var trust []condBlock
+	for i, blk := range tr.allowBlocks {
+		if need || tr.via[i] == viaIdentity {
+			trust = append(trust, blk)
+		}
+	}
+	b := &basis{ctx: ctx, fixed: principalKey, sides: [][]condBlock{trust}, avoided: append(append([]condBlock{}, id.avoided...), tr.avoided...)}
+	if need {
+		b.sides = append(b.sides, id.allowBlocks)
+	}
+	return b
 }
 
 func isTrustAction(action string) bool {
@@ -363,6 +394,11 @@ type scan struct {
 	near   []Reason         // allows that would apply but for a condition
 	best   principalMatch   // trust policies: how the best allow named the caller
 	via    []principalMatch // trust policies: per allow, how it named the caller
+	// allowBlocks are, per allow, its statement's Condition element;
+	// avoided those of the denies that applied but whose conditions did
+	// not hold.
+	allowBlocks []condBlock
+	avoided     []condBlock
 }
 
 func statementName(i int, s policy.Statement) string {
@@ -477,7 +513,10 @@ func (e *Evaluator) scanIdentity(c *caller, req Request, ctx reqCtx, n *notes) s
 			case cr.ok:
 				sc.allows = append(sc.allows, Reason{"Allow", src.label, stmt,
 					fmt.Sprintf("allows %s on %s%s", req.Action, req.Resource, how)})
-			case s.Effect == "Allow":
+				sc.allowBlocks = append(sc.allowBlocks, condBlock{s.Conditions, src.doc.Version == policy.Version})
+			case s.Effect == "Deny":
+				sc.avoided = append(sc.avoided, condBlock{s.Conditions, src.doc.Version == policy.Version})
+			default:
 				sc.near = append(sc.near, Reason{"Missing", src.label, stmt,
 					fmt.Sprintf("would allow %s on %s, but its condition does not hold: %s", req.Action, req.Resource, cr.failed)})
 			}
@@ -554,10 +593,13 @@ func (e *Evaluator) scanTrust(c *caller, role *engine.Role, acct *engine.Account
 			detail := fmt.Sprintf("allows %s for %s%s", req.Action, c.label(), joinHow(who, condNote(s)))
 			sc.allows = append(sc.allows, Reason{"Allow", label, stmt, detail})
 			sc.via = append(sc.via, m)
+			sc.allowBlocks = append(sc.allowBlocks, condBlock{s.Conditions, doc.Version == policy.Version})
 			if m > sc.best {
 				sc.best = m
 			}
-		case s.Effect == "Allow":
+		case s.Effect == "Deny":
+			sc.avoided = append(sc.avoided, condBlock{s.Conditions, doc.Version == policy.Version})
+		default:
 			sc.near = append(sc.near, Reason{"Missing", label, stmt,
 				fmt.Sprintf("would allow %s for %s (%s), but its condition does not hold: %s", req.Action, c.label(), who, cr.failed)})
 		}

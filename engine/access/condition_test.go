@@ -105,27 +105,6 @@ func TestParseOperator(t *testing.T) {
 	}
 }
 
-func TestDescribeContext(t *testing.T) {
-	tests := []struct {
-		name string
-		ctx  map[string][]string
-		want string
-	}{
-		{"mfa", map[string][]string{"aws:MultiFactorAuthPresent": {"true"}}, "with MFA"},
-		{"external id", map[string][]string{"sts:ExternalId": {"x-1"}}, `with ExternalId "x-1"`},
-		{"source ip", map[string][]string{"aws:SourceIp": {"203.0.113.0"}}, "from IP address 203.0.113.0"},
-		{"other key", map[string][]string{"s3:prefix": {"home/"}}, `with s3:prefix = "home/"`},
-		{"sorted", map[string][]string{"sts:ExternalId": {"e"}, "aws:MultiFactorAuthPresent": {"true"}}, `with MFA|with ExternalId "e"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := strings.Join(describeContext(tt.ctx), "|"); got != tt.want {
-				t.Errorf("describeContext(%v) = %q, want %q", tt.ctx, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestSatisfyAndFalsify(t *testing.T) {
 	type conds = map[string]map[string][]string
 	tests := []struct {

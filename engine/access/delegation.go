@@ -97,7 +97,7 @@ func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []
 	alone := judgedAlone()
 	for _, o := range alone.outsiders(trust, partitionOf(acct)) {
 		var contexts []map[string][]string
-		for _, ctx := range outsideContexts(o, trust) {
+		for _, ctx := range outsideContexts(o, trust, acct.ID) {
 			if alone.consistentContext(o, ctx) {
 				contexts = append(contexts, ctx)
 			}

@@ -188,3 +188,19 @@ func splitPattern(p pattern, n int) []pattern {
 	}
 	return append(out, p[start:])
 }
+
+// example is a string the pattern matches: its literal text, with "*"
+// matching nothing and "?" one "x".
+func (p pattern) example() string {
+	var b strings.Builder
+	for _, e := range p {
+		switch e.kind {
+		case '*':
+		case '?':
+			b.WriteByte('x')
+		default:
+			b.WriteRune(e.r)
+		}
+	}
+	return b.String()
+}

@@ -288,14 +288,78 @@ func (o outsider) exemptedBy(np map[string][]string) bool {
 // the principal (aws:PrincipalArn, aws:PrincipalTag/..., aws:PrincipalOrgID)
 // may be chosen when who it is does not fix them: "anyone in account
 // 222222222222" includes the principals tagged as a condition asks, and the
-// condition is then said in words.
-func outsideContexts(o outsider, trust policy.Document) []map[string][]string {
-	fixed := func(key string) bool {
-		k := strings.ToLower(key)
-		_, ok := o.known[k]
-		return ok || k == "aws:resourceaccount"
+// condition is then said in words. Keys its kind never presents (see
+// absentFor) are never chosen. Policy variables resolve to what who it is
+// fixes, and aws:ResourceAccount to the role's account.
+func outsideContexts(o outsider, trust policy.Document, resourceAccount string) []map[string][]string {
+	return combineContexts(o.action, trust, nil, o.fixedKey, o.baseContext(resourceAccount).resolver())
+}
+
+// fixedKey reports whether a condition key may not be chosen for the
+// outsider: who it is fixes its value, or its kind never presents it.
+func (o outsider) fixedKey(key string) bool {
+	k := strings.ToLower(key)
+	_, ok := o.known[k]
+	return ok || k == "aws:resourceaccount" || o.absent(k)
+}
+
+// baseContext is the context every request of the outsider carries: what
+// who it is fixes, and the role's account.
+func (o outsider) baseContext(resourceAccount string) reqCtx {
+	ctx := reqCtx{"aws:resourceaccount": {resourceAccount}}
+	for k, v := range o.known {
+		ctx[k] = v
 	}
-	return combineContexts(o.action, trust, nil, fixed)
+	return ctx
+}
+
+// absent reports whether a request of the outsider's kind can never carry
+// the condition key (lower case): a statement that needs it cannot let the
+// outsider in. "AWS global condition context keys" (IAM User Guide) says,
+// per key, when it is in the request context:
+//
+//   - aws:PrincipalArn holds the ARN of an IAM user, an IAM role, an AWS STS
+//     federated user or an account root user, the types the page lists; a
+//     service principal or an identity provider's user (whose
+//     sts:AssumeRoleWithWebIdentity or sts:AssumeRoleWithSAML request is not
+//     signed with AWS credentials) is none of them;
+//   - aws:PrincipalAccount and aws:PrincipalOrgID, aws:PrincipalOrgPaths
+//     describe the account, and the organization of the account, the
+//     requesting principal belongs to: a service principal belongs to no
+//     customer account. The page gives no value of these keys for a
+//     service principal or a federated caller; it is silent rather than
+//     explicit about them, and they are taken as absent;
+//   - aws:PrincipalTag/<key> is there for an IAM user or role with tags (or
+//     session tags): not a service, nor a federated caller before it has a
+//     session;
+//   - aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge are there when
+//     the request is made with temporary credentials (and authenticated
+//     with MFA): a service principal makes its AssumeRole calls with none
+//     of a customer's credentials, and an identity provider's user with no
+//     AWS credentials at all. The page is silent about both cases;
+//   - aws:username is there for IAM users only;
+//   - aws:userid holds the unique id of an IAM user or role session (the
+//     "IAM policy elements: Variables and tags" page, "Request information
+//     that you can use for policy variables", gives its value per principal
+//     type: IAM users, roles, federated users, account roots, anonymous
+//     callers; no value is given for service principals, about which the
+//     page is silent);
+//   - aws:PrincipalType takes the values Account, User, FederatedUser,
+//     AssumedRole and Anonymous; none is a service principal's.
+//
+// For every other kind (accounts, "*", users, roles and sessions of other
+// accounts) nothing is absent: what who it is fixes is in o.known, and the
+// rest may be chosen, since some principal of the kind may carry it.
+func (o outsider) absent(key string) bool {
+	if o.kind != outsideService && o.kind != outsideFederated {
+		return false
+	}
+	switch key {
+	case "aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths",
+		"aws:multifactorauthpresent", "aws:multifactorauthage", "aws:username", "aws:userid", "aws:principaltype":
+		return true
+	}
+	return strings.HasPrefix(key, "aws:principaltag/")
 }
 
 // consistentContext rejects a chosen context that contradicts who the
@@ -333,12 +397,10 @@ func (e *Evaluator) evaluateOutside(o outsider, role *engine.Role, acct *engine.
 	}
 	n.add("%s", o.caveat())
 	resource := engine.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
-	ctx := reqCtx{"aws:resourceaccount": {acct.ID}}
-	for k, v := range o.known {
-		ctx[k] = v
-	}
+	ctx := o.baseContext(acct.ID)
 	for k, v := range given {
-		if lk := strings.ToLower(k); ctx[lk] == nil {
+		// A key its kind never presents cannot be given for it either.
+		if lk := strings.ToLower(k); ctx[lk] == nil && !o.absent(lk) {
 			ctx[lk] = v
 		}
 	}
@@ -348,6 +410,7 @@ func (e *Evaluator) evaluateOutside(o outsider, role *engine.Role, acct *engine.
 		vars = ctx.resolver()
 	}
 	var denies, allows, near []Reason
+	var allowBlocks, avoided []condBlock
 	for i, s := range doc.Statements {
 		stmt := statementName(i, s)
 		if ok, _ := actionCovered(s, o.action); !ok {
@@ -385,7 +448,10 @@ func (e *Evaluator) evaluateOutside(o outsider, role *engine.Role, acct *engine.
 		case cr.ok:
 			allows = append(allows, Reason{"Allow", label, stmt,
 				fmt.Sprintf("allows %s for %s%s", o.action, o.label(), joinHow(who, condNote(s)))})
-		case s.Effect == "Allow":
+			allowBlocks = append(allowBlocks, condBlock{s.Conditions, doc.Version == policy.Version})
+		case s.Effect == "Deny":
+			avoided = append(avoided, condBlock{s.Conditions, doc.Version == policy.Version})
+		default:
 			near = append(near, Reason{"Missing", label, stmt,
 				fmt.Sprintf("would allow %s for %s (%s), but its condition does not hold: %s", o.action, o.label(), who, cr.failed)})
 		}
@@ -396,6 +462,7 @@ func (e *Evaluator) evaluateOutside(o outsider, role *engine.Role, acct *engine.
 		res.Decision, res.Reasons = DecisionExplicitDeny, denies
 	case len(allows) > 0:
 		res.Allowed, res.Decision, res.Reasons = true, DecisionAllow, allows
+		res.basis = &basis{ctx: ctx, fixed: o.fixedKey, sides: [][]condBlock{allowBlocks}, avoided: avoided}
 	default:
 		res.Decision = DecisionImplicitDeny
 		res.Reasons = append([]Reason{{Effect: "Missing", Policy: label,

@@ -104,7 +104,7 @@ func TestWhoCanAssumeOutside(t *testing.T) {
 			trust: trustOf(stmt("Allow", map[string][]string{"Federated": {"arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"}},
 				[]string{"sts:AssumeRoleWithWebIdentity"}, conds{"StringEquals": {"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"}}})),
 			want: []who{{"arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com",
-				[]string{`with token.actions.githubusercontent.com:aud = "sts.amazonaws.com"`},
+				[]string{`with StringEquals token.actions.githubusercontent.com:aud "sts.amazonaws.com"`},
 				map[string][]string{"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"}}}},
 		},
 		{

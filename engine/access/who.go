@@ -64,7 +64,7 @@ func (e *Evaluator) WhoCanAssume(roleARN string) []Assumer {
 	}
 	var out []Assumer
 	for _, p := range e.candidatePrincipals(trust) {
-		if a, ok := leastContext(p, e.candidateContexts(p, trust), func(ctx map[string][]string) Result {
+		if a, ok := leastContext(p, e.candidateContextsFor(p, trust, target), func(ctx map[string][]string) Result {
 			return e.CanAssume(p, target, ctx)
 		}); ok {
 			out = append(out, a)
@@ -72,7 +72,7 @@ func (e *Evaluator) WhoCanAssume(roleARN string) []Assumer {
 	}
 	for _, o := range e.outsiders(trust, partitionOf(acct)) {
 		var contexts []map[string][]string
-		for _, ctx := range outsideContexts(o, trust) {
+		for _, ctx := range outsideContexts(o, trust, acct.ID) {
 			if e.consistentContext(o, ctx) {
 				contexts = append(contexts, ctx)
 			}
@@ -96,9 +96,9 @@ func leastContext(principal string, contexts []map[string][]string, eval func(ma
 		if !r.Allowed {
 			continue
 		}
-		a := Assumer{Principal: principal, Result: r}
+		a := Assumer{Principal: principal, Result: r, Conditions: r.basis.describe()}
 		if len(ctx) > 0 {
-			a.Context, a.Conditions = ctx, describeContext(ctx)
+			a.Context = ctx
 		}
 		return a, true
 	}
@@ -186,37 +186,61 @@ func principalKey(key string) bool {
 
 // candidateContexts are the contexts to try for one principal of the
 // state: those the trust policy and its identity-based policies suggest,
-// with the keys that describe it left to the state.
+// with the keys that describe it left to the state. Without the role, policy
+// variables naming aws:ResourceAccount do not resolve; candidateContextsFor
+// is the same with the role's ARN.
 func (e *Evaluator) candidateContexts(principal string, trust policy.Document) []map[string][]string {
+	return e.candidateContextsFor(principal, trust, "")
+}
+
+// candidateContextsFor is candidateContexts for the role roleARN: policy
+// variables in the conditions searched take the values the evaluator derives
+// for the principal (aws:username, aws:PrincipalTag/..., aws:PrincipalArn,
+// aws:PrincipalAccount, aws:ResourceAccount), as they do when its request is
+// evaluated.
+func (e *Evaluator) candidateContextsFor(principal string, trust policy.Document, roleARN string) []map[string][]string {
 	var identity []policy.Document
+	vars := resolver(func(string) (string, bool) { return "", false })
 	if c, _ := e.findCaller(principal); c != nil {
 		for _, src := range e.identityPolicies(c, &notes{}) {
 			identity = append(identity, src.doc)
 		}
+		vars = e.buildContext(c, Request{Resource: roleARN}).resolver()
 	}
-	return combineContexts("sts:AssumeRole", trust, identity, principalKey)
+	return combineContexts("sts:AssumeRole", trust, identity, principalKey, vars)
 }
 
 // combineContexts are the contexts to try for an action, fewest keys first:
 // the empty one, what each allow statement of the trust policy and of the
 // identity policies asks for, combined with what each conditional deny
 // needs to stay off. Keys for which fixed is true are never given a value.
-func combineContexts(action string, trust policy.Document, identity []policy.Document, fixed func(key string) bool) []map[string][]string {
+// vars resolves policy variables in documents of language version
+// 2012-10-17: the values that describe the principal, which the request does
+// not choose ("IAM policy elements: Variables and tags", "Request
+// information that you can use for policy variables").
+func combineContexts(action string, trust policy.Document, identity []policy.Document, fixed func(key string) bool, vars resolver) []map[string][]string {
 	allowT := []map[string][]string{{}}
 	allowI := []map[string][]string{{}}
 	avoid := []map[string][]string{{}}
 	collect := func(doc policy.Document, allows *[]map[string][]string) {
+		// "IAM policy elements: Variables and tags": variables are
+		// replaced only in documents of version 2012-10-17; in earlier
+		// ones "${...}" is literal text.
+		var r resolver
+		if doc.Version == policy.Version {
+			r = vars
+		}
 		for _, s := range doc.Statements {
 			if ok, _ := actionCovered(s, action); !ok || len(s.Conditions) == 0 {
 				continue
 			}
 			if s.Effect == "Allow" {
-				if m := satisfyExcept(s.Conditions, fixed); len(m) > 0 {
+				if m := satisfyExcept(s.Conditions, fixed, r); len(m) > 0 {
 					*allows = append(*allows, m)
 				}
 				continue
 			}
-			avoid = append(avoid, falsifyExcept(s.Conditions, fixed)...)
+			avoid = append(avoid, falsifyExcept(s.Conditions, fixed, r)...)
 		}
 	}
 	collect(trust, &allowT)
@@ -279,14 +303,15 @@ func contextKey(m map[string][]string) string {
 // satisfy returns a context under which a Condition element holds, as far
 // as that can be chosen by the caller: absent keys already satisfy negated
 // operators, ...IfExists and ForAllValues, so only positive tests get a
-// value. Keys that describe the principal are never given one.
+// value. Keys that describe the principal are never given one. Policy
+// variables are taken as literal text.
 func satisfy(conds map[string]map[string][]string) map[string][]string {
-	return satisfyExcept(conds, principalKey)
+	return satisfyExcept(conds, principalKey, nil)
 }
 
 // satisfyExcept is satisfy with the keys that may not be chosen given by
-// fixed.
-func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) bool) map[string][]string {
+// fixed, and policy variables resolved by vars (nil: literal text).
+func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) bool, vars resolver) map[string][]string {
 	out := map[string][]string{}
 	var nulls []string
 	for _, opName := range sortedKeys(conds) {
@@ -308,8 +333,13 @@ func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) 
 			if fam.negated || op.ifExists || op.qualifier == "ForAllValues" {
 				continue
 			}
-			if v, ok := satisfying(fam, vals[0]); ok {
-				out[key] = []string{v}
+			// The values are alternatives: the first that a request can
+			// meet will do (one whose variable has no value cannot).
+			for _, want := range vals {
+				if v, ok := satisfying(fam, want, varsFor(fam, vars)); ok {
+					out[key] = []string{v}
+					break
+				}
 			}
 		}
 	}
@@ -322,17 +352,28 @@ func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) 
 	return out
 }
 
+// varsFor is the resolver for a family's values: only string, ARN and Bool
+// values take policy variables ("IAM policy elements: Variables and tags",
+// "Where you can use policy variables": the Condition element with string
+// and ARN operators, and Bool).
+func varsFor(fam family, vars resolver) resolver {
+	if !fam.vars {
+		return nil
+	}
+	return vars
+}
+
 // falsify returns contexts under each of which a deny's Condition element
 // does not hold: turning off any one test is enough, as tests AND together.
 // Only tests that an absent key makes true need a value. Keys that describe
 // the principal are never given one.
 func falsify(conds map[string]map[string][]string) []map[string][]string {
-	return falsifyExcept(conds, principalKey)
+	return falsifyExcept(conds, principalKey, nil)
 }
 
 // falsifyExcept is falsify with the keys that may not be chosen given by
-// fixed.
-func falsifyExcept(conds map[string]map[string][]string, fixed func(key string) bool) []map[string][]string {
+// fixed, and policy variables resolved by vars (nil: literal text).
+func falsifyExcept(conds map[string]map[string][]string, fixed func(key string) bool, vars resolver) []map[string][]string {
 	var out []map[string][]string
 	for _, opName := range sortedKeys(conds) {
 		op, fam, ok := parseOperator(opName)
@@ -353,8 +394,13 @@ func falsifyExcept(conds map[string]map[string][]string, fixed func(key string) 
 				v = plausible(key)
 			case fam.negated:
 				// The key holding a listed value makes a negated test false.
-				var ok bool
-				if v, ok = satisfying(familyOf(fam, false), vals[0]); !ok {
+				found := false
+				for _, want := range vals {
+					if v, found = satisfying(familyOf(fam, false), want, varsFor(fam, vars)); found {
+						break
+					}
+				}
+				if !found {
 					continue
 				}
 			case op.ifExists || op.qualifier == "ForAllValues":
@@ -378,16 +424,27 @@ func familyOf(f family, negated bool) family {
 }
 
 // satisfying returns a request value for which the positive test on the
-// policy value holds.
-func satisfying(fam family, want string) (string, bool) {
-	if strings.Contains(want, "${") {
-		return "", false // depends on the request; cannot be chosen
-	}
+// policy value holds. With vars, policy variables in the value are replaced
+// first, and what they stand for is literal even where it holds "*" or "?"
+// ("IAM policy elements: Variables and tags", "Special characters"); a
+// variable without a value, and no default, makes the value one no request
+// meets ("Policy variables with no value").
+func satisfying(fam family, want string, vars resolver) (string, bool) {
 	switch fam.kind {
-	case "string", "stringFold", "bool", "binary":
+	case "string", "stringFold", "bool":
+		p, ok := literalPattern(want, vars)
+		if !ok {
+			return "", false
+		}
+		return p.example(), true
+	case "binary":
 		return want, true
 	case "like", "arn":
-		return strings.NewReplacer("*", "", "?", "x").Replace(want), true
+		p, ok := compilePattern(want, vars)
+		if !ok {
+			return "", false
+		}
+		return p.example(), true
 	case "numeric":
 		w, err := strconv.ParseFloat(want, 64)
 		if err != nil {
@@ -476,40 +533,4 @@ func lookupFold(m map[string][]string, key string) ([]string, bool) {
 		}
 	}
 	return nil, false
-}
-
-// describeContext says in words what a context asks of the request.
-func describeContext(ctx map[string][]string) []string {
-	var out []string
-	for _, k := range sortedKeys(ctx) {
-		vals := ctx[k]
-		v := strings.Join(vals, ", ")
-		switch strings.ToLower(k) {
-		case "aws:multifactorauthpresent":
-			if strings.EqualFold(v, "true") {
-				out = append(out, "with MFA")
-			} else {
-				out = append(out, "without MFA")
-			}
-		case "aws:multifactorauthage":
-			out = append(out, fmt.Sprintf("with MFA authenticated at most %s seconds earlier", v))
-		case "sts:externalid":
-			out = append(out, fmt.Sprintf("with ExternalId %q", v))
-		case "aws:sourceip":
-			out = append(out, "from IP address "+v)
-		case "aws:principalaccount":
-			out = append(out, "if its account is "+v)
-		case "aws:principalorgid":
-			out = append(out, fmt.Sprintf("if its account is in organization %q", v))
-		case "sts:sourceidentity", "aws:sourceidentity":
-			out = append(out, fmt.Sprintf("with source identity %q", v))
-		case "sts:rolesessionname":
-			out = append(out, fmt.Sprintf("with session name %q", v))
-		case "aws:currenttime", "aws:epochtime":
-			out = append(out, "at "+v)
-		default:
-			out = append(out, fmt.Sprintf("with %s = %s", k, quoteList(vals)))
-		}
-	}
-	return out
 }
