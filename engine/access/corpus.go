@@ -21,7 +21,23 @@ type Case struct {
 	Spec    StateSpec `json:"state"`
 	Request Request   `json:"request"`
 	Want    Want      `json:"want"`
-	File    string    `json:"-"` // the file the case was read from
+	// WhoCan, when given, is also checked: who can assume a role of the
+	// state (WhoCanAssume), and under which conditions.
+	WhoCan *WhoCanWant `json:"who_can,omitempty"`
+	File   string      `json:"-"` // the file the case was read from
+}
+
+// WhoCanWant is the expected answer of WhoCanAssume for a role: every
+// principal, in order, with its conditions in words.
+type WhoCanWant struct {
+	Role string          `json:"role"`
+	Want []AssumerWanted `json:"want"`
+}
+
+// AssumerWanted is one expected Assumer.
+type AssumerWanted struct {
+	Principal  string   `json:"principal"`
+	Conditions []string `json:"conditions"`
 }
 
 // StateSpec is the compact JSON form of a state: accounts by id, and the
@@ -129,6 +145,9 @@ func (c *Case) validate() error {
 	case c.Want.Allowed != (c.Want.Decision == DecisionAllow):
 		return errors.New("want.allowed disagrees with want.decision")
 	}
+	if c.WhoCan != nil && c.WhoCan.Role == "" {
+		return errors.New("who_can needs a role")
+	}
 	for id, a := range c.Spec.Accounts {
 		for name, r := range a.Roles {
 			if len(r.Trust) == 0 {
@@ -200,6 +219,26 @@ func (c Case) AWSManaged(fallback func(arn string) (string, bool)) func(arn stri
 		}
 		return "", false
 	}
+}
+
+// CheckWhoCan compares WhoCanAssume's answer with the case's who_can
+// expectation, if it has one, and says what differs.
+func (c Case) CheckWhoCan(got []Assumer) error {
+	if c.WhoCan == nil {
+		return nil
+	}
+	var g []string
+	for _, a := range got {
+		g = append(g, fmt.Sprintf("%s %q", a.Principal, a.Conditions))
+	}
+	var w []string
+	for _, a := range c.WhoCan.Want {
+		w = append(w, fmt.Sprintf("%s %q", a.Principal, a.Conditions))
+	}
+	if slices.Equal(g, w) {
+		return nil
+	}
+	return fmt.Errorf("who can assume %s:\n  got  %s\n  want %s", c.WhoCan.Role, strings.Join(g, "\n       "), strings.Join(w, "\n       "))
 }
 
 // Check compares a result with the case's expectation and says what differs.

@@ -80,6 +80,11 @@ func TestCorpus(t *testing.T) {
 				if err := c.Check(res); err != nil {
 					t.Errorf("%s\ncites: %s", err, c.Cites)
 				}
+				if c.WhoCan != nil {
+					if err := c.CheckWhoCan(ev.WhoCanAssume(c.WhoCan.Role)); err != nil {
+						t.Errorf("%s\ncites: %s", err, c.Cites)
+					}
+				}
 				assertBaseCaveats(t, res)
 			})
 		}
