@@ -89,13 +89,50 @@ type Change struct {
 	// Block is the block that declares the object (for a grant's inline
 	// policy the grant, for a child the principal's block), LedgerAddress
 	// for the adoption ledger, or "" when no block declares it (any more).
-	Block  string
+	Block string
+	// Drift is what the stack knows of why the change is needed beyond its
+	// configuration: the object changed outside the stack since the stack
+	// applied it, or is no longer declared (see AppliedTagKey).
+	Drift  Drift
 	Before Object
 	After  Object
 	Attrs  []AttrDiff // attribute-level differences, in display order
 	// DependsOn lists the indexes (in Plan.Changes) of the changes that must
 	// succeed before this one starts.
 	DependsOn []int
+}
+
+// Drift classifies a change by what the stack knows of the object's history.
+// Roles and users the stack owns carry a record of what the stack applied to
+// them and to their children (AppliedTagKey); the other kinds carry none.
+type Drift string
+
+// The drift classes. A create is DriftNone unless a record proves the object
+// was there; DriftUnknown is given only to updates and deletes, where the
+// reason matters to the reader.
+const (
+	// DriftNone: nothing is known of a change outside the stack; the change
+	// follows the configuration (or, in a destroy plan, the destroy).
+	DriftNone Drift = ""
+	// DriftChangedOutside: the object is not as the stack last applied it.
+	DriftChangedOutside Drift = "changed_outside"
+	// DriftAddedOutside: the object is on a principal the stack owns, but
+	// the stack never applied it.
+	DriftAddedOutside Drift = "added_outside"
+	// DriftDeletedOutside: the stack applied the object, and it is gone.
+	DriftDeletedOutside Drift = "deleted_outside"
+	// DriftNoLongerDeclared: the stack made or applied the object, and no
+	// block declares it any more.
+	DriftNoLongerDeclared Drift = "no_longer_declared"
+	// DriftUnknown: the stack cannot tell whether the object changed outside
+	// it or in its configuration: no record (a group's or managed policy's
+	// children, or a principal last applied by a trustform that kept none).
+	DriftUnknown Drift = "unknown"
+)
+
+// Outside reports whether the drift is a change made outside the stack.
+func (d Drift) Outside() bool {
+	return d == DriftChangedOutside || d == DriftAddedOutside || d == DriftDeletedOutside
 }
 
 // AccountRef names an account in plans and messages.

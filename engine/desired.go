@@ -79,6 +79,20 @@ func Desired(cfg *Config) (*State, error) {
 			inline[name] = doc
 		}
 	}
+	// Last, with every child in place: the record of what the stack will
+	// have applied to each role and user it owns (see AppliedTagKey).
+	for _, a := range s.Accounts {
+		for _, r := range a.Roles {
+			if r.Owned {
+				recordRole(r)
+			}
+		}
+		for _, u := range a.Users {
+			if u.Owned {
+				recordUser(u)
+			}
+		}
+	}
 	return s, errs.ErrorOrNil()
 }
 

@@ -210,7 +210,7 @@ func (d *differ) policy(ref AccountRef, acct *Account, have, want *ManagedPolicy
 	case have == nil:
 		d.add(&Change{Action: Create, Kind: KindPolicy, Account: ref, Key: key, After: want, Attrs: policyAttrs(nil, want)})
 	case want == nil:
-		d.add(&Change{Action: Delete, Kind: KindPolicy, Account: ref, Key: key, Before: have, Attrs: policyAttrs(have, nil)})
+		d.add(&Change{Action: Delete, Kind: KindPolicy, Account: ref, Key: key, Before: have, Attrs: policyAttrs(have, nil), Drift: d.goneDrift(key)})
 	default:
 		if have.Path != want.Path {
 			d.fail("managed policy %q in account %s: IAM cannot move a policy to another path (%s → %s); declared by %s: give it a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
@@ -228,7 +228,9 @@ func (d *differ) policy(ref AccountRef, acct *Account, have, want *ManagedPolicy
 		case adopting:
 			d.add(&Change{Action: Adopt, Kind: KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs})
 		case len(attrs) > 0:
-			d.add(&Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs})
+			// A managed policy carries no record: its document may have
+			// changed in the stack or in the account.
+			d.add(&Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs, Drift: DriftUnknown})
 		}
 	}
 }
@@ -236,17 +238,17 @@ func (d *differ) policy(ref AccountRef, acct *Account, have, want *ManagedPolicy
 func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
 	if want == nil {
 		if !have.Owned {
-			d.children(ref, KindGroup, have.Name, notOwned, have.InlinePolicies, nil, nil, nil)
+			d.children(ref, KindGroup, have.Name, notOwned, history{ours: true}, have.InlinePolicies, nil, nil, nil)
 			return
 		}
-		d.children(ref, KindGroup, have.Name, ownedDeleted, have.InlinePolicies, nil, have.AttachedPolicies, nil)
-		d.add(&Change{Action: Delete, Kind: KindGroup, Account: ref, Key: PrincipalKey(ref.ID, KindGroup, have.Name), Before: groupOnly(have), Attrs: groupAttrs(have, nil)})
+		d.children(ref, KindGroup, have.Name, ownedDeleted, d.history(ref, KindGroup, have.Name, nil, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.add(&Change{Action: Delete, Kind: KindGroup, Account: ref, Key: PrincipalKey(ref.ID, KindGroup, have.Name), Before: groupOnly(have), Attrs: groupAttrs(have, nil), Drift: d.goneDrift(PrincipalKey(ref.ID, KindGroup, have.Name))})
 		return
 	}
 	key := PrincipalKey(ref.ID, KindGroup, want.Name)
 	if !want.Owned {
 		if d.expectExisting(ref, key, "group", want.Name, have != nil) {
-			d.children(ref, KindGroup, have.Name, notOwned, have.InlinePolicies, want.InlinePolicies, nil, nil)
+			d.children(ref, KindGroup, have.Name, notOwned, history{ours: true}, have.InlinePolicies, want.InlinePolicies, nil, nil)
 		}
 		return
 	}
@@ -256,7 +258,7 @@ func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
 	}
 	if have == nil {
 		d.add(&Change{Action: Create, Kind: KindGroup, Account: ref, Key: key, After: groupOnly(want), Attrs: groupAttrs(nil, want)})
-		d.children(ref, KindGroup, want.Name, owned, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		d.children(ref, KindGroup, want.Name, owned, history{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
 	if have.Path != want.Path {
@@ -267,17 +269,17 @@ func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
 	if adopting {
 		d.add(&Change{Action: Adopt, Kind: KindGroup, Account: ref, Key: key, Before: groupOnly(have), After: groupOnly(want)})
 	}
-	d.children(ref, KindGroup, have.Name, owned, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, KindGroup, have.Name, owned, history{}, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
 func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 	if want == nil {
 		if !have.Owned {
-			d.children(ref, KindUser, have.Name, notOwned, have.InlinePolicies, nil, nil, nil)
+			d.children(ref, KindUser, have.Name, notOwned, history{ours: true}, have.InlinePolicies, nil, nil, nil)
 			return
 		}
-		d.children(ref, KindUser, have.Name, ownedDeleted, have.InlinePolicies, nil, have.AttachedPolicies, nil)
-		d.add(&Change{Action: Delete, Kind: KindUser, Account: ref, Key: PrincipalKey(ref.ID, KindUser, have.Name), Before: userOnly(have), Attrs: userAttrs(have, nil)})
+		d.children(ref, KindUser, have.Name, ownedDeleted, d.history(ref, KindUser, have.Name, have.Tags, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.add(&Change{Action: Delete, Kind: KindUser, Account: ref, Key: PrincipalKey(ref.ID, KindUser, have.Name), Before: userOnly(have), Attrs: userAttrs(have, nil), Drift: d.goneDrift(PrincipalKey(ref.ID, KindUser, have.Name))})
 		return
 	}
 	key := PrincipalKey(ref.ID, KindUser, want.Name)
@@ -291,7 +293,7 @@ func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 				delete(released.Tags, OwnerTagKey)
 				d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: released, Attrs: userAttrs(userOnly(have), released)})
 			}
-			d.children(ref, KindUser, have.Name, notOwned, have.InlinePolicies, want.InlinePolicies, nil, nil)
+			d.children(ref, KindUser, have.Name, notOwned, history{ours: true}, have.InlinePolicies, want.InlinePolicies, nil, nil)
 		}
 		return
 	}
@@ -301,30 +303,31 @@ func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 	}
 	if have == nil {
 		d.add(&Change{Action: Create, Kind: KindUser, Account: ref, Key: key, After: userOnly(want), Attrs: userAttrs(nil, want)})
-		d.children(ref, KindUser, want.Name, owned, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		d.children(ref, KindUser, want.Name, owned, history{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
 	if have.Path != want.Path {
 		d.fail("user %q in account %s: IAM users keep the path they were created with in trustform (%s → %s); declared by %s: keep the path, or give the user a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
 		return
 	}
+	h := d.history(ref, KindUser, have.Name, have.Tags, false)
 	switch attrs := userAttrs(have, want); {
 	case adopting:
 		d.add(&Change{Action: Adopt, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs})
 	case len(attrs) > 0:
-		d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs})
+		d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs, Drift: h.principalDrift(userPrincipalHash(userOnly(have)), attrs)})
 	}
-	d.children(ref, KindUser, have.Name, owned, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, KindUser, have.Name, owned, h, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
 func (d *differ) role(ref AccountRef, acct *Account, have, want *Role) {
 	if want == nil {
 		if !have.Owned {
-			d.children(ref, KindRole, have.Name, notOwned, have.InlinePolicies, nil, nil, nil)
+			d.children(ref, KindRole, have.Name, notOwned, history{ours: true}, have.InlinePolicies, nil, nil, nil)
 			return
 		}
-		d.children(ref, KindRole, have.Name, ownedDeleted, have.InlinePolicies, nil, have.AttachedPolicies, nil)
-		d.add(&Change{Action: Delete, Kind: KindRole, Account: ref, Key: PrincipalKey(ref.ID, KindRole, have.Name), Before: roleOnly(have), Attrs: roleAttrs(have, nil)})
+		d.children(ref, KindRole, have.Name, ownedDeleted, d.history(ref, KindRole, have.Name, have.Tags, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.add(&Change{Action: Delete, Kind: KindRole, Account: ref, Key: PrincipalKey(ref.ID, KindRole, have.Name), Before: roleOnly(have), Attrs: roleAttrs(have, nil), Drift: d.goneDrift(PrincipalKey(ref.ID, KindRole, have.Name))})
 		return
 	}
 	key := PrincipalKey(ref.ID, KindRole, want.Name)
@@ -334,20 +337,21 @@ func (d *differ) role(ref AccountRef, acct *Account, have, want *Role) {
 	}
 	if have == nil {
 		d.add(&Change{Action: Create, Kind: KindRole, Account: ref, Key: key, After: roleOnly(want), Attrs: roleAttrs(nil, want)})
-		d.children(ref, KindRole, want.Name, owned, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		d.children(ref, KindRole, want.Name, owned, history{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
 	if have.Path != want.Path {
 		d.fail("role %q in account %s: IAM cannot move a role to another path (%s → %s); declared by %s: keep the path, or give the role a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
 		return
 	}
+	h := d.history(ref, KindRole, have.Name, have.Tags, false)
 	switch attrs := roleAttrs(have, want); {
 	case adopting:
 		d.add(&Change{Action: Adopt, Kind: KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs})
 	case len(attrs) > 0:
-		d.add(&Change{Action: Update, Kind: KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs})
+		d.add(&Change{Action: Update, Kind: KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs, Drift: h.principalDrift(rolePrincipalHash(roleOnly(have)), attrs)})
 	}
-	d.children(ref, KindRole, have.Name, owned, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, KindRole, have.Name, owned, h, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
 // childScope says which inline policies and attachments of a principal the
@@ -370,40 +374,143 @@ const (
 	ownedDeleted
 )
 
+// history is what the stack knows of a principal's children, to classify
+// their changes (Change.Drift).
+type history struct {
+	rec      record
+	recorded bool // the principal carries the stack's record
+	// ours: the children compared are the stack's by their name (the
+	// stack's prefix, on a principal it does not own), record or not.
+	ours bool
+	gone bool // the principal is deleted by the plan
+	// declared: a block declares the principal (gone and declared: a
+	// destroy plan).
+	declared bool
+}
+
+// history reads the record of a role or user the stack owns (tags nil for
+// a group: groups cannot carry one).
+func (d *differ) history(ref AccountRef, kind Kind, name string, tags map[string]string, gone bool) history {
+	h := history{gone: gone, declared: d.sources[PrincipalKey(ref.ID, kind, name)].address != ""}
+	if tags[OwnerTagKey] == d.stack {
+		h.rec, h.recorded = readRecord(tags)
+	}
+	return h
+}
+
+// principalDrift classifies an update of a role or user the stack owns from
+// the hash of its attributes as read.
+func (h history) principalDrift(have string, attrs []AttrDiff) Drift {
+	switch {
+	case !h.recorded && onlyRecord(attrs):
+		return DriftNone // the first record, written after an older trustform
+	case !h.recorded:
+		return DriftUnknown
+	case have != h.rec.principal:
+		return DriftChangedOutside
+	}
+	return DriftNone
+}
+
+// onlyRecord reports whether a change's attributes are the record alone.
+func onlyRecord(attrs []AttrDiff) bool {
+	for _, a := range attrs {
+		if !IsAppliedTag(strings.TrimPrefix(a.Name, "tags.")) {
+			return false
+		}
+	}
+	return true
+}
+
+// childDrift classifies the change of a child with the given identity and
+// content hashes (content as read, for an update or delete).
+func (d *differ) childDrift(h history, action Action, key Key, id, content string) Drift {
+	recorded, inRecord := "", false
+	if h.recorded {
+		recorded, inRecord = h.rec.children[id]
+	}
+	switch action {
+	case Create:
+		if inRecord {
+			return DriftDeletedOutside
+		}
+		return DriftNone
+	case Update:
+		switch {
+		case !h.recorded:
+			return DriftUnknown
+		case !inRecord:
+			return DriftAddedOutside
+		case recorded != content:
+			return DriftChangedOutside
+		}
+		return DriftNone
+	}
+	switch {
+	case d.sources[key].address != "":
+		return DriftNone // declared, and deleted: a destroy plan
+	case h.recorded && !inRecord:
+		return DriftAddedOutside
+	case h.gone && h.declared:
+		return DriftNone // its principal is destroyed
+	case h.recorded || h.ours:
+		return DriftNoLongerDeclared
+	}
+	return DriftUnknown
+}
+
+// goneDrift classifies the delete of a role, user, group or managed policy:
+// its marker makes it the stack's, so it is either no longer declared or,
+// when its block is there, destroyed.
+func (d *differ) goneDrift(key Key) Drift {
+	if d.sources[key].address != "" {
+		return DriftNone
+	}
+	return DriftNoLongerDeclared
+}
+
 // children diffs the inline policies and attachments of one principal.
-func (d *differ) children(ref AccountRef, kind Kind, principal string, scope childScope, haveInline, wantInline map[string]string, haveAttached, wantAttached []string) {
+func (d *differ) children(ref AccountRef, kind Kind, principal string, scope childScope, h history, haveInline, wantInline map[string]string, haveAttached, wantAttached []string) {
 	for _, name := range slices.Sorted(maps.Keys(wantInline)) {
 		key := InlineKey(ref.ID, kind, principal, name)
 		want := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: wantInline[name]}
 		doc, ok := haveInline[name]
 		switch {
 		case !ok:
-			d.add(&Change{Action: Create, Kind: KindInline, Account: ref, Key: key, After: want, Attrs: []AttrDiff{{Name: "document", After: want.Document, IsPolicy: true}}})
+			d.add(&Change{Action: Create, Kind: KindInline, Account: ref, Key: key, After: want, Attrs: []AttrDiff{{Name: "document", After: want.Document, IsPolicy: true}},
+				Drift: d.childDrift(h, Create, key, inlineID(name), "")})
 		case !policy.Equivalent(doc, want.Document):
 			have := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: doc}
-			d.add(&Change{Action: Update, Kind: KindInline, Account: ref, Key: key, Before: have, After: want, Attrs: []AttrDiff{{Name: "document", Before: doc, After: want.Document, IsPolicy: true}}})
+			d.add(&Change{Action: Update, Kind: KindInline, Account: ref, Key: key, Before: have, After: want, Attrs: []AttrDiff{{Name: "document", Before: doc, After: want.Document, IsPolicy: true}},
+				Drift: d.childDrift(h, Update, key, inlineID(name), inlineContent(doc))})
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(haveInline)) {
 		if _, ok := wantInline[name]; ok || (scope != ownedDeleted && !OwnsInline(scope == owned, d.stack, name)) {
 			continue
 		}
+		key := InlineKey(ref.ID, kind, principal, name)
 		have := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: haveInline[name]}
-		d.add(&Change{Action: Delete, Kind: KindInline, Account: ref, Key: InlineKey(ref.ID, kind, principal, name), Before: have, Attrs: []AttrDiff{{Name: "document", Before: have.Document, IsPolicy: true}}})
+		d.add(&Change{Action: Delete, Kind: KindInline, Account: ref, Key: key, Before: have, Attrs: []AttrDiff{{Name: "document", Before: have.Document, IsPolicy: true}},
+			Drift: d.childDrift(h, Delete, key, inlineID(name), "")})
 	}
 	if scope == notOwned {
 		return
 	}
 	for _, arn := range wantAttached {
 		if !slices.Contains(haveAttached, arn) {
+			key := AttachmentKey(ref.ID, kind, principal, arn)
 			att := &Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
-			d.add(&Change{Action: Create, Kind: KindAttachment, Account: ref, Key: AttachmentKey(ref.ID, kind, principal, arn), After: att, Attrs: []AttrDiff{{Name: "policy_arn", After: arn}}})
+			d.add(&Change{Action: Create, Kind: KindAttachment, Account: ref, Key: key, After: att, Attrs: []AttrDiff{{Name: "policy_arn", After: arn}},
+				Drift: d.childDrift(h, Create, key, attachmentID(arn), "")})
 		}
 	}
 	for _, arn := range haveAttached {
 		if !slices.Contains(wantAttached, arn) {
+			key := AttachmentKey(ref.ID, kind, principal, arn)
 			att := &Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
-			d.add(&Change{Action: Delete, Kind: KindAttachment, Account: ref, Key: AttachmentKey(ref.ID, kind, principal, arn), Before: att, Attrs: []AttrDiff{{Name: "policy_arn", Before: arn}}})
+			d.add(&Change{Action: Delete, Kind: KindAttachment, Account: ref, Key: key, Before: att, Attrs: []AttrDiff{{Name: "policy_arn", Before: arn}},
+				Drift: d.childDrift(h, Delete, key, attachmentID(arn), "")})
 		}
 	}
 }
@@ -474,18 +581,34 @@ func (d *differ) memberships(ref AccountRef, have, want *Account) {
 			}
 		}
 	}
+	// A membership is recorded on its user when the stack owns the user;
+	// through an owned group it has no record.
+	hist := func(p pair) history {
+		var tags map[string]string
+		if hu := have.Users[NameKey(p.user)]; hu != nil {
+			tags = hu.Tags
+		}
+		h := d.history(ref, KindUser, p.user, tags, want.Users[NameKey(p.user)] == nil)
+		if !h.gone || !h.declared {
+			g := PrincipalKey(ref.ID, KindGroup, p.group)
+			h.gone, h.declared = want.Groups[NameKey(p.group)] == nil, d.sources[g].address != ""
+		}
+		return h
+	}
 	for _, k := range slices.SortedFunc(maps.Keys(wantSet), keyCompare) {
 		if _, ok := haveSet[k]; !ok {
 			p := wantSet[k]
 			m := &Membership{User: p.user, Group: p.group}
-			d.add(&Change{Action: Create, Kind: KindMembership, Account: ref, Key: k, After: m, Attrs: []AttrDiff{{Name: "user", After: p.user}, {Name: "group", After: p.group}}})
+			d.add(&Change{Action: Create, Kind: KindMembership, Account: ref, Key: k, After: m, Attrs: []AttrDiff{{Name: "user", After: p.user}, {Name: "group", After: p.group}},
+				Drift: d.childDrift(hist(p), Create, k, membershipID(p.group), "")})
 		}
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(haveSet), keyCompare) {
 		if _, ok := wantSet[k]; !ok {
 			p := haveSet[k]
 			m := &Membership{User: p.user, Group: p.group}
-			d.add(&Change{Action: Delete, Kind: KindMembership, Account: ref, Key: k, Before: m, Attrs: []AttrDiff{{Name: "user", Before: p.user}, {Name: "group", Before: p.group}}})
+			d.add(&Change{Action: Delete, Kind: KindMembership, Account: ref, Key: k, Before: m, Attrs: []AttrDiff{{Name: "user", Before: p.user}, {Name: "group", Before: p.group}},
+				Drift: d.childDrift(hist(p), Delete, k, membershipID(p.group), "")})
 		}
 	}
 }

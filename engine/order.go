@@ -18,7 +18,14 @@ import (
 //   - a delete of an object runs before a create of the same object;
 //   - the ledger of adopted objects is written after every change to the
 //     account's groups and managed policies, so that it never records an
-//     object the stack has not yet taken over or still has to delete.
+//     object the stack has not yet taken over or still has to delete;
+//   - an update or adoption of a role or user runs after the changes of its
+//     inline policies, attachments and memberships, since it writes the
+//     record of what the stack applied to them (AppliedTagKey): a run cut
+//     short then leaves an old record, which the next plan rewrites, never
+//     one that claims a child the stack did not apply. (A create cannot
+//     wait for its children; see the design notes on what a first apply
+//     cut short shows.)
 //
 // Among changes free to run, the order is stable: by account, then creates
 // and updates before deletes, then by kind and name, so that equal inputs
@@ -26,12 +33,17 @@ import (
 func Order(changes []*Change) []*Change {
 	creates := map[Key]int{}
 	deletes := map[Key]int{}
+	records := map[Key]int{} // role and user updates and adoptions
 	for i, c := range changes {
 		switch c.Action {
 		case Create:
 			creates[c.Key] = i
 		case Delete:
 			deletes[c.Key] = i
+		case Update, Adopt:
+			if c.Kind == KindRole || c.Kind == KindUser {
+				records[c.Key] = i
+			}
 		}
 	}
 	after := make([][]int, len(changes)) // after[i]: changes that must wait for i
@@ -61,6 +73,13 @@ func Order(changes []*Change) []*Change {
 		if c.Action == Create {
 			if j, ok := deletes[c.Key]; ok {
 				edge(j, i)
+			}
+		}
+		if len(records) > 0 {
+			for _, k := range principalsOf(c) {
+				if j, ok := records[k]; ok {
+					edge(i, j)
+				}
 			}
 		}
 		if c.Block == LedgerAddress {
@@ -153,6 +172,21 @@ func changeLess(a, b *Change) bool {
 		return ra < rb
 	}
 	return a.Key.ID < b.Key.ID
+}
+
+// principalsOf lists the keys of the roles and users whose record covers a
+// child change: an inline policy's or attachment's principal, a membership's
+// user.
+func principalsOf(c *Change) []Key {
+	switch v := objectOf(c).(type) {
+	case *InlinePolicy:
+		return []Key{PrincipalKey(c.Account.ID, v.PrincipalKind, v.PrincipalName)}
+	case *Attachment:
+		return []Key{PrincipalKey(c.Account.ID, v.PrincipalKind, v.PrincipalName)}
+	case *Membership:
+		return []Key{PrincipalKey(c.Account.ID, KindUser, v.User)}
+	}
+	return nil
 }
 
 // refs lists the keys of the objects an object needs to exist. Children

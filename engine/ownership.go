@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -335,4 +338,188 @@ func SameDescription(a, b, stack string) bool {
 		return strings.TrimSpace(strings.TrimSuffix(s, PolicyOwnerMarker(stack)))
 	}
 	return strip(a) == strip(b)
+}
+
+// The record of what a stack applied. Without a state file, the stack cannot
+// tell from the account alone whether an inline policy on a role it owns was
+// declared and since removed from the stack, or put there by someone else;
+// nor whether a document differs because the stack changed or because the
+// account did. So every role and user the stack owns carries, next to the
+// ownership tag, a digest of what the stack applied to it: a short hash of
+// its own attributes and, for each child (inline policy, attachment, group
+// membership), a short hash of its identity and of its content. IAM's
+// account read returns the tags with the principal, so reading the record
+// costs no call. The desired state computes it (Desired), so a plan that
+// changes a child also rewrites the tag; Order writes it after the children
+// it covers.
+//
+// The record labels changes (Change.Drift); it never decides what the plan
+// does: ownership alone does, as before. A wrong or missing record can only
+// mislabel a change.
+//
+// Groups cannot be tagged and managed policies are read without tags, so
+// they carry no record: their changes are labelled DriftUnknown where the
+// label matters (updates and deletes).
+
+// AppliedTagKey is the tag holding a principal's record; a record longer than
+// one tag value continues in AppliedTagKey+":2", ":3", and so on.
+const AppliedTagKey = "trustform:applied"
+
+// appliedFormat starts every record; a record that does not start with it
+// (written by a later trustform, or by hand) reads as none.
+const appliedFormat = "1."
+
+// maxTagValue is IAM's limit on a tag value's length.
+const maxTagValue = 256
+
+// IsAppliedTag reports whether a tag key holds part of a record.
+func IsAppliedTag(key string) bool {
+	rest, ok := strings.CutPrefix(key, AppliedTagKey)
+	if !ok {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(rest, ":"))
+	return strings.HasPrefix(rest, ":") && err == nil && n >= 2
+}
+
+func appliedTagKey(n int) string {
+	if n == 0 {
+		return AppliedTagKey
+	}
+	return AppliedTagKey + ":" + strconv.Itoa(n+1)
+}
+
+// record is a decoded record: the hash of the principal's own attributes and,
+// per child identity hash, the hash of its content.
+type record struct {
+	principal string
+	children  map[string]string
+}
+
+// hashed returns n characters of URL-safe base64 of the SHA-256 of s: 6
+// bits a character, 24 bits for a child's identity or content (a collision
+// among one principal's children mislabels a change, nothing more), 48 for
+// the principal.
+func hashed(s string, n int) string {
+	sum := sha256.Sum256([]byte(s))
+	return base64.RawURLEncoding.EncodeToString(sum[:])[:n]
+}
+
+const childHash, principalHash = 4, 8
+
+func canonicalDoc(doc string) string {
+	d, err := policy.Parse(doc)
+	if err != nil {
+		return strings.TrimSpace(doc)
+	}
+	return d.CanonicalJSON()
+}
+
+// Child identities and contents, as the record hashes them.
+func inlineID(name string) string      { return hashed("inline\x00"+name, childHash) }
+func inlineContent(doc string) string  { return hashed(canonicalDoc(doc), childHash) }
+func attachmentID(arn string) string   { return hashed("attachment\x00"+arn, childHash) }
+func membershipID(group string) string { return hashed("membership\x00"+NameKey(group), childHash) }
+func presenceContent(id string) string { return id }
+func ownTags(tags map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if !IsAppliedTag(k) {
+			b.WriteString(k + "=" + tags[k] + "\x00")
+		}
+	}
+	return b.String()
+}
+
+func rolePrincipalHash(r *Role) string {
+	return hashed(strings.Join([]string{"role", pathOr(r.Path), r.Description, strconv.Itoa(r.MaxSessionDuration), canonicalDoc(r.TrustPolicy), ownTags(r.Tags)}, "\x00"), principalHash)
+}
+
+func userPrincipalHash(u *User) string {
+	return hashed(strings.Join([]string{"user", pathOr(u.Path), ownTags(u.Tags)}, "\x00"), principalHash)
+}
+
+// newRecord builds the record of a principal's attributes and children.
+func newRecord(principal string, inline map[string]string, attached, groups []string) record {
+	r := record{principal: principal, children: map[string]string{}}
+	for name, doc := range inline {
+		r.children[inlineID(name)] = inlineContent(doc)
+	}
+	for _, arn := range attached {
+		id := attachmentID(arn)
+		r.children[id] = presenceContent(id)
+	}
+	for _, g := range groups {
+		id := membershipID(g)
+		r.children[id] = presenceContent(id)
+	}
+	return r
+}
+
+// tags encodes the record as tag values: the format, the principal's hash,
+// a dot, then each child's identity and content hashes, sorted, cut into
+// values of at most 256 characters.
+func (r record) tags() map[string]string {
+	entries := make([]string, 0, len(r.children))
+	for id, content := range r.children {
+		entries = append(entries, id+content)
+	}
+	slices.Sort(entries)
+	text := appliedFormat + r.principal + "." + strings.Join(entries, "")
+	out := map[string]string{}
+	for n := 0; text != ""; n++ {
+		cut := min(len(text), maxTagValue)
+		out[appliedTagKey(n)] = text[:cut]
+		text = text[cut:]
+	}
+	return out
+}
+
+// readRecord decodes the record a principal's tags hold, if any.
+func readRecord(tags map[string]string) (record, bool) {
+	var b strings.Builder
+	for n := 0; ; n++ {
+		v, ok := tags[appliedTagKey(n)]
+		if !ok {
+			break
+		}
+		b.WriteString(v)
+	}
+	rest, ok := strings.CutPrefix(b.String(), appliedFormat)
+	if !ok || len(rest) < principalHash+1 || rest[principalHash] != '.' {
+		return record{}, false
+	}
+	r := record{principal: rest[:principalHash], children: map[string]string{}}
+	body := rest[principalHash+1:]
+	const entry = 2 * childHash
+	if len(body)%entry != 0 {
+		return record{}, false
+	}
+	for i := 0; i < len(body); i += entry {
+		r.children[body[i:i+childHash]] = body[i+childHash : i+entry]
+	}
+	return r, true
+}
+
+// setRecord replaces a principal's record tags with rec's.
+func setRecord(tags map[string]string, rec record) {
+	for k := range tags {
+		if IsAppliedTag(k) {
+			delete(tags, k)
+		}
+	}
+	maps.Copy(tags, rec.tags())
+}
+
+// recordRole and recordUser write the record of a desired owned principal
+// into its tags: what the stack will have applied once the plan is.
+func recordRole(r *Role) {
+	setRecord(r.Tags, newRecord(rolePrincipalHash(r), r.InlinePolicies, r.AttachedPolicies, nil))
+}
+
+func recordUser(u *User) {
+	setRecord(u.Tags, newRecord(userPrincipalHash(u), u.InlinePolicies, u.AttachedPolicies, u.Groups))
 }

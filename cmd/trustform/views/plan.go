@@ -38,6 +38,7 @@ func Plan(w io.Writer, p *engine.Plan, c Colors) {
 		fmt.Fprintf(w, "%sNo changes.%s The accounts match the stack.\n", c.Bold, c.Reset)
 		return
 	}
+	Drift(w, p, c)
 	fmt.Fprintln(w, "trustform will perform the following actions, in this order:")
 	for _, ch := range p.Changes {
 		fmt.Fprintln(w)
@@ -71,24 +72,130 @@ func sign(a engine.Action, c Colors) (string, string) {
 	}
 }
 
-func change(w io.Writer, ch *engine.Change, c Colors) {
-	s, what := sign(ch.Action, c)
-	if ch.Action == engine.Delete && ch.Block == "" && !engine.IsLedgerAddress(ch.Address) {
-		what += " (no block declares it)"
+// Drift writes the section of a plan that lists the objects changed outside
+// the stack since it last applied them (engine.Drift), as Terraform notes
+// objects changed outside of Terraform: the plan below undoes them. It
+// writes nothing when there are none.
+func Drift(w io.Writer, p *engine.Plan, c Colors) {
+	var outside []*engine.Change
+	width := 0
+	for _, ch := range p.Changes {
+		if ch.Drift.Outside() {
+			outside = append(outside, ch)
+			width = max(width, len(ch.Address))
+		}
 	}
+	if len(outside) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%sObjects have changed outside the stack%s since it last applied them:\n", c.Bold, c.Reset)
+	for _, ch := range outside {
+		fmt.Fprintf(w, "  %s %-*s  %s: %s\n", driftMark(ch.Drift, c), width, ch.Address, driftText[ch.Drift], driftDetail(ch))
+	}
+	fmt.Fprintln(w, "The plan below undoes these changes. To keep one, declare it in the stack.")
+	fmt.Fprintln(w)
+}
+
+// driftText words a drift class for people.
+var driftText = map[engine.Drift]string{
+	engine.DriftChangedOutside:   "changed outside the stack",
+	engine.DriftAddedOutside:     "added outside the stack",
+	engine.DriftDeletedOutside:   "deleted outside the stack",
+	engine.DriftNoLongerDeclared: "no block declares it any more",
+	engine.DriftUnknown:          "trustform cannot tell whether it changed outside the stack",
+}
+
+// driftMark is what happened outside, as a plan would have marked it.
+func driftMark(d engine.Drift, c Colors) string {
+	switch d {
+	case engine.DriftAddedOutside:
+		return c.Green + "+" + c.Reset
+	case engine.DriftDeletedOutside:
+		return c.Red + "-" + c.Reset
+	}
+	return c.Yellow + "~" + c.Reset
+}
+
+// driftDetail names the object and, for a change, the attributes that differ.
+func driftDetail(ch *engine.Change) string {
+	text := engine.ObjectName(ch)
+	if ch.Drift != engine.DriftChangedOutside || ch.Kind == engine.KindInline {
+		return text
+	}
+	var names []string
+	for _, a := range ch.Attrs {
+		if !isRecord(a) {
+			names = append(names, a.Name)
+		}
+	}
+	if len(names) > 0 {
+		text += " (" + strings.Join(names, ", ") + ")"
+	}
+	return text
+}
+
+// headline says what a change does and, where the stack knows it, why.
+func headline(ch *engine.Change, c Colors) (string, string) {
+	s, what := sign(ch.Action, c)
+	switch {
+	case ch.Drift.Outside():
+		what += ": it was " + driftText[ch.Drift]
+	case ch.Drift == engine.DriftNoLongerDeclared:
+		what += ": no block declares it any more"
+	case ch.Drift == engine.DriftUnknown && ch.Action == engine.Delete:
+		what += ": no block declares it, and trustform has no record of whether the stack put it there"
+	}
+	return s, what
+}
+
+// isRecord reports whether an attribute is the stack's record of what it
+// applied (engine.AppliedTagKey), which the view shows on one line.
+func isRecord(a engine.AttrDiff) bool {
+	k, ok := strings.CutPrefix(a.Name, "tags.")
+	return ok && engine.IsAppliedTag(k)
+}
+
+func change(w io.Writer, ch *engine.Change, c Colors) {
+	s, what := headline(ch, c)
 	fmt.Fprintf(w, "  %s# %s %s%s\n", c.Bold, ch.Address, what, c.Reset)
 	fmt.Fprintf(w, "  %s %s in %s (%s) {\n", s, engine.ObjectName(ch), ch.Account.Name, ch.Account.ID)
 	width := 0
 	for _, a := range ch.Attrs {
-		width = max(width, len(a.Name))
+		if !isRecord(a) {
+			width = max(width, len(a.Name))
+		}
 	}
+	var record *engine.AttrDiff
 	for _, a := range ch.Attrs {
+		if isRecord(a) {
+			if record == nil || a.Name == "tags."+engine.AppliedTagKey {
+				record = &a
+			}
+			continue
+		}
 		attr(w, ch.Action, a, width, c)
+	}
+	if record != nil {
+		recordLine(w, ch.Action, *record, c)
 	}
 	if ch.Action == engine.Adopt && len(ch.Attrs) == 0 {
 		fmt.Fprintf(w, "      %s# unchanged; the stack's adoption ledger records it%s\n", c.Dim, c.Reset)
 	}
 	fmt.Fprintln(w, "    }")
+}
+
+// recordLine shows the record tag compactly: its hashes mean nothing to a
+// reader, only that the stack records what it applies.
+func recordLine(w io.Writer, action engine.Action, a engine.AttrDiff, c Colors) {
+	name := "tags." + engine.AppliedTagKey
+	switch {
+	case a.After == "" && action != engine.Create:
+		fmt.Fprintf(w, "      %s %s%s\n", c.Red+"-"+c.Reset, name, nullSuffix(action, c))
+	case a.Before == "" && action != engine.Delete:
+		fmt.Fprintf(w, "      %s %s %s(the stack's record of what it applied)%s\n", c.Green+"+"+c.Reset, name, c.Dim, c.Reset)
+	default:
+		fmt.Fprintf(w, "      %s %s %s(the stack's record of what it applied, updated)%s\n", c.Yellow+"~"+c.Reset, name, c.Dim, c.Reset)
+	}
 }
 
 func attr(w io.Writer, action engine.Action, a engine.AttrDiff, width int, c Colors) {

@@ -1,0 +1,285 @@
+package engine_test
+
+import (
+	"context"
+	"flag"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trustform/trustform/cmd/trustform/views"
+	"github.com/trustform/trustform/engine"
+)
+
+const denyAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`
+
+// outOfBand changes an account as someone outside the stack would: through
+// the target, with a change no plan made.
+func outOfBand(t *testing.T, p engine.Provider, acct string, c *engine.Change) {
+	t.Helper()
+	c.Account = engine.AccountRef{ID: acct, Partition: "aws"}
+	if err := p.Apply(context.Background(), &engine.AccountConfig{ID: acct, Partition: "aws"}, c); err != nil {
+		t.Fatalf("out-of-band %s: %v", engine.Describe(c), err)
+	}
+}
+
+// readRole reads a role as the target holds it.
+func readRole(t *testing.T, p engine.Provider, name string) *engine.Role {
+	t.Helper()
+	a, err := p.Read(context.Background(), &engine.AccountConfig{ID: prodID, Partition: "aws"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := a.Roles[engine.NameKey(name)]
+	if r == nil {
+		t.Fatalf("no role %s", name)
+	}
+	return r
+}
+
+func roleOnlyOf(r *engine.Role) *engine.Role {
+	c := r.Clone()
+	c.InlinePolicies, c.AttachedPolicies = nil, nil
+	return c
+}
+
+// TestDriftClassifiesEachChange applies a stack, changes its accounts or its
+// configuration, and checks how the next plan labels each change.
+func TestDriftClassifiesEachChange(t *testing.T) {
+	type want struct {
+		address string
+		action  engine.Action
+		drift   engine.Drift
+	}
+	tests := []struct {
+		name    string
+		change  func(t *testing.T, p engine.Provider, cfg *engine.Config)
+		destroy bool
+		want    []want // the changes the plan must hold, among others
+	}{
+		{
+			name: "an inline policy put on an owned role out of band was added outside, not removed from the stack",
+			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
+				outOfBand(t, p, prodID, &engine.Change{Action: engine.Create, Kind: engine.KindInline,
+					After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "debug", Document: denyAll}})
+			},
+			want: []want{{`role.target.inline_policy["debug"]`, engine.Delete, engine.DriftAddedOutside}},
+		},
+		{
+			name: "an inline policy removed from its block is no longer declared",
+			change: func(_ *testing.T, _ engine.Provider, cfg *engine.Config) {
+				delete(cfg.Roles[1].InlinePolicies, "notes")
+			},
+			want: []want{
+				{`role.target.inline_policy["notes"]`, engine.Delete, engine.DriftNoLongerDeclared},
+				{`role.target`, engine.Update, engine.DriftNone}, // its record
+			},
+		},
+		{
+			name: "an owned role whose trust policy changed out of band was changed outside",
+			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
+				before := roleOnlyOf(readRole(t, p, "Target"))
+				after := before.Clone()
+				after.TrustPolicy, after.MaxSessionDuration = trust(engine.RootARN("aws", devID)), 7200
+				outOfBand(t, p, prodID, &engine.Change{Action: engine.Update, Kind: engine.KindRole, Before: before, After: after})
+			},
+			want: []want{{`role.target`, engine.Update, engine.DriftChangedOutside}},
+		},
+		{
+			name: "an inline policy's document changed out of band was changed outside",
+			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
+				outOfBand(t, p, prodID, &engine.Change{Action: engine.Update, Kind: engine.KindInline,
+					Before: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "notes", Document: allow},
+					After:  &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "notes", Document: denyAll}})
+			},
+			want: []want{{`role.target.inline_policy["notes"]`, engine.Update, engine.DriftChangedOutside}},
+		},
+		{
+			name: "an inline policy's document changed in the stack follows the configuration",
+			change: func(_ *testing.T, _ engine.Provider, cfg *engine.Config) {
+				cfg.Roles[1].InlinePolicies["notes"] = denyAll
+			},
+			want: []want{
+				{`role.target.inline_policy["notes"]`, engine.Update, engine.DriftNone},
+				{`role.target`, engine.Update, engine.DriftNone},
+			},
+		},
+		{
+			name: "an attachment detached out of band was deleted outside",
+			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
+				outOfBand(t, p, prodID, &engine.Change{Action: engine.Delete, Kind: engine.KindAttachment,
+					Before: &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "Target", PolicyARN: engine.PolicyARN("aws", prodID, "/", "rw")}})
+			},
+			want: []want{{`role.target.managed_policy[policy.rw]`, engine.Create, engine.DriftDeletedOutside}},
+		},
+		{
+			name: "a membership added out of band to an owned user was added outside",
+			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
+				outOfBand(t, p, devID, &engine.Change{Action: engine.Create, Kind: engine.KindGroup, After: &engine.Group{Name: "Admins", Path: "/"}})
+				outOfBand(t, p, devID, &engine.Change{Action: engine.Create, Kind: engine.KindMembership, After: &engine.Membership{User: "Ann", Group: "Admins"}})
+			},
+			want: []want{{`user.ann.membership["Admins"]`, engine.Delete, engine.DriftAddedOutside}},
+		},
+		{
+			name: "a role without a record (applied by an older trustform) is unknown, and gets its record",
+			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
+				before := roleOnlyOf(readRole(t, p, "Target"))
+				after := before.Clone()
+				maps.DeleteFunc(after.Tags, func(k, _ string) bool { return engine.IsAppliedTag(k) })
+				outOfBand(t, p, prodID, &engine.Change{Action: engine.Update, Kind: engine.KindRole, Before: before, After: after})
+				outOfBand(t, p, prodID, &engine.Change{Action: engine.Create, Kind: engine.KindInline,
+					After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "debug", Document: denyAll}})
+			},
+			want: []want{
+				{`role.target.inline_policy["debug"]`, engine.Delete, engine.DriftUnknown},
+				{`role.target`, engine.Update, engine.DriftNone},
+			},
+		},
+		{
+			name:   "a role whose block is removed is no longer declared, and so are its children",
+			change: func(_ *testing.T, _ engine.Provider, cfg *engine.Config) { cfg.Roles = cfg.Roles[:1] },
+			want: []want{
+				{`account.production.role["Target"]`, engine.Delete, engine.DriftNoLongerDeclared},
+				{`account.production.role["Target"].inline_policy["notes"]`, engine.Delete, engine.DriftNoLongerDeclared},
+			},
+		},
+		{
+			name: "a destroy labels nothing but what was added outside",
+			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
+				outOfBand(t, p, prodID, &engine.Change{Action: engine.Create, Kind: engine.KindInline,
+					After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "debug", Document: denyAll}})
+			},
+			destroy: true,
+			want: []want{
+				{`role.target`, engine.Delete, engine.DriftNone},
+				{`role.target.inline_policy["notes"]`, engine.Delete, engine.DriftNone},
+				{`grant.ops.to[group.ops]`, engine.Delete, engine.DriftNone},
+				{`role.target.inline_policy["debug"]`, engine.Delete, engine.DriftAddedOutside},
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := stackConfig()
+			p := openLocal(t)
+			if err := engine.Apply(ctx, plan(t, cfg, p, false), cfg, p, engine.ApplyOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if again := plan(t, cfg, p, false); len(again.Changes) != 0 {
+				t.Fatalf("plan after apply is not empty: %v", names(again))
+			}
+			tc.change(t, p, cfg)
+			pl := plan(t, cfg, p, tc.destroy)
+			got := map[string]*engine.Change{}
+			var all []string
+			for _, c := range pl.Changes {
+				got[c.Address] = c
+				all = append(all, c.Address+" "+string(c.Action)+" "+string(c.Drift))
+			}
+			for _, w := range tc.want {
+				c := got[w.address]
+				if c == nil || c.Action != w.action || c.Drift != w.drift {
+					t.Errorf("want %s %s with drift %q; the plan has:\n%s", w.address, w.action, w.drift, strings.Join(all, "\n"))
+				}
+			}
+			if tc.destroy {
+				return
+			}
+			// Applied, the plan leaves the accounts matching the stack,
+			// record included.
+			if err := engine.Apply(ctx, pl, cfg, p, engine.ApplyOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if again := plan(t, cfg, p, false); len(again.Changes) != 0 {
+				t.Fatalf("plan after applying the drift is not empty: %v", names(again))
+			}
+		})
+	}
+}
+
+// TestRecordIsWrittenAfterItsChildren: a role's update, which rewrites its
+// record, waits for the changes of its inline policies and attachments.
+func TestRecordIsWrittenAfterItsChildren(t *testing.T) {
+	ctx := context.Background()
+	cfg := stackConfig()
+	p := openLocal(t)
+	if err := engine.Apply(ctx, plan(t, cfg, p, false), cfg, p, engine.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Roles[1].InlinePolicies["more"] = denyAll
+	cfg.Roles[1].ManagedPolicies = nil
+	pl := plan(t, cfg, p, false)
+	at := map[string]int{}
+	for i, c := range pl.Changes {
+		at[c.Address] = i
+	}
+	role, ok := at["role.target"]
+	if !ok {
+		t.Fatalf("no update of role.target (its record): %v", names(pl))
+	}
+	for _, child := range []string{`role.target.inline_policy["more"]`, `role.target.managed_policy[policy.rw]`} {
+		i, ok := at[child]
+		if !ok {
+			t.Fatalf("no change %s: %v", child, names(pl))
+		}
+		if i > role || !containsInt(pl.Changes[role].DependsOn, i) {
+			t.Errorf("role.target's record (change %d, after %v) does not wait for %s (change %d)", role, pl.Changes[role].DependsOn, child, i)
+		}
+	}
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/plans/dev-prod-drift.txt")
+
+// TestDriftPlanGolden applies the dev-prod tutorial, then changes its
+// production account by hand: an inline policy on UpdateApp, a longer
+// session, and the bucket policy detached. The plan's human view shows them
+// in a section of their own, and each change says why it is needed.
+func TestDriftPlanGolden(t *testing.T) {
+	ctx := context.Background()
+	cfg, p := loadExample(t, "dev-prod")
+	if err := engine.Apply(ctx, plan(t, cfg, p, false), cfg, p, engine.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	outOfBand(t, p, prodID, &engine.Change{Action: engine.Create, Kind: engine.KindInline,
+		After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "UpdateApp", Name: "debug", Document: denyAll}})
+	before := roleOnlyOf(readRole(t, p, "UpdateApp"))
+	after := before.Clone()
+	after.MaxSessionDuration = 43200
+	outOfBand(t, p, prodID, &engine.Change{Action: engine.Update, Kind: engine.KindRole, Before: before, After: after})
+	outOfBand(t, p, prodID, &engine.Change{Action: engine.Delete, Kind: engine.KindAttachment,
+		Before: &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "UpdateApp", PolicyARN: engine.PolicyARN("aws", prodID, "/", "read-write-app-bucket")}})
+
+	pl := plan(t, cfg, p, false)
+	pl.Target = "local simulation in examples/dev-prod/.trustform"
+	for i := range pl.Accounts {
+		pl.Accounts[i].Identity = engine.RootARN("aws", pl.Accounts[i].ID)
+	}
+	var b strings.Builder
+	views.Plan(&b, pl, views.Colors{})
+	path := filepath.Join("..", "testdata", "plans", "dev-prod-drift.txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./engine -run TestDriftPlanGolden -update to create it)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("the plan differs from %s (rerun with -update if the change is deliberate):\n--- got\n%s\n--- want\n%s", path, b.String(), want)
+	}
+}
