@@ -21,7 +21,7 @@ const maxFileSize = 4 << 20
 // functions is the function table of the language: the Terraform functions
 // people reach for in IAM configurations, from go-cty's stdlib where it has
 // them. file reads relative to the stack directory.
-func functions(dir string) map[string]function.Function {
+func functions(dir string, rec *recorder) map[string]function.Function {
 	return map[string]function.Function{
 		"abs":        stdlib.AbsoluteFunc,
 		"coalesce":   coalesceFunc,
@@ -30,7 +30,7 @@ func functions(dir string) map[string]function.Function {
 		"contains":   stdlib.ContainsFunc,
 		"distinct":   stdlib.DistinctFunc,
 		"element":    stdlib.ElementFunc,
-		"file":       fileFunc(dir),
+		"file":       fileFunc(dir, rec),
 		"flatten":    stdlib.FlattenFunc,
 		"format":     stdlib.FormatFunc,
 		"formatlist": stdlib.FormatListFunc,
@@ -127,7 +127,7 @@ var coalesceFunc = function.New(&function.Spec{
 	},
 })
 
-func fileFunc(dir string) function.Function {
+func fileFunc(dir string, rec *recorder) function.Function {
 	return function.New(&function.Spec{
 		Description: "Reads a text file, relative to the stack directory.",
 		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
@@ -163,6 +163,9 @@ func fileFunc(dir string) function.Function {
 			}
 			if !utf8.Valid(b) {
 				return cty.NilVal, fmt.Errorf("%s is not UTF-8 text", p)
+			}
+			if rec != nil {
+				rec.file(p, b)
 			}
 			return cty.StringVal(string(b)), nil
 		},

@@ -23,6 +23,9 @@ type Options struct {
 	// Quotas are accounts' real IAM quotas by account id, read from the
 	// target; accounts not listed are held to IAM's defaults.
 	Quotas map[string]engine.Quotas
+	// Values, when not nil, are the variables' values a saved plan recorded
+	// (see LoadInputs): they override every other source.
+	Values map[string]Value
 }
 
 // Load reads every *.hcl and *.hcl.json file of a stack directory (not
@@ -32,6 +35,11 @@ type Options struct {
 // nil, unless every error is a quota (QuotaExceeded): then the Config is
 // returned for its accounts and target, and must not be planned as it is.
 func Load(dir string, opts Options) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics) {
+	return loadDir(dir, opts, nil)
+}
+
+// loadDir is Load, recording the load's inputs in rec when it is not nil.
+func loadDir(dir string, opts Options, rec *recorder) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, map[string]*hcl.File{}, hcl.Diagnostics{{
@@ -56,7 +64,7 @@ func Load(dir string, opts Options) (*engine.Config, map[string]*hcl.File, hcl.D
 			Detail:   fmt.Sprintf("The directory %s holds no *.hcl or *.hcl.json files. Run trustform in a stack directory, or give its path.", dir),
 		}}
 	}
-	return load(dir, files, opts)
+	return load(dir, files, opts, rec)
 }
 
 // LoadFiles is Load for an explicit list of files; the stack directory (for
@@ -69,7 +77,7 @@ func LoadFiles(files []string, opts Options) (*engine.Config, map[string]*hcl.Fi
 			Detail:   "LoadFiles needs at least one file.",
 		}}
 	}
-	return load(filepath.Dir(files[0]), files, opts)
+	return load(filepath.Dir(files[0]), files, opts, nil)
 }
 
 // loader holds everything one load computes. Values flow through tables
@@ -102,7 +110,7 @@ type loader struct {
 	cfg      engine.Config
 }
 
-func load(dir string, paths []string, opts Options) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics) {
+func load(dir string, paths []string, opts Options, rec *recorder) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics) {
 	l := &loader{
 		dir:       dir,
 		opts:      opts,
@@ -116,10 +124,17 @@ func load(dir string, paths []string, opts Options) (*engine.Config, map[string]
 		refVals:   map[string]map[string]cty.Value{},
 		byARN:     map[string]*refInfo{},
 	}
-	l.funcs = functions(dir)
+	l.funcs = functions(dir, rec)
 
 	bodies, diags := parseFiles(l.parser, paths)
 	l.diags = append(l.diags, diags...)
+	if rec != nil {
+		for _, p := range paths {
+			if f := l.parser.Files()[p]; f != nil {
+				rec.file(p, f.Bytes)
+			}
+		}
+	}
 	// A syntax error makes everything after it guesswork; report the syntax
 	// errors of every file and stop.
 	if l.diags.HasErrors() {
@@ -131,6 +146,9 @@ func load(dir string, paths []string, opts Options) (*engine.Config, map[string]
 	}
 	l.setStackName()
 	l.loadVariables()
+	if rec != nil {
+		rec.values(l.vars)
+	}
 	l.buildGraph()
 	for _, v := range l.vertices {
 		if v.state == unvisited {

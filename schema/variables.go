@@ -158,6 +158,7 @@ func (l *loader) loadVariables() {
 		}
 		l.setRaw(v, raw, "<value for var."+name+">", "The -var "+name+" value")
 	}
+	l.setRecorded()
 
 	for _, v := range l.variables {
 		switch {

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
 
@@ -147,7 +148,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 				Usage:     "show a saved plan",
 				ArgsUsage: "FILE",
 				Flags: []cli.Flag{
-					&cli.BoolFlag{Name: "json", Usage: "print the plan as JSON"},
+					&cli.BoolFlag{Name: "json", Usage: "print the plan as JSON (as -format json)"},
+					&cli.StringFlag{Name: "format", Value: "human", Usage: "human, json (as plan -json) or markdown (for a pull-request comment)"},
 					&cli.BoolFlag{Name: "no-color", Usage: "never colour the output"},
 				},
 				Action: env.show,
@@ -247,18 +249,32 @@ func (e *cliEnv) load(ctx context.Context, cmd *cli.Command, readQuotas bool) (*
 }
 
 func (e *cliEnv) loadDir(ctx context.Context, cmd *cli.Command, dir string, readQuotas bool) (*engine.Config, error) {
+	cfg, _, err := e.loadWith(ctx, cmd, dir, schema.Options{Vars: cmd.StringSlice("var"), VarFiles: cmd.StringSlice("var-file")}, readQuotas, false)
+	return cfg, err
+}
+
+// loadWith is loadDir with the given options; with record it also returns
+// what the load read (the variables' values, the files' digests), for a
+// saved plan, even when the load fails.
+func (e *cliEnv) loadWith(ctx context.Context, cmd *cli.Command, dir string, opts schema.Options, readQuotas, record bool) (*engine.Config, schema.Inputs, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a stack directory: give the directory that holds the stack's *.hcl files", dir)
+		return nil, schema.Inputs{}, fmt.Errorf("%s is not a stack directory: give the directory that holds the stack's *.hcl files", dir)
 	}
-	opts := schema.Options{Vars: cmd.StringSlice("var"), VarFiles: cmd.StringSlice("var-file")}
-	cfg, files, diags := schema.Load(dir, opts)
+	load := func(opts schema.Options) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics, schema.Inputs) {
+		if record {
+			return schema.LoadInputs(dir, opts)
+		}
+		cfg, files, diags := schema.Load(dir, opts)
+		return cfg, files, diags, schema.Inputs{}
+	}
+	cfg, files, diags, inputs := load(opts)
 	if accounts, onlyQuotas := schema.QuotaAccounts(diags); readQuotas && onlyQuotas && targetOf(cmd, cfg) == "aws" {
 		quotas, err := e.realQuotas(ctx, cmd, cfg, accounts)
 		if err != nil {
-			return nil, fmt.Errorf("the stack exceeds IAM's default quotas, and the accounts' own quotas could not be read: %w", err)
+			return nil, inputs, fmt.Errorf("the stack exceeds IAM's default quotas, and the accounts' own quotas could not be read: %w", err)
 		}
 		opts.Quotas = quotas
-		cfg, files, diags = schema.Load(dir, opts)
+		cfg, files, diags, inputs = load(opts)
 	}
 	if len(diags) > 0 {
 		width := 0
@@ -268,9 +284,9 @@ func (e *cliEnv) loadDir(ctx context.Context, cmd *cli.Command, dir string, read
 		_ = schema.WriteDiagnostics(e.stderr, files, diags, uint(width), e.colors(cmd, e.stderr) != views.Colors{})
 	}
 	if diags.HasErrors() {
-		return nil, &exitError{code: 1, silent: true}
+		return nil, inputs, &exitError{code: 1, silent: true}
 	}
-	return cfg, nil
+	return cfg, inputs, nil
 }
 
 // realQuotas reads the IAM quotas of the given accounts from the target.
@@ -358,7 +374,13 @@ func (e *cliEnv) validate(ctx context.Context, cmd *cli.Command) error {
 }
 
 func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
-	cfg, err := e.load(ctx, cmd, true)
+	dir, err := stackDir(cmd)
+	if err != nil {
+		return err
+	}
+	// A saved plan records the variables' values and the files it was made
+	// from, for apply FILE to make it again.
+	cfg, inputs, err := e.loadWith(ctx, cmd, dir, schema.Options{Vars: cmd.StringSlice("var"), VarFiles: cmd.StringSlice("var-file")}, true, cmd.String("out") != "")
 	if err != nil {
 		return err
 	}
@@ -405,6 +427,7 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	}
 	if out := cmd.String("out"); out != "" {
 		doc.Fingerprint = planfile.Fingerprint(plan.Actual)
+		doc.Variables, doc.StackFiles = savedInputs(inputs)
 		if err := writeSaved(out, doc); err != nil {
 			return err
 		}
@@ -418,30 +441,14 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
-// writeSaved writes a saved plan atomically, so that a pipeline never picks
-// up half a plan.
-func writeSaved(path string, doc planfile.Document) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".trustform-plan-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := planfile.Write(tmp, doc); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-// targetInfo records where a plan's accounts are and how they are reached.
+// targetInfo records where a plan's accounts are and how they are reached,
+// with absolute paths: a saved plan applies where it was made, whatever the
+// directory it is applied from.
 func targetInfo(cmd *cli.Command, cfg *engine.Config) planfile.Target {
-	t := planfile.Target{Kind: targetOf(cmd, cfg), StackDir: cfg.Stack.Dir}
+	t := planfile.Target{Kind: targetOf(cmd, cfg), StackDir: absPath(cfg.Stack.Dir)}
 	switch t.Kind {
 	case "local":
-		t.StateDir = stateDirOf(cmd, cfg)
+		t.StateDir = absPath(stateDirOf(cmd, cfg))
 	case "aws":
 		t.AssumeRoleName = cfg.Stack.AssumeRoleName
 		if n := cmd.String("assume-role-name"); n != "" {
@@ -456,115 +463,6 @@ func stateDirOf(cmd *cli.Command, cfg *engine.Config) string {
 		return dir
 	}
 	return filepath.Join(cfg.Stack.Dir, ".trustform")
-}
-
-func (e *cliEnv) show(_ context.Context, cmd *cli.Command) error {
-	if cmd.Args().Len() != 1 {
-		return fmt.Errorf("usage: trustform show FILE, where FILE is a plan saved with plan -out")
-	}
-	doc, err := readSaved(cmd.Args().First())
-	if err != nil {
-		return err
-	}
-	if cmd.Bool("json") {
-		doc.Checksum, doc.Fingerprint = "", ""
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
-	}
-	plan, _, err := doc.Plan()
-	if err != nil {
-		return err
-	}
-	colors := e.colors(cmd, e.stdout)
-	views.Plan(e.stdout, plan, colors)
-	views.Expectations(e.stdout, plan.Expectations, colors)
-	return nil
-}
-
-func readSaved(path string) (planfile.Document, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return planfile.Document{}, err
-	}
-	defer f.Close()
-	doc, err := planfile.Read(f)
-	if err != nil {
-		return doc, fmt.Errorf("%s: %w", path, err)
-	}
-	return doc, nil
-}
-
-// applySaved applies exactly the changes of a saved plan, after checking
-// that the accounts are as they were when it was made.
-func (e *cliEnv) applySaved(ctx context.Context, cmd *cli.Command, path string) error {
-	doc, err := readSaved(path)
-	if err != nil {
-		return err
-	}
-	plan, cfg, err := doc.Plan()
-	if err != nil {
-		return err
-	}
-	if !doc.Applicable {
-		return fmt.Errorf("not applied: the saved plan's expectations failed when it was made; nothing was changed")
-	}
-	if doc.Broadening && doc.RequireApproval == "broadening" && !cmd.Bool("allow-broadening") {
-		return fmt.Errorf("not applied: this plan broadens access and the stack sets require_approval = \"broadening\"; review it and pass -allow-broadening")
-	}
-	// The plan says how its accounts are reached; flags given now win.
-	for flag, value := range map[string]string{"target": doc.Target.Kind, "state-dir": doc.Target.StateDir, "assume-role-name": doc.Target.AssumeRoleName} {
-		if value != "" && cmd.String(flag) == "" {
-			if err := cmd.Set(flag, value); err != nil {
-				return err
-			}
-		}
-	}
-	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, false)
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	actual, _, err := engine.ReadAccounts(ctx, cfg, prov)
-	if err != nil {
-		return err
-	}
-	if got := planfile.Fingerprint(actual); got != doc.Fingerprint {
-		return fmt.Errorf("not applied: the accounts changed since the plan in %s was made (fingerprint %s, now %s); nothing was changed: make a new plan", path, doc.Fingerprint, got)
-	}
-	colors := e.colors(cmd, e.stdout)
-	var hooks engine.Hooks
-	var events *views.Events
-	if cmd.Bool("json") {
-		events = views.NewEvents(e.stdout, plan.Changes, nil)
-		events.PlanSummary(plan)
-		hooks = events
-	} else {
-		views.Plan(e.stdout, plan, colors)
-		hooks = views.NewProgress(e.stdout, colors)
-	}
-	add, upd, del := plan.Counts()
-	if len(plan.Changes) == 0 {
-		if events != nil {
-			events.ApplyComplete(0, 0, 0, nil)
-		}
-		return nil
-	}
-	if events == nil {
-		fmt.Fprintln(e.stdout)
-	}
-	err = engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: hooks})
-	if events != nil {
-		events.ApplyComplete(add, upd, del, err)
-	}
-	if err != nil {
-		return fmt.Errorf("apply stopped with errors; what succeeded stays applied, and the next plan shows what is left:\n\n%s", indentErrors(err))
-	}
-	if events != nil {
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "\n%sApply complete!%s %d added, %d changed, %d destroyed%s.\n", colors.Bold, colors.Reset, add, upd, del, adoptedText(plan))
-	return nil
 }
 
 // analyse fills in what the plan means for access: who gains and who loses

@@ -31,8 +31,24 @@ type Document struct {
 	// Fingerprint (saved plans): a hash of the accounts as they were read
 	// for the plan; apply refuses the plan when they hash otherwise.
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Variables (saved plans): each input variable's value as the plan was
+	// made with it; apply loads the stack again with exactly these values.
+	Variables map[string]Variable `json:"variables,omitempty"`
+	// StackFiles (saved plans): a digest of each file of the stack the plan
+	// read, by its path relative to the stack directory, so that apply can
+	// name the files that changed since.
+	StackFiles map[string]string `json:"stack_files,omitempty"`
 	// Checksum (saved plans): a hash of the document with this field empty.
+	// It detects a damaged or hand-edited plan, not a forged one: anyone can
+	// recompute it. apply FILE derives every change again from the stack.
 	Checksum string `json:"checksum,omitempty"`
+}
+
+// Variable is an input variable's value: its type and value in go-cty's
+// JSON encoding (schema.Value).
+type Variable struct {
+	Type  json.RawMessage `json:"type"`
+	Value json.RawMessage `json:"value"`
 }
 
 // Target says where the accounts are and how they are reached — never a
@@ -40,8 +56,8 @@ type Document struct {
 type Target struct {
 	Kind           string `json:"kind"` // "local" or "aws"
 	Description    string `json:"description"`
-	StackDir       string `json:"stack_dir"`
-	StateDir       string `json:"state_dir,omitempty"`        // local
+	StackDir       string `json:"stack_dir"`                  // absolute
+	StateDir       string `json:"state_dir,omitempty"`        // local; absolute
 	AssumeRoleName string `json:"assume_role_name,omitempty"` // aws
 }
 
