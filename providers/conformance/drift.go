@@ -11,7 +11,8 @@ import (
 
 // testDrift changes owned objects behind the engine's back, through the
 // provider as someone with a console would, and checks that the next plan
-// reverts exactly those changes and nothing else, and that applying it
+// reverts exactly those changes and nothing else, labels each by what the
+// stack's record (engine.AppliedTagKey) tells of it, and that applying it
 // converges. Each drift touches a different object so that each shows as a
 // change of its own.
 func testDrift(t *testing.T, e *env) {
@@ -29,6 +30,7 @@ func testDrift(t *testing.T, e *env) {
 		revert engine.Action
 		key    engine.Key
 		attrs  []string // the attributes the revert lists, for updates
+		label  engine.Drift
 		check  func(t *testing.T, revert *engine.Change)
 	}{
 		{
@@ -47,6 +49,7 @@ func testDrift(t *testing.T, e *env) {
 			revert: engine.Update,
 			key:    engine.PrincipalKey(e.prod.ID, engine.KindRole, roleTarget),
 			attrs:  []string{"trust_policy"},
+			label:  engine.DriftChangedOutside,
 			check: func(t *testing.T, c *engine.Change) {
 				after, ok := c.After.(*engine.Role)
 				if !ok || !policy.Equivalent(after.TrustPolicy, declaredTrust) {
@@ -67,6 +70,35 @@ func testDrift(t *testing.T, e *env) {
 			},
 			revert: engine.Delete,
 			key:    engine.InlineKey(e.prod.ID, engine.KindRole, roleChain, "added-by-hand"),
+			label:  engine.DriftAddedOutside,
+		},
+		{
+			name: "an attachment removed from an owned role",
+			acct: e.prod,
+			drift: func(*testing.T) *engine.Change {
+				return deleteChange(e.prod, &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: roleTarget, PolicyARN: readOnlyAccessARN})
+			},
+			revert: engine.Create,
+			key:    engine.AttachmentKey(e.prod.ID, engine.KindRole, roleTarget, readOnlyAccessARN),
+			label:  engine.DriftDeletedOutside,
+		},
+		{
+			name: "an owned role's record removed, as an older trustform left it",
+			acct: e.prod,
+			drift: func(*testing.T) *engine.Change {
+				have := prod.Roles[engine.NameKey(roleUpdateApp)]
+				r := have.Clone()
+				for k := range r.Tags {
+					if engine.IsAppliedTag(k) {
+						delete(r.Tags, k)
+					}
+				}
+				return updateChange(e.prod, have, r)
+			},
+			revert: engine.Update,
+			key:    engine.PrincipalKey(e.prod.ID, engine.KindRole, roleUpdateApp),
+			attrs:  []string{"tags." + engine.AppliedTagKey},
+			label:  engine.DriftNone, // writing the first record is no drift
 		},
 		{
 			name: "a tag changed",
@@ -80,6 +112,7 @@ func testDrift(t *testing.T, e *env) {
 			revert: engine.Update,
 			key:    engine.PrincipalKey(e.dev.ID, engine.KindUser, userAnn),
 			attrs:  []string{"tags.team"},
+			label:  engine.DriftChangedOutside,
 			check: func(t *testing.T, c *engine.Change) {
 				if a := c.Attrs[0]; a.Before != "someone-else" || a.After != "platform" {
 					t.Errorf("tags.team reverts from %q to %q, want from %q to %q", a.Before, a.After, "someone-else", "platform")
@@ -94,6 +127,7 @@ func testDrift(t *testing.T, e *env) {
 			},
 			revert: engine.Delete,
 			key:    engine.AttachmentKey(e.dev.ID, engine.KindGroup, groupOps, readOnlyAccessARN),
+			label:  engine.DriftUnknown, // groups carry no record
 		},
 	}
 
@@ -118,6 +152,9 @@ func testDrift(t *testing.T, e *env) {
 				if !slices.Equal(names, d.attrs) {
 					t.Fatalf("%s lists attributes %v, want %v", engine.Describe(c), names, d.attrs)
 				}
+			}
+			if c.Drift != d.label {
+				t.Errorf("%s is labelled %q, want %q", engine.Describe(c), c.Drift, d.label)
 			}
 			if d.check != nil {
 				d.check(t, c)
