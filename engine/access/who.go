@@ -212,8 +212,10 @@ func (e *Evaluator) candidateContextsFor(principal string, trust policy.Document
 
 // combineContexts are the contexts to try for an action, fewest keys first:
 // the empty one, what each allow statement of the trust policy and of the
-// identity policies asks for, combined with what each conditional deny
-// needs to stay off. Keys for which fixed is true are never given a value.
+// identity policies asks for, combined with what the conditional denies
+// need to stay off — every deny at once, each turned off by one of its
+// tests (or by nothing, if the request already escapes it). Keys for which
+// fixed is true are never given a value.
 // vars resolves policy variables in documents of language version
 // 2012-10-17: the values that describe the principal, which the request does
 // not choose ("IAM policy elements: Variables and tags", "Request
@@ -221,7 +223,7 @@ func (e *Evaluator) candidateContextsFor(principal string, trust policy.Document
 func combineContexts(action string, trust policy.Document, identity []policy.Document, fixed func(key string) bool, vars resolver) []map[string][]string {
 	allowT := []map[string][]string{{}}
 	allowI := []map[string][]string{{}}
-	avoid := []map[string][]string{{}}
+	var denies [][]map[string][]string // per conditional deny, the ways to turn it off
 	collect := func(doc policy.Document, allows *[]map[string][]string) {
 		// "IAM policy elements: Variables and tags": variables are
 		// replaced only in documents of version 2012-10-17; in earlier
@@ -240,7 +242,9 @@ func combineContexts(action string, trust policy.Document, identity []policy.Doc
 				}
 				continue
 			}
-			avoid = append(avoid, falsifyExcept(s.Conditions, fixed, r)...)
+			if off := falsifyExcept(s.Conditions, fixed, r); len(off) > 0 {
+				denies = append(denies, off)
+			}
 		}
 	}
 	collect(trust, &allowT)
@@ -249,7 +253,18 @@ func combineContexts(action string, trust policy.Document, identity []policy.Doc
 	}
 	// Bound the search: policies with dozens of conditional statements are
 	// rare, and the first few cover the usual MFA and ExternalId cases.
-	allowT, allowI, avoid = firstN(allowT, 8), firstN(allowI, 8), firstN(avoid, 8)
+	allowT, allowI = firstN(allowT, 8), firstN(allowI, 8)
+	avoid := []map[string][]string{{}}
+	for _, off := range firstN(denies, 8) {
+		var next []map[string][]string
+		for _, a := range avoid {
+			next = append(next, a)
+			for _, o := range off {
+				next = append(next, merge(a, o))
+			}
+		}
+		avoid = firstN(next, 32)
+	}
 	seen := map[string]bool{}
 	var out []map[string][]string
 	for _, t := range allowT {

@@ -1,0 +1,531 @@
+package access_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/access"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// TestWhoCanAssumeAgreesWithCanAssume checks, over every state of the
+// corpus and over generated ones, that WhoCanAssume and CanAssume tell the
+// same story for the principals of the state, both ways:
+//
+//   - everyone WhoCanAssume lists is allowed by CanAssume under the context
+//     it reports;
+//   - nobody it leaves out is allowed by CanAssume under any context of an
+//     enumeration built independently of its search: the contexts it tries,
+//     and contexts made of the values the state's policies test (as
+//     written, with policy variables resolved for the principal, with
+//     wildcards filled in), alone, in pairs, and in pairs with MFA.
+func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
+	resolve := resolveAWSManaged(t)
+	type named struct {
+		name    string
+		state   *engine.State
+		managed func(string) (string, bool)
+	}
+	var states []named
+	files, err := filepath.Glob("../../testdata/eval/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus files: %v", err)
+	}
+	for _, f := range files {
+		cases, err := access.LoadCase(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			states = append(states, named{filepath.Base(f) + "/" + c.Name, c.State(), c.AWSManaged(resolve)})
+		}
+	}
+	r := rand.New(rand.NewPCG(13, 2026))
+	for i := range 150 {
+		states = append(states, named{fmt.Sprintf("generated/%03d", i), genState(r), resolve})
+	}
+	listedSome, refusedSome := 0, 0
+	enumerated = 0
+	for _, ns := range states {
+		t.Run(ns.name, func(t *testing.T) {
+			l, rf := checkAgreement(t, ns.state, ns.managed)
+			listedSome += l
+			refusedSome += rf
+		})
+	}
+	t.Logf("%d listed, %d refused, %d contexts enumerated", listedSome, refusedSome, enumerated)
+	// The generator must produce both answers, or the test proves little.
+	if listedSome < 100 || refusedSome < 100 {
+		t.Errorf("only %d principals listed and %d refused over all states", listedSome, refusedSome)
+	}
+}
+
+// checkAgreement checks every role of the state; it returns how many
+// principal and role pairs were listed and how many refused.
+func checkAgreement(t *testing.T, s *engine.State, managed func(string) (string, bool)) (listed, refused int) {
+	t.Helper()
+	ev := access.New(s, managed)
+	for _, id := range s.AccountIDs() {
+		a := s.Accounts[id]
+		for _, role := range a.Roles {
+			roleARN := engine.RoleARN(a.Partition, a.ID, role.Path, role.Name)
+			trust, err := policy.Parse(role.TrustPolicy)
+			if err != nil {
+				continue
+			}
+			got := map[string]bool{}
+			for _, x := range ev.WhoCanAssume(roleARN) {
+				if x.Outside {
+					continue
+				}
+				got[x.Principal] = true
+				listed++
+				if res := ev.CanAssume(x.Principal, roleARN, x.Context); !res.Allowed {
+					t.Errorf("WhoCanAssume(%s) lists %s with context %v, but CanAssume says %s: %v", roleARN, x.Principal, x.Context, res.Decision, res.Reasons)
+				}
+			}
+			for _, p := range statePrincipals(s, trust) {
+				if got[p] {
+					continue
+				}
+				refused++
+				all := enumerate(ev, s, p, roleARN)
+				enumerated += len(all)
+				for _, ctx := range all {
+					if res := ev.CanAssume(p, roleARN, ctx); res.Allowed {
+						t.Errorf("WhoCanAssume(%s) leaves out %s, but CanAssume allows it with context %v: %v", roleARN, p, ctx, res.Reasons)
+						break
+					}
+				}
+			}
+		}
+	}
+	return listed, refused
+}
+
+// enumerated counts the contexts tried against refused principals.
+var enumerated int
+
+// statePrincipals are the users and roles of the state, and the sessions of
+// its roles that the trust policy names.
+func statePrincipals(s *engine.State, trust policy.Document) []string {
+	var out []string
+	for _, id := range s.AccountIDs() {
+		a := s.Accounts[id]
+		for _, u := range a.Users {
+			out = append(out, engine.UserARN(a.Partition, a.ID, u.Path, u.Name))
+		}
+		for _, r := range a.Roles {
+			out = append(out, engine.RoleARN(a.Partition, a.ID, r.Path, r.Name))
+		}
+	}
+	for _, st := range trust.Statements {
+		for _, v := range st.Principals["AWS"] {
+			p := strings.SplitN(v, ":", 6)
+			if len(p) != 6 || p[2] != "sts" || !strings.HasPrefix(p[5], "assumed-role/") {
+				continue
+			}
+			roleName, _, _ := strings.Cut(strings.TrimPrefix(p[5], "assumed-role/"), "/")
+			if a := s.Accounts[p[4]]; a != nil && a.Roles[engine.NameKey(roleName)] != nil && a.Roles[engine.NameKey(roleName)].Name == roleName {
+				out = append(out, v)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// derived are the keys the evaluator derives from the state, which a
+// request does not choose.
+func derived(key string) bool {
+	k := strings.ToLower(key)
+	switch k {
+	case "aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username", "aws:userid",
+		"aws:principalisawsservice", "aws:resourceaccount":
+		return true
+	}
+	return strings.HasPrefix(k, "aws:principaltag/")
+}
+
+type kv struct{ key, value string }
+
+// enumerate is the contexts to try for a principal: those WhoCanAssume
+// tries, and contexts of the values the state's policies test.
+func enumerate(ev *access.Evaluator, s *engine.State, principal, roleARN string) []map[string][]string {
+	out := ev.CandidateContexts(principal, roleARN)
+	vars := variablesOf(s, principal, roleARN)
+	seen := map[kv]bool{}
+	var items []kv
+	add := func(k, v string) {
+		k = strings.ToLower(k)
+		if derived(k) || seen[kv{k, v}] {
+			return
+		}
+		seen[kv{k, v}] = true
+		items = append(items, kv{k, v})
+	}
+	for _, doc := range documents(s, principal, roleARN) {
+		for _, st := range doc.Statements {
+			for op, keys := range st.Conditions {
+				for k, vals := range keys {
+					for _, v := range valuesFor(op, vals, vars) {
+						add(k, v)
+					}
+				}
+			}
+		}
+	}
+	add("aws:MultiFactorAuthPresent", "true")
+	add("aws:MultiFactorAuthPresent", "false")
+	slices.SortFunc(items, func(a, b kv) int { return strings.Compare(a.key+"\x00"+a.value, b.key+"\x00"+b.value) })
+	ctx := func(list ...kv) map[string][]string {
+		m := map[string][]string{}
+		for _, x := range list {
+			if _, dup := m[x.key]; dup {
+				return nil
+			}
+			m[x.key] = []string{x.value}
+		}
+		return m
+	}
+	mfa := kv{"aws:multifactorauthpresent", "true"}
+	out = append(out, nil)
+	for i, a := range items {
+		out = append(out, ctx(a))
+		for _, b := range items[i+1:] {
+			if m := ctx(a, b); m != nil {
+				out = append(out, m)
+				if m3 := ctx(a, b, mfa); m3 != nil {
+					out = append(out, m3)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// documents are the policy documents that bear on the request: the role's
+// trust policy, and the principal's inline policies, its groups' and the
+// customer managed policies attached to them.
+func documents(s *engine.State, principal, roleARN string) []policy.Document {
+	var texts []string
+	attached := func(a *engine.Account, arns []string) {
+		for _, arn := range arns {
+			for _, p := range a.Policies {
+				if engine.PolicyARN(a.Partition, a.ID, p.Path, p.Name) == arn || p.Name == arn {
+					texts = append(texts, p.Document)
+				}
+			}
+		}
+	}
+	inline := func(m map[string]string) {
+		for _, d := range m {
+			texts = append(texts, d)
+		}
+	}
+	if q := strings.SplitN(roleARN, ":", 6); len(q) == 6 {
+		if a := s.Accounts[q[4]]; a != nil {
+			if r := a.Roles[engine.NameKey(q[5][strings.LastIndexByte(q[5], '/')+1:])]; r != nil {
+				texts = append(texts, r.TrustPolicy)
+			}
+		}
+	}
+	if p := strings.SplitN(principal, ":", 6); len(p) == 6 && s.Accounts[p[4]] != nil {
+		a := s.Accounts[p[4]]
+		switch {
+		case strings.HasPrefix(p[5], "user/"):
+			if u := a.Users[engine.NameKey(p[5][strings.LastIndexByte(p[5], '/')+1:])]; u != nil {
+				inline(u.InlinePolicies)
+				attached(a, u.AttachedPolicies)
+				for _, g := range u.Groups {
+					if grp := a.Groups[engine.NameKey(g)]; grp != nil {
+						inline(grp.InlinePolicies)
+						attached(a, grp.AttachedPolicies)
+					}
+				}
+			}
+		default:
+			name := p[5][strings.LastIndexByte(p[5], '/')+1:]
+			if strings.HasPrefix(p[5], "assumed-role/") {
+				name, _, _ = strings.Cut(strings.TrimPrefix(p[5], "assumed-role/"), "/")
+			}
+			if r := a.Roles[engine.NameKey(name)]; r != nil {
+				inline(r.InlinePolicies)
+				attached(a, r.AttachedPolicies)
+			}
+		}
+	}
+	var out []policy.Document
+	for _, t := range texts {
+		if d, err := policy.Parse(t); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+var variable = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// variablesOf returns the values of the policy variables this test knows
+// for a principal: written here from the IAM User Guide's list, apart from
+// the evaluator's own code.
+func variablesOf(s *engine.State, principal, roleARN string) map[string]string {
+	out := map[string]string{"*": "*", "?": "?", "$": "$"}
+	p := strings.SplitN(principal, ":", 6)
+	if len(p) != 6 {
+		return out
+	}
+	acct := s.Accounts[p[4]]
+	out["aws:principalaccount"] = p[4]
+	if q := strings.SplitN(roleARN, ":", 6); len(q) == 6 {
+		out["aws:resourceaccount"] = q[4]
+	}
+	if acct == nil {
+		return out
+	}
+	var tags map[string]string
+	switch {
+	case strings.HasPrefix(p[5], "user/"):
+		name := p[5][strings.LastIndexByte(p[5], '/')+1:]
+		out["aws:username"] = name
+		out["aws:principalarn"] = principal
+		if u := acct.Users[engine.NameKey(name)]; u != nil {
+			tags = u.Tags
+		}
+	case strings.HasPrefix(p[5], "role/"):
+		name := p[5][strings.LastIndexByte(p[5], '/')+1:]
+		out["aws:principalarn"] = principal
+		if r := acct.Roles[engine.NameKey(name)]; r != nil {
+			tags = r.Tags
+		}
+	case strings.HasPrefix(p[5], "assumed-role/"):
+		name, _, _ := strings.Cut(strings.TrimPrefix(p[5], "assumed-role/"), "/")
+		if r := acct.Roles[engine.NameKey(name)]; r != nil {
+			out["aws:principalarn"] = engine.RoleARN(acct.Partition, acct.ID, r.Path, r.Name)
+			tags = r.Tags
+		}
+	}
+	for k, v := range tags {
+		out["aws:principaltag/"+strings.ToLower(k)] = v
+	}
+	return out
+}
+
+// valuesFor are request values to try against one test: each policy
+// value as written, with its variables replaced (a default where the key
+// has none), and with its wildcards filled in; for IP, numeric and Bool
+// tests the values around the policy's; for Null a value at all.
+func valuesFor(op string, vals []string, vars map[string]string) []string {
+	var out []string
+	lop := strings.ToLower(op)
+	for _, v := range vals {
+		forms := []string{v}
+		resolved, ok := "", true
+		resolved = variable.ReplaceAllStringFunc(v, func(m string) string {
+			name, def, hasDef := strings.Cut(m[2:len(m)-1], ",")
+			name = strings.TrimSpace(name)
+			if x, found := vars[strings.ToLower(name)]; found {
+				return x
+			}
+			if name == "*" || name == "?" || name == "$" {
+				return name
+			}
+			if hasDef {
+				return strings.Trim(strings.TrimSpace(def), "'")
+			}
+			ok = false
+			return ""
+		})
+		if ok {
+			forms = append(forms, resolved)
+		}
+		f := forms[len(forms)-1]
+		forms = append(forms, strings.NewReplacer("*", "", "?", "x").Replace(f), strings.NewReplacer("*", "zz", "?", "q").Replace(f))
+		out = append(out, forms...)
+		switch {
+		case strings.Contains(lop, "ipaddress"):
+			if pfx, err := netip.ParsePrefix(v); err == nil {
+				out = append(out, pfx.Addr().String())
+			}
+			out = append(out, "192.0.2.1")
+		case strings.Contains(lop, "numeric"):
+			if n, err := strconv.ParseFloat(v, 64); err == nil {
+				out = append(out, strconv.FormatFloat(n-1, 'f', -1, 64), strconv.FormatFloat(n+1, 'f', -1, 64))
+			}
+		case strings.Contains(lop, "bool"):
+			out = append(out, "true", "false")
+		case lop == "null":
+			out = append(out, "present")
+		}
+	}
+	return out
+}
+
+// genState makes a state of two or three accounts with random users,
+// groups and roles, identity policies that allow or deny sts:AssumeRole,
+// and trust policies that mix accounts, principals, MFA, ExternalIds,
+// StringLike wildcards, policy variables and conditional denies.
+func genState(r *rand.Rand) *engine.State {
+	ids := []string{"111111111111", "222222222222", "333333333333"}[:2+r.IntN(2)]
+	s := engine.NewState()
+	type ent struct{ account, kind, name string }
+	var users, roles []ent
+	for _, id := range ids {
+		a := s.Account(id, "aws")
+		for i := range 1 + r.IntN(2) {
+			name := fmt.Sprintf("G%d", i)
+			a.Groups[engine.NameKey(name)] = &engine.Group{Name: name, Path: "/", InlinePolicies: map[string]string{}}
+		}
+		for i := range 1 + r.IntN(3) {
+			name := fmt.Sprintf("u%d", i)
+			u := &engine.User{Name: name, Path: "/", InlinePolicies: map[string]string{}}
+			if r.IntN(2) == 0 {
+				u.Tags = map[string]string{"team": []string{"a", "b"}[r.IntN(2)]}
+			}
+			for g := range a.Groups {
+				if r.IntN(2) == 0 {
+					u.Groups = append(u.Groups, a.Groups[g].Name)
+				}
+			}
+			slices.Sort(u.Groups)
+			a.Users[engine.NameKey(name)] = u
+			users = append(users, ent{id, "user", name})
+		}
+		for i := range 1 + r.IntN(3) {
+			name := fmt.Sprintf("R%d", i)
+			path := "/"
+			if r.IntN(4) == 0 {
+				path = "/ops/"
+			}
+			a.Roles[engine.NameKey(name)] = &engine.Role{Name: name, Path: path, MaxSessionDuration: 3600, InlinePolicies: map[string]string{}}
+			if r.IntN(3) == 0 {
+				a.Roles[engine.NameKey(name)].Tags = map[string]string{"team": "a"}
+			}
+			roles = append(roles, ent{id, "role", name})
+		}
+	}
+	arnOf := func(e ent) string {
+		a := s.Accounts[e.account]
+		if e.kind == "user" {
+			return engine.UserARN("aws", e.account, "/", e.name)
+		}
+		r := a.Roles[engine.NameKey(e.name)]
+		return engine.RoleARN("aws", e.account, r.Path, r.Name)
+	}
+	pick := func(list []string) string { return list[r.IntN(len(list))] }
+	conds := []map[string]map[string][]string{
+		nil, nil,
+		{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}},
+		{"BoolIfExists": {"aws:MultiFactorAuthPresent": {"true"}}},
+		{"StringEquals": {"sts:ExternalId": {"x"}}},
+		{"StringEquals": {"sts:ExternalId": {"x", "y"}}},
+		{"StringLike": {"sts:ExternalId": {"ab*"}}},
+		{"StringLike": {"sts:ExternalId": {"a?c", "*"}}},
+		{"StringEquals": {"sts:RoleSessionName": {"${aws:username}"}}},
+		{"StringLike": {"sts:RoleSessionName": {"${aws:PrincipalTag/team}-*"}}},
+		{"StringEquals": {"sts:RoleSessionName": {"${aws:PrincipalTag/team, 'none'}"}}},
+		{"StringEquals": {"aws:PrincipalTag/team": {"a"}}},
+		{"StringEquals": {"aws:PrincipalAccount": {pick(ids)}}},
+		{"ArnLike": {"aws:PrincipalArn": {"arn:aws:iam::*:user/u*"}}},
+		{"StringEquals": {"sts:ExternalId": {"${aws:PrincipalAccount}"}}},
+		{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}, "StringEquals": {"sts:ExternalId": {"x"}}},
+		{"IpAddress": {"aws:SourceIp": {"203.0.113.0/24"}}},
+	}
+	denyConds := []map[string]map[string][]string{
+		{"BoolIfExists": {"aws:MultiFactorAuthPresent": {"false"}}},
+		{"StringLike": {"sts:ExternalId": {"bad*"}}},
+		{"StringNotEquals": {"aws:PrincipalTag/team": {"a"}}},
+		{"NotIpAddress": {"aws:SourceIp": {"198.51.100.0/24"}}},
+		{"StringEquals": {"sts:RoleSessionName": {"${aws:username}"}}},
+	}
+	doc := func(stmts ...policy.Statement) string {
+		v := policy.Version
+		if r.IntN(8) == 0 {
+			v = "2008-10-17"
+		}
+		return policy.Document{Version: v, Statements: stmts}.JSON()
+	}
+	principalValue := func() map[string][]string {
+		switch r.IntN(9) {
+		case 0:
+			return map[string][]string{"AWS": {pick(ids)}}
+		case 1:
+			return map[string][]string{"AWS": {engine.RootARN("aws", pick(ids))}}
+		case 2, 3:
+			return map[string][]string{"AWS": {arnOf(users[r.IntN(len(users))])}}
+		case 4:
+			return map[string][]string{"AWS": {arnOf(roles[r.IntN(len(roles))])}}
+		case 5:
+			e := roles[r.IntN(len(roles))]
+			return map[string][]string{"AWS": {"arn:aws:sts::" + e.account + ":assumed-role/" + e.name + "/s1"}}
+		case 6:
+			return map[string][]string{"AWS": {"*"}}
+		case 7:
+			return map[string][]string{"Service": {"ec2.amazonaws.com"}}
+		}
+		return map[string][]string{"AWS": {pick(ids), arnOf(users[r.IntN(len(users))])}}
+	}
+	for _, e := range roles {
+		role := s.Accounts[e.account].Roles[engine.NameKey(e.name)]
+		var stmts []policy.Statement
+		for range 1 + r.IntN(3) {
+			stmts = append(stmts, policy.Statement{Effect: "Allow", Principals: principalValue(), Actions: []string{"sts:AssumeRole"},
+				Conditions: conds[r.IntN(len(conds))]})
+		}
+		if r.IntN(3) == 0 {
+			stmts = append(stmts, policy.Statement{Effect: "Deny", Principals: map[string][]string{"AWS": {"*"}}, Actions: []string{"sts:AssumeRole"},
+				Conditions: denyConds[r.IntN(len(denyConds))]})
+		}
+		if r.IntN(6) == 0 {
+			stmts = append(stmts, policy.Statement{Effect: "Deny", Principals: map[string][]string{"AWS": {arnOf(users[r.IntN(len(users))])}}, Actions: []string{"sts:AssumeRole"}})
+		}
+		role.TrustPolicy = doc(stmts...)
+	}
+	identity := func() string {
+		var stmts []policy.Statement
+		target := "*"
+		switch r.IntN(3) {
+		case 0:
+			target = arnOf(roles[r.IntN(len(roles))])
+		case 1:
+			target = "arn:aws:iam::*:role/R*"
+		}
+		var c map[string]map[string][]string
+		if r.IntN(3) == 0 {
+			c = conds[r.IntN(len(conds))]
+		}
+		stmts = append(stmts, policy.Statement{Effect: "Allow", Actions: []string{"sts:AssumeRole"}, Resources: []string{target}, Conditions: c})
+		if r.IntN(3) == 0 {
+			stmts = append(stmts, policy.Statement{Effect: "Deny", Actions: []string{"sts:AssumeRole"}, Resources: []string{"*"},
+				Conditions: denyConds[r.IntN(len(denyConds))]})
+		}
+		return doc(stmts...)
+	}
+	for _, id := range ids {
+		a := s.Accounts[id]
+		for _, g := range a.Groups {
+			if r.IntN(2) == 0 {
+				g.InlinePolicies["p"] = identity()
+			}
+		}
+		for _, u := range a.Users {
+			if r.IntN(2) == 0 {
+				u.InlinePolicies["p"] = identity()
+			}
+		}
+		for _, ro := range a.Roles {
+			if r.IntN(2) == 0 {
+				ro.InlinePolicies["p"] = identity()
+			}
+		}
+	}
+	return s
+}
