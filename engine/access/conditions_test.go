@@ -275,4 +275,3 @@ func TestImpossiblePaths(t *testing.T) {
 		})
 	}
 }
-
