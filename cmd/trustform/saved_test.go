@@ -49,7 +49,7 @@ func powerUserDelete(index int) planfile.Change {
 		Address: "group.testers", Object: engine.ObjectName(c),
 		Key:        engine.AttachmentKey("111111111111", engine.KindGroup, "Testers", arn),
 		Attributes: []engine.AttrDiff{}, DependsOn: []int{},
-		Before:     &planfile.Object{Attachment: att},
+		Before: &planfile.Object{Attachment: att},
 	}
 }
 
