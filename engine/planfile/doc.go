@@ -2,10 +2,11 @@
 // form that `plan -json` prints and `show -json` reads back, and the saved
 // plan that `plan -out` writes and `apply FILE` carries out. A saved plan is
 // the same document plus a fingerprint of the accounts it was computed from,
-// so that applying it to accounts that changed since is refused, and a
-// checksum of its content, so that a plan edited by hand is refused. The
-// checksum protects against mistakes, not against someone who recomputes it:
-// guard saved plans as the pipeline's other artifacts.
+// the values of the stack's variables, a digest of the stack's files, and a
+// checksum of its content. The checksum catches a plan damaged or edited by
+// mistake, not one whose editor recomputes it: a saved plan is untrusted
+// input, so `apply FILE` makes the plan again from the stack and the accounts
+// and applies it only when its changes are the saved ones (Differences).
 //
 // The format is described by docs/plan.schema.json. Fields are added, never
 // renamed or removed, within a format_version.
