@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trustform/trustform/providers/aws/mototest"
+)
+
+// wildcardSessionNames makes UpdateApp's trust ask for a session name that
+// matches "deploy-*" or "*": the second value admits every session name, and
+// a review that showed an example value ("deploy-") would hide it.
+func wildcardSessionNames(t *testing.T, dir string) {
+	t.Helper()
+	p := filepath.Join(dir, "production.hcl")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "    accounts = [account.development]\n", `    accounts = [account.development]
+    condition {
+      test     = "StringLike"
+      variable = "sts:RoleSessionName"
+      values   = ["deploy-*", "*"]
+    }
+`, 1)
+	if text == string(b) {
+		t.Fatal("production.hcl has no trust { accounts = [account.development] } to change")
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkConditionsShownExactly checks that every view of the review shows
+// the trust condition with its operator and every value as written: the
+// human plan, the JSON plan's after, the markdown plan and who-can.
+func checkConditionsShownExactly(t *testing.T, dir string, flags ...string) {
+	args := func(cmd ...string) []string { return append(append(cmd, flags...), dir) }
+	const exact = `StringLike sts:RoleSessionName in ["deploy-*", "*"]`
+	r := mustRun(t, 0, args("plan", "-no-color")...)
+	if !strings.Contains(r.stdout, `user "David" in 111111111111 can assume role "UpdateApp" in 999999999999 with `+exact) {
+		t.Errorf("the human plan does not show the condition as written:\n%s", r.stdout)
+	}
+	r = mustRun(t, 0, args("plan", "-format", "markdown")...)
+	if !strings.Contains(r.stdout, "| with "+exact+" |") {
+		t.Errorf("the markdown plan does not show the condition as written:\n%s", r.stdout)
+	}
+	r = mustRun(t, 0, args("plan", "-json")...)
+	var doc struct {
+		AccessChanges []struct {
+			Principal string   `json:"principal"`
+			After     []string `json:"after"`
+		} `json:"access_changes"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range doc.AccessChanges {
+		if a.Principal == "arn:aws:iam::111111111111:user/David" {
+			found = true
+			if len(a.After) != 1 || a.After[0] != "with "+exact {
+				t.Errorf("JSON after = %q, want [%q]", a.After, "with "+exact)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the JSON plan has no access change for David:\n%s", r.stdout)
+	}
+	mustRun(t, 0, args("apply", "-auto-approve")...)
+	r = mustRun(t, 0, append([]string{"who-can", "assume", "role.update_app"}, args()...)...)
+	if !strings.Contains(r.stdout, "user/David  (with "+exact+")") || strings.Contains(r.stdout, `"deploy-"`) {
+		t.Errorf("who-can does not show the condition as written:\n%s", r.stdout)
+	}
+}
+
+// TestConditionsShownExactly is the review of a wildcard trust condition on
+// the local target.
+func TestConditionsShownExactly(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	wildcardSessionNames(t, dir)
+	checkConditionsShownExactly(t, dir)
+}
+
+// TestConditionsShownExactlyOnMoto is the same on the aws target, the trust
+// policy read back from moto.
+func TestConditionsShownExactlyOnMoto(t *testing.T) {
+	requireAWSCLI(t)
+	moto := mototest.Start(t)
+	moto.Env(t)
+	dir := copyExample(t, "dev-prod")
+	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
+		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
+	}
+	wildcardSessionNames(t, dir)
+	checkConditionsShownExactly(t, dir, strings.Fields(awsFlags)...)
+}
