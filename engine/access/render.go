@@ -141,19 +141,26 @@ func (b *basis) describe() []string {
 		if b.offByPrincipal(blk, fixed) {
 			continue
 		}
-		ts := blk.tests(fixed)
-		switch {
-		case len(ts) == 0:
-		case len(ts) == 1 && denyWithoutMFA(ts[0]):
-			add("with MFA")
-		case len(ts) == 1:
-			add("unless " + ts[0].String())
-		default:
-			words := make([]string, len(ts))
-			for i, t := range ts {
-				words[i] = t.String()
+		if w := DenyWords(filterConds(blk.conds, fixed)); w != "" {
+			add(w)
+		}
+	}
+	return out
+}
+
+// filterConds is a Condition element without the tests on keys for which
+// skip is true.
+func filterConds(conds map[string]map[string][]string, skip func(string) bool) map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for op, keys := range conds {
+		for k, v := range keys {
+			if skip(k) {
+				continue
 			}
-			add("unless (" + strings.Join(words, " and ") + ")")
+			if out[op] == nil {
+				out[op] = map[string][]string{}
+			}
+			out[op][k] = v
 		}
 	}
 	return out
@@ -193,4 +200,41 @@ func allowWords(t test) string {
 func denyWithoutMFA(t test) bool {
 	return t.known && t.op.base == "Bool" && t.op.qualifier == "" && t.op.ifExists && len(t.values) == 1 &&
 		strings.EqualFold(t.key, "aws:MultiFactorAuthPresent") && strings.EqualFold(t.values[0], "false")
+}
+
+// ConditionWords says an Allow statement's Condition element in the words
+// of Assumer.Conditions: one entry per test, sorted by operator and key,
+// each with its operator and every value as written ("with StringLike
+// token.actions.githubusercontent.com:sub in [\"repo:my-org/app:*\", \"*\"]"),
+// or in a friendlier form where that is exactly the test ("with MFA",
+// `with ExternalId "x"`). Views that read policies from the configuration
+// use it, so that they say conditions as the evaluator does.
+func ConditionWords(conds map[string]map[string][]string) []string {
+	var out []string
+	for _, t := range (condBlock{conds: conds}).tests(nil) {
+		out = append(out, allowWords(t))
+	}
+	return out
+}
+
+// DenyWords says what a request must avoid to escape a conditional Deny
+// statement, in the words of Assumer.Conditions: "unless" and its test, or
+// its tests joined by "and" in parentheses; "with MFA" for the
+// BoolIfExists aws:MultiFactorAuthPresent "false" that only MFA escapes.
+// It is "" for a Deny without conditions, which nothing escapes.
+func DenyWords(conds map[string]map[string][]string) string {
+	ts := (condBlock{conds: conds}).tests(nil)
+	switch {
+	case len(ts) == 0:
+		return ""
+	case len(ts) == 1 && denyWithoutMFA(ts[0]):
+		return "with MFA"
+	case len(ts) == 1:
+		return "unless " + ts[0].String()
+	}
+	words := make([]string, len(ts))
+	for i, t := range ts {
+		words[i] = t.String()
+	}
+	return "unless (" + strings.Join(words, " and ") + ")"
 }

@@ -134,22 +134,14 @@ func BuildGraph(cfg *engine.Config) (*Graph, error) {
 }
 
 // edgeConditions is what a trust statement asks of the caller, for an edge
-// label: " (MFA)", " (ExternalId)", " (MFA, ExternalId)".
+// label: every test as the policy writes it, in the words of who-can,
+// " (with MFA)", ` (with ExternalId "x", with StringLike sts:RoleSessionName
+// "ci-*")`; "" when nothing.
 func edgeConditions(s trustStatement) string {
-	var c []string
-	if s.mfa {
-		c = append(c, "MFA")
-	}
-	if len(s.externalIDs) > 0 {
-		c = append(c, "ExternalId")
-	}
-	if s.other {
-		c = append(c, "other conditions")
-	}
-	if len(c) == 0 {
+	if len(s.conditions) == 0 {
 		return ""
 	}
-	return " (" + strings.Join(c, ", ") + ")"
+	return " (" + strings.Join(s.conditions, ", ") + ")"
 }
 
 // pathOfARN is the IAM path of a user, group or role ARN ("/" when none).

@@ -71,6 +71,11 @@ type KitTrust struct {
 	// OtherConditions is true when the statement tests other condition keys,
 	// which the kit does not fill in.
 	OtherConditions bool `json:"other_conditions"`
+	// Conditions say every test of the statement with its operator and
+	// every value as written, and the conditional denies of the trust
+	// policy that apply to its principals ("unless ..."), in the words of
+	// `trustform who-can`; [] when there are none.
+	Conditions []string `json:"conditions"`
 }
 
 // KitTrusted is one principal a trust statement names.
@@ -185,7 +190,8 @@ func buildKitRole(x *stackIndex, r *engine.RoleConfig, profile string) (KitRole,
 	var mfaAccounts []string
 	humans, other := false, false
 	for _, s := range stmts {
-		kt := KitTrust{Principals: []KitTrusted{}, RequireMFA: s.mfa, ExternalIDs: append([]string{}, s.externalIDs...), OtherConditions: s.other}
+		kt := KitTrust{Principals: []KitTrusted{}, RequireMFA: s.mfa, ExternalIDs: append([]string{}, s.externalIDs...), OtherConditions: s.other,
+			Conditions: append([]string{}, s.conditions...)}
 		aws := false
 		for _, tp := range s.principals {
 			info := classify(tp)
@@ -488,23 +494,14 @@ func accountText(a KitAccount) string {
 	return a.Name + " (" + a.ID + ")"
 }
 
-// trustConditions is what a statement asks for, as " (with MFA, with
-// ExternalId "x")", or "" when nothing.
+// trustConditions is what a statement asks for, every test as the policy
+// writes it, as " (with MFA, with StringLike sts:ExternalId \"a-*\")", or ""
+// when nothing.
 func trustConditions(t KitTrust) string {
-	var c []string
-	if t.RequireMFA {
-		c = append(c, "with MFA")
-	}
-	for _, id := range t.ExternalIDs {
-		c = append(c, fmt.Sprintf("with ExternalId %q", id))
-	}
-	if t.OtherConditions {
-		c = append(c, "under other conditions")
-	}
-	if len(c) == 0 {
+	if len(t.Conditions) == 0 {
 		return ""
 	}
-	return " (" + strings.Join(c, ", ") + ")"
+	return " (" + strings.Join(t.Conditions, ", ") + ")"
 }
 
 func principalLines(list []KitPrincipal, color, reset string) []string {

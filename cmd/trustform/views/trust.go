@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -25,6 +26,11 @@ type trustStatement struct {
 	// other is true when the statement tests keys besides the two above: the
 	// kit cannot say what to pass for them, so it says that there are some.
 	other bool
+	// conditions say every test of the statement, operator and values as
+	// written, and every conditional Deny on sts:AssumeRole that applies to
+	// its principals, in the words of who-can (access.ConditionWords and
+	// access.DenyWords).
+	conditions []string
 }
 
 // trustedPrincipal is one principal value as the trust policy writes it.
@@ -43,6 +49,7 @@ func readTrust(doc string) ([]trustStatement, error) {
 		return nil, fmt.Errorf("trust policy: %w", err)
 	}
 	var out []trustStatement
+	var denies []policy.Statement
 	denyWithoutMFA := false
 	for _, s := range d.Statements {
 		if !coversAssumeRole(s) {
@@ -52,6 +59,7 @@ func readTrust(doc string) ([]trustStatement, error) {
 			if deniesWithoutMFA(s) {
 				denyWithoutMFA = true
 			}
+			denies = append(denies, s)
 			continue
 		}
 		if s.Principals == nil {
@@ -84,7 +92,15 @@ func readTrust(doc string) ([]trustStatement, error) {
 		}
 		slices.Sort(ts.externalIDs)
 		ts.externalIDs = slices.Compact(ts.externalIDs)
+		ts.conditions = access.ConditionWords(s.Conditions)
 		out = append(out, ts)
+	}
+	for i := range out {
+		for _, dn := range denies {
+			if w := access.DenyWords(dn.Conditions); w != "" && denyReaches(dn, out[i].principals) && !slices.Contains(out[i].conditions, w) {
+				out[i].conditions = append(out[i].conditions, w)
+			}
+		}
 	}
 	if denyWithoutMFA {
 		for i := range out {
@@ -92,6 +108,29 @@ func readTrust(doc string) ([]trustStatement, error) {
 		}
 	}
 	return out, nil
+}
+
+// denyReaches reports whether a trust Deny may apply to the principals of a
+// statement: it names everyone ("*"), one of them as written, or uses
+// NotPrincipal (read from the configuration, it cannot be told).
+func denyReaches(dn policy.Statement, principals []trustedPrincipal) bool {
+	if dn.Principals == nil {
+		return true
+	}
+	if _, ok := dn.Principals["*"]; ok {
+		return true
+	}
+	for typ, vals := range dn.Principals {
+		for _, v := range vals {
+			if v == "*" && typ == "AWS" {
+				return true
+			}
+			if slices.Contains(principals, trustedPrincipal{Type: typ, Value: v}) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // deniesWithoutMFA recognises {"Effect": "Deny", "Condition": {"BoolIfExists"

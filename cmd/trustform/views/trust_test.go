@@ -31,16 +31,33 @@ func TestReadTrust(t *testing.T) {
 		mfa         bool
 		externalIDs []string
 		other       bool
+		conditions  []string // every test as written, and the denies that apply
 	}{
 		{name: "no condition", doc: doc(stmt("Allow", `"sts:AssumeRole"`, "")), statements: 1},
-		{name: "MFA", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"Bool": {"aws:MultiFactorAuthPresent": "true"}}`)), statements: 1, mfa: true},
-		{name: "MFA as a JSON boolean and key in another case", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"Bool": {"AWS:multifactorauthpresent": true}}`)), statements: 1, mfa: true},
+		{name: "MFA", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"Bool": {"aws:MultiFactorAuthPresent": "true"}}`)), statements: 1, mfa: true, conditions: []string{"with MFA"}},
+		{name: "MFA as a JSON boolean and key in another case", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"Bool": {"AWS:multifactorauthpresent": true}}`)), statements: 1, mfa: true, conditions: []string{"with MFA"}},
 		// BoolIfExists passes when the key is absent, as it is for long-term
 		// access keys: it does not make the CLI pass MFA.
-		{name: "BoolIfExists does not require MFA", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}`)), statements: 1, other: true},
-		{name: "ExternalIds sorted", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringEquals": {"sts:ExternalId": ["b", "a"]}}`)), statements: 1, externalIDs: []string{"a", "b"}},
-		{name: "other keys", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringEquals": {"aws:PrincipalOrgID": "o-1"}}`)), statements: 1, other: true},
-		{name: "deny without MFA", doc: doc(stmt("Allow", `"sts:AssumeRole"`, ""), stmt("Deny", `"sts:AssumeRole"`, `{"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}`)), statements: 1, mfa: true},
+		{name: "BoolIfExists does not require MFA", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}`)), statements: 1, other: true,
+			conditions: []string{`with BoolIfExists aws:MultiFactorAuthPresent "true"`}},
+		{name: "ExternalIds sorted", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringEquals": {"sts:ExternalId": ["b", "a"]}}`)), statements: 1, externalIDs: []string{"a", "b"},
+			conditions: []string{`with StringEquals sts:ExternalId in ["b", "a"]`}},
+		{name: "one ExternalId", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringEquals": {"sts:ExternalId": "x"}}`)), statements: 1, externalIDs: []string{"x"},
+			conditions: []string{`with ExternalId "x"`}},
+		{name: "an ExternalId with a wildcard keeps its operator", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringLike": {"sts:ExternalId": "x-*"}}`)), statements: 1, other: true,
+			conditions: []string{`with StringLike sts:ExternalId "x-*"`}},
+		{name: "other keys", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringEquals": {"aws:PrincipalOrgID": "o-1"}}`)), statements: 1, other: true,
+			conditions: []string{`if its account is in organization "o-1"`}},
+		{name: "StringLike with a wildcard and everything", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:my-org/app:*", "*"]}, "Bool": {"aws:MultiFactorAuthPresent": "true"}}`)), statements: 1, mfa: true, other: true,
+			conditions: []string{"with MFA", `with StringLike token.actions.githubusercontent.com:sub in ["repo:my-org/app:*", "*"]`}},
+		{name: "a policy variable as written", doc: doc(stmt("Allow", `"sts:AssumeRole"`, `{"StringEquals": {"sts:RoleSessionName": "${aws:username}"}}`)), statements: 1, other: true,
+			conditions: []string{`with StringEquals sts:RoleSessionName "${aws:username}"`}},
+		{name: "deny without MFA", doc: doc(stmt("Allow", `"sts:AssumeRole"`, ""), stmt("Deny", `"sts:AssumeRole"`, `{"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}`)), statements: 1, mfa: true,
+			conditions: []string{"with MFA"}},
+		{name: "a conditional deny written before the allow", doc: doc(stmt("Deny", `"sts:AssumeRole"`, `{"StringLike": {"sts:ExternalId": "bad-*"}}`), stmt("Allow", `"sts:AssumeRole"`, "")), statements: 1,
+			conditions: []string{`unless StringLike sts:ExternalId "bad-*"`}},
+		{name: "a conditional deny of other principals does not apply", doc: doc(stmt("Allow", `"sts:AssumeRole"`, ""),
+			`{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "sts:AssumeRole", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`), statements: 1},
 		{name: "an unconditional deny is not an MFA rule", doc: doc(stmt("Allow", `"sts:AssumeRole"`, ""), stmt("Deny", `"sts:AssumeRole"`, "")), statements: 1},
 		{name: "wildcard action", doc: doc(stmt("Allow", `"sts:Assume*"`, "")), statements: 1},
 		{name: "all actions", doc: doc(stmt("Allow", `"*"`, "")), statements: 1},
@@ -63,6 +80,9 @@ func TestReadTrust(t *testing.T) {
 			s := got[0]
 			if s.mfa != tc.mfa || !reflect.DeepEqual(s.externalIDs, tc.externalIDs) || s.other != tc.other {
 				t.Fatalf("mfa %v, external ids %q, other %v; want %v, %q, %v", s.mfa, s.externalIDs, s.other, tc.mfa, tc.externalIDs, tc.other)
+			}
+			if !reflect.DeepEqual(s.conditions, tc.conditions) {
+				t.Errorf("conditions %q, want %q", s.conditions, tc.conditions)
 			}
 		})
 	}
