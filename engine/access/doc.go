@@ -94,10 +94,30 @@
 // trust policy names) with the empty context and with contexts derived from
 // the policies involved: values that satisfy the positive conditions of the
 // trust policy's and the caller's allow statements (MFA, an ExternalId, an
-// IP address, an organization id, ...) and values that switch off
-// conditional denies (a deny unless MFA). It reports, per principal, the
-// smallest context that works, in words ("with MFA", `with ExternalId "x"`).
-// Keys that describe the principal itself are never invented.
+// IP address, an organization id, ...) and values that switch off the
+// conditional denies, all at once (a deny unless MFA). Policy variables in
+// those values resolve to the principal's own values (its user name, tags,
+// ARN, account), as when its request is evaluated. Keys that describe the
+// principal itself are never invented. A property test checks, over the
+// corpus's states and generated ones, that WhoCanAssume lists exactly the
+// principals CanAssume allows.
+//
+// It reports, per principal, the smallest context that works
+// (Assumer.Context), and what the request must meet (Assumer.Conditions) in
+// the words of the policies that allowed it, never the example values of
+// the context: each test of the allowing trust statement (and of the
+// caller's own allow, where it had to allow) as
+//
+//	with <operator> <key> "<value>"
+//	with <operator> <key> in ["<value>", "<value>"]
+//
+// and each conditional deny it escaped as `unless <operator> <key> ...`, or
+// `unless (<test> and <test>)` for a deny of several tests. "with MFA"
+// (Bool aws:MultiFactorAuthPresent "true", or a deny's BoolIfExists
+// aws:MultiFactorAuthPresent "false"), `with ExternalId "x"`,
+// "if its account is 222222222222" and `if its account is in organization
+// "o-..."` (StringEquals, one value) stand for exactly those tests. Tests on
+// keys that describe the principal are facts about it and are left out.
 //
 // It also reports the principals the trust policy's Allow statements name
 // that are not users, roles or sessions of the state, whose own policies
@@ -121,7 +141,11 @@
 // account, or "anyone" pinned by a condition to a declared account, is not
 // an outsider: its users and roles are listed with their full evaluation.
 // NotPrincipal never adds an outsider, and principals of another partition
-// than the role's are left out. Evaluate and CanAssume still answer that an
+// than the role's are left out. A service principal or a federated provider
+// never presents aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID,
+// aws:PrincipalTag/..., aws:PrincipalType, MFA, aws:username or aws:userid
+// (see outsider.absent): a statement that needs one does not let it in. An
+// empty principal list ({"Service": []}) names nobody. Evaluate and CanAssume still answer that an
 // outsider's account is not one of the accounts read: they evaluate both
 // sides or nothing.
 //
@@ -146,7 +170,8 @@
 //	    "aws_managed": {"arn:aws:iam::aws:policy/Name": {...document...}}   // optional
 //	  },
 //	  "request": {"principal": "arn:...", "action": "sts:AssumeRole", "resource": "arn:...", "context": {"key": ["value"]}},
-//	  "want": {"allowed": true, "decision": "allow", "reason_contains": ["..."], "caveat_contains": ["..."]}
+//	  "want": {"allowed": true, "decision": "allow", "reason_contains": ["..."], "caveat_contains": ["..."]},
+//	  "who_can": {"role": "arn:...", "want": [{"principal": "arn:...", "conditions": ["with MFA"]}]}   // optional
 //	}
 //
 // Documents are JSON objects, or JSON strings holding the document's text

@@ -21,8 +21,14 @@ type Assumer struct {
 	// that its own policies allow), "*" (anyone), a service principal
 	// (ec2.amazonaws.com) or a federated provider (its ARN or host).
 	Principal string
-	// Conditions say in words what the request must carry, e.g. "with MFA"
-	// or `with ExternalId "x"`; empty when the plainest request succeeds.
+	// Conditions say what the request must meet, in the words of the
+	// policies that decided it (see render.go): every test of the allowing
+	// statements with its operator and every value as written, e.g.
+	// `with StringLike token.actions.githubusercontent.com:sub in
+	// ["repo:my-org/app:*", "*"]`, "with MFA", `with ExternalId "x"`, and
+	// the conditional denies it escapes, e.g. `unless StringLike
+	// sts:ExternalId "bad-*"`. Tests on what describes the principal itself
+	// are left out. Empty when the statements that allowed it test nothing.
 	Conditions []string
 	// Context is the condition context that was evaluated (nil when none was
 	// needed): what the caller must pass.
@@ -49,9 +55,12 @@ type Assumer struct {
 // The contexts tried are derived from the policies involved: the values the
 // trust policy's and the principal's allow statements test for (MFA, an
 // ExternalId, a source IP, ...), and values that turn off conditional
-// denies. Keys that describe a principal of the state (aws:PrincipalArn,
-// aws:PrincipalTag/..., aws:username) are never invented: those come from
-// the state.
+// denies, every deny at once. Keys that describe a principal of the state
+// (aws:PrincipalArn, aws:PrincipalTag/..., aws:username) are never
+// invented: those come from the state, and policy variables in the values
+// tested (${aws:username}, ${aws:PrincipalTag/team}, ...) take the
+// principal's own values, as when its request is evaluated. Keys that a
+// service or federated principal never presents are never chosen for it.
 func (e *Evaluator) WhoCanAssume(roleARN string) []Assumer {
 	role, acct, _ := e.findRole(roleARN)
 	if role == nil {
