@@ -245,6 +245,13 @@ func TestImpossiblePaths(t *testing.T) {
 			[]who{{"arn:aws:iam::444455556666:root", []string{`with StringEquals aws:PrincipalArn "arn:aws:iam::444455556666:role/admin"`},
 				map[string][]string{"aws:PrincipalArn": {"arn:aws:iam::444455556666:role/admin"}}}},
 		},
+		{
+			"an outside account's users have user names: a variable on aws:username may be met",
+			trustOf(stmt("Allow", aws(vendorRoot), assume, conds{"StringEquals": {"sts:RoleSessionName": {"${aws:username}"}}})),
+			[]who{{vendorRoot, []string{`with StringEquals sts:RoleSessionName "${aws:username}"`},
+				map[string][]string{"aws:username": {"example"}, "sts:RoleSessionName": {"example"}}}},
+		},
+		{"a service has no user name to meet a variable on aws:username", trustOf(stmt("Allow", svc, assume, conds{"StringEquals": {"sts:RoleSessionName": {"${aws:username}"}}})), []who{}},
 		{"empty Service list", trustOf(stmt("Allow", map[string][]string{"Service": {}}, assume, nil)), []who{}},
 		{"empty AWS list", trustOf(stmt("Allow", map[string][]string{"AWS": {}}, assume, nil)), []who{}},
 		{"empty Federated list", trustOf(stmt("Allow", map[string][]string{"Federated": {}}, web, nil)), []who{}},

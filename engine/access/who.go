@@ -360,8 +360,12 @@ func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) 
 			// The values are alternatives: the first that a request can
 			// meet will do (one whose variable has no value cannot).
 			for _, want := range vals {
-				if v, ok := satisfying(fam, want, varsFor(fam, vars)); ok {
+				chosen := map[string]string{}
+				if v, ok := satisfying(fam, want, varsFor(fam, choosing(vars, fixed, out, chosen))); ok {
 					out[key] = []string{v}
+					for k, cv := range chosen {
+						out[k] = []string{cv}
+					}
 					break
 				}
 			}
@@ -374,6 +378,36 @@ func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) 
 		}
 	}
 	return out
+}
+
+// choosing extends a resolver of policy variables to keys the request may
+// choose: a variable naming a key that is not fixed (for an account root
+// outside the state, aws:username: some user of the account has a name)
+// takes the value the context already gives the key, or an example value,
+// which the context then gives it too (in chosen). "IAM policy elements:
+// Variables and tags" replaces a variable with the key's value in the
+// request, whatever gave it. With vars nil (variables are literal text)
+// it stays nil.
+func choosing(vars resolver, fixed func(string) bool, ctx map[string][]string, chosen map[string]string) resolver {
+	if vars == nil {
+		return nil
+	}
+	return func(name string) (string, bool) {
+		if v, ok := vars(name); ok {
+			return v, true
+		}
+		if fixed(name) {
+			return "", false
+		}
+		if v, ok := lookupFold(ctx, name); ok && len(v) == 1 {
+			return v[0], true
+		}
+		if v, ok := chosen[name]; ok {
+			return v, true
+		}
+		chosen[name] = "example"
+		return "example", true
+	}
 }
 
 // varsFor is the resolver for a family's values: only string, ARN and Bool
