@@ -68,8 +68,10 @@ func (s *scope) tags(d *decoded) (map[string]string, status) {
 		return nil, st
 	}
 	rng := d.attrs["tags"].Expr.Range()
-	if len(tags) > 50 {
-		s.errorf(rng, "Too many tags", "IAM allows at most 50 tags on an object; this one has %d. Remove some.", len(tags))
+	// IAM allows 50 tags on a role or user; trustform keeps two of them for
+	// its ownership tag and its record of what it applied (trustform:applied).
+	if len(tags) > 48 {
+		s.errorf(rng, "Too many tags", "IAM allows at most 50 tags on an object, and trustform keeps 2 of them (its ownership tag and its record of what it applied); this one has %d. Remove some.", len(tags))
 		st = failed
 	}
 	seen := map[string]string{}
@@ -89,6 +91,9 @@ func (s *scope) tags(d *decoded) (map[string]string, status) {
 		case lk == strings.ToLower(engine.OwnerTagKey):
 			s.errorf(rng, "Reserved tag key",
 				"The tag key %q is how trustform records which stack owns an object; it adds this tag itself. Remove it from tags.", k)
+		case strings.HasPrefix(lk, strings.ToLower(engine.AppliedTagKey)):
+			s.errorf(rng, "Reserved tag key",
+				"The tag key %q is how trustform records what it applied to a role or user, to tell changes made outside the stack from changes to it; it writes this tag itself. Remove it from tags.", k)
 		case !tagRe.MatchString(k):
 			s.errorf(rng, "Invalid tag key", "The tag key %q has characters IAM does not allow in tags: use letters, digits, spaces and _ . : / = + - @.", k)
 		case seen[lk] != "":

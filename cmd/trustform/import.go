@@ -252,10 +252,11 @@ func (e *cliEnv) checkImport(ctx context.Context, cmd *cli.Command, dir string, 
 }
 
 // onlyOwnerTag reports whether an adoption changes nothing but the ownership
-// tag.
+// tag and the stack's record of what it applied (trustform:applied), which
+// an adopted role or user receives with it.
 func onlyOwnerTag(attrs []engine.AttrDiff) bool {
 	for _, a := range attrs {
-		if a.Name != "tags."+engine.OwnerTagKey {
+		if name := strings.TrimPrefix(a.Name, "tags."); a.Name == name || name != engine.OwnerTagKey && !engine.IsAppliedTag(name) {
 			return false
 		}
 	}

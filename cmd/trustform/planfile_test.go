@@ -181,8 +181,9 @@ func TestApplyJSONLinesStream(t *testing.T) {
 		}
 		types = append(types, ev.Type)
 	}
-	if types[0] != "plan" || types[len(types)-1] != "apply_complete" || len(types) != 1+2*5+1 {
-		t.Fatalf("event types %v: want plan, a start and a finish per change (5), apply_complete", types)
+	// The tutorial's plan opens Development's delegation and David's access.
+	if types[0] != "plan" || types[1] != "access_change" || types[2] != "access_change" || types[len(types)-1] != "apply_complete" || len(types) != 1+2+2*5+1 {
+		t.Fatalf("event types %v: want plan, 2 access changes, a start and a finish per change (5), apply_complete", types)
 	}
 	mustRun(t, 1, "apply", "-json", dir)
 }

@@ -11,5 +11,6 @@ role "update_app" {
   tags = {
     "trustform:stack" = "other"
     "aws:team"        = "platform"
+    "Trustform:Applied:2" = "x"
   }
 }
