@@ -240,7 +240,7 @@ func containsInt(s []int, v int) bool {
 	return false
 }
 
-var update = flag.Bool("update", false, "rewrite testdata/plans/dev-prod-drift.txt")
+var update = flag.Bool("update", false, "rewrite testdata/plans/dev-prod-drift.txt and .md")
 
 // TestDriftPlanGolden applies the dev-prod tutorial, then changes its
 // production account by hand: an inline policy on UpdateApp, a longer
@@ -266,20 +266,23 @@ func TestDriftPlanGolden(t *testing.T) {
 	for i := range pl.Accounts {
 		pl.Accounts[i].Identity = engine.RootARN("aws", pl.Accounts[i].ID)
 	}
-	var b strings.Builder
-	views.Plan(&b, pl, views.Colors{})
-	path := filepath.Join("..", "testdata", "plans", "dev-prod-drift.txt")
-	if *update {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
+	var human, md strings.Builder
+	views.Plan(&human, pl, views.Colors{})
+	views.Markdown(&md, pl)
+	for name, got := range map[string]string{"dev-prod-drift.txt": human.String(), "dev-prod-drift.md": md.String()} {
+		path := filepath.Join("..", "testdata", "plans", name)
+		if *update {
+			if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
 		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./engine -run TestDriftPlanGolden -update to create it)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("the plan differs from %s (rerun with -update if the change is deliberate):\n--- got\n%s\n--- want\n%s", path, b.String(), want)
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./engine -run TestDriftPlanGolden -update to create it)", err)
+		}
+		if got != string(want) {
+			t.Errorf("the plan differs from %s (rerun with -update if the change is deliberate):\n--- got\n%s\n--- want\n%s", path, got, want)
+		}
 	}
 }

@@ -85,6 +85,7 @@ func Markdown(w io.Writer, p *engine.Plan) {
 		fmt.Fprintln(w, "No changes. The accounts match the stack.")
 		return
 	}
+	markdownDrift(w, p)
 	for _, a := range p.Accounts {
 		var changes []*engine.Change
 		for _, c := range p.Changes {
@@ -116,4 +117,26 @@ func plural(n int) string {
 // cell keeps text from breaking a Markdown table or list.
 func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// markdownDrift lists the objects changed outside the stack since it last
+// applied them, above the changes that undo them, as the human view does.
+func markdownDrift(w io.Writer, p *engine.Plan) {
+	var outside []*engine.Change
+	for _, ch := range p.Changes {
+		if ch.Drift.Outside() {
+			outside = append(outside, ch)
+		}
+	}
+	if len(outside) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "#### Changed outside the stack")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Since the stack last applied them; the plan below undoes these changes. To keep one, declare it in the stack.")
+	fmt.Fprintln(w)
+	for _, ch := range outside {
+		fmt.Fprintf(w, "- `%s`: %s: %s\n", ch.Address, driftText[ch.Drift], cell(driftDetail(ch)))
+	}
+	fmt.Fprintln(w)
 }
