@@ -47,7 +47,7 @@ func checkConditionsShownExactly(t *testing.T, dir string, flags ...string) {
 		t.Errorf("the human plan does not show the condition as written:\n%s", r.stdout)
 	}
 	r = mustRun(t, 0, args("plan", "-format", "markdown")...)
-	if !strings.Contains(r.stdout, "| with "+exact+" |") {
+	if !strings.Contains(r.stdout, `| with StringLike sts:RoleSessionName in ["deploy-\*", "\*"] |`) {
 		t.Errorf("the markdown plan does not show the condition as written:\n%s", r.stdout)
 	}
 	r = mustRun(t, 0, args("plan", "-json")...)
@@ -99,4 +99,44 @@ func TestConditionsShownExactlyOnMoto(t *testing.T) {
 	}
 	wildcardSessionNames(t, dir)
 	checkConditionsShownExactly(t, dir, strings.Fields(awsFlags)...)
+}
+
+// TestPolicyVariablesInTrust is the review of a trust condition written
+// with a policy variable, as terraform-aws-modules' role_requires_session_name
+// writes it: the session name must be the caller's user name. David can
+// assume the role that way, so the plan, who-can and can_assume must say so,
+// and the delegation to Development, whose users each can, must show.
+func TestPolicyVariablesInTrust(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	p := filepath.Join(dir, "production.hcl")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "    accounts = [account.development]\n", `    accounts = [account.development]
+    condition {
+      test     = "StringEquals"
+      variable = "sts:RoleSessionName"
+      values   = ["$${aws:username}"]
+    }
+`, 1)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const cond = `with StringEquals sts:RoleSessionName "${aws:username}"`
+	r := mustRun(t, 0, "plan", "-no-color", dir)
+	for _, want := range []string{
+		`+ user "David" in 111111111111 can assume role "UpdateApp" in 999999999999 ` + cond,
+		`+ account "development" (111111111111) may now let its principals assume role "UpdateApp" in 999999999999 ` + cond + `; today: user "David" in 111111111111`,
+		"pass  expect.david_can_update",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the plan lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	mustRun(t, 0, "apply", "-auto-approve", dir)
+	r = mustRun(t, 0, "who-can", "assume", "role.update_app", dir)
+	if !strings.Contains(r.stdout, "user/David  ("+cond+")") {
+		t.Errorf("who-can does not list David with the session name condition:\n%s", r.stdout)
+	}
 }

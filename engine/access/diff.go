@@ -238,7 +238,7 @@ func (e *Evaluator) assumer(roleARN, principal string) (Assumer, bool) {
 	if err != nil {
 		return Assumer{}, false
 	}
-	return leastContext(principal, e.candidateContexts(principal, trust), func(ctx map[string][]string) Result {
+	return leastContext(principal, e.candidateContextsFor(principal, trust, target), func(ctx map[string][]string) Result {
 		return e.CanAssume(principal, target, ctx)
 	})
 }

@@ -115,8 +115,11 @@ func plural(n int) string {
 }
 
 // cell keeps text from breaking a Markdown table or list.
+// cell makes text safe in a GitHub-flavoured markdown table cell: conditions
+// carry wildcards and underscores ("repo:my-org/app:*"), which would
+// otherwise turn into emphasis, and a "<" could open an HTML tag.
 func cell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	return strings.NewReplacer("|", `\|`, "\n", " ", `\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;").Replace(s)
 }
 
 // markdownDrift lists the objects changed outside the stack since it last
