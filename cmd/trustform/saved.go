@@ -165,7 +165,7 @@ func refuseSavedFlags(cmd *cli.Command, path string, t planfile.Target) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("not applied, and nothing was changed: a saved plan applies only where and as it was made, and %s records otherwise:\n\n  - %s\n\nRemove the flag, or make a new plan with it", path, strings.Join(bad, "\n  - "))
+	return fmt.Errorf("not applied, and nothing was changed: a saved plan applies only where and as it was made, and %s records otherwise:\n\n  - %s\n\nApply without them, or make a new plan with them", path, strings.Join(bad, "\n  - "))
 }
 
 // filesChanged names the stack's files that differ from those a plan read.
