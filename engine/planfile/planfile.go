@@ -11,7 +11,7 @@ import (
 )
 
 // FormatVersion is the version of the document's format.
-const FormatVersion = "1"
+const FormatVersion = "2"
 
 // Document is a plan as data.
 type Document struct {
@@ -104,7 +104,9 @@ type Change struct {
 	Action     engine.Action     `json:"action"`
 	Kind       engine.Kind       `json:"kind"`
 	Account    engine.AccountRef `json:"account"`
-	Address    string            `json:"address"`
+	Address    string            `json:"address"` // unique in the plan, stable across plans
+	Block      string            `json:"block"`   // the declaring block; "" when none does
+	Drift      engine.Drift      `json:"drift,omitempty"`
 	Object     string            `json:"object"` // for people, e.g. role "UpdateApp"
 	Key        engine.Key        `json:"key"`
 	Attributes []engine.AttrDiff `json:"attributes"`
@@ -174,7 +176,7 @@ func FromPlan(p *engine.Plan, cfg *engine.Config, target Target, version string)
 	}
 	for i, c := range p.Changes {
 		d.Changes = append(d.Changes, Change{
-			Index: i, Action: c.Action, Kind: c.Kind, Account: c.Account, Address: c.Address, Object: engine.ObjectName(c),
+			Index: i, Action: c.Action, Kind: c.Kind, Account: c.Account, Address: c.Address, Block: c.Block, Drift: c.Drift, Object: engine.ObjectName(c),
 			Key: c.Key, Attributes: nonNil(c.Attrs), DependsOn: nonNilInts(c.DependsOn), Before: wrap(c.Before), After: wrap(c.After),
 		})
 	}
@@ -228,12 +230,12 @@ func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
 			return nil, nil, fmt.Errorf("change %d: %w", i, err)
 		}
 		p.Changes = append(p.Changes, &engine.Change{Action: c.Action, Kind: c.Kind, Account: c.Account, Key: c.Key, Address: c.Address,
-			Before: before, After: after, Attrs: c.Attributes, DependsOn: c.DependsOn})
+			Block: c.Block, Drift: c.Drift, Before: before, After: after, Attrs: c.Attributes, DependsOn: c.DependsOn})
 		// A role being adopted is read in full (engine.RoleDetailer) when
 		// the plan is made; the re-read that checks the plan is fresh must
 		// read it the same way, so the rebuilt configuration names it.
 		if r, ok := after.(*engine.Role); ok && c.Action == engine.Adopt && r != nil {
-			cfg.Roles = append(cfg.Roles, &engine.RoleConfig{Address: c.Address, Account: c.Account.ID, Name: r.Name, Adopt: true})
+			cfg.Roles = append(cfg.Roles, &engine.RoleConfig{Address: c.Block, Account: c.Account.ID, Name: r.Name, Adopt: true})
 		}
 	}
 	for _, a := range d.AccessChanges {

@@ -91,8 +91,8 @@ func FuzzRead(f *testing.F) {
 	var buf bytes.Buffer
 	_ = Write(&buf, d)
 	f.Add(buf.String())
-	f.Add(`{"format_version":"1","checksum":"x","fingerprint":"y","changes":[{"index":0,"before":{}}]}`)
-	f.Add(`{"format_version":"1","checksum":"x","fingerprint":"y","changes":[{"index":0,"depends_on":[5]}]}`)
+	f.Add(`{"format_version":"2","checksum":"x","fingerprint":"y","changes":[{"index":0,"before":{}}]}`)
+	f.Add(`{"format_version":"2","checksum":"x","fingerprint":"y","changes":[{"index":0,"depends_on":[5]}]}`)
 	f.Fuzz(func(t *testing.T, text string) {
 		doc, err := Read(strings.NewReader(text))
 		if err != nil {
