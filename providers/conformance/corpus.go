@@ -440,6 +440,16 @@ func untrustable(doc string) string {
 		if st.NotPrincipals != nil {
 			return fmt.Sprintf("uses NotPrincipal (statement %d): IAM refuses NotPrincipal in a role trust policy", i+1)
 		}
+		for typ, vals := range st.Principals {
+			// The IAM JSON policy grammar has a principal type name at
+			// least one principal_id_string; the local target refuses an
+			// empty list as "Invalid principal in policy". AWS's pages do
+			// not say what IAM answers (moto stores it), so a case with one
+			// is evaluated on the corpus's own state only.
+			if typ != "*" && len(vals) == 0 {
+				return fmt.Sprintf("names no %s principal in a %q list (statement %d): the IAM policy grammar has a principal list name at least one principal", typ, typ, i+1)
+			}
+		}
 		for _, v := range st.Principals["AWS"] {
 			if v != "*" && strings.Contains(v, "*") {
 				return fmt.Sprintf("names the principal %s: IAM refuses wildcards in principal ARNs (\"Invalid principal in policy\")", v)
