@@ -94,15 +94,24 @@ func unowned(t *testing.T, details map[string]any) string {
 
 const awsFlags = "--target aws --assume-role-name OrganizationAccountAccessRole"
 
-func TestDevProdOnMoto(t *testing.T) {
+// devProdOnMoto starts moto for the test, points the SDK at it, and returns
+// a copy of the dev-prod example whose Development account seed-aws.sh has
+// filled as the tutorial assumes (the groups, their PowerUserAccess, David
+// and Tess), and the server.
+func devProdOnMoto(t *testing.T) (string, *mototest.Server) {
+	t.Helper()
 	requireAWSCLI(t)
 	moto := mototest.Start(t)
 	moto.Env(t)
 	dir := copyExample(t, "dev-prod")
-	out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput()
-	if err != nil {
+	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
 		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
 	}
+	return dir, moto
+}
+
+func TestDevProdOnMoto(t *testing.T) {
+	dir, _ := devProdOnMoto(t)
 	dev, prod := newAWSCLI(t, "111111111111"), newAWSCLI(t, "999999999999")
 
 	// Objects the stack does not own, there before the first apply.
@@ -198,13 +207,7 @@ func loadExample(t *testing.T, dir string) *engine.Config {
 // the stack's roles, one call for their details: at most 2 calls an account
 // beyond the pages.
 func TestNoChangePlanCallsOnMoto(t *testing.T) {
-	requireAWSCLI(t)
-	moto := mototest.Start(t)
-	moto.Env(t)
-	dir := copyExample(t, "dev-prod")
-	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
-	}
+	dir, _ := devProdOnMoto(t)
 	mustRun(t, 0, append(append([]string{"apply", "-auto-approve"}, strings.Fields(awsFlags)...), dir)...)
 
 	cfg := loadExample(t, dir)
@@ -282,13 +285,7 @@ func equalCounts(a, b map[string]int) bool {
 // A saved plan applied after an out-of-band change is refused and nothing
 // changes; without a change it applies exactly its changes.
 func TestSavedPlanOnMoto(t *testing.T) {
-	requireAWSCLI(t)
-	moto := mototest.Start(t)
-	moto.Env(t)
-	dir := copyExample(t, "dev-prod")
-	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
-	}
+	dir, _ := devProdOnMoto(t)
 	dev, prod := newAWSCLI(t, "111111111111"), newAWSCLI(t, "999999999999")
 	saved := filepath.Join(t.TempDir(), "p.plan")
 	flags := strings.Fields(awsFlags)

@@ -2,38 +2,23 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/trustform/trustform/providers/aws/mototest"
 )
+
+// trustCondition adds a condition block to UpdateApp's trust block.
+func trustCondition(t *testing.T, dir, test, variable, values string) {
+	t.Helper()
+	edit(t, filepath.Join(dir, "production.hcl"), "    accounts = [account.development]\n",
+		"    accounts = [account.development]\n    condition {\n      test     = \""+test+"\"\n      variable = \""+variable+"\"\n      values   = "+values+"\n    }\n")
+}
 
 // wildcardSessionNames makes UpdateApp's trust ask for a session name that
 // matches "deploy-*" or "*": the second value admits every session name, and
 // a review that showed an example value ("deploy-") would hide it.
 func wildcardSessionNames(t *testing.T, dir string) {
-	t.Helper()
-	p := filepath.Join(dir, "production.hcl")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Replace(string(b), "    accounts = [account.development]\n", `    accounts = [account.development]
-    condition {
-      test     = "StringLike"
-      variable = "sts:RoleSessionName"
-      values   = ["deploy-*", "*"]
-    }
-`, 1)
-	if text == string(b) {
-		t.Fatal("production.hcl has no trust { accounts = [account.development] } to change")
-	}
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	trustCondition(t, dir, "StringLike", "sts:RoleSessionName", `["deploy-*", "*"]`)
 }
 
 // checkConditionsShownExactly checks that every view of the review shows
@@ -90,13 +75,7 @@ func TestConditionsShownExactly(t *testing.T) {
 // TestConditionsShownExactlyOnMoto is the same on the aws target, the trust
 // policy read back from moto.
 func TestConditionsShownExactlyOnMoto(t *testing.T) {
-	requireAWSCLI(t)
-	moto := mototest.Start(t)
-	moto.Env(t)
-	dir := copyExample(t, "dev-prod")
-	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
-	}
+	dir, _ := devProdOnMoto(t)
 	wildcardSessionNames(t, dir)
 	checkConditionsShownExactly(t, dir, strings.Fields(awsFlags)...)
 }
@@ -108,21 +87,7 @@ func TestConditionsShownExactlyOnMoto(t *testing.T) {
 // and the delegation to Development, whose users each can, must show.
 func TestPolicyVariablesInTrust(t *testing.T) {
 	dir := copyExample(t, "dev-prod")
-	p := filepath.Join(dir, "production.hcl")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Replace(string(b), "    accounts = [account.development]\n", `    accounts = [account.development]
-    condition {
-      test     = "StringEquals"
-      variable = "sts:RoleSessionName"
-      values   = ["$${aws:username}"]
-    }
-`, 1)
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	trustCondition(t, dir, "StringEquals", "sts:RoleSessionName", `["$${aws:username}"]`)
 	const cond = `with StringEquals sts:RoleSessionName "${aws:username}"`
 	r := mustRun(t, 0, "plan", "-no-color", dir)
 	for _, want := range []string{

@@ -2,13 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/trustform/trustform/providers/aws/mototest"
 )
 
 // addSandbox declares a third account in the dev-prod stack, which holds no
@@ -16,32 +12,14 @@ import (
 func addSandbox(t *testing.T, dir string) {
 	t.Helper()
 	mainHCL := filepath.Join(dir, "main.hcl")
-	b, err := os.ReadFile(mainHCL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Replace(string(b), `  target = "local"`, "  target           = \"local\"\n  require_approval = \"broadening\"", 1)
-	text += "\naccount \"sandbox\" {\n  id = \"222222222222\"\n}\n"
-	if err := os.WriteFile(mainHCL, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	edit(t, mainHCL, `  target = "local"`, "  target           = \"local\"\n  require_approval = \"broadening\"")
+	edit(t, mainHCL, `account "development" {`, "account \"sandbox\" {\n  id = \"222222222222\"\n}\n\naccount \"development\" {")
 }
 
 // trustSandbox adds account.sandbox to UpdateApp's trust block.
 func trustSandbox(t *testing.T, dir string) {
 	t.Helper()
-	p := filepath.Join(dir, "production.hcl")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Replace(string(b), "accounts = [account.development]", "accounts = [account.development, account.sandbox]", 1)
-	if text == string(b) {
-		t.Fatal("production.hcl has no trust { accounts = [account.development] } to change")
-	}
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	edit(t, filepath.Join(dir, "production.hcl"), "accounts = [account.development]", "accounts = [account.development, account.sandbox]")
 }
 
 // checkDelegationReview runs the review of a plan that adds a declared
@@ -89,15 +67,8 @@ func checkDelegationReview(t *testing.T, dir string, flags ...string) {
 		t.Fatalf("apply -json has no delegation event:\n%s", r.stdout)
 	}
 
-	dev := filepath.Join(dir, "development.hcl")
-	b, err := os.ReadFile(dev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, "\nexpect \"trusts_only_development\" {\n  role        = role.update_app\n  trusts_only = [account.development]\n}\n"...)
-	if err := os.WriteFile(dev, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	edit(t, filepath.Join(dir, "development.hcl"), `expect "only_developers" {`,
+		"expect \"trusts_only_development\" {\n  role        = role.update_app\n  trusts_only = [account.development]\n}\n\nexpect \"only_developers\" {")
 	r = mustRun(t, 1, args("plan", "-no-color")...)
 	for _, want := range []string{
 		"pass  expect.only_developers",
@@ -121,13 +92,7 @@ func TestDelegationIsReviewed(t *testing.T) {
 // TestDelegationIsReviewedOnMoto is the same review on the aws target, the
 // sandbox account read from moto like the others.
 func TestDelegationIsReviewedOnMoto(t *testing.T) {
-	requireAWSCLI(t)
-	moto := mototest.Start(t)
-	moto.Env(t)
-	dir := copyExample(t, "dev-prod")
-	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
-	}
+	dir, _ := devProdOnMoto(t)
 	addSandbox(t, dir)
 	checkDelegationReview(t, dir, strings.Fields(awsFlags)...)
 }

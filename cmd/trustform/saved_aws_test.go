@@ -1,25 +1,16 @@
 package main
 
 import (
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/trustform/trustform/providers/aws/mototest"
 )
 
 // On the aws target too, a saved plan forged with a recomputed checksum is
 // refused and changes nothing, flags that would reach other accounts are
 // refused, and the plan applied as written says where it goes.
 func TestSavedPlanForgeryOnMoto(t *testing.T) {
-	requireAWSCLI(t)
-	moto := mototest.Start(t)
-	moto.Env(t)
-	dir := copyExample(t, "dev-prod")
-	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
-	}
+	dir, _ := devProdOnMoto(t)
 	dev, prod := newAWSCLI(t, "111111111111"), newAWSCLI(t, "999999999999")
 	saved := filepath.Join(t.TempDir(), "plan.json")
 	mustRun(t, 0, append(append([]string{"plan", "-out", saved}, strings.Fields(awsFlags)...), dir)...)

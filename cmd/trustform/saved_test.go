@@ -239,18 +239,6 @@ func TestSavedPlanNeedsItsStack(t *testing.T) {
 	}
 }
 
-func edit(t *testing.T, path, old, new string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(b), old) {
-		t.Fatalf("%s holds no %q", path, old)
-	}
-	os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644)
-}
-
 // The plan records the variables' values it was made with; apply loads the
 // stack with them, whatever the environment says where it runs.
 func TestSavedPlanKeepsItsVariables(t *testing.T) {

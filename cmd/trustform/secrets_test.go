@@ -3,7 +3,6 @@ package main
 import (
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,13 +18,7 @@ import (
 // trustform wrote: standard output and error of every command, successful
 // or failing, the saved plan and the imported file.
 func TestNoSecretIsEverWritten(t *testing.T) {
-	requireAWSCLI(t)
-	moto := mototest.Start(t)
-	moto.Env(t)
-	dir := copyExample(t, "dev-prod")
-	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
-	}
+	dir, moto := devProdOnMoto(t)
 	const sessionToken = "FwoGZXIvYXdzEXAMPLEsessionTOKENtrustformTEST0123456789"
 	t.Setenv("AWS_SESSION_TOKEN", sessionToken)
 	proxy := faultproxy.Start(t, moto.URL, faultproxy.Config{RecordSecrets: true})
