@@ -591,7 +591,10 @@ func assumeRoleGrant(doc string) (effect string, roles []string, ok bool) {
 func writeTags(b *hclwrite.Body, tags map[string]string) {
 	m := map[string]cty.Value{}
 	for k, v := range tags {
-		if strings.HasPrefix(k, "aws:") || k == engine.OwnerTagKey {
+		// AWS's own tags, and trustform's ownership tag and record of what
+		// a stack applied: a stack cannot declare them.
+		if lk := strings.ToLower(k); strings.HasPrefix(lk, "aws:") || lk == strings.ToLower(engine.OwnerTagKey) ||
+			strings.HasPrefix(lk, strings.ToLower(engine.AppliedTagKey)) {
 			continue
 		}
 		m[k] = cty.StringVal(v)

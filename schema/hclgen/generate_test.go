@@ -166,3 +166,26 @@ func generate(t *testing.T, acct *engine.AccountConfig, read *engine.Account) (s
 	}
 	return dir, res
 }
+
+// A role or user that a stack released keeps that stack's record of what it
+// applied (trustform:applied, continued in :2, ...); the schema refuses those
+// keys in tags, so import leaves them out, as it does the ownership tag,
+// and keeps the role's own tags.
+func TestTrustformTagsAreLeftOut(t *testing.T) {
+	prod := &engine.AccountConfig{Address: "account.production", Name: "production", ID: "999999999999", Partition: "aws"}
+	read := engine.NewAccount(prod.ID, "aws")
+	read.Roles["app"] = &engine.Role{Name: "App", Path: "/", MaxSessionDuration: 3600, InlinePolicies: map[string]string{},
+		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`,
+		Tags:        map[string]string{engine.AppliedTagKey: "1.abcdefgh", engine.AppliedTagKey + ":2": "ijkl", "team": "platform"}}
+	dir, res := generate(t, prod, read)
+	if err := os.WriteFile(filepath.Join(dir, "imported.hcl"), res.HCL, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, diags := schema.Load(dir, schema.Options{})
+	if diags.HasErrors() {
+		t.Fatalf("generated HCL does not load: %v\n%s", diags, res.HCL)
+	}
+	if len(cfg.Roles) != 1 || len(cfg.Roles[0].Tags) != 1 || cfg.Roles[0].Tags["team"] != "platform" {
+		t.Fatalf("want the role with its tag team only, got %+v\n%s", cfg.Roles, res.HCL)
+	}
+}
