@@ -11,6 +11,7 @@ import (
 
 	"github.com/trustform/trustform/cmd/trustform/views"
 	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/policy"
 )
 
 const denyAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`
@@ -284,5 +285,45 @@ func TestDriftPlanGolden(t *testing.T) {
 		if got != string(want) {
 			t.Errorf("the plan differs from %s (rerun with -update if the change is deliberate):\n--- got\n%s\n--- want\n%s", path, got, want)
 		}
+	}
+}
+
+// TestTrustChangeDoesNotWaitForChildren: an update that changes the role
+// itself (here its trust policy, narrowed) runs as soon as it can, and is
+// applied even when one of the role's children fails: a failed attachment
+// must not keep a role open to a whole account.
+func TestTrustChangeDoesNotWaitForChildren(t *testing.T) {
+	ctx := context.Background()
+	cfg := stackConfig()
+	p := openLocal(t)
+	if err := engine.Apply(ctx, plan(t, cfg, p, false), cfg, p, engine.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	const narrowed = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/Ann"},"Action":"sts:AssumeRole"}]}`
+	target := cfg.Roles[1]
+	target.TrustDocument = narrowed
+	target.ManagedPolicies = append(target.ManagedPolicies, "arn:aws:iam::aws:policy/NoSuchPolicy")
+	pl := plan(t, cfg, p, false)
+	role, attach := -1, -1
+	for i, c := range pl.Changes {
+		switch c.Address {
+		case "role.target":
+			role = i
+		case `role.target.managed_policy["arn:aws:iam::aws:policy/NoSuchPolicy"]`:
+			attach = i
+		}
+	}
+	if role < 0 || attach < 0 {
+		t.Fatalf("want the role's update and the new attachment: %v", names(pl))
+	}
+	if containsInt(pl.Changes[role].DependsOn, attach) {
+		t.Fatalf("the trust change waits for the attachment (depends on %v)", pl.Changes[role].DependsOn)
+	}
+	if err := engine.Apply(ctx, pl, cfg, p, engine.ApplyOptions{}); err == nil {
+		t.Fatal("attaching a policy that does not exist succeeded: the case proves nothing")
+	}
+	read := readRole(t, p, target.Name)
+	if !policy.Equivalent(read.TrustPolicy, narrowed) {
+		t.Fatalf("the trust policy was not narrowed when the attachment failed:\n%s", read.TrustPolicy)
 	}
 }

@@ -19,13 +19,18 @@ import (
 //   - the ledger of adopted objects is written after every change to the
 //     account's groups and managed policies, so that it never records an
 //     object the stack has not yet taken over or still has to delete;
-//   - an update or adoption of a role or user runs after the changes of its
-//     inline policies, attachments and memberships, since it writes the
-//     record of what the stack applied to them (AppliedTagKey): a run cut
-//     short then leaves an old record, which the next plan rewrites, never
-//     one that claims a child the stack did not apply. (A create cannot
-//     wait for its children; see the design notes on what a first apply
-//     cut short shows.)
+//   - an update of a role or user that changes nothing but the record of
+//     what the stack applied to it (AppliedTagKey) runs after the changes
+//     of its inline policies, attachments and memberships: a run cut short
+//     then leaves an old record, which the next plan rewrites, never one
+//     that claims a child the stack did not apply. An update that also
+//     changes the principal itself (its trust policy, say) does not wait:
+//     a child that fails must not hold back a change that narrows who can
+//     assume a role. Its record then claims the children the plan applies,
+//     so a child that fails is mislabelled by the next plan (the change it
+//     plans is still the right one). (A create cannot wait for its
+//     children either; see the design notes on what a first apply cut
+//     short shows.)
 //
 // Among changes free to run, the order is stable: by account, then creates
 // and updates before deletes, then by kind and name, so that equal inputs
@@ -33,15 +38,15 @@ import (
 func Order(changes []*Change) []*Change {
 	creates := map[Key]int{}
 	deletes := map[Key]int{}
-	records := map[Key]int{} // role and user updates and adoptions
+	records := map[Key]int{} // role and user updates of the record alone
 	for i, c := range changes {
 		switch c.Action {
 		case Create:
 			creates[c.Key] = i
 		case Delete:
 			deletes[c.Key] = i
-		case Update, Adopt:
-			if c.Kind == KindRole || c.Kind == KindUser {
+		case Update:
+			if (c.Kind == KindRole || c.Kind == KindUser) && onlyRecord(c.Attrs) {
 				records[c.Key] = i
 			}
 		}
