@@ -504,14 +504,25 @@ func readRecord(tags map[string]string) (record, bool) {
 	return r, true
 }
 
-// setRecord replaces a principal's record tags with rec's.
+// maxTags is IAM's quota of tags on one role or user ("IAM and AWS STS
+// quotas": 50 tags per resource).
+const maxTags = 50
+
+// setRecord replaces a principal's record tags with rec's. A record that
+// would take the principal past IAM's 50 tags is not written at all: the
+// principal then has no record, and its changes read as "unknown" rather
+// than the apply failing on a tag trustform added (the schema keeps two of
+// the 50, but a principal with dozens of children needs more than one tag
+// for its record).
 func setRecord(tags map[string]string, rec record) {
 	for k := range tags {
 		if IsAppliedTag(k) {
 			delete(tags, k)
 		}
 	}
-	maps.Copy(tags, rec.tags())
+	if recTags := rec.tags(); len(tags)+len(recTags) <= maxTags {
+		maps.Copy(tags, recTags)
+	}
 }
 
 // recordRole and recordUser write the record of a desired owned principal

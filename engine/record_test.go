@@ -84,3 +84,49 @@ func TestIsAppliedTag(t *testing.T) {
 }
 
 var tagValueRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// TestRecordNeverPassesIAMsTagQuota: a record is written only where the
+// principal's tags and the record's together stay within IAM's 50; beyond,
+// the principal has no record (its changes read as unknown) rather than an
+// apply that fails on a tag trustform added. An old record is removed
+// either way.
+func TestRecordNeverPassesIAMsTagQuota(t *testing.T) {
+	children := func(n int) map[string]string {
+		inline := map[string]string{}
+		for i := range n {
+			inline[fmt.Sprintf("p%d", i)] = fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b%d/*"}]}`, i)
+		}
+		return inline
+	}
+	tests := []struct {
+		name     string
+		own      int // tags besides the record, the ownership tag included
+		children int
+		recorded bool
+	}{
+		{"one record tag beside 49", 49, 3, true},
+		{"two record tags beside 48", 48, 31, true},
+		{"two record tags beside 49", 49, 31, false},
+		{"four record tags beside 48", 48, 120, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tags := map[string]string{AppliedTagKey: "1.old", AppliedTagKey + ":2": "old"}
+			for i := range tc.own {
+				tags[fmt.Sprintf("k%d", i)] = "v"
+			}
+			r := &Role{Name: "R", TrustPolicy: "{}", Tags: tags, InlinePolicies: children(tc.children)}
+			recordRole(r)
+			if len(r.Tags) > maxTags {
+				t.Fatalf("%d tags: past IAM's quota of %d", len(r.Tags), maxTags)
+			}
+			_, ok := readRecord(r.Tags)
+			if ok != tc.recorded {
+				t.Fatalf("recorded = %v, want %v (%d tags)", ok, tc.recorded, len(r.Tags))
+			}
+			if v := r.Tags[AppliedTagKey]; v == "1.old" {
+				t.Fatalf("the old record is kept")
+			}
+		})
+	}
+}
