@@ -1,6 +1,7 @@
 package access
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -63,23 +64,102 @@ func (e *Evaluator) Delegations(roleARN string) []Assumer {
 	return out
 }
 
-// AdmittingContexts lists, for one principal of TrustAdmits, every context
-// tried under which the trust policy alone admits it: what an expectation
-// needs to tell "*" pinned to a listed account by aws:PrincipalAccount from
-// "*" open to everyone.
-func (e *Evaluator) AdmittingContexts(roleARN, principal string) []map[string][]string {
-	var out []map[string][]string
-	e.eachAdmitted(roleARN, func(o outsider, contexts []map[string][]string, eval func(map[string][]string) Result) {
-		if o.id != principal {
-			return
+// AnyonePinned reports whether a role's trust policy, wherever it admits
+// every principal ("*"), confines it to covered accounts and principals —
+// from the conditions themselves, not from example contexts, so that every
+// value of a list counts. An Allow to "*" is pinned when one of its tests is
+// a positive string or ARN test (no IfExists, no ForAllValues: both hold
+// for a request without the key) on aws:PrincipalAccount whose every value
+// is a covered account, or on aws:PrincipalArn whose every value is in a
+// covered account (its account field without wildcards) or is, without
+// wildcards, a covered principal. A Deny to "*" of sts:AssumeRole whose one
+// test is the negated form on the same keys, naming only covered values,
+// pins every Allow. A value with a policy variable pins nothing
+// (${aws:PrincipalAccount} matches every caller). When not pinned, why
+// names the first statement that leaves "*" open.
+//
+// The keys are those of "AWS global condition context keys"
+// (aws:PrincipalAccount, aws:PrincipalArn); AWS's page on IAM Access
+// Analyzer findings counts these, among others, as narrowing "*". Other keys
+// that narrow it (aws:PrincipalOrgID, aws:SourceAccount, ...) are not taken
+// as confining it to a listed account: an organization is not a list of
+// accounts the stack names.
+func (e *Evaluator) AnyonePinned(roleARN string, accountCovered, arnCovered func(string) bool) (pinned bool, why string) {
+	role, _, _ := e.findRole(roleARN)
+	if role == nil {
+		return true, ""
+	}
+	trust, err := e.parse(role.TrustPolicy)
+	if err != nil {
+		return true, ""
+	}
+	namesAnyone := func(s policy.Statement) bool {
+		if _, ok := s.Principals["*"]; ok {
+			return true
 		}
-		for _, ctx := range contexts {
-			if eval(ctx).Allowed {
-				out = append(out, ctx)
+		return slices.Contains(s.Principals["AWS"], "*")
+	}
+	valueCovered := func(key, v string) bool {
+		if strings.Contains(v, "${") {
+			return false
+		}
+		switch strings.ToLower(key) {
+		case "aws:principalaccount":
+			return !strings.ContainsAny(v, "*?") && accountCovered(v)
+		case "aws:principalarn":
+			if _, _, acct, _, ok := arnParts(v); ok && !strings.ContainsAny(acct, "*?") && acct != "" && accountCovered(acct) {
+				return true
+			}
+			return !strings.ContainsAny(v, "*?") && arnCovered(v)
+		}
+		return false
+	}
+	// pins reports whether one test confines the caller, in its positive
+	// (for an Allow) or negated (for a Deny) form.
+	pins := func(conds map[string]map[string][]string, negated bool) bool {
+		for opName, keys := range conds {
+			op, fam, ok := parseOperator(opName)
+			if !ok || op.ifExists || op.qualifier == "ForAllValues" || fam.negated != negated {
+				continue
+			}
+			if fam.kind != "string" && fam.kind != "stringFold" && fam.kind != "like" && fam.kind != "arn" {
+				continue
+			}
+			for key, vals := range keys {
+				if len(vals) == 0 {
+					continue
+				}
+				all := true
+				for _, v := range vals {
+					if !valueCovered(key, v) {
+						all = false
+					}
+				}
+				if all {
+					return true
+				}
 			}
 		}
-	})
-	return out
+		return false
+	}
+	for _, s := range trust.Statements {
+		if ok, _ := actionCovered(s, "sts:AssumeRole"); ok && s.Effect == "Deny" && namesAnyone(s) && len(s.Conditions) == 1 {
+			for _, keys := range s.Conditions {
+				if len(keys) == 1 && pins(s.Conditions, true) {
+					return true, ""
+				}
+			}
+		}
+	}
+	for i, s := range trust.Statements {
+		if ok, _ := actionCovered(s, "sts:AssumeRole"); !ok || s.Effect != "Allow" || !namesAnyone(s) {
+			continue
+		}
+		if !pins(s.Conditions, false) {
+			return false, fmt.Sprintf("%s admits every principal (\"*\") without a test of aws:PrincipalAccount or aws:PrincipalArn that names only listed accounts and principals", statementName(i, s))
+		}
+	}
+	return true, ""
 }
 
 // eachAdmitted calls fn for every principal the role's trust policy names

@@ -168,9 +168,9 @@ func arnName(arn string) string {
 // the trusted accounts' own policies say today — admits no principal
 // outside the list. A listed account covers its root and every user, role
 // and session of it; a listed role covers its sessions. "*" is covered only
-// where every context under which the trust policy admits it pins it, by
-// aws:PrincipalAccount or aws:PrincipalArn, to a listed account or
-// principal. A service or a federated provider is never covered: the list
+// where the trust policy's conditions confine it, by aws:PrincipalAccount or
+// aws:PrincipalArn, to listed accounts and principals (every value of the
+// test: access.Evaluator.AnyonePinned). A service or a federated provider is never covered: the list
 // holds accounts, roles and users.
 func trustsOnly(x *engine.ExpectConfig, ev *access.Evaluator) engine.ExpectationResult {
 	r := engine.ExpectationResult{Address: x.Address, Source: x.Source}
@@ -195,15 +195,13 @@ func trustsOnly(x *engine.ExpectConfig, ev *access.Evaluator) engine.Expectation
 	r.Passed = true
 	for _, a := range ev.TrustAdmits(x.Role) {
 		if a.Principal == "*" {
-			pinned := true
-			for _, ctx := range ev.AdmittingContexts(x.Role, "*") {
-				if !pinnedTo(ctx, accounts, covered) {
-					pinned = false
-				}
-			}
+			pinned, why := ev.AnyonePinned(x.Role, func(acct string) bool { return accounts[acct] }, covered)
 			if pinned {
 				continue
 			}
+			r.Passed = false
+			r.Reasons = append(r.Reasons, fmt.Sprintf("it admits %s%s, which is not in the list: %s", admittedName(a.Principal), conditions(a), why))
+			continue
 		} else if accountOf(a.Principal) != "" && covered(a.Principal) {
 			continue
 		}
@@ -214,27 +212,6 @@ func trustsOnly(x *engine.ExpectConfig, ev *access.Evaluator) engine.Expectation
 		r.Reasons = append(r.Reasons, "its trust policy names nobody outside the list")
 	}
 	return r
-}
-
-// pinnedTo reports whether a context under which "*" is admitted fixes the
-// caller to a listed account or principal.
-func pinnedTo(ctx map[string][]string, accounts map[string]bool, covered func(string) bool) bool {
-	for k, v := range ctx {
-		if len(v) != 1 {
-			continue
-		}
-		switch strings.ToLower(k) {
-		case "aws:principalaccount":
-			if accounts[v[0]] {
-				return true
-			}
-		case "aws:principalarn":
-			if covered(v[0]) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // admittedName names a principal a trust policy admits.

@@ -42,6 +42,17 @@ func TestTrustsOnly(t *testing.T) {
 		{`"*" pinned to the listed account`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":"111111111111"}}`), []engine.PrincipalRef{development}, true, "names nobody"},
 		{`"*" pinned to another account`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":"333333333333"}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
 		{`"*" in an organization`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned to two accounts, one listed`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":["111111111111","222222222222"]}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned to two accounts, the unlisted first`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":["222222222222","111111111111"]}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned by a wildcard account`, trust(`"*"`, `{"StringLike":{"aws:PrincipalAccount":["111111111111","2*"]}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned by ARNs, one in an unlisted account`, trust(`"*"`, `{"StringLike":{"aws:PrincipalArn":["arn:aws:iam::111111111111:*","arn:aws:iam::2*"]}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned by ARNs of the listed account`, trust(`"*"`, `{"ArnLike":{"aws:PrincipalArn":["arn:aws:iam::111111111111:role/*","arn:aws:iam::111111111111:user/*"]}}`), []engine.PrincipalRef{development}, true, "names nobody"},
+		{`"*" pinned by IfExists`, trust(`"*"`, `{"StringEqualsIfExists":{"aws:PrincipalAccount":"111111111111"}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned by a policy variable`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":"${aws:PrincipalAccount}"}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" and a Deny sparing two accounts, one listed`, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"},` +
+			`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalAccount":["111111111111","222222222222"]}}}]}`, []engine.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" and a Deny sparing the listed account only`, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"},` +
+			`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"111111111111"}}}]}`, []engine.PrincipalRef{development}, true, "names nobody"},
 		{"an empty list and a trust policy naming nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}`, []engine.PrincipalRef{}, true, "names nobody"},
 	}
 	for _, tt := range tests {
