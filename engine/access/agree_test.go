@@ -27,6 +27,16 @@ import (
 //     and contexts made of the values the state's policies test (as
 //     written, with policy variables resolved for the principal, with
 //     wildcards filled in), alone, in pairs, and in pairs with MFA.
+//
+// The same holds for the principals the trust policy names outside the
+// state (account roots, users and roles of accounts not read, "*",
+// services), judged on the trust policy alone: WhoCanAssume's outsiders and
+// TrustAdmits (which judges every named principal alone) each list only
+// principals the trust evaluation allows under the context reported, and
+// leave out none it allows under the enumeration. The generated trust
+// policies include some with ten and more conditional statements, each for
+// another principal, so that a search bounded by statement count would miss
+// the later ones.
 func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
 	resolve := resolveAWSManaged(t)
 	type named struct {
@@ -53,19 +63,168 @@ func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
 		states = append(states, named{fmt.Sprintf("generated/%03d", i), genState(r), resolve})
 	}
 	listedSome, refusedSome := 0, 0
+	outListed, outRefused := 0, 0
 	enumerated = 0
 	for _, ns := range states {
 		t.Run(ns.name, func(t *testing.T) {
 			l, rf := checkAgreement(t, ns.state, ns.managed)
 			listedSome += l
 			refusedSome += rf
+			l, rf = checkOutsiders(t, ns.state, ns.managed)
+			outListed += l
+			outRefused += rf
 		})
 	}
-	t.Logf("%d listed, %d refused, %d contexts enumerated", listedSome, refusedSome, enumerated)
+	t.Logf("%d listed, %d refused, %d contexts enumerated; outside the state %d listed, %d refused", listedSome, refusedSome, enumerated, outListed, outRefused)
 	// The generator must produce both answers, or the test proves little.
 	if listedSome < 100 || refusedSome < 100 {
 		t.Errorf("only %d principals listed and %d refused over all states", listedSome, refusedSome)
 	}
+	if outListed < 100 || outRefused < 50 {
+		t.Errorf("only %d outside principals listed and %d refused over all states", outListed, outRefused)
+	}
+}
+
+// checkOutsiders checks, for every role of the state, the principals its
+// trust policy names judged on the trust policy alone: TrustAdmits (every
+// named principal, the evaluator's accounts ignored) and WhoCanAssume's
+// outsiders (the named principals outside the state). It returns how many
+// principal and role pairs were listed and how many refused.
+func checkOutsiders(t *testing.T, s *engine.State, managed func(string) (string, bool)) (listed, refused int) {
+	t.Helper()
+	ev := access.New(s, managed)
+	for _, id := range s.AccountIDs() {
+		a := s.Accounts[id]
+		for _, role := range a.Roles {
+			roleARN := engine.RoleARN(a.Partition, a.ID, role.Path, role.Name)
+			trust, err := policy.Parse(role.TrustPolicy)
+			if err != nil {
+				continue
+			}
+			inState := map[string]bool{}
+			for _, x := range ev.WhoCanAssume(roleARN) {
+				if x.Outside {
+					inState[x.Principal] = true
+				}
+			}
+			admitted := map[string]bool{}
+			for _, x := range ev.TrustAdmits(roleARN) {
+				admitted[x.Principal] = true
+			}
+			for _, alone := range []bool{true, false} {
+				got := inState
+				name := "WhoCanAssume"
+				if alone {
+					got, name = admitted, "TrustAdmits"
+				}
+				list := ev.TrustAdmits
+				if !alone {
+					list = ev.WhoCanAssume
+				}
+				for _, x := range list(roleARN) {
+					if !x.Outside {
+						continue
+					}
+					listed++
+					if res, ok := ev.EvaluateOutsider(roleARN, x.Principal, alone, x.Context); !ok || !res.Allowed {
+						t.Errorf("%s(%s) lists %s with context %v, but its trust evaluation says %s (named as an outsider: %v): %v", name, roleARN, x.Principal, x.Context, res.Decision, ok, res.Reasons)
+					}
+				}
+				for _, p := range namedPrincipals(trust) {
+					if got[p] {
+						continue
+					}
+					if _, ok := ev.EvaluateOutsider(roleARN, p, alone, nil); !ok {
+						continue // not an outsider here (a principal of the state)
+					}
+					refused++
+					all := enumerateOutside(trust, p, roleARN)
+					enumerated += len(all)
+					for _, ctx := range all {
+						if res, ok := ev.EvaluateOutsider(roleARN, p, alone, ctx); ok && res.Allowed {
+							t.Errorf("%s(%s) leaves out %s, but its trust evaluation allows it with context %v: %v", name, roleARN, p, ctx, res.Reasons)
+							break
+						}
+					}
+				}
+			}
+		}
+	}
+	return listed, refused
+}
+
+// namedPrincipals are the principals the trust policy's Allow statements
+// name, as the evaluator reports them: a bare account id as its root ARN.
+func namedPrincipals(trust policy.Document) []string {
+	var out []string
+	for _, st := range trust.Statements {
+		if st.Effect != "Allow" {
+			continue
+		}
+		if _, ok := st.Principals["*"]; ok {
+			out = append(out, "*")
+		}
+		for _, v := range st.Principals["AWS"] {
+			if len(v) == 12 && strings.Trim(v, "0123456789") == "" {
+				v = "arn:aws:iam::" + v + ":root"
+			}
+			out = append(out, v)
+		}
+		out = append(out, st.Principals["Service"]...)
+		out = append(out, st.Principals["Federated"]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// enumerateOutside is the contexts to try for a principal outside the
+// state: those of the values the trust policy tests, keys describing the
+// principal included (what who it is fixes, the evaluation keeps), alone,
+// in pairs, and in pairs with MFA.
+func enumerateOutside(trust policy.Document, principal, roleARN string) []map[string][]string {
+	vars := map[string]string{"*": "*", "?": "?", "$": "$"}
+	if q := strings.SplitN(roleARN, ":", 6); len(q) == 6 {
+		vars["aws:resourceaccount"] = q[4]
+	}
+	if p := strings.SplitN(principal, ":", 6); len(p) == 6 && p[4] != "" {
+		vars["aws:principalaccount"] = p[4]
+	}
+	seen := map[kv]bool{}
+	var items []kv
+	add := func(k, v string) {
+		k = strings.ToLower(k)
+		if seen[kv{k, v}] {
+			return
+		}
+		seen[kv{k, v}] = true
+		items = append(items, kv{k, v})
+	}
+	for _, st := range trust.Statements {
+		for op, keys := range st.Conditions {
+			for k, vals := range keys {
+				for _, v := range valuesFor(op, vals, vars) {
+					add(k, v)
+				}
+			}
+		}
+	}
+	add("aws:MultiFactorAuthPresent", "true")
+	slices.SortFunc(items, func(a, b kv) int { return strings.Compare(a.key+"\x00"+a.value, b.key+"\x00"+b.value) })
+	mfa := kv{"aws:multifactorauthpresent", "true"}
+	out := []map[string][]string{nil}
+	for i, a := range items {
+		out = append(out, map[string][]string{a.key: {a.value}})
+		for _, b := range items[i+1:] {
+			if a.key == b.key {
+				continue
+			}
+			out = append(out, map[string][]string{a.key: {a.value}, b.key: {b.value}})
+			if a.key != mfa.key && b.key != mfa.key {
+				out = append(out, map[string][]string{a.key: {a.value}, b.key: {b.value}, mfa.key: {mfa.value}})
+			}
+		}
+	}
+	return out
 }
 
 // checkAgreement checks every role of the state; it returns how many
@@ -488,6 +647,44 @@ func genState(r *rand.Rand) *engine.State {
 			stmts = append(stmts, policy.Statement{Effect: "Deny", Principals: map[string][]string{"AWS": {arnOf(users[r.IntN(len(users))])}}, Actions: []string{"sts:AssumeRole"}})
 		}
 		role.TrustPolicy = doc(stmts...)
+	}
+	// Some trust policies are wide: ten to thirteen conditional statements,
+	// each for another principal (of the state, or an account root or role
+	// outside it), each with its own ExternalId, so that the statements for
+	// the later principals come after more conditional statements than a
+	// search bounded by their count would read.
+	for _, e := range roles {
+		if r.IntN(4) != 0 {
+			continue
+		}
+		pool := []string{"444444444400", "arn:aws:iam::444444444401:root", "arn:aws:iam::444444444402:root",
+			"arn:aws:iam::555555555555:role/X", "*"}
+		for _, u := range users {
+			pool = append(pool, arnOf(u))
+		}
+		for _, ro := range roles {
+			pool = append(pool, arnOf(ro))
+		}
+		pool = append(pool, ids...)
+		r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+		var stmts []policy.Statement
+		for k, p := range pool[:min(len(pool), 10+r.IntN(4))] {
+			c := map[string]map[string][]string{"StringEquals": {"sts:ExternalId": {fmt.Sprintf("e%d", k)}}}
+			switch r.IntN(4) {
+			case 0:
+				c["Bool"] = map[string][]string{"aws:MultiFactorAuthPresent": {"true"}}
+			case 1:
+				if p == "*" {
+					c["StringEquals"]["aws:PrincipalAccount"] = []string{pick(append(ids, "444444444400"))}
+				}
+			}
+			stmts = append(stmts, policy.Statement{Effect: "Allow", Principals: map[string][]string{"AWS": {p}}, Actions: []string{"sts:AssumeRole"}, Conditions: c})
+		}
+		if r.IntN(3) == 0 {
+			stmts = append(stmts, policy.Statement{Effect: "Deny", Principals: map[string][]string{"AWS": {"*"}}, Actions: []string{"sts:AssumeRole"},
+				Conditions: denyConds[r.IntN(len(denyConds))]})
+		}
+		s.Accounts[e.account].Roles[engine.NameKey(e.name)].TrustPolicy = doc(stmts...)
 	}
 	identity := func() string {
 		var stmts []policy.Statement

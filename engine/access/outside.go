@@ -292,7 +292,29 @@ func (o outsider) exemptedBy(np map[string][]string) bool {
 // absentFor) are never chosen. Policy variables resolve to what who it is
 // fixes, and aws:ResourceAccount to the role's account.
 func outsideContexts(o outsider, trust policy.Document, resourceAccount string) []map[string][]string {
-	return combineContexts(o.action, trust, nil, o.fixedKey, o.baseContext(resourceAccount).resolver())
+	out, _ := outsideSearch(o, trust, resourceAccount)
+	return out
+}
+
+// outsideSearch is outsideContexts, and whether the contexts were cut at
+// the bound (see maxContexts). Only the trust statements that can apply to
+// the outsider are searched, as evaluateOutside reads them: those whose
+// Principal names it, and the Denies whose NotPrincipal does not spare it.
+func outsideSearch(o outsider, trust policy.Document, resourceAccount string) ([]map[string][]string, bool) {
+	return combineContexts(o.action, trust, o.trustNames, nil, o.fixedKey, o.baseContext(resourceAccount).resolver())
+}
+
+// trustNames reports whether a trust statement can apply to the outsider,
+// as evaluateOutside reads it.
+func (o outsider) trustNames(s policy.Statement) bool {
+	switch {
+	case s.Principals != nil:
+		_, ok := o.namedBy(s.Principals)
+		return ok
+	case s.NotPrincipals != nil && s.Effect == "Deny":
+		return !o.exemptedBy(s.NotPrincipals)
+	}
+	return false
 }
 
 // fixedKey reports whether a condition key may not be chosen for the

@@ -61,41 +61,85 @@ type Assumer struct {
 // tested (${aws:username}, ${aws:PrincipalTag/team}, ...) take the
 // principal's own values, as when its request is evaluated. Keys that a
 // service or federated principal never presents are never chosen for it.
+//
+// For each principal, only the statements that can apply to it are read:
+// the trust statements that name it (or its account, or "*"), and its
+// identity statements whose Resource can cover the role. Every trust
+// statement that names it is tried; the combinations with the identity
+// allows and the ways around the denies are bounded (maxContexts). A
+// principal found allowed under a search that was cut says so in its
+// caveats; one that nothing tried allowed under a cut search is not listed
+// (nothing allowed it) but named in every listed assumer's caveats, and
+// returned by SearchAssumers.
 func (e *Evaluator) WhoCanAssume(roleARN string) []Assumer {
+	out, _ := e.SearchAssumers(roleARN)
+	return out
+}
+
+// SearchAssumers is WhoCanAssume, with the principals it could not decide:
+// those the trust policy can name, that no context tried allows, and for
+// which the contexts tried were cut at the bound (maxContexts) — some other
+// context might allow them. Each listed assumer's caveats name them too, so
+// that a review that reads only WhoCanAssume still sees that the answer is
+// incomplete. Nobody is listed without an evaluation that allowed it.
+func (e *Evaluator) SearchAssumers(roleARN string) (assumers []Assumer, undecided []string) {
 	role, acct, _ := e.findRole(roleARN)
 	if role == nil {
-		return nil
+		return nil, nil
 	}
 	target := engine.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
 	trust, err := e.parse(role.TrustPolicy)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	var out []Assumer
-	for _, p := range e.candidatePrincipals(trust) {
-		if a, ok := leastContext(p, e.candidateContextsFor(p, trust, target), func(ctx map[string][]string) Result {
-			return e.CanAssume(p, target, ctx)
-		}); ok {
+	keep := func(principal string, a Assumer, ok, cut bool) {
+		switch {
+		case ok && cut:
+			a.Result.Caveats = append(a.Result.Caveats, cutCaveat)
+			fallthrough
+		case ok:
 			out = append(out, a)
+		case cut:
+			undecided = append(undecided, principal)
 		}
+	}
+	for _, p := range e.candidatePrincipals(trust) {
+		contexts, cut := e.candidateSearch(p, trust, target)
+		a, ok := leastContext(p, contexts, func(ctx map[string][]string) Result {
+			return e.CanAssume(p, target, ctx)
+		})
+		keep(p, a, ok, cut)
 	}
 	for _, o := range e.outsiders(trust, partitionOf(acct)) {
 		var contexts []map[string][]string
-		for _, ctx := range outsideContexts(o, trust, acct.ID) {
+		all, cut := outsideSearch(o, trust, acct.ID)
+		for _, ctx := range all {
 			if e.consistentContext(o, ctx) {
 				contexts = append(contexts, ctx)
 			}
 		}
-		if a, ok := leastContext(o.id, contexts, func(ctx map[string][]string) Result {
+		a, ok := leastContext(o.id, contexts, func(ctx map[string][]string) Result {
 			return e.evaluateOutside(o, role, acct, trust, ctx)
-		}); ok {
-			a.Outside = true
-			out = append(out, a)
+		})
+		a.Outside = true
+		keep(o.id, a, ok, cut)
+	}
+	if len(undecided) > 0 {
+		slices.Sort(undecided)
+		note := fmt.Sprintf("the search for who can assume the role was cut at %d condition contexts for %s: no context tried allows them, but one not tried might; evaluate them with the contexts their requests carry", maxContexts, strings.Join(undecided, ", "))
+		for i := range out {
+			out[i].Result.Caveats = append(out[i].Result.Caveats, note)
 		}
 	}
 	slices.SortFunc(out, func(a, b Assumer) int { return strings.Compare(a.Principal, b.Principal) })
-	return out
+	return out, undecided
 }
+
+// cutCaveat is the caveat of an assumer found under a search that was cut:
+// it is allowed, but a context with fewer keys than the one reported may
+// allow it too.
+var cutCaveat = fmt.Sprintf("the search of condition contexts was cut at %d combinations of the policies' conditions: the context reported allows, but one with fewer keys, not tried, may allow as well", maxContexts)
 
 // leastContext evaluates the contexts in order, fewest keys first, and
 // returns the principal as an Assumer under the first that allows.
@@ -208,32 +252,120 @@ func (e *Evaluator) candidateContexts(principal string, trust policy.Document) [
 // aws:PrincipalAccount, aws:ResourceAccount), as they do when its request is
 // evaluated.
 func (e *Evaluator) candidateContextsFor(principal string, trust policy.Document, roleARN string) []map[string][]string {
+	out, _ := e.candidateSearch(principal, trust, roleARN)
+	return out
+}
+
+// candidateSearch is candidateContextsFor, and whether the contexts were cut
+// at the bound. Only the statements that can apply to the principal are
+// searched: the trust statements that name it as scanTrust reads them
+// (its ARN, its role's, its account, "*", or a NotPrincipal that does not
+// spare it), and, with the role known, the identity statements whose
+// Resource can cover the role.
+func (e *Evaluator) candidateSearch(principal string, trust policy.Document, roleARN string) ([]map[string][]string, bool) {
 	var identity []policy.Document
 	vars := resolver(func(string) (string, bool) { return "", false })
+	relevant := func(policy.Statement) bool { return true }
 	if c, _ := e.findCaller(principal); c != nil {
-		for _, src := range e.identityPolicies(c, &notes{}) {
-			identity = append(identity, src.doc)
-		}
 		vars = e.buildContext(c, Request{Resource: roleARN}).resolver()
+		for _, src := range e.identityPolicies(c, &notes{}) {
+			doc := src.doc
+			if roleARN != "" {
+				var r resolver
+				if doc.Version == policy.Version {
+					r = vars
+				}
+				doc.Statements = slices.DeleteFunc(slices.Clone(doc.Statements), func(s policy.Statement) bool {
+					return !mayCover(s, roleARN, r)
+				})
+			}
+			identity = append(identity, doc)
+		}
+		relevant = c.trustNames
 	}
-	return combineContexts("sts:AssumeRole", trust, identity, principalKey, vars)
+	return combineContexts("sts:AssumeRole", trust, relevant, identity, principalKey, vars)
 }
+
+// trustNames reports whether a trust statement can apply to the caller, as
+// scanTrust reads it: its Principal names the caller (itself, its role, its
+// account or "*"), or its NotPrincipal does not spare it.
+func (c *caller) trustNames(s policy.Statement) bool {
+	switch {
+	case s.Principals != nil:
+		m, _ := c.matchPrincipal(s.Principals)
+		return m != noMatch
+	case s.NotPrincipals != nil:
+		return c.notPrincipalApplies(s.NotPrincipals, s.Effect)
+	}
+	return false
+}
+
+// mayCover reports whether a statement's Resource or NotResource may cover
+// the resource. A policy variable without a value here (one the request
+// context could give) is taken to match Resource and not to exclude by
+// NotResource: the statement stays in the search.
+func mayCover(s policy.Statement, resource string, vars resolver) bool {
+	switch {
+	case s.NotResources != nil:
+		for _, pat := range s.NotResources {
+			if m, resolved := resourceMatches(pat, resource, vars); m && resolved {
+				return false
+			}
+		}
+		return true
+	case s.Resources != nil:
+		for _, pat := range s.Resources {
+			if m, resolved := resourceMatches(pat, resource, vars); m || !resolved {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// maxContexts bounds the contexts combineContexts returns. The search is a
+// cross product: one allow of the trust policy, times one allow of the
+// identity policies, times a way to turn off each conditional deny (each of
+// its tests, or none), and the denies alone multiply. Policies with dozens
+// of conditional statements are rare, but possible, and every principal
+// that nothing allows is evaluated under every context, so some bound is
+// needed.
+//
+// The bound never falls on the trust side. A trust statement that is not
+// searched is a principal silently reported as nobody: so every trust
+// statement that can name the principal is searched (after the filtering by
+// principal there are few, and a trust policy's size is bounded by IAM),
+// and the bound is shared out among the identity allows and the ways around
+// the denies. When it cuts, combineContexts says so, and WhoCanAssume
+// reports the principals it then found nobody for as undecided (with a
+// caveat), never as allowed: a wrong allow is as much a hole as a wrong
+// nobody. 4096 contexts are some twice the old worst case (8 trust allows ×
+// 8 identity allows × 32), and far more than any policy in the corpus needs.
+const maxContexts = 4096
 
 // combineContexts are the contexts to try for an action, fewest keys first:
 // the empty one, what each allow statement of the trust policy and of the
 // identity policies asks for, combined with what the conditional denies
 // need to stay off — every deny at once, each turned off by one of its
-// tests (or by nothing, if the request already escapes it). Keys for which
-// fixed is true are never given a value.
+// tests (or by nothing, if the request already escapes it). Only the trust
+// statements for which relevant is true are read (those that can apply to
+// the principal: see candidateSearch, outsideSearch); the identity
+// documents are read whole. Keys for which fixed is true are never given a
+// value.
 // vars resolves policy variables in documents of language version
 // 2012-10-17: the values that describe the principal, which the request does
 // not choose ("IAM policy elements: Variables and tags", "Request
 // information that you can use for policy variables").
-func combineContexts(action string, trust policy.Document, identity []policy.Document, fixed func(key string) bool, vars resolver) []map[string][]string {
+//
+// cut is true when the combinations exceeded maxContexts and some were not
+// returned (see maxContexts): every relevant trust allow is still tried.
+func combineContexts(action string, trust policy.Document, relevant func(policy.Statement) bool, identity []policy.Document, fixed func(key string) bool, vars resolver) (out []map[string][]string, cut bool) {
 	allowT := []map[string][]string{{}}
 	allowI := []map[string][]string{{}}
 	var denies [][]map[string][]string // per conditional deny, the ways to turn it off
-	collect := func(doc policy.Document, allows *[]map[string][]string) {
+	admits := false                    // some trust Allow can apply
+	collect := func(doc policy.Document, allows *[]map[string][]string, relevant func(policy.Statement) bool, isTrust bool) {
 		// "IAM policy elements: Variables and tags": variables are
 		// replaced only in documents of version 2012-10-17; in earlier
 		// ones "${...}" is literal text.
@@ -242,7 +374,13 @@ func combineContexts(action string, trust policy.Document, identity []policy.Doc
 			r = vars
 		}
 		for _, s := range doc.Statements {
-			if ok, _ := actionCovered(s, action); !ok || len(s.Conditions) == 0 {
+			if ok, _ := actionCovered(s, action); !ok || !relevant(s) {
+				continue
+			}
+			if s.Effect == "Allow" && isTrust {
+				admits = true
+			}
+			if len(s.Conditions) == 0 {
 				continue
 			}
 			if s.Effect == "Allow" {
@@ -256,15 +394,18 @@ func combineContexts(action string, trust policy.Document, identity []policy.Doc
 			}
 		}
 	}
-	collect(trust, &allowT)
+	collect(trust, &allowT, relevant, true)
 	for _, doc := range identity {
-		collect(doc, &allowI)
+		collect(doc, &allowI, func(policy.Statement) bool { return true }, false)
 	}
-	// Bound the search: policies with dozens of conditional statements are
-	// rare, and the first few cover the usual MFA and ExternalId cases.
-	allowT, allowI = firstN(allowT, 8), firstN(allowI, 8)
+	if !admits {
+		// No Allow of the trust policy can apply: no context allows, and
+		// the search, however the rest multiplies, is complete.
+		return []map[string][]string{nil}, false
+	}
+	allowT, allowI = distinct(allowT), distinct(allowI)
 	avoid := []map[string][]string{{}}
-	for _, off := range firstN(denies, 8) {
+	for _, off := range denies {
 		var next []map[string][]string
 		for _, a := range avoid {
 			next = append(next, a)
@@ -272,35 +413,67 @@ func combineContexts(action string, trust policy.Document, identity []policy.Doc
 				next = append(next, merge(a, o))
 			}
 		}
-		avoid = firstN(next, 32)
+		next = distinct(next)
+		if len(next) > maxContexts {
+			next, cut = next[:maxContexts], true
+		}
+		avoid = next
 	}
+	// Every trust allow is kept; the identity allows and the ways around
+	// the denies share what is left of the bound, the longer list giving
+	// way first.
+	nI, nD := len(allowI), len(avoid)
+	budget := max(1, maxContexts/len(allowT))
+	for nI*nD > budget && (nI > 1 || nD > 1) {
+		if nI >= nD && nI > 1 {
+			nI--
+		} else {
+			nD--
+		}
+	}
+	if nI < len(allowI) || nD < len(avoid) {
+		cut = true
+	}
+	type keyed struct {
+		m   map[string][]string
+		key string
+	}
+	var list []keyed
 	seen := map[string]bool{}
-	var out []map[string][]string
 	for _, t := range allowT {
-		for _, i := range allowI {
-			for _, d := range avoid {
+		for _, i := range allowI[:nI] {
+			for _, d := range avoid[:nD] {
 				m := merge(t, i, d)
 				if k := contextKey(m); !seen[k] {
 					seen[k] = true
-					out = append(out, m)
+					list = append(list, keyed{m, k})
 				}
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b map[string][]string) int {
-		if len(a) != len(b) {
-			return len(a) - len(b)
+	slices.SortStableFunc(list, func(a, b keyed) int {
+		if len(a.m) != len(b.m) {
+			return len(a.m) - len(b.m)
 		}
-		return strings.Compare(contextKey(a), contextKey(b))
+		return strings.Compare(a.key, b.key)
 	})
-	return out
+	for _, x := range list {
+		out = append(out, x.m)
+	}
+	return out, cut
 }
 
-func firstN[T any](s []T, n int) []T {
-	if len(s) > n {
-		return s[:n]
+// distinct drops the contexts equal to an earlier one.
+func distinct(list []map[string][]string) []map[string][]string {
+	seen := map[string]bool{}
+	var out []map[string][]string
+	for _, m := range list {
+		if k := contextKey(m); !seen[k] {
+			seen[k] = true
+			out = append(out, m)
+		}
 	}
-	return s
+	return out
 }
 
 func merge(ms ...map[string][]string) map[string][]string {

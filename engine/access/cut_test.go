@@ -1,0 +1,107 @@
+package access_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/trustform/trustform/engine/access"
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// TestSearchCutIsReported checks what happens past the bound: thirteen
+// conditional denies, each turned off by its own request tag, make 2^13
+// ways around them, more than the search tries. Nobody is then reported
+// allowed without an evaluation that allowed; a principal found allowed
+// carries a caveat that its context may not be the least; one allowed by
+// nothing tried is reported undecided, and named in the caveats of those
+// listed, rather than silently left out. Principals whom those denies do
+// not name are searched in full, and one whom no Allow of the trust policy
+// names is never undecided: nothing can let it in.
+func TestSearchCutIsReported(t *testing.T) {
+	tests := []struct {
+		name    string
+		allowed []string // the trust Allow's principals
+		denied  string   // the denies' principal
+		// extra is a test added to each deny, besides the request tag's
+		extra     map[string][]string
+		undecided []string
+		listed    string // a principal listed, whose search was not cut
+	}{
+		// Escaping every deny needs all thirteen tags: a context the cut
+		// search does not reach. CanAssume allows it.
+		{name: "the way out lies past the bound", allowed: []string{dev}, denied: david, undecided: []string{david}, listed: quinn},
+		// Each deny also needs an ExternalId no request gives: the empty
+		// context escapes them all.
+		{name: "the empty context escapes them", allowed: []string{dev}, denied: david, extra: map[string][]string{"sts:ExternalId": {"never"}}, listed: quinn},
+		// The denies name every principal of the developers' account, but
+		// the trust policy lets in only Quinn of it (and an account not
+		// read, whom the denies spare): David and the others, whom no
+		// Allow names, are not undecided.
+		{name: "only the principals an Allow names", allowed: []string{quinn, "333333333333"}, denied: dev, undecided: []string{quinn},
+			listed: "arn:aws:iam::333333333333:root"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tutorialState(t)
+			stmts := []policy.Statement{stmt("Allow", aws(tt.allowed...), assume, nil)}
+			all := map[string][]string{}
+			for i := range 13 {
+				key := fmt.Sprintf("aws:RequestTag/t%d", i)
+				c := map[string]map[string][]string{"StringNotEquals": {key: {"v"}}}
+				if tt.extra != nil {
+					c["StringEquals"] = tt.extra
+				}
+				stmts = append(stmts, stmt("Deny", aws(tt.denied), assume, c))
+				all[key] = []string{"v"}
+			}
+			s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustOf(stmts...)
+			ev := access.New(s, resolveAWSManaged(t))
+			for _, p := range tt.undecided {
+				if res := ev.CanAssume(p, updateApp, all); !res.Allowed {
+					t.Fatalf("test state: %s with every tag: %s %v", p, res.Decision, res.Reasons)
+				}
+			}
+			list, undecided := ev.SearchAssumers(updateApp)
+			if !slices.Equal(undecided, tt.undecided) {
+				t.Errorf("undecided %v, want %v", undecided, tt.undecided)
+			}
+			listed := map[string]access.Assumer{}
+			for _, a := range list {
+				listed[a.Principal] = a
+				if a.Outside {
+					continue
+				}
+				if res := ev.CanAssume(a.Principal, updateApp, a.Context); !res.Allowed {
+					t.Errorf("%s listed with %v, but CanAssume says %s", a.Principal, a.Context, res.Decision)
+				}
+			}
+			q, ok := listed[tt.listed]
+			if !ok {
+				t.Fatalf("%s is not listed: %v", tt.listed, whoList(list))
+			}
+			for _, p := range tt.undecided {
+				if _, ok := listed[p]; ok {
+					t.Errorf("undecided %s is listed", p)
+				}
+				if !slices.ContainsFunc(q.Result.Caveats, func(c string) bool { return strings.Contains(c, "was cut") && strings.Contains(c, p) }) {
+					t.Errorf("%s's caveats do not name the undecided %s: %q", tt.listed, p, q.Result.Caveats)
+				}
+			}
+			if len(tt.undecided) > 0 {
+				return
+			}
+			d, ok := listed[tt.denied]
+			if !ok {
+				t.Fatalf("%s is not listed: %v", tt.denied, whoList(list))
+			}
+			if !slices.ContainsFunc(d.Result.Caveats, func(c string) bool { return strings.Contains(c, "search of condition contexts was cut") }) {
+				t.Errorf("%s's caveats do not say the search was cut: %q", tt.denied, d.Result.Caveats)
+			}
+			if slices.ContainsFunc(q.Result.Caveats, func(c string) bool { return strings.Contains(c, "cut") }) {
+				t.Errorf("%s's search was not cut, yet: %q", tt.listed, q.Result.Caveats)
+			}
+		})
+	}
+}
