@@ -213,7 +213,21 @@ func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	ev := access.New(state, local.AWSManagedPolicy)
-	assumers := ev.WhoCanAssume(roleARN)
+	assumers, undecided := ev.SearchAssumers(roleARN)
+	// Every answer shares the base caveats, but principals outside the
+	// declared accounts each add what was not evaluated for them (their
+	// own policies), and a user its unknown policies: show them all, once.
+	var caveats []string
+	for _, a := range assumers {
+		for _, c := range a.Result.Caveats {
+			if !slices.Contains(caveats, c) {
+				caveats = append(caveats, c)
+			}
+		}
+	}
+	if len(undecided) > 0 && len(assumers) == 0 {
+		caveats = append(caveats, fmt.Sprintf("the search was cut before it could decide for %s: no context tried allows them, but one not tried might; ask explain with the context their requests carry", strings.Join(undecided, ", ")))
+	}
 	if cmd.Bool("json") {
 		type entry struct {
 			Principal  string              `json:"principal"`
@@ -226,10 +240,14 @@ func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"role": roleARN, "state": where, "principals": list})
+		return enc.Encode(map[string]any{"role": roleARN, "state": where, "principals": list,
+			"undecided": append([]string{}, undecided...), "not_evaluated": append([]string{}, caveats...)})
 	}
 	fmt.Fprintf(e.stdout, "Who can assume %s?\nstate: %s\n\n", roleARN, where)
-	if len(assumers) == 0 {
+	switch {
+	case len(assumers) == 0 && len(undecided) > 0:
+		fmt.Fprintf(e.stdout, "Nobody found, but the search could not decide for: %s\n", strings.Join(undecided, ", "))
+	case len(assumers) == 0:
 		fmt.Fprintln(e.stdout, "Nobody: no principal of the declared accounts, and none that the trust policy names outside them.")
 	}
 	for _, a := range assumers {
@@ -238,17 +256,6 @@ func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
 			cond = "  (" + strings.Join(a.Conditions, ", ") + ")"
 		}
 		fmt.Fprintf(e.stdout, "  %s%s\n", a.Principal, cond)
-	}
-	// Every answer shares the base caveats, but principals outside the
-	// declared accounts each add what was not evaluated for them (their
-	// own policies), and a user its unknown policies: show them all, once.
-	var caveats []string
-	for _, a := range assumers {
-		for _, c := range a.Result.Caveats {
-			if !slices.Contains(caveats, c) {
-				caveats = append(caveats, c)
-			}
-		}
 	}
 	writeCaveats(e, caveats)
 	return nil

@@ -40,15 +40,31 @@ func judgedAlone() *Evaluator { return New(engine.NewState(), nil) }
 // sorted by principal. Principals of the accounts read are judged like any
 // other: by what the trust policy says of them, not by their own policies.
 func (e *Evaluator) TrustAdmits(roleARN string) []Assumer {
-	var out []Assumer
-	e.eachAdmitted(roleARN, func(o outsider, allowing []map[string][]string, eval func(map[string][]string) Result) {
-		if a, ok := leastContext(o.id, allowing, eval); ok {
+	out, _ := e.TrustSearch(roleARN)
+	return out
+}
+
+// TrustSearch is TrustAdmits, with the principals the trust policy names
+// for which the search of condition contexts was cut (see maxContexts) and
+// no context tried admits them: undecided, never reported as admitted, and
+// never to be read as "not admitted" either.
+func (e *Evaluator) TrustSearch(roleARN string) (admitted []Assumer, undecided []string) {
+	e.eachAdmitted(roleARN, func(o outsider, allowing []map[string][]string, cut bool, eval func(map[string][]string) Result) {
+		a, ok := leastContext(o.id, allowing, eval)
+		switch {
+		case ok:
 			a.Outside = true
-			out = append(out, a)
+			if cut {
+				a.Result.Caveats = append(a.Result.Caveats, cutCaveat)
+			}
+			admitted = append(admitted, a)
+		case cut:
+			undecided = append(undecided, o.id)
 		}
 	})
-	slices.SortFunc(out, func(a, b Assumer) int { return strings.Compare(a.Principal, b.Principal) })
-	return out
+	slices.SortFunc(admitted, func(a, b Assumer) int { return strings.Compare(a.Principal, b.Principal) })
+	slices.Sort(undecided)
+	return admitted, undecided
 }
 
 // Delegations is TrustAdmits narrowed to what a trust policy delegates: the
@@ -163,9 +179,9 @@ func (e *Evaluator) AnyonePinned(roleARN string, accountCovered, arnCovered func
 }
 
 // eachAdmitted calls fn for every principal the role's trust policy names
-// in an Allow, with the contexts to try for it and its evaluation on the
-// trust policy alone.
-func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []map[string][]string, eval func(map[string][]string) Result)) {
+// in an Allow, with the contexts to try for it, whether they were cut at
+// the bound, and its evaluation on the trust policy alone.
+func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []map[string][]string, cut bool, eval func(map[string][]string) Result)) {
 	role, acct, _ := e.findRole(roleARN)
 	if role == nil {
 		return
@@ -177,12 +193,13 @@ func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []
 	alone := judgedAlone()
 	for _, o := range alone.outsiders(trust, partitionOf(acct)) {
 		var contexts []map[string][]string
-		for _, ctx := range outsideContexts(o, trust, acct.ID) {
+		all, cut := outsideSearch(o, trust, acct.ID)
+		for _, ctx := range all {
 			if alone.consistentContext(o, ctx) {
 				contexts = append(contexts, ctx)
 			}
 		}
-		fn(o, contexts, func(ctx map[string][]string) Result {
+		fn(o, contexts, cut, func(ctx map[string][]string) Result {
 			return alone.evaluateOutside(o, role, acct, trust, ctx)
 		})
 	}

@@ -238,9 +238,14 @@ func (e *Evaluator) assumer(roleARN, principal string) (Assumer, bool) {
 	if err != nil {
 		return Assumer{}, false
 	}
-	return leastContext(principal, e.candidateContextsFor(principal, trust, target), func(ctx map[string][]string) Result {
+	contexts, cut := e.candidateSearch(principal, trust, target)
+	a, ok := leastContext(principal, contexts, func(ctx map[string][]string) Result {
 		return e.CanAssume(principal, target, ctx)
 	})
+	if ok && cut {
+		a.Result.Caveats = append(a.Result.Caveats, cutCaveat)
+	}
+	return a, ok
 }
 
 // affected returns the ARNs of the roles whose trust a change touches, and

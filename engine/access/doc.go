@@ -98,9 +98,20 @@
 // conditional denies, all at once (a deny unless MFA). Policy variables in
 // those values resolve to the principal's own values (its user name, tags,
 // ARN, account), as when its request is evaluated. Keys that describe the
-// principal itself are never invented. A property test checks, over the
-// corpus's states and generated ones, that WhoCanAssume lists exactly the
-// principals CanAssume allows.
+// principal itself are never invented. Only the statements that can apply
+// to a principal are read (the trust statements that name it, its account
+// or "*"; its identity statements whose Resource can cover the role), and
+// every such trust statement is tried; the combinations with the identity
+// allows and the ways around conditional denies are bounded (maxContexts).
+// A search cut at the bound is never silent: a principal allowed under it
+// carries a caveat, and one that no context tried allows is undecided —
+// not listed, named in the caveats, returned by SearchAssumers (and, for
+// the trust policy judged alone, TrustSearch) — and the expectations that
+// would pass only if it could not assume the role fail. A property test
+// checks, over the corpus's states and generated ones (trust policies of a
+// dozen conditional statements included), that WhoCanAssume lists exactly
+// the principals CanAssume allows, and TrustAdmits exactly the outsiders
+// the trust policy alone admits.
 //
 // It reports, per principal, the smallest context that works
 // (Assumer.Context), and what the request must meet (Assumer.Conditions) in
