@@ -195,6 +195,17 @@ func (l *loader) setRaw(v *variableDecl, raw, filename, what string) {
 		l.setVariable(v, cty.StringVal(raw), nil, what)
 		return
 	}
+	if sc := scanHCL([]byte(raw), false); sc.deep >= 0 {
+		// Too deep for the parser, and too deep for a string to be meant.
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable",
+			Detail: fmt.Sprintf("%s for %q nests brackets, braces or parentheses deeper than %d levels, the most trustform reads. Flatten the value, or set it in a -var-file.",
+				what, v.name, maxNesting),
+		})
+		v.failed = true
+		return
+	}
 	expr, diags := hclsyntax.ParseExpression([]byte(raw), filename, hcl.InitialPos)
 	var val cty.Value
 	if !diags.HasErrors() {
@@ -266,17 +277,35 @@ func (l *loader) setVariable(v *variableDecl, val cty.Value, subject *hcl.Range,
 
 // loadVarFile reads a -var-file: attributes only, name = value.
 func (l *loader) loadVarFile(path string) {
-	var f *hcl.File
-	var diags hcl.Diagnostics
-	if strings.HasSuffix(path, ".json") {
-		f, diags = l.parser.ParseJSONFile(path)
-	} else {
-		f, diags = l.parser.ParseHCLFile(path)
-	}
-	l.add(diags)
-	if f == nil || diags.HasErrors() {
+	if f := l.parser.Files()[path]; f != nil {
+		// Given twice (or a stack file): parsed once, its values set again.
+		l.setVarFile(path, f)
 		return
 	}
+	src, err := readInput(path)
+	if err != nil {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read file",
+			Detail:   fmt.Sprintf("The -var-file %s could not be read: %v. Give the path of a readable HCL (or .json) file of name = value lines.", path, err),
+			Subject:  &hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
+		})
+		return
+	}
+	f, diags := parseSource(src, path)
+	l.add(diags)
+	if f == nil {
+		return
+	}
+	l.parser.AddFile(path, f)
+	if diags.HasErrors() {
+		return
+	}
+	l.setVarFile(path, f)
+}
+
+// setVarFile sets the variables a parsed -var-file gives.
+func (l *loader) setVarFile(path string, f *hcl.File) {
 	attrs, diags := f.Body.JustAttributes()
 	l.add(diags)
 	for _, a := range sortedAttrs(attrs) {
