@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -184,7 +185,13 @@ func (s *scope) get(d *decoded, name string, ty cty.Type) (cty.Value, status) {
 	if ty == cty.DynamicPseudoType {
 		return v, valid
 	}
-	cv, err := convert.Convert(v, ty)
+	if n, many := tooMany(v); many {
+		s.errorf(a.Expr.Range(), "Too many values",
+			"%q holds %s values; trustform accepts at most %s in one argument. IAM could not hold them anyway: a trust policy has at most 2,048 characters by default (8,192 at most), a managed policy 6,144 and a role's or user's inline policies 10,240 together, and an account at most 5,000 roles and 5,000 users. Split the values across statements or policies, or match them with a pattern (StringLike) or a tag condition instead.",
+			name, thousands(n), maxValuesText)
+		return cty.DynamicVal, failed
+	}
+	cv, err := convertFast(v, ty)
 	if err != nil {
 		s.l.diags = append(s.l.diags, &hcl.Diagnostic{
 			Severity:    hcl.DiagError,
@@ -207,6 +214,56 @@ func (s *scope) get(d *decoded, name string, ty cty.Type) (cty.Value, status) {
 		}
 	}
 	return cv, valid
+}
+
+// maxValues bounds the elements of one list, set or map argument, checked
+// before its value is converted to the argument's type: go-cty's conversion
+// of a tuple to a list unifies the element types in time quadratic in their
+// number (20,000 values: 7 s; 50,000: 41 s), and only then did the policy
+// size check refuse the policy. IAM's own limits bound a sane list far lower
+// (the largest policy, a role's 10,240 characters of inline policies, holds
+// some 3,400 values of the shortest form "a",), so 10,000 refuses nothing
+// IAM would accept, and the quota messages still speak for lists below it.
+const (
+	maxValues     = 10000
+	maxValuesText = "10,000"
+)
+
+// tooMany reports the length of a collection or structural value longer
+// than maxValues.
+func tooMany(v cty.Value) (int, bool) {
+	ty := v.Type()
+	if !v.IsKnown() || v.IsNull() || !(ty.IsListType() || ty.IsSetType() || ty.IsMapType() || ty.IsTupleType() || ty.IsObjectType()) {
+		return 0, false
+	}
+	n := v.LengthInt()
+	return n, n > maxValues
+}
+
+// slowConversions counts the lists convertFast left to go-cty, for the
+// test that a long list of strings is never unified.
+var slowConversions atomic.Int64
+
+// convertFast is convert.Convert, except that a tuple or list whose elements
+// all have the element type of the list wanted becomes that list directly:
+// go-cty unifies the element types of a tuple even when they are all
+// strings, in time quadratic in their number.
+func convertFast(v cty.Value, ty cty.Type) (cty.Value, error) {
+	vt := v.Type()
+	if ty.IsListType() && (vt.IsTupleType() || vt.IsListType()) && v.IsWhollyKnown() && !v.IsNull() && !v.ContainsMarked() && v.LengthInt() > 0 {
+		et := ty.ElementType()
+		elems := make([]cty.Value, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if !e.Type().Equals(et) || e.IsNull() {
+				slowConversions.Add(1)
+				return convert.Convert(v, ty)
+			}
+			elems = append(elems, e)
+		}
+		return cty.ListVal(elems), nil
+	}
+	return convert.Convert(v, ty)
 }
 
 func (s *scope) str(d *decoded, name string) (string, status) {
