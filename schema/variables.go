@@ -200,8 +200,9 @@ func (l *loader) setRaw(v *variableDecl, raw, filename, what string) {
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid value for variable",
-			Detail: fmt.Sprintf("%s for %q nests brackets, braces or parentheses deeper than %d levels, the most trustform reads. Flatten the value, or set it in a -var-file.",
+			Detail: fmt.Sprintf("%s for %q nests brackets, braces or parentheses deeper than %d levels, the most trustform reads. Flatten the value.",
 				what, v.name, maxNesting),
+			Subject: v.d.block.DefRange.Ptr(), // no source to point at; show where the variable is declared
 		})
 		v.failed = true
 		return
