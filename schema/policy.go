@@ -1,8 +1,12 @@
 package schema
 
 import (
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -57,10 +61,12 @@ func (s *scope) permissions(d *decoded, what string) (string, status) {
 			}
 			return "", failed
 		}
-		doc, err := policy.Parse(text)
+		doc, err := policy.ParseStrict(text)
 		if err != nil {
-			s.errorf(docAttr.Expr.Range(), "Invalid policy document",
-				"document is not a valid IAM policy: %v. Give JSON such as jsonencode({ Version = \"2012-10-17\", Statement = [...] }) or file(\"policies/rw.json\").", err)
+			if !s.documentError(docAttr, err) {
+				s.errorf(docAttr.Expr.Range(), "Invalid policy document",
+					"document is not a valid IAM policy: %v. Give JSON such as jsonencode({ Version = \"2012-10-17\", Statement = [...] }) or file(\"policies/rw.json\").", err)
+			}
 			return "", failed
 		}
 		for _, st := range doc.Statements {
@@ -69,6 +75,9 @@ func (s *scope) permissions(d *decoded, what string) (string, status) {
 					"%s is attached to users, groups or roles and applies to them; it cannot name a Principal. Remove Principal; to let someone assume a role, use the role's trust blocks or a grant block.", capitalArticle(what)+" "+what)
 				return "", failed
 			}
+		}
+		if s.documentProblems(docAttr, doc.Check(policy.Identity)) {
+			return "", failed
 		}
 		return strings.TrimSpace(text), valid
 	}
@@ -79,14 +88,127 @@ func (s *scope) permissions(d *decoded, what string) (string, status) {
 	}
 	doc := policy.Document{Version: policy.Version}
 	st := valid
+	sids := map[string]*decoded{}
 	for _, sb := range stmts {
 		stmt, ok := s.statement(sb)
 		if !ok {
 			st = failed
 		}
+		// "In IAM, the Sid value must be unique within a JSON policy."
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
+		if stmt.Sid != "" {
+			if first := sids[stmt.Sid]; first != nil {
+				s.errorf(sb.attrs["sid"].Expr.Range(), "Duplicate sid",
+					"The sid %q is also the sid of the statement at %s; IAM requires each sid to be unique within a policy. Rename one, or remove the sid.",
+					stmt.Sid, posString(first.attrs["sid"].Expr.Range()))
+				st = failed
+			} else {
+				sids[stmt.Sid] = sb
+			}
+		}
 		doc.Statements = append(doc.Statements, stmt)
 	}
 	return doc.JSON(), st
+}
+
+// documentError reports what ParseStrict refuses that has a diagnostic of
+// its own: a duplicate JSON key, a character IAM does not accept, a
+// percent-encoded document. It reports nothing, and returns false, for
+// other errors.
+func (s *scope) documentError(a *hcl.Attribute, err error) bool {
+	var dup *policy.DuplicateKeyError
+	var bad *policy.RuneError
+	var enc *policy.EncodedError
+	switch {
+	case errors.As(err, &dup):
+		s.errorf(a.Expr.Range(), "Duplicate JSON key",
+			"%s names the key %q twice in %s (the second at line %d, column %d of the JSON). A JSON reader keeps only one of the two values, "+
+				"so what the plan shows could differ from the text IAM reads: remove one of them.",
+			a.Name, dup.Key, jsonWhere(dup.Path), dup.Line, dup.Column)
+	case errors.As(err, &bad):
+		s.errorf(a.Expr.Range(), "Character IAM does not accept",
+			"%s holds the character %U in %s (%q). IAM accepts only tab, line feed, carriage return and the characters U+0020 to U+00FF in a policy document "+
+				"(the PolicyDocument pattern of CreatePolicy and CreateRole). Remove it: it is often pasted in unseen.",
+			a.Name, bad.Rune, jsonWhere(bad.Path), bad.Value)
+	case errors.As(err, &enc):
+		s.errorf(a.Expr.Range(), "Percent-encoded policy document",
+			"%s is percent-encoded (it starts with %q), as IAM's read APIs return documents; IAM's write APIs take the JSON text. "+
+				"Decode it and give the JSON, or write the document with jsonencode({...}).",
+			a.Name, enc.Start)
+	default:
+		return false
+	}
+	return true
+}
+
+func jsonWhere(path string) string {
+	if path == "" {
+		return "the document's top level"
+	}
+	return path
+}
+
+// documentProblems reports what Check found in a document or
+// trust_document, at the attribute, and whether it found anything.
+// Each rule cites its page in engine/policy's Check.
+func (s *scope) documentProblems(a *hcl.Attribute, probs []policy.Problem) bool {
+	rng := a.Expr.Range()
+	for _, p := range probs {
+		where := a.Name
+		if p.Statement > 0 {
+			where = fmt.Sprintf("%s, statement %d", a.Name, p.Statement)
+		}
+		switch p.Rule {
+		case policy.NoStatements:
+			s.errorf(rng, "Policy without statements", "In %s: %s.", where, p.Detail)
+		case policy.BadSid:
+			s.errorf(rng, "Invalid sid", "In %s: %s.", where, p.Detail)
+		case policy.DuplicateSid:
+			s.errorf(rng, "Duplicate sid", "In %s: %s.", where, p.Detail)
+		case policy.NoResource:
+			s.errorf(rng, "Statement without resources", "In %s: %s.", where, p.Detail)
+		case policy.BadAction, policy.EmptyActionSet:
+			s.errorf(rng, "Invalid action", "In %s: %s.", where, p.Detail)
+		case policy.BadResource:
+			s.errorf(rng, "Invalid resource", "In %s: %s.", where, p.Detail)
+		case policy.NoPrincipal:
+			s.errorf(rng, "NotPrincipal in a trust policy", "In %s: %s.", where, p.Detail)
+		case policy.BadPrincipal:
+			s.errorf(rng, "Invalid principal", "In %s: %s.", where, p.Detail)
+		case policy.TrustResource:
+			s.errorf(rng, "Resource in a trust policy", "In %s: %s.", where, p.Detail)
+		case policy.TrustNonSTS:
+			s.errorf(rng, "Invalid trust action", "In %s: %s.", where, p.Detail)
+		default:
+			s.errorf(rng, "Invalid policy document", "In %s: %s.", where, p.Detail)
+		}
+	}
+	return len(probs) > 0
+}
+
+// checkRunes reports a value of argument name holding a character outside
+// IAM's PolicyDocument pattern [\u0009\u000A\u000D\u0020-\u00FF]+, such
+// as a zero-width space pasted into an ARN.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html (PolicyDocument)
+func (s *scope) checkRunes(d *decoded, name string, values ...string) bool {
+	a := d.attrs[name]
+	if a == nil {
+		return true
+	}
+	for _, v := range values {
+		if r, bad := policy.FirstBadRune(v); bad {
+			rng := a.Expr.Range()
+			if er, ok := s.elementRange(a, v); ok {
+				rng = er
+			}
+			s.errorf(rng, "Character IAM does not accept",
+				"%s holds the character %U in %q. IAM accepts only tab, line feed, carriage return and the characters U+0020 to U+00FF in a policy document "+
+					"(the PolicyDocument pattern of CreatePolicy and CreateRole). Remove it: it is often pasted in unseen.",
+				name, r, v)
+			return false
+		}
+	}
+	return true
 }
 
 func (s *scope) statement(d *decoded) (policy.Statement, bool) {
@@ -132,6 +254,30 @@ func (s *scope) statement(d *decoded) (policy.Statement, bool) {
 			}
 		}
 	}
+	// A resource is "*" or an ARN, arn:partition:service:region:account:resource.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+	for _, name := range []string{"resources", "not_resources"} {
+		list := stmt.Resources
+		if name == "not_resources" {
+			list = stmt.NotResources
+		}
+		for _, r := range list {
+			if !policy.ValidResource(r) {
+				rng := d.attrs[name].Expr.Range()
+				if er, found := s.elementRange(d.attrs[name], r); found {
+					rng = er
+				}
+				s.errorf(rng, "Invalid resource",
+					`%q is neither "*" nor an ARN: write arn:partition:service:region:account:resource, such as "arn:aws:s3:::example/*" or "arn:aws:dynamodb:eu-west-1:111111111111:table/Orders", or "*".`, r)
+				ok = false
+			}
+		}
+	}
+	ok = s.checkRunes(d, "sid", stmt.Sid) && ok
+	ok = s.checkRunes(d, "actions", stmt.Actions...) && ok
+	ok = s.checkRunes(d, "not_actions", stmt.NotActions...) && ok
+	ok = s.checkRunes(d, "resources", stmt.Resources...) && ok
+	ok = s.checkRunes(d, "not_resources", stmt.NotResources...) && ok
 	conds, okC := s.conditions(d)
 	if len(conds) > 0 {
 		stmt.Conditions = conds
@@ -186,6 +332,10 @@ func (s *scope) conditions(d *decoded) (map[string]map[string][]string, bool) {
 			ok = false
 			continue
 		}
+		if !s.checkRunes(c, "test", test) || !s.checkRunes(c, "variable", variable) || !s.checkRunes(c, "values", values...) {
+			ok = false
+			continue
+		}
 		addCondition(out, test, variable, values...)
 	}
 	return out, ok
@@ -216,10 +366,12 @@ func (s *scope) trustPolicy(d *decoded) (string, status) {
 			}
 			return "", failed
 		}
-		doc, err := policy.Parse(text)
+		doc, err := policy.ParseStrict(text)
 		if err != nil {
-			s.errorf(ta.Expr.Range(), "Invalid trust policy",
-				"trust_document is not a valid IAM policy: %v. Give JSON such as jsonencode({...}) or file(\"trust.json\"), or use trust blocks.", err)
+			if !s.documentError(ta, err) {
+				s.errorf(ta.Expr.Range(), "Invalid trust policy",
+					"trust_document is not a valid IAM policy: %v. Give JSON such as jsonencode({...}) or file(\"trust.json\"), or use trust blocks.", err)
+			}
 			return "", failed
 		}
 		for _, st := range doc.Statements {
@@ -228,6 +380,9 @@ func (s *scope) trustPolicy(d *decoded) (string, status) {
 					"Every statement of a trust policy must name a Principal: who may assume the role. Add Principal, or use trust blocks.")
 				return "", failed
 			}
+		}
+		if s.documentProblems(ta, doc.Check(policy.Trust)) {
+			return "", failed
 		}
 		return strings.TrimSpace(text), valid
 	}
@@ -274,6 +429,10 @@ func (s *scope) trustStatement(d *decoded) (policy.Statement, bool) {
 	if stA == failed || stP == failed || stS == failed {
 		ok = false
 	}
+	for _, t := range principals {
+		ok = s.checkRunes(d, "principals", t.arn) && ok
+	}
+	ok = s.checkRunes(d, "services", services...) && ok
 	stmt.Principals = map[string][]string{}
 	if len(aws) > 0 {
 		stmt.Principals["AWS"] = aws

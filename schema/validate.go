@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -111,7 +112,22 @@ func (s *scope) tags(d *decoded) (map[string]string, status) {
 	return tags, st
 }
 
-func (s *scope) description(d *decoded) string { return s.descriptionWithin(d, 1000, "") }
+// description reads a role's description, which IAM also limits to the
+// characters of its pattern [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*:
+// no right-to-left override (U+202E), no emoji.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (Description)
+func (s *scope) description(d *decoded) string {
+	desc := s.descriptionWithin(d, 1000, "")
+	for _, r := range desc {
+		if !(r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0x7e) || (r >= 0xa1 && r <= 0xff)) {
+			s.errorf(d.attrs["description"].Expr.Range(), "Invalid description",
+				"The description holds the character %U %s; IAM accepts only tab, line feed, carriage return, printable ASCII and the Latin-1 characters U+00A1 to U+00FF in a role description. Remove it.",
+				r, strconv.QuoteRuneToASCII(r))
+			break
+		}
+	}
+	return desc
+}
 
 // descriptionWithin checks a description against IAM's 1000 characters less
 // what trustform appends (the ownership marker of managed policies).

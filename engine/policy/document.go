@@ -135,12 +135,57 @@ func Parse(text string) (Document, error) {
 			text = dec
 		}
 	}
-	var value any
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	if err := dec.Decode(&value); err != nil {
-		return Document{}, fmt.Errorf("policy document is not a JSON object: %v", err)
+	d, _, err := parse(text)
+	return d, err
+}
+
+// ParseStrict reads a policy document as IAM's write APIs (CreatePolicy,
+// CreateRole, PutRolePolicy, UpdateAssumeRolePolicy) take it: JSON text,
+// not percent-encoded as the read APIs return it, and only the characters
+// of IAM's PolicyDocument pattern [\u0009\u000A\u000D\u0020-\u00FF]+ in
+// its strings (written as they are or as \u escapes).
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html (PolicyDocument)
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+func ParseStrict(text string) (Document, error) {
+	t := strings.TrimSpace(text)
+	if strings.HasPrefix(t, "%") {
+		return Document{}, &EncodedError{Start: short(t, 12)}
 	}
+	d, dec, err := parse(t)
+	if err != nil {
+		return d, err
+	}
+	if dec.badRune != nil {
+		return d, dec.badRune
+	}
+	return d, nil
+}
+
+// EncodedError reports a percent-encoded document given where IAM takes
+// JSON text.
+type EncodedError struct{ Start string }
+
+func (e *EncodedError) Error() string {
+	return fmt.Sprintf("policy document is percent-encoded (it starts with %q): IAM's read APIs return documents so, but its write APIs take the JSON text; decode it, or write the JSON itself", e.Start)
+}
+
+func short(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "..."
+	}
+	return s
+}
+
+func parse(text string) (Document, *decoder, error) {
+	value, dec, err := decodeJSON(text)
+	if err != nil {
+		return Document{}, dec, err
+	}
+	d, err := fromValue(value)
+	return d, dec, err
+}
+
+func fromValue(value any) (Document, error) {
 	raw, ok := value.(map[string]any)
 	if !ok {
 		return Document{}, fmt.Errorf("policy document is not a JSON object: it is %s", jsonKind(value))

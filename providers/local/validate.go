@@ -40,8 +40,6 @@ var (
 	nameRe = regexp.MustCompile(`^[\w+=,.@-]+$`)
 	// tagRe is IAM's pattern for tag keys and values.
 	tagRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
-	// vendorRe is a service prefix in an action ("s3", "execute-api").
-	vendorRe = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
 	// sidRe: IAM accepts only ASCII letters and digits in a Sid.
 	sidRe = regexp.MustCompile(`^[A-Za-z0-9]*$`)
 )
@@ -132,9 +130,14 @@ func validateTags(op string, tags map[string]string) error {
 	return nil
 }
 
-// parseDocument is the grammar shared by identity and trust policies.
+// parseDocument is the grammar shared by identity and trust policies. IAM's
+// write APIs take JSON text of the PolicyDocument pattern's characters
+// ([\u0009\u000A\u000D\u0020-\u00FF]+), without duplicate keys; the
+// percent-encoded form is only what its read APIs return.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html (PolicyDocument)
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 func parseDocument(op, text string) (policy.Document, error) {
-	doc, err := policy.Parse(text)
+	doc, err := policy.ParseStrict(text)
 	if err != nil {
 		return doc, apiErr(op, CodeMalformedPolicyDocument, "Syntax errors in policy: %v", err)
 	}
@@ -198,19 +201,13 @@ func checkActions(op string, lists ...[]string) error {
 	return nil
 }
 
-func validAction(a string) bool {
-	if a == "*" {
-		return true
-	}
-	vendor, name, ok := strings.Cut(a, ":")
-	return ok && vendor != "" && vendorRe.MatchString(vendor) && name != "" && !strings.ContainsAny(name, " \t\n:")
-}
+// validAction and validResource are the rules schema checks at load time
+// (engine/policy's Check), so that what validates applies here.
+func validAction(a string) bool { return policy.ValidAction(a) }
 
 // validResource accepts "*" and anything shaped like an ARN
 // (arn:partition:service:region:account:resource, wildcards allowed).
-func validResource(r string) bool {
-	return r == "*" || (strings.HasPrefix(r, "arn:") && strings.Count(r, ":") >= 5)
-}
+func validResource(r string) bool { return policy.ValidResource(r) }
 
 // validateTrustShape checks what can be checked of a trust policy without
 // looking at other accounts: grammar, a Principal on every statement, STS
@@ -225,6 +222,8 @@ func validateTrustShape(op, text, partition string) (policy.Document, error) {
 			return doc, apiErr(op, CodeMalformedPolicyDocument, "Has prohibited field Resource: a trust policy names no resources, the role is the resource")
 		}
 		if s.Principals == nil {
+			// NotPrincipal alone included: IAM refuses it in a trust policy.
+			// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
 			return doc, apiErr(op, CodeMalformedPolicyDocument, "Missing required field Principal: every statement of a trust policy names who it applies to")
 		}
 		if err := checkActions(op, s.Actions, s.NotActions); err != nil {
