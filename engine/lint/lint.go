@@ -42,7 +42,7 @@ type Rule struct {
 
 // Rules lists every check lint makes, in id order.
 var Rules = []Rule{
-	{"TF001", "trust-anyone", High, `A trust policy allows Principal "*" without a condition that restricts who (aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, sts:ExternalId, ...).`},
+	{"TF001", "trust-anyone", High, `A trust policy allows Principal "*" without a condition that restricts who (aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, sts:ExternalId, ...). A condition that matches every value restricts no one: "*" (or a wildcard in an account or organization, such as arn:aws:iam::*:*) under StringLike, ArnLike or ArnEquals, a policy variable such as ${aws:PrincipalAccount}, an ...IfExists, ForAllValues or Not operator. AWS IAM User Guide, "IAM JSON policy elements: Condition operators" (reference_policies_elements_condition_operators.html) and "AWS global condition context keys", section "Sensitive condition keys" (reference_policies_condition-keys.html).`},
 	{"TF002", "allow-with-notprincipal", High, "An Allow statement uses NotPrincipal: it allows everyone not listed, in every account."},
 	{"TF003", "third-party-without-external-id", Medium, "A trust policy trusts an account outside the stack's own accounts without requiring sts:ExternalId (the confused-deputy guard)."},
 	{"TF004", "mfa-not-enforced", High, "An MFA condition that does not require MFA: aws:MultiFactorAuthPresent tested as false in an Allow, with ...IfExists in an Allow, or with Bool in a Deny (which requests made with long-term keys escape)."},
@@ -55,6 +55,7 @@ var Rules = []Rule{
 	{"TF011", "duplicate-sid", Low, "Two statements of one policy share a Sid."},
 	{"TF012", "oidc-subject-unrestricted", High, `A trust policy lets a CI service's shared OIDC provider (GitHub Actions on github.com, GHE.com or GitHub Enterprise Server; GitLab.com; HCP Terraform; Buildkite) call sts:AssumeRoleWithWebIdentity without a condition on its sub claim that names the owner (organisation, group), or only with IfExists, ForAllValues or a Not operator: any repository on the service can assume the role. AWS IAM User Guide, "Create a role for OpenID Connect federation (console)" (id_roles_create_for-idp_oidc.html); GitHub Docs, "Configuring OpenID Connect in Amazon Web Services".`},
 	{"TF013", "oidc-audience-unrestricted", Medium, `A trust policy lets a CI service's shared OIDC provider call sts:AssumeRoleWithWebIdentity without a condition on its aud claim (for GitHub Actions, sts.amazonaws.com): a token issued for another audience the provider accepts can assume the role. GitHub Docs, "Configuring OpenID Connect in Amazon Web Services"; AWS IAM User Guide, "Create a role for OpenID Connect federation (console)".`},
+	{"TF014", "condition-key-unknown", Medium, `A condition key no request carries, so its test never matches: a key with characters that are not ASCII (a Cyrillic "а" in аws:PrincipalOrgID), or an aws: key that is not one of AWS's global condition keys (aws:PrincipalOrgId is, keys being case-insensitive; aws:PrincipalOrganization is not). An Allow that depends on it lets no one in; a Deny that depends on it denies nothing. AWS IAM User Guide, "AWS global condition context keys" (reference_policies_condition-keys.html).`},
 }
 
 func rule(id string) Rule {
@@ -123,19 +124,33 @@ var restrictingKeys = []string{
 	"aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "sts:externalid", "aws:userid", "aws:sourcevpce", "aws:sourceip",
 }
 
-func restricted(conds map[string]map[string][]string) bool {
-	for op, keys := range conds {
-		lop := strings.ToLower(op)
-		if strings.Contains(lop, "not") || lop == "null" {
-			continue
-		}
-		for key := range keys {
-			if slices.Contains(restrictingKeys, strings.ToLower(key)) {
-				return true
+// trustAnyone reports TF001 for a statement allowing Principal "*" unless
+// one of its conditions restricts who.
+func (c *checker) trustAnyone(address string, src engine.Source, what, stmt string, conds map[string]map[string][]string) {
+	ok, why := restriction(conds)
+	if ok {
+		return
+	}
+	hint := `Name the accounts or principals that may assume the role, or add a condition such as aws:PrincipalOrgID = "o-…" or sts:ExternalId.`
+	if len(why) == 0 {
+		c.add("TF001", address, src, hint,
+			`%s, %s: Principal "*" with no condition that restricts who: anyone with AWS credentials, in any account, can assume this role`, what, stmt)
+		return
+	}
+	c.add("TF001", address, src, `Test the key with StringEquals (or ArnEquals) and exact values: the account ids, ARNs or organization id that may assume the role.`,
+		`%s, %s: Principal "*" with no condition that restricts who (%s): anyone with AWS credentials, in any account, can assume this role`, what, stmt, strings.Join(why, "; "))
+}
+
+// conditionKeys reports TF014 for each condition key no request carries.
+func (c *checker) conditionKeys(address string, src engine.Source, what, stmt string, s policy.Statement) {
+	for _, op := range sortedKeys(s.Conditions) {
+		for _, key := range sortedKeys(s.Conditions[op]) {
+			if msg := keyProblem(key); msg != "" {
+				c.add("TF014", address, src, "Type the key again in plain ASCII, as AWS's list of global condition keys spells it.",
+					"%s, %s: %s", what, stmt, msg)
 			}
 		}
 	}
-	return false
 }
 
 var uniqueID = regexp.MustCompile(`^A(ROA|IDA|GPA)[A-Z0-9]{12,}$`)
@@ -151,6 +166,7 @@ func (c *checker) role(r *engine.RoleConfig) {
 	for i, s := range doc.Statements {
 		stmt := statementLabel(i, s)
 		c.mfa(r.Address, r.Source, what, stmt, s)
+		c.conditionKeys(r.Address, r.Source, what, stmt, s)
 		if s.Effect != "Allow" {
 			continue
 		}
@@ -169,10 +185,7 @@ func (c *checker) role(r *engine.RoleConfig) {
 			switch {
 			case p == "*":
 				crossAccount = true
-				if !restricted(s.Conditions) {
-					c.add("TF001", r.Address, r.Source, `Name the accounts or principals that may assume the role, or add a condition such as aws:PrincipalOrgID = "o-…" or sts:ExternalId.`,
-						`%s, %s: Principal "*" with no condition that restricts who: anyone with AWS credentials, in any account, can assume this role`, what, stmt)
-				}
+				c.trustAnyone(r.Address, r.Source, what, stmt, s.Conditions)
 			case uniqueID.MatchString(p):
 				c.add("TF008", r.Address, r.Source, "Name the principal by ARN; if it was deleted and re-created, save the trust policy again with its ARN.",
 					"%s, %s: principal %s is a unique id, which IAM shows for a principal that was deleted", what, stmt, p)
@@ -186,10 +199,7 @@ func (c *checker) role(r *engine.RoleConfig) {
 		}
 		if s.Principals["*"] != nil {
 			crossAccount = true
-			if !restricted(s.Conditions) {
-				c.add("TF001", r.Address, r.Source, `Name the accounts or principals that may assume the role, or add a condition such as aws:PrincipalOrgID = "o-…" or sts:ExternalId.`,
-					`%s, %s: Principal "*" with no condition that restricts who: anyone with AWS credentials, in any account, can assume this role`, what, stmt)
-			}
+			c.trustAnyone(r.Address, r.Source, what, stmt, s.Conditions)
 		}
 	}
 	for name, inline := range r.InlinePolicies {
@@ -272,6 +282,7 @@ func (c *checker) identityDoc(address string, src engine.Source, account, what, 
 	for i, s := range doc.Statements {
 		stmt := statementLabel(i, s)
 		c.mfa(address, src, what, stmt, s)
+		c.conditionKeys(address, src, what, stmt, s)
 		if s.Effect != "Allow" || !allowsAssumeRole(s) {
 			continue
 		}

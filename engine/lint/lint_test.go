@@ -99,6 +99,8 @@ func ruleCases() []ruleCase {
 		{"GitHub OIDC trust with no sub", stack(trustDoc(ghTrust(`"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}`)), nil), []string{"TF012"}},
 		{"GitHub OIDC trust pinned to a repository", stack(trustDoc(ghTrust(ghAud+`,"StringLike":{"token.actions.githubusercontent.com:sub":"repo:my-org/app:*"}`)), nil), nil},
 		{"GitHub OIDC trust with no aud", stack(trustDoc(ghTrust(`"StringLike":{"token.actions.githubusercontent.com:sub":"repo:my-org/app:*"}`)), nil), []string{"TF013"}},
+		{"AWS * with StringLike aws:PrincipalArn *", stack(trustDoc(`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringLike":{"aws:PrincipalArn":"*"}}}`), nil), []string{"TF001"}},
+		{"a homoglyph condition key", stack(trustDoc(`{"Effect":"Allow","Principal":{"AWS":"`+devRoot+`"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"аws:PrincipalOrgID":"o-abc"}}}`), nil), []string{"TF014"}},
 		{"duplicate Sids", stack(trustDoc(`{"Sid":"A","Effect":"Allow","Principal":{"AWS":"`+devRoot+`"},"Action":"sts:AssumeRole"},{"Sid":"A","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`), nil), []string{"TF011"}},
 	}
 }
