@@ -166,7 +166,25 @@ func FuzzCanonical(f *testing.F) {
 	f.Add(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
 	f.Add(`{"Statement":{"Effect":"Deny","NotAction":["iam:*"],"NotResource":"x","Principal":"*","Condition":{"Bool":{"aws:SecureTransport":false}}}}`)
 	f.Add(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111111111111","arn:aws:iam::111111111111:root"]},"Action":"sts:AssumeRole"}]}`)
+	// Duplicate keys at each level, and nesting around and far beyond
+	// MaxDepth (issue 14).
+	f.Add(`{"Version":"2012-10-17","Version":"2008-10-17","Statement":[]}`)
+	f.Add(`{"Statement":[{"Effect":"Deny","Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	f.Add(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}},"Condition":{}}]}`)
+	f.Add(`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"a:b":"1","a:b":"2"}}}}`)
+	f.Add(`{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"1","AWS":"*"}}]}`)
+	f.Add(`{"Statement":[{"Effect":"Deny","\u0045ffect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	f.Add(`{"Statement":` + strings.Repeat("[", MaxDepth-1) + strings.Repeat("]", MaxDepth-1) + `}`)
+	f.Add(`{"Statement":` + strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1) + `}`)
+	f.Add(`{"Statement":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`)
+	f.Add(strings.Repeat(`{"a":`, 5000) + "1" + strings.Repeat("}", 5000))
+	f.Add(`%7B%22Statement%22%3A%5B%5D%7D`)
 	f.Fuzz(func(t *testing.T, doc string) {
+		if _, err := ParseStrict(doc); err == nil {
+			if _, err := Parse(doc); err != nil {
+				t.Fatalf("ParseStrict accepts what Parse refuses: %v", err)
+			}
+		}
 		d, err := Parse(doc)
 		if err != nil {
 			return

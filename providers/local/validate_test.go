@@ -180,6 +180,30 @@ func TestIAMErrors(t *testing.T) {
 			`{"Sid":"A","Effect":"Deny","Action":"s3:PutObject","Resource":"*"}`))), CodeMalformedPolicyDocument, "unique"},
 		{"trust policy without principal", nil, create(prod, engine.KindRole, withTrust(trustDoc(`{"Effect":"Allow","Action":"sts:AssumeRole"}`))),
 			CodeMalformedPolicyDocument, "Principal"},
+		// hostile documents (issue 14): what schema refuses at load time, refused here too
+		{"trust policy with only NotPrincipal", nil, create(prod, engine.KindRole, withTrust(trustDoc(
+			`{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}`))), CodeMalformedPolicyDocument, "Principal"},
+		{"principal with a wildcard account", nil, create(prod, engine.KindRole, withTrust(trust("arn:aws:iam::*:root"))),
+			CodeMalformedPolicyDocument, "Invalid principal in policy"},
+		{"sid with a space and a bang", nil, create(prod, engine.KindPolicy, pol("p", trustDoc(`{"Sid":"read all!","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`))),
+			CodeMalformedPolicyDocument, "Sid"},
+		{"empty Action list", nil, create(prod, engine.KindPolicy, pol("p", trustDoc(`{"Effect":"Allow","Action":[],"Resource":"*"}`))),
+			CodeMalformedPolicyDocument, "empty"},
+		{"zero-width space in a resource ARN", nil, create(prod, engine.KindPolicy, pol("p", allow("s3:GetObject", "arn:aws:s3:::app\u200b/*"))),
+			CodeMalformedPolicyDocument, "U+200B"},
+		{"zero-width space written as an escape", nil, create(prod, engine.KindPolicy, pol("p", allow("s3:GetObject", `arn:aws:s3:::app\u200b/*`))),
+			CodeMalformedPolicyDocument, "U+200B"},
+		{"percent-encoded document", nil, create(prod, engine.KindPolicy, pol("p",
+			`%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3A%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D`)),
+			CodeMalformedPolicyDocument, "percent-encoded"},
+		{"duplicate Effect", nil, create(prod, engine.KindPolicy, pol("p", trustDoc(`{"Effect":"Deny","Effect":"Allow","Action":"s3:*","Resource":"*"}`))),
+			CodeMalformedPolicyDocument, `duplicate key "Effect"`},
+		{"second Condition in a trust policy", nil, create(prod, engine.KindRole, withTrust(trustDoc(
+			`{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}},"Condition":{}}`))),
+			CodeMalformedPolicyDocument, `duplicate key "Condition"`},
+		{"document nested too deep", nil, create(prod, engine.KindPolicy, pol("p", `{"Version":"2012-10-17","Statement":`+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+`}`)),
+			CodeMalformedPolicyDocument, "nested"},
+		{"text after the document", nil, create(prod, engine.KindPolicy, pol("p", doc+doc)), CodeMalformedPolicyDocument, "after"},
 		{"trust policy with a resource", nil, create(prod, engine.KindRole, withTrust(trustDoc(
 			`{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole","Resource":"*"}`))), CodeMalformedPolicyDocument, "Resource"},
 		{"trust policy with a non-STS action", nil, create(prod, engine.KindRole, withTrust(trustDoc(
@@ -273,6 +297,8 @@ func TestAccepted(t *testing.T) {
 		{"external id and MFA conditions", nil, create(prod, engine.KindRole, role("r", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 			`"Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":["sts:AssumeRole","sts:TagSession"],`+
 			`"Condition":{"StringEquals":{"sts:ExternalId":"x"},"Bool":{"aws:MultiFactorAuthPresent":true}}}]}`))},
+		{"Latin-1 in a resource", nil, create(prod, engine.KindPolicy, &engine.ManagedPolicy{Name: "p", Document: allow("s3:GetObject", "arn:aws:s3:::café/*")})},
+		{"policy variable with a default in a resource", nil, create(prod, engine.KindPolicy, &engine.ManagedPolicy{Name: "p", Document: allow("s3:GetObject", "arn:aws:s3:::home/${aws:username, 'shared'}/*")})},
 		{"managed policy of exactly 6144", nil, create(prod, engine.KindPolicy, &engine.ManagedPolicy{Name: "p", Document: bigPolicy(6144)})},
 		{"attaching twice", []change{create(dev, engine.KindGroup, &engine.Group{Name: "G"}),
 			create(dev, engine.KindAttachment, attachment(engine.KindGroup, "G", powerARN))},
