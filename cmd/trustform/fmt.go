@@ -26,6 +26,9 @@ import (
 // A file that does not parse is reported and never touched; the files that
 // do parse are still formatted, and the command exits 1.
 
+// fmtMaxSize is the largest file fmt reads, as the loader (schema).
+const fmtMaxSize = 10 << 20
+
 // fmtExitCheck is the exit code of fmt -check when a file is not formatted.
 const fmtExitCheck = 3
 
@@ -81,7 +84,7 @@ func (e *cliEnv) formatStack(_ context.Context, cmd *cli.Command) error {
 		}
 		changed++
 		if !check {
-			if err := fmtWriteAtomic(path, r.out); err != nil {
+			if err := finishing(func() error { return fmtWriteAtomic(path, r.out) }); err != nil {
 				writeErrs = append(writeErrs, fmt.Sprintf("%s: %v", path, err))
 				continue
 			}
@@ -142,12 +145,13 @@ func fmtFiles(dir string) ([]string, error) {
 // formats tokens, and would happily "format" a file that does not parse.
 func fmtFile(path string) fmtResult {
 	var r fmtResult
-	src, err := os.ReadFile(path)
+	src, err := readRegular(path, fmtMaxSize)
 	if err != nil {
 		r.diags = hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Cannot read file",
-			Detail:   err.Error(),
+			Detail:   fmt.Sprintf("%v. Make the file readable, or move it out of the stack directory: fmt formats every *.hcl file there, and leaves this one as it is.", err),
+			Subject:  &hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos},
 		}}
 		return r
 	}

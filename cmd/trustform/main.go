@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -52,9 +50,15 @@ func (e *exitError) Error() string {
 
 func main() {
 	tuneGC()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGINT and SIGTERM end every command promptly (signals.go): at once,
+	// unless changes are being made, which then stop after the calls in
+	// flight; a second signal exits at once.
+	ctx, stop := notifyContext(context.Background(), os.Stderr, os.Exit)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	if c := interruptedCode(); c != 0 && code != 0 {
+		code = c
+	}
 	os.Exit(code)
 }
 
@@ -176,7 +180,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 				),
 				Action: env.apply(true),
 			},
-			explainCommand(env),
+			requireAction(explainCommand(env)),
 			whoCanCommand(env),
 			accessKitCommand(env),
 			graphCommand(env),
@@ -193,6 +197,20 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.Command {
 			},
 		},
 	}
+}
+
+// requireAction makes a command refuse an empty --action: no statement's
+// Action matches it, and explain answered allow for it from the statements
+// that use NotAction.
+func requireAction(c *cli.Command) *cli.Command {
+	action := c.Action
+	c.Action = func(ctx context.Context, cmd *cli.Command) error {
+		if cmd.IsSet("action") && strings.TrimSpace(cmd.String("action")) == "" {
+			return fmt.Errorf("--action is empty: give the action to explain as service:Action, such as sts:AssumeRole or s3:GetObject (the default is sts:AssumeRole)")
+		}
+		return action(ctx, cmd)
+	}
+	return c
 }
 
 func revision() string {
@@ -428,7 +446,7 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	if out := cmd.String("out"); out != "" {
 		doc.Fingerprint = planfile.Fingerprint(plan.Actual)
 		doc.Variables, doc.StackFiles = savedInputs(inputs)
-		if err := writeSaved(out, doc); err != nil {
+		if err := finishing(func() error { return writeSaved(out, doc) }); err != nil {
 			return err
 		}
 		if format == "human" {
@@ -517,7 +535,9 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 	return func(ctx context.Context, cmd *cli.Command) error {
 		if !destroy && cmd.Args().Len() == 1 {
 			if st, err := os.Stat(cmd.Args().First()); err == nil && st.Mode().IsRegular() {
-				return e.applySaved(ctx, cmd, cmd.Args().First())
+				// A saved plan is applied as a whole critical section: its
+				// load and plan stop at a cancelled context too.
+				return finishing(func() error { return e.applySaved(ctx, cmd, cmd.Args().First()) })
 			}
 		}
 		if cmd.Bool("json") && !cmd.Bool("auto-approve") {
@@ -586,7 +606,7 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		if events == nil {
 			fmt.Fprintln(e.stdout)
 		}
-		err = engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: hooks})
+		err = finishing(func() error { return engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: hooks}) })
 		if events != nil {
 			events.ApplyComplete(add, upd, del, err)
 		}

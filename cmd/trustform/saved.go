@@ -63,9 +63,9 @@ func writeSaved(path string, doc planfile.Document) error {
 }
 
 func readSaved(path string) (planfile.Document, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
-		return planfile.Document{}, err
+		return planfile.Document{}, fmt.Errorf("%w: give a plan saved with trustform plan -out FILE", err)
 	}
 	defer f.Close()
 	doc, err := planfile.Read(f)

@@ -67,7 +67,8 @@ func TestReadRejects(t *testing.T) {
 	}
 	_ = Write(&unsaved, d) // no fingerprint: a plan -json document, not a saved plan
 	tests := []struct{ name, text, want string }{
-		{"not JSON", "{", "not a trustform plan"},
+		{"truncated", "{", "truncated"},
+		{"not JSON", "x", "not a trustform plan"},
 		{"unknown field", `{"format_version":"1","extra":1}`, "not a trustform plan"},
 		{"not a saved plan", unsaved.String(), "not a saved plan"},
 		{"edited", strings.Replace(saved.String(), `"R"`, `"Q"`, 1), "changed after it was written"},
@@ -93,6 +94,12 @@ func FuzzRead(f *testing.F) {
 	f.Add(buf.String())
 	f.Add(`{"format_version":"2","checksum":"x","fingerprint":"y","changes":[{"index":0,"before":{}}]}`)
 	f.Add(`{"format_version":"2","checksum":"x","fingerprint":"y","changes":[{"index":0,"depends_on":[5]}]}`)
+	// Hostile shapes: truncated, deeply nested, duplicate keys, large.
+	f.Add(buf.String()[:buf.Len()/2])
+	f.Add(`{"changes":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`)
+	f.Add(`{"checksum":"x","checksum":"y","fingerprint":"z","fingerprint":"w"}`)
+	f.Add(`{"format_version":"2","changes":[{"index":0,"index":1,"before":{"role":{},"role":{}}}]}`)
+	f.Add(`{"changes":[` + strings.Repeat(`{"index":0},`, 20000) + `{"index":0}]}`)
 	f.Fuzz(func(t *testing.T, text string) {
 		doc, err := Read(strings.NewReader(text))
 		if err != nil {
