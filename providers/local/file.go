@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,21 +130,54 @@ func docTextMap(m map[string]string) map[string]docText {
 }
 
 // decodeFile reads the shared format strictly: an unknown field is far more
-// likely a typo in a hand-written seed than something to ignore.
+// likely a typo in a hand-written seed than something to ignore. The file
+// must hold a JSON object: a bare null would otherwise read as no accounts
+// at all.
 func decodeFile(r io.Reader) (*fileState, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	var f fileState
-	if err := dec.Decode(&f); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		return nil, err
 	}
 	if dec.More() {
 		return nil, errors.New("unexpected data after the JSON object")
 	}
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+		return nil, fmt.Errorf("the file holds %s, not a JSON object with \"accounts\"", short(string(t)))
+	}
+	dec = json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var f fileState
+	if err := dec.Decode(&f); err != nil {
+		return nil, err
+	}
 	if f.FormatVersion > formatVersion {
-		return nil, fmt.Errorf("format_version %d is newer than this trustform understands (%d): upgrade trustform", f.FormatVersion, formatVersion)
+		return nil, fmt.Errorf("%w: format_version %d is newer than this trustform understands (%d): upgrade trustform", errNewerFormat, f.FormatVersion, formatVersion)
 	}
 	return &f, nil
+}
+
+var errNewerFormat = errors.New("newer state format")
+
+// decodeStateFile is decodeFile for a state file, which this package always
+// writes with an "accounts" object (empty or not).
+func decodeStateFile(r io.Reader) (*fileState, error) {
+	f, err := decodeFile(r)
+	if err != nil {
+		return nil, err
+	}
+	if f.Accounts == nil {
+		return nil, errors.New(`it has no "accounts" object (missing or null)`)
+	}
+	return f, nil
+}
+
+func short(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "..."
+	}
+	return strconv.Quote(s)
 }
 
 // encodeState renders the simulation as state.json: indented, every list
@@ -210,9 +242,13 @@ func encodeState(s *sim) ([]byte, error) {
 // its structure is checked.
 func decodeState(f *fileState) (*sim, error) {
 	s := newSim()
-	for id, fa := range f.Accounts {
+	for _, id := range slices.Sorted(maps.Keys(f.Accounts)) {
+		fa := f.Accounts[id]
 		if fa == nil {
-			continue
+			return nil, fmt.Errorf("account %s is null, not an object", id)
+		}
+		if err := checkStateAccount(fa); err != nil {
+			return nil, fmt.Errorf("account %s: %w", id, err)
 		}
 		a, err := s.account(id, fa.Partition)
 		if err != nil {
@@ -271,6 +307,108 @@ func decodeState(f *fileState) (*sim, error) {
 	return s, nil
 }
 
+// checkStateAccount checks what IAM guarantees of an account and a state
+// file could break when edited by hand: no null entries, names unique by
+// IAM's rules (users, groups, roles and managed policies compare without
+// regard to case), and tag keys unique on roles and users without regard
+// to case ("Tag key values for IAM users and roles are not case sensitive,
+// but case is preserved", IAM User Guide, Tagging IAM resources, "Case
+// sensitivity"; on customer managed policies they are case sensitive, so
+// those may hold both). A state holding two roles that differ only in case
+// would lose one silently, and two ownership tags that do would make an
+// apply remove the one trustform looks for.
+func checkStateAccount(fa *fileAccount) error {
+	if err := checkNoNulls(fa); err != nil {
+		return err
+	}
+	names := map[string]string{}
+	dup := func(kind, name string) error {
+		if name == "" {
+			return fmt.Errorf("a %s has no name", kind)
+		}
+		k := kind + "/" + engine.NameKey(name)
+		if first, ok := names[k]; ok {
+			if first == name {
+				return fmt.Errorf("two %ss are named %s", kind, name)
+			}
+			return fmt.Errorf("%ss %s and %s have the same name to IAM, which compares %s names without regard to case", kind, first, name, kind)
+		}
+		names[k] = name
+		return nil
+	}
+	for _, fp := range fa.Policies {
+		if err := dup("policy", fp.Name); err != nil {
+			return err
+		}
+	}
+	for _, fg := range fa.Groups {
+		if err := dup("group", fg.Name); err != nil {
+			return err
+		}
+	}
+	for _, fu := range fa.Users {
+		if err := dup("user", fu.Name); err != nil {
+			return err
+		}
+		if err := uniqueTagKeys(fu.Tags); err != nil {
+			return fmt.Errorf("user %s: %w", fu.Name, err)
+		}
+	}
+	for _, fr := range fa.Roles {
+		if err := dup("role", fr.Name); err != nil {
+			return err
+		}
+		if err := uniqueTagKeys(fr.Tags); err != nil {
+			return fmt.Errorf("role %s: %w", fr.Name, err)
+		}
+	}
+	return nil
+}
+
+// checkNoNulls refuses a null where an account's lists need an object; a
+// seed and a state file alike would otherwise crash the reader.
+func checkNoNulls(fa *fileAccount) error {
+	for i, fp := range fa.Policies {
+		if fp == nil {
+			return fmt.Errorf("policies[%d] is null, not an object", i)
+		}
+		for j, v := range fp.Versions {
+			if v == nil {
+				return fmt.Errorf("policy %s: versions[%d] is null, not an object", fp.Name, j)
+			}
+		}
+	}
+	for i, fg := range fa.Groups {
+		if fg == nil {
+			return fmt.Errorf("groups[%d] is null, not an object", i)
+		}
+	}
+	for i, fu := range fa.Users {
+		if fu == nil {
+			return fmt.Errorf("users[%d] is null, not an object", i)
+		}
+	}
+	for i, fr := range fa.Roles {
+		if fr == nil {
+			return fmt.Errorf("roles[%d] is null, not an object", i)
+		}
+	}
+	return nil
+}
+
+// uniqueTagKeys refuses tag keys of a role or user that differ only in case.
+func uniqueTagKeys(tags map[string]string) error {
+	seen := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		lk := strings.ToLower(k)
+		if other, ok := seen[lk]; ok {
+			return fmt.Errorf("tag keys %q and %q differ only in case; IAM keeps one tag for both on a role or user", other, k)
+		}
+		seen[lk] = k
+	}
+	return nil
+}
+
 // LoadSeed reads a seed file (see the package documentation for its format)
 // and returns the accounts it describes. Every object in it goes through the
 // same checks as an apply — names, paths, documents, sizes, references, trust
@@ -284,14 +422,13 @@ func LoadSeed(path string) (*engine.State, error) {
 }
 
 func loadSeed(path string) (*sim, error) {
-	f, err := os.Open(path)
+	data, err := readRegular(path, "seed file", maxSeedBytes)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	defer f.Close()
-	fs, err := decodeFile(f)
+	fs, err := decodeFile(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("seed %s: %w", path, err)
+		return nil, fmt.Errorf("seed %s: %w; fix the seed file (see the local target's documentation for its format) and run this command again", path, err)
 	}
 	s, err := buildSeed(fs)
 	if err != nil {
@@ -312,6 +449,9 @@ func buildSeed(fs *fileState) (*sim, error) {
 		fa := fs.Accounts[id]
 		if fa == nil {
 			fa = &fileAccount{}
+		}
+		if err := checkNoNulls(fa); err != nil {
+			return nil, fmt.Errorf("account %s: %w", id, err)
 		}
 		a, err := s.account(id, fa.Partition)
 		if err != nil {

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	"github.com/trustform/trustform/engine"
 )
@@ -56,6 +58,9 @@ func Open(opts Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !opts.ReadOnly {
+		removeStaleTemps(opts.Dir, stateFile)
+	}
 	s, err := load(opts)
 	if err != nil {
 		l.release()
@@ -66,18 +71,20 @@ func Open(opts Options) (*Provider, error) {
 
 func load(opts Options) (*sim, error) {
 	path := filepath.Join(opts.Dir, stateFile)
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, "state file", maxStateBytes)
 	switch {
 	case err == nil:
-		f, err := decodeFile(bytes.NewReader(data))
+		f, err := decodeStateFile(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("local target: %s: %w", path, err)
+			return nil, corruptState(path, err)
 		}
 		s, err := decodeState(f)
 		if err != nil {
-			return nil, fmt.Errorf("local target: %s: %w", path, err)
+			return nil, corruptState(path, err)
 		}
 		return s, nil
+	case errors.Is(err, syscall.ENOTDIR):
+		return nil, stateDirError(opts.Dir, err)
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("local target: %w", err)
 	}
@@ -87,6 +94,22 @@ func load(opts Options) (*sim, error) {
 		}
 	}
 	return newSim(), nil
+}
+
+// corruptState says which state file could not be read and what to do: the
+// file is written atomically, so a damaged one was changed or truncated
+// outside trustform. Nothing is written.
+func corruptState(path string, err error) error {
+	if errors.Is(err, errNewerFormat) {
+		return fmt.Errorf("local target: %s: %w", path, err)
+	}
+	msg := err.Error()
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		msg = "the file ends before its JSON does (" + msg + "): it is truncated or empty"
+	}
+	return fmt.Errorf("local target: state file %s cannot be read: %s. trustform writes this file atomically, so it was changed outside trustform: "+
+		"restore it from a backup or version control and run this command again; removing it makes the local accounts empty (or the seed's, when there is one) and the next plan re-creates everything",
+		path, msg)
 }
 
 // Close releases the lock. The state is already on disk: every Apply wrote

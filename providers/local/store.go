@@ -3,6 +3,7 @@ package local
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,14 +36,24 @@ func acquireLock(dir string, exclusive bool) (*lock, error) {
 	var err error
 	if exclusive {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("local target: %w", err)
+			return nil, stateDirError(dir, err)
 		}
 		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	} else {
-		f, err = os.Open(path)
+		// O_NONBLOCK: a FIFO in the lock file's place must not hang a plan.
+		f, err = os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 		if errors.Is(err, fs.ErrNotExist) {
 			return &lock{}, nil
 		}
+	}
+	if err == nil {
+		if fi, serr := f.Stat(); serr == nil && !fi.Mode().IsRegular() {
+			f.Close()
+			return nil, fmt.Errorf("local target: %w", notRegularError(path, "lock file", fi.Mode()))
+		}
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		return nil, stateDirError(dir, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("local target: %w", err)
@@ -114,7 +125,7 @@ func (l *lock) release() error {
 // temporary file in the same directory, fsync it, rename it over the old
 // one, and fsync the directory so the rename itself is durable.
 func writeAtomic(dir, name string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	tmp, err := os.CreateTemp(dir, tempPattern(name))
 	if err != nil {
 		return err
 	}
@@ -145,4 +156,105 @@ func writeAtomic(dir, name string, data []byte) (err error) {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// Size caps for the files the local target reads back. The state of the
+// 10,040-object benchmark stack (BENCHMARKS.md: 20 accounts, 2,480 roles) is
+// 3.7 MB, about 360 bytes an object; one account filled to IAM's maximum
+// quotas (5,000 roles with a 4,096-character trust policy and 10,240
+// characters of inline policies, 5,000 managed policies of five 6,144-character
+// versions, 5,000 users) is about 230 MB once JSON-escaped. 256 MiB holds
+// that, 70 times the benchmark, and stops a state file linked to /dev/zero
+// or a runaway file long before memory runs out. A seed is written by hand
+// and gets the same cap.
+const (
+	maxStateBytes = 256 << 20
+	maxSeedBytes  = 256 << 20
+)
+
+// readRegular reads a state or seed file, refusing anything but a regular
+// file of at most limit bytes: a FIFO would block the open forever, and a
+// device such as /dev/zero never ends. A symbolic link is followed to its
+// target, which must be a regular file too. what names the file in
+// messages ("state file", "seed file").
+func readRegular(path, what string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notRegularError(path, what, fi.Mode())
+	}
+	if fi.Size() > limit {
+		return nil, tooLargeError(path, what, fi.Size(), limit)
+	}
+	// O_NONBLOCK: should the path have been swapped for a FIFO since the
+	// Stat, the open returns at once instead of waiting for a writer.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notRegularError(path, what, fi.Mode())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, tooLargeError(path, what, int64(len(data)), limit)
+	}
+	return data, nil
+}
+
+func notRegularError(path, what string, mode fs.FileMode) error {
+	kind := "not a regular file"
+	switch {
+	case mode.IsDir():
+		kind = "a directory, not a regular file"
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO), not a regular file"
+	case mode&fs.ModeDevice != 0 || mode&fs.ModeCharDevice != 0:
+		kind = "a device, not a regular file"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket, not a regular file"
+	}
+	return fmt.Errorf("%s %s is %s: trustform reads only regular files; replace it with the file itself (or remove it)", what, path, kind)
+}
+
+func tooLargeError(path, what string, size, limit int64) error {
+	return fmt.Errorf("%s %s is too large (%d bytes; the limit is %d MiB): it is not a file trustform wrote; "+
+		"restore the right file or remove it", what, path, size, limit>>20)
+}
+
+// stateDirError explains an error about the state directory itself, such as
+// "mkdir .trustform: not a directory" when a file sits where the directory
+// should be.
+func stateDirError(dir string, err error) error {
+	if errors.Is(err, syscall.ENOTDIR) {
+		return fmt.Errorf("local target: the state directory %s (or a directory above it) is not a directory: "+
+			"trustform keeps the local state in that directory; move the file that is in its way, then run this command again (%w)", dir, err)
+	}
+	return fmt.Errorf("local target: state directory %s: %w", dir, err)
+}
+
+// tempPattern matches the temporary files writeAtomic creates for name.
+func tempPattern(name string) string { return "." + name + ".*.tmp" }
+
+// removeStaleTemps removes the temporary files a run killed in the middle
+// of writeAtomic left behind. It must be called with the exclusive lock
+// held: only a holder of that lock writes, so any temporary file present
+// then is one no running process will rename. Only regular files are
+// removed; a failure to remove one is not fatal (the next run tries again).
+func removeStaleTemps(dir, name string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, tempPattern(name)))
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() {
+			_ = os.Remove(m)
+		}
+	}
 }
