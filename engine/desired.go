@@ -55,6 +55,12 @@ func Desired(cfg *Config) (*State, error) {
 			AttachedPolicies: sortedNames(r.ManagedPolicies), InlinePolicies: mapOrEmpty(r.InlinePolicies), Owned: true, Adopt: r.Adopt,
 		}
 	}
+	// Inline policy names on one principal are compared without regard to
+	// case, as IAM compares the names of users, groups, roles and managed
+	// policies: inline_policy "Read" and a grant's policy_name "read" on one
+	// role, or a grant's "assume" and a deny's "ASSUME" on one group, are
+	// refused, naming both blocks, rather than left for IAM to merge.
+	inlineFrom := inlineOrigins(cfg)
 	var errs *multierror.Error
 	for _, g := range cfg.Grants {
 		name := g.InlineName(owner)
@@ -72,10 +78,21 @@ func Desired(cfg *Config) (*State, error) {
 					g.Address, g.Source, to.Kind, to.Name, InlinePrefix(owner), to.Kind))
 				continue
 			}
-			if _, taken := inline[name]; taken {
-				errs = multierror.Append(errs, fmt.Errorf("%s (%s): %s %q already has an inline policy named %q from another block: give each grant its own policy_name", g.Address, g.Source, to.Kind, to.Name, name))
+			pk := principalKey{to.Account, to.Kind, NameKey(to.Name)}
+			if inlineFrom[pk] == nil {
+				inlineFrom[pk] = map[string]inlineOrigin{}
+			}
+			if first, taken := inlineFrom[pk][strings.ToLower(name)]; taken {
+				same := "named"
+				if first.name != name {
+					same = "whose name differs only in case from"
+				}
+				errs = multierror.Append(errs, fmt.Errorf("%s (%s): %s %q already has an inline policy %s %q, from %s: "+
+					"inline policy names on one principal must differ in more than case; give each grant its own policy_name",
+					g.Address, g.Source, to.Kind, to.Name, same, first.name, first.block))
 				continue
 			}
+			inlineFrom[pk][strings.ToLower(name)] = inlineOrigin{name: name, block: fmt.Sprintf("%s (%s)", g.Address, g.Source)}
 			inline[name] = doc
 		}
 	}
@@ -94,6 +111,44 @@ func Desired(cfg *Config) (*State, error) {
 		}
 	}
 	return s, errs.ErrorOrNil()
+}
+
+type principalKey struct {
+	account string
+	kind    Kind
+	name    string // NameKey
+}
+
+// inlineOrigin is an inline policy name a block put on a principal.
+type inlineOrigin struct {
+	name  string // as written
+	block string // the block, with its source, for messages
+}
+
+// inlineOrigins maps each principal the stack declares to the inline
+// policies its own inline_policy blocks give it, keyed by lower-case name.
+func inlineOrigins(cfg *Config) map[principalKey]map[string]inlineOrigin {
+	out := map[principalKey]map[string]inlineOrigin{}
+	add := func(account string, kind Kind, name, address string, src Source, inline map[string]string) {
+		if len(inline) == 0 {
+			return
+		}
+		m := map[string]inlineOrigin{}
+		for _, pn := range slices.Sorted(maps.Keys(inline)) {
+			m[strings.ToLower(pn)] = inlineOrigin{name: pn, block: fmt.Sprintf("inline_policy %q of %s (%s)", pn, address, src)}
+		}
+		out[principalKey{account, kind, NameKey(name)}] = m
+	}
+	for _, r := range cfg.Roles {
+		add(r.Account, KindRole, r.Name, r.Address, r.Source, r.InlinePolicies)
+	}
+	for _, g := range cfg.Groups {
+		add(g.Account, KindGroup, g.Name, g.Address, g.Source, g.InlinePolicies)
+	}
+	for _, u := range cfg.Users {
+		add(u.Account, KindUser, u.Name, u.Address, u.Source, u.InlinePolicies)
+	}
+	return out
 }
 
 // GrantPolicyName is the name of the inline policy a grant or deny puts on each
