@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
+	"github.com/trustform/trustform/internal/regularfile"
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -128,65 +126,9 @@ const (
 
 // readInput reads a file the loader was given, refusing what is not a
 // regular file (a named pipe would block forever, a device such as
-// /dev/zero never ends) and what is larger than maxInputSize. A symbolic
-// link to a regular file is followed. The file is opened without blocking
-// and checked again once open, so that a file replaced by a named pipe
-// between the two checks cannot block either.
-func readInput(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := regularAndSmall(path, st); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if st, err = f.Stat(); err != nil {
-		return nil, err
-	}
-	if err := regularAndSmall(path, st); err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxInputSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxInputSize {
-		return nil, fmt.Errorf("%s is larger than %d MiB, the most trustform reads from one file", path, maxInputSize>>20)
-	}
-	return b, nil
-}
-
-func regularAndSmall(path string, st os.FileInfo) error {
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file (%s)", path, fileKind(st.Mode()))
-	}
-	if st.Size() > maxInputSize {
-		return fmt.Errorf("%s is larger than %d MiB (%d bytes), the most trustform reads from one file", path, maxInputSize>>20, st.Size())
-	}
-	return nil
-}
-
-// fileKind names the kind of a file that is not a regular one.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a regular file"
-}
+// /dev/zero never ends) and what is larger than maxInputSize: see
+// internal/regularfile.
+func readInput(path string) ([]byte, error) { return regularfile.Read(path, maxInputSize) }
 
 // checkText reports what would make the HCL parser crash or answer with a
 // generic error: a byte order mark in JSON (the native syntax skips one),

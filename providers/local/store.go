@@ -3,7 +3,7 @@ package local
 import (
 	"errors"
 	"fmt"
-	"io"
+	"github.com/trustform/trustform/internal/regularfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -178,37 +178,16 @@ const (
 // target, which must be a regular file too. what names the file in
 // messages ("state file", "seed file").
 func readRegular(path, what string, limit int64) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+	data, err := regularfile.Read(path, limit)
+	var nr *regularfile.NotRegularError
+	var tl *regularfile.TooLargeError
+	switch {
+	case errors.As(err, &nr):
+		return nil, notRegularError(path, what, nr.Mode)
+	case errors.As(err, &tl):
+		return nil, tooLargeError(path, what, tl.Size, limit)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, notRegularError(path, what, fi.Mode())
-	}
-	if fi.Size() > limit {
-		return nil, tooLargeError(path, what, fi.Size(), limit)
-	}
-	// O_NONBLOCK: should the path have been swapped for a FIFO since the
-	// Stat, the open returns at once instead of waiting for a writer.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err = f.Stat(); err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, notRegularError(path, what, fi.Mode())
-	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, tooLargeError(path, what, int64(len(data)), limit)
-	}
-	return data, nil
+	return data, err
 }
 
 func notRegularError(path, what string, mode fs.FileMode) error {
