@@ -44,6 +44,11 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip("moto_server is not installed: install it with pip install 'moto[server]' to run the aws target's tests")
 	}
+	// The fast tier (go test -short) leaves moto out: its tests take minutes
+	// on a 2-core machine. CI runs them whatever the flags.
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("-short: the tests against moto_server run in the full tier (go test ./...)")
+	}
 	s, err := Launch()
 	if err != nil {
 		t.Fatal(err)
