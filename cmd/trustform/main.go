@@ -552,20 +552,11 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 				return err
 			}
 		}
-		prov, closeFn, err := e.openTarget(ctx, cmd, cfg, false)
+		plan, prov, reads, closeFn, err := e.freshPlan(ctx, cmd, cfg, destroy)
 		if err != nil {
 			return err
 		}
 		defer closeFn()
-		reads := &readRetries{}
-		if !cmd.Bool("json") {
-			reads.w = e.stderr
-		}
-		plan, err := engine.MakePlan(reads.watch(ctx), cfg, prov, engine.PlanOptions{Destroy: destroy})
-		if err != nil {
-			return planError(err)
-		}
-		analyse(cfg, plan)
 		colors := e.colors(cmd, e.stdout)
 		var hooks engine.Hooks
 		var events *views.Events
@@ -670,4 +661,25 @@ func (r *readRetries) watch(ctx context.Context) context.Context {
 			fmt.Fprintf(r.w, "reading: retrying %s (attempt %d, after %s): %s\n", n.Op, n.Attempt, n.Wait.Round(time.Millisecond), n.Reason)
 		}
 	})
+}
+
+// freshPlan opens the target for writing, reads the accounts (retries shown
+// on standard error, or kept for the JSON stream) and makes the analysed
+// plan that apply and apply FILE carry out. The caller closes the target.
+func (e *cliEnv) freshPlan(ctx context.Context, cmd *cli.Command, cfg *engine.Config, destroy bool) (*engine.Plan, engine.Provider, *readRetries, func() error, error) {
+	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, false)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	reads := &readRetries{}
+	if !cmd.Bool("json") {
+		reads.w = e.stderr
+	}
+	plan, err := engine.MakePlan(reads.watch(ctx), cfg, prov, engine.PlanOptions{Destroy: destroy})
+	if err != nil {
+		closeFn()
+		return nil, nil, nil, nil, planError(err)
+	}
+	analyse(cfg, plan)
+	return plan, prov, reads, closeFn, nil
 }

@@ -237,20 +237,11 @@ func (e *cliEnv) applySaved(ctx context.Context, cmd *cli.Command, path string) 
 			return err
 		}
 	}
-	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, false)
+	plan, prov, reads, closeFn, err := e.freshPlan(ctx, cmd, cfg, doc.Destroy)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	reads := &readRetries{}
-	if !cmd.Bool("json") {
-		reads.w = e.stderr
-	}
-	plan, err := engine.MakePlan(reads.watch(ctx), cfg, prov, engine.PlanOptions{Destroy: doc.Destroy})
-	if err != nil {
-		return planError(err)
-	}
-	analyse(cfg, plan)
 	fresh := planfile.FromPlan(plan, cfg, targetInfo(cmd, cfg), version)
 	if t.Kind == "aws" && plan.Target != t.Description {
 		return fmt.Errorf("not applied, and nothing was changed: the plan in %s was made on %s, and this apply would reach %s", path, t.Description, plan.Target)
