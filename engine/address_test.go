@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/providers/local"
 	"github.com/trustform/trustform/schema"
@@ -14,7 +16,7 @@ import (
 
 // loadExample loads a stack under examples/ and opens a local target seeded
 // with its local-seed.json.
-func loadExample(t *testing.T, name string) (*engine.Config, *local.Provider) {
+func loadExample(t *testing.T, name string) (*model.Config, *local.Provider) {
 	t.Helper()
 	dir := filepath.Join("..", "examples", name)
 	cfg, _, diags := schema.Load(dir, schema.Options{})
@@ -31,13 +33,13 @@ func loadExample(t *testing.T, name string) (*engine.Config, *local.Provider) {
 
 // withoutBlocks is a stack's configuration with its accounts only: every
 // object the stack owns is then planned as a delete that no block declares.
-func withoutBlocks(cfg *engine.Config) *engine.Config {
-	return &engine.Config{Stack: cfg.Stack, Accounts: cfg.Accounts}
+func withoutBlocks(cfg *model.Config) *model.Config {
+	return &model.Config{Stack: cfg.Stack, Accounts: cfg.Accounts}
 }
 
 // addresses returns the addresses of a plan's changes, failing the test on an
 // empty or repeated one.
-func addresses(t *testing.T, p *engine.Plan) []string {
+func addresses(t *testing.T, p *model.Plan) []string {
 	t.Helper()
 	var out []string
 	seen := map[string]bool{}
@@ -70,7 +72,7 @@ func TestAddressesAreUniqueAndStable(t *testing.T) {
 			cfg, p := loadExample(t, name)
 			stages := []struct {
 				name    string
-				cfg     *engine.Config
+				cfg     *model.Config
 				destroy bool
 			}{
 				{"from the seed", cfg, false},
@@ -88,7 +90,7 @@ func TestAddressesAreUniqueAndStable(t *testing.T) {
 				}
 				if st.name == "blocks removed after apply" {
 					for _, c := range first.Changes {
-						if c.Action != engine.Delete || c.Block != "" || !strings.HasPrefix(c.Address, "account.") {
+						if c.Action != model.Delete || c.Block != "" || !strings.HasPrefix(c.Address, "account.") {
 							t.Errorf("%s: %s at %s (block %q), want a delete no block declares, addressed by its account", st.name, engine.Describe(c), c.Address, c.Block)
 						}
 					}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/hashicorp/go-multierror"
 )
 
@@ -23,7 +25,7 @@ type ApplyOptions struct {
 // have succeeded run concurrently up to the bound; a change whose dependency
 // failed is skipped and reported, never attempted. Every failure is returned,
 // aggregated, after all that could run has run.
-func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts ApplyOptions) error {
+func Apply(ctx context.Context, plan *model.Plan, cfg *model.Config, prov Provider, opts ApplyOptions) error {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
 	}
@@ -31,7 +33,7 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 	if hooks == nil {
 		hooks = nopHooks{}
 	}
-	accounts := map[string]*AccountConfig{}
+	accounts := map[string]*model.AccountConfig{}
 	for _, a := range cfg.Accounts {
 		accounts[a.ID] = a
 	}
@@ -147,44 +149,44 @@ func Apply(ctx context.Context, plan *Plan, cfg *Config, prov Provider, opts App
 // and delete; an adoption is an update of the attributes it lists (on a role
 // or user, the ownership tag among them) and needs no call when it lists none,
 // since a group's or policy's adoption is written by the ledger change.
-func applyOne(ctx context.Context, prov Provider, acct *AccountConfig, c *Change) error {
-	if c.Action != Adopt {
+func applyOne(ctx context.Context, prov Provider, acct *model.AccountConfig, c *model.Change) error {
+	if c.Action != model.Adopt {
 		return prov.Apply(ctx, acct, c)
 	}
 	if len(c.Attrs) == 0 {
 		return nil
 	}
 	update := *c
-	update.Action = Update
+	update.Action = model.Update
 	return prov.Apply(ctx, acct, &update)
 }
 
 // Describe names a change for messages: "create role UpdateApp in production (999999999999)".
-func Describe(c *Change) string {
+func Describe(c *model.Change) string {
 	return fmt.Sprintf("%s %s in %s (%s)", c.Action, ObjectName(c), c.Account.Name, c.Account.ID)
 }
 
 // ObjectName names the object of a change for people, e.g. role "UpdateApp"
 // or inline policy "trustform.devprod.grant.x" of group "Developers".
-func ObjectName(c *Change) string {
+func ObjectName(c *model.Change) string {
 	o := c.After
 	if o == nil {
 		o = c.Before
 	}
 	switch v := o.(type) {
-	case *Role:
+	case *model.Role:
 		return fmt.Sprintf("role %q", v.Name)
-	case *ManagedPolicy:
+	case *model.ManagedPolicy:
 		return fmt.Sprintf("managed policy %q", v.Name)
-	case *Group:
+	case *model.Group:
 		return fmt.Sprintf("group %q", v.Name)
-	case *User:
+	case *model.User:
 		return fmt.Sprintf("user %q", v.Name)
-	case *InlinePolicy:
+	case *model.InlinePolicy:
 		return fmt.Sprintf("inline policy %q of %s %q", v.Name, v.PrincipalKind, v.PrincipalName)
-	case *Attachment:
+	case *model.Attachment:
 		return fmt.Sprintf("attachment of %s to %s %q", v.PolicyARN, v.PrincipalKind, v.PrincipalName)
-	case *Membership:
+	case *model.Membership:
 		return fmt.Sprintf("membership of user %q in group %q", v.User, v.Group)
 	}
 	return string(c.Kind)
@@ -192,6 +194,14 @@ func ObjectName(c *Change) string {
 
 type nopHooks struct{}
 
-func (nopHooks) Started(*Change)                        {}
-func (nopHooks) Finished(*Change, time.Duration, error) {}
-func (nopHooks) Skipped(*Change, string)                {}
+func (nopHooks) Started(*model.Change)                        {}
+func (nopHooks) Finished(*model.Change, time.Duration, error) {}
+func (nopHooks) Skipped(*model.Change, string)                {}
+
+// Hooks receives progress from Apply. The engine never prints; the CLI turns
+// these calls into lines on a terminal or JSON events.
+type Hooks interface {
+	Started(c *model.Change)
+	Finished(c *model.Change, elapsed time.Duration, err error)
+	Skipped(c *model.Change, reason string)
+}

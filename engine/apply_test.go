@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/providers/local"
 )
@@ -30,24 +32,24 @@ func trust(principals ...string) string {
 
 // stackConfig is a stack with owned objects of every kind, including a role
 // whose trust policy names a role and a user created in the same apply.
-func stackConfig() *engine.Config {
-	chainARN := engine.RoleARN("aws", prodID, "/", "Chain")
-	return &engine.Config{
-		Stack: engine.StackConfig{Name: "t"},
-		Accounts: []*engine.AccountConfig{
+func stackConfig() *model.Config {
+	chainARN := model.RoleARN("aws", prodID, "/", "Chain")
+	return &model.Config{
+		Stack: model.StackConfig{Name: "t"},
+		Accounts: []*model.AccountConfig{
 			{Address: "account.development", Name: "development", ID: devID, Partition: "aws"},
 			{Address: "account.production", Name: "production", ID: prodID, Partition: "aws"},
 		},
-		Groups:   []*engine.GroupConfig{{Address: "group.ops", Account: devID, Name: "Ops"}},
-		Users:    []*engine.UserConfig{{Address: "user.ann", Account: devID, Name: "Ann", Groups: []string{"Ops"}}},
-		Policies: []*engine.PolicyConfig{{Address: "policy.rw", Account: prodID, Name: "rw", Document: allow}},
-		Roles: []*engine.RoleConfig{
-			{Address: "role.chain", Account: prodID, Name: "Chain", MaxSessionDuration: 3600, TrustDocument: trust(engine.UserARN("aws", devID, "/", "Ann"))},
+		Groups:   []*model.GroupConfig{{Address: "group.ops", Account: devID, Name: "Ops"}},
+		Users:    []*model.UserConfig{{Address: "user.ann", Account: devID, Name: "Ann", Groups: []string{"Ops"}}},
+		Policies: []*model.PolicyConfig{{Address: "policy.rw", Account: prodID, Name: "rw", Document: allow}},
+		Roles: []*model.RoleConfig{
+			{Address: "role.chain", Account: prodID, Name: "Chain", MaxSessionDuration: 3600, TrustDocument: trust(model.UserARN("aws", devID, "/", "Ann"))},
 			{Address: "role.target", Account: prodID, Name: "Target", MaxSessionDuration: 3600, TrustDocument: trust(chainARN),
-				ManagedPolicies: []string{engine.PolicyARN("aws", prodID, "/", "rw")}, InlinePolicies: map[string]string{"notes": allow}},
+				ManagedPolicies: []string{model.PolicyARN("aws", prodID, "/", "rw")}, InlinePolicies: map[string]string{"notes": allow}},
 		},
-		Grants: []*engine.GrantConfig{{Address: "grant.ops", Effect: "Allow", Roles: []string{chainARN},
-			To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: devID, Name: "Ops"}}}},
+		Grants: []*model.GrantConfig{{Address: "grant.ops", Effect: "Allow", Roles: []string{chainARN},
+			To: []model.PrincipalRef{{Kind: model.KindGroup, Account: devID, Name: "Ops"}}}},
 	}
 }
 
@@ -61,7 +63,7 @@ func openLocal(t *testing.T) *local.Provider {
 	return p
 }
 
-func plan(t *testing.T, cfg *engine.Config, p engine.Provider, destroy bool) *engine.Plan {
+func plan(t *testing.T, cfg *model.Config, p engine.Provider, destroy bool) *model.Plan {
 	t.Helper()
 	pl, err := engine.MakePlan(context.Background(), cfg, p, engine.PlanOptions{Destroy: destroy})
 	if err != nil {
@@ -88,7 +90,7 @@ func TestApplyConvergesAndDestroyEmpties(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{devID, prodID} {
-		a, _ := p.Read(ctx, &engine.AccountConfig{ID: id, Partition: "aws"})
+		a, _ := p.Read(ctx, &model.AccountConfig{ID: id, Partition: "aws"})
 		if n := len(a.Roles) + len(a.Groups) + len(a.Users) + len(a.Policies); n != 0 {
 			t.Fatalf("account %s holds %d objects after destroy", id, n)
 		}
@@ -103,8 +105,8 @@ type recorder struct {
 	skipped  []string
 }
 
-func (r *recorder) Started(*engine.Change) {}
-func (r *recorder) Finished(c *engine.Change, _ time.Duration, err error) {
+func (r *recorder) Started(*model.Change) {}
+func (r *recorder) Finished(c *model.Change, _ time.Duration, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {
@@ -113,7 +115,7 @@ func (r *recorder) Finished(c *engine.Change, _ time.Duration, err error) {
 	}
 	r.finished = append(r.finished, engine.Describe(c))
 }
-func (r *recorder) Skipped(c *engine.Change, _ string) {
+func (r *recorder) Skipped(c *model.Change, _ string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.skipped = append(r.skipped, engine.Describe(c))
@@ -163,21 +165,21 @@ type wrongAccount struct {
 	reads int
 }
 
-func (w *wrongAccount) Identity(ctx context.Context, a *engine.AccountConfig) (engine.Identity, error) {
+func (w *wrongAccount) Identity(ctx context.Context, a *model.AccountConfig) (engine.Identity, error) {
 	if a.ID == prodID {
 		return engine.Identity{Account: "222222222222", ARN: "arn:aws:iam::222222222222:user/someone"}, nil
 	}
 	return w.Provider.Identity(ctx, a)
 }
 
-func (w *wrongAccount) Read(ctx context.Context, a *engine.AccountConfig) (*engine.Account, error) {
+func (w *wrongAccount) Read(ctx context.Context, a *model.AccountConfig) (*model.Account, error) {
 	w.mu.Lock()
 	w.reads++
 	w.mu.Unlock()
 	return w.Provider.Read(ctx, a)
 }
 
-func names(p *engine.Plan) []string {
+func names(p *model.Plan) []string {
 	out := make([]string, len(p.Changes))
 	for i, c := range p.Changes {
 		out[i] = engine.Describe(c)
@@ -192,12 +194,12 @@ func TestApplyEndsWhenTheLastChangeIsSkipped(t *testing.T) {
 	cfg := stackConfig()
 	cfg.Roles, cfg.Grants, cfg.Groups, cfg.Users = nil, nil, nil, nil
 	cfg.Policies[0].Document = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Principal":"*"}]}`
-	cfg.Roles = []*engine.RoleConfig{{Address: "role.r", Account: prodID, Name: "R", MaxSessionDuration: 3600, TrustDocument: trust("arn:aws:iam::" + devID + ":root"),
-		ManagedPolicies: []string{engine.PolicyARN("aws", prodID, "/", "rw")}}}
+	cfg.Roles = []*model.RoleConfig{{Address: "role.r", Account: prodID, Name: "R", MaxSessionDuration: 3600, TrustDocument: trust("arn:aws:iam::" + devID + ":root"),
+		ManagedPolicies: []string{model.PolicyARN("aws", prodID, "/", "rw")}}}
 	p := openLocal(t)
 	pl := plan(t, cfg, p, false)
 	// Only the failing policy and the attachment that needs it.
-	pl.Changes = onlyKinds(pl.Changes, engine.KindPolicy, engine.KindAttachment)
+	pl.Changes = onlyKinds(pl.Changes, model.KindPolicy, model.KindAttachment)
 	rec := &recorder{}
 	err := engine.Apply(ctx, pl, cfg, p, engine.ApplyOptions{Hooks: rec})
 	if err == nil || len(rec.skipped) != 1 {
@@ -206,9 +208,9 @@ func TestApplyEndsWhenTheLastChangeIsSkipped(t *testing.T) {
 }
 
 // onlyKinds keeps the changes of the given kinds and renumbers DependsOn.
-func onlyKinds(cs []*engine.Change, kinds ...engine.Kind) []*engine.Change {
+func onlyKinds(cs []*model.Change, kinds ...model.Kind) []*model.Change {
 	index := map[int]int{}
-	var out []*engine.Change
+	var out []*model.Change
 	for i, c := range cs {
 		for _, k := range kinds {
 			if c.Kind == k {
@@ -257,7 +259,7 @@ func TestProjectMatchesTheAppliedTarget(t *testing.T) {
 }
 
 // summary renders what matters of an account, in a stable order.
-func summary(a *engine.Account) string {
+func summary(a *model.Account) string {
 	var b strings.Builder
 	for _, k := range sortedKeys(a.Roles) {
 		r := a.Roles[k]
@@ -284,12 +286,12 @@ func sortedKeys[V any](m map[string]V) []string {
 // A grant on an existing group that has no inline policies yet (targets read
 // that as a nil map) must appear in the projection.
 func TestProjectAddsInlinePolicyToPrincipalWithNone(t *testing.T) {
-	actual := engine.NewState()
-	actual.Account(devID, "aws").Groups["testers"] = &engine.Group{Name: "Testers", Path: "/"}
-	change := &engine.Change{Action: engine.Create, Kind: engine.KindInline, Account: engine.AccountRef{ID: devID, Partition: "aws"},
-		Key:   engine.InlineKey(devID, engine.KindGroup, "Testers", "deny"),
-		After: &engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: "Testers", Name: "deny", Document: allow}}
-	got := engine.Project(actual, []*engine.Change{change}).Accounts[devID].Groups["testers"].InlinePolicies["deny"]
+	actual := model.NewState()
+	actual.Account(devID, "aws").Groups["testers"] = &model.Group{Name: "Testers", Path: "/"}
+	change := &model.Change{Action: model.Create, Kind: model.KindInline, Account: model.AccountRef{ID: devID, Partition: "aws"},
+		Key:   model.InlineKey(devID, model.KindGroup, "Testers", "deny"),
+		After: &model.InlinePolicy{PrincipalKind: model.KindGroup, PrincipalName: "Testers", Name: "deny", Document: allow}}
+	got := engine.Project(actual, []*model.Change{change}).Accounts[devID].Groups["testers"].InlinePolicies["deny"]
 	if got != allow {
 		t.Fatalf("projected inline policy = %q, want the created document", got)
 	}
@@ -303,9 +305,9 @@ func TestProjectAddsInlinePolicyToPrincipalWithNone(t *testing.T) {
 func TestExternalAccountIsNeverReached(t *testing.T) {
 	const vendorID = "777777777777"
 	cfg := stackConfig()
-	cfg.Accounts = append(cfg.Accounts, &engine.AccountConfig{Address: "account.vendor", Name: "vendor", ID: vendorID, Partition: "aws", External: true})
-	cfg.Roles = append(cfg.Roles, &engine.RoleConfig{Address: "role.vendor", Account: prodID, Name: "Vendor", MaxSessionDuration: 3600,
-		TrustDocument: trust(engine.RootARN("aws", vendorID))})
+	cfg.Accounts = append(cfg.Accounts, &model.AccountConfig{Address: "account.vendor", Name: "vendor", ID: vendorID, Partition: "aws", External: true})
+	cfg.Roles = append(cfg.Roles, &model.RoleConfig{Address: "role.vendor", Account: prodID, Name: "Vendor", MaxSessionDuration: 3600,
+		TrustDocument: trust(model.RootARN("aws", vendorID))})
 	p := &countingProvider{Provider: openLocal(t), refuse: vendorID}
 	ctx := context.Background()
 	pl := plan(t, cfg, p, false)
@@ -347,21 +349,21 @@ func (c *countingProvider) reached(id string) error {
 	return fmt.Errorf("no credentials for account %s", id)
 }
 
-func (c *countingProvider) Identity(ctx context.Context, a *engine.AccountConfig) (engine.Identity, error) {
+func (c *countingProvider) Identity(ctx context.Context, a *model.AccountConfig) (engine.Identity, error) {
 	if err := c.reached(a.ID); err != nil {
 		return engine.Identity{}, err
 	}
 	return c.Provider.Identity(ctx, a)
 }
 
-func (c *countingProvider) Read(ctx context.Context, a *engine.AccountConfig) (*engine.Account, error) {
+func (c *countingProvider) Read(ctx context.Context, a *model.AccountConfig) (*model.Account, error) {
 	if err := c.reached(a.ID); err != nil {
 		return nil, err
 	}
 	return c.Provider.Read(ctx, a)
 }
 
-func (c *countingProvider) Apply(ctx context.Context, a *engine.AccountConfig, ch *engine.Change) error {
+func (c *countingProvider) Apply(ctx context.Context, a *model.AccountConfig, ch *model.Change) error {
 	if err := c.reached(a.ID); err != nil {
 		return err
 	}

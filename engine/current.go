@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -30,7 +33,7 @@ var ErrChangedSincePlan = errors.New("changed since the plan was made")
 // AlreadyAppliedHooks is implemented by Hooks that want to know which
 // changes another run had made already.
 type AlreadyAppliedHooks interface {
-	AlreadyApplied(c *Change, detail string)
+	AlreadyApplied(c *model.Change, detail string)
 }
 
 // Matches compares an object as it is now with a change's Before and After,
@@ -38,26 +41,26 @@ type AlreadyAppliedHooks interface {
 // as the plan found it, and whether it is already as the change leaves it.
 // current is nil when the object does not exist. Providers call it just
 // before a write, so that two runs at once apply each change once.
-func Matches(c *Change, current Object) (asBefore, asAfter bool) {
-	same := func(want Object) bool {
+func Matches(c *model.Change, current model.Object) (asBefore, asAfter bool) {
+	same := func(want model.Object) bool {
 		if absent(want) || absent(current) {
 			return absent(want) && absent(current)
 		}
 		switch w := want.(type) {
-		case *Role:
-			cur, ok := current.(*Role)
+		case *model.Role:
+			cur, ok := current.(*model.Role)
 			return ok && len(roleAttrs(roleOnly(cur), roleOnly(w))) == 0
-		case *ManagedPolicy:
-			cur, ok := current.(*ManagedPolicy)
+		case *model.ManagedPolicy:
+			cur, ok := current.(*model.ManagedPolicy)
 			return ok && cur.Path == w.Path && policy.Equivalent(cur.Document, w.Document)
-		case *Group:
-			cur, ok := current.(*Group)
-			return ok && pathOr(cur.Path) == pathOr(w.Path)
-		case *User:
-			cur, ok := current.(*User)
-			return ok && pathOr(cur.Path) == pathOr(w.Path) && len(userAttrs(userOnly(cur), userOnly(w))) == 0
-		case *InlinePolicy:
-			cur, ok := current.(*InlinePolicy)
+		case *model.Group:
+			cur, ok := current.(*model.Group)
+			return ok && model.PathOr(cur.Path) == model.PathOr(w.Path)
+		case *model.User:
+			cur, ok := current.(*model.User)
+			return ok && model.PathOr(cur.Path) == model.PathOr(w.Path) && len(userAttrs(userOnly(cur), userOnly(w))) == 0
+		case *model.InlinePolicy:
+			cur, ok := current.(*model.InlinePolicy)
 			return ok && policy.Equivalent(cur.Document, w.Document)
 		}
 		// Attachments and memberships are there or not.
@@ -72,7 +75,7 @@ func Matches(c *Change, current Object) (asBefore, asAfter bool) {
 // one wrapping ErrChangedSincePlan when the object is neither as planned nor
 // as the change leaves it. Creating a role, policy, group or user that
 // already exists in another form is left to the target, which refuses it.
-func CheckCurrent(c *Change, current Object) error {
+func CheckCurrent(c *model.Change, current model.Object) error {
 	if absent(c.Before) && absent(c.After) {
 		return nil // a malformed change: the provider reports it
 	}
@@ -80,17 +83,17 @@ func CheckCurrent(c *Change, current Object) error {
 	what := ObjectName(c)
 	current = nilIfAbsent(current)
 	switch c.Action {
-	case Create:
+	case model.Create:
 		switch {
 		case current == nil:
 			return nil
 		case asAfter:
 			return fmt.Errorf("%w: %s exists already as this change creates it (another run made it)", ErrAlreadyApplied, what)
-		case c.Kind == KindInline:
+		case c.Kind == model.KindInline:
 			return fmt.Errorf("%w: %s exists already with another document: plan again", ErrChangedSincePlan, what)
 		}
 		return nil
-	case Update:
+	case model.Update:
 		switch {
 		case current == nil:
 			return fmt.Errorf("%w: %s no longer exists: plan again", ErrChangedSincePlan, what)
@@ -99,7 +102,7 @@ func CheckCurrent(c *Change, current Object) error {
 		case !asBefore:
 			return fmt.Errorf("%w: %s is no longer as the plan found it (another run or a change by hand): plan again", ErrChangedSincePlan, what)
 		}
-	case Delete:
+	case model.Delete:
 		// A delete goes ahead whatever became of the object's content
 		// since the plan: the stack owns it and no longer wants it. But
 		// not once it lost the ownership marker the plan found on it:
@@ -108,7 +111,7 @@ func CheckCurrent(c *Change, current Object) error {
 		if current == nil {
 			return fmt.Errorf("%w: %s is gone already (another run deleted it)", ErrAlreadyApplied, what)
 		}
-		if owner := markedBy(c.Before); owner != "" && markedBy(current) != owner {
+		if owner := ownership.MarkedBy(c.Before); owner != "" && ownership.MarkedBy(current) != owner {
 			return fmt.Errorf("%w: %s no longer carries the ownership marker of stack %q that the plan found on it, so it may not be the stack's any more: it is not deleted; plan again", ErrChangedSincePlan, what, owner)
 		}
 	}
@@ -118,7 +121,7 @@ func CheckCurrent(c *Change, current Object) error {
 // CurrentObject finds the object of a change in an account as read, nil
 // when it is not there. Roles, groups and users come without their
 // children, as in changes.
-func CurrentObject(a *Account, c *Change) Object {
+func CurrentObject(a *model.Account, c *model.Change) model.Object {
 	obj := c.After
 	if absent(obj) {
 		obj = c.Before
@@ -127,35 +130,35 @@ func CurrentObject(a *Account, c *Change) Object {
 		return nil
 	}
 	switch o := obj.(type) {
-	case *Role:
-		if r := a.Roles[NameKey(o.Name)]; r != nil {
+	case *model.Role:
+		if r := a.Roles[model.NameKey(o.Name)]; r != nil {
 			return roleOnly(r)
 		}
-	case *ManagedPolicy:
-		if p := a.Policies[NameKey(o.Name)]; p != nil {
+	case *model.ManagedPolicy:
+		if p := a.Policies[model.NameKey(o.Name)]; p != nil {
 			return p.Clone()
 		}
-	case *Group:
-		if g := a.Groups[NameKey(o.Name)]; g != nil {
+	case *model.Group:
+		if g := a.Groups[model.NameKey(o.Name)]; g != nil {
 			return groupOnly(g)
 		}
-	case *User:
-		if u := a.Users[NameKey(o.Name)]; u != nil {
+	case *model.User:
+		if u := a.Users[model.NameKey(o.Name)]; u != nil {
 			return userOnly(u)
 		}
-	case *InlinePolicy:
+	case *model.InlinePolicy:
 		if doc, ok := inlineMapOf(a, o.PrincipalKind, o.PrincipalName)[o.Name]; ok {
 			cur := *o
 			cur.Document = doc
 			return &cur
 		}
-	case *Attachment:
+	case *model.Attachment:
 		if list := attachedOf(a, o.PrincipalKind, o.PrincipalName); list != nil && slices.Contains(*list, o.PolicyARN) {
 			cur := *o
 			return &cur
 		}
-	case *Membership:
-		if u := a.Users[NameKey(o.User)]; u != nil && slices.ContainsFunc(u.Groups, func(g string) bool { return NameKey(g) == NameKey(o.Group) }) {
+	case *model.Membership:
+		if u := a.Users[model.NameKey(o.User)]; u != nil && slices.ContainsFunc(u.Groups, func(g string) bool { return model.NameKey(g) == model.NameKey(o.Group) }) {
 			cur := *o
 			return &cur
 		}
@@ -165,29 +168,29 @@ func CurrentObject(a *Account, c *Change) Object {
 
 // absent reports whether an object is missing: nil, or a nil pointer of one
 // of the object types.
-func absent(o Object) bool {
+func absent(o model.Object) bool {
 	switch v := o.(type) {
 	case nil:
 		return true
-	case *Role:
+	case *model.Role:
 		return v == nil
-	case *ManagedPolicy:
+	case *model.ManagedPolicy:
 		return v == nil
-	case *Group:
+	case *model.Group:
 		return v == nil
-	case *User:
+	case *model.User:
 		return v == nil
-	case *InlinePolicy:
+	case *model.InlinePolicy:
 		return v == nil
-	case *Attachment:
+	case *model.Attachment:
 		return v == nil
-	case *Membership:
+	case *model.Membership:
 		return v == nil
 	}
 	return false
 }
 
-func nilIfAbsent(o Object) Object {
+func nilIfAbsent(o model.Object) model.Object {
 	if absent(o) {
 		return nil
 	}

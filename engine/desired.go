@@ -3,9 +3,11 @@ package engine
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -16,15 +18,15 @@ import (
 // stack declares with existing = true appear with Owned unset and hold only
 // the stack's own inline policies (its grants and denies): those are the only
 // part of them the stack manages.
-func Desired(cfg *Config) (*State, error) {
-	s := NewState()
+func Desired(cfg *model.Config) (*model.State, error) {
+	s := model.NewState()
 	for _, a := range cfg.Managed() {
 		s.Account(a.ID, a.Partition)
 	}
-	acct := func(id string) *Account { return s.Account(id, partitionOf(cfg, id)) }
+	acct := func(id string) *model.Account { return s.Account(id, cfg.PartitionOf(id)) }
 	owner := cfg.Stack.Name
 	for _, g := range cfg.Groups {
-		grp := &Group{Name: g.Name, Path: OwnedGroupPath(owner), AttachedPolicies: sortedNames(g.ManagedPolicies),
+		grp := &model.Group{Name: g.Name, Path: ownership.OwnedGroupPath(owner), AttachedPolicies: sortedNames(g.ManagedPolicies),
 			InlinePolicies: mapOrEmpty(g.InlinePolicies), Owned: !g.Existing, Adopt: g.Adopt}
 		switch {
 		case g.Existing:
@@ -32,25 +34,25 @@ func Desired(cfg *Config) (*State, error) {
 		case g.Adopt:
 			// An adopted group keeps its path: it is part of the ARN that
 			// other policies name. The ledger records its ownership.
-			grp.Path = pathOr(g.Path)
+			grp.Path = model.PathOr(g.Path)
 		}
-		acct(g.Account).Groups[NameKey(g.Name)] = grp
+		acct(g.Account).Groups[model.NameKey(g.Name)] = grp
 	}
 	for _, u := range cfg.Users {
-		usr := &User{Name: u.Name, Path: pathOr(u.Path), Tags: ownedTags(u.Tags, owner, !u.Existing), Groups: sortedNames(u.Groups),
+		usr := &model.User{Name: u.Name, Path: model.PathOr(u.Path), Tags: ownedTags(u.Tags, owner, !u.Existing), Groups: sortedNames(u.Groups),
 			AttachedPolicies: sortedNames(u.ManagedPolicies), InlinePolicies: mapOrEmpty(u.InlinePolicies), Owned: !u.Existing, Adopt: u.Adopt}
-		acct(u.Account).Users[NameKey(u.Name)] = usr
+		acct(u.Account).Users[model.NameKey(u.Name)] = usr
 	}
 	for _, p := range cfg.Policies {
-		acct(p.Account).Policies[NameKey(p.Name)] = &ManagedPolicy{Name: p.Name, Path: pathOr(p.Path), Description: PolicyDescription(p.Description, owner), Document: p.Document, Owned: true, Adopt: p.Adopt}
+		acct(p.Account).Policies[model.NameKey(p.Name)] = &model.ManagedPolicy{Name: p.Name, Path: model.PathOr(p.Path), Description: ownership.PolicyDescription(p.Description, owner), Document: p.Document, Owned: true, Adopt: p.Adopt}
 	}
 	for _, r := range cfg.Roles {
 		msd := r.MaxSessionDuration
 		if msd == 0 {
 			msd = 3600
 		}
-		acct(r.Account).Roles[NameKey(r.Name)] = &Role{
-			Name: r.Name, Path: pathOr(r.Path), Description: r.Description, TrustPolicy: r.TrustDocument,
+		acct(r.Account).Roles[model.NameKey(r.Name)] = &model.Role{
+			Name: r.Name, Path: model.PathOr(r.Path), Description: r.Description, TrustPolicy: r.TrustDocument,
 			MaxSessionDuration: msd, Tags: ownedTags(r.Tags, owner, true),
 			AttachedPolicies: sortedNames(r.ManagedPolicies), InlinePolicies: mapOrEmpty(r.InlinePolicies), Owned: true, Adopt: r.Adopt,
 		}
@@ -63,7 +65,7 @@ func Desired(cfg *Config) (*State, error) {
 	inlineFrom := inlineOrigins(cfg)
 	var errs *multierror.Error
 	for _, g := range cfg.Grants {
-		name := g.InlineName(owner)
+		name := ownership.InlineName(g, owner)
 		doc := policy.Document{Version: policy.Version, Statements: []policy.Statement{{
 			Effect: g.Effect, Actions: []string{"sts:AssumeRole"}, Resources: slices.Sorted(slices.Values(g.Roles)),
 		}}}.JSON()
@@ -75,10 +77,10 @@ func Desired(cfg *Config) (*State, error) {
 			}
 			if g.PolicyName != "" && !ownedPrincipal(acct(to.Account), to.Kind, to.Name) {
 				errs = multierror.Append(errs, fmt.Errorf("%s (%s): policy_name is set, but %s %q is existing = true: on a principal the stack does not own, its inline policies are known by the prefix %q; remove policy_name, or adopt the %s (adopt = true)",
-					g.Address, g.Source, to.Kind, to.Name, InlinePrefix(owner), to.Kind))
+					g.Address, g.Source, to.Kind, to.Name, ownership.InlinePrefix(owner), to.Kind))
 				continue
 			}
-			pk := principalKey{to.Account, to.Kind, NameKey(to.Name)}
+			pk := principalKey{to.Account, to.Kind, model.NameKey(to.Name)}
 			if inlineFrom[pk] == nil {
 				inlineFrom[pk] = map[string]inlineOrigin{}
 			}
@@ -101,12 +103,12 @@ func Desired(cfg *Config) (*State, error) {
 	for _, a := range s.Accounts {
 		for _, r := range a.Roles {
 			if r.Owned {
-				recordRole(r)
+				ownership.RecordRole(r)
 			}
 		}
 		for _, u := range a.Users {
 			if u.Owned {
-				recordUser(u)
+				ownership.RecordUser(u)
 			}
 		}
 	}
@@ -115,7 +117,7 @@ func Desired(cfg *Config) (*State, error) {
 
 type principalKey struct {
 	account string
-	kind    Kind
+	kind    model.Kind
 	name    string // NameKey
 }
 
@@ -127,9 +129,9 @@ type inlineOrigin struct {
 
 // inlineOrigins maps each principal the stack declares to the inline
 // policies its own inline_policy blocks give it, keyed by lower-case name.
-func inlineOrigins(cfg *Config) map[principalKey]map[string]inlineOrigin {
+func inlineOrigins(cfg *model.Config) map[principalKey]map[string]inlineOrigin {
 	out := map[principalKey]map[string]inlineOrigin{}
-	add := func(account string, kind Kind, name, address string, src Source, inline map[string]string) {
+	add := func(account string, kind model.Kind, name, address string, src model.Source, inline map[string]string) {
 		if len(inline) == 0 {
 			return
 		}
@@ -137,60 +139,44 @@ func inlineOrigins(cfg *Config) map[principalKey]map[string]inlineOrigin {
 		for _, pn := range slices.Sorted(maps.Keys(inline)) {
 			m[strings.ToLower(pn)] = inlineOrigin{name: pn, block: fmt.Sprintf("inline_policy %q of %s (%s)", pn, address, src)}
 		}
-		out[principalKey{account, kind, NameKey(name)}] = m
+		out[principalKey{account, kind, model.NameKey(name)}] = m
 	}
 	for _, r := range cfg.Roles {
-		add(r.Account, KindRole, r.Name, r.Address, r.Source, r.InlinePolicies)
+		add(r.Account, model.KindRole, r.Name, r.Address, r.Source, r.InlinePolicies)
 	}
 	for _, g := range cfg.Groups {
-		add(g.Account, KindGroup, g.Name, g.Address, g.Source, g.InlinePolicies)
+		add(g.Account, model.KindGroup, g.Name, g.Address, g.Source, g.InlinePolicies)
 	}
 	for _, u := range cfg.Users {
-		add(u.Account, KindUser, u.Name, u.Address, u.Source, u.InlinePolicies)
+		add(u.Account, model.KindUser, u.Name, u.Address, u.Source, u.InlinePolicies)
 	}
 	return out
 }
 
-// GrantPolicyName is the name of the inline policy a grant or deny puts on each
-// of its principals: the stack's inline prefix followed by the block address,
-// e.g. trustform.devprod.grant.developers_update_app, with for_each keys
-// joined by a dot and characters IAM does not allow in names replaced by "_".
-func GrantPolicyName(stack, address string) string {
-	a := strings.NewReplacer(`["`, ".", `"]`, "", "[", ".", "]", "").Replace(address)
-	a = invalidNameChars.ReplaceAllString(a, "_")
-	name := InlinePrefix(stack) + a
-	if len(name) > 128 {
-		name = name[:128]
-	}
-	return name
-}
-
-var invalidNameChars = regexp.MustCompile(`[^\w+=,.@-]`)
-
-func inlineOf(a *Account, kind Kind, name string) map[string]string {
+func inlineOf(a *model.Account, kind model.Kind, name string) map[string]string {
 	switch kind {
-	case KindRole:
-		if r := a.Roles[NameKey(name)]; r != nil {
+	case model.KindRole:
+		if r := a.Roles[model.NameKey(name)]; r != nil {
 			return r.InlinePolicies
 		}
-	case KindGroup:
-		if g := a.Groups[NameKey(name)]; g != nil {
+	case model.KindGroup:
+		if g := a.Groups[model.NameKey(name)]; g != nil {
 			return g.InlinePolicies
 		}
-	case KindUser:
-		if u := a.Users[NameKey(name)]; u != nil {
+	case model.KindUser:
+		if u := a.Users[model.NameKey(name)]; u != nil {
 			return u.InlinePolicies
 		}
 	}
 	return nil
 }
 
-func ownedPrincipal(a *Account, kind Kind, name string) bool {
+func ownedPrincipal(a *model.Account, kind model.Kind, name string) bool {
 	switch kind {
-	case KindGroup:
-		return a.Groups[NameKey(name)] != nil && a.Groups[NameKey(name)].Owned
-	case KindUser:
-		return a.Users[NameKey(name)] != nil && a.Users[NameKey(name)].Owned
+	case model.KindGroup:
+		return a.Groups[model.NameKey(name)] != nil && a.Groups[model.NameKey(name)].Owned
+	case model.KindUser:
+		return a.Users[model.NameKey(name)] != nil && a.Users[model.NameKey(name)].Owned
 	}
 	return true // roles are always the stack's own
 }
@@ -208,7 +194,7 @@ func ownedTags(tags map[string]string, stack string, owned bool) map[string]stri
 		out = map[string]string{}
 	}
 	if owned {
-		out[OwnerTagKey] = stack
+		out[ownership.OwnerTagKey] = stack
 	}
 	return out
 }
@@ -218,13 +204,4 @@ func sortedNames(in []string) []string {
 		return nil
 	}
 	return slices.Sorted(slices.Values(in))
-}
-
-func partitionOf(cfg *Config, id string) string {
-	for _, a := range cfg.Accounts {
-		if a.ID == id {
-			return a.Partition
-		}
-	}
-	return "aws"
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"strings"
 	"testing"
+
+	"github.com/trustform/trustform/engine/model"
 )
 
 // TestDesiredInlineNamesAcrossBlocks: inline policy names on one principal
@@ -13,27 +15,27 @@ func TestDesiredInlineNamesAcrossBlocks(t *testing.T) {
 	const acct = "999999999999"
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
 	roleARN := "arn:aws:iam::" + acct + ":role/UpdateApp"
-	src := func(line int) Source { return Source{Filename: "main.hcl", Line: line, Column: 1} }
-	grant := func(address, effect, policyName string, line int, to PrincipalRef) *GrantConfig {
-		return &GrantConfig{Address: address, Effect: effect, To: []PrincipalRef{to}, Roles: []string{roleARN}, PolicyName: policyName, Source: src(line)}
+	src := func(line int) model.Source { return model.Source{Filename: "main.hcl", Line: line, Column: 1} }
+	grant := func(address, effect, policyName string, line int, to model.PrincipalRef) *model.GrantConfig {
+		return &model.GrantConfig{Address: address, Effect: effect, To: []model.PrincipalRef{to}, Roles: []string{roleARN}, PolicyName: policyName, Source: src(line)}
 	}
-	toRole := PrincipalRef{Kind: KindRole, Account: acct, Name: "UpdateApp"}
-	toGroup := PrincipalRef{Kind: KindGroup, Account: acct, Name: "Developers"}
+	toRole := model.PrincipalRef{Kind: model.KindRole, Account: acct, Name: "UpdateApp"}
+	toGroup := model.PrincipalRef{Kind: model.KindGroup, Account: acct, Name: "Developers"}
 	tests := []struct {
 		name   string
 		inline map[string]string // the role's inline_policy blocks
-		grants []*GrantConfig
+		grants []*model.GrantConfig
 		want   []string // parts of the error; nil for none
 	}{
 		{
 			name:   "inline_policy Read and a grant's policy_name read on one role",
 			inline: map[string]string{"Read": doc},
-			grants: []*GrantConfig{grant("grant.read", "Allow", "read", 20, toRole)},
+			grants: []*model.GrantConfig{grant("grant.read", "Allow", "read", 20, toRole)},
 			want:   []string{"grant.read (main.hcl:20,1)", `inline_policy "Read" of role.update_app (main.hcl:1,1)`, "differs only in case", `"Read"`},
 		},
 		{
 			name: "a grant's assume and a deny's ASSUME on one group",
-			grants: []*GrantConfig{
+			grants: []*model.GrantConfig{
 				grant("grant.a", "Allow", "assume", 20, toGroup),
 				grant("deny.b", "Deny", "ASSUME", 30, toGroup),
 			},
@@ -41,7 +43,7 @@ func TestDesiredInlineNamesAcrossBlocks(t *testing.T) {
 		},
 		{
 			name: "two grants with the same policy_name on one group",
-			grants: []*GrantConfig{
+			grants: []*model.GrantConfig{
 				grant("grant.a", "Allow", "assume", 20, toGroup),
 				grant("grant.b", "Allow", "assume", 30, toGroup),
 			},
@@ -50,27 +52,27 @@ func TestDesiredInlineNamesAcrossBlocks(t *testing.T) {
 		{
 			name:   "inline_policy and a grant of one exact name",
 			inline: map[string]string{"read": doc},
-			grants: []*GrantConfig{grant("grant.read", "Allow", "read", 20, toRole)},
+			grants: []*model.GrantConfig{grant("grant.read", "Allow", "read", 20, toRole)},
 			want:   []string{"grant.read (main.hcl:20,1)", `inline_policy "read" of role.update_app`},
 		},
 		{
 			name:   "names that differ in more than case pass",
 			inline: map[string]string{"Read": doc},
-			grants: []*GrantConfig{grant("grant.read", "Allow", "read-2", 20, toRole), grant("deny.x", "Deny", "assume-deny", 30, toGroup)},
+			grants: []*model.GrantConfig{grant("grant.read", "Allow", "read-2", 20, toRole), grant("deny.x", "Deny", "assume-deny", 30, toGroup)},
 		},
 		{
 			name:   "one name on two principals passes",
-			grants: []*GrantConfig{grant("grant.a", "Allow", "assume", 20, toGroup), grant("grant.b", "Allow", "ASSUME", 30, toRole)},
+			grants: []*model.GrantConfig{grant("grant.a", "Allow", "assume", 20, toGroup), grant("grant.b", "Allow", "ASSUME", 30, toRole)},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := &Config{
-				Stack:    StackConfig{Name: "s"},
-				Accounts: []*AccountConfig{{Address: "account.production", Name: "production", ID: acct}},
-				Roles: []*RoleConfig{{Address: "role.update_app", Account: acct, Name: "UpdateApp", InlinePolicies: tt.inline, Source: src(1),
+			cfg := &model.Config{
+				Stack:    model.StackConfig{Name: "s"},
+				Accounts: []*model.AccountConfig{{Address: "account.production", Name: "production", ID: acct}},
+				Roles: []*model.RoleConfig{{Address: "role.update_app", Account: acct, Name: "UpdateApp", InlinePolicies: tt.inline, Source: src(1),
 					TrustDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`}},
-				Groups: []*GroupConfig{{Address: "group.developers", Account: acct, Name: "Developers", Source: src(10)}},
+				Groups: []*model.GroupConfig{{Address: "group.developers", Account: acct, Name: "Developers", Source: src(10)}},
 				Grants: tt.grants,
 			}
 			_, err := Desired(cfg)

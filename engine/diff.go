@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/trustform/trustform/engine/policy"
@@ -20,19 +23,19 @@ import (
 //
 // cfg supplies block addresses and account names for messages; for destroy,
 // pass an empty desired state with the same cfg.
-func Diff(actual, desired *State, cfg *Config) ([]*Change, error) {
+func Diff(actual, desired *model.State, cfg *model.Config) ([]*model.Change, error) {
 	d := &differ{stack: cfg.Stack.Name, sources: indexSources(cfg), names: newNamer(cfg)}
 	for _, ac := range cfg.Managed() {
-		d.accounts = append(d.accounts, AccountRef{Name: ac.Name, ID: ac.ID, Partition: ac.Partition})
+		d.accounts = append(d.accounts, model.AccountRef{Name: ac.Name, ID: ac.ID, Partition: ac.Partition})
 	}
 	for _, ref := range d.accounts {
 		want := desired.Accounts[ref.ID]
 		if want == nil {
-			want = NewAccount(ref.ID, ref.Partition)
+			want = model.NewAccount(ref.ID, ref.Partition)
 		}
 		have := actual.Accounts[ref.ID]
 		if have == nil {
-			have = NewAccount(ref.ID, ref.Partition)
+			have = model.NewAccount(ref.ID, ref.Partition)
 		}
 		d.account(ref, have, want)
 	}
@@ -44,55 +47,55 @@ func Diff(actual, desired *State, cfg *Config) ([]*Change, error) {
 
 type differ struct {
 	stack    string
-	accounts []AccountRef
-	sources  map[Key]declared
+	accounts []model.AccountRef
+	sources  map[model.Key]declared
 	names    *namer
-	changes  []*Change
+	changes  []*model.Change
 	errs     *multierror.Error
 }
 
 // declared is where a block that produced an object sits in the stack.
 type declared struct {
 	address string
-	source  Source
+	source  model.Source
 }
 
-func indexSources(cfg *Config) map[Key]declared {
-	m := map[Key]declared{}
+func indexSources(cfg *model.Config) map[model.Key]declared {
+	m := map[model.Key]declared{}
 	for _, g := range cfg.Groups {
-		m[PrincipalKey(g.Account, KindGroup, g.Name)] = declared{g.Address, g.Source}
-		indexChildren(m, g.Account, KindGroup, g.Name, g.InlinePolicies, g.ManagedPolicies, declared{g.Address, g.Source})
+		m[model.PrincipalKey(g.Account, model.KindGroup, g.Name)] = declared{g.Address, g.Source}
+		indexChildren(m, g.Account, model.KindGroup, g.Name, g.InlinePolicies, g.ManagedPolicies, declared{g.Address, g.Source})
 	}
 	for _, u := range cfg.Users {
-		m[PrincipalKey(u.Account, KindUser, u.Name)] = declared{u.Address, u.Source}
-		indexChildren(m, u.Account, KindUser, u.Name, u.InlinePolicies, u.ManagedPolicies, declared{u.Address, u.Source})
+		m[model.PrincipalKey(u.Account, model.KindUser, u.Name)] = declared{u.Address, u.Source}
+		indexChildren(m, u.Account, model.KindUser, u.Name, u.InlinePolicies, u.ManagedPolicies, declared{u.Address, u.Source})
 	}
 	for _, r := range cfg.Roles {
-		m[PrincipalKey(r.Account, KindRole, r.Name)] = declared{r.Address, r.Source}
-		indexChildren(m, r.Account, KindRole, r.Name, r.InlinePolicies, r.ManagedPolicies, declared{r.Address, r.Source})
+		m[model.PrincipalKey(r.Account, model.KindRole, r.Name)] = declared{r.Address, r.Source}
+		indexChildren(m, r.Account, model.KindRole, r.Name, r.InlinePolicies, r.ManagedPolicies, declared{r.Address, r.Source})
 	}
 	for _, p := range cfg.Policies {
-		m[PolicyKey(p.Account, p.Name)] = declared{p.Address, p.Source}
+		m[model.PolicyKey(p.Account, p.Name)] = declared{p.Address, p.Source}
 	}
 	for _, u := range cfg.Users {
 		for _, g := range u.Groups {
-			m[MembershipKey(u.Account, u.Name, g)] = declared{u.Address, u.Source}
+			m[model.MembershipKey(u.Account, u.Name, g)] = declared{u.Address, u.Source}
 		}
 	}
 	for _, g := range cfg.Grants {
 		for _, to := range g.To {
-			m[InlineKey(to.Account, to.Kind, to.Name, g.InlineName(cfg.Stack.Name))] = declared{g.Address, g.Source}
+			m[model.InlineKey(to.Account, to.Kind, to.Name, ownership.InlineName(g, cfg.Stack.Name))] = declared{g.Address, g.Source}
 		}
 	}
 	return m
 }
 
-func indexChildren(m map[Key]declared, account string, kind Kind, name string, inline map[string]string, attached []string, at declared) {
+func indexChildren(m map[model.Key]declared, account string, kind model.Kind, name string, inline map[string]string, attached []string, at declared) {
 	for policyName := range inline {
-		m[InlineKey(account, kind, name, policyName)] = at
+		m[model.InlineKey(account, kind, name, policyName)] = at
 	}
 	for _, arn := range attached {
-		m[AttachmentKey(account, kind, name, arn)] = at
+		m[model.AttachmentKey(account, kind, name, arn)] = at
 	}
 }
 
@@ -100,28 +103,28 @@ func (d *differ) fail(format string, args ...any) {
 	d.errs = multierror.Append(d.errs, fmt.Errorf(format, args...))
 }
 
-func (d *differ) add(c *Change) {
+func (d *differ) add(c *model.Change) {
 	c.Block = d.sources[c.Key].address
 	c.Address = d.names.address(c)
 	d.changes = append(d.changes, c)
 }
 
 // where names the block and file position behind a key, for messages.
-func (d *differ) where(k Key) string {
+func (d *differ) where(k model.Key) string {
 	if s, ok := d.sources[k]; ok {
 		return s.address + " (" + s.source.String() + ")"
 	}
 	return "the stack"
 }
 
-func acctLabel(ref AccountRef) string { return ref.Name + " (" + ref.ID + ")" }
+func acctLabel(ref model.AccountRef) string { return ref.Name + " (" + ref.ID + ")" }
 
-func (d *differ) account(ref AccountRef, have, want *Account) {
+func (d *differ) account(ref model.AccountRef, have, want *model.Account) {
 	for _, k := range slices.Sorted(maps.Keys(want.Policies)) {
 		d.policy(ref, have, have.Policies[k], want.Policies[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Policies)) {
-		if want.Policies[k] == nil && have.Policies[k].Owned && !IsLedger(d.stack, have.Policies[k].Name) {
+		if want.Policies[k] == nil && have.Policies[k].Owned && !ownership.IsLedger(d.stack, have.Policies[k].Name) {
 			d.policy(ref, have, have.Policies[k], nil)
 		}
 	}
@@ -159,11 +162,11 @@ func (d *differ) account(ref AccountRef, have, want *Account) {
 // takes it over silently. The one way to take it over is to declare it with
 // adopt = true, and then only if no other trustform stack owns it; claim
 // reports that case as an adoption.
-func (d *differ) claim(ref AccountRef, have *Account, key Key, kind, name string, exists, owned, adopt bool) (ok, adopting bool) {
+func (d *differ) claim(ref model.AccountRef, have *model.Account, key model.Key, kind, name string, exists, owned, adopt bool) (ok, adopting bool) {
 	if !exists || owned {
 		return true, false
 	}
-	if other := OtherOwner(have, d.stack, key.Kind, name); other != "" {
+	if other := ownership.OtherOwner(have, d.stack, key.Kind, name); other != "" {
 		d.fail("%s %q in account %s is not owned by stack %q but by trustform stack %q, declared by %s: a stack never takes over another stack's object; remove it from that stack first, or rename it here",
 			kind, name, acctLabel(ref), d.stack, other, d.where(key))
 		return false, false
@@ -181,7 +184,7 @@ func (d *differ) claim(ref AccountRef, have *Account, key Key, kind, name string
 }
 
 // expectExisting checks an existing = true object is really there.
-func (d *differ) expectExisting(ref AccountRef, key Key, kind, name string, exists bool) bool {
+func (d *differ) expectExisting(ref model.AccountRef, key model.Key, kind, name string, exists bool) bool {
 	if exists {
 		return true
 	}
@@ -190,12 +193,12 @@ func (d *differ) expectExisting(ref AccountRef, key Key, kind, name string, exis
 	return false
 }
 
-func (d *differ) policy(ref AccountRef, acct *Account, have, want *ManagedPolicy) {
-	var key Key
+func (d *differ) policy(ref model.AccountRef, acct *model.Account, have, want *model.ManagedPolicy) {
+	var key model.Key
 	adopting := false
 	if want != nil {
-		key = PolicyKey(ref.ID, want.Name)
-		if IsLedger(d.stack, want.Name) {
+		key = model.PolicyKey(ref.ID, want.Name)
+		if ownership.IsLedger(d.stack, want.Name) {
 			d.fail("managed policy %q, declared by %s: the name is reserved for the stack's record of adopted objects; choose another name", want.Name, d.where(key))
 			return
 		}
@@ -204,19 +207,19 @@ func (d *differ) policy(ref AccountRef, acct *Account, have, want *ManagedPolicy
 			return
 		}
 	} else {
-		key = PolicyKey(ref.ID, have.Name)
+		key = model.PolicyKey(ref.ID, have.Name)
 	}
 	switch {
 	case have == nil:
-		d.add(&Change{Action: Create, Kind: KindPolicy, Account: ref, Key: key, After: want, Attrs: policyAttrs(nil, want)})
+		d.add(&model.Change{Action: model.Create, Kind: model.KindPolicy, Account: ref, Key: key, After: want, Attrs: policyAttrs(nil, want)})
 	case want == nil:
-		d.add(&Change{Action: Delete, Kind: KindPolicy, Account: ref, Key: key, Before: have, Attrs: policyAttrs(have, nil), Drift: d.goneDrift(key)})
+		d.add(&model.Change{Action: model.Delete, Kind: model.KindPolicy, Account: ref, Key: key, Before: have, Attrs: policyAttrs(have, nil), Drift: d.goneDrift(key)})
 	default:
 		if have.Path != want.Path {
 			d.fail("managed policy %q in account %s: IAM cannot move a policy to another path (%s → %s); declared by %s: give it a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
 			return
 		}
-		if !SameDescription(have.Description, want.Description, d.stack) {
+		if !ownership.SameDescription(have.Description, want.Description, d.stack) {
 			d.fail("managed policy %q in account %s: IAM cannot change a managed policy's description; declared by %s: keep the description, or give the policy a new name to replace it", want.Name, acctLabel(ref), d.where(key))
 			return
 		}
@@ -226,29 +229,29 @@ func (d *differ) policy(ref AccountRef, acct *Account, have, want *ManagedPolicy
 		after.Description = have.Description
 		switch attrs := policyAttrs(have, after); {
 		case adopting:
-			d.add(&Change{Action: Adopt, Kind: KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs})
+			d.add(&model.Change{Action: model.Adopt, Kind: model.KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs})
 		case len(attrs) > 0:
 			// A managed policy carries no record: its document may have
 			// changed in the stack or in the account.
-			d.add(&Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs, Drift: DriftUnknown})
+			d.add(&model.Change{Action: model.Update, Kind: model.KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs, Drift: model.DriftUnknown})
 		}
 	}
 }
 
-func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
+func (d *differ) group(ref model.AccountRef, acct *model.Account, have, want *model.Group) {
 	if want == nil {
 		if !have.Owned {
-			d.children(ref, KindGroup, have.Name, notOwned, history{ours: true}, have.InlinePolicies, nil, nil, nil)
+			d.children(ref, model.KindGroup, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, nil, nil, nil)
 			return
 		}
-		d.children(ref, KindGroup, have.Name, ownedDeleted, d.history(ref, KindGroup, have.Name, nil, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
-		d.add(&Change{Action: Delete, Kind: KindGroup, Account: ref, Key: PrincipalKey(ref.ID, KindGroup, have.Name), Before: groupOnly(have), Attrs: groupAttrs(have, nil), Drift: d.goneDrift(PrincipalKey(ref.ID, KindGroup, have.Name))})
+		d.children(ref, model.KindGroup, have.Name, ownership.OwnedDeleted, d.history(ref, model.KindGroup, have.Name, nil, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.add(&model.Change{Action: model.Delete, Kind: model.KindGroup, Account: ref, Key: model.PrincipalKey(ref.ID, model.KindGroup, have.Name), Before: groupOnly(have), Attrs: groupAttrs(have, nil), Drift: d.goneDrift(model.PrincipalKey(ref.ID, model.KindGroup, have.Name))})
 		return
 	}
-	key := PrincipalKey(ref.ID, KindGroup, want.Name)
+	key := model.PrincipalKey(ref.ID, model.KindGroup, want.Name)
 	if !want.Owned {
 		if d.expectExisting(ref, key, "group", want.Name, have != nil) {
-			d.children(ref, KindGroup, have.Name, notOwned, history{ours: true}, have.InlinePolicies, want.InlinePolicies, nil, nil)
+			d.children(ref, model.KindGroup, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, want.InlinePolicies, nil, nil)
 		}
 		return
 	}
@@ -257,8 +260,8 @@ func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
 		return
 	}
 	if have == nil {
-		d.add(&Change{Action: Create, Kind: KindGroup, Account: ref, Key: key, After: groupOnly(want), Attrs: groupAttrs(nil, want)})
-		d.children(ref, KindGroup, want.Name, owned, history{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		d.add(&model.Change{Action: model.Create, Kind: model.KindGroup, Account: ref, Key: key, After: groupOnly(want), Attrs: groupAttrs(nil, want)})
+		d.children(ref, model.KindGroup, want.Name, ownership.Owned, ownership.History{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
 	if have.Path != want.Path {
@@ -267,22 +270,22 @@ func (d *differ) group(ref AccountRef, acct *Account, have, want *Group) {
 		return
 	}
 	if adopting {
-		d.add(&Change{Action: Adopt, Kind: KindGroup, Account: ref, Key: key, Before: groupOnly(have), After: groupOnly(want)})
+		d.add(&model.Change{Action: model.Adopt, Kind: model.KindGroup, Account: ref, Key: key, Before: groupOnly(have), After: groupOnly(want)})
 	}
-	d.children(ref, KindGroup, have.Name, owned, history{}, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, model.KindGroup, have.Name, ownership.Owned, ownership.History{}, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
-func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
+func (d *differ) user(ref model.AccountRef, acct *model.Account, have, want *model.User) {
 	if want == nil {
 		if !have.Owned {
-			d.children(ref, KindUser, have.Name, notOwned, history{ours: true}, have.InlinePolicies, nil, nil, nil)
+			d.children(ref, model.KindUser, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, nil, nil, nil)
 			return
 		}
-		d.children(ref, KindUser, have.Name, ownedDeleted, d.history(ref, KindUser, have.Name, have.Tags, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
-		d.add(&Change{Action: Delete, Kind: KindUser, Account: ref, Key: PrincipalKey(ref.ID, KindUser, have.Name), Before: userOnly(have), Attrs: userAttrs(have, nil), Drift: d.goneDrift(PrincipalKey(ref.ID, KindUser, have.Name))})
+		d.children(ref, model.KindUser, have.Name, ownership.OwnedDeleted, d.history(ref, model.KindUser, have.Name, have.Tags, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.add(&model.Change{Action: model.Delete, Kind: model.KindUser, Account: ref, Key: model.PrincipalKey(ref.ID, model.KindUser, have.Name), Before: userOnly(have), Attrs: userAttrs(have, nil), Drift: d.goneDrift(model.PrincipalKey(ref.ID, model.KindUser, have.Name))})
 		return
 	}
-	key := PrincipalKey(ref.ID, KindUser, want.Name)
+	key := model.PrincipalKey(ref.ID, model.KindUser, want.Name)
 	if !want.Owned {
 		if d.expectExisting(ref, key, "user", want.Name, have != nil) {
 			if have.Owned {
@@ -290,10 +293,10 @@ func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 				// user is given back, which means removing the ownership
 				// tag — or a later destroy would still delete it.
 				released := userOnly(have)
-				delete(released.Tags, OwnerTagKey)
-				d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: released, Attrs: userAttrs(userOnly(have), released)})
+				delete(released.Tags, ownership.OwnerTagKey)
+				d.add(&model.Change{Action: model.Update, Kind: model.KindUser, Account: ref, Key: key, Before: userOnly(have), After: released, Attrs: userAttrs(userOnly(have), released)})
 			}
-			d.children(ref, KindUser, have.Name, notOwned, history{ours: true}, have.InlinePolicies, want.InlinePolicies, nil, nil)
+			d.children(ref, model.KindUser, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, want.InlinePolicies, nil, nil)
 		}
 		return
 	}
@@ -302,215 +305,120 @@ func (d *differ) user(ref AccountRef, acct *Account, have, want *User) {
 		return
 	}
 	if have == nil {
-		d.add(&Change{Action: Create, Kind: KindUser, Account: ref, Key: key, After: userOnly(want), Attrs: userAttrs(nil, want)})
-		d.children(ref, KindUser, want.Name, owned, history{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		d.add(&model.Change{Action: model.Create, Kind: model.KindUser, Account: ref, Key: key, After: userOnly(want), Attrs: userAttrs(nil, want)})
+		d.children(ref, model.KindUser, want.Name, ownership.Owned, ownership.History{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
 	if have.Path != want.Path {
 		d.fail("user %q in account %s: IAM users keep the path they were created with in trustform (%s → %s); declared by %s: keep the path, or give the user a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
 		return
 	}
-	h := d.history(ref, KindUser, have.Name, have.Tags, false)
+	h := d.history(ref, model.KindUser, have.Name, have.Tags, false)
 	switch attrs := userAttrs(have, want); {
 	case adopting:
-		d.add(&Change{Action: Adopt, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs})
+		d.add(&model.Change{Action: model.Adopt, Kind: model.KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs})
 	case len(attrs) > 0:
-		d.add(&Change{Action: Update, Kind: KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs, Drift: h.principalDrift(userPrincipalHash(userOnly(have)), attrs)})
+		d.add(&model.Change{Action: model.Update, Kind: model.KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs, Drift: h.PrincipalDrift(ownership.UserPrincipalHash(userOnly(have)), attrs)})
 	}
-	d.children(ref, KindUser, have.Name, owned, h, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, model.KindUser, have.Name, ownership.Owned, h, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
-func (d *differ) role(ref AccountRef, acct *Account, have, want *Role) {
+func (d *differ) role(ref model.AccountRef, acct *model.Account, have, want *model.Role) {
 	if want == nil {
 		if !have.Owned {
-			d.children(ref, KindRole, have.Name, notOwned, history{ours: true}, have.InlinePolicies, nil, nil, nil)
+			d.children(ref, model.KindRole, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, nil, nil, nil)
 			return
 		}
-		d.children(ref, KindRole, have.Name, ownedDeleted, d.history(ref, KindRole, have.Name, have.Tags, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
-		d.add(&Change{Action: Delete, Kind: KindRole, Account: ref, Key: PrincipalKey(ref.ID, KindRole, have.Name), Before: roleOnly(have), Attrs: roleAttrs(have, nil), Drift: d.goneDrift(PrincipalKey(ref.ID, KindRole, have.Name))})
+		d.children(ref, model.KindRole, have.Name, ownership.OwnedDeleted, d.history(ref, model.KindRole, have.Name, have.Tags, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
+		d.add(&model.Change{Action: model.Delete, Kind: model.KindRole, Account: ref, Key: model.PrincipalKey(ref.ID, model.KindRole, have.Name), Before: roleOnly(have), Attrs: roleAttrs(have, nil), Drift: d.goneDrift(model.PrincipalKey(ref.ID, model.KindRole, have.Name))})
 		return
 	}
-	key := PrincipalKey(ref.ID, KindRole, want.Name)
+	key := model.PrincipalKey(ref.ID, model.KindRole, want.Name)
 	ok, adopting := d.claim(ref, acct, key, "role", want.Name, have != nil, have != nil && have.Owned, want.Adopt)
 	if !ok {
 		return
 	}
 	if have == nil {
-		d.add(&Change{Action: Create, Kind: KindRole, Account: ref, Key: key, After: roleOnly(want), Attrs: roleAttrs(nil, want)})
-		d.children(ref, KindRole, want.Name, owned, history{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+		d.add(&model.Change{Action: model.Create, Kind: model.KindRole, Account: ref, Key: key, After: roleOnly(want), Attrs: roleAttrs(nil, want)})
+		d.children(ref, model.KindRole, want.Name, ownership.Owned, ownership.History{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
 		return
 	}
 	if have.Path != want.Path {
 		d.fail("role %q in account %s: IAM cannot move a role to another path (%s → %s); declared by %s: keep the path, or give the role a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
 		return
 	}
-	h := d.history(ref, KindRole, have.Name, have.Tags, false)
+	h := d.history(ref, model.KindRole, have.Name, have.Tags, false)
 	switch attrs := roleAttrs(have, want); {
 	case adopting:
-		d.add(&Change{Action: Adopt, Kind: KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs})
+		d.add(&model.Change{Action: model.Adopt, Kind: model.KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs})
 	case len(attrs) > 0:
-		d.add(&Change{Action: Update, Kind: KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs, Drift: h.principalDrift(rolePrincipalHash(roleOnly(have)), attrs)})
+		d.add(&model.Change{Action: model.Update, Kind: model.KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs, Drift: h.PrincipalDrift(ownership.RolePrincipalHash(roleOnly(have)), attrs)})
 	}
-	d.children(ref, KindRole, have.Name, owned, h, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, model.KindRole, have.Name, ownership.Owned, h, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
 }
 
-// childScope says which inline policies and attachments of a principal the
-// stack manages.
-type childScope int
-
-const (
-	// notOwned: a principal the stack does not own. Only the stack's own
-	// inline policies (named with its prefix) are compared, and attachments
-	// not at all.
-	notOwned childScope = iota
-	// owned: a principal the stack owns and keeps. Every inline policy and
-	// attachment is the stack's, except inline policies named with another
-	// stack's prefix: that stack declares the principal existing = true and
-	// put them there, and removing them would undo it on every apply.
-	owned
-	// ownedDeleted: a principal the stack owns and deletes. IAM deletes no
-	// principal that still has inline policies, so every one goes, another
-	// stack's included; the plan lists each.
-	ownedDeleted
-)
-
-// history is what the stack knows of a principal's children, to classify
-// their changes (Change.Drift).
-type history struct {
-	rec      record
-	recorded bool // the principal carries the stack's record
-	// ours: the children compared are the stack's by their name (the
-	// stack's prefix, on a principal it does not own), record or not.
-	ours bool
-	gone bool // the principal is deleted by the plan
-	// declared: a block declares the principal (gone and declared: a
-	// destroy plan).
-	declared bool
+// history reads what the stack recorded of a principal's children.
+func (d *differ) history(ref model.AccountRef, kind model.Kind, name string, tags map[string]string, gone bool) ownership.History {
+	return ownership.ReadHistory(d.stack, tags, gone, d.sources[model.PrincipalKey(ref.ID, kind, name)].address != "")
 }
 
-// history reads the record of a role or user the stack owns (tags nil for
-// a group: groups cannot carry one).
-func (d *differ) history(ref AccountRef, kind Kind, name string, tags map[string]string, gone bool) history {
-	h := history{gone: gone, declared: d.sources[PrincipalKey(ref.ID, kind, name)].address != ""}
-	if tags[OwnerTagKey] == d.stack {
-		h.rec, h.recorded = readRecord(tags)
-	}
-	return h
-}
-
-// principalDrift classifies an update of a role or user the stack owns from
-// the hash of its attributes as read.
-func (h history) principalDrift(have string, attrs []AttrDiff) Drift {
-	switch {
-	case !h.recorded && onlyRecord(attrs):
-		return DriftNone // the first record, written after an older trustform
-	case !h.recorded:
-		return DriftUnknown
-	case have != h.rec.principal:
-		return DriftChangedOutside
-	}
-	return DriftNone
-}
-
-// onlyRecord reports whether a change's attributes are the record alone.
-func onlyRecord(attrs []AttrDiff) bool {
-	for _, a := range attrs {
-		if !IsAppliedTag(strings.TrimPrefix(a.Name, "tags.")) {
-			return false
-		}
-	}
-	return true
-}
-
-// childDrift classifies the change of a child with the given identity and
-// content hashes (content as read, for an update or delete).
-func (d *differ) childDrift(h history, action Action, key Key, id, content string) Drift {
-	recorded, inRecord := "", false
-	if h.recorded {
-		recorded, inRecord = h.rec.children[id]
-	}
-	switch action {
-	case Create:
-		if inRecord {
-			return DriftDeletedOutside
-		}
-		return DriftNone
-	case Update:
-		switch {
-		case !h.recorded:
-			return DriftUnknown
-		case !inRecord:
-			return DriftAddedOutside
-		case recorded != content:
-			return DriftChangedOutside
-		}
-		return DriftNone
-	}
-	switch {
-	case d.sources[key].address != "":
-		return DriftNone // declared, and deleted: a destroy plan
-	case h.recorded && !inRecord:
-		return DriftAddedOutside
-	case h.gone && h.declared:
-		return DriftNone // its principal is destroyed
-	case h.recorded || h.ours:
-		return DriftNoLongerDeclared
-	}
-	return DriftUnknown
+// childDrift classifies the change of a child (see History.ChildDrift).
+func (d *differ) childDrift(h ownership.History, action model.Action, key model.Key, id, content string) model.Drift {
+	return h.ChildDrift(action, d.sources[key].address != "", id, content)
 }
 
 // goneDrift classifies the delete of a role, user, group or managed policy:
 // its marker makes it the stack's, so it is either no longer declared or,
 // when its block is there, destroyed.
-func (d *differ) goneDrift(key Key) Drift {
+func (d *differ) goneDrift(key model.Key) model.Drift {
 	if d.sources[key].address != "" {
-		return DriftNone
+		return model.DriftNone
 	}
-	return DriftNoLongerDeclared
+	return model.DriftNoLongerDeclared
 }
 
 // children diffs the inline policies and attachments of one principal.
-func (d *differ) children(ref AccountRef, kind Kind, principal string, scope childScope, h history, haveInline, wantInline map[string]string, haveAttached, wantAttached []string) {
+func (d *differ) children(ref model.AccountRef, kind model.Kind, principal string, scope ownership.Scope, h ownership.History, haveInline, wantInline map[string]string, haveAttached, wantAttached []string) {
 	for _, name := range slices.Sorted(maps.Keys(wantInline)) {
-		key := InlineKey(ref.ID, kind, principal, name)
-		want := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: wantInline[name]}
+		key := model.InlineKey(ref.ID, kind, principal, name)
+		want := &model.InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: wantInline[name]}
 		doc, ok := haveInline[name]
 		switch {
 		case !ok:
-			d.add(&Change{Action: Create, Kind: KindInline, Account: ref, Key: key, After: want, Attrs: []AttrDiff{{Name: "document", After: want.Document, IsPolicy: true}},
-				Drift: d.childDrift(h, Create, key, inlineID(name), "")})
+			d.add(&model.Change{Action: model.Create, Kind: model.KindInline, Account: ref, Key: key, After: want, Attrs: []model.AttrDiff{{Name: "document", After: want.Document, IsPolicy: true}},
+				Drift: d.childDrift(h, model.Create, key, ownership.InlineID(name), "")})
 		case !policy.Equivalent(doc, want.Document):
-			have := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: doc}
-			d.add(&Change{Action: Update, Kind: KindInline, Account: ref, Key: key, Before: have, After: want, Attrs: []AttrDiff{{Name: "document", Before: doc, After: want.Document, IsPolicy: true}},
-				Drift: d.childDrift(h, Update, key, inlineID(name), inlineContent(doc))})
+			have := &model.InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: doc}
+			d.add(&model.Change{Action: model.Update, Kind: model.KindInline, Account: ref, Key: key, Before: have, After: want, Attrs: []model.AttrDiff{{Name: "document", Before: doc, After: want.Document, IsPolicy: true}},
+				Drift: d.childDrift(h, model.Update, key, ownership.InlineID(name), ownership.InlineContent(doc))})
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(haveInline)) {
-		if _, ok := wantInline[name]; ok || (scope != ownedDeleted && !OwnsInline(scope == owned, d.stack, name)) {
+		if _, ok := wantInline[name]; ok || (scope != ownership.OwnedDeleted && !ownership.OwnsInline(scope == ownership.Owned, d.stack, name)) {
 			continue
 		}
-		key := InlineKey(ref.ID, kind, principal, name)
-		have := &InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: haveInline[name]}
-		d.add(&Change{Action: Delete, Kind: KindInline, Account: ref, Key: key, Before: have, Attrs: []AttrDiff{{Name: "document", Before: have.Document, IsPolicy: true}},
-			Drift: d.childDrift(h, Delete, key, inlineID(name), "")})
+		key := model.InlineKey(ref.ID, kind, principal, name)
+		have := &model.InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: haveInline[name]}
+		d.add(&model.Change{Action: model.Delete, Kind: model.KindInline, Account: ref, Key: key, Before: have, Attrs: []model.AttrDiff{{Name: "document", Before: have.Document, IsPolicy: true}},
+			Drift: d.childDrift(h, model.Delete, key, ownership.InlineID(name), "")})
 	}
-	if scope == notOwned {
+	if scope == ownership.NotOwned {
 		return
 	}
 	for _, arn := range wantAttached {
 		if !slices.Contains(haveAttached, arn) {
-			key := AttachmentKey(ref.ID, kind, principal, arn)
-			att := &Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
-			d.add(&Change{Action: Create, Kind: KindAttachment, Account: ref, Key: key, After: att, Attrs: []AttrDiff{{Name: "policy_arn", After: arn}},
-				Drift: d.childDrift(h, Create, key, attachmentID(arn), "")})
+			key := model.AttachmentKey(ref.ID, kind, principal, arn)
+			att := &model.Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
+			d.add(&model.Change{Action: model.Create, Kind: model.KindAttachment, Account: ref, Key: key, After: att, Attrs: []model.AttrDiff{{Name: "policy_arn", After: arn}},
+				Drift: d.childDrift(h, model.Create, key, ownership.AttachmentID(arn), "")})
 		}
 	}
 	for _, arn := range haveAttached {
 		if !slices.Contains(wantAttached, arn) {
-			key := AttachmentKey(ref.ID, kind, principal, arn)
-			att := &Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
-			d.add(&Change{Action: Delete, Kind: KindAttachment, Account: ref, Key: key, Before: att, Attrs: []AttrDiff{{Name: "policy_arn", Before: arn}},
-				Drift: d.childDrift(h, Delete, key, attachmentID(arn), "")})
+			key := model.AttachmentKey(ref.ID, kind, principal, arn)
+			att := &model.Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
+			d.add(&model.Change{Action: model.Delete, Kind: model.KindAttachment, Account: ref, Key: key, Before: att, Attrs: []model.AttrDiff{{Name: "policy_arn", Before: arn}},
+				Drift: d.childDrift(h, model.Delete, key, ownership.AttachmentID(arn), "")})
 		}
 	}
 }
@@ -521,148 +429,148 @@ func (d *differ) children(ref AccountRef, kind Kind, principal string, scope chi
 // owns has its memberships managed by that stack alone, so that two stacks
 // never undo each other: an owned group neither adds nor removes it, only
 // checks it, unless the group is deleted (IAM wants it empty first).
-func (d *differ) memberships(ref AccountRef, have, want *Account) {
+func (d *differ) memberships(ref model.AccountRef, have, want *model.Account) {
 	type pair struct{ user, group string }
 	othersUser := func(name string) string {
-		if hu := have.Users[NameKey(name)]; hu != nil && markedBy(hu) != d.stack {
-			return markedBy(hu) // "" when no stack owns it
+		if hu := have.Users[model.NameKey(name)]; hu != nil && ownership.MarkedBy(hu) != d.stack {
+			return ownership.MarkedBy(hu) // "" when no stack owns it
 		}
 		return ""
 	}
-	wantSet := map[Key]pair{}
+	wantSet := map[model.Key]pair{}
 	for _, u := range want.Users {
 		for _, g := range u.Groups {
-			grp := want.Groups[NameKey(g)]
-			key := MembershipKey(ref.ID, u.Name, g)
+			grp := want.Groups[model.NameKey(g)]
+			key := model.MembershipKey(ref.ID, u.Name, g)
 			other := othersUser(u.Name)
 			if u.Owned || (grp != nil && grp.Owned && other == "") {
 				wantSet[key] = pair{u.Name, g}
 				continue
 			}
-			hu := have.Users[NameKey(u.Name)]
-			if hu == nil || slices.ContainsFunc(hu.Groups, func(n string) bool { return NameKey(n) == NameKey(g) }) {
+			hu := have.Users[model.NameKey(u.Name)]
+			if hu == nil || slices.ContainsFunc(hu.Groups, func(n string) bool { return model.NameKey(n) == model.NameKey(g) }) {
 				continue
 			}
 			if other != "" {
 				d.fail("user %q is declared by %s as a member of group %q, but in account %s it is not; the user belongs to trustform stack %q, which alone manages its memberships: add the group to the user's groups in that stack (once this stack has created it, if it is new), or remove it here",
-					u.Name, d.where(PrincipalKey(ref.ID, KindUser, u.Name)), g, acctLabel(ref), other)
+					u.Name, d.where(model.PrincipalKey(ref.ID, model.KindUser, u.Name)), g, acctLabel(ref), other)
 				continue
 			}
 			d.fail("user %q is declared by %s as a member of group %q, but in account %s it is not; both are existing = true, so trustform does not change their membership: add the user to the group outside trustform, or remove the group from the user's groups",
-				u.Name, d.where(PrincipalKey(ref.ID, KindUser, u.Name)), g, acctLabel(ref))
+				u.Name, d.where(model.PrincipalKey(ref.ID, model.KindUser, u.Name)), g, acctLabel(ref))
 		}
 	}
 	// On the actual side a membership is managed when its user or group is
 	// owned once the plan is applied: a declared principal as declared (an
-	// adopted one is owned, so its memberships are not created again; one
+	// adopted one is Owned, so its memberships are not created again; one
 	// declared existing = true is released, and its memberships are left
 	// as they are), an undeclared one as read (an owned one is deleted, and
 	// IAM wants it out of its groups first).
-	userOwned := func(u *User) bool {
-		if w := want.Users[NameKey(u.Name)]; w != nil {
+	userOwned := func(u *model.User) bool {
+		if w := want.Users[model.NameKey(u.Name)]; w != nil {
 			return w.Owned
 		}
 		return u.Owned
 	}
-	groupOwned := func(name string) (owned, kept bool) {
-		if w := want.Groups[NameKey(name)]; w != nil {
+	groupOwned := func(name string) (Owned, kept bool) {
+		if w := want.Groups[model.NameKey(name)]; w != nil {
 			return w.Owned, true
 		}
-		g := have.Groups[NameKey(name)]
+		g := have.Groups[model.NameKey(name)]
 		return g != nil && g.Owned, false
 	}
-	haveSet := map[Key]pair{}
+	haveSet := map[model.Key]pair{}
 	for _, u := range have.Users {
 		other := othersUser(u.Name)
 		for _, g := range u.Groups {
 			gOwned, gKept := groupOwned(g)
 			if userOwned(u) || (gOwned && (other == "" || !gKept)) {
-				haveSet[MembershipKey(ref.ID, u.Name, g)] = pair{u.Name, g}
+				haveSet[model.MembershipKey(ref.ID, u.Name, g)] = pair{u.Name, g}
 			}
 		}
 	}
 	// A membership is recorded on its user when the stack owns the user;
 	// through an owned group it has no record.
-	hist := func(p pair) history {
+	hist := func(p pair) ownership.History {
 		var tags map[string]string
-		if hu := have.Users[NameKey(p.user)]; hu != nil {
+		if hu := have.Users[model.NameKey(p.user)]; hu != nil {
 			tags = hu.Tags
 		}
-		h := d.history(ref, KindUser, p.user, tags, want.Users[NameKey(p.user)] == nil)
-		if !h.gone || !h.declared {
-			g := PrincipalKey(ref.ID, KindGroup, p.group)
-			h.gone, h.declared = want.Groups[NameKey(p.group)] == nil, d.sources[g].address != ""
+		h := d.history(ref, model.KindUser, p.user, tags, want.Users[model.NameKey(p.user)] == nil)
+		if !h.Gone || !h.Declared {
+			g := model.PrincipalKey(ref.ID, model.KindGroup, p.group)
+			h.Gone, h.Declared = want.Groups[model.NameKey(p.group)] == nil, d.sources[g].address != ""
 		}
 		return h
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(wantSet), keyCompare) {
 		if _, ok := haveSet[k]; !ok {
 			p := wantSet[k]
-			m := &Membership{User: p.user, Group: p.group}
-			d.add(&Change{Action: Create, Kind: KindMembership, Account: ref, Key: k, After: m, Attrs: []AttrDiff{{Name: "user", After: p.user}, {Name: "group", After: p.group}},
-				Drift: d.childDrift(hist(p), Create, k, membershipID(p.group), "")})
+			m := &model.Membership{User: p.user, Group: p.group}
+			d.add(&model.Change{Action: model.Create, Kind: model.KindMembership, Account: ref, Key: k, After: m, Attrs: []model.AttrDiff{{Name: "user", After: p.user}, {Name: "group", After: p.group}},
+				Drift: d.childDrift(hist(p), model.Create, k, ownership.MembershipID(p.group), "")})
 		}
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(haveSet), keyCompare) {
 		if _, ok := wantSet[k]; !ok {
 			p := haveSet[k]
-			m := &Membership{User: p.user, Group: p.group}
-			d.add(&Change{Action: Delete, Kind: KindMembership, Account: ref, Key: k, Before: m, Attrs: []AttrDiff{{Name: "user", Before: p.user}, {Name: "group", Before: p.group}},
-				Drift: d.childDrift(hist(p), Delete, k, membershipID(p.group), "")})
+			m := &model.Membership{User: p.user, Group: p.group}
+			d.add(&model.Change{Action: model.Delete, Kind: model.KindMembership, Account: ref, Key: k, Before: m, Attrs: []model.AttrDiff{{Name: "user", Before: p.user}, {Name: "group", Before: p.group}},
+				Drift: d.childDrift(hist(p), model.Delete, k, ownership.MembershipID(p.group), "")})
 		}
 	}
 }
 
-func keyCompare(a, b Key) int { return strings.Compare(a.String(), b.String()) }
+func keyCompare(a, b model.Key) int { return strings.Compare(a.String(), b.String()) }
 
 // checkPolicyDeletes refuses to delete a managed policy that stays attached
 // to a principal after the plan: IAM would refuse with DeleteConflict, and the
 // principal may not be the stack's to detach.
-func (d *differ) checkPolicyDeletes(ref AccountRef, have *Account) {
-	detached := map[Key]bool{}
+func (d *differ) checkPolicyDeletes(ref model.AccountRef, have *model.Account) {
+	detached := map[model.Key]bool{}
 	for _, c := range d.changes {
-		if c.Kind == KindAttachment && c.Action == Delete {
+		if c.Kind == model.KindAttachment && c.Action == model.Delete {
 			detached[c.Key] = true
 		}
 	}
 	for _, c := range d.changes {
-		if c.Kind != KindPolicy || c.Action != Delete || c.Account.ID != ref.ID {
+		if c.Kind != model.KindPolicy || c.Action != model.Delete || c.Account.ID != ref.ID {
 			continue
 		}
-		p := c.Before.(*ManagedPolicy)
-		arn := PolicyARN(ref.Partition, ref.ID, p.Path, p.Name)
-		check := func(kind Kind, name string, attached []string) {
-			if slices.Contains(attached, arn) && !detached[AttachmentKey(ref.ID, kind, name, arn)] {
+		p := c.Before.(*model.ManagedPolicy)
+		arn := model.PolicyARN(ref.Partition, ref.ID, p.Path, p.Name)
+		check := func(kind model.Kind, name string, attached []string) {
+			if slices.Contains(attached, arn) && !detached[model.AttachmentKey(ref.ID, kind, name, arn)] {
 				d.fail("managed policy %q in account %s would be deleted, but it stays attached to %s %q, which the stack does not detach: detach it there first, or keep the policy block", p.Name, acctLabel(ref), kind, name)
 			}
 		}
 		for _, r := range have.Roles {
-			check(KindRole, r.Name, r.AttachedPolicies)
+			check(model.KindRole, r.Name, r.AttachedPolicies)
 		}
 		for _, g := range have.Groups {
-			check(KindGroup, g.Name, g.AttachedPolicies)
+			check(model.KindGroup, g.Name, g.AttachedPolicies)
 		}
 		for _, u := range have.Users {
-			check(KindUser, u.Name, u.AttachedPolicies)
+			check(model.KindUser, u.Name, u.AttachedPolicies)
 		}
 	}
 }
 
 // The *Only helpers strip what travels as separate changes, so a role change
 // carries the role's own attributes only.
-func roleOnly(r *Role) *Role {
+func roleOnly(r *model.Role) *model.Role {
 	c := r.Clone()
 	c.AttachedPolicies, c.InlinePolicies = nil, nil
 	return c
 }
 
-func groupOnly(g *Group) *Group {
+func groupOnly(g *model.Group) *model.Group {
 	c := g.Clone()
 	c.AttachedPolicies, c.InlinePolicies = nil, nil
 	return c
 }
 
-func userOnly(u *User) *User {
+func userOnly(u *model.User) *model.User {
 	c := u.Clone()
 	c.AttachedPolicies, c.InlinePolicies, c.Groups = nil, nil, nil
 	return c
@@ -671,7 +579,7 @@ func userOnly(u *User) *User {
 // attrs collects attribute differences; on a create or delete every
 // attribute is listed, on an update only those that differ.
 type attrs struct {
-	out     []AttrDiff
+	out     []model.AttrDiff
 	partial bool // update: only differences
 }
 
@@ -679,14 +587,14 @@ func (a *attrs) str(name, before, after string) {
 	if before == after && (a.partial || before == "") {
 		return
 	}
-	a.out = append(a.out, AttrDiff{Name: name, Before: before, After: after})
+	a.out = append(a.out, model.AttrDiff{Name: name, Before: before, After: after})
 }
 
 func (a *attrs) doc(name, before, after string) {
 	if a.partial && policy.Equivalent(before, after) {
 		return
 	}
-	a.out = append(a.out, AttrDiff{Name: name, Before: before, After: after, IsPolicy: true})
+	a.out = append(a.out, model.AttrDiff{Name: name, Before: before, After: after, IsPolicy: true})
 }
 
 func (a *attrs) tags(before, after map[string]string) {
@@ -696,7 +604,7 @@ func (a *attrs) tags(before, after map[string]string) {
 		if a.partial && hb == hf && b == f {
 			continue
 		}
-		a.out = append(a.out, AttrDiff{Name: "tags." + k, Before: b, After: f})
+		a.out = append(a.out, model.AttrDiff{Name: "tags." + k, Before: b, After: f})
 	}
 }
 
@@ -711,9 +619,9 @@ func mergeKeys(a, b map[string]string) map[string]bool {
 	return m
 }
 
-func roleAttrs(have, want *Role) []AttrDiff {
+func roleAttrs(have, want *model.Role) []model.AttrDiff {
 	a := &attrs{partial: have != nil && want != nil}
-	var h, w Role
+	var h, w model.Role
 	if have != nil {
 		h = *have
 	}
@@ -728,7 +636,7 @@ func roleAttrs(have, want *Role) []AttrDiff {
 	a.tags(h.Tags, w.Tags)
 	if a.partial {
 		// A name differing only in case is the same role to IAM.
-		a.out = slices.DeleteFunc(a.out, func(x AttrDiff) bool { return x.Name == "name" })
+		a.out = slices.DeleteFunc(a.out, func(x model.AttrDiff) bool { return x.Name == "name" })
 	}
 	return a.out
 }
@@ -740,9 +648,9 @@ func durationText(s int) string {
 	return strconv.Itoa(s)
 }
 
-func policyAttrs(have, want *ManagedPolicy) []AttrDiff {
+func policyAttrs(have, want *model.ManagedPolicy) []model.AttrDiff {
 	a := &attrs{partial: have != nil && want != nil}
-	var h, w ManagedPolicy
+	var h, w model.ManagedPolicy
 	if have != nil {
 		h = *have
 	}
@@ -760,9 +668,9 @@ func policyAttrs(have, want *ManagedPolicy) []AttrDiff {
 	return a.out
 }
 
-func groupAttrs(have, want *Group) []AttrDiff {
+func groupAttrs(have, want *model.Group) []model.AttrDiff {
 	a := &attrs{}
-	var h, w Group
+	var h, w model.Group
 	if have != nil {
 		h = *have
 	}
@@ -774,9 +682,9 @@ func groupAttrs(have, want *Group) []AttrDiff {
 	return a.out
 }
 
-func userAttrs(have, want *User) []AttrDiff {
+func userAttrs(have, want *model.User) []model.AttrDiff {
 	a := &attrs{partial: have != nil && want != nil}
-	var h, w User
+	var h, w model.User
 	if have != nil {
 		h = *have
 	}
@@ -792,16 +700,16 @@ func userAttrs(have, want *User) []AttrDiff {
 }
 
 // ledger keeps the stack's record of adopted groups and managed policies
-// (see Adoption in ownership.go) in line with the objects that will be owned
+// (see Adoption in go) in line with the objects that will be owned
 // after the plan without a marker of their own. It is rewritten only when
 // that set changes, and runs after the changes that adopt, create or delete
 // those objects (see Order), so that a run cut short never leaves a recorded
 // object that the stack did not take over.
-func (d *differ) ledger(ref AccountRef, have, want *Account) {
+func (d *differ) ledger(ref model.AccountRef, have, want *model.Account) {
 	var entries []string
 	for _, g := range want.Groups {
-		if g.Owned && g.Path != OwnedGroupPath(d.stack) {
-			entries = append(entries, GroupARN(ref.Partition, ref.ID, g.Path, g.Name))
+		if g.Owned && g.Path != ownership.OwnedGroupPath(d.stack) {
+			entries = append(entries, model.GroupARN(ref.Partition, ref.ID, g.Path, g.Name))
 		}
 	}
 	for k, p := range want.Policies {
@@ -812,11 +720,11 @@ func (d *differ) ledger(ref AccountRef, have, want *Account) {
 		if h := have.Policies[k]; h != nil {
 			desc = h.Description
 		}
-		if !strings.HasSuffix(desc, PolicyOwnerMarker(d.stack)) {
-			entries = append(entries, PolicyARN(ref.Partition, ref.ID, p.Path, p.Name))
+		if !strings.HasSuffix(desc, ownership.PolicyOwnerMarker(d.stack)) {
+			entries = append(entries, model.PolicyARN(ref.Partition, ref.ID, p.Path, p.Name))
 		}
 	}
-	current := adoptedARNs(have, d.stack)
+	current := ownership.AdoptedARNs(have, d.stack)
 	same := len(current) == len(entries)
 	for _, arn := range entries {
 		same = same && current[arn]
@@ -824,28 +732,28 @@ func (d *differ) ledger(ref AccountRef, have, want *Account) {
 	if same {
 		return
 	}
-	wantLedgers := map[string]*ManagedPolicy{}
-	for _, l := range Ledgers(d.stack, ref.Partition, ref.ID, entries) {
-		wantLedgers[NameKey(l.Name)] = l
+	wantLedgers := map[string]*model.ManagedPolicy{}
+	for _, l := range ownership.Ledgers(d.stack, ref.Partition, ref.ID, entries) {
+		wantLedgers[model.NameKey(l.Name)] = l
 	}
 	for _, k := range slices.Sorted(maps.Keys(wantLedgers)) {
 		l, h := wantLedgers[k], have.Policies[k]
-		key := PolicyKey(ref.ID, l.Name)
+		key := model.PolicyKey(ref.ID, l.Name)
 		switch {
 		case h == nil:
-			d.changes = append(d.changes, &Change{Action: Create, Kind: KindPolicy, Account: ref, Key: key, Block: LedgerAddress, Address: LedgerChangeAddress(ref, l.Name), After: l, Attrs: policyAttrs(nil, l)})
+			d.changes = append(d.changes, &model.Change{Action: model.Create, Kind: model.KindPolicy, Account: ref, Key: key, Block: ownership.LedgerAddress, Address: LedgerChangeAddress(ref, l.Name), After: l, Attrs: policyAttrs(nil, l)})
 		case !h.Owned:
 			d.fail("managed policy %q in account %s is not the stack's, but the stack needs the name for its record of adopted objects: rename or delete that policy", h.Name, acctLabel(ref))
 		case !policy.Equivalent(h.Document, l.Document):
 			after := l.Clone()
 			after.Description = h.Description
-			d.changes = append(d.changes, &Change{Action: Update, Kind: KindPolicy, Account: ref, Key: key, Block: LedgerAddress, Address: LedgerChangeAddress(ref, h.Name), Before: h, After: after, Attrs: policyAttrs(h, after)})
+			d.changes = append(d.changes, &model.Change{Action: model.Update, Kind: model.KindPolicy, Account: ref, Key: key, Block: ownership.LedgerAddress, Address: LedgerChangeAddress(ref, h.Name), Before: h, After: after, Attrs: policyAttrs(h, after)})
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Policies)) {
 		h := have.Policies[k]
-		if h.Owned && IsLedger(d.stack, h.Name) && wantLedgers[k] == nil {
-			d.changes = append(d.changes, &Change{Action: Delete, Kind: KindPolicy, Account: ref, Key: PolicyKey(ref.ID, h.Name), Block: LedgerAddress, Address: LedgerChangeAddress(ref, h.Name), Before: h, Attrs: policyAttrs(h, nil)})
+		if h.Owned && ownership.IsLedger(d.stack, h.Name) && wantLedgers[k] == nil {
+			d.changes = append(d.changes, &model.Change{Action: model.Delete, Kind: model.KindPolicy, Account: ref, Key: model.PolicyKey(ref.ID, h.Name), Block: ownership.LedgerAddress, Address: LedgerChangeAddress(ref, h.Name), Before: h, Attrs: policyAttrs(h, nil)})
 		}
 	}
 }

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/cmd/trustform/views"
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
@@ -18,29 +21,29 @@ const denyAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":
 
 // outOfBand changes an account as someone outside the stack would: through
 // the target, with a change no plan made.
-func outOfBand(t *testing.T, p engine.Provider, acct string, c *engine.Change) {
+func outOfBand(t *testing.T, p engine.Provider, acct string, c *model.Change) {
 	t.Helper()
-	c.Account = engine.AccountRef{ID: acct, Partition: "aws"}
-	if err := p.Apply(context.Background(), &engine.AccountConfig{ID: acct, Partition: "aws"}, c); err != nil {
+	c.Account = model.AccountRef{ID: acct, Partition: "aws"}
+	if err := p.Apply(context.Background(), &model.AccountConfig{ID: acct, Partition: "aws"}, c); err != nil {
 		t.Fatalf("out-of-band %s: %v", engine.Describe(c), err)
 	}
 }
 
 // readRole reads a role as the target holds it.
-func readRole(t *testing.T, p engine.Provider, name string) *engine.Role {
+func readRole(t *testing.T, p engine.Provider, name string) *model.Role {
 	t.Helper()
-	a, err := p.Read(context.Background(), &engine.AccountConfig{ID: prodID, Partition: "aws"})
+	a, err := p.Read(context.Background(), &model.AccountConfig{ID: prodID, Partition: "aws"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := a.Roles[engine.NameKey(name)]
+	r := a.Roles[model.NameKey(name)]
 	if r == nil {
 		t.Fatalf("no role %s", name)
 	}
 	return r
 }
 
-func roleOnlyOf(r *engine.Role) *engine.Role {
+func roleOnlyOf(r *model.Role) *model.Role {
 	c := r.Clone()
 	c.InlinePolicies, c.AttachedPolicies = nil, nil
 	return c
@@ -51,113 +54,113 @@ func roleOnlyOf(r *engine.Role) *engine.Role {
 func TestDriftClassifiesEachChange(t *testing.T) {
 	type want struct {
 		address string
-		action  engine.Action
-		drift   engine.Drift
+		action  model.Action
+		drift   model.Drift
 	}
 	tests := []struct {
 		name    string
-		change  func(t *testing.T, p engine.Provider, cfg *engine.Config)
+		change  func(t *testing.T, p engine.Provider, cfg *model.Config)
 		destroy bool
 		want    []want // the changes the plan must hold, among others
 	}{
 		{
 			name: "an inline policy put on an owned role out of band was added outside, not removed from the stack",
-			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
-				outOfBand(t, p, prodID, &engine.Change{Action: engine.Create, Kind: engine.KindInline,
-					After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "debug", Document: denyAll}})
+			change: func(t *testing.T, p engine.Provider, _ *model.Config) {
+				outOfBand(t, p, prodID, &model.Change{Action: model.Create, Kind: model.KindInline,
+					After: &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "Target", Name: "debug", Document: denyAll}})
 			},
-			want: []want{{`role.target.inline_policy["debug"]`, engine.Delete, engine.DriftAddedOutside}},
+			want: []want{{`role.target.inline_policy["debug"]`, model.Delete, model.DriftAddedOutside}},
 		},
 		{
 			name: "an inline policy removed from its block is no longer declared",
-			change: func(_ *testing.T, _ engine.Provider, cfg *engine.Config) {
+			change: func(_ *testing.T, _ engine.Provider, cfg *model.Config) {
 				delete(cfg.Roles[1].InlinePolicies, "notes")
 			},
 			want: []want{
-				{`role.target.inline_policy["notes"]`, engine.Delete, engine.DriftNoLongerDeclared},
-				{`role.target`, engine.Update, engine.DriftNone}, // its record
+				{`role.target.inline_policy["notes"]`, model.Delete, model.DriftNoLongerDeclared},
+				{`role.target`, model.Update, model.DriftNone}, // its record
 			},
 		},
 		{
 			name: "an owned role whose trust policy changed out of band was changed outside",
-			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
+			change: func(t *testing.T, p engine.Provider, _ *model.Config) {
 				before := roleOnlyOf(readRole(t, p, "Target"))
 				after := before.Clone()
-				after.TrustPolicy, after.MaxSessionDuration = trust(engine.RootARN("aws", devID)), 7200
-				outOfBand(t, p, prodID, &engine.Change{Action: engine.Update, Kind: engine.KindRole, Before: before, After: after})
+				after.TrustPolicy, after.MaxSessionDuration = trust(model.RootARN("aws", devID)), 7200
+				outOfBand(t, p, prodID, &model.Change{Action: model.Update, Kind: model.KindRole, Before: before, After: after})
 			},
-			want: []want{{`role.target`, engine.Update, engine.DriftChangedOutside}},
+			want: []want{{`role.target`, model.Update, model.DriftChangedOutside}},
 		},
 		{
 			name: "an inline policy's document changed out of band was changed outside",
-			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
-				outOfBand(t, p, prodID, &engine.Change{Action: engine.Update, Kind: engine.KindInline,
-					Before: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "notes", Document: allow},
-					After:  &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "notes", Document: denyAll}})
+			change: func(t *testing.T, p engine.Provider, _ *model.Config) {
+				outOfBand(t, p, prodID, &model.Change{Action: model.Update, Kind: model.KindInline,
+					Before: &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "Target", Name: "notes", Document: allow},
+					After:  &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "Target", Name: "notes", Document: denyAll}})
 			},
-			want: []want{{`role.target.inline_policy["notes"]`, engine.Update, engine.DriftChangedOutside}},
+			want: []want{{`role.target.inline_policy["notes"]`, model.Update, model.DriftChangedOutside}},
 		},
 		{
 			name: "an inline policy's document changed in the stack follows the configuration",
-			change: func(_ *testing.T, _ engine.Provider, cfg *engine.Config) {
+			change: func(_ *testing.T, _ engine.Provider, cfg *model.Config) {
 				cfg.Roles[1].InlinePolicies["notes"] = denyAll
 			},
 			want: []want{
-				{`role.target.inline_policy["notes"]`, engine.Update, engine.DriftNone},
-				{`role.target`, engine.Update, engine.DriftNone},
+				{`role.target.inline_policy["notes"]`, model.Update, model.DriftNone},
+				{`role.target`, model.Update, model.DriftNone},
 			},
 		},
 		{
 			name: "an attachment detached out of band was deleted outside",
-			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
-				outOfBand(t, p, prodID, &engine.Change{Action: engine.Delete, Kind: engine.KindAttachment,
-					Before: &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "Target", PolicyARN: engine.PolicyARN("aws", prodID, "/", "rw")}})
+			change: func(t *testing.T, p engine.Provider, _ *model.Config) {
+				outOfBand(t, p, prodID, &model.Change{Action: model.Delete, Kind: model.KindAttachment,
+					Before: &model.Attachment{PrincipalKind: model.KindRole, PrincipalName: "Target", PolicyARN: model.PolicyARN("aws", prodID, "/", "rw")}})
 			},
-			want: []want{{`role.target.managed_policy[policy.rw]`, engine.Create, engine.DriftDeletedOutside}},
+			want: []want{{`role.target.managed_policy[policy.rw]`, model.Create, model.DriftDeletedOutside}},
 		},
 		{
 			name: "a membership added out of band to an owned user was added outside",
-			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
-				outOfBand(t, p, devID, &engine.Change{Action: engine.Create, Kind: engine.KindGroup, After: &engine.Group{Name: "Admins", Path: "/"}})
-				outOfBand(t, p, devID, &engine.Change{Action: engine.Create, Kind: engine.KindMembership, After: &engine.Membership{User: "Ann", Group: "Admins"}})
+			change: func(t *testing.T, p engine.Provider, _ *model.Config) {
+				outOfBand(t, p, devID, &model.Change{Action: model.Create, Kind: model.KindGroup, After: &model.Group{Name: "Admins", Path: "/"}})
+				outOfBand(t, p, devID, &model.Change{Action: model.Create, Kind: model.KindMembership, After: &model.Membership{User: "Ann", Group: "Admins"}})
 			},
-			want: []want{{`user.ann.membership["Admins"]`, engine.Delete, engine.DriftAddedOutside}},
+			want: []want{{`user.ann.membership["Admins"]`, model.Delete, model.DriftAddedOutside}},
 		},
 		{
 			name: "a role without a record (applied by an older trustform) is unknown, and gets its record",
-			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
+			change: func(t *testing.T, p engine.Provider, _ *model.Config) {
 				before := roleOnlyOf(readRole(t, p, "Target"))
 				after := before.Clone()
-				maps.DeleteFunc(after.Tags, func(k, _ string) bool { return engine.IsAppliedTag(k) })
-				outOfBand(t, p, prodID, &engine.Change{Action: engine.Update, Kind: engine.KindRole, Before: before, After: after})
-				outOfBand(t, p, prodID, &engine.Change{Action: engine.Create, Kind: engine.KindInline,
-					After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "debug", Document: denyAll}})
+				maps.DeleteFunc(after.Tags, func(k, _ string) bool { return ownership.IsAppliedTag(k) })
+				outOfBand(t, p, prodID, &model.Change{Action: model.Update, Kind: model.KindRole, Before: before, After: after})
+				outOfBand(t, p, prodID, &model.Change{Action: model.Create, Kind: model.KindInline,
+					After: &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "Target", Name: "debug", Document: denyAll}})
 			},
 			want: []want{
-				{`role.target.inline_policy["debug"]`, engine.Delete, engine.DriftUnknown},
-				{`role.target`, engine.Update, engine.DriftNone},
+				{`role.target.inline_policy["debug"]`, model.Delete, model.DriftUnknown},
+				{`role.target`, model.Update, model.DriftNone},
 			},
 		},
 		{
 			name:   "a role whose block is removed is no longer declared, and so are its children",
-			change: func(_ *testing.T, _ engine.Provider, cfg *engine.Config) { cfg.Roles = cfg.Roles[:1] },
+			change: func(_ *testing.T, _ engine.Provider, cfg *model.Config) { cfg.Roles = cfg.Roles[:1] },
 			want: []want{
-				{`account.production.role["Target"]`, engine.Delete, engine.DriftNoLongerDeclared},
-				{`account.production.role["Target"].inline_policy["notes"]`, engine.Delete, engine.DriftNoLongerDeclared},
+				{`account.production.role["Target"]`, model.Delete, model.DriftNoLongerDeclared},
+				{`account.production.role["Target"].inline_policy["notes"]`, model.Delete, model.DriftNoLongerDeclared},
 			},
 		},
 		{
 			name: "a destroy labels nothing but what was added outside",
-			change: func(t *testing.T, p engine.Provider, _ *engine.Config) {
-				outOfBand(t, p, prodID, &engine.Change{Action: engine.Create, Kind: engine.KindInline,
-					After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Target", Name: "debug", Document: denyAll}})
+			change: func(t *testing.T, p engine.Provider, _ *model.Config) {
+				outOfBand(t, p, prodID, &model.Change{Action: model.Create, Kind: model.KindInline,
+					After: &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "Target", Name: "debug", Document: denyAll}})
 			},
 			destroy: true,
 			want: []want{
-				{`role.target`, engine.Delete, engine.DriftNone},
-				{`role.target.inline_policy["notes"]`, engine.Delete, engine.DriftNone},
-				{`grant.ops.to[group.ops]`, engine.Delete, engine.DriftNone},
-				{`role.target.inline_policy["debug"]`, engine.Delete, engine.DriftAddedOutside},
+				{`role.target`, model.Delete, model.DriftNone},
+				{`role.target.inline_policy["notes"]`, model.Delete, model.DriftNone},
+				{`grant.ops.to[group.ops]`, model.Delete, model.DriftNone},
+				{`role.target.inline_policy["debug"]`, model.Delete, model.DriftAddedOutside},
 			},
 		},
 	}
@@ -174,7 +177,7 @@ func TestDriftClassifiesEachChange(t *testing.T) {
 			}
 			tc.change(t, p, cfg)
 			pl := plan(t, cfg, p, tc.destroy)
-			got := map[string]*engine.Change{}
+			got := map[string]*model.Change{}
 			var all []string
 			for _, c := range pl.Changes {
 				got[c.Address] = c
@@ -253,19 +256,19 @@ func TestDriftPlanGolden(t *testing.T) {
 	if err := engine.Apply(ctx, plan(t, cfg, p, false), cfg, p, engine.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	outOfBand(t, p, prodID, &engine.Change{Action: engine.Create, Kind: engine.KindInline,
-		After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "UpdateApp", Name: "debug", Document: denyAll}})
+	outOfBand(t, p, prodID, &model.Change{Action: model.Create, Kind: model.KindInline,
+		After: &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "UpdateApp", Name: "debug", Document: denyAll}})
 	before := roleOnlyOf(readRole(t, p, "UpdateApp"))
 	after := before.Clone()
 	after.MaxSessionDuration = 43200
-	outOfBand(t, p, prodID, &engine.Change{Action: engine.Update, Kind: engine.KindRole, Before: before, After: after})
-	outOfBand(t, p, prodID, &engine.Change{Action: engine.Delete, Kind: engine.KindAttachment,
-		Before: &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "UpdateApp", PolicyARN: engine.PolicyARN("aws", prodID, "/", "read-write-app-bucket")}})
+	outOfBand(t, p, prodID, &model.Change{Action: model.Update, Kind: model.KindRole, Before: before, After: after})
+	outOfBand(t, p, prodID, &model.Change{Action: model.Delete, Kind: model.KindAttachment,
+		Before: &model.Attachment{PrincipalKind: model.KindRole, PrincipalName: "UpdateApp", PolicyARN: model.PolicyARN("aws", prodID, "/", "read-write-app-bucket")}})
 
 	pl := plan(t, cfg, p, false)
 	pl.Target = "local simulation in examples/dev-prod/.trustform"
 	for i := range pl.Accounts {
-		pl.Accounts[i].Identity = engine.RootARN("aws", pl.Accounts[i].ID)
+		pl.Accounts[i].Identity = model.RootARN("aws", pl.Accounts[i].ID)
 	}
 	var human, md strings.Builder
 	views.Plan(&human, pl, views.Colors{})

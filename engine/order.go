@@ -3,7 +3,9 @@ package engine
 import (
 	"cmp"
 	"container/heap"
-	"strings"
+
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
 
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -35,18 +37,18 @@ import (
 // Among changes free to run, the order is stable: by account, then creates
 // and updates before deletes, then by kind and name, so that equal inputs
 // always print the same plan.
-func Order(changes []*Change) []*Change {
-	creates := map[Key]int{}
-	deletes := map[Key]int{}
-	records := map[Key]int{} // role and user updates of the record alone
+func Order(changes []*model.Change) []*model.Change {
+	creates := map[model.Key]int{}
+	deletes := map[model.Key]int{}
+	records := map[model.Key]int{} // role and user updates of the record alone
 	for i, c := range changes {
 		switch c.Action {
-		case Create:
+		case model.Create:
 			creates[c.Key] = i
-		case Delete:
+		case model.Delete:
 			deletes[c.Key] = i
-		case Update:
-			if (c.Kind == KindRole || c.Kind == KindUser) && onlyRecord(c.Attrs) {
+		case model.Update:
+			if (c.Kind == model.KindRole || c.Kind == model.KindUser) && ownership.OnlyRecord(c.Attrs) {
 				records[c.Key] = i
 			}
 		}
@@ -75,7 +77,7 @@ func Order(changes []*Change) []*Change {
 				}
 			}
 		}
-		if c.Action == Create {
+		if c.Action == model.Create {
 			if j, ok := deletes[c.Key]; ok {
 				edge(j, i)
 			}
@@ -87,9 +89,9 @@ func Order(changes []*Change) []*Change {
 				}
 			}
 		}
-		if c.Block == LedgerAddress {
+		if c.Block == ownership.LedgerAddress {
 			for j, o := range changes {
-				if o.Account.ID == c.Account.ID && (o.Kind == KindGroup || o.Kind == KindPolicy) && o.Block != LedgerAddress {
+				if o.Account.ID == c.Account.ID && (o.Kind == model.KindGroup || o.Kind == model.KindPolicy) && o.Block != ownership.LedgerAddress {
 					edge(j, i)
 				}
 			}
@@ -125,7 +127,7 @@ func Order(changes []*Change) []*Change {
 			}
 		}
 	}
-	out := make([]*Change, len(order))
+	out := make([]*model.Change, len(order))
 	for n, i := range order {
 		out[n] = changes[i]
 		out[n].DependsOn = nil
@@ -139,7 +141,7 @@ func Order(changes []*Change) []*Change {
 }
 
 type changeHeap struct {
-	changes []*Change
+	changes []*model.Change
 	items   []int
 }
 
@@ -158,14 +160,14 @@ func (h *changeHeap) Pop() any {
 
 // kindRank orders kinds the way a reader expects: principals and policies
 // before what joins them when creating, the reverse when deleting.
-var createRank = map[Kind]int{KindPolicy: 0, KindGroup: 1, KindUser: 2, KindRole: 3, KindMembership: 4, KindAttachment: 5, KindInline: 6}
-var deleteRank = map[Kind]int{KindInline: 0, KindAttachment: 1, KindMembership: 2, KindRole: 3, KindUser: 4, KindGroup: 5, KindPolicy: 6}
+var createRank = map[model.Kind]int{model.KindPolicy: 0, model.KindGroup: 1, model.KindUser: 2, model.KindRole: 3, model.KindMembership: 4, model.KindAttachment: 5, model.KindInline: 6}
+var deleteRank = map[model.Kind]int{model.KindInline: 0, model.KindAttachment: 1, model.KindMembership: 2, model.KindRole: 3, model.KindUser: 4, model.KindGroup: 5, model.KindPolicy: 6}
 
-func changeLess(a, b *Change) bool {
+func changeLess(a, b *model.Change) bool {
 	if c := cmp.Compare(a.Account.Name, b.Account.Name); c != 0 {
 		return c < 0
 	}
-	ad, bd := a.Action == Delete, b.Action == Delete
+	ad, bd := a.Action == model.Delete, b.Action == model.Delete
 	if ad != bd {
 		return !ad
 	}
@@ -182,83 +184,54 @@ func changeLess(a, b *Change) bool {
 // principalsOf lists the keys of the roles and users whose record covers a
 // child change: an inline policy's or attachment's principal, a membership's
 // user.
-func principalsOf(c *Change) []Key {
+func principalsOf(c *model.Change) []model.Key {
 	switch v := objectOf(c).(type) {
-	case *InlinePolicy:
-		return []Key{PrincipalKey(c.Account.ID, v.PrincipalKind, v.PrincipalName)}
-	case *Attachment:
-		return []Key{PrincipalKey(c.Account.ID, v.PrincipalKind, v.PrincipalName)}
-	case *Membership:
-		return []Key{PrincipalKey(c.Account.ID, KindUser, v.User)}
+	case *model.InlinePolicy:
+		return []model.Key{model.PrincipalKey(c.Account.ID, v.PrincipalKind, v.PrincipalName)}
+	case *model.Attachment:
+		return []model.Key{model.PrincipalKey(c.Account.ID, v.PrincipalKind, v.PrincipalName)}
+	case *model.Membership:
+		return []model.Key{model.PrincipalKey(c.Account.ID, model.KindUser, v.User)}
 	}
 	return nil
 }
 
 // refs lists the keys of the objects an object needs to exist. Children
 // (inline policies, attachments, memberships) live in the change's account.
-func refs(account string, o Object) []Key {
+func refs(account string, o model.Object) []model.Key {
 	switch v := o.(type) {
-	case *Role:
+	case *model.Role:
 		return arnKeys(v.TrustPolicy)
-	case *InlinePolicy:
-		return append(arnKeys(v.Document), PrincipalKey(account, v.PrincipalKind, v.PrincipalName))
-	case *Attachment:
-		out := []Key{PrincipalKey(account, v.PrincipalKind, v.PrincipalName)}
-		if k, ok := ARNKey(v.PolicyARN); ok {
+	case *model.InlinePolicy:
+		return append(arnKeys(v.Document), model.PrincipalKey(account, v.PrincipalKind, v.PrincipalName))
+	case *model.Attachment:
+		out := []model.Key{model.PrincipalKey(account, v.PrincipalKind, v.PrincipalName)}
+		if k, ok := model.ARNKey(v.PolicyARN); ok {
 			out = append(out, k)
 		}
 		return out
-	case *Membership:
-		return []Key{PrincipalKey(account, KindUser, v.User), PrincipalKey(account, KindGroup, v.Group)}
+	case *model.Membership:
+		return []model.Key{model.PrincipalKey(account, model.KindUser, v.User), model.PrincipalKey(account, model.KindGroup, v.Group)}
 	}
 	return nil
 }
 
 // arnKeys returns the keys of the IAM principals and policies that a policy
 // document names by ARN, in principals or resources.
-func arnKeys(doc string) []Key {
+func arnKeys(doc string) []model.Key {
 	d, err := policy.Parse(doc)
 	if err != nil {
 		return nil
 	}
-	var out []Key
+	var out []model.Key
 	for _, s := range d.Statements {
 		for _, list := range [][]string{s.Principals["AWS"], s.NotPrincipals["AWS"], s.Resources} {
 			for _, a := range list {
-				if k, ok := ARNKey(a); ok {
+				if k, ok := model.ARNKey(a); ok {
 					out = append(out, k)
 				}
 			}
 		}
 	}
 	return out
-}
-
-// ARNKey returns the key of the role, user, group or customer-managed policy
-// an IAM ARN names (an assumed-role session names its role).
-func ARNKey(arn string) (Key, bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[4] == "" || parts[4] == "aws" {
-		return Key{}, false
-	}
-	acct, res := parts[4], parts[5]
-	typ, rest, ok := strings.Cut(res, "/")
-	if !ok {
-		return Key{}, false
-	}
-	segs := strings.Split(rest, "/")
-	name := segs[len(segs)-1]
-	switch {
-	case parts[2] == "iam" && typ == "role":
-		return PrincipalKey(acct, KindRole, name), true
-	case parts[2] == "iam" && typ == "user":
-		return PrincipalKey(acct, KindUser, name), true
-	case parts[2] == "iam" && typ == "group":
-		return PrincipalKey(acct, KindGroup, name), true
-	case parts[2] == "iam" && typ == "policy":
-		return PolicyKey(acct, name), true
-	case parts[2] == "sts" && typ == "assumed-role" && len(segs) >= 1:
-		return PrincipalKey(acct, KindRole, segs[0]), true
-	}
-	return Key{}, false
 }

@@ -4,26 +4,29 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
 )
 
-func testConfig(stack string, accounts ...AccountRef) *Config {
-	cfg := &Config{Stack: StackConfig{Name: stack}}
+func testConfig(stack string, accounts ...model.AccountRef) *model.Config {
+	cfg := &model.Config{Stack: model.StackConfig{Name: stack}}
 	for _, a := range accounts {
-		cfg.Accounts = append(cfg.Accounts, &AccountConfig{Address: "account." + a.Name, Name: a.Name, ID: a.ID, Partition: "aws"})
+		cfg.Accounts = append(cfg.Accounts, &model.AccountConfig{Address: "account." + a.Name, Name: a.Name, ID: a.ID, Partition: "aws"})
 	}
 	return cfg
 }
 
 var (
-	dev  = AccountRef{Name: "development", ID: "111111111111", Partition: "aws"}
-	prod = AccountRef{Name: "production", ID: "999999999999", Partition: "aws"}
+	dev  = model.AccountRef{Name: "development", ID: "111111111111", Partition: "aws"}
+	prod = model.AccountRef{Name: "production", ID: "999999999999", Partition: "aws"}
 )
 
 const trustDev = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`
 const bucketDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`
 
 // position finds a change by a description of it.
-func position(t *testing.T, changes []*Change, action Action, key Key) int {
+func position(t *testing.T, changes []*model.Change, action model.Action, key model.Key) int {
 	t.Helper()
 	for i, c := range changes {
 		if c.Action == action && c.Key == key {
@@ -36,21 +39,21 @@ func position(t *testing.T, changes []*Change, action Action, key Key) int {
 
 func TestOrderCreatesBeforeUsesAndDeletesAfter(t *testing.T) {
 	cfg := testConfig("s", dev, prod)
-	roleARN := RoleARN("aws", prod.ID, "/", "UpdateApp")
-	policyARN := PolicyARN("aws", prod.ID, "/", "rw")
+	roleARN := model.RoleARN("aws", prod.ID, "/", "UpdateApp")
+	policyARN := model.PolicyARN("aws", prod.ID, "/", "rw")
 	grant := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + roleARN + `"}]}`
 
-	desired := NewState()
+	desired := model.NewState()
 	p := desired.Account(prod.ID, "aws")
-	p.Policies["rw"] = &ManagedPolicy{Name: "rw", Path: "/", Description: PolicyDescription("", "s"), Document: bucketDoc, Tags: map[string]string{OwnerTagKey: "s"}, Owned: true}
-	p.Roles["updateapp"] = &Role{Name: "UpdateApp", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: map[string]string{OwnerTagKey: "s"},
+	p.Policies["rw"] = &model.ManagedPolicy{Name: "rw", Path: "/", Description: ownership.PolicyDescription("", "s"), Document: bucketDoc, Tags: map[string]string{ownership.OwnerTagKey: "s"}, Owned: true}
+	p.Roles["updateapp"] = &model.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: map[string]string{ownership.OwnerTagKey: "s"},
 		AttachedPolicies: []string{policyARN}, InlinePolicies: map[string]string{}, Owned: true}
 	d := desired.Account(dev.ID, "aws")
-	d.Groups["developers"] = &Group{Name: "Developers", InlinePolicies: map[string]string{"trustform.s.grant.g": grant}}
+	d.Groups["developers"] = &model.Group{Name: "Developers", InlinePolicies: map[string]string{"trustform.s.grant.g": grant}}
 
-	actual := NewState()
+	actual := model.NewState()
 	a := actual.Account(dev.ID, "aws")
-	a.Groups["developers"] = &Group{Name: "Developers", Path: "/", InlinePolicies: map[string]string{}}
+	a.Groups["developers"] = &model.Group{Name: "Developers", Path: "/", InlinePolicies: map[string]string{}}
 	actual.Account(prod.ID, "aws")
 
 	changes, err := Diff(actual, desired, cfg)
@@ -58,10 +61,10 @@ func TestOrderCreatesBeforeUsesAndDeletesAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	ordered := Order(changes)
-	role := position(t, ordered, Create, PrincipalKey(prod.ID, KindRole, "UpdateApp"))
-	pol := position(t, ordered, Create, PolicyKey(prod.ID, "rw"))
-	att := position(t, ordered, Create, AttachmentKey(prod.ID, KindRole, "UpdateApp", policyARN))
-	gr := position(t, ordered, Create, InlineKey(dev.ID, KindGroup, "Developers", "trustform.s.grant.g"))
+	role := position(t, ordered, model.Create, model.PrincipalKey(prod.ID, model.KindRole, "UpdateApp"))
+	pol := position(t, ordered, model.Create, model.PolicyKey(prod.ID, "rw"))
+	att := position(t, ordered, model.Create, model.AttachmentKey(prod.ID, model.KindRole, "UpdateApp", policyARN))
+	gr := position(t, ordered, model.Create, model.InlineKey(dev.ID, model.KindGroup, "Developers", "trustform.s.grant.g"))
 	if !(pol < att && role < att && role < gr) {
 		t.Fatalf("wrong order: policy %d role %d attachment %d grant %d", pol, role, att, gr)
 	}
@@ -73,16 +76,16 @@ func TestOrderCreatesBeforeUsesAndDeletesAfter(t *testing.T) {
 	// the grant and the attachment before the role, the role before nothing
 	// else, and the policy after its detachment.
 	applied := desired.Clone()
-	MarkOwnership(applied.Accounts[prod.ID], "s")
-	destroy, err := Diff(applied, NewState(), cfg)
+	ownership.MarkOwnership(applied.Accounts[prod.ID], "s")
+	destroy, err := Diff(applied, model.NewState(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ordered = Order(destroy)
-	role = position(t, ordered, Delete, PrincipalKey(prod.ID, KindRole, "UpdateApp"))
-	pol = position(t, ordered, Delete, PolicyKey(prod.ID, "rw"))
-	att = position(t, ordered, Delete, AttachmentKey(prod.ID, KindRole, "UpdateApp", policyARN))
-	gr = position(t, ordered, Delete, InlineKey(dev.ID, KindGroup, "Developers", "trustform.s.grant.g"))
+	role = position(t, ordered, model.Delete, model.PrincipalKey(prod.ID, model.KindRole, "UpdateApp"))
+	pol = position(t, ordered, model.Delete, model.PolicyKey(prod.ID, "rw"))
+	att = position(t, ordered, model.Delete, model.AttachmentKey(prod.ID, model.KindRole, "UpdateApp", policyARN))
+	gr = position(t, ordered, model.Delete, model.InlineKey(dev.ID, model.KindGroup, "Developers", "trustform.s.grant.g"))
 	if !(att < role && att < pol && gr < role) {
 		t.Fatalf("wrong delete order: attachment %d role %d policy %d grant %d", att, role, pol, gr)
 	}
@@ -92,15 +95,15 @@ func TestOrderCreatesBeforeUsesAndDeletesAfter(t *testing.T) {
 }
 
 func TestOrderIsDeterministic(t *testing.T) {
-	desired := NewState()
+	desired := model.NewState()
 	p := desired.Account(prod.ID, "aws")
 	for _, n := range []string{"c", "a", "b", "e", "d"} {
-		p.Roles[n] = &Role{Name: n, Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, InlinePolicies: map[string]string{"x": bucketDoc}, Owned: true}
+		p.Roles[n] = &model.Role{Name: n, Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, InlinePolicies: map[string]string{"x": bucketDoc}, Owned: true}
 	}
 	cfg := testConfig("s", prod)
 	var first []string
 	for range 20 {
-		changes, err := Diff(NewState(), desired, cfg)
+		changes, err := Diff(model.NewState(), desired, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +118,7 @@ func TestOrderIsDeterministic(t *testing.T) {
 	}
 }
 
-func describeAll(cs []*Change) []string {
+func describeAll(cs []*model.Change) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = Describe(c)
@@ -125,11 +128,11 @@ func describeAll(cs []*Change) []string {
 
 func TestDiffRefusesToTakeOverUnownedObjects(t *testing.T) {
 	cfg := testConfig("s", prod)
-	cfg.Roles = []*RoleConfig{{Address: "role.update_app", Account: prod.ID, Name: "UpdateApp", Source: Source{Filename: "main.hcl", Line: 3, Column: 1}}}
-	desired := NewState()
-	desired.Account(prod.ID, "aws").Roles["updateapp"] = &Role{Name: "UpdateApp", Path: "/", TrustPolicy: trustDev, Owned: true}
-	actual := NewState()
-	actual.Account(prod.ID, "aws").Roles["updateapp"] = &Role{Name: "updateapp", Path: "/", TrustPolicy: trustDev}
+	cfg.Roles = []*model.RoleConfig{{Address: "role.update_app", Account: prod.ID, Name: "UpdateApp", Source: model.Source{Filename: "main.hcl", Line: 3, Column: 1}}}
+	desired := model.NewState()
+	desired.Account(prod.ID, "aws").Roles["updateapp"] = &model.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trustDev, Owned: true}
+	actual := model.NewState()
+	actual.Account(prod.ID, "aws").Roles["updateapp"] = &model.Role{Name: "updateapp", Path: "/", TrustPolicy: trustDev}
 	_, err := Diff(actual, desired, cfg)
 	if err == nil {
 		t.Fatal("an unowned role with the same name (in another case) was silently taken over")
@@ -143,10 +146,10 @@ func TestDiffRefusesToTakeOverUnownedObjects(t *testing.T) {
 
 func TestDiffLeavesUnownedInlinePoliciesAlone(t *testing.T) {
 	cfg := testConfig("s", dev)
-	desired := NewState()
-	desired.Account(dev.ID, "aws").Groups["developers"] = &Group{Name: "Developers", InlinePolicies: map[string]string{}}
-	actual := NewState()
-	actual.Account(dev.ID, "aws").Groups["developers"] = &Group{Name: "Developers", Path: "/", InlinePolicies: map[string]string{
+	desired := model.NewState()
+	desired.Account(dev.ID, "aws").Groups["developers"] = &model.Group{Name: "Developers", InlinePolicies: map[string]string{}}
+	actual := model.NewState()
+	actual.Account(dev.ID, "aws").Groups["developers"] = &model.Group{Name: "Developers", Path: "/", InlinePolicies: map[string]string{
 		"handwritten":           bucketDoc,
 		"trustform.s.grant.old": bucketDoc,
 		"trustform.other.grant": bucketDoc,
@@ -155,7 +158,7 @@ func TestDiffLeavesUnownedInlinePoliciesAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(changes) != 1 || changes[0].Action != Delete || changes[0].Key != InlineKey(dev.ID, KindGroup, "Developers", "trustform.s.grant.old") {
+	if len(changes) != 1 || changes[0].Action != model.Delete || changes[0].Key != model.InlineKey(dev.ID, model.KindGroup, "Developers", "trustform.s.grant.old") {
 		t.Fatalf("want only the stack's own stale grant deleted, got %v", describeAll(changes))
 	}
 }

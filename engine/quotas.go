@@ -1,6 +1,10 @@
 package engine
 
-import "context"
+import (
+	"context"
+
+	"github.com/trustform/trustform/engine/model"
+)
 
 // Quotas are the IAM quotas a plan must fit in one account. IAM's defaults
 // hold everywhere; an account whose owner asked AWS for more reports its own
@@ -29,5 +33,5 @@ func DefaultQuotas() Quotas {
 // QuotaReader is implemented by targets that can read an account's real
 // quotas (the aws target, through iam:GetAccountSummary).
 type QuotaReader interface {
-	Quotas(ctx context.Context, account *AccountConfig) (Quotas, error)
+	Quotas(ctx context.Context, account *model.AccountConfig) (Quotas, error)
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"time"
+
+	"github.com/trustform/trustform/engine/model"
 )
 
 // RetryNotice reports one call a provider is about to retry while applying a
@@ -18,7 +20,7 @@ type RetryNotice struct {
 
 // RetryHooks is implemented by Hooks that want to hear of retries.
 type RetryHooks interface {
-	Retrying(c *Change, n RetryNotice)
+	Retrying(c *model.Change, n RetryNotice)
 }
 
 type retryReporterKey struct{}

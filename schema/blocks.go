@@ -5,7 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -221,7 +223,7 @@ func (s *scope) accountIdentity(d *decoded) {
 		accountID: id,
 		partition: part,
 		name:      strings.TrimPrefix(in.addr, "account."),
-		arn:       engine.RootARN(part, id),
+		arn:       model.RootARN(part, id),
 		external:  external,
 		def:       d.block.DefRange,
 	}
@@ -268,11 +270,11 @@ func (s *scope) principalIdentity(kind string, d *decoded) {
 		if a := d.attrs["path"]; a != nil {
 			s.errorf(a.NameRange, "Path of a group",
 				"A group the stack creates lives under %s, which is how the stack knows it owns it, and an existing = true group is at /. Remove path, or set adopt = true if this is an existing group the stack takes over.",
-				engine.OwnedGroupPath(s.l.stackName))
+				ownership.OwnedGroupPath(s.l.stackName))
 			ok = false
 		}
 		if !existing {
-			path = engine.OwnedGroupPath(s.l.stackName)
+			path = ownership.OwnedGroupPath(s.l.stackName)
 		}
 	} else if p, st := s.str(d, "path"); st == valid {
 		ok = s.checkPath(p, d.attrs["path"].Expr.Range()) && ok
@@ -293,13 +295,13 @@ func (s *scope) principalIdentity(kind string, d *decoded) {
 	}
 	switch kind {
 	case "group":
-		info.arn = engine.GroupARN(info.partition, info.accountID, path, name)
+		info.arn = model.GroupARN(info.partition, info.accountID, path, name)
 	case "user":
-		info.arn = engine.UserARN(info.partition, info.accountID, path, name)
+		info.arn = model.UserARN(info.partition, info.accountID, path, name)
 	case "policy":
-		info.arn = engine.PolicyARN(info.partition, info.accountID, path, name)
+		info.arn = model.PolicyARN(info.partition, info.accountID, path, name)
 	case "role":
-		info.arn = engine.RoleARN(info.partition, info.accountID, path, name)
+		info.arn = model.RoleARN(info.partition, info.accountID, path, name)
 	}
 	in.info = info
 	in.ok = ok
@@ -345,9 +347,9 @@ func (s *scope) accountID() string {
 	return s.in.acct.accountID
 }
 
-func (s *scope) accountBody(d *decoded, src engine.Source) *engine.AccountConfig {
+func (s *scope) accountBody(d *decoded, src model.Source) *model.AccountConfig {
 	info := s.in.info
-	out := &engine.AccountConfig{
+	out := &model.AccountConfig{
 		Address:   s.in.addr,
 		Name:      info.name,
 		ID:        info.accountID,
@@ -369,7 +371,7 @@ func (s *scope) accountBody(d *decoded, src engine.Source) *engine.AccountConfig
 		}
 	}
 	for _, ar := range d.children("assume_role") {
-		cfg := &engine.AssumeRoleConfig{}
+		cfg := &model.AssumeRoleConfig{}
 		if arn, st := s.str(ar, "role_arn"); st == valid {
 			rng := ar.attrs["role_arn"].Expr.Range()
 			if !RoleARNPattern.MatchString(arn) {
@@ -414,8 +416,8 @@ func orExample(id string) string {
 	return id
 }
 
-func (s *scope) groupBody(d *decoded, src engine.Source) *engine.GroupConfig {
-	out := &engine.GroupConfig{
+func (s *scope) groupBody(d *decoded, src model.Source) *model.GroupConfig {
+	out := &model.GroupConfig{
 		Address: s.in.addr,
 		Account: s.accountID(),
 		Name:    s.in.info.name,
@@ -479,8 +481,8 @@ func (s *scope) inlinePolicies(d *decoded) map[string]string {
 	return out
 }
 
-func (s *scope) userBody(d *decoded, src engine.Source) *engine.UserConfig {
-	out := &engine.UserConfig{
+func (s *scope) userBody(d *decoded, src model.Source) *model.UserConfig {
+	out := &model.UserConfig{
 		Address: s.in.addr,
 		Account: s.accountID(),
 		Name:    s.in.info.name,
@@ -504,15 +506,15 @@ func (s *scope) userBody(d *decoded, src engine.Source) *engine.UserConfig {
 	return out
 }
 
-func (s *scope) policyBody(d *decoded, src engine.Source) *engine.PolicyConfig {
-	out := &engine.PolicyConfig{
+func (s *scope) policyBody(d *decoded, src model.Source) *model.PolicyConfig {
+	out := &model.PolicyConfig{
 		Address: s.in.addr,
 		Account: s.accountID(),
 		Name:    s.in.info.name,
 		Path:    s.in.info.path,
 		Source:  src,
 	}
-	marker := engine.PolicyOwnerMarker(s.l.stackName)
+	marker := ownership.PolicyOwnerMarker(s.l.stackName)
 	out.Description = s.descriptionWithin(d, 1000-len(marker)-1, ", and trustform appends "+strconv.Quote(marker)+" (after a space) to a managed policy's description to record that the stack owns it")
 	if a := d.attrs["tags"]; a != nil {
 		s.errorf(a.NameRange, "Managed policy tags are not supported",
@@ -523,8 +525,8 @@ func (s *scope) policyBody(d *decoded, src engine.Source) *engine.PolicyConfig {
 	return out
 }
 
-func (s *scope) roleBody(d *decoded, src engine.Source) *engine.RoleConfig {
-	out := &engine.RoleConfig{
+func (s *scope) roleBody(d *decoded, src model.Source) *model.RoleConfig {
+	out := &model.RoleConfig{
 		Address:            s.in.addr,
 		Account:            s.accountID(),
 		Name:               s.in.info.name,
@@ -562,35 +564,35 @@ var trustsOnlyRule = refRule{
 
 // principalRefOrARN is principalRef for a target that may be an ARN given
 // as a string: a principal of an account the stack does not declare.
-func principalRefOrARN(t target) engine.PrincipalRef {
+func principalRefOrARN(t target) model.PrincipalRef {
 	if t.info != nil {
 		return principalRef(t)
 	}
-	if k, ok := engine.ARNKey(t.arn); ok {
+	if k, ok := model.ARNKey(t.arn); ok {
 		segs := strings.Split(t.arn, "/")
-		return engine.PrincipalRef{Kind: k.Kind, Account: k.Account, Name: segs[len(segs)-1], ARN: t.arn}
+		return model.PrincipalRef{Kind: k.Kind, Account: k.Account, Name: segs[len(segs)-1], ARN: t.arn}
 	}
 	if parts := strings.SplitN(t.arn, ":", 6); len(parts) == 6 && parts[5] == "root" {
-		return engine.PrincipalRef{Kind: engine.KindAccount, Account: parts[4], Name: parts[4], ARN: t.arn}
+		return model.PrincipalRef{Kind: model.KindAccount, Account: parts[4], Name: parts[4], ARN: t.arn}
 	}
-	return engine.PrincipalRef{ARN: t.arn}
+	return model.PrincipalRef{ARN: t.arn}
 }
 
-func principalRef(t target) engine.PrincipalRef {
-	kind := engine.KindRole
+func principalRef(t target) model.PrincipalRef {
+	kind := model.KindRole
 	switch t.info.kind {
 	case "group":
-		kind = engine.KindGroup
+		kind = model.KindGroup
 	case "user":
-		kind = engine.KindUser
+		kind = model.KindUser
 	case "account":
-		kind = engine.KindAccount
+		kind = model.KindAccount
 	}
-	return engine.PrincipalRef{Kind: kind, Account: t.info.accountID, Name: t.info.name, ARN: t.info.arn}
+	return model.PrincipalRef{Kind: kind, Account: t.info.accountID, Name: t.info.name, ARN: t.info.arn}
 }
 
-func (s *scope) grantBody(typ string, d *decoded, src engine.Source) *engine.GrantConfig {
-	out := &engine.GrantConfig{Address: s.in.addr, Effect: "Allow", Source: src}
+func (s *scope) grantBody(typ string, d *decoded, src model.Source) *model.GrantConfig {
+	out := &model.GrantConfig{Address: s.in.addr, Effect: "Allow", Source: src}
 	if typ == "deny" {
 		out.Effect = "Deny"
 	}
@@ -616,7 +618,7 @@ func (s *scope) grantBody(typ string, d *decoded, src engine.Source) *engine.Gra
 			if t.info.existing {
 				s.errorf(toRanges[i], "policy_name on an existing "+t.info.kind,
 					"%s is existing = true: the stack knows its own inline policies on a %s it does not own by their name, which starts with %q, so a %s to it cannot choose the name. Remove policy_name, or adopt the %s (adopt = true instead of existing = true).",
-					t.info.addr, t.info.kind, engine.InlinePrefix(s.l.stackName), typ, t.info.kind)
+					t.info.addr, t.info.kind, ownership.InlinePrefix(s.l.stackName), typ, t.info.kind)
 			}
 		}
 	}
@@ -624,8 +626,8 @@ func (s *scope) grantBody(typ string, d *decoded, src engine.Source) *engine.Gra
 }
 
 // expectBody reads one of the three forms of an expect block.
-func (s *scope) expectBody(d *decoded, src engine.Source) *engine.ExpectConfig {
-	out := &engine.ExpectConfig{Address: s.in.addr, Source: src}
+func (s *scope) expectBody(d *decoded, src model.Source) *model.ExpectConfig {
+	out := &model.ExpectConfig{Address: s.in.addr, Source: src}
 	has := func(n string) bool { return d.attrs[n] != nil }
 	forms := 0
 	for _, set := range []bool{has("can_assume"), has("cannot_assume"), has("assumable_only_by"), has("trusts_only"),
@@ -686,7 +688,7 @@ func (s *scope) expectBody(d *decoded, src engine.Source) *engine.ExpectConfig {
 			out.Role = t.arn
 		}
 		list, _, _ := s.refList(d, "trusts_only", trustsOnlyRule)
-		out.TrustsOnly = []engine.PrincipalRef{}
+		out.TrustsOnly = []model.PrincipalRef{}
 		for _, t := range list {
 			out.TrustsOnly = append(out.TrustsOnly, principalRefOrARN(t))
 		}
@@ -699,7 +701,7 @@ func (s *scope) expectBody(d *decoded, src engine.Source) *engine.ExpectConfig {
 		out.Role = t.arn
 	}
 	by, _, _ := s.refList(d, "assumable_only_by", onlyByRule)
-	out.AssumableOnlyBy = []engine.PrincipalRef{}
+	out.AssumableOnlyBy = []model.PrincipalRef{}
 	for _, t := range by {
 		out.AssumableOnlyBy = append(out.AssumableOnlyBy, principalRef(t))
 	}

@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/hashicorp/hcl/v2"
-	"github.com/trustform/trustform/engine"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
@@ -34,7 +35,7 @@ type Inputs struct {
 // LoadInputs is Load, and also returns the Inputs of the load, for a saved
 // plan to record. Given opts.Values (a saved plan's) and no other source, a
 // later load gives the variables the same values.
-func LoadInputs(dir string, opts Options) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics, Inputs) {
+func LoadInputs(dir string, opts Options) (*model.Config, map[string]*hcl.File, hcl.Diagnostics, Inputs) {
 	in := Inputs{Values: map[string]Value{}, Files: map[string]string{}}
 	cfg, files, diags := loadDir(dir, opts, &recorder{dir: dir, in: &in})
 	return cfg, files, diags, in

@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
@@ -78,18 +81,18 @@ func (l *loader) checkLimits() {
 	for _, b := range l.blocks {
 		for _, in := range b.instances {
 			switch out := in.out.(type) {
-			case *engine.PolicyConfig:
+			case *model.PolicyConfig:
 				l.checkManagedPolicySize(b, in, out)
-			case *engine.RoleConfig:
+			case *model.RoleConfig:
 				l.checkTrustPolicySize(b, in, out)
 				l.checkAttachedPolicies(b, in, out)
 				l.checkTrustPartitions(b, in, out)
-				l.checkInlineSize(b, in, engine.KindRole, out.Account, out.Name, false, desired)
-			case *engine.GroupConfig:
-				l.checkInlineSize(b, in, engine.KindGroup, out.Account, out.Name, out.Existing, desired)
-			case *engine.UserConfig:
-				l.checkInlineSize(b, in, engine.KindUser, out.Account, out.Name, out.Existing, desired)
-			case *engine.GrantConfig:
+				l.checkInlineSize(b, in, model.KindRole, out.Account, out.Name, false, desired)
+			case *model.GroupConfig:
+				l.checkInlineSize(b, in, model.KindGroup, out.Account, out.Name, out.Existing, desired)
+			case *model.UserConfig:
+				l.checkInlineSize(b, in, model.KindUser, out.Account, out.Name, out.Existing, desired)
+			case *model.GrantConfig:
 				l.checkGrantPartitions(b, in, out)
 			}
 		}
@@ -101,7 +104,7 @@ func describe(in *instance, kind string) string {
 	return fmt.Sprintf("%s (IAM %s %q in account %s)", in.addr, kind, in.info.name, in.info.accountID)
 }
 
-func (l *loader) checkManagedPolicySize(b *blockDecl, in *instance, p *engine.PolicyConfig) {
+func (l *loader) checkManagedPolicySize(b *blockDecl, in *instance, p *model.PolicyConfig) {
 	limit := l.quotas(p.Account).ManagedPolicySize
 	if n := policy.Size(p.Document); n > limit {
 		l.quotaError(p.Account, b.d.block.DefRange, "Managed policy too large",
@@ -112,7 +115,7 @@ func (l *loader) checkManagedPolicySize(b *blockDecl, in *instance, p *engine.Po
 	}
 }
 
-func (l *loader) checkTrustPolicySize(b *blockDecl, in *instance, r *engine.RoleConfig) {
+func (l *loader) checkTrustPolicySize(b *blockDecl, in *instance, r *model.RoleConfig) {
 	n := policy.Size(r.TrustDocument)
 	limit := l.quotas(r.Account).TrustPolicySize
 	if n <= limit {
@@ -129,7 +132,7 @@ func (l *loader) checkTrustPolicySize(b *blockDecl, in *instance, r *engine.Role
 		describe(in, "role"), thousands(n), thousands(limit))
 }
 
-func (l *loader) checkAttachedPolicies(b *blockDecl, in *instance, r *engine.RoleConfig) {
+func (l *loader) checkAttachedPolicies(b *blockDecl, in *instance, r *model.RoleConfig) {
 	n := len(r.ManagedPolicies)
 	limit := l.quotas(r.Account).AttachedPerRole
 	if n <= limit {
@@ -149,7 +152,7 @@ func (l *loader) checkAttachedPolicies(b *blockDecl, in *instance, r *engine.Rol
 // inline_policy blocks and every grant or deny that names the principal in
 // to. IAM checks the sum, not each policy, so the message lists what adds up
 // to it, largest first.
-func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, account, name string, existing bool, desired *engine.State) {
+func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind model.Kind, account, name string, existing bool, desired *model.State) {
 	quotas := l.quotas(account)
 	q := inlineQuotaOf(quotas, kind)
 	acct := desired.Accounts[account]
@@ -158,16 +161,16 @@ func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, a
 	}
 	var inline map[string]string
 	switch kind {
-	case engine.KindRole:
-		if r := acct.Roles[engine.NameKey(name)]; r != nil {
+	case model.KindRole:
+		if r := acct.Roles[model.NameKey(name)]; r != nil {
 			inline = r.InlinePolicies
 		}
-	case engine.KindGroup:
-		if g := acct.Groups[engine.NameKey(name)]; g != nil {
+	case model.KindGroup:
+		if g := acct.Groups[model.NameKey(name)]; g != nil {
 			inline = g.InlinePolicies
 		}
-	case engine.KindUser:
-		if u := acct.Users[engine.NameKey(name)]; u != nil {
+	case model.KindUser:
+		if u := acct.Users[model.NameKey(name)]; u != nil {
 			inline = u.InlinePolicies
 		}
 	}
@@ -180,13 +183,13 @@ func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, a
 	}
 
 	// Name each policy after the block it comes from.
-	from := map[string]*engine.GrantConfig{}
+	from := map[string]*model.GrantConfig{}
 	grants := 0
 	perEffect := map[string]int{}
 	for _, g := range l.cfg.Grants {
 		for _, to := range g.To {
-			if to.Kind == kind && to.Account == account && engine.NameKey(to.Name) == engine.NameKey(name) {
-				from[g.InlineName(l.cfg.Stack.Name)] = g
+			if to.Kind == kind && to.Account == account && model.NameKey(to.Name) == model.NameKey(name) {
+				from[ownership.InlineName(g, l.cfg.Stack.Name)] = g
 			}
 		}
 	}
@@ -226,7 +229,7 @@ func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, a
 
 	// Advice for what this principal holds: each remedy only where it helps.
 	var advice []string
-	if kind == engine.KindRole && grants < len(parts) {
+	if kind == model.KindRole && grants < len(parts) {
 		advice = append(advice, fmt.Sprintf("move statements of inline_policy blocks into policy blocks listed in managed_policies (each may hold %s characters, and a role up to %d of them)",
 			thousands(quotas.ManagedPolicySize), quotas.AttachedPerRole))
 	}
@@ -242,11 +245,11 @@ func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, a
 		advice = append(advice, "merge "+strings.Join(merge, " and ")+" that list several roles each: every block adds a policy of its own")
 	}
 	switch {
-	case kind == engine.KindUser && grants > 0:
+	case kind == model.KindUser && grants > 0:
 		advice = append(advice, fmt.Sprintf("grant to a group the user belongs to instead (a group's inline policies may total %s characters)", thousands(quotas.GroupInlineSize)))
-	case kind == engine.KindGroup && grants > 0:
+	case kind == model.KindGroup && grants > 0:
 		advice = append(advice, "split the roles between grants to two groups")
-	case kind == engine.KindRole && grants > 0:
+	case kind == model.KindRole && grants > 0:
 		advice = append(advice, "split the roles between grants to two roles")
 	}
 	note := ""
@@ -263,7 +266,7 @@ func (l *loader) checkInlineSize(b *blockDecl, in *instance, kind engine.Kind, a
 // checkTrustPartitions rejects trust across partitions: aws, aws-cn and
 // aws-us-gov have separate IAMs, so a principal of one can never assume a
 // role of another, and IAM refuses such a principal in a trust policy.
-func (l *loader) checkTrustPartitions(b *blockDecl, in *instance, r *engine.RoleConfig) {
+func (l *loader) checkTrustPartitions(b *blockDecl, in *instance, r *model.RoleConfig) {
 	doc, err := policy.Parse(r.TrustDocument)
 	if err != nil {
 		return // already reported by trustPolicy
@@ -305,7 +308,7 @@ func (l *loader) checkTrustPartitions(b *blockDecl, in *instance, r *engine.Role
 // checkGrantPartitions rejects grants and denies between partitions: the
 // inline policy would name a role no principal of its partition can assume,
 // so a grant never works and a deny never protects anything.
-func (l *loader) checkGrantPartitions(b *blockDecl, in *instance, g *engine.GrantConfig) {
+func (l *loader) checkGrantPartitions(b *blockDecl, in *instance, g *model.GrantConfig) {
 	s := l.scopeFor(l.baseCtx(), in)
 	verb := "allows"
 	if b.typ == "deny" {
@@ -429,11 +432,11 @@ type inlineQuota struct {
 	quota string // IAM's name for it, as GetAccountSummary and error messages use
 }
 
-func inlineQuotaOf(q engine.Quotas, kind engine.Kind) inlineQuota {
+func inlineQuotaOf(q engine.Quotas, kind model.Kind) inlineQuota {
 	switch kind {
-	case engine.KindRole:
+	case model.KindRole:
 		return inlineQuota{q.RoleInlineSize, "RolePolicySizeQuota"}
-	case engine.KindGroup:
+	case model.KindGroup:
 		return inlineQuota{q.GroupInlineSize, "GroupPolicySizeQuota"}
 	default:
 		return inlineQuota{q.UserInlineSize, "UserPolicySizeQuota"}

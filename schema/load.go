@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/trustform/trustform/engine"
@@ -34,12 +36,12 @@ type Options struct {
 // hcl.NewDiagnosticTextWriter. When the diagnostics hold errors the Config is
 // nil, unless every error is a quota (QuotaExceeded): then the Config is
 // returned for its accounts and target, and must not be planned as it is.
-func Load(dir string, opts Options) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics) {
+func Load(dir string, opts Options) (*model.Config, map[string]*hcl.File, hcl.Diagnostics) {
 	return loadDir(dir, opts, nil)
 }
 
 // loadDir is Load, recording the load's inputs in rec when it is not nil.
-func loadDir(dir string, opts Options, rec *recorder) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics) {
+func loadDir(dir string, opts Options, rec *recorder) (*model.Config, map[string]*hcl.File, hcl.Diagnostics) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, map[string]*hcl.File{}, hcl.Diagnostics{{
@@ -69,7 +71,7 @@ func loadDir(dir string, opts Options, rec *recorder) (*engine.Config, map[strin
 
 // LoadFiles is Load for an explicit list of files; the stack directory (for
 // file() and the default stack name) is the directory of the first file.
-func LoadFiles(files []string, opts Options) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics) {
+func LoadFiles(files []string, opts Options) (*model.Config, map[string]*hcl.File, hcl.Diagnostics) {
 	if len(files) == 0 {
 		return nil, map[string]*hcl.File{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -107,10 +109,10 @@ type loader struct {
 	byARN     map[string]*refInfo             // every declared account, group, user, policy and role
 
 	visiting []*vertex
-	cfg      engine.Config
+	cfg      model.Config
 }
 
-func load(dir string, paths []string, opts Options, rec *recorder) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics) {
+func load(dir string, paths []string, opts Options, rec *recorder) (*model.Config, map[string]*hcl.File, hcl.Diagnostics) {
 	l := &loader{
 		dir:       dir,
 		opts:      opts,
@@ -272,19 +274,19 @@ func (l *loader) assemble() {
 	for _, b := range l.blocks {
 		for _, in := range b.instances {
 			switch out := in.out.(type) {
-			case *engine.AccountConfig:
+			case *model.AccountConfig:
 				l.cfg.Accounts = append(l.cfg.Accounts, out)
-			case *engine.GroupConfig:
+			case *model.GroupConfig:
 				l.cfg.Groups = append(l.cfg.Groups, out)
-			case *engine.UserConfig:
+			case *model.UserConfig:
 				l.cfg.Users = append(l.cfg.Users, out)
-			case *engine.PolicyConfig:
+			case *model.PolicyConfig:
 				l.cfg.Policies = append(l.cfg.Policies, out)
-			case *engine.RoleConfig:
+			case *model.RoleConfig:
 				l.cfg.Roles = append(l.cfg.Roles, out)
-			case *engine.GrantConfig:
+			case *model.GrantConfig:
 				l.cfg.Grants = append(l.cfg.Grants, out)
-			case *engine.ExpectConfig:
+			case *model.ExpectConfig:
 				l.cfg.Expectations = append(l.cfg.Expectations, out)
 			}
 		}
@@ -352,8 +354,8 @@ func posString(r hcl.Range) string {
 	return fmt.Sprintf("%s:%d,%d", r.Filename, r.Start.Line, r.Start.Column)
 }
 
-func source(r hcl.Range) engine.Source {
-	return engine.Source{Filename: r.Filename, Line: r.Start.Line, Column: r.Start.Column}
+func source(r hcl.Range) model.Source {
+	return model.Source{Filename: r.Filename, Line: r.Start.Line, Column: r.Start.Column}
 }
 
 var labelRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)

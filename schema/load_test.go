@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/hashicorp/hcl/v2"
-	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
 	"github.com/trustform/trustform/schema"
 )
@@ -17,7 +18,7 @@ import (
 // noEnv keeps the test process's own environment out of variable values.
 var noEnv = []string{}
 
-func mustLoad(t *testing.T, dir string, opts schema.Options) *engine.Config {
+func mustLoad(t *testing.T, dir string, opts schema.Options) *model.Config {
 	t.Helper()
 	if opts.Env == nil {
 		opts.Env = noEnv
@@ -74,31 +75,31 @@ func asJSON(v any) string {
 func TestLoadDevProd(t *testing.T) {
 	dir := filepath.Join("testdata", "devprod")
 	file := filepath.Join(dir, "main.hcl")
-	src := func(line int) engine.Source { return engine.Source{Filename: file, Line: line, Column: 1} }
+	src := func(line int) model.Source { return model.Source{Filename: file, Line: line, Column: 1} }
 	const (
 		dev  = "111111111111"
 		prod = "999999999999"
 	)
 	roleARN := "arn:aws:iam::999999999999:role/UpdateApp"
-	developers := engine.PrincipalRef{Kind: engine.KindGroup, Account: dev, Name: "Developers", ARN: "arn:aws:iam::111111111111:group/Developers"}
-	testers := engine.PrincipalRef{Kind: engine.KindGroup, Account: dev, Name: "Testers", ARN: "arn:aws:iam::111111111111:group/Testers"}
-	want := &engine.Config{
-		Stack: engine.StackConfig{Name: "devprod", Target: "local", AssumeRoleName: "OrganizationAccountAccessRole", Dir: dir},
-		Accounts: []*engine.AccountConfig{
+	developers := model.PrincipalRef{Kind: model.KindGroup, Account: dev, Name: "Developers", ARN: "arn:aws:iam::111111111111:group/Developers"}
+	testers := model.PrincipalRef{Kind: model.KindGroup, Account: dev, Name: "Testers", ARN: "arn:aws:iam::111111111111:group/Testers"}
+	want := &model.Config{
+		Stack: model.StackConfig{Name: "devprod", Target: "local", AssumeRoleName: "OrganizationAccountAccessRole", Dir: dir},
+		Accounts: []*model.AccountConfig{
 			{Address: "account.development", Name: "development", ID: dev, Partition: "aws", Source: src(14)},
 			{Address: "account.production", Name: "production", ID: prod, Partition: "aws", Profile: "prod-admin",
-				AssumeRole: &engine.AssumeRoleConfig{RoleARN: "arn:aws:iam::999999999999:role/OrganizationAccountAccessRole", ExternalID: "..."},
+				AssumeRole: &model.AssumeRoleConfig{RoleARN: "arn:aws:iam::999999999999:role/OrganizationAccountAccessRole", ExternalID: "..."},
 				Source:     src(18)},
 		},
-		Groups: []*engine.GroupConfig{
+		Groups: []*model.GroupConfig{
 			{Address: "group.developers", Account: dev, Name: "Developers", Existing: true, Source: src(30)},
 			{Address: "group.testers", Account: dev, Name: "Testers", Existing: true, Source: src(36)},
 		},
-		Users: []*engine.UserConfig{
+		Users: []*model.UserConfig{
 			{Address: "user.david", Account: dev, Name: "David", Path: "/", Groups: []string{"Developers"}, Existing: true, Source: src(42)},
 			{Address: "user.tess", Account: dev, Name: "Tess", Path: "/", Groups: []string{"Testers"}, Existing: true, Source: src(49)},
 		},
-		Policies: []*engine.PolicyConfig{{
+		Policies: []*model.PolicyConfig{{
 			Address: "policy.read_write_app_bucket", Account: prod, Name: "read-write-app-bucket", Path: "/",
 			Document: doc(
 				policy.Statement{Effect: "Allow", Actions: []string{"s3:ListAllMyBuckets"}, Resources: []string{"*"}},
@@ -107,7 +108,7 @@ func TestLoadDevProd(t *testing.T) {
 			),
 			Source: src(56),
 		}},
-		Roles: []*engine.RoleConfig{{
+		Roles: []*model.RoleConfig{{
 			Address: "role.update_app", Account: prod, Name: "UpdateApp", Path: "/", MaxSessionDuration: 3600,
 			TrustDocument: doc(policy.Statement{
 				Effect: "Allow", Actions: []string{"sts:AssumeRole"},
@@ -120,16 +121,16 @@ func TestLoadDevProd(t *testing.T) {
 			Tags:   map[string]string{"team": "platform"},
 			Source: src(74),
 		}},
-		Grants: []*engine.GrantConfig{
-			{Address: "grant.developers_update_app", Effect: "Allow", To: []engine.PrincipalRef{developers}, Roles: []string{roleARN}, Source: src(94)},
-			{Address: "deny.testers_update_app", Effect: "Deny", To: []engine.PrincipalRef{testers}, Roles: []string{roleARN}, Source: src(99)},
+		Grants: []*model.GrantConfig{
+			{Address: "grant.developers_update_app", Effect: "Allow", To: []model.PrincipalRef{developers}, Roles: []string{roleARN}, Source: src(94)},
+			{Address: "deny.testers_update_app", Effect: "Deny", To: []model.PrincipalRef{testers}, Roles: []string{roleARN}, Source: src(99)},
 		},
-		Expectations: []*engine.ExpectConfig{
+		Expectations: []*model.ExpectConfig{
 			{Address: "expect.david_can_update", CanAssume: roleARN, Source: src(104),
-				Principal: &engine.PrincipalRef{Kind: engine.KindUser, Account: dev, Name: "David", ARN: "arn:aws:iam::111111111111:user/David"}},
+				Principal: &model.PrincipalRef{Kind: model.KindUser, Account: dev, Name: "David", ARN: "arn:aws:iam::111111111111:user/David"}},
 			{Address: "expect.tess_cannot_update", CannotAssume: roleARN, Source: src(109),
-				Principal: &engine.PrincipalRef{Kind: engine.KindUser, Account: dev, Name: "Tess", ARN: "arn:aws:iam::111111111111:user/Tess"}},
-			{Address: "expect.only_developers", Role: roleARN, AssumableOnlyBy: []engine.PrincipalRef{developers}, Source: src(114)},
+				Principal: &model.PrincipalRef{Kind: model.KindUser, Account: dev, Name: "Tess", ARN: "arn:aws:iam::111111111111:user/Tess"}},
+			{Address: "expect.only_developers", Role: roleARN, AssumableOnlyBy: []model.PrincipalRef{developers}, Source: src(114)},
 		},
 	}
 	got := mustLoad(t, dir, schema.Options{})
@@ -154,7 +155,7 @@ func orgOptions() schema.Options {
 func TestLoadOrg(t *testing.T) {
 	cfg := mustLoad(t, filepath.Join("testdata", "org"), orgOptions())
 
-	roles := map[string]*engine.RoleConfig{}
+	roles := map[string]*model.RoleConfig{}
 	for _, r := range cfg.Roles {
 		roles[r.Address] = r
 	}
@@ -199,7 +200,7 @@ func TestLoadOrg(t *testing.T) {
 		{"policy names", []string{cfg.Policies[0].Name, cfg.Policies[1].Name}, []string{"audit-a", "audit-b"}},
 		{"owned group path in ARN", cfg.Grants[0].To[0].ARN, "arn:aws:iam::333333333333:group/trustform/org/Auditors"},
 		{"grant roles from values()", cfg.Grants[1].Roles, []string{"arn:aws:iam::444444444444:role/Audit", "arn:aws:iam::555555555555:role/Audit"}},
-		{"grant to a role", cfg.Grants[1].To[0].Kind, engine.KindRole},
+		{"grant to a role", cfg.Grants[1].To[0].Kind, model.KindRole},
 		{"user groups and path", []string{cfg.Users[0].Path, strings.Join(cfg.Users[0].Groups, ",")}, []string{"/people/", "Auditors"}},
 		{"expect for_each", cfg.Expectations[2].Address, `expect.only_auditor["b"]`},
 		{"expect role", cfg.Expectations[2].Role, "arn:aws:iam::555555555555:role/Audit"},
@@ -215,7 +216,7 @@ func TestLoadOrg(t *testing.T) {
 	}
 }
 
-func addresses(accounts []*engine.AccountConfig) []string {
+func addresses(accounts []*model.AccountConfig) []string {
 	var out []string
 	for _, a := range accounts {
 		out = append(out, a.Address)
@@ -223,7 +224,7 @@ func addresses(accounts []*engine.AccountConfig) []string {
 	return out
 }
 
-func roleAddresses(roles []*engine.RoleConfig) []string {
+func roleAddresses(roles []*model.RoleConfig) []string {
 	var out []string
 	for _, r := range roles {
 		out = append(out, r.Address)
@@ -458,7 +459,7 @@ role "hub" {
 }
 `})
 	cfg := mustLoad(t, dir, schema.Options{})
-	var hub *engine.RoleConfig
+	var hub *model.RoleConfig
 	for _, r := range cfg.Roles {
 		if r.Address == "role.hub" {
 			hub = r

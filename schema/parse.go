@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/trustform/trustform/internal/regularfile"
 	"runtime"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/trustform/trustform/internal/regularfile"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/schema"
 )
 
@@ -36,10 +37,10 @@ expect "trust" {
 `})
 		cfg := mustLoad(t, dir, schema.Options{})
 		got := cfg.Expectations[0]
-		want := []engine.PrincipalRef{
-			{Kind: engine.KindAccount, Account: "111111111111", Name: "development", ARN: "arn:aws:iam::111111111111:root"},
-			{Kind: engine.KindRole, Account: "333333333333", Name: "Ci", ARN: "arn:aws:iam::333333333333:role/Ci"},
-			{Kind: engine.KindAccount, Account: "444444444444", Name: "444444444444", ARN: "arn:aws:iam::444444444444:root"},
+		want := []model.PrincipalRef{
+			{Kind: model.KindAccount, Account: "111111111111", Name: "development", ARN: "arn:aws:iam::111111111111:root"},
+			{Kind: model.KindRole, Account: "333333333333", Name: "Ci", ARN: "arn:aws:iam::333333333333:role/Ci"},
+			{Kind: model.KindAccount, Account: "444444444444", Name: "444444444444", ARN: "arn:aws:iam::444444444444:root"},
 		}
 		if got.Role != "arn:aws:iam::999999999999:role/App" || !reflect.DeepEqual(got.TrustsOnly, want) {
 			t.Fatalf("got role %q, trusts_only %+v", got.Role, got.TrustsOnly)

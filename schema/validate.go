@@ -7,8 +7,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/hashicorp/hcl/v2"
-	"github.com/trustform/trustform/engine"
 )
 
 // IAM's own rules, checked here so that a mistake is reported against the
@@ -43,10 +44,10 @@ func (s *scope) checkName(kind, name string, rng hcl.Range) bool {
 			name, strings.ReplaceAll(kind, "_", " "), max)
 		return false
 	}
-	if owner := engine.InlineOwner(name); kind == "inline_policy" && owner != "" && owner != s.l.stackName {
+	if owner := ownership.InlineOwner(name); kind == "inline_policy" && owner != "" && owner != s.l.stackName {
 		s.errorf(rng, "Reserved inline policy name",
 			"%q starts with %q, the prefix of the grants and denies of trustform stack %q: that stack would take the policy for its own. Choose a name that does not start with \"trustform.\".",
-			name, engine.InlinePrefix(owner), owner)
+			name, ownership.InlinePrefix(owner), owner)
 		return false
 	}
 	return true
@@ -89,10 +90,10 @@ func (s *scope) tags(d *decoded) (map[string]string, status) {
 			s.errorf(rng, "Invalid tag key", "The tag key %q must be 1 to 128 characters long; this one has %d.", short(k), utf8.RuneCountInString(k))
 		case strings.HasPrefix(lk, "aws:"):
 			s.errorf(rng, "Invalid tag key", `The tag key %q starts with "aws:", which AWS reserves for its own tags. Choose another key.`, k)
-		case lk == strings.ToLower(engine.OwnerTagKey):
+		case lk == strings.ToLower(ownership.OwnerTagKey):
 			s.errorf(rng, "Reserved tag key",
 				"The tag key %q is how trustform records which stack owns an object; it adds this tag itself. Remove it from tags.", k)
-		case strings.HasPrefix(lk, strings.ToLower(engine.AppliedTagKey)):
+		case strings.HasPrefix(lk, strings.ToLower(ownership.AppliedTagKey)):
 			s.errorf(rng, "Reserved tag key",
 				"The tag key %q is how trustform records what it applied to a role or user, to tell changes made outside the stack from changes to it; it writes this tag itself. Remove it from tags.", k)
 		case !tagRe.MatchString(k):

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/urfave/cli/v3"
 
 	"github.com/trustform/trustform/engine"
@@ -56,7 +58,7 @@ func whoCanCommand(env *cliEnv) *cli.Command {
 
 // accessState reads the declared accounts and returns the state the
 // question is asked of, and its description for the header.
-func (e *cliEnv) accessState(ctx context.Context, cmd *cli.Command, cfg *engine.Config) (*engine.State, string, error) {
+func (e *cliEnv) accessState(ctx context.Context, cmd *cli.Command, cfg *model.Config) (*model.State, string, error) {
 	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, true)
 	if err != nil {
 		return nil, "", err
@@ -79,7 +81,7 @@ func (e *cliEnv) accessState(ctx context.Context, cmd *cli.Command, cfg *engine.
 
 // resolveARN turns a reference to a declared user, role or group
 // (user.david, role.update_app) into its ARN; anything else is taken as an ARN.
-func resolveARN(cfg *engine.Config, ref string) (string, error) {
+func resolveARN(cfg *model.Config, ref string) (string, error) {
 	if strings.HasPrefix(ref, "arn:") {
 		return ref, nil
 	}
@@ -93,12 +95,12 @@ func resolveARN(cfg *engine.Config, ref string) (string, error) {
 	}
 	for _, r := range cfg.Roles {
 		if r.Address == ref {
-			return engine.RoleARN(partition(r.Account), r.Account, r.Path, r.Name), nil
+			return model.RoleARN(partition(r.Account), r.Account, r.Path, r.Name), nil
 		}
 	}
 	for _, u := range cfg.Users {
 		if u.Address == ref {
-			return engine.UserARN(partition(u.Account), u.Account, u.Path, u.Name), nil
+			return model.UserARN(partition(u.Account), u.Account, u.Path, u.Name), nil
 		}
 	}
 	return "", fmt.Errorf("%q is neither an ARN nor a user or role declared in the stack (write e.g. role.update_app or arn:aws:iam::999999999999:role/UpdateApp)", ref)

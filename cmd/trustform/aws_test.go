@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/trustform/trustform/engine"
@@ -190,7 +192,7 @@ func (c *callCounter) option(stack *middleware.Stack) error {
 	}), middleware.After)
 }
 
-func loadExample(t *testing.T, dir string) *engine.Config {
+func loadExample(t *testing.T, dir string) *model.Config {
 	t.Helper()
 	cfg, files, diags := schema.Load(dir, schema.Options{Env: []string{}})
 	if diags.HasErrors() {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/internal/stackgen"
 	"github.com/trustform/trustform/providers/local"
@@ -47,7 +49,7 @@ func seededStack(tb testing.TB, spec stackgen.Spec) string {
 }
 
 // seedOf renders a state in the seed format (providers/local/doc.go).
-func seedOf(s *engine.State) map[string]any {
+func seedOf(s *model.State) map[string]any {
 	accounts := map[string]any{}
 	for id, a := range s.Accounts {
 		var policies, groups, users, roles []map[string]any
@@ -119,7 +121,7 @@ func BenchmarkDiffAndOrder(b *testing.B) {
 				b.Fatal(err)
 			}
 			// From empty, so that every object is a change to order.
-			empty := engine.NewState()
+			empty := model.NewState()
 			for b.Loop() {
 				desired, err := engine.Desired(cfg)
 				if err != nil {

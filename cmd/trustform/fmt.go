@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	udiff "github.com/aymanbagabas/go-udiff"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/cmd/trustform/views"
-	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/schema"
 )
 
@@ -108,14 +109,14 @@ func TestGraphRejectsUnknownFormat(t *testing.T) {
 func TestGraphAndKitIgnoreDeclarationOrder(t *testing.T) {
 	for _, s := range graphStacks(t) {
 		t.Run(s.name, func(t *testing.T) {
-			load := func() *engine.Config {
+			load := func() *model.Config {
 				cfg, _, diags := schema.Load(s.dir, schema.Options{})
 				if diags.HasErrors() {
 					t.Fatal(diags)
 				}
 				return cfg
 			}
-			render := func(cfg *engine.Config) string {
+			render := func(cfg *model.Config) string {
 				g, err := views.BuildGraph(cfg)
 				if err != nil {
 					t.Fatal(err)

@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/urfave/cli/v3"
 
 	"github.com/trustform/trustform/engine"
@@ -79,14 +82,14 @@ func (e *cliEnv) importAccount(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return fmt.Errorf("account %s (%s): read: %w", acct.Name, acct.ID, err)
 	}
-	engine.MarkOwnership(read, cfg.Stack.Name)
+	ownership.MarkOwnership(read, cfg.Stack.Name)
 	// The blocks carry every role's description and maximum session
 	// duration, which the aws target's account read leaves out on roles no
 	// stack has tagged.
 	if d, ok := prov.(engine.RoleDetailer); ok {
 		var names []string
 		for _, r := range read.Roles {
-			if r.Tags[engine.OwnerTagKey] == "" {
+			if r.Tags[ownership.OwnerTagKey] == "" {
 				names = append(names, r.Name)
 			}
 		}
@@ -131,7 +134,7 @@ func (e *cliEnv) importAccount(ctx context.Context, cmd *cli.Command) error {
 	return e.checkImport(ctx, cmd, dir, acct, read, res)
 }
 
-func findAccount(cfg *engine.Config, name string) *engine.AccountConfig {
+func findAccount(cfg *model.Config, name string) *model.AccountConfig {
 	for _, a := range cfg.Accounts {
 		if a.Name == name || a.Address == name || a.ID == name {
 			return a
@@ -143,27 +146,27 @@ func findAccount(cfg *engine.Config, name string) *engine.AccountConfig {
 // credentialRoles names the roles trustform itself uses to reach the
 // account: importing one would let a later destroy cut off the stack's own
 // access.
-func credentialRoles(cmd *cli.Command, cfg *engine.Config, acct *engine.AccountConfig, identity string) map[string]string {
+func credentialRoles(cmd *cli.Command, cfg *model.Config, acct *model.AccountConfig, identity string) map[string]string {
 	skip := map[string]string{}
 	const why = "trustform reaches the account through it"
 	if n := cmd.String("assume-role-name"); n != "" {
-		skip[engine.NameKey(n)] = why
+		skip[model.NameKey(n)] = why
 	} else if cfg.Stack.AssumeRoleName != "" {
-		skip[engine.NameKey(cfg.Stack.AssumeRoleName)] = why
+		skip[model.NameKey(cfg.Stack.AssumeRoleName)] = why
 	}
 	if ar := acct.AssumeRole; ar != nil {
-		skip[engine.NameKey(ar.RoleARN[strings.LastIndex(ar.RoleARN, "/")+1:])] = why
+		skip[model.NameKey(ar.RoleARN[strings.LastIndex(ar.RoleARN, "/")+1:])] = why
 	}
 	// arn:aws:sts::111111111111:assumed-role/NAME/session
 	if _, rest, ok := strings.Cut(identity, ":assumed-role/"); ok {
-		skip[engine.NameKey(strings.SplitN(rest, "/", 2)[0])] = "it is the role this import runs as"
+		skip[model.NameKey(strings.SplitN(rest, "/", 2)[0])] = "it is the role this import runs as"
 	}
 	return skip
 }
 
-func kindText(k engine.Kind) string {
+func kindText(k model.Kind) string {
 	switch k {
-	case engine.KindPolicy:
+	case model.KindPolicy:
 		return "managed policy"
 	case "grant", "deny":
 		return string(k) + " of"
@@ -198,7 +201,7 @@ func writeNew(path string, data []byte) error {
 // account as just read: the imported blocks must lead to adoptions only. A
 // block that would change its object is named, so that the user sees it
 // before any plan.
-func (e *cliEnv) checkImport(ctx context.Context, cmd *cli.Command, dir string, acct *engine.AccountConfig, read *engine.Account, res *hclgen.Result) error {
+func (e *cliEnv) checkImport(ctx context.Context, cmd *cli.Command, dir string, acct *model.AccountConfig, read *model.Account, res *hclgen.Result) error {
 	cfg, err := e.loadDir(ctx, cmd, dir, false)
 	if err != nil {
 		return fmt.Errorf("the imported file does not load; this is a bug in import, please report it with the file: %w", err)
@@ -208,28 +211,28 @@ func (e *cliEnv) checkImport(ctx context.Context, cmd *cli.Command, dir string, 
 		return err
 	}
 	one := *cfg
-	one.Accounts = []*engine.AccountConfig{findAccount(cfg, acct.Name)}
-	actual := engine.NewState()
+	one.Accounts = []*model.AccountConfig{findAccount(cfg, acct.Name)}
+	actual := model.NewState()
 	actual.Accounts[acct.ID] = read
 	changes, err := engine.Diff(actual, desired, &one)
 	if err != nil {
 		return fmt.Errorf("the next plan of %s would stop: %w", acct.Name, err)
 	}
 	addresses := map[string]bool{}
-	importedObjects := map[engine.Key]bool{}
+	importedObjects := map[model.Key]bool{}
 	for _, it := range res.Imported {
 		addresses[it.Address] = true
-		importedObjects[engine.PrincipalKey(acct.ID, it.Kind, it.Name)] = true
+		importedObjects[model.PrincipalKey(acct.ID, it.Kind, it.Name)] = true
 	}
 	adopt, ledger := 0, 0
 	var unexpected []string
 	for _, c := range changes {
 		switch {
-		case c.Action == engine.Adopt && len(c.Attrs) == 0:
+		case c.Action == model.Adopt && len(c.Attrs) == 0:
 			adopt++
-		case c.Action == engine.Adopt && onlyOwnerTag(c.Attrs):
+		case c.Action == model.Adopt && onlyOwnerTag(c.Attrs):
 			adopt++
-		case c.Block == engine.LedgerAddress:
+		case c.Block == ownership.LedgerAddress:
 			ledger++
 		case addresses[c.Block] || touches(c, acct.ID, importedObjects):
 			unexpected = append(unexpected, engine.Describe(c))
@@ -254,9 +257,9 @@ func (e *cliEnv) checkImport(ctx context.Context, cmd *cli.Command, dir string, 
 // onlyOwnerTag reports whether an adoption changes nothing but the ownership
 // tag and the stack's record of what it applied (trustform:applied), which
 // an adopted role or user receives with it.
-func onlyOwnerTag(attrs []engine.AttrDiff) bool {
+func onlyOwnerTag(attrs []model.AttrDiff) bool {
 	for _, a := range attrs {
-		if name := strings.TrimPrefix(a.Name, "tags."); a.Name == name || name != engine.OwnerTagKey && !engine.IsAppliedTag(name) {
+		if name := strings.TrimPrefix(a.Name, "tags."); a.Name == name || name != ownership.OwnerTagKey && !ownership.IsAppliedTag(name) {
 			return false
 		}
 	}
@@ -267,19 +270,19 @@ func onlyOwnerTag(attrs []engine.AttrDiff) bool {
 // for, though no block declares the change itself: the membership of a user
 // the stack declares without the group, in a group it adopts, would be taken
 // away by the next plan and is blamed on no block.
-func touches(c *engine.Change, account string, imported map[engine.Key]bool) bool {
-	for _, obj := range []engine.Object{c.Before, c.After} {
+func touches(c *model.Change, account string, imported map[model.Key]bool) bool {
+	for _, obj := range []model.Object{c.Before, c.After} {
 		switch o := obj.(type) {
-		case *engine.Membership:
-			if o != nil && (imported[engine.PrincipalKey(account, engine.KindUser, o.User)] || imported[engine.PrincipalKey(account, engine.KindGroup, o.Group)]) {
+		case *model.Membership:
+			if o != nil && (imported[model.PrincipalKey(account, model.KindUser, o.User)] || imported[model.PrincipalKey(account, model.KindGroup, o.Group)]) {
 				return true
 			}
-		case *engine.InlinePolicy:
-			if o != nil && imported[engine.PrincipalKey(account, o.PrincipalKind, o.PrincipalName)] {
+		case *model.InlinePolicy:
+			if o != nil && imported[model.PrincipalKey(account, o.PrincipalKind, o.PrincipalName)] {
 				return true
 			}
-		case *engine.Attachment:
-			if o != nil && imported[engine.PrincipalKey(account, o.PrincipalKind, o.PrincipalName)] {
+		case *model.Attachment:
+			if o != nil && imported[model.PrincipalKey(account, o.PrincipalKind, o.PrincipalName)] {
 				return true
 			}
 		}

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/planfile"
 	"github.com/trustform/trustform/providers/aws/mototest"
@@ -44,7 +47,7 @@ func copyDir(t *testing.T, src string) string {
 
 // documents lists every policy document of a state by where it sits, the
 // stack's own ledgers left out: adoption must leave all of them as they were.
-func documents(s *engine.State) map[string]string {
+func documents(s *model.State) map[string]string {
 	out := map[string]string{}
 	for id, a := range s.Accounts {
 		for _, r := range a.Roles {
@@ -105,14 +108,14 @@ func TestImportTutorialLocal(t *testing.T) {
 	adoptions := 0
 	for _, c := range doc.Changes {
 		switch {
-		case c.Action == engine.Adopt:
+		case c.Action == model.Adopt:
 			adoptions++
 			for _, a := range c.Attributes {
-				if a.Name != "tags."+engine.OwnerTagKey && !engine.IsAppliedTag(strings.TrimPrefix(a.Name, "tags.")) {
+				if a.Name != "tags."+ownership.OwnerTagKey && !ownership.IsAppliedTag(strings.TrimPrefix(a.Name, "tags.")) {
 					t.Errorf("adoption of %s changes %s", c.Object, a.Name)
 				}
 			}
-		case engine.IsLedgerAddress(c.Address) && c.Action == engine.Create:
+		case engine.IsLedgerAddress(c.Address) && c.Action == model.Create:
 		default:
 			t.Errorf("the plan after import does more than adopt: %s %s (%s)", c.Action, c.Object, c.Address)
 		}
@@ -348,7 +351,7 @@ func TestImportTutorialOnMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range doc.Changes {
-		if c.Action != engine.Adopt && !(engine.IsLedgerAddress(c.Address) && c.Action == engine.Create) {
+		if c.Action != model.Adopt && !(engine.IsLedgerAddress(c.Address) && c.Action == model.Create) {
 			t.Errorf("the plan after import does more than adopt: %s %s (%s)", c.Action, c.Object, c.Address)
 		}
 	}

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/urfave/cli/v3"
 
-	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/lint"
 )
 
@@ -73,7 +74,7 @@ func writeFindings(w io.Writer, findings []lint.Finding) {
 	}
 }
 
-func position(s engine.Source) string {
+func position(s model.Source) string {
 	if s.Filename == "" {
 		return "(stack)"
 	}
@@ -90,7 +91,7 @@ func strictError(cmd *cli.Command, findings []lint.Finding) error {
 // lintBeforePlan runs lint on a stack about to be planned: findings go to
 // standard error as warnings, or stop the command under -strict before any
 // account is read.
-func (e *cliEnv) lintBeforePlan(cmd *cli.Command, cfg *engine.Config) error {
+func (e *cliEnv) lintBeforePlan(cmd *cli.Command, cfg *model.Config) error {
 	findings := lint.Check(cfg)
 	if len(findings) == 0 {
 		return nil

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/urfave/cli/v3"
 	"golang.org/x/term"
@@ -258,7 +260,7 @@ func stackDir(cmd *cli.Command) (string, error) {
 // readQuotas, a stack that only exceeds IAM's default quotas on the aws
 // target is loaded again with the accounts' real quotas, which an account
 // owner can have AWS raise: only then does trustform read them.
-func (e *cliEnv) load(ctx context.Context, cmd *cli.Command, readQuotas bool) (*engine.Config, error) {
+func (e *cliEnv) load(ctx context.Context, cmd *cli.Command, readQuotas bool) (*model.Config, error) {
 	dir, err := stackDir(cmd)
 	if err != nil {
 		return nil, err
@@ -266,7 +268,7 @@ func (e *cliEnv) load(ctx context.Context, cmd *cli.Command, readQuotas bool) (*
 	return e.loadDir(ctx, cmd, dir, readQuotas)
 }
 
-func (e *cliEnv) loadDir(ctx context.Context, cmd *cli.Command, dir string, readQuotas bool) (*engine.Config, error) {
+func (e *cliEnv) loadDir(ctx context.Context, cmd *cli.Command, dir string, readQuotas bool) (*model.Config, error) {
 	cfg, _, err := e.loadWith(ctx, cmd, dir, schema.Options{Vars: cmd.StringSlice("var"), VarFiles: cmd.StringSlice("var-file")}, readQuotas, false)
 	return cfg, err
 }
@@ -274,11 +276,11 @@ func (e *cliEnv) loadDir(ctx context.Context, cmd *cli.Command, dir string, read
 // loadWith is loadDir with the given options; with record it also returns
 // what the load read (the variables' values, the files' digests), for a
 // saved plan, even when the load fails.
-func (e *cliEnv) loadWith(ctx context.Context, cmd *cli.Command, dir string, opts schema.Options, readQuotas, record bool) (*engine.Config, schema.Inputs, error) {
+func (e *cliEnv) loadWith(ctx context.Context, cmd *cli.Command, dir string, opts schema.Options, readQuotas, record bool) (*model.Config, schema.Inputs, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, schema.Inputs{}, fmt.Errorf("%s is not a stack directory: give the directory that holds the stack's *.hcl files", dir)
 	}
-	load := func(opts schema.Options) (*engine.Config, map[string]*hcl.File, hcl.Diagnostics, schema.Inputs) {
+	load := func(opts schema.Options) (*model.Config, map[string]*hcl.File, hcl.Diagnostics, schema.Inputs) {
 		if record {
 			return schema.LoadInputs(dir, opts)
 		}
@@ -308,7 +310,7 @@ func (e *cliEnv) loadWith(ctx context.Context, cmd *cli.Command, dir string, opt
 }
 
 // realQuotas reads the IAM quotas of the given accounts from the target.
-func (e *cliEnv) realQuotas(ctx context.Context, cmd *cli.Command, cfg *engine.Config, accounts []string) (map[string]engine.Quotas, error) {
+func (e *cliEnv) realQuotas(ctx context.Context, cmd *cli.Command, cfg *model.Config, accounts []string) (map[string]engine.Quotas, error) {
 	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, true)
 	if err != nil {
 		return nil, err
@@ -333,7 +335,7 @@ func (e *cliEnv) realQuotas(ctx context.Context, cmd *cli.Command, cfg *engine.C
 }
 
 // targetOf is the target a command runs on: --target, else the stack's.
-func targetOf(cmd *cli.Command, cfg *engine.Config) string {
+func targetOf(cmd *cli.Command, cfg *model.Config) string {
 	if t := cmd.String("target"); t != "" {
 		return t
 	}
@@ -345,7 +347,7 @@ func targetOf(cmd *cli.Command, cfg *engine.Config) string {
 
 // openTarget opens the provider the stack targets. readOnly asks for a
 // provider that will not be written through (plan).
-func (e *cliEnv) openTarget(ctx context.Context, cmd *cli.Command, cfg *engine.Config, readOnly bool) (engine.Provider, func() error, error) {
+func (e *cliEnv) openTarget(ctx context.Context, cmd *cli.Command, cfg *model.Config, readOnly bool) (engine.Provider, func() error, error) {
 	target := targetOf(cmd, cfg)
 	switch target {
 	case "local":
@@ -462,7 +464,7 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 // targetInfo records where a plan's accounts are and how they are reached,
 // with absolute paths: a saved plan applies where it was made, whatever the
 // directory it is applied from.
-func targetInfo(cmd *cli.Command, cfg *engine.Config) planfile.Target {
+func targetInfo(cmd *cli.Command, cfg *model.Config) planfile.Target {
 	t := planfile.Target{Kind: targetOf(cmd, cfg), StackDir: absPath(cfg.Stack.Dir)}
 	switch t.Kind {
 	case "local":
@@ -476,7 +478,7 @@ func targetInfo(cmd *cli.Command, cfg *engine.Config) planfile.Target {
 	return t
 }
 
-func stateDirOf(cmd *cli.Command, cfg *engine.Config) string {
+func stateDirOf(cmd *cli.Command, cfg *model.Config) string {
 	if dir := cmd.String("state-dir"); dir != "" {
 		return dir
 	}
@@ -487,7 +489,7 @@ func stateDirOf(cmd *cli.Command, cfg *engine.Config) string {
 // the ability to assume which role, and the stack's expectations, both on the
 // accounts as they will be after the plan. A destroy plan checks no
 // expectation: removing the stack is meant to remove the access it expects.
-func analyse(cfg *engine.Config, plan *engine.Plan) {
+func analyse(cfg *model.Config, plan *model.Plan) {
 	projected := engine.Project(plan.Actual, plan.Changes)
 	after := access.New(projected, local.AWSManagedPolicy)
 	plan.Access = access.DiffChanges(access.New(plan.Actual, local.AWSManagedPolicy), after, plan.Changes)
@@ -497,7 +499,7 @@ func analyse(cfg *engine.Config, plan *engine.Plan) {
 	plan.Expectations = expect.Check(cfg, projected, after)
 }
 
-func notApplicable(plan *engine.Plan) error {
+func notApplicable(plan *model.Plan) error {
 	var failed []string
 	for _, x := range plan.Expectations {
 		if !x.Passed {
@@ -636,7 +638,7 @@ func (e *cliEnv) confirm(destroy bool) error {
 }
 
 // adoptedText completes the "Apply complete!" line of a plan that adopts.
-func adoptedText(p *engine.Plan) string {
+func adoptedText(p *model.Plan) string {
 	if n := p.Adoptions(); n > 0 {
 		return fmt.Sprintf(", %d adopted", n)
 	}
@@ -666,7 +668,7 @@ func (r *readRetries) watch(ctx context.Context) context.Context {
 // freshPlan opens the target for writing, reads the accounts (retries shown
 // on standard error, or kept for the JSON stream) and makes the analysed
 // plan that apply and apply FILE carry out. The caller closes the target.
-func (e *cliEnv) freshPlan(ctx context.Context, cmd *cli.Command, cfg *engine.Config, destroy bool) (*engine.Plan, engine.Provider, *readRetries, func() error, error) {
+func (e *cliEnv) freshPlan(ctx context.Context, cmd *cli.Command, cfg *model.Config, destroy bool) (*model.Plan, engine.Provider, *readRetries, func() error, error) {
 	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, false)
 	if err != nil {
 		return nil, nil, nil, nil, err

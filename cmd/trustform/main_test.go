@@ -11,7 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/providers/local"
 )
 
@@ -119,7 +120,7 @@ func TestDriftIsRevertedAndUnownedPoliciesStay(t *testing.T) {
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"},` +
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole"}]}`
 	const handwritten = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`
-	tamper(t, filepath.Join(dir, ".trustform"), func(p *local.Provider, acct func(id string) *engine.AccountConfig) {
+	tamper(t, filepath.Join(dir, ".trustform"), func(p *local.Provider, acct func(id string) *model.AccountConfig) {
 		ctx := context.Background()
 		prod, dev := acct("999999999999"), acct("111111111111")
 		a, err := p.Read(ctx, prod)
@@ -129,11 +130,11 @@ func TestDriftIsRevertedAndUnownedPoliciesStay(t *testing.T) {
 		role := a.Roles["updateapp"]
 		drifted := role.Clone()
 		drifted.TrustPolicy = extra
-		if err := p.Apply(ctx, prod, &engine.Change{Action: engine.Update, Kind: engine.KindRole, Account: engine.AccountRef{ID: prod.ID}, Before: role, After: drifted}); err != nil {
+		if err := p.Apply(ctx, prod, &model.Change{Action: model.Update, Kind: model.KindRole, Account: model.AccountRef{ID: prod.ID}, Before: role, After: drifted}); err != nil {
 			t.Fatal(err)
 		}
-		inline := &engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: "Developers", Name: "handwritten", Document: handwritten}
-		if err := p.Apply(ctx, dev, &engine.Change{Action: engine.Create, Kind: engine.KindInline, Account: engine.AccountRef{ID: dev.ID}, After: inline}); err != nil {
+		inline := &model.InlinePolicy{PrincipalKind: model.KindGroup, PrincipalName: "Developers", Name: "handwritten", Document: handwritten}
+		if err := p.Apply(ctx, dev, &model.Change{Action: model.Create, Kind: model.KindInline, Account: model.AccountRef{ID: dev.ID}, After: inline}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -216,7 +217,7 @@ func TestBinaryFlagsInBothForms(t *testing.T) {
 	}
 }
 
-func snapshot(t *testing.T, dir, seed string) *engine.State {
+func snapshot(t *testing.T, dir, seed string) *model.State {
 	t.Helper()
 	p, err := local.Open(local.Options{Dir: dir, Seed: seed, ReadOnly: true})
 	if err != nil {
@@ -226,26 +227,26 @@ func snapshot(t *testing.T, dir, seed string) *engine.State {
 	return p.Snapshot()
 }
 
-func tamper(t *testing.T, dir string, fn func(p *local.Provider, acct func(string) *engine.AccountConfig)) {
+func tamper(t *testing.T, dir string, fn func(p *local.Provider, acct func(string) *model.AccountConfig)) {
 	t.Helper()
 	p, err := local.Open(local.Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	fn(p, func(id string) *engine.AccountConfig {
-		return &engine.AccountConfig{ID: id, Name: id, Partition: "aws"}
+	fn(p, func(id string) *model.AccountConfig {
+		return &model.AccountConfig{ID: id, Name: id, Partition: "aws"}
 	})
 }
 
-func equalStates(a, b *engine.State) bool {
+func equalStates(a, b *model.State) bool {
 	var x, y bytes.Buffer
 	dump(&x, a)
 	dump(&y, b)
 	return x.String() == y.String()
 }
 
-func dump(w *bytes.Buffer, s *engine.State) {
+func dump(w *bytes.Buffer, s *model.State) {
 	for _, id := range s.AccountIDs() {
 		a := s.Accounts[id]
 		w.WriteString(id + "\n")
@@ -258,21 +259,21 @@ func dump(w *bytes.Buffer, s *engine.State) {
 func sprint(v any) string {
 	var b bytes.Buffer
 	switch m := v.(type) {
-	case map[string]*engine.Role:
+	case map[string]*model.Role:
 		for _, k := range sortedKeys(m) {
 			r := m[k]
 			b.WriteString(k + ":" + r.Name + r.TrustPolicy + strings.Join(r.AttachedPolicies, ",") + strings.Join(sortedKeys(r.InlinePolicies), ",") + ";")
 		}
-	case map[string]*engine.ManagedPolicy:
+	case map[string]*model.ManagedPolicy:
 		for _, k := range sortedKeys(m) {
 			b.WriteString(k + ":" + m[k].Document + ";")
 		}
-	case map[string]*engine.Group:
+	case map[string]*model.Group:
 		for _, k := range sortedKeys(m) {
 			g := m[k]
 			b.WriteString(k + ":" + g.Path + strings.Join(g.AttachedPolicies, ",") + strings.Join(sortedKeys(g.InlinePolicies), ",") + ";")
 		}
-	case map[string]*engine.User:
+	case map[string]*model.User:
 		for _, k := range sortedKeys(m) {
 			u := m[k]
 			b.WriteString(k + ":" + strings.Join(u.Groups, ",") + strings.Join(u.AttachedPolicies, ",") + strings.Join(sortedKeys(u.InlinePolicies), ",") + ";")

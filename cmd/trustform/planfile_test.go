@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/providers/local"
 )
 
@@ -107,9 +108,9 @@ func TestSavedPlanAppliesExactlyOrRefusesWhenStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev := &engine.AccountConfig{ID: "111111111111", Name: "development", Partition: "aws"}
-	visitor := &engine.User{Name: "Visitor", Path: "/"}
-	if err := p.Apply(t.Context(), dev, &engine.Change{Action: engine.Create, Kind: engine.KindUser, Account: engine.AccountRef{ID: dev.ID}, After: visitor}); err != nil {
+	dev := &model.AccountConfig{ID: "111111111111", Name: "development", Partition: "aws"}
+	visitor := &model.User{Name: "Visitor", Path: "/"}
+	if err := p.Apply(t.Context(), dev, &model.Change{Action: model.Create, Kind: model.KindUser, Account: model.AccountRef{ID: dev.ID}, After: visitor}); err != nil {
 		t.Fatal(err)
 	}
 	p.Close()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/planfile"
 	"github.com/trustform/trustform/providers/local"
@@ -41,14 +43,14 @@ func forge(t *testing.T, path string, mutate func(*planfile.Document)) {
 // the stack does not own, and that no plan of the stack would touch.
 func powerUserDelete(index int) planfile.Change {
 	const arn = "arn:aws:iam::aws:policy/PowerUserAccess"
-	att := &engine.Attachment{PrincipalKind: engine.KindGroup, PrincipalName: "Testers", PolicyARN: arn}
-	c := &engine.Change{Action: engine.Delete, Kind: engine.KindAttachment, Before: att}
+	att := &model.Attachment{PrincipalKind: model.KindGroup, PrincipalName: "Testers", PolicyARN: arn}
+	c := &model.Change{Action: model.Delete, Kind: model.KindAttachment, Before: att}
 	return planfile.Change{
-		Index: index, Action: engine.Delete, Kind: engine.KindAttachment,
-		Account: engine.AccountRef{Name: "development", ID: "111111111111", Partition: "aws"},
+		Index: index, Action: model.Delete, Kind: model.KindAttachment,
+		Account: model.AccountRef{Name: "development", ID: "111111111111", Partition: "aws"},
 		Address: "group.testers", Object: engine.ObjectName(c),
-		Key:        engine.AttachmentKey("111111111111", engine.KindGroup, "Testers", arn),
-		Attributes: []engine.AttrDiff{}, DependsOn: []int{},
+		Key:        model.AttachmentKey("111111111111", model.KindGroup, "Testers", arn),
+		Attributes: []model.AttrDiff{}, DependsOn: []int{},
 		Before: &planfile.Object{Attachment: att},
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/urfave/cli/v3"
 
@@ -76,7 +78,7 @@ type validateJSONSummary struct {
 // -var and -var-file options, IAM's default quotas) and prints the document.
 func (e *cliEnv) validateJSON(_ context.Context, cmd *cli.Command) error {
 	var (
-		cfg   *engine.Config
+		cfg   *model.Config
 		files map[string]*hcl.File
 		diags hcl.Diagnostics
 	)
@@ -100,7 +102,7 @@ func (e *cliEnv) validateJSON(_ context.Context, cmd *cli.Command) error {
 // validateJSONDocument makes the document from a load's results. A stack
 // that loads is also turned into its desired state, as validate does; what
 // that reports becomes error diagnostics without a range.
-func validateJSONDocument(cfg *engine.Config, files map[string]*hcl.File, diags hcl.Diagnostics) validateJSONDoc {
+func validateJSONDocument(cfg *model.Config, files map[string]*hcl.File, diags hcl.Diagnostics) validateJSONDoc {
 	if !diags.HasErrors() && cfg != nil {
 		if _, err := engine.Desired(cfg); err != nil {
 			errs := []error{err}

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -75,7 +76,7 @@ func (r Reason) String() string {
 // Evaluator answers access questions about one state. It is safe for
 // concurrent use; the state must not change while it is in use.
 type Evaluator struct {
-	state      *engine.State
+	state      *model.State
 	awsManaged func(arn string) (string, bool)
 
 	mu     sync.Mutex
@@ -90,9 +91,9 @@ type parsedDoc struct {
 // New returns an evaluator of the state. awsManaged returns the document of
 // an AWS managed policy by ARN; it may be nil, and policies it does not know
 // are named in the caveats.
-func New(state *engine.State, awsManaged func(arn string) (document string, ok bool)) *Evaluator {
+func New(state *model.State, awsManaged func(arn string) (document string, ok bool)) *Evaluator {
 	if state == nil {
-		state = engine.NewState()
+		state = model.NewState()
 	}
 	return &Evaluator{state: state, awsManaged: awsManaged, parsed: map[string]parsedDoc{}}
 }
@@ -168,8 +169,8 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 	if c.kind == kindRole {
 		n.add("%s is a role, evaluated as a session of it whose name is unknown: trust statements naming particular sessions were not matched", c.arn)
 	}
-	var role *engine.Role
-	var roleAcct *engine.Account
+	var role *model.Role
+	var roleAcct *model.Account
 	if isTrustAction(req.Action) {
 		if _, svc, _, res, ok := arnParts(req.Resource); ok && svc == "iam" && strings.HasPrefix(res, "role/") {
 			r, a, why := e.findRole(req.Resource)
@@ -188,7 +189,7 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 			}
 			role, roleAcct = r, a
 			// The request names the role as IAM knows it.
-			req.Resource = engine.RoleARN(partitionOf(a), a.ID, r.Path, r.Name)
+			req.Resource = model.RoleARN(partitionOf(a), a.ID, r.Path, r.Name)
 		}
 	}
 	ctx := e.buildContext(c, req)
@@ -213,7 +214,7 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 // names the caller itself, only those, since they suffice), the caller's
 // allows where they were needed, and the conditional denies of both that
 // the request escaped.
-func trustBasis(c *caller, acct *engine.Account, ctx reqCtx, id, tr scan) *basis {
+func trustBasis(c *caller, acct *model.Account, ctx reqCtx, id, tr scan) *basis {
 	need := c.account != acct.ID || tr.best == viaAccount
 	var trust []condBlock
 	for i, blk := range tr.allowBlocks {
@@ -233,7 +234,7 @@ func isTrustAction(action string) bool {
 }
 
 // findRole resolves a role ARN in the state.
-func (e *Evaluator) findRole(arn string) (*engine.Role, *engine.Account, string) {
+func (e *Evaluator) findRole(arn string) (*model.Role, *model.Account, string) {
 	part, _, acctID, res, _ := arnParts(arn)
 	acct := e.state.Accounts[acctID]
 	if acct == nil {
@@ -243,7 +244,7 @@ func (e *Evaluator) findRole(arn string) (*engine.Role, *engine.Account, string)
 		return nil, nil, fmt.Sprintf("%s is in partition %q but account %s is in %q", arn, part, acctID, partitionOf(acct))
 	}
 	path, name, ok := splitPath(res, "role")
-	r := acct.Roles[engine.NameKey(name)]
+	r := acct.Roles[model.NameKey(name)]
 	if !ok || r == nil {
 		return nil, nil, fmt.Sprintf("there is no role %q in account %s", name, acctID)
 	}
@@ -320,7 +321,7 @@ func (e *Evaluator) identityPolicies(c *caller, n *notes) []source {
 	if c.kind == kindUser {
 		add(fmt.Sprintf("user %q", c.user.Name), c.user.InlinePolicies, c.user.AttachedPolicies)
 		for _, g := range c.user.Groups {
-			grp := c.acct.Groups[engine.NameKey(g)]
+			grp := c.acct.Groups[model.NameKey(g)]
 			if grp == nil {
 				n.add("user %q in %s is in group %q, which does not exist there: its policies were not evaluated", c.user.Name, c.account, g)
 				continue
@@ -362,9 +363,9 @@ func (e *Evaluator) managedPolicy(ref, owner string, c *caller, n *notes) (sourc
 		acct = e.state.Accounts[acctID]
 		_, name, _ = splitPath(res, "policy")
 	}
-	var p *engine.ManagedPolicy
+	var p *model.ManagedPolicy
 	if acct != nil {
-		p = acct.Policies[engine.NameKey(name)]
+		p = acct.Policies[model.NameKey(name)]
 	}
 	where := c.account
 	if acct != nil {
@@ -547,7 +548,7 @@ func joinHow(parts ...string) string {
 }
 
 // scanTrust evaluates the role's trust policy for the caller.
-func (e *Evaluator) scanTrust(c *caller, role *engine.Role, acct *engine.Account, req Request, ctx reqCtx, n *notes) scan {
+func (e *Evaluator) scanTrust(c *caller, role *model.Role, acct *model.Account, req Request, ctx reqCtx, n *notes) scan {
 	var sc scan
 	label := fmt.Sprintf("trust policy of role %q in %s", role.Name, acct.ID)
 	doc, err := e.parse(role.TrustPolicy)
@@ -641,7 +642,7 @@ func (e *Evaluator) decideIdentity(c *caller, req Request, id scan, n *notes) Re
 // caller. Across accounts the caller's identity-based policies must allow
 // too; within the account they must only when the trust policy names the
 // account rather than the caller itself.
-func decideTrust(c *caller, role *engine.Role, acct *engine.Account, req Request, id, tr scan) Result {
+func decideTrust(c *caller, role *model.Role, acct *model.Account, req Request, id, tr scan) Result {
 	if len(id.denies)+len(tr.denies) > 0 {
 		return Result{Decision: DecisionExplicitDeny, Reasons: append(id.denies, tr.denies...)}
 	}

@@ -7,7 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 )
 
@@ -74,12 +75,12 @@ func TestEvaluateAPI(t *testing.T) {
 // TestGivenContextWins checks that keys the caller gives, in any case,
 // replace those the evaluator would derive.
 func TestGivenContextWins(t *testing.T) {
-	s := engine.NewState()
+	s := model.NewState()
 	a := s.Account(dev, "")
-	a.Users["ann"] = &engine.User{Name: "Ann", Path: "/", InlinePolicies: map[string]string{
+	a.Users["ann"] = &model.User{Name: "Ann", Path: "/", InlinePolicies: map[string]string{
 		"home": `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}}`}}
 	ev := access.New(s, nil)
-	ann := engine.UserARN("aws", dev, "/", "Ann")
+	ann := model.UserARN("aws", dev, "/", "Ann")
 	tests := []struct {
 		name     string
 		resource string
@@ -170,7 +171,7 @@ func TestCaseState(t *testing.T) {
 		{"documents as compact JSON", strings.HasPrefix(s.Accounts[prod].Roles["updateapp"].TrustPolicy, `{"Version":"2012-10-17"`)},
 		{"customer managed policy", s.Accounts[prod].Policies["read-write-app-bucket"] != nil},
 		{"attachments are ARNs", len(s.Accounts[prod].Roles["updateapp"].AttachedPolicies) == 1 &&
-			s.Accounts[prod].Roles["updateapp"].AttachedPolicies[0] == engine.PolicyARN("aws", prod, "/", "read-write-app-bucket")},
+			s.Accounts[prod].Roles["updateapp"].AttachedPolicies[0] == model.PolicyARN("aws", prod, "/", "read-write-app-bucket")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -41,7 +42,7 @@ func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
 	resolve := resolveAWSManaged(t)
 	type named struct {
 		name    string
-		state   *engine.State
+		state   *model.State
 		managed func(string) (string, bool)
 	}
 	var states []named
@@ -90,13 +91,13 @@ func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
 // named principal, the evaluator's accounts ignored) and WhoCanAssume's
 // outsiders (the named principals outside the state). It returns how many
 // principal and role pairs were listed and how many refused.
-func checkOutsiders(t *testing.T, s *engine.State, managed func(string) (string, bool)) (listed, refused int) {
+func checkOutsiders(t *testing.T, s *model.State, managed func(string) (string, bool)) (listed, refused int) {
 	t.Helper()
 	ev := access.New(s, managed)
 	for _, id := range s.AccountIDs() {
 		a := s.Accounts[id]
 		for _, role := range a.Roles {
-			roleARN := engine.RoleARN(a.Partition, a.ID, role.Path, role.Name)
+			roleARN := model.RoleARN(a.Partition, a.ID, role.Path, role.Name)
 			trust, err := policy.Parse(role.TrustPolicy)
 			if err != nil {
 				continue
@@ -229,13 +230,13 @@ func enumerateOutside(trust policy.Document, principal, roleARN string) []map[st
 
 // checkAgreement checks every role of the state; it returns how many
 // principal and role pairs were listed and how many refused.
-func checkAgreement(t *testing.T, s *engine.State, managed func(string) (string, bool)) (listed, refused int) {
+func checkAgreement(t *testing.T, s *model.State, managed func(string) (string, bool)) (listed, refused int) {
 	t.Helper()
 	ev := access.New(s, managed)
 	for _, id := range s.AccountIDs() {
 		a := s.Accounts[id]
 		for _, role := range a.Roles {
-			roleARN := engine.RoleARN(a.Partition, a.ID, role.Path, role.Name)
+			roleARN := model.RoleARN(a.Partition, a.ID, role.Path, role.Name)
 			trust, err := policy.Parse(role.TrustPolicy)
 			if err != nil {
 				continue
@@ -275,15 +276,15 @@ var enumerated int
 
 // statePrincipals are the users and roles of the state, and the sessions of
 // its roles that the trust policy names.
-func statePrincipals(s *engine.State, trust policy.Document) []string {
+func statePrincipals(s *model.State, trust policy.Document) []string {
 	var out []string
 	for _, id := range s.AccountIDs() {
 		a := s.Accounts[id]
 		for _, u := range a.Users {
-			out = append(out, engine.UserARN(a.Partition, a.ID, u.Path, u.Name))
+			out = append(out, model.UserARN(a.Partition, a.ID, u.Path, u.Name))
 		}
 		for _, r := range a.Roles {
-			out = append(out, engine.RoleARN(a.Partition, a.ID, r.Path, r.Name))
+			out = append(out, model.RoleARN(a.Partition, a.ID, r.Path, r.Name))
 		}
 	}
 	for _, st := range trust.Statements {
@@ -293,7 +294,7 @@ func statePrincipals(s *engine.State, trust policy.Document) []string {
 				continue
 			}
 			roleName, _, _ := strings.Cut(strings.TrimPrefix(p[5], "assumed-role/"), "/")
-			if a := s.Accounts[p[4]]; a != nil && a.Roles[engine.NameKey(roleName)] != nil && a.Roles[engine.NameKey(roleName)].Name == roleName {
+			if a := s.Accounts[p[4]]; a != nil && a.Roles[model.NameKey(roleName)] != nil && a.Roles[model.NameKey(roleName)].Name == roleName {
 				out = append(out, v)
 			}
 		}
@@ -318,7 +319,7 @@ type kv struct{ key, value string }
 
 // enumerate is the contexts to try for a principal: those WhoCanAssume
 // tries, and contexts of the values the state's policies test.
-func enumerate(ev *access.Evaluator, s *engine.State, principal, roleARN string) []map[string][]string {
+func enumerate(ev *access.Evaluator, s *model.State, principal, roleARN string) []map[string][]string {
 	out := ev.CandidateContexts(principal, roleARN)
 	vars := variablesOf(s, principal, roleARN)
 	seen := map[kv]bool{}
@@ -374,12 +375,12 @@ func enumerate(ev *access.Evaluator, s *engine.State, principal, roleARN string)
 // documents are the policy documents that bear on the request: the role's
 // trust policy, and the principal's inline policies, its groups' and the
 // customer managed policies attached to them.
-func documents(s *engine.State, principal, roleARN string) []policy.Document {
+func documents(s *model.State, principal, roleARN string) []policy.Document {
 	var texts []string
-	attached := func(a *engine.Account, arns []string) {
+	attached := func(a *model.Account, arns []string) {
 		for _, arn := range arns {
 			for _, p := range a.Policies {
-				if engine.PolicyARN(a.Partition, a.ID, p.Path, p.Name) == arn || p.Name == arn {
+				if model.PolicyARN(a.Partition, a.ID, p.Path, p.Name) == arn || p.Name == arn {
 					texts = append(texts, p.Document)
 				}
 			}
@@ -392,7 +393,7 @@ func documents(s *engine.State, principal, roleARN string) []policy.Document {
 	}
 	if q := strings.SplitN(roleARN, ":", 6); len(q) == 6 {
 		if a := s.Accounts[q[4]]; a != nil {
-			if r := a.Roles[engine.NameKey(q[5][strings.LastIndexByte(q[5], '/')+1:])]; r != nil {
+			if r := a.Roles[model.NameKey(q[5][strings.LastIndexByte(q[5], '/')+1:])]; r != nil {
 				texts = append(texts, r.TrustPolicy)
 			}
 		}
@@ -401,11 +402,11 @@ func documents(s *engine.State, principal, roleARN string) []policy.Document {
 		a := s.Accounts[p[4]]
 		switch {
 		case strings.HasPrefix(p[5], "user/"):
-			if u := a.Users[engine.NameKey(p[5][strings.LastIndexByte(p[5], '/')+1:])]; u != nil {
+			if u := a.Users[model.NameKey(p[5][strings.LastIndexByte(p[5], '/')+1:])]; u != nil {
 				inline(u.InlinePolicies)
 				attached(a, u.AttachedPolicies)
 				for _, g := range u.Groups {
-					if grp := a.Groups[engine.NameKey(g)]; grp != nil {
+					if grp := a.Groups[model.NameKey(g)]; grp != nil {
 						inline(grp.InlinePolicies)
 						attached(a, grp.AttachedPolicies)
 					}
@@ -416,7 +417,7 @@ func documents(s *engine.State, principal, roleARN string) []policy.Document {
 			if strings.HasPrefix(p[5], "assumed-role/") {
 				name, _, _ = strings.Cut(strings.TrimPrefix(p[5], "assumed-role/"), "/")
 			}
-			if r := a.Roles[engine.NameKey(name)]; r != nil {
+			if r := a.Roles[model.NameKey(name)]; r != nil {
 				inline(r.InlinePolicies)
 				attached(a, r.AttachedPolicies)
 			}
@@ -436,7 +437,7 @@ var variable = regexp.MustCompile(`\$\{([^}]*)\}`)
 // variablesOf returns the values of the policy variables this test knows
 // for a principal: written here from the IAM User Guide's list, apart from
 // the evaluator's own code.
-func variablesOf(s *engine.State, principal, roleARN string) map[string]string {
+func variablesOf(s *model.State, principal, roleARN string) map[string]string {
 	out := map[string]string{"*": "*", "?": "?", "$": "$"}
 	p := strings.SplitN(principal, ":", 6)
 	if len(p) != 6 {
@@ -456,19 +457,19 @@ func variablesOf(s *engine.State, principal, roleARN string) map[string]string {
 		name := p[5][strings.LastIndexByte(p[5], '/')+1:]
 		out["aws:username"] = name
 		out["aws:principalarn"] = principal
-		if u := acct.Users[engine.NameKey(name)]; u != nil {
+		if u := acct.Users[model.NameKey(name)]; u != nil {
 			tags = u.Tags
 		}
 	case strings.HasPrefix(p[5], "role/"):
 		name := p[5][strings.LastIndexByte(p[5], '/')+1:]
 		out["aws:principalarn"] = principal
-		if r := acct.Roles[engine.NameKey(name)]; r != nil {
+		if r := acct.Roles[model.NameKey(name)]; r != nil {
 			tags = r.Tags
 		}
 	case strings.HasPrefix(p[5], "assumed-role/"):
 		name, _, _ := strings.Cut(strings.TrimPrefix(p[5], "assumed-role/"), "/")
-		if r := acct.Roles[engine.NameKey(name)]; r != nil {
-			out["aws:principalarn"] = engine.RoleARN(acct.Partition, acct.ID, r.Path, r.Name)
+		if r := acct.Roles[model.NameKey(name)]; r != nil {
+			out["aws:principalarn"] = model.RoleARN(acct.Partition, acct.ID, r.Path, r.Name)
 			tags = r.Tags
 		}
 	}
@@ -532,20 +533,20 @@ func valuesFor(op string, vals []string, vars map[string]string) []string {
 // groups and roles, identity policies that allow or deny sts:AssumeRole,
 // and trust policies that mix accounts, principals, MFA, ExternalIds,
 // StringLike wildcards, policy variables and conditional denies.
-func genState(r *rand.Rand) *engine.State {
+func genState(r *rand.Rand) *model.State {
 	ids := []string{"111111111111", "222222222222", "333333333333"}[:2+r.IntN(2)]
-	s := engine.NewState()
+	s := model.NewState()
 	type ent struct{ account, kind, name string }
 	var users, roles []ent
 	for _, id := range ids {
 		a := s.Account(id, "aws")
 		for i := range 1 + r.IntN(2) {
 			name := fmt.Sprintf("G%d", i)
-			a.Groups[engine.NameKey(name)] = &engine.Group{Name: name, Path: "/", InlinePolicies: map[string]string{}}
+			a.Groups[model.NameKey(name)] = &model.Group{Name: name, Path: "/", InlinePolicies: map[string]string{}}
 		}
 		for i := range 1 + r.IntN(3) {
 			name := fmt.Sprintf("u%d", i)
-			u := &engine.User{Name: name, Path: "/", InlinePolicies: map[string]string{}}
+			u := &model.User{Name: name, Path: "/", InlinePolicies: map[string]string{}}
 			if r.IntN(2) == 0 {
 				u.Tags = map[string]string{"team": []string{"a", "b"}[r.IntN(2)]}
 			}
@@ -555,7 +556,7 @@ func genState(r *rand.Rand) *engine.State {
 				}
 			}
 			slices.Sort(u.Groups)
-			a.Users[engine.NameKey(name)] = u
+			a.Users[model.NameKey(name)] = u
 			users = append(users, ent{id, "user", name})
 		}
 		for i := range 1 + r.IntN(3) {
@@ -564,9 +565,9 @@ func genState(r *rand.Rand) *engine.State {
 			if r.IntN(4) == 0 {
 				path = "/ops/"
 			}
-			a.Roles[engine.NameKey(name)] = &engine.Role{Name: name, Path: path, MaxSessionDuration: 3600, InlinePolicies: map[string]string{}}
+			a.Roles[model.NameKey(name)] = &model.Role{Name: name, Path: path, MaxSessionDuration: 3600, InlinePolicies: map[string]string{}}
 			if r.IntN(3) == 0 {
-				a.Roles[engine.NameKey(name)].Tags = map[string]string{"team": "a"}
+				a.Roles[model.NameKey(name)].Tags = map[string]string{"team": "a"}
 			}
 			roles = append(roles, ent{id, "role", name})
 		}
@@ -574,10 +575,10 @@ func genState(r *rand.Rand) *engine.State {
 	arnOf := func(e ent) string {
 		a := s.Accounts[e.account]
 		if e.kind == "user" {
-			return engine.UserARN("aws", e.account, "/", e.name)
+			return model.UserARN("aws", e.account, "/", e.name)
 		}
-		r := a.Roles[engine.NameKey(e.name)]
-		return engine.RoleARN("aws", e.account, r.Path, r.Name)
+		r := a.Roles[model.NameKey(e.name)]
+		return model.RoleARN("aws", e.account, r.Path, r.Name)
 	}
 	pick := func(list []string) string { return list[r.IntN(len(list))] }
 	conds := []map[string]map[string][]string{
@@ -617,7 +618,7 @@ func genState(r *rand.Rand) *engine.State {
 		case 0:
 			return map[string][]string{"AWS": {pick(ids)}}
 		case 1:
-			return map[string][]string{"AWS": {engine.RootARN("aws", pick(ids))}}
+			return map[string][]string{"AWS": {model.RootARN("aws", pick(ids))}}
 		case 2, 3:
 			return map[string][]string{"AWS": {arnOf(users[r.IntN(len(users))])}}
 		case 4:
@@ -633,7 +634,7 @@ func genState(r *rand.Rand) *engine.State {
 		return map[string][]string{"AWS": {pick(ids), arnOf(users[r.IntN(len(users))])}}
 	}
 	for _, e := range roles {
-		role := s.Accounts[e.account].Roles[engine.NameKey(e.name)]
+		role := s.Accounts[e.account].Roles[model.NameKey(e.name)]
 		var stmts []policy.Statement
 		for range 1 + r.IntN(3) {
 			stmts = append(stmts, policy.Statement{Effect: "Allow", Principals: principalValue(), Actions: []string{"sts:AssumeRole"},
@@ -684,7 +685,7 @@ func genState(r *rand.Rand) *engine.State {
 			stmts = append(stmts, policy.Statement{Effect: "Deny", Principals: map[string][]string{"AWS": {"*"}}, Actions: []string{"sts:AssumeRole"},
 				Conditions: denyConds[r.IntN(len(denyConds))]})
 		}
-		s.Accounts[e.account].Roles[engine.NameKey(e.name)].TrustPolicy = doc(stmts...)
+		s.Accounts[e.account].Roles[model.NameKey(e.name)].TrustPolicy = doc(stmts...)
 	}
 	identity := func() string {
 		var stmts []policy.Statement

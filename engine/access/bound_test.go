@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -45,7 +46,7 @@ func TestSearchBound(t *testing.T) {
 				for i, r := range vendorRoles(8) {
 					out = append(out, stmt("Allow", aws(r), assume, extID(fmt.Sprintf("e%d", i))))
 				}
-				return append(out, stmt("Allow", aws(engine.RootARN("aws", dev)), assume, extID("z")))
+				return append(out, stmt("Allow", aws(model.RootARN("aws", dev)), assume, extID("z")))
 			}(),
 			who: func() map[string]string {
 				m := map[string]string{david: "z", quinn: "z"}
@@ -62,7 +63,7 @@ func TestSearchBound(t *testing.T) {
 			stmts: func() []policy.Statement {
 				var out []policy.Statement
 				for i := range 8 {
-					out = append(out, stmt("Allow", aws(engine.RootARN("aws", dev)), assume, extID(fmt.Sprintf("e%d", i))))
+					out = append(out, stmt("Allow", aws(model.RootARN("aws", dev)), assume, extID(fmt.Sprintf("e%d", i))))
 				}
 				return append(out, stmt("Allow", aws("arn:aws:iam::333333333333:root"), assume, extID("z")))
 			}(),
@@ -75,7 +76,7 @@ func TestSearchBound(t *testing.T) {
 			stmts: func() []policy.Statement {
 				var out []policy.Statement
 				for i := range 8 {
-					out = append(out, stmt("Allow", aws(engine.RootARN("aws", dev)), assume, extID(fmt.Sprintf("e%d", i))))
+					out = append(out, stmt("Allow", aws(model.RootARN("aws", dev)), assume, extID(fmt.Sprintf("e%d", i))))
 				}
 				return append(out, stmt("Allow", aws(vendorRoot), assume, extID("z")))
 			}(),
@@ -120,7 +121,7 @@ func TestSearchBound(t *testing.T) {
 			vendor := s.Account("222222222222", "aws")
 			for i := range 8 {
 				name := fmt.Sprintf("r%d", i)
-				vendor.Roles[engine.NameKey(name)] = &engine.Role{Name: name, Path: "/", MaxSessionDuration: 3600,
+				vendor.Roles[model.NameKey(name)] = &model.Role{Name: name, Path: "/", MaxSessionDuration: 3600,
 					TrustPolicy: trustOf(stmt("Allow", map[string][]string{"Service": {"ec2.amazonaws.com"}}, assume, nil)),
 					InlinePolicies: map[string]string{"assume": policy.Document{Version: policy.Version, Statements: []policy.Statement{{
 						Effect: "Allow", Actions: assume, Resources: []string{"*"},

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // Case is one evaluation case of the corpus (testdata/eval): a state, a
@@ -182,24 +182,24 @@ func documents(m map[string]json.RawMessage) map[string]string {
 }
 
 // State builds the case's state.
-func (c Case) State() *engine.State {
-	s := engine.NewState()
+func (c Case) State() *model.State {
+	s := model.NewState()
 	for id, spec := range c.Spec.Accounts {
 		a := s.Account(id, spec.Partition)
 		for name, p := range spec.Policies {
-			a.Policies[engine.NameKey(name)] = &engine.ManagedPolicy{Name: name, Path: pathOf(p.Path), Document: document(p.Document)}
+			a.Policies[model.NameKey(name)] = &model.ManagedPolicy{Name: name, Path: pathOf(p.Path), Document: document(p.Document)}
 		}
 		for name, g := range spec.Groups {
-			a.Groups[engine.NameKey(name)] = &engine.Group{Name: name, Path: pathOf(g.Path),
+			a.Groups[model.NameKey(name)] = &model.Group{Name: name, Path: pathOf(g.Path),
 				AttachedPolicies: slices.Sorted(slices.Values(g.Attached)), InlinePolicies: documents(g.Inline)}
 		}
 		for name, u := range spec.Users {
-			a.Users[engine.NameKey(name)] = &engine.User{Name: name, Path: pathOf(u.Path), Tags: u.Tags,
+			a.Users[model.NameKey(name)] = &model.User{Name: name, Path: pathOf(u.Path), Tags: u.Tags,
 				Groups: slices.Sorted(slices.Values(u.Groups)), AttachedPolicies: slices.Sorted(slices.Values(u.Attached)),
 				InlinePolicies: documents(u.Inline)}
 		}
 		for name, r := range spec.Roles {
-			a.Roles[engine.NameKey(name)] = &engine.Role{Name: name, Path: pathOf(r.Path), TrustPolicy: document(r.Trust),
+			a.Roles[model.NameKey(name)] = &model.Role{Name: name, Path: pathOf(r.Path), TrustPolicy: document(r.Trust),
 				MaxSessionDuration: 3600, Tags: r.Tags, AttachedPolicies: slices.Sorted(slices.Values(r.Attached)),
 				InlinePolicies: documents(r.Inline)}
 		}

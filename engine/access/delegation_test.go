@@ -5,7 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 )
 
@@ -17,9 +18,9 @@ const (
 // withSandbox adds a read account holding one user with no policy: no
 // principal of it can assume anything, so only a delegation can tell that
 // a trust policy lets the account in.
-func withSandbox(s *engine.State) *engine.State {
+func withSandbox(s *model.State) *model.State {
 	a := s.Account(sandbox, "aws")
-	a.Users["sam"] = &engine.User{Name: "Sam", Path: "/", InlinePolicies: map[string]string{}}
+	a.Users["sam"] = &model.User{Name: "Sam", Path: "/", InlinePolicies: map[string]string{}}
 	return s
 }
 
@@ -61,17 +62,17 @@ func TestDelegations(t *testing.T) {
 			after := before.Clone()
 			was := after.Accounts[prod].Roles["updateapp"].Clone()
 			after.Accounts[prod].Roles["updateapp"].TrustPolicy = trustDoc(tt.cond, tt.after...)
-			change := &engine.Change{Action: engine.Update, Kind: engine.KindRole,
-				Account: engine.AccountRef{Name: "production", ID: prod, Partition: "aws"},
+			change := &model.Change{Action: model.Update, Kind: model.KindRole,
+				Account: model.AccountRef{Name: "production", ID: prod, Partition: "aws"},
 				Before:  was, After: after.Accounts[prod].Roles["updateapp"].Clone()}
 
 			resolve := resolveAWSManaged(t)
 			b, a := access.New(before, resolve), access.New(after, resolve)
 			full := access.Diff(b, a)
-			if fromChanges := access.DiffChanges(b, a, []*engine.Change{change}); fmt.Sprint(fromChanges) != fmt.Sprint(full) {
+			if fromChanges := access.DiffChanges(b, a, []*model.Change{change}); fmt.Sprint(fromChanges) != fmt.Sprint(full) {
 				t.Fatalf("from the change:\n%+v\nfrom every pair:\n%+v", fromChanges, full)
 			}
-			i := slices.IndexFunc(full, func(c engine.AccessChange) bool { return c.Principal == tt.principal })
+			i := slices.IndexFunc(full, func(c model.AccessChange) bool { return c.Principal == tt.principal })
 			if i < 0 {
 				t.Fatalf("no access change for %s in %+v", tt.principal, full)
 			}

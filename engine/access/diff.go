@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // Diff compares who can assume which role in the states of two evaluators —
@@ -25,15 +25,15 @@ import (
 // Delegations), gained or lost, each with the principals of that account
 // that can assume the role. Account roots and "*" are reported as
 // delegations only, never also as principals.
-func Diff(before, after *Evaluator) []engine.AccessChange {
+func Diff(before, after *Evaluator) []model.AccessChange {
 	every := func(string) bool { return true }
 	return merged(changed(assumers(before, before.state), assumers(after, after.state)), delegationChanges(before, after, every))
 }
 
 // changed lists the role and principal pairs whose conditions differ
 // between two assumer maps (see assumers), sorted by role, then principal.
-func changed(was, will map[string][]string) []engine.AccessChange {
-	var out []engine.AccessChange
+func changed(was, will map[string][]string) []model.AccessChange {
+	var out []model.AccessChange
 	for _, key := range unionKeys(was, will) {
 		b, hadB := was[key]
 		a, hasA := will[key]
@@ -41,7 +41,7 @@ func changed(was, will map[string][]string) []engine.AccessChange {
 			continue
 		}
 		role, principal, _ := strings.Cut(key, "\x00")
-		out = append(out, engine.AccessChange{Kind: engine.AccessPrincipal, Role: role, Principal: principal, Before: b, After: a, CanBefore: hadB, CanAfter: hasA})
+		out = append(out, model.AccessChange{Kind: model.AccessPrincipal, Role: role, Principal: principal, Before: b, After: a, CanBefore: hadB, CanAfter: hasA})
 	}
 	return out
 }
@@ -50,14 +50,14 @@ func changed(was, will map[string][]string) []engine.AccessChange {
 // is true, and says for each change who in the trusted account can assume
 // the role: after the plan for a delegation that starts or changes, before
 // it for one that ends.
-func delegationChanges(before, after *Evaluator, touched func(roleARN string) bool) []engine.AccessChange {
+func delegationChanges(before, after *Evaluator, touched func(roleARN string) bool) []model.AccessChange {
 	delegations := func(ev *Evaluator) map[string][]string {
 		out := map[string][]string{}
 		s := ev.state
 		for _, id := range s.AccountIDs() {
 			a := s.Accounts[id]
 			for _, r := range a.Roles {
-				arn := engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)
+				arn := model.RoleARN(a.Partition, a.ID, r.Path, r.Name)
 				if !touched(arn) {
 					continue
 				}
@@ -71,7 +71,7 @@ func delegationChanges(before, after *Evaluator, touched func(roleARN string) bo
 	out := changed(delegations(before), delegations(after))
 	for i := range out {
 		c := &out[i]
-		c.Kind = engine.AccessDelegation
+		c.Kind = model.AccessDelegation
 		ev := after
 		if !c.CanAfter {
 			ev = before
@@ -90,9 +90,9 @@ func delegationChanges(before, after *Evaluator, touched func(roleARN string) bo
 
 // merged joins principal and delegation changes, sorted by role, then
 // delegations before principals, then principal.
-func merged(principals, delegations []engine.AccessChange) []engine.AccessChange {
+func merged(principals, delegations []model.AccessChange) []model.AccessChange {
 	out := append(delegations, principals...)
-	slices.SortStableFunc(out, func(a, b engine.AccessChange) int {
+	slices.SortStableFunc(out, func(a, b model.AccessChange) int {
 		if c := strings.Compare(a.Role, b.Role); c != 0 {
 			return c
 		}
@@ -109,12 +109,12 @@ func merged(principals, delegations []engine.AccessChange) []engine.AccessChange
 
 // assumers maps role and principal, joined by a NUL, to the conditions under
 // which the principal can assume the role.
-func assumers(ev *Evaluator, s *engine.State) map[string][]string {
+func assumers(ev *Evaluator, s *model.State) map[string][]string {
 	out := map[string][]string{}
 	for _, id := range s.AccountIDs() {
 		a := s.Accounts[id]
 		for _, r := range a.Roles {
-			arn := engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)
+			arn := model.RoleARN(a.Partition, a.ID, r.Path, r.Name)
 			for _, x := range ev.WhoCanAssume(arn) {
 				if !isDelegate(x.Principal) {
 					out[arn+"\x00"+x.Principal] = sortedConditions(x)
@@ -148,7 +148,7 @@ func unionKeys(a, b map[string][]string) []string {
 // are compared with every other role. A plan with no change has no access
 // change. On a stack of thousands of objects this turns a comparison of
 // every role with every principal into one proportional to the change.
-func DiffChanges(before, after *Evaluator, changes []*engine.Change) []engine.AccessChange {
+func DiffChanges(before, after *Evaluator, changes []*model.Change) []model.AccessChange {
 	if len(changes) == 0 {
 		return nil
 	}
@@ -162,7 +162,7 @@ func DiffChanges(before, after *Evaluator, changes []*engine.Change) []engine.Ac
 		for _, id := range s.AccountIDs() {
 			a := s.Accounts[id]
 			for _, r := range a.Roles {
-				arn := engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)
+				arn := model.RoleARN(a.Partition, a.ID, r.Path, r.Name)
 				if roles[arn] {
 					for _, x := range ev.e.WhoCanAssume(arn) {
 						if !isDelegate(x.Principal) {
@@ -213,7 +213,7 @@ func (e *Evaluator) pairPrincipals(roleARN string, principals map[string]bool) [
 			if _, svc, acct, res, ok := arnParts(v); ok && svc == "sts" && strings.HasPrefix(res, "assumed-role/") {
 				name := strings.SplitN(strings.TrimPrefix(res, "assumed-role/"), "/", 2)[0]
 				for p := range principals {
-					if k, ok := engine.ARNKey(p); ok && k == engine.PrincipalKey(acct, engine.KindRole, name) {
+					if k, ok := model.ARNKey(p); ok && k == model.PrincipalKey(acct, model.KindRole, name) {
 						if c, _ := e.findCaller(v); c != nil {
 							out = append(out, c.arn)
 						}
@@ -233,7 +233,7 @@ func (e *Evaluator) assumer(roleARN, principal string) (Assumer, bool) {
 	if role == nil {
 		return Assumer{}, false
 	}
-	target := engine.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
+	target := model.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
 	trust, err := e.parse(role.TrustPolicy)
 	if err != nil {
 		return Assumer{}, false
@@ -252,28 +252,28 @@ func (e *Evaluator) assumer(roleARN, principal string) (Assumer, bool) {
 // of the users and roles whose own permissions a change touches, looking at
 // both states (a deleted group's members are in before, a new one's in
 // after).
-func affected(before, after *engine.State, changes []*engine.Change) (roles, principals map[string]bool) {
+func affected(before, after *model.State, changes []*model.Change) (roles, principals map[string]bool) {
 	roles, principals = map[string]bool{}, map[string]bool{}
-	states := []*engine.State{before, after}
-	addPrincipal := func(account string, kind engine.Kind, name string) {
+	states := []*model.State{before, after}
+	addPrincipal := func(account string, kind model.Kind, name string) {
 		for _, s := range states {
 			a := s.Accounts[account]
 			if a == nil {
 				continue
 			}
 			switch kind {
-			case engine.KindRole:
-				if r := a.Roles[engine.NameKey(name)]; r != nil {
-					principals[engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)] = true
+			case model.KindRole:
+				if r := a.Roles[model.NameKey(name)]; r != nil {
+					principals[model.RoleARN(a.Partition, a.ID, r.Path, r.Name)] = true
 				}
-			case engine.KindUser:
-				if u := a.Users[engine.NameKey(name)]; u != nil {
-					principals[engine.UserARN(a.Partition, a.ID, u.Path, u.Name)] = true
+			case model.KindUser:
+				if u := a.Users[model.NameKey(name)]; u != nil {
+					principals[model.UserARN(a.Partition, a.ID, u.Path, u.Name)] = true
 				}
-			case engine.KindGroup:
+			case model.KindGroup:
 				for _, u := range a.Users {
-					if slices.ContainsFunc(u.Groups, func(g string) bool { return engine.NameKey(g) == engine.NameKey(name) }) {
-						principals[engine.UserARN(a.Partition, a.ID, u.Path, u.Name)] = true
+					if slices.ContainsFunc(u.Groups, func(g string) bool { return model.NameKey(g) == model.NameKey(name) }) {
+						principals[model.UserARN(a.Partition, a.ID, u.Path, u.Name)] = true
 					}
 				}
 			}
@@ -282,46 +282,46 @@ func affected(before, after *engine.State, changes []*engine.Change) (roles, pri
 	for _, c := range changes {
 		acct := c.Account.ID
 		switch o := objectOf(c).(type) {
-		case *engine.Role:
+		case *model.Role:
 			for _, s := range states {
 				if a := s.Accounts[acct]; a != nil {
-					if r := a.Roles[engine.NameKey(o.Name)]; r != nil {
-						roles[engine.RoleARN(a.Partition, a.ID, r.Path, r.Name)] = true
+					if r := a.Roles[model.NameKey(o.Name)]; r != nil {
+						roles[model.RoleARN(a.Partition, a.ID, r.Path, r.Name)] = true
 					}
 				}
 			}
-			addPrincipal(acct, engine.KindRole, o.Name)
-		case *engine.User:
-			addPrincipal(acct, engine.KindUser, o.Name)
-		case *engine.Group:
-			addPrincipal(acct, engine.KindGroup, o.Name)
-		case *engine.InlinePolicy:
+			addPrincipal(acct, model.KindRole, o.Name)
+		case *model.User:
+			addPrincipal(acct, model.KindUser, o.Name)
+		case *model.Group:
+			addPrincipal(acct, model.KindGroup, o.Name)
+		case *model.InlinePolicy:
 			addPrincipal(acct, o.PrincipalKind, o.PrincipalName)
-		case *engine.Attachment:
+		case *model.Attachment:
 			addPrincipal(acct, o.PrincipalKind, o.PrincipalName)
-		case *engine.Membership:
-			addPrincipal(acct, engine.KindUser, o.User)
-		case *engine.ManagedPolicy:
+		case *model.Membership:
+			addPrincipal(acct, model.KindUser, o.User)
+		case *model.ManagedPolicy:
 			// Everyone it is attached to, in either state.
 			for _, s := range states {
 				a := s.Accounts[acct]
 				if a == nil {
 					continue
 				}
-				arn := engine.PolicyARN(a.Partition, a.ID, o.Path, o.Name)
+				arn := model.PolicyARN(a.Partition, a.ID, o.Path, o.Name)
 				for _, r := range a.Roles {
 					if slices.Contains(r.AttachedPolicies, arn) {
-						addPrincipal(acct, engine.KindRole, r.Name)
+						addPrincipal(acct, model.KindRole, r.Name)
 					}
 				}
 				for _, u := range a.Users {
 					if slices.Contains(u.AttachedPolicies, arn) {
-						addPrincipal(acct, engine.KindUser, u.Name)
+						addPrincipal(acct, model.KindUser, u.Name)
 					}
 				}
 				for _, g := range a.Groups {
 					if slices.Contains(g.AttachedPolicies, arn) {
-						addPrincipal(acct, engine.KindGroup, g.Name)
+						addPrincipal(acct, model.KindGroup, g.Name)
 					}
 				}
 			}
@@ -330,7 +330,7 @@ func affected(before, after *engine.State, changes []*engine.Change) (roles, pri
 	return roles, principals
 }
 
-func objectOf(c *engine.Change) engine.Object {
+func objectOf(c *model.Change) model.Object {
 	if c.After != nil {
 		return c.After
 	}

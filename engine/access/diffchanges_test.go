@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 )
 
@@ -19,45 +20,45 @@ func TestDiffChangesAgreesWithDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	allowAll := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
-	devRef := engine.AccountRef{Name: "development", ID: dev, Partition: "aws"}
-	prodRef := engine.AccountRef{Name: "production", ID: prod, Partition: "aws"}
+	devRef := model.AccountRef{Name: "development", ID: dev, Partition: "aws"}
+	prodRef := model.AccountRef{Name: "production", ID: prod, Partition: "aws"}
 	tests := []struct {
 		name   string
-		mutate func(s *engine.State) *engine.Change
+		mutate func(s *model.State) *model.Change
 		want   bool // whether some access must change
 	}{
-		{"the deny on Testers removed", func(s *engine.State) *engine.Change {
+		{"the deny on Testers removed", func(s *model.State) *model.Change {
 			g := s.Accounts[dev].Groups["testers"]
 			for name, doc := range g.InlinePolicies {
 				delete(g.InlinePolicies, name)
-				return &engine.Change{Action: engine.Delete, Kind: engine.KindInline, Account: devRef,
-					Before: &engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: g.Name, Name: name, Document: doc}}
+				return &model.Change{Action: model.Delete, Kind: model.KindInline, Account: devRef,
+					Before: &model.InlinePolicy{PrincipalKind: model.KindGroup, PrincipalName: g.Name, Name: name, Document: doc}}
 			}
 			return nil
 		}, false},
-		{"David joins Testers", func(s *engine.State) *engine.Change {
+		{"David joins Testers", func(s *model.State) *model.Change {
 			u := s.Accounts[dev].Users["david"]
 			u.Groups = append(u.Groups, "Testers")
-			return &engine.Change{Action: engine.Create, Kind: engine.KindMembership, Account: devRef, After: &engine.Membership{User: u.Name, Group: "Testers"}}
+			return &model.Change{Action: model.Create, Kind: model.KindMembership, Account: devRef, After: &model.Membership{User: u.Name, Group: "Testers"}}
 		}, true},
-		{"UpdateApp trusts nobody", func(s *engine.State) *engine.Change {
+		{"UpdateApp trusts nobody", func(s *model.State) *model.Change {
 			r := s.Accounts[prod].Roles["updateapp"]
 			before := r.Clone()
 			r.TrustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-			return &engine.Change{Action: engine.Update, Kind: engine.KindRole, Account: prodRef, Before: before, After: r.Clone()}
+			return &model.Change{Action: model.Update, Kind: model.KindRole, Account: prodRef, Before: before, After: r.Clone()}
 		}, true},
-		{"a user gets sts:AssumeRole on everything", func(s *engine.State) *engine.Change {
+		{"a user gets sts:AssumeRole on everything", func(s *model.State) *model.Change {
 			u := s.Accounts[dev].Users["tess"]
 			if u.InlinePolicies == nil {
 				u.InlinePolicies = map[string]string{}
 			}
 			u.InlinePolicies["all"] = allowAll
-			return &engine.Change{Action: engine.Create, Kind: engine.KindInline, Account: devRef, After: &engine.InlinePolicy{PrincipalKind: engine.KindUser, PrincipalName: u.Name, Name: "all", Document: allowAll}}
+			return &model.Change{Action: model.Create, Kind: model.KindInline, Account: devRef, After: &model.InlinePolicy{PrincipalKind: model.KindUser, PrincipalName: u.Name, Name: "all", Document: allowAll}}
 		}, false},
-		{"a new user in Developers", func(s *engine.State) *engine.Change {
-			u := &engine.User{Name: "Dana", Path: "/", Groups: []string{"Developers"}, InlinePolicies: map[string]string{}}
+		{"a new user in Developers", func(s *model.State) *model.Change {
+			u := &model.User{Name: "Dana", Path: "/", Groups: []string{"Developers"}, InlinePolicies: map[string]string{}}
 			s.Accounts[dev].Users["dana"] = u
-			return &engine.Change{Action: engine.Create, Kind: engine.KindUser, Account: devRef, After: u.Clone()}
+			return &model.Change{Action: model.Create, Kind: model.KindUser, Account: devRef, After: u.Clone()}
 		}, true},
 	}
 	for _, tt := range tests {
@@ -71,7 +72,7 @@ func TestDiffChangesAgreesWithDiff(t *testing.T) {
 			awsManaged := cases[0].AWSManaged(nil)
 			b, a := access.New(before, awsManaged), access.New(after, awsManaged)
 			full := access.Diff(b, a)
-			got := access.DiffChanges(b, a, []*engine.Change{ch})
+			got := access.DiffChanges(b, a, []*model.Change{ch})
 			if fmt.Sprint(got) != fmt.Sprint(full) {
 				t.Fatalf("from the change:\n%v\nfrom every pair:\n%v", got, full)
 			}

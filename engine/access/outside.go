@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -138,7 +139,7 @@ func (e *Evaluator) outsiders(trust policy.Document, partition string) []outside
 // IAM leaves of a deleted principal) name nobody that can assume the role.
 func (e *Evaluator) awsOutsider(v, partition string) (outsider, bool) {
 	if policy.IsAccountID(v) {
-		v = engine.RootARN(partition, v)
+		v = model.RootARN(partition, v)
 	}
 	part, svc, acct, res, ok := arnParts(v)
 	if !ok || part != partition || !policy.IsAccountID(acct) || e.state.Accounts[acct] != nil || strings.Contains(v, "*") {
@@ -175,7 +176,7 @@ func (e *Evaluator) awsOutsider(v, partition string) (outsider, bool) {
 		o.kind, o.name, o.roleName = outsideSession, session, roleName
 		// A session's aws:PrincipalArn is its role's ARN, whose path the
 		// session ARN does not carry: the root path is assumed.
-		o.known["aws:principalarn"] = []string{engine.RoleARN(part, acct, "/", roleName)}
+		o.known["aws:principalarn"] = []string{model.RoleARN(part, acct, "/", roleName)}
 		o.known["aws:principaltype"] = []string{"AssumedRole"}
 	default:
 		return outsider{}, false
@@ -184,7 +185,7 @@ func (e *Evaluator) awsOutsider(v, partition string) (outsider, bool) {
 }
 
 // rootARN is the outsider's account root, for ARN kinds.
-func (o outsider) rootARN() string { return engine.RootARN(o.partition, o.account) }
+func (o outsider) rootARN() string { return model.RootARN(o.partition, o.account) }
 
 // namedBy reports whether a Principal element names the outsider, and the
 // value that does. "*" names everyone. An account (id or root ARN) names
@@ -248,7 +249,7 @@ func (o outsider) exemptedBy(np map[string][]string) bool {
 	}
 	named := func(id string) bool {
 		for _, v := range np["AWS"] {
-			if v == "*" || v == id || (policy.IsAccountID(v) && o.partition != "" && id == engine.RootARN(o.partition, v)) {
+			if v == "*" || v == id || (policy.IsAccountID(v) && o.partition != "" && id == model.RootARN(o.partition, v)) {
 				return true
 			}
 		}
@@ -270,7 +271,7 @@ func (o outsider) exemptedBy(np map[string][]string) bool {
 	case outsideAccount:
 		chain = []string{o.rootARN()}
 	case outsideSession:
-		chain = []string{o.rootARN(), engine.RoleARN(o.partition, o.account, "/", o.roleName), o.id}
+		chain = []string{o.rootARN(), model.RoleARN(o.partition, o.account, "/", o.roleName), o.id}
 	default:
 		chain = []string{o.rootARN(), o.id}
 	}
@@ -412,13 +413,13 @@ func (e *Evaluator) consistentContext(o outsider, ctx map[string][]string) bool 
 // does not spare it) and whose conditions hold wins; otherwise an Allow
 // that names it is needed. The identity side is not evaluated: it is
 // unknown, and said so in the caveats.
-func (e *Evaluator) evaluateOutside(o outsider, role *engine.Role, acct *engine.Account, doc policy.Document, given map[string][]string) Result {
+func (e *Evaluator) evaluateOutside(o outsider, role *model.Role, acct *model.Account, doc policy.Document, given map[string][]string) Result {
 	var n notes
 	for _, c := range baseCaveats() {
 		n.add("%s", c)
 	}
 	n.add("%s", o.caveat())
-	resource := engine.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
+	resource := model.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
 	ctx := o.baseContext(acct.ID)
 	for k, v := range given {
 		// A key its kind never presents cannot be given for it either.

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -206,7 +207,7 @@ func TestWhoCanAssumeOutside(t *testing.T) {
 
 // heldByState reports whether a principal is a user, role or session of
 // the state's accounts, which WhoCanAssume evaluates in full.
-func heldByState(s *engine.State, principal string) bool {
+func heldByState(s *model.State, principal string) bool {
 	p := strings.SplitN(principal, ":", 6)
 	if len(p) != 6 || s.Accounts[p[4]] == nil {
 		return false
@@ -233,11 +234,11 @@ func TestDiffOutside(t *testing.T) {
 
 	resolve := resolveAWSManaged(t)
 	got := access.Diff(access.New(before, resolve), access.New(after, resolve))
-	want := []engine.AccessChange{
+	want := []model.AccessChange{
 		// The vendor's root is a delegation: its account, not read, decides.
-		{Kind: engine.AccessDelegation, Role: updateApp, Principal: vendorRoot, Before: []string{`with ExternalId "old"`}, After: []string{`with ExternalId "new"`}, CanBefore: true, CanAfter: true, Today: []string{}},
-		{Kind: engine.AccessPrincipal, Role: updateApp, Principal: "arn:aws:iam::333333333333:role/Scanner", After: []string{}, CanAfter: true},
-		{Kind: engine.AccessPrincipal, Role: updateApp, Principal: "ec2.amazonaws.com", Before: []string{}, CanBefore: true},
+		{Kind: model.AccessDelegation, Role: updateApp, Principal: vendorRoot, Before: []string{`with ExternalId "old"`}, After: []string{`with ExternalId "new"`}, CanBefore: true, CanAfter: true, Today: []string{}},
+		{Kind: model.AccessPrincipal, Role: updateApp, Principal: "arn:aws:iam::333333333333:role/Scanner", After: []string{}, CanAfter: true},
+		{Kind: model.AccessPrincipal, Role: updateApp, Principal: "ec2.amazonaws.com", Before: []string{}, CanBefore: true},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Diff\n got %+v\nwant %+v", got, want)

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -21,9 +22,9 @@ type caller struct {
 	arn       string // canonical: the user's, the session's, or the role's ARN
 	account   string
 	partition string
-	acct      *engine.Account
-	user      *engine.User
-	role      *engine.Role
+	acct      *model.Account
+	user      *model.User
+	role      *model.Role
 	roleARN   string // sessions and roles: the role's ARN, path included
 	session   string // the session name, sessions only
 }
@@ -88,7 +89,7 @@ func (e *Evaluator) findCaller(arn string) (*caller, string) {
 	switch {
 	case svc == "iam" && strings.HasPrefix(res, "user/"):
 		path, name, ok := splitPath(res, "user")
-		u := acct.Users[engine.NameKey(name)]
+		u := acct.Users[model.NameKey(name)]
 		if !ok || u == nil {
 			return nil, fmt.Sprintf("there is no user %q in account %s", name, acctID)
 		}
@@ -96,10 +97,10 @@ func (e *Evaluator) findCaller(arn string) (*caller, string) {
 			return nil, fmt.Sprintf("user %q in %s has path %s, not %s", u.Name, acctID, pathOf(u.Path), path)
 		}
 		c.kind, c.user = kindUser, u
-		c.arn = engine.UserARN(part, acctID, u.Path, u.Name)
+		c.arn = model.UserARN(part, acctID, u.Path, u.Name)
 	case svc == "iam" && strings.HasPrefix(res, "role/"):
 		path, name, ok := splitPath(res, "role")
-		r := acct.Roles[engine.NameKey(name)]
+		r := acct.Roles[model.NameKey(name)]
 		if !ok || r == nil {
 			return nil, fmt.Sprintf("there is no role %q in account %s", name, acctID)
 		}
@@ -107,16 +108,16 @@ func (e *Evaluator) findCaller(arn string) (*caller, string) {
 			return nil, fmt.Sprintf("role %q in %s has path %s, not %s", r.Name, acctID, pathOf(r.Path), path)
 		}
 		c.kind, c.role = kindRole, r
-		c.roleARN = engine.RoleARN(part, acctID, r.Path, r.Name)
+		c.roleARN = model.RoleARN(part, acctID, r.Path, r.Name)
 		c.arn = c.roleARN
 	case svc == "sts" && strings.HasPrefix(res, "assumed-role/"):
 		roleName, session, ok := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
-		r := acct.Roles[engine.NameKey(roleName)]
+		r := acct.Roles[model.NameKey(roleName)]
 		if !ok || session == "" || r == nil {
 			return nil, fmt.Sprintf("%s is not a session of a role in account %s", arn, acctID)
 		}
 		c.kind, c.role, c.session = kindSession, r, session
-		c.roleARN = engine.RoleARN(part, acctID, r.Path, r.Name)
+		c.roleARN = model.RoleARN(part, acctID, r.Path, r.Name)
 		// Session ARNs carry the role's name without its path.
 		c.arn = "arn:" + part + ":sts::" + acctID + ":assumed-role/" + r.Name + "/" + session
 	case svc == "iam" && res == "root":
@@ -127,7 +128,7 @@ func (e *Evaluator) findCaller(arn string) (*caller, string) {
 	return c, ""
 }
 
-func partitionOf(a *engine.Account) string {
+func partitionOf(a *model.Account) string {
 	if a.Partition == "" {
 		return "aws"
 	}
@@ -151,7 +152,7 @@ const (
 )
 
 // rootARN is the account principal's ARN for the caller.
-func (c *caller) rootARN() string { return engine.RootARN(c.partition, c.account) }
+func (c *caller) rootARN() string { return model.RootARN(c.partition, c.account) }
 
 // matchPrincipal reports how a statement's Principal element names the
 // caller, and the value that named it. Service, Federated and CanonicalUser
@@ -216,7 +217,7 @@ func (c *caller) notPrincipalApplies(np map[string][]string, effect string) bool
 			return true
 		}
 		for _, v := range np["AWS"] {
-			if v == "*" || v == id || (policy.IsAccountID(v) && id == engine.RootARN(c.partition, v)) {
+			if v == "*" || v == id || (policy.IsAccountID(v) && id == model.RootARN(c.partition, v)) {
 				return true
 			}
 		}

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -87,7 +88,7 @@ func (e *Evaluator) SearchAssumers(roleARN string) (assumers []Assumer, undecide
 	if role == nil {
 		return nil, nil
 	}
-	target := engine.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
+	target := model.RoleARN(partitionOf(acct), acct.ID, role.Path, role.Name)
 	trust, err := e.parse(role.TrustPolicy)
 	if err != nil {
 		return nil, nil
@@ -175,10 +176,10 @@ func (e *Evaluator) candidatePrincipals(trust policy.Document) []string {
 		}
 		a := e.state.Accounts[id]
 		for _, u := range a.Users {
-			out = append(out, engine.UserARN(partitionOf(a), a.ID, u.Path, u.Name))
+			out = append(out, model.UserARN(partitionOf(a), a.ID, u.Path, u.Name))
 		}
 		for _, r := range a.Roles {
-			out = append(out, engine.RoleARN(partitionOf(a), a.ID, r.Path, r.Name))
+			out = append(out, model.RoleARN(partitionOf(a), a.ID, r.Path, r.Name))
 		}
 	}
 	for _, s := range trust.Statements {

@@ -4,7 +4,8 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -22,7 +23,7 @@ const (
 // tutorialState is the state of the corpus's tutorial cases: Developers
 // may assume UpdateApp, Testers are denied it, QA has PowerUserAccess only,
 // Nora is in no group.
-func tutorialState(t *testing.T) *engine.State {
+func tutorialState(t *testing.T) *model.State {
 	t.Helper()
 	cases, err := access.LoadCase("../../testdata/eval/tutorial.json")
 	if err != nil {
@@ -57,7 +58,7 @@ func TestWhoCanAssume(t *testing.T) {
 	mfa := map[string][]string{"aws:MultiFactorAuthPresent": {"true"}}
 	tests := []struct {
 		name   string
-		change func(s *engine.State) // applied to the tutorial state
+		change func(s *model.State) // applied to the tutorial state
 		role   string
 		want   []who
 	}{
@@ -68,7 +69,7 @@ func TestWhoCanAssume(t *testing.T) {
 		},
 		{
 			name: "trust requires MFA: David with MFA",
-			change: func(s *engine.State) {
+			change: func(s *model.State) {
 				s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustDoc(
 					map[string]map[string][]string{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}}, "arn:aws:iam::111111111111:root")
 			},
@@ -77,7 +78,7 @@ func TestWhoCanAssume(t *testing.T) {
 		},
 		{
 			name: "trust requires an ExternalId",
-			change: func(s *engine.State) {
+			change: func(s *model.State) {
 				s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustDoc(
 					map[string]map[string][]string{"StringEquals": {"sts:ExternalId": {"Unique-ID-1234"}}}, dev)
 			},
@@ -89,7 +90,7 @@ func TestWhoCanAssume(t *testing.T) {
 		},
 		{
 			name: "trust names David alone",
-			change: func(s *engine.State) {
+			change: func(s *model.State) {
 				s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustDoc(nil, david)
 			},
 			role: updateApp,
@@ -97,7 +98,7 @@ func TestWhoCanAssume(t *testing.T) {
 		},
 		{
 			name: "a deny unless MFA in the Developers' policy asks David for MFA",
-			change: func(s *engine.State) {
+			change: func(s *model.State) {
 				s.Accounts[dev].Groups["developers"].InlinePolicies["mfa"] = policy.Document{Version: policy.Version, Statements: []policy.Statement{{
 					Effect: "Deny", Actions: []string{"*"}, Resources: []string{"*"},
 					Conditions: map[string]map[string][]string{"BoolIfExists": {"aws:MultiFactorAuthPresent": {"false"}}},
@@ -108,7 +109,7 @@ func TestWhoCanAssume(t *testing.T) {
 		},
 		{
 			name: "a condition on the principal's own tag is never invented",
-			change: func(s *engine.State) {
+			change: func(s *model.State) {
 				s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustDoc(
 					map[string]map[string][]string{"StringEquals": {"aws:PrincipalTag/team": {"apps"}}}, dev)
 				s.Accounts[dev].Users["david"].Tags = map[string]string{"team": "apps"}
@@ -118,9 +119,9 @@ func TestWhoCanAssume(t *testing.T) {
 		},
 		{
 			name: "a session named in the trust policy is listed with its role",
-			change: func(s *engine.State) {
+			change: func(s *model.State) {
 				a := s.Accounts[dev]
-				a.Roles["ci"] = &engine.Role{Name: "CI", Path: "/", TrustPolicy: trustDoc(nil, dev),
+				a.Roles["ci"] = &model.Role{Name: "CI", Path: "/", TrustPolicy: trustDoc(nil, dev),
 					InlinePolicies: map[string]string{"p": policy.Document{Version: policy.Version, Statements: []policy.Statement{{
 						Effect: "Allow", Actions: []string{"sts:AssumeRole"}, Resources: []string{updateApp}}}}.JSON()}}
 				s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustDoc(nil, "arn:aws:sts::111111111111:assumed-role/CI/deploy")

@@ -5,21 +5,22 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 )
 
 // Check evaluates every expectation of the configuration on the state.
-func Check(cfg *engine.Config, state *engine.State, ev *access.Evaluator) []engine.ExpectationResult {
-	out := make([]engine.ExpectationResult, 0, len(cfg.Expectations))
+func Check(cfg *model.Config, state *model.State, ev *access.Evaluator) []model.ExpectationResult {
+	out := make([]model.ExpectationResult, 0, len(cfg.Expectations))
 	for _, x := range cfg.Expectations {
 		out = append(out, check(x, state, ev))
 	}
 	return out
 }
 
-func check(x *engine.ExpectConfig, state *engine.State, ev *access.Evaluator) engine.ExpectationResult {
-	r := engine.ExpectationResult{Address: x.Address, Source: x.Source}
+func check(x *model.ExpectConfig, state *model.State, ev *access.Evaluator) model.ExpectationResult {
+	r := model.ExpectationResult{Address: x.Address, Source: x.Source}
 	switch {
 	case x.CanAssume != "":
 		r.Summary = fmt.Sprintf("%s can assume %s", refName(*x.Principal), arnName(x.CanAssume))
@@ -127,14 +128,14 @@ func conditions(a access.Assumer) string {
 // allowedSet is every principal ARN the list names: users and roles as
 // given, and the users in each listed group (read from the state, so a member
 // added outside the stack counts).
-func allowedSet(list []engine.PrincipalRef, state *engine.State) map[string]bool {
+func allowedSet(list []model.PrincipalRef, state *model.State) map[string]bool {
 	out := map[string]bool{}
 	for _, p := range list {
-		if p.Kind == engine.KindAccount {
+		if p.Kind == model.KindAccount {
 			out["account:"+p.Account] = true
 			continue
 		}
-		if p.Kind != engine.KindGroup {
+		if p.Kind != model.KindGroup {
 			out[p.ARN] = true
 			continue
 		}
@@ -143,8 +144,8 @@ func allowedSet(list []engine.PrincipalRef, state *engine.State) map[string]bool
 			continue
 		}
 		for _, u := range a.Users {
-			if slices.ContainsFunc(u.Groups, func(g string) bool { return engine.NameKey(g) == engine.NameKey(p.Name) }) {
-				out[engine.UserARN(a.Partition, a.ID, u.Path, u.Name)] = true
+			if slices.ContainsFunc(u.Groups, func(g string) bool { return model.NameKey(g) == model.NameKey(p.Name) }) {
+				out[model.UserARN(a.Partition, a.ID, u.Path, u.Name)] = true
 			}
 		}
 	}
@@ -172,11 +173,11 @@ func accountOf(arn string) string {
 	return ""
 }
 
-func refName(p engine.PrincipalRef) string { return fmt.Sprintf("%s %q", p.Kind, p.Name) }
+func refName(p model.PrincipalRef) string { return fmt.Sprintf("%s %q", p.Kind, p.Name) }
 
 // arnName shows an IAM ARN as kind and name, e.g. role "UpdateApp" (in 999999999999).
 func arnName(arn string) string {
-	k, ok := engine.ARNKey(arn)
+	k, ok := model.ARNKey(arn)
 	if !ok {
 		return arn
 	}
@@ -193,15 +194,15 @@ func arnName(arn string) string {
 // aws:PrincipalArn, to listed accounts and principals (every value of the
 // test: access.Evaluator.AnyonePinned). A service or a federated provider is never covered: the list
 // holds accounts, roles and users.
-func trustsOnly(x *engine.ExpectConfig, ev *access.Evaluator) engine.ExpectationResult {
-	r := engine.ExpectationResult{Address: x.Address, Source: x.Source}
+func trustsOnly(x *model.ExpectConfig, ev *access.Evaluator) model.ExpectationResult {
+	r := model.ExpectationResult{Address: x.Address, Source: x.Source}
 	names := make([]string, len(x.TrustsOnly))
 	accounts, principals := map[string]bool{}, map[string]bool{}
 	for i, p := range x.TrustsOnly {
 		names[i] = refName(p)
-		if p.Kind == engine.KindAccount {
+		if p.Kind == model.KindAccount {
 			accounts[p.Account] = true
-		} else if k, ok := engine.ARNKey(p.ARN); ok {
+		} else if k, ok := model.ARNKey(p.ARN); ok {
 			principals[k.String()] = true
 		}
 	}
@@ -210,7 +211,7 @@ func trustsOnly(x *engine.ExpectConfig, ev *access.Evaluator) engine.Expectation
 		if accounts[accountOf(arn)] {
 			return true
 		}
-		k, ok := engine.ARNKey(principalOf(arn))
+		k, ok := model.ARNKey(principalOf(arn))
 		return ok && principals[k.String()]
 	}
 	r.Passed = true

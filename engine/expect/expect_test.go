@@ -4,7 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/expect"
 )
@@ -15,12 +16,12 @@ import (
 // account.
 func TestAssumableOnlyByCountsOutsiders(t *testing.T) {
 	const updateApp = "arn:aws:iam::999999999999:role/UpdateApp"
-	developers := engine.PrincipalRef{Kind: engine.KindGroup, Account: "111111111111", Name: "Developers"}
-	vendor := engine.PrincipalRef{Kind: engine.KindAccount, Account: "222222222222", Name: "vendor"}
+	developers := model.PrincipalRef{Kind: model.KindGroup, Account: "111111111111", Name: "Developers"}
+	vendor := model.PrincipalRef{Kind: model.KindAccount, Account: "222222222222", Name: "vendor"}
 	tests := []struct {
 		name   string
 		trust  string
-		also   []engine.PrincipalRef
+		also   []model.PrincipalRef
 		passed bool
 		reason string // in some reason
 	}{
@@ -39,7 +40,7 @@ func TestAssumableOnlyByCountsOutsiders(t *testing.T) {
 			name: "another account, listed: passes",
 			trust: `{"Version":"2012-10-17","Statement":[
 				{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:root","arn:aws:iam::222222222222:root"]},"Action":"sts:AssumeRole"}]}`,
-			also:   []engine.PrincipalRef{vendor},
+			also:   []model.PrincipalRef{vendor},
 			passed: true, reason: "nobody outside the list can assume it",
 		},
 		{
@@ -63,8 +64,8 @@ func TestAssumableOnlyByCountsOutsiders(t *testing.T) {
 			}
 			s := cases[0].State()
 			s.Accounts["999999999999"].Roles["updateapp"].TrustPolicy = tt.trust
-			cfg := &engine.Config{Expectations: []*engine.ExpectConfig{{
-				Address: "expect.only_developers", Role: updateApp, AssumableOnlyBy: append([]engine.PrincipalRef{developers}, tt.also...),
+			cfg := &model.Config{Expectations: []*model.ExpectConfig{{
+				Address: "expect.only_developers", Role: updateApp, AssumableOnlyBy: append([]model.PrincipalRef{developers}, tt.also...),
 			}}}
 			got := expect.Check(cfg, s, access.New(s, cases[0].AWSManaged(nil)))
 			if len(got) != 1 {

@@ -4,7 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/expect"
 )
@@ -16,8 +17,8 @@ import (
 // account.
 func TestTrustsOnly(t *testing.T) {
 	const updateApp = "arn:aws:iam::999999999999:role/UpdateApp"
-	development := engine.PrincipalRef{Kind: engine.KindAccount, Account: "111111111111", Name: "development"}
-	ci := engine.PrincipalRef{Kind: engine.KindRole, Account: "111111111111", Name: "Ci", ARN: "arn:aws:iam::111111111111:role/Ci"}
+	development := model.PrincipalRef{Kind: model.KindAccount, Account: "111111111111", Name: "development"}
+	ci := model.PrincipalRef{Kind: model.KindRole, Account: "111111111111", Name: "Ci", ARN: "arn:aws:iam::111111111111:role/Ci"}
 	trust := func(principal, cond string) string {
 		if cond != "" {
 			cond = `,"Condition":` + cond
@@ -27,33 +28,33 @@ func TestTrustsOnly(t *testing.T) {
 	tests := []struct {
 		name   string
 		trust  string
-		list   []engine.PrincipalRef
+		list   []model.PrincipalRef
 		passed bool
 		reason string // in some reason
 	}{
-		{"the listed account", trust(`{"AWS":"111111111111"}`, ""), []engine.PrincipalRef{development}, true, "names nobody outside the list"},
-		{"a second, read account that nobody in can use yet", trust(`{"AWS":["111111111111","222222222222"]}`, ""), []engine.PrincipalRef{development}, false,
+		{"the listed account", trust(`{"AWS":"111111111111"}`, ""), []model.PrincipalRef{development}, true, "names nobody outside the list"},
+		{"a second, read account that nobody in can use yet", trust(`{"AWS":["111111111111","222222222222"]}`, ""), []model.PrincipalRef{development}, false,
 			"account 222222222222 (any principal its own policies allow)"},
-		{"a role of a listed account", trust(`{"AWS":"arn:aws:iam::111111111111:role/Ci"}`, ""), []engine.PrincipalRef{development}, true, "names nobody"},
-		{"a listed role, and its account is not listed", trust(`{"AWS":"arn:aws:iam::111111111111:role/Ci"}`, ""), []engine.PrincipalRef{ci}, true, "names nobody"},
-		{"the listed role's account", trust(`{"AWS":"111111111111"}`, ""), []engine.PrincipalRef{ci}, false, "account 111111111111"},
-		{"a user not listed", trust(`{"AWS":"arn:aws:iam::111111111111:user/David"}`, ""), []engine.PrincipalRef{ci}, false, `user "David"`},
-		{"a service", trust(`{"Service":"ec2.amazonaws.com"}`, ""), []engine.PrincipalRef{development}, false, "ec2.amazonaws.com"},
-		{`"*" pinned to the listed account`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":"111111111111"}}`), []engine.PrincipalRef{development}, true, "names nobody"},
-		{`"*" pinned to another account`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":"333333333333"}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
-		{`"*" in an organization`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
-		{`"*" pinned to two accounts, one listed`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":["111111111111","222222222222"]}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
-		{`"*" pinned to two accounts, the unlisted first`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":["222222222222","111111111111"]}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
-		{`"*" pinned by a wildcard account`, trust(`"*"`, `{"StringLike":{"aws:PrincipalAccount":["111111111111","2*"]}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
-		{`"*" pinned by ARNs, one in an unlisted account`, trust(`"*"`, `{"StringLike":{"aws:PrincipalArn":["arn:aws:iam::111111111111:*","arn:aws:iam::2*"]}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
-		{`"*" pinned by ARNs of the listed account`, trust(`"*"`, `{"ArnLike":{"aws:PrincipalArn":["arn:aws:iam::111111111111:role/*","arn:aws:iam::111111111111:user/*"]}}`), []engine.PrincipalRef{development}, true, "names nobody"},
-		{`"*" pinned by IfExists`, trust(`"*"`, `{"StringEqualsIfExists":{"aws:PrincipalAccount":"111111111111"}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
-		{`"*" pinned by a policy variable`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":"${aws:PrincipalAccount}"}}`), []engine.PrincipalRef{development}, false, `every principal ("*")`},
+		{"a role of a listed account", trust(`{"AWS":"arn:aws:iam::111111111111:role/Ci"}`, ""), []model.PrincipalRef{development}, true, "names nobody"},
+		{"a listed role, and its account is not listed", trust(`{"AWS":"arn:aws:iam::111111111111:role/Ci"}`, ""), []model.PrincipalRef{ci}, true, "names nobody"},
+		{"the listed role's account", trust(`{"AWS":"111111111111"}`, ""), []model.PrincipalRef{ci}, false, "account 111111111111"},
+		{"a user not listed", trust(`{"AWS":"arn:aws:iam::111111111111:user/David"}`, ""), []model.PrincipalRef{ci}, false, `user "David"`},
+		{"a service", trust(`{"Service":"ec2.amazonaws.com"}`, ""), []model.PrincipalRef{development}, false, "ec2.amazonaws.com"},
+		{`"*" pinned to the listed account`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":"111111111111"}}`), []model.PrincipalRef{development}, true, "names nobody"},
+		{`"*" pinned to another account`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":"333333333333"}}`), []model.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" in an organization`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), []model.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned to two accounts, one listed`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":["111111111111","222222222222"]}}`), []model.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned to two accounts, the unlisted first`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":["222222222222","111111111111"]}}`), []model.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned by a wildcard account`, trust(`"*"`, `{"StringLike":{"aws:PrincipalAccount":["111111111111","2*"]}}`), []model.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned by ARNs, one in an unlisted account`, trust(`"*"`, `{"StringLike":{"aws:PrincipalArn":["arn:aws:iam::111111111111:*","arn:aws:iam::2*"]}}`), []model.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned by ARNs of the listed account`, trust(`"*"`, `{"ArnLike":{"aws:PrincipalArn":["arn:aws:iam::111111111111:role/*","arn:aws:iam::111111111111:user/*"]}}`), []model.PrincipalRef{development}, true, "names nobody"},
+		{`"*" pinned by IfExists`, trust(`"*"`, `{"StringEqualsIfExists":{"aws:PrincipalAccount":"111111111111"}}`), []model.PrincipalRef{development}, false, `every principal ("*")`},
+		{`"*" pinned by a policy variable`, trust(`"*"`, `{"StringEquals":{"aws:PrincipalAccount":"${aws:PrincipalAccount}"}}`), []model.PrincipalRef{development}, false, `every principal ("*")`},
 		{`"*" and a Deny sparing two accounts, one listed`, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"},` +
-			`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalAccount":["111111111111","222222222222"]}}}]}`, []engine.PrincipalRef{development}, false, `every principal ("*")`},
+			`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalAccount":["111111111111","222222222222"]}}}]}`, []model.PrincipalRef{development}, false, `every principal ("*")`},
 		{`"*" and a Deny sparing the listed account only`, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"},` +
-			`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"111111111111"}}}]}`, []engine.PrincipalRef{development}, true, "names nobody"},
-		{"an empty list and a trust policy naming nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}`, []engine.PrincipalRef{}, true, "names nobody"},
+			`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"111111111111"}}}]}`, []model.PrincipalRef{development}, true, "names nobody"},
+		{"an empty list and a trust policy naming nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}`, []model.PrincipalRef{}, true, "names nobody"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +65,7 @@ func TestTrustsOnly(t *testing.T) {
 			s := cases[0].State()
 			s.Account("222222222222", "aws")
 			s.Accounts["999999999999"].Roles["updateapp"].TrustPolicy = tt.trust
-			cfg := &engine.Config{Expectations: []*engine.ExpectConfig{{Address: "expect.trust", Role: updateApp, TrustsOnly: tt.list}}}
+			cfg := &model.Config{Expectations: []*model.ExpectConfig{{Address: "expect.trust", Role: updateApp, TrustsOnly: tt.list}}}
 			got := expect.Check(cfg, s, access.New(s, cases[0].AWSManaged(nil)))
 			if len(got) != 1 {
 				t.Fatalf("%d results, want 1", len(got))

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/expect"
 )
@@ -25,14 +26,14 @@ func TestUndecidedNeverPasses(t *testing.T) {
 		stmts = append(stmts, fmt.Sprintf(`{"Effect":"Deny","Principal":{"AWS":%q},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:RequestTag/t%d":"v"}}}`, david, i))
 	}
 	trust := `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
-	davidRef := engine.PrincipalRef{Kind: engine.KindUser, Account: "111111111111", Name: "David", ARN: david}
-	quinn := engine.PrincipalRef{Kind: engine.KindUser, Account: "111111111111", Name: "Quinn", ARN: "arn:aws:iam::111111111111:user/Quinn"}
+	davidRef := model.PrincipalRef{Kind: model.KindUser, Account: "111111111111", Name: "David", ARN: david}
+	quinn := model.PrincipalRef{Kind: model.KindUser, Account: "111111111111", Name: "Quinn", ARN: "arn:aws:iam::111111111111:user/Quinn"}
 	for _, tc := range []struct {
 		name string
-		x    engine.ExpectConfig
+		x    model.ExpectConfig
 	}{
-		{"cannot_assume", engine.ExpectConfig{Principal: &davidRef, CannotAssume: updateApp}},
-		{"assumable_only_by", engine.ExpectConfig{Role: updateApp, AssumableOnlyBy: []engine.PrincipalRef{quinn}}},
+		{"cannot_assume", model.ExpectConfig{Principal: &davidRef, CannotAssume: updateApp}},
+		{"assumable_only_by", model.ExpectConfig{Role: updateApp, AssumableOnlyBy: []model.PrincipalRef{quinn}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cases, err := access.LoadCase("../../testdata/eval/tutorial.json")
@@ -47,7 +48,7 @@ func TestUndecidedNeverPasses(t *testing.T) {
 			}
 			x := tc.x
 			x.Address = "expect.x"
-			got := expect.Check(&engine.Config{Expectations: []*engine.ExpectConfig{&x}}, s, ev)
+			got := expect.Check(&model.Config{Expectations: []*model.ExpectConfig{&x}}, s, ev)
 			if got[0].Passed || !strings.Contains(strings.Join(got[0].Reasons, "\n"), "could not decide") {
 				t.Fatalf("passed %v with reasons %q; want a failure saying trustform could not decide", got[0].Passed, got[0].Reasons)
 			}

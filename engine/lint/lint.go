@@ -8,7 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -24,13 +25,13 @@ const (
 
 // Finding is one problem lint found.
 type Finding struct {
-	ID       string        `json:"id"`   // stable, e.g. TF001
-	Rule     string        `json:"rule"` // its name, e.g. trust-anyone
-	Severity Severity      `json:"severity"`
-	Address  string        `json:"address"` // the block, e.g. role.update_app
-	Source   engine.Source `json:"source"`
-	Message  string        `json:"message"`
-	Hint     string        `json:"hint"`
+	ID       string       `json:"id"`   // stable, e.g. TF001
+	Rule     string       `json:"rule"` // its name, e.g. trust-anyone
+	Severity Severity     `json:"severity"`
+	Address  string       `json:"address"` // the block, e.g. role.update_app
+	Source   model.Source `json:"source"`
+	Message  string       `json:"message"`
+	Hint     string       `json:"hint"`
 }
 
 // Rule describes one check, for documentation and `lint -rules`.
@@ -69,7 +70,7 @@ func rule(id string) Rule {
 
 // Check runs every rule on a stack and returns the findings sorted by file
 // position, then id.
-func Check(cfg *engine.Config) []Finding {
+func Check(cfg *model.Config) []Finding {
 	c := &checker{cfg: cfg, managed: map[string]bool{}, partition: map[string]string{}}
 	for _, a := range cfg.Accounts {
 		c.partition[a.ID] = a.Partition
@@ -106,13 +107,13 @@ func Check(cfg *engine.Config) []Finding {
 }
 
 type checker struct {
-	cfg       *engine.Config
+	cfg       *model.Config
 	managed   map[string]bool   // the stack's own (not external) accounts
 	partition map[string]string // account id → partition
 	out       []Finding
 }
 
-func (c *checker) add(id, address string, src engine.Source, hint, format string, args ...any) {
+func (c *checker) add(id, address string, src model.Source, hint, format string, args ...any) {
 	r := rule(id)
 	c.out = append(c.out, Finding{ID: id, Rule: r.Name, Severity: r.Severity, Address: address, Source: src, Message: fmt.Sprintf(format, args...), Hint: hint})
 }
@@ -126,7 +127,7 @@ var restrictingKeys = []string{
 
 // trustAnyone reports TF001 for a statement allowing Principal "*" unless
 // one of its conditions restricts who.
-func (c *checker) trustAnyone(address string, src engine.Source, what, stmt string, conds map[string]map[string][]string) {
+func (c *checker) trustAnyone(address string, src model.Source, what, stmt string, conds map[string]map[string][]string) {
 	ok, why := restriction(conds)
 	if ok {
 		return
@@ -142,7 +143,7 @@ func (c *checker) trustAnyone(address string, src engine.Source, what, stmt stri
 }
 
 // conditionKeys reports TF014 for each condition key no request carries.
-func (c *checker) conditionKeys(address string, src engine.Source, what, stmt string, s policy.Statement) {
+func (c *checker) conditionKeys(address string, src model.Source, what, stmt string, s policy.Statement) {
 	for _, op := range sortedKeys(s.Conditions) {
 		for _, key := range sortedKeys(s.Conditions[op]) {
 			if msg := keyProblem(key); msg != "" {
@@ -155,7 +156,7 @@ func (c *checker) conditionKeys(address string, src engine.Source, what, stmt st
 
 var uniqueID = regexp.MustCompile(`^A(ROA|IDA|GPA)[A-Z0-9]{12,}$`)
 
-func (c *checker) role(r *engine.RoleConfig) {
+func (c *checker) role(r *model.RoleConfig) {
 	doc, err := policy.Parse(r.TrustDocument)
 	if err != nil {
 		return // the schema reports unparsable documents
@@ -239,7 +240,7 @@ func hasKey(conds map[string]map[string][]string, key string) bool {
 
 const adminARNSuffix = ":iam::aws:policy/AdministratorAccess"
 
-func (c *checker) adminOnCrossAccount(r *engine.RoleConfig) {
+func (c *checker) adminOnCrossAccount(r *model.RoleConfig) {
 	hint := "Give a role other accounts assume only what its callers need: a policy of the stack's with the actions and resources they use, or a narrower AWS managed policy (PowerUserAccess, ReadOnlyAccess)."
 	for _, arn := range r.ManagedPolicies {
 		if strings.HasSuffix(arn, adminARNSuffix) {
@@ -260,7 +261,7 @@ func (c *checker) adminOnCrossAccount(r *engine.RoleConfig) {
 	}
 	for _, arn := range r.ManagedPolicies {
 		for _, p := range c.cfg.Policies {
-			if p.Account == r.Account && engine.PolicyARN(c.partition[p.Account], p.Account, p.Path, p.Name) == arn && admin(p.Document) {
+			if p.Account == r.Account && model.PolicyARN(c.partition[p.Account], p.Account, p.Path, p.Name) == arn && admin(p.Document) {
 				c.add("TF006", r.Address, r.Source, hint, "%s is assumed from other accounts and has %s attached, which allows \"*\" on \"*\"", r.Address, p.Address)
 			}
 		}
@@ -273,7 +274,7 @@ func (c *checker) adminOnCrossAccount(r *engine.RoleConfig) {
 }
 
 // identityDoc checks a policy attached to or embedded in a principal.
-func (c *checker) identityDoc(address string, src engine.Source, account, what, text string) {
+func (c *checker) identityDoc(address string, src model.Source, account, what, text string) {
 	doc, err := policy.Parse(text)
 	if err != nil {
 		return
@@ -330,7 +331,7 @@ func matchWildcard(pattern, s string) (bool, error) {
 }
 
 // mfa finds aws:MultiFactorAuthPresent tests that do not require MFA.
-func (c *checker) mfa(address string, src engine.Source, what, stmt string, s policy.Statement) {
+func (c *checker) mfa(address string, src model.Source, what, stmt string, s policy.Statement) {
 	const key = "aws:multifactorauthpresent"
 	for op, keys := range s.Conditions {
 		for k, vals := range keys {
@@ -365,7 +366,7 @@ func lowered(vals []string) []string {
 	return out
 }
 
-func (c *checker) duplicateSids(address string, src engine.Source, what string, doc policy.Document) {
+func (c *checker) duplicateSids(address string, src model.Source, what string, doc policy.Document) {
 	seen := map[string]bool{}
 	for _, s := range doc.Statements {
 		if s.Sid == "" {
@@ -382,7 +383,7 @@ func (c *checker) duplicateSids(address string, src engine.Source, what string, 
 // deny checks that each role a deny names can be reached by its principals
 // at all: a deny on a role whose trust policy does not let the principal's
 // account in protects nothing, and usually names the wrong role.
-func (c *checker) deny(g *engine.GrantConfig) {
+func (c *checker) deny(g *model.GrantConfig) {
 	for _, roleARN := range g.Roles {
 		role := c.declaredRole(roleARN)
 		if role == nil {
@@ -401,9 +402,9 @@ func (c *checker) deny(g *engine.GrantConfig) {
 	}
 }
 
-func (c *checker) declaredRole(arn string) *engine.RoleConfig {
+func (c *checker) declaredRole(arn string) *model.RoleConfig {
 	for _, r := range c.cfg.Roles {
-		if engine.RoleARN(c.partition[r.Account], r.Account, r.Path, r.Name) == arn {
+		if model.RoleARN(c.partition[r.Account], r.Account, r.Path, r.Name) == arn {
 			return r
 		}
 	}
@@ -412,7 +413,7 @@ func (c *checker) declaredRole(arn string) *engine.RoleConfig {
 
 // trustsAtAll reports whether some Allow statement of a trust policy could
 // match the principal: its account, itself, or everyone.
-func trustsAtAll(doc policy.Document, p engine.PrincipalRef) bool {
+func trustsAtAll(doc policy.Document, p model.PrincipalRef) bool {
 	for _, s := range doc.Statements {
 		if s.Effect != "Allow" {
 			continue

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 const (
@@ -24,17 +24,17 @@ func permDoc(statements string) string { return trustDoc(statements) }
 
 // stack is the tutorial's shape: a role in production trusted by
 // development, a vendor account declared external.
-func stack(trust string, mutate func(cfg *engine.Config)) *engine.Config {
-	cfg := &engine.Config{
-		Stack: engine.StackConfig{Name: "s"},
-		Accounts: []*engine.AccountConfig{
+func stack(trust string, mutate func(cfg *model.Config)) *model.Config {
+	cfg := &model.Config{
+		Stack: model.StackConfig{Name: "s"},
+		Accounts: []*model.AccountConfig{
 			{Address: "account.development", Name: "development", ID: dev, Partition: "aws"},
 			{Address: "account.production", Name: "production", ID: prod, Partition: "aws"},
 			{Address: "account.vendor", Name: "vendor", ID: vendor, Partition: "aws", External: true},
 		},
-		Roles: []*engine.RoleConfig{{Address: "role.update_app", Account: prod, Name: "UpdateApp", Path: "/", TrustDocument: trust,
-			InlinePolicies: map[string]string{}, Source: engine.Source{Filename: "main.hcl", Line: 10, Column: 1}}},
-		Groups: []*engine.GroupConfig{{Address: "group.testers", Account: dev, Name: "Testers", Existing: true}},
+		Roles: []*model.RoleConfig{{Address: "role.update_app", Account: prod, Name: "UpdateApp", Path: "/", TrustDocument: trust,
+			InlinePolicies: map[string]string{}, Source: model.Source{Filename: "main.hcl", Line: 10, Column: 1}}},
+		Groups: []*model.GroupConfig{{Address: "group.testers", Account: dev, Name: "Testers", Existing: true}},
 	}
 	if mutate != nil {
 		mutate(cfg)
@@ -46,7 +46,7 @@ const plainTrust = `{"Effect":"Allow","Principal":{"AWS":"` + devRoot + `"},"Act
 
 type ruleCase struct {
 	name string
-	cfg  *engine.Config
+	cfg  *model.Config
 	want []string // finding ids, in order
 }
 
@@ -67,34 +67,34 @@ func ruleCases() []ruleCase {
 		{"a Deny with Bool false misses long-term keys", stack(trustDoc(plainTrust+`,{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}`), nil), []string{"TF004"}},
 		{"a Deny with BoolIfExists false is right", stack(trustDoc(plainTrust+`,{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}`), nil), nil},
 		{"wildcard action in trust", stack(trustDoc(`{"Effect":"Allow","Principal":{"AWS":"`+devRoot+`"},"Action":"sts:*"}`), nil), []string{"TF005"}},
-		{"AdministratorAccess on a cross-account role", stack(trustDoc(plainTrust), func(c *engine.Config) {
+		{"AdministratorAccess on a cross-account role", stack(trustDoc(plainTrust), func(c *model.Config) {
 			c.Roles[0].ManagedPolicies = []string{"arn:aws:iam::aws:policy/AdministratorAccess"}
 		}), []string{"TF006"}},
-		{"* on * inline on a cross-account role", stack(trustDoc(plainTrust), func(c *engine.Config) {
+		{"* on * inline on a cross-account role", stack(trustDoc(plainTrust), func(c *model.Config) {
 			c.Roles[0].InlinePolicies["all"] = permDoc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)
 		}), []string{"TF006"}},
-		{"AdministratorAccess on a role only its own account trusts", stack(trustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}`), func(c *engine.Config) {
+		{"AdministratorAccess on a role only its own account trusts", stack(trustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}`), func(c *model.Config) {
 			c.Roles[0].ManagedPolicies = []string{"arn:aws:iam::aws:policy/AdministratorAccess"}
 		}), nil},
-		{"a stack policy with * on * attached to a cross-account role", stack(trustDoc(plainTrust), func(c *engine.Config) {
-			c.Policies = []*engine.PolicyConfig{{Address: "policy.all", Account: prod, Name: "all", Path: "/", Document: permDoc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}}
-			c.Roles[0].ManagedPolicies = []string{engine.PolicyARN("aws", prod, "/", "all")}
+		{"a stack policy with * on * attached to a cross-account role", stack(trustDoc(plainTrust), func(c *model.Config) {
+			c.Policies = []*model.PolicyConfig{{Address: "policy.all", Account: prod, Name: "all", Path: "/", Document: permDoc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}}
+			c.Roles[0].ManagedPolicies = []string{model.PolicyARN("aws", prod, "/", "all")}
 		}), []string{"TF006"}},
-		{"sts:AssumeRole on any role", stack(trustDoc(plainTrust), func(c *engine.Config) {
+		{"sts:AssumeRole on any role", stack(trustDoc(plainTrust), func(c *model.Config) {
 			c.Groups[0].Existing = false
 			c.Groups[0].InlinePolicies = map[string]string{"any": permDoc(`{"Effect":"Allow","Action":"sts:Assume*","Resource":"*"}`)}
 		}), []string{"TF007"}},
 		{"a principal by unique id", stack(trustDoc(`{"Effect":"Allow","Principal":{"AWS":"AROAEXAMPLEID1234567"},"Action":"sts:AssumeRole"}`), nil), []string{"TF008"}},
-		{"a role of another partition", stack(trustDoc(plainTrust), func(c *engine.Config) {
-			c.Policies = []*engine.PolicyConfig{{Address: "policy.cn", Account: dev, Name: "cn", Path: "/", Document: permDoc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws-cn:iam::999999999999:role/UpdateApp"}`)}}
+		{"a role of another partition", stack(trustDoc(plainTrust), func(c *model.Config) {
+			c.Policies = []*model.PolicyConfig{{Address: "policy.cn", Account: dev, Name: "cn", Path: "/", Document: permDoc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws-cn:iam::999999999999:role/UpdateApp"}`)}}
 		}), []string{"TF009"}},
-		{"a deny on a role that does not trust the account", stack(trustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::777777777777:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-1"}}}`), func(c *engine.Config) {
-			c.Grants = []*engine.GrantConfig{{Address: "deny.testers", Effect: "Deny", Roles: []string{engine.RoleARN("aws", prod, "/", "UpdateApp")},
-				To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: dev, Name: "Testers", ARN: engine.GroupARN("aws", dev, "/", "Testers")}}}}
+		{"a deny on a role that does not trust the account", stack(trustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::777777777777:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-1"}}}`), func(c *model.Config) {
+			c.Grants = []*model.GrantConfig{{Address: "deny.testers", Effect: "Deny", Roles: []string{model.RoleARN("aws", prod, "/", "UpdateApp")},
+				To: []model.PrincipalRef{{Kind: model.KindGroup, Account: dev, Name: "Testers", ARN: model.GroupARN("aws", dev, "/", "Testers")}}}}
 		}), []string{"TF010"}},
-		{"the tutorial's deny takes effect", stack(trustDoc(plainTrust), func(c *engine.Config) {
-			c.Grants = []*engine.GrantConfig{{Address: "deny.testers", Effect: "Deny", Roles: []string{engine.RoleARN("aws", prod, "/", "UpdateApp")},
-				To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: dev, Name: "Testers", ARN: engine.GroupARN("aws", dev, "/", "Testers")}}}}
+		{"the tutorial's deny takes effect", stack(trustDoc(plainTrust), func(c *model.Config) {
+			c.Grants = []*model.GrantConfig{{Address: "deny.testers", Effect: "Deny", Roles: []string{model.RoleARN("aws", prod, "/", "UpdateApp")},
+				To: []model.PrincipalRef{{Kind: model.KindGroup, Account: dev, Name: "Testers", ARN: model.GroupARN("aws", dev, "/", "Testers")}}}}
 		}), nil},
 		{"GitHub OIDC trust with no sub", stack(trustDoc(ghTrust(`"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}`)), nil), []string{"TF012"}},
 		{"GitHub OIDC trust pinned to a repository", stack(trustDoc(ghTrust(ghAud+`,"StringLike":{"token.actions.githubusercontent.com:sub":"repo:my-org/app:*"}`)), nil), nil},

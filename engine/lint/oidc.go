@@ -6,7 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -268,7 +269,7 @@ func anyAudience(value string, like bool) bool {
 
 // oidcTrust checks an Allow statement of a trust policy that trusts a CI
 // service's OIDC provider (TF012, TF013).
-func (c *checker) oidcTrust(address string, src engine.Source, what, stmt string, s policy.Statement, doc policy.Document) {
+func (c *checker) oidcTrust(address string, src model.Source, what, stmt string, s policy.Statement, doc policy.Document) {
 	if !allowsWebIdentity(s) {
 		return // a Federated principal under sts:AssumeRole alone cannot call AssumeRoleWithWebIdentity
 	}

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 	"github.com/trustform/trustform/schema"
 )
@@ -209,7 +210,7 @@ func TestOIDCStack(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("findings %v, want %v", got, want)
 	}
-	var roles []*engine.RoleConfig
+	var roles []*model.RoleConfig
 	for _, r := range cfg.Roles {
 		if r.Address == "role.blocks" {
 			roles = append(roles, r)

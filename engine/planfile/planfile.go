@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 )
 
@@ -101,31 +103,31 @@ type AccessChange struct {
 
 // Change is one change, in apply order.
 type Change struct {
-	Index      int               `json:"index"`
-	Action     engine.Action     `json:"action"`
-	Kind       engine.Kind       `json:"kind"`
-	Account    engine.AccountRef `json:"account"`
-	Address    string            `json:"address"` // unique in the plan, stable across plans
-	Block      string            `json:"block"`   // the declaring block; "" when none does
-	Drift      engine.Drift      `json:"drift,omitempty"`
-	Object     string            `json:"object"` // for people, e.g. role "UpdateApp"
-	Key        engine.Key        `json:"key"`
-	Attributes []engine.AttrDiff `json:"attributes"`
-	DependsOn  []int             `json:"depends_on"`
-	Before     *Object           `json:"before,omitempty"`
-	After      *Object           `json:"after,omitempty"`
+	Index      int              `json:"index"`
+	Action     model.Action     `json:"action"`
+	Kind       model.Kind       `json:"kind"`
+	Account    model.AccountRef `json:"account"`
+	Address    string           `json:"address"` // unique in the plan, stable across plans
+	Block      string           `json:"block"`   // the declaring block; "" when none does
+	Drift      model.Drift      `json:"drift,omitempty"`
+	Object     string           `json:"object"` // for people, e.g. role "UpdateApp"
+	Key        model.Key        `json:"key"`
+	Attributes []model.AttrDiff `json:"attributes"`
+	DependsOn  []int            `json:"depends_on"`
+	Before     *Object          `json:"before,omitempty"`
+	After      *Object          `json:"after,omitempty"`
 }
 
 // Object holds exactly one IAM object: what a change creates, updates from
 // or to, or deletes.
 type Object struct {
-	Role         *engine.Role          `json:"role,omitempty"`
-	Policy       *engine.ManagedPolicy `json:"policy,omitempty"`
-	Group        *engine.Group         `json:"group,omitempty"`
-	User         *engine.User          `json:"user,omitempty"`
-	InlinePolicy *engine.InlinePolicy  `json:"inline_policy,omitempty"`
-	Attachment   *engine.Attachment    `json:"attachment,omitempty"`
-	Membership   *engine.Membership    `json:"membership,omitempty"`
+	Role         *model.Role          `json:"role,omitempty"`
+	Policy       *model.ManagedPolicy `json:"policy,omitempty"`
+	Group        *model.Group         `json:"group,omitempty"`
+	User         *model.User          `json:"user,omitempty"`
+	InlinePolicy *model.InlinePolicy  `json:"inline_policy,omitempty"`
+	Attachment   *model.Attachment    `json:"attachment,omitempty"`
+	Membership   *model.Membership    `json:"membership,omitempty"`
 }
 
 // Expectation is the result of one expect block.
@@ -145,7 +147,7 @@ type Summary struct {
 }
 
 // FromPlan turns a plan into its document.
-func FromPlan(p *engine.Plan, cfg *engine.Config, target Target, version string) Document {
+func FromPlan(p *model.Plan, cfg *model.Config, target Target, version string) Document {
 	d := Document{
 		FormatVersion: FormatVersion, TrustformVersion: version, Stack: p.Stack, Target: target,
 		RequireApproval: cfg.Stack.RequireApproval, Destroy: p.Destroy,
@@ -167,7 +169,7 @@ func FromPlan(p *engine.Plan, cfg *engine.Config, target Target, version string)
 	for _, a := range p.Access {
 		kind := a.Kind
 		if kind == "" {
-			kind = engine.AccessPrincipal
+			kind = model.AccessPrincipal
 		}
 		ac := AccessChange{Kind: kind, Role: a.Role, Principal: a.Principal, Before: nilUnless(a.CanBefore, a.Before), After: nilUnless(a.CanAfter, a.After), Broadens: a.Broadens()}
 		if a.IsDelegation() && a.TodayKnown {
@@ -191,19 +193,19 @@ func FromPlan(p *engine.Plan, cfg *engine.Config, target Target, version string)
 
 // Plan rebuilds the engine's plan and the configuration of its accounts
 // from a document, for show and apply.
-func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
+func (d Document) Plan() (*model.Plan, *model.Config, error) {
 	if d.FormatVersion != FormatVersion {
 		return nil, nil, fmt.Errorf("plan format %q is not %q: make the plan again with this version of trustform", d.FormatVersion, FormatVersion)
 	}
-	cfg := &engine.Config{Stack: engine.StackConfig{Name: d.Stack, Target: d.Target.Kind, AssumeRoleName: d.Target.AssumeRoleName, Dir: d.Target.StackDir, RequireApproval: d.RequireApproval}}
-	p := &engine.Plan{Stack: d.Stack, Target: d.Target.Description, Destroy: d.Destroy}
+	cfg := &model.Config{Stack: model.StackConfig{Name: d.Stack, Target: d.Target.Kind, AssumeRoleName: d.Target.AssumeRoleName, Dir: d.Target.StackDir, RequireApproval: d.RequireApproval}}
+	p := &model.Plan{Stack: d.Stack, Target: d.Target.Description, Destroy: d.Destroy}
 	for _, a := range d.Accounts {
-		ac := &engine.AccountConfig{Address: a.Address, Name: a.Name, ID: a.ID, Partition: a.Partition, Profile: a.Profile, External: a.External}
+		ac := &model.AccountConfig{Address: a.Address, Name: a.Name, ID: a.ID, Partition: a.Partition, Profile: a.Profile, External: a.External}
 		if ar := a.AssumeRole; ar != nil {
-			ac.AssumeRole = &engine.AssumeRoleConfig{RoleARN: ar.RoleARN, ExternalID: ar.ExternalID, SessionName: ar.SessionName, Duration: ar.Duration}
+			ac.AssumeRole = &model.AssumeRoleConfig{RoleARN: ar.RoleARN, ExternalID: ar.ExternalID, SessionName: ar.SessionName, Duration: ar.Duration}
 		}
 		cfg.Accounts = append(cfg.Accounts, ac)
-		p.Accounts = append(p.Accounts, engine.PlanAccount{Name: a.Name, ID: a.ID, Identity: a.Identity, External: a.External})
+		p.Accounts = append(p.Accounts, model.PlanAccount{Name: a.Name, ID: a.ID, Identity: a.Identity, External: a.External})
 	}
 	for i, c := range d.Changes {
 		if c.Index != i {
@@ -218,7 +220,7 @@ func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
 			}
 		}
 		switch c.Action {
-		case engine.Create, engine.Update, engine.Delete, engine.Adopt:
+		case model.Create, model.Update, model.Delete, model.Adopt:
 		default:
 			return nil, nil, fmt.Errorf("change %d has the action %q, which trustform does not know: the plan is damaged or from a newer trustform", i, c.Action)
 		}
@@ -230,32 +232,32 @@ func (d Document) Plan() (*engine.Plan, *engine.Config, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("change %d: %w", i, err)
 		}
-		p.Changes = append(p.Changes, &engine.Change{Action: c.Action, Kind: c.Kind, Account: c.Account, Key: c.Key, Address: c.Address,
+		p.Changes = append(p.Changes, &model.Change{Action: c.Action, Kind: c.Kind, Account: c.Account, Key: c.Key, Address: c.Address,
 			Block: c.Block, Drift: c.Drift, Before: before, After: after, Attrs: c.Attributes, DependsOn: c.DependsOn})
 		// A role being adopted is read in full (engine.RoleDetailer) when
 		// the plan is made; the re-read that checks the plan is fresh must
 		// read it the same way, so the rebuilt configuration names it.
-		if r, ok := after.(*engine.Role); ok && c.Action == engine.Adopt && r != nil {
-			cfg.Roles = append(cfg.Roles, &engine.RoleConfig{Address: c.Block, Account: c.Account.ID, Name: r.Name, Adopt: true})
+		if r, ok := after.(*model.Role); ok && c.Action == model.Adopt && r != nil {
+			cfg.Roles = append(cfg.Roles, &model.RoleConfig{Address: c.Block, Account: c.Account.ID, Name: r.Name, Adopt: true})
 		}
 	}
 	for _, a := range d.AccessChanges {
 		kind := a.Kind
 		if kind == "" {
-			kind = engine.AccessPrincipal
+			kind = model.AccessPrincipal
 		}
-		p.Access = append(p.Access, engine.AccessChange{Kind: kind, Role: a.Role, Principal: a.Principal, Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil,
+		p.Access = append(p.Access, model.AccessChange{Kind: kind, Role: a.Role, Principal: a.Principal, Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil,
 			Today: a.Today, TodayKnown: a.Today != nil})
 	}
 	for _, x := range d.Expectations {
-		p.Expectations = append(p.Expectations, engine.ExpectationResult{Address: x.Address, Summary: x.Summary, Passed: x.Passed, Reasons: x.Reasons})
+		p.Expectations = append(p.Expectations, model.ExpectationResult{Address: x.Address, Summary: x.Summary, Passed: x.Passed, Reasons: x.Reasons})
 	}
 	return p, cfg, nil
 }
 
 // Fingerprint hashes the accounts as read, in a stable encoding
 // (encoding/json sorts map keys), ownership flags included.
-func Fingerprint(s *engine.State) string {
+func Fingerprint(s *model.State) string {
 	b, _ := json.Marshal(s)
 	sum := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(sum[:])
@@ -318,31 +320,31 @@ func Read(r io.Reader) (Document, error) {
 	return d, nil
 }
 
-func wrap(o engine.Object) *Object {
+func wrap(o model.Object) *Object {
 	switch v := o.(type) {
-	case *engine.Role:
+	case *model.Role:
 		return &Object{Role: v}
-	case *engine.ManagedPolicy:
+	case *model.ManagedPolicy:
 		return &Object{Policy: v}
-	case *engine.Group:
+	case *model.Group:
 		return &Object{Group: v}
-	case *engine.User:
+	case *model.User:
 		return &Object{User: v}
-	case *engine.InlinePolicy:
+	case *model.InlinePolicy:
 		return &Object{InlinePolicy: v}
-	case *engine.Attachment:
+	case *model.Attachment:
 		return &Object{Attachment: v}
-	case *engine.Membership:
+	case *model.Membership:
 		return &Object{Membership: v}
 	}
 	return nil
 }
 
-func (o *Object) unwrap() (engine.Object, error) {
+func (o *Object) unwrap() (model.Object, error) {
 	if o == nil {
 		return nil, nil
 	}
-	var out []engine.Object
+	var out []model.Object
 	if o.Role != nil {
 		out = append(out, o.Role)
 	}
@@ -377,9 +379,9 @@ func nilUnless(ok bool, conds []string) []string {
 	return nonNilStrings(conds)
 }
 
-func nonNil(a []engine.AttrDiff) []engine.AttrDiff {
+func nonNil(a []model.AttrDiff) []model.AttrDiff {
 	if a == nil {
-		return []engine.AttrDiff{}
+		return []model.AttrDiff{}
 	}
 	return a
 }

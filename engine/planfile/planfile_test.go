@@ -5,25 +5,25 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
-func samplePlan() (*engine.Plan, *engine.Config) {
-	cfg := &engine.Config{Stack: engine.StackConfig{Name: "s", Target: "local", Dir: "stack"},
-		Accounts: []*engine.AccountConfig{{Address: "account.prod", Name: "prod", ID: "999999999999", Partition: "aws",
-			AssumeRole: &engine.AssumeRoleConfig{RoleARN: "arn:aws:iam::999999999999:role/Deploy", ExternalID: "x-1"}}}}
-	role := &engine.Role{Name: "R", Path: "/", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}]}`, MaxSessionDuration: 3600}
-	p := &engine.Plan{Stack: "s", Target: "local simulation in stack/.trustform",
-		Accounts: []engine.PlanAccount{{Name: "prod", ID: "999999999999", Identity: "arn:aws:iam::999999999999:root"}},
-		Changes: []*engine.Change{
-			{Action: engine.Create, Kind: engine.KindRole, Account: engine.AccountRef{Name: "prod", ID: "999999999999", Partition: "aws"}, Key: engine.PrincipalKey("999999999999", engine.KindRole, "R"), Address: "role.r", After: role,
-				Attrs: []engine.AttrDiff{{Name: "name", After: "R"}}},
-			{Action: engine.Create, Kind: engine.KindInline, Account: engine.AccountRef{Name: "prod", ID: "999999999999", Partition: "aws"}, Key: engine.InlineKey("999999999999", engine.KindRole, "R", "p"), Address: "role.r",
-				After: &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "R", Name: "p", Document: `{"Version":"2012-10-17","Statement":[]}`}, DependsOn: []int{0}},
+func samplePlan() (*model.Plan, *model.Config) {
+	cfg := &model.Config{Stack: model.StackConfig{Name: "s", Target: "local", Dir: "stack"},
+		Accounts: []*model.AccountConfig{{Address: "account.prod", Name: "prod", ID: "999999999999", Partition: "aws",
+			AssumeRole: &model.AssumeRoleConfig{RoleARN: "arn:aws:iam::999999999999:role/Deploy", ExternalID: "x-1"}}}}
+	role := &model.Role{Name: "R", Path: "/", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}]}`, MaxSessionDuration: 3600}
+	p := &model.Plan{Stack: "s", Target: "local simulation in stack/.trustform",
+		Accounts: []model.PlanAccount{{Name: "prod", ID: "999999999999", Identity: "arn:aws:iam::999999999999:root"}},
+		Changes: []*model.Change{
+			{Action: model.Create, Kind: model.KindRole, Account: model.AccountRef{Name: "prod", ID: "999999999999", Partition: "aws"}, Key: model.PrincipalKey("999999999999", model.KindRole, "R"), Address: "role.r", After: role,
+				Attrs: []model.AttrDiff{{Name: "name", After: "R"}}},
+			{Action: model.Create, Kind: model.KindInline, Account: model.AccountRef{Name: "prod", ID: "999999999999", Partition: "aws"}, Key: model.InlineKey("999999999999", model.KindRole, "R", "p"), Address: "role.r",
+				After: &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "R", Name: "p", Document: `{"Version":"2012-10-17","Statement":[]}`}, DependsOn: []int{0}},
 		},
-		Access:       []engine.AccessChange{{Role: "arn:aws:iam::999999999999:role/R", Principal: "arn:aws:iam::111111111111:user/A", CanAfter: true}},
-		Expectations: []engine.ExpectationResult{{Address: "expect.e", Summary: "user A can assume role R", Passed: true, Reasons: []string{"it can"}}},
-		Actual:       engine.NewState(),
+		Access:       []model.AccessChange{{Role: "arn:aws:iam::999999999999:role/R", Principal: "arn:aws:iam::111111111111:user/A", CanAfter: true}},
+		Expectations: []model.ExpectationResult{{Address: "expect.e", Summary: "user A can assume role R", Passed: true, Reasons: []string{"it can"}}},
+		Actual:       model.NewState(),
 	}
 	return p, cfg
 }
@@ -44,7 +44,7 @@ func TestSavedPlanRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.Changes) != 2 || plan.Changes[1].DependsOn[0] != 0 || plan.Changes[0].After.(*engine.Role).TrustPolicy != p.Changes[0].After.(*engine.Role).TrustPolicy {
+	if len(plan.Changes) != 2 || plan.Changes[1].DependsOn[0] != 0 || plan.Changes[0].After.(*model.Role).TrustPolicy != p.Changes[0].After.(*model.Role).TrustPolicy {
 		t.Fatalf("changes did not survive the round trip: %+v", plan.Changes)
 	}
 	if cfg2.Accounts[0].AssumeRole == nil || cfg2.Accounts[0].AssumeRole.ExternalID != "x-1" || cfg2.Stack.Dir != "stack" {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/schema"
 )
@@ -31,7 +33,7 @@ func TestGeneratedStackLoadsAndCounts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			changes, err := engine.Diff(engine.NewState(), desired, cfg)
+			changes, err := engine.Diff(model.NewState(), desired, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

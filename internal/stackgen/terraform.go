@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/ownership"
 )
 
 // The Terraform twin of a generated stack, for benchmarks that measure
@@ -96,7 +96,7 @@ provider "aws" {
 	}
 	// The tags trustform gives a role: the declared app tag and its owner
 	// tag, aligned as terraform fmt aligns them.
-	ownerKey := hclString(engine.OwnerTagKey)
+	ownerKey := hclString(ownership.OwnerTagKey)
 	width := max(len("app"), len(ownerKey))
 	tags := func(app string) string {
 		return fmt.Sprintf("{\n    %-*s = %s\n    %-*s = %s\n  }", width, "app", hclString(app), width, ownerKey, hclString(s.Stack))
@@ -158,7 +158,7 @@ resource "aws_iam_role_policy" "a%[1]d_r%[2]d_logs" {
 }
 `, a, r,
 				hclString(fmt.Sprintf("app-%d-access", r)),
-				hclString(engine.PolicyDescription("", s.Stack)),
+				hclString(ownership.PolicyDescription("", s.Stack)),
 				hclString(fmt.Sprintf("arn:aws:s3:::bucket-%d-%d/*", a, r)),
 				hclString(fmt.Sprintf("App%d", r)),
 				hclString(fmt.Sprintf("arn:aws:iam::%s:root", AccountID(next))),
@@ -214,10 +214,10 @@ resource "aws_iam_group_policy" "a%[1]d_g%[2]d_deny" {
 }
 `, a, g,
 				hclString(fmt.Sprintf("Team%d", g)),
-				hclString(engine.OwnedGroupPath(s.Stack)),
-				hclString(engine.GrantPolicyName(s.Stack, fmt.Sprintf("grant.a%d_g%d", a, g))),
+				hclString(ownership.OwnedGroupPath(s.Stack)),
+				hclString(ownership.GrantPolicyName(s.Stack, fmt.Sprintf("grant.a%d_g%d", a, g))),
 				strings.Join(quoted, ", "),
-				hclString(engine.GrantPolicyName(s.Stack, fmt.Sprintf("deny.a%d_g%d", a, g))),
+				hclString(ownership.GrantPolicyName(s.Stack, fmt.Sprintf("deny.a%d_g%d", a, g))),
 				hclString(roleARN(next, 0)))
 		}
 	}

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -26,7 +29,7 @@ const maxPolicyVersions = 5
 // memberships travel as changes of their own, so the AttachedPolicies,
 // InlinePolicies and Groups fields are ignored, as the local target ignores
 // them.
-func (p *Provider) Apply(ctx context.Context, account *engine.AccountConfig, change *engine.Change) error {
+func (p *Provider) Apply(ctx context.Context, account *model.AccountConfig, change *model.Change) error {
 	if change == nil {
 		return errors.New("aws target: no change given")
 	}
@@ -54,112 +57,112 @@ func (p *Provider) Apply(ctx context.Context, account *engine.AccountConfig, cha
 type applier struct {
 	p         *Provider
 	iam       *iam.Client
-	account   *engine.AccountConfig
+	account   *model.AccountConfig
 	partition string
-	change    *engine.Change
+	change    *model.Change
 }
 
 func (a *applier) apply(ctx context.Context) error {
 	ch := a.change
 	switch ch.Kind {
-	case engine.KindRole:
-		before, after, err := objects[*engine.Role](ch)
+	case model.KindRole:
+		before, after, err := objects[*model.Role](ch)
 		if err != nil {
 			return err
 		}
 		switch ch.Action {
-		case engine.Create:
+		case model.Create:
 			return a.createRole(ctx, after)
-		case engine.Update:
+		case model.Update:
 			return a.updateRole(ctx, before, after)
-		case engine.Delete:
-			return a.remove(ctx, "DeleteRole", a.needs(engine.KindRole, before.Name), func(ctx context.Context) error {
+		case model.Delete:
+			return a.remove(ctx, "DeleteRole", a.needs(model.KindRole, before.Name), func(ctx context.Context) error {
 				_, err := a.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &before.Name})
 				return err
 			})
 		}
-	case engine.KindPolicy:
-		before, after, err := objects[*engine.ManagedPolicy](ch)
+	case model.KindPolicy:
+		before, after, err := objects[*model.ManagedPolicy](ch)
 		if err != nil {
 			return err
 		}
 		switch ch.Action {
-		case engine.Create:
+		case model.Create:
 			return a.createPolicy(ctx, after)
-		case engine.Update:
+		case model.Update:
 			return a.updatePolicy(ctx, before, after)
-		case engine.Delete:
+		case model.Delete:
 			return a.deletePolicy(ctx, before)
 		}
-	case engine.KindGroup:
-		before, after, err := objects[*engine.Group](ch)
+	case model.KindGroup:
+		before, after, err := objects[*model.Group](ch)
 		if err != nil {
 			return err
 		}
 		switch ch.Action {
-		case engine.Create:
+		case model.Create:
 			return a.createGroup(ctx, after)
-		case engine.Update:
+		case model.Update:
 			return a.updateGroup(ctx, before, after)
-		case engine.Delete:
-			return a.remove(ctx, "DeleteGroup", a.needs(engine.KindGroup, before.Name), func(ctx context.Context) error {
+		case model.Delete:
+			return a.remove(ctx, "DeleteGroup", a.needs(model.KindGroup, before.Name), func(ctx context.Context) error {
 				_, err := a.iam.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: &before.Name})
 				return err
 			})
 		}
-	case engine.KindUser:
-		before, after, err := objects[*engine.User](ch)
+	case model.KindUser:
+		before, after, err := objects[*model.User](ch)
 		if err != nil {
 			return err
 		}
 		switch ch.Action {
-		case engine.Create:
+		case model.Create:
 			return a.createUser(ctx, after)
-		case engine.Update:
+		case model.Update:
 			return a.updateUser(ctx, before, after)
-		case engine.Delete:
-			return a.remove(ctx, "DeleteUser", a.needs(engine.KindUser, before.Name), func(ctx context.Context) error {
+		case model.Delete:
+			return a.remove(ctx, "DeleteUser", a.needs(model.KindUser, before.Name), func(ctx context.Context) error {
 				_, err := a.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &before.Name})
 				return err
 			})
 		}
-	case engine.KindInline:
-		before, after, err := objects[*engine.InlinePolicy](ch)
+	case model.KindInline:
+		before, after, err := objects[*model.InlinePolicy](ch)
 		if err != nil {
 			return err
 		}
 		switch ch.Action {
-		case engine.Create, engine.Update:
+		case model.Create, model.Update:
 			return a.putInline(ctx, after)
-		case engine.Delete:
+		case model.Delete:
 			return a.deleteInline(ctx, before)
 		}
-	case engine.KindAttachment:
-		before, after, err := objects[*engine.Attachment](ch)
+	case model.KindAttachment:
+		before, after, err := objects[*model.Attachment](ch)
 		if err != nil {
 			return err
 		}
 		switch ch.Action {
-		case engine.Create:
+		case model.Create:
 			return a.attach(ctx, after)
-		case engine.Delete:
+		case model.Delete:
 			return a.detach(ctx, before)
 		}
-	case engine.KindMembership:
-		before, after, err := objects[*engine.Membership](ch)
+	case model.KindMembership:
+		before, after, err := objects[*model.Membership](ch)
 		if err != nil {
 			return err
 		}
-		needs := func(m *engine.Membership) []string {
-			return append(a.needs(engine.KindUser, m.User), a.needs(engine.KindGroup, m.Group)...)
+		needs := func(m *model.Membership) []string {
+			return append(a.needs(model.KindUser, m.User), a.needs(model.KindGroup, m.Group)...)
 		}
 		switch ch.Action {
-		case engine.Create:
+		case model.Create:
 			return a.call(ctx, "AddUserToGroup", needs(after), func(ctx context.Context) error {
 				_, err := a.iam.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: &after.User, GroupName: &after.Group})
 				return err
 			})
-		case engine.Delete:
+		case model.Delete:
 			return a.remove(ctx, "RemoveUserFromGroup", needs(before), func(ctx context.Context) error {
 				_, err := a.iam.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{UserName: &before.User, GroupName: &before.Group})
 				return err
@@ -221,7 +224,7 @@ func (a *applier) remove(ctx context.Context, op string, needs []string, fn func
 		}
 		return err
 	})
-	if first && errorCode(err) == "NoSuchEntity" && (a.change.Kind == engine.KindAttachment || a.change.Kind == engine.KindMembership) {
+	if first && errorCode(err) == "NoSuchEntity" && (a.change.Kind == model.KindAttachment || a.change.Kind == model.KindMembership) {
 		// Attachments and memberships are not read again before the
 		// write (checkCurrent): one already gone was removed by another
 		// run, which is what this change is for.
@@ -258,19 +261,19 @@ func (a *applier) create(ctx context.Context, op string, needs []string, fn func
 }
 
 // needs lists what a call on the named object depends on, for eventually.
-func (a *applier) needs(kind engine.Kind, name string) []string {
+func (a *applier) needs(kind model.Kind, name string) []string {
 	return []string{objectKey(a.account.ID, kind, name)}
 }
 
 // created records what this provider created, so that the calls that follow
 // wait for IAM to see it.
-func (a *applier) created(kind engine.Kind, name, arn string) {
+func (a *applier) created(kind model.Kind, name, arn string) {
 	a.p.recent.add(objectKey(a.account.ID, kind, name), arn)
 }
 
 // ---- roles ----
 
-func (a *applier) createRole(ctx context.Context, r *engine.Role) error {
+func (a *applier) createRole(ctx context.Context, r *model.Role) error {
 	in := &iam.CreateRoleInput{
 		RoleName:                 sdkaws.String(r.Name),
 		Path:                     sdkaws.String(pathOrDefault(r.Path)),
@@ -301,21 +304,21 @@ func (a *applier) createRole(ctx context.Context, r *engine.Role) error {
 	if err != nil {
 		return err
 	}
-	a.created(engine.KindRole, r.Name, engine.RoleARN(a.partition, a.account.ID, r.Path, r.Name))
+	a.created(model.KindRole, r.Name, model.RoleARN(a.partition, a.account.ID, r.Path, r.Name))
 	return nil
 }
 
 // updateRole makes whatever differs: UpdateRole (description, maximum
 // session), UpdateAssumeRolePolicy (trust) and UntagRole/TagRole. IAM has no
 // call that renames a role or changes its path.
-func (a *applier) updateRole(ctx context.Context, before, after *engine.Role) error {
-	if engine.NameKey(before.Name) != engine.NameKey(after.Name) {
+func (a *applier) updateRole(ctx context.Context, before, after *model.Role) error {
+	if model.NameKey(before.Name) != model.NameKey(after.Name) {
 		return replacement("IAM cannot rename role %s to %s; delete and re-create it", before.Name, after.Name)
 	}
 	if pathOrDefault(before.Path) != pathOrDefault(after.Path) {
 		return replacement("IAM cannot change the path of role %s (%s to %s); delete and re-create it", after.Name, pathOrDefault(before.Path), pathOrDefault(after.Path))
 	}
-	needs := a.needs(engine.KindRole, after.Name)
+	needs := a.needs(model.KindRole, after.Name)
 	name := sdkaws.String(after.Name)
 	if before.Description != after.Description || sessionOr(before.MaxSessionDuration) != sessionOr(after.MaxSessionDuration) {
 		// Both fields, every time: correct on AWS, and moto resets the one
@@ -362,11 +365,11 @@ func (a *applier) updateRole(ctx context.Context, before, after *engine.Role) er
 
 // ---- customer-managed policies ----
 
-func (a *applier) policyARN(p *engine.ManagedPolicy) string {
-	return engine.PolicyARN(a.partition, a.account.ID, p.Path, p.Name)
+func (a *applier) policyARN(p *model.ManagedPolicy) string {
+	return model.PolicyARN(a.partition, a.account.ID, p.Path, p.Name)
 }
 
-func (a *applier) createPolicy(ctx context.Context, p *engine.ManagedPolicy) error {
+func (a *applier) createPolicy(ctx context.Context, p *model.ManagedPolicy) error {
 	in := &iam.CreatePolicyInput{
 		PolicyName:     sdkaws.String(p.Name),
 		Path:           sdkaws.String(pathOrDefault(p.Path)),
@@ -398,7 +401,7 @@ func (a *applier) createPolicy(ctx context.Context, p *engine.ManagedPolicy) err
 	if err != nil {
 		return err
 	}
-	a.created(engine.KindPolicy, p.Name, arn)
+	a.created(model.KindPolicy, p.Name, arn)
 	return nil
 }
 
@@ -406,9 +409,9 @@ func (a *applier) createPolicy(ctx context.Context, p *engine.ManagedPolicy) err
 // oldest non-default version is deleted if the policy already has the five
 // IAM keeps; tags change with UntagPolicy/TagPolicy. IAM has no call that
 // renames a policy or changes its path or description.
-func (a *applier) updatePolicy(ctx context.Context, before, after *engine.ManagedPolicy) error {
+func (a *applier) updatePolicy(ctx context.Context, before, after *model.ManagedPolicy) error {
 	switch {
-	case engine.NameKey(before.Name) != engine.NameKey(after.Name):
+	case model.NameKey(before.Name) != model.NameKey(after.Name):
 		return replacement("IAM cannot rename policy %s to %s; delete and re-create it", before.Name, after.Name)
 	case pathOrDefault(before.Path) != pathOrDefault(after.Path):
 		return replacement("IAM cannot change the path of policy %s; delete and re-create it", after.Name)
@@ -416,7 +419,7 @@ func (a *applier) updatePolicy(ctx context.Context, before, after *engine.Manage
 		return replacement("IAM cannot change the description of policy %s; delete and re-create it", after.Name)
 	}
 	arn := a.policyARN(after)
-	needs := append(a.needs(engine.KindPolicy, after.Name), arn)
+	needs := append(a.needs(model.KindPolicy, after.Name), arn)
 	if !policy.Equivalent(before.Document, after.Document) {
 		versions, err := a.policyVersions(ctx, arn, needs)
 		if err != nil {
@@ -463,9 +466,9 @@ func (a *applier) updatePolicy(ctx context.Context, before, after *engine.Manage
 // deletePolicy deletes the non-default versions and then the policy, as IAM
 // requires. Detaching is not its business: the engine plans a policy's
 // delete after its attachments' (and refuses one still attached elsewhere).
-func (a *applier) deletePolicy(ctx context.Context, p *engine.ManagedPolicy) error {
+func (a *applier) deletePolicy(ctx context.Context, p *model.ManagedPolicy) error {
 	arn := a.policyARN(p)
-	needs := append(a.needs(engine.KindPolicy, p.Name), arn)
+	needs := append(a.needs(model.KindPolicy, p.Name), arn)
 	versions, err := a.policyVersions(ctx, arn, needs)
 	if err != nil {
 		return err
@@ -547,7 +550,7 @@ func versionNumber(id *string) int {
 
 // ---- groups ----
 
-func (a *applier) createGroup(ctx context.Context, g *engine.Group) error {
+func (a *applier) createGroup(ctx context.Context, g *model.Group) error {
 	in := &iam.CreateGroupInput{GroupName: sdkaws.String(g.Name), Path: sdkaws.String(pathOrDefault(g.Path))}
 	err := a.create(ctx, "CreateGroup", nil, func(ctx context.Context) error {
 		_, err := a.iam.CreateGroup(ctx, in)
@@ -563,19 +566,19 @@ func (a *applier) createGroup(ctx context.Context, g *engine.Group) error {
 	if err != nil {
 		return err
 	}
-	a.created(engine.KindGroup, g.Name, engine.GroupARN(a.partition, a.account.ID, g.Path, g.Name))
+	a.created(model.KindGroup, g.Name, model.GroupARN(a.partition, a.account.ID, g.Path, g.Name))
 	return nil
 }
 
 // updateGroup is UpdateGroup with a new path, as on the local target.
-func (a *applier) updateGroup(ctx context.Context, before, after *engine.Group) error {
-	if engine.NameKey(before.Name) != engine.NameKey(after.Name) {
+func (a *applier) updateGroup(ctx context.Context, before, after *model.Group) error {
+	if model.NameKey(before.Name) != model.NameKey(after.Name) {
 		return replacement("renaming group %s to %s is not supported; delete and re-create it", before.Name, after.Name)
 	}
 	if pathOrDefault(before.Path) == pathOrDefault(after.Path) {
 		return nil
 	}
-	return a.call(ctx, "UpdateGroup", a.needs(engine.KindGroup, after.Name), func(ctx context.Context) error {
+	return a.call(ctx, "UpdateGroup", a.needs(model.KindGroup, after.Name), func(ctx context.Context) error {
 		_, err := a.iam.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: &after.Name, NewPath: sdkaws.String(pathOrDefault(after.Path))})
 		return err
 	})
@@ -583,7 +586,7 @@ func (a *applier) updateGroup(ctx context.Context, before, after *engine.Group) 
 
 // ---- users ----
 
-func (a *applier) createUser(ctx context.Context, u *engine.User) error {
+func (a *applier) createUser(ctx context.Context, u *model.User) error {
 	in := &iam.CreateUserInput{UserName: sdkaws.String(u.Name), Path: sdkaws.String(pathOrDefault(u.Path)), Tags: tagList(u.Tags)}
 	err := a.create(ctx, "CreateUser", nil, func(ctx context.Context) error {
 		_, err := a.iam.CreateUser(ctx, in)
@@ -598,17 +601,17 @@ func (a *applier) createUser(ctx context.Context, u *engine.User) error {
 	if err != nil {
 		return err
 	}
-	a.created(engine.KindUser, u.Name, engine.UserARN(a.partition, a.account.ID, u.Path, u.Name))
+	a.created(model.KindUser, u.Name, model.UserARN(a.partition, a.account.ID, u.Path, u.Name))
 	return nil
 }
 
 // updateUser is UpdateUser (new path) and UntagUser/TagUser, as on the local
 // target.
-func (a *applier) updateUser(ctx context.Context, before, after *engine.User) error {
-	if engine.NameKey(before.Name) != engine.NameKey(after.Name) {
+func (a *applier) updateUser(ctx context.Context, before, after *model.User) error {
+	if model.NameKey(before.Name) != model.NameKey(after.Name) {
 		return replacement("renaming user %s to %s is not supported; delete and re-create it", before.Name, after.Name)
 	}
-	needs := a.needs(engine.KindUser, after.Name)
+	needs := a.needs(model.KindUser, after.Name)
 	name := sdkaws.String(after.Name)
 	if pathOrDefault(before.Path) != pathOrDefault(after.Path) {
 		err := a.call(ctx, "UpdateUser", needs, func(ctx context.Context) error {
@@ -646,21 +649,21 @@ func (a *applier) updateUser(ctx context.Context, before, after *engine.User) er
 
 // ---- inline policies, attachments ----
 
-func (a *applier) putInline(ctx context.Context, ip *engine.InlinePolicy) error {
+func (a *applier) putInline(ctx context.Context, ip *model.InlinePolicy) error {
 	needs := a.needs(ip.PrincipalKind, ip.PrincipalName)
 	var put func(context.Context) error
 	switch ip.PrincipalKind {
-	case engine.KindRole:
+	case model.KindRole:
 		put = func(ctx context.Context) error {
 			_, err := a.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &ip.PrincipalName, PolicyName: &ip.Name, PolicyDocument: &ip.Document})
 			return err
 		}
-	case engine.KindGroup:
+	case model.KindGroup:
 		put = func(ctx context.Context) error {
 			_, err := a.iam.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: &ip.PrincipalName, PolicyName: &ip.Name, PolicyDocument: &ip.Document})
 			return err
 		}
-	case engine.KindUser:
+	case model.KindUser:
 		put = func(ctx context.Context) error {
 			_, err := a.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: &ip.PrincipalName, PolicyName: &ip.Name, PolicyDocument: &ip.Document})
 			return err
@@ -671,21 +674,21 @@ func (a *applier) putInline(ctx context.Context, ip *engine.InlinePolicy) error 
 	return a.call(ctx, opName("Put", ip.PrincipalKind, "Policy"), needs, put)
 }
 
-func (a *applier) deleteInline(ctx context.Context, ip *engine.InlinePolicy) error {
+func (a *applier) deleteInline(ctx context.Context, ip *model.InlinePolicy) error {
 	needs := a.needs(ip.PrincipalKind, ip.PrincipalName)
 	var del func(context.Context) error
 	switch ip.PrincipalKind {
-	case engine.KindRole:
+	case model.KindRole:
 		del = func(ctx context.Context) error {
 			_, err := a.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &ip.PrincipalName, PolicyName: &ip.Name})
 			return err
 		}
-	case engine.KindGroup:
+	case model.KindGroup:
 		del = func(ctx context.Context) error {
 			_, err := a.iam.DeleteGroupPolicy(ctx, &iam.DeleteGroupPolicyInput{GroupName: &ip.PrincipalName, PolicyName: &ip.Name})
 			return err
 		}
-	case engine.KindUser:
+	case model.KindUser:
 		del = func(ctx context.Context) error {
 			_, err := a.iam.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: &ip.PrincipalName, PolicyName: &ip.Name})
 			return err
@@ -696,21 +699,21 @@ func (a *applier) deleteInline(ctx context.Context, ip *engine.InlinePolicy) err
 	return a.remove(ctx, opName("Delete", ip.PrincipalKind, "Policy"), needs, del)
 }
 
-func (a *applier) attach(ctx context.Context, at *engine.Attachment) error {
+func (a *applier) attach(ctx context.Context, at *model.Attachment) error {
 	needs := append(a.needs(at.PrincipalKind, at.PrincipalName), at.PolicyARN)
 	var fn func(context.Context) error
 	switch at.PrincipalKind {
-	case engine.KindRole:
+	case model.KindRole:
 		fn = func(ctx context.Context) error {
 			_, err := a.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
 			return err
 		}
-	case engine.KindGroup:
+	case model.KindGroup:
 		fn = func(ctx context.Context) error {
 			_, err := a.iam.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
 			return err
 		}
-	case engine.KindUser:
+	case model.KindUser:
 		fn = func(ctx context.Context) error {
 			_, err := a.iam.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
 			return err
@@ -721,21 +724,21 @@ func (a *applier) attach(ctx context.Context, at *engine.Attachment) error {
 	return a.call(ctx, opName("Attach", at.PrincipalKind, "Policy"), needs, fn)
 }
 
-func (a *applier) detach(ctx context.Context, at *engine.Attachment) error {
+func (a *applier) detach(ctx context.Context, at *model.Attachment) error {
 	needs := append(a.needs(at.PrincipalKind, at.PrincipalName), at.PolicyARN)
 	var fn func(context.Context) error
 	switch at.PrincipalKind {
-	case engine.KindRole:
+	case model.KindRole:
 		fn = func(ctx context.Context) error {
 			_, err := a.iam.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
 			return err
 		}
-	case engine.KindGroup:
+	case model.KindGroup:
 		fn = func(ctx context.Context) error {
 			_, err := a.iam.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
 			return err
 		}
-	case engine.KindUser:
+	case model.KindUser:
 		fn = func(ctx context.Context) error {
 			_, err := a.iam.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: &at.PrincipalName, PolicyArn: &at.PolicyARN})
 			return err
@@ -746,13 +749,13 @@ func (a *applier) detach(ctx context.Context, at *engine.Attachment) error {
 	return a.remove(ctx, opName("Detach", at.PrincipalKind, "Policy"), needs, fn)
 }
 
-func badPrincipal(ch *engine.Change, kind engine.Kind) error {
+func badPrincipal(ch *model.Change, kind model.Kind) error {
 	return fmt.Errorf("aws target: change %s: policies can only be put on roles, groups and users, not on a %q", ch.Key, kind)
 }
 
 // opName builds an IAM operation name, e.g. opName("Put", KindRole,
 // "Policy") = "PutRolePolicy".
-func opName(verb string, kind engine.Kind, suffix string) string {
+func opName(verb string, kind model.Kind, suffix string) string {
 	k := string(kind)
 	if k != "" {
 		k = strings.ToUpper(k[:1]) + k[1:]
@@ -764,11 +767,11 @@ func opName(verb string, kind engine.Kind, suffix string) string {
 
 // objects is engine.ChangeObjects with errors that name this target.
 func objects[T interface {
-	*engine.Role | *engine.ManagedPolicy | *engine.Group | *engine.User |
-		*engine.InlinePolicy | *engine.Attachment | *engine.Membership
-	engine.Object
-}](ch *engine.Change) (before, after T, err error) {
-	before, after, err = engine.ChangeObjects[T](ch)
+	*model.Role | *model.ManagedPolicy | *model.Group | *model.User |
+		*model.InlinePolicy | *model.Attachment | *model.Membership
+	model.Object
+}](ch *model.Change) (before, after T, err error) {
+	before, after, err = model.ChangeObjects[T](ch)
 	if err != nil {
 		err = fmt.Errorf("aws target: %w", err)
 	}
@@ -807,8 +810,8 @@ func tagList(m map[string]string) []types.Tag {
 // being created would: a create that meets an object of another stack (or of
 // nobody) must not take it over.
 func sameOwner(existing, creating map[string]string) bool {
-	want, ok := creating[engine.OwnerTagKey]
-	got, has := existing[engine.OwnerTagKey]
+	want, ok := creating[ownership.OwnerTagKey]
+	got, has := existing[ownership.OwnerTagKey]
 	return ok == has && want == got
 }
 

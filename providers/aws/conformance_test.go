@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
 	"github.com/trustform/trustform/providers/conformance"
@@ -23,14 +25,14 @@ func TestConformance(t *testing.T) {
 		Name:       "aws",
 		AWSManaged: local.AWSManagedPolicy,
 		Unholdable: motoUnholdable,
-		New: func(t *testing.T) (engine.Provider, []*engine.AccountConfig) {
+		New: func(t *testing.T) (engine.Provider, []*model.AccountConfig) {
 			srv.Reset(t)
 			srv.Env(t)
 			p, err := New(t.Context(), Options{AssumeRoleName: orgRole})
 			if err != nil {
 				t.Fatal(err)
 			}
-			return p, []*engine.AccountConfig{
+			return p, []*model.AccountConfig{
 				{Address: "account.development", Name: "development", ID: devID, Partition: "aws"},
 				{Address: "account.production", Name: "production", ID: prodID, Partition: "aws"},
 			}
@@ -44,7 +46,7 @@ func TestConformance(t *testing.T) {
 // CreateRole, UpdateAssumeRolePolicy) with "Policy document must be version
 // 2012-10-17 or greater", while AWS still documents 2008-10-17 as a version
 // IAM supports, found on older existing policies.
-func motoUnholdable(s *engine.State) string {
+func motoUnholdable(s *model.State) string {
 	check := func(where, doc string) string {
 		d, err := policy.Parse(doc)
 		if err != nil || d.Version == policy.Version {

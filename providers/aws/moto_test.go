@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -94,8 +97,8 @@ const (
 )
 
 var (
-	dev  = &engine.AccountConfig{Address: "account.development", Name: "development", ID: devID}
-	prod = &engine.AccountConfig{Address: "account.production", Name: "production", ID: prodID}
+	dev  = &model.AccountConfig{Address: "account.development", Name: "development", ID: devID}
+	prod = &model.AccountConfig{Address: "account.production", Name: "production", ID: prodID}
 )
 
 func TestAWSOnMoto(t *testing.T) {
@@ -245,12 +248,12 @@ func trust(principals ...string) string {
 	}}}.JSON()
 }
 
-func change(action engine.Action, kind engine.Kind, acct *engine.AccountConfig, before, after engine.Object) *engine.Change {
-	return &engine.Change{
+func change(action model.Action, kind model.Kind, acct *model.AccountConfig, before, after model.Object) *model.Change {
+	return &model.Change{
 		Action:  action,
 		Kind:    kind,
-		Account: engine.AccountRef{Name: acct.Name, ID: acct.ID},
-		Key:     engine.Key{Account: acct.ID, Kind: kind, ID: fmt.Sprintf("%T", before) + fmt.Sprintf("%T", after)},
+		Account: model.AccountRef{Name: acct.Name, ID: acct.ID},
+		Key:     model.Key{Account: acct.ID, Kind: kind, ID: fmt.Sprintf("%T", before) + fmt.Sprintf("%T", after)},
 		Before:  before,
 		After:   after,
 	}
@@ -259,7 +262,7 @@ func change(action engine.Action, kind engine.Kind, acct *engine.AccountConfig, 
 // canonical returns a copy of the account with every document in canonical
 // form, so that accounts compare with reflect.DeepEqual the way
 // policy.Equivalent compares documents.
-func canonical(a *engine.Account) *engine.Account {
+func canonical(a *model.Account) *model.Account {
 	c := a.Clone()
 	doc := func(s string) string {
 		d, err := policy.Parse(s)
@@ -291,13 +294,13 @@ func canonical(a *engine.Account) *engine.Account {
 	return c
 }
 
-func sameAccount(t *testing.T, label string, got, want *engine.Account) {
+func sameAccount(t *testing.T, label string, got, want *model.Account) {
 	t.Helper()
 	g, w := canonical(got), canonical(want)
 	if reflect.DeepEqual(g, w) {
 		return
 	}
-	show := func(a *engine.Account) string {
+	show := func(a *model.Account) string {
 		var b strings.Builder
 		for _, k := range slices.Sorted(maps.Keys(a.Roles)) {
 			fmt.Fprintf(&b, "  role %+v\n", *a.Roles[k])
@@ -321,7 +324,7 @@ func ownedTags(extra map[string]string) map[string]string {
 	if m == nil {
 		m = map[string]string{}
 	}
-	m[engine.OwnerTagKey] = testsStack
+	m[ownership.OwnerTagKey] = testsStack
 	return m
 }
 
@@ -334,7 +337,7 @@ func testIdentityAssumeRoleName(t *testing.T) {
 	if got, want := p.Describe(), "aws (IAM endpoint "+os.Getenv("AWS_ENDPOINT_URL")+" from AWS_ENDPOINT_URL)"; got != want {
 		t.Errorf("Describe() = %q, want %q", got, want)
 	}
-	for _, acct := range []*engine.AccountConfig{dev, prod} {
+	for _, acct := range []*model.AccountConfig{dev, prod} {
 		t.Run(acct.Name, func(t *testing.T) {
 			id, err := p.Identity(ctx, acct)
 			if err != nil {
@@ -376,22 +379,22 @@ source_profile = base
 	tests := []struct {
 		name      string
 		opts      Options
-		account   engine.AccountConfig
+		account   model.AccountConfig
 		wantARN   string // prefix
 		wantCalls map[string]int
 	}{
 		{"base identity when no assume role name", Options{AssumeRoleName: "-"},
-			engine.AccountConfig{ID: mototest.DefaultAccount}, "arn:aws:",
+			model.AccountConfig{ID: mototest.DefaultAccount}, "arn:aws:",
 			map[string]int{"STS.GetCallerIdentity": 1}},
 		{"assume_role block with external id, session name and duration", Options{},
-			engine.AccountConfig{ID: prodID, AssumeRole: &engine.AssumeRoleConfig{RoleARN: "arn:aws:iam::" + prodID + ":role/Deployer", ExternalID: "ext-123", SessionName: "ci", Duration: 900}},
+			model.AccountConfig{ID: prodID, AssumeRole: &model.AssumeRoleConfig{RoleARN: "arn:aws:iam::" + prodID + ":role/Deployer", ExternalID: "ext-123", SessionName: "ci", Duration: 900}},
 			"arn:aws:sts::" + prodID + ":assumed-role/Deployer/ci",
 			map[string]int{"STS.AssumeRole": 1}},
 		{"profile that assumes a role", Options{},
-			engine.AccountConfig{ID: prodID, Profile: "prod-admin"}, "arn:aws:sts::" + prodID + ":assumed-role/Admin/",
+			model.AccountConfig{ID: prodID, Profile: "prod-admin"}, "arn:aws:sts::" + prodID + ":assumed-role/Admin/",
 			map[string]int{"STS.AssumeRole": 1, "STS.GetCallerIdentity": 1}},
 		{"assume_role block from a profile", Options{SessionName: "pipeline"},
-			engine.AccountConfig{ID: devID, Profile: "base", AssumeRole: &engine.AssumeRoleConfig{RoleARN: "arn:aws:iam::" + devID + ":role/Deployer"}},
+			model.AccountConfig{ID: devID, Profile: "base", AssumeRole: &model.AssumeRoleConfig{RoleARN: "arn:aws:iam::" + devID + ":role/Deployer"}},
 			"arn:aws:sts::" + devID + ":assumed-role/Deployer/pipeline",
 			map[string]int{"STS.AssumeRole": 1}},
 	}
@@ -413,7 +416,7 @@ source_profile = base
 	}
 }
 
-func check(t *testing.T, p *Provider, acct *engine.AccountConfig, wantARN string, w *wire, wantCalls map[string]int) {
+func check(t *testing.T, p *Provider, acct *model.AccountConfig, wantARN string, w *wire, wantCalls map[string]int) {
 	t.Helper()
 	id, err := p.Identity(context.Background(), acct)
 	if err != nil {
@@ -430,10 +433,10 @@ func check(t *testing.T, p *Provider, acct *engine.AccountConfig, wantARN string
 func testIdentityMismatch(t *testing.T) {
 	ctx := context.Background()
 	// Declared as development, but the role assumed is in production.
-	wrong := &engine.AccountConfig{Name: "development", ID: devID, AssumeRole: &engine.AssumeRoleConfig{RoleARN: "arn:aws:iam::" + prodID + ":role/" + orgRole}}
+	wrong := &model.AccountConfig{Name: "development", ID: devID, AssumeRole: &model.AssumeRoleConfig{RoleARN: "arn:aws:iam::" + prodID + ":role/" + orgRole}}
 	p := newProvider(t, Options{})
-	g := &engine.Group{Name: "Developers", Path: "/"}
-	err := p.Apply(ctx, wrong, change(engine.Create, engine.KindGroup, wrong, nil, g))
+	g := &model.Group{Name: "Developers", Path: "/"}
+	err := p.Apply(ctx, wrong, change(model.Create, model.KindGroup, wrong, nil, g))
 	if err == nil || !strings.Contains(err.Error(), "act in account "+prodID) {
 		t.Fatalf("Apply error = %v, want a refusal naming account %s", err, prodID)
 	}
@@ -453,9 +456,9 @@ func testIdentityMismatch(t *testing.T) {
 // simulation, and check (if any) looks at moto's more closely.
 type step struct {
 	name  string
-	acct  *engine.AccountConfig
-	ch    *engine.Change
-	check func(t *testing.T, devA, prodA *engine.Account)
+	acct  *model.AccountConfig
+	ch    *model.Change
+	check func(t *testing.T, devA, prodA *model.Account)
 }
 
 func runSteps(t *testing.T, p *Provider, steps []step) {
@@ -466,7 +469,7 @@ func runSteps(t *testing.T, p *Provider, steps []step) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { loc.Close() })
-	for _, acct := range []*engine.AccountConfig{dev, prod} {
+	for _, acct := range []*model.AccountConfig{dev, prod} {
 		if _, err := loc.Identity(ctx, acct); err != nil {
 			t.Fatal(err)
 		}
@@ -478,8 +481,8 @@ func runSteps(t *testing.T, p *Provider, steps []step) {
 		if err := loc.Apply(ctx, s.acct, s.ch); err != nil {
 			t.Fatalf("%s: local: %v", s.name, err)
 		}
-		read := map[string]*engine.Account{}
-		for _, acct := range []*engine.AccountConfig{dev, prod} {
+		read := map[string]*model.Account{}
+		for _, acct := range []*model.AccountConfig{dev, prod} {
 			got, err := p.Read(ctx, acct)
 			if err != nil {
 				t.Fatalf("%s: read %s: %v", s.name, acct.Name, err)
@@ -504,11 +507,11 @@ func testEveryChangeKind(t *testing.T) {
 	p := newProvider(t, Options{})
 	doc1 := allow("s3:GetObject", "arn:aws:s3:::productionapp/*")
 	doc2 := allow("s3:*", "arn:aws:s3:::productionapp/*")
-	pol := &engine.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Description: engine.PolicyDescription("Read and write the bucket", testsStack), Document: doc1, Tags: ownedTags(map[string]string{"team": "platform"})}
+	pol := &model.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Description: ownership.PolicyDescription("Read and write the bucket", testsStack), Document: doc1, Tags: ownedTags(map[string]string{"team": "platform"})}
 	pol2 := pol.Clone()
 	pol2.Document, pol2.Tags = doc2, ownedTags(map[string]string{"owner": "ops"})
 
-	role := &engine.Role{Name: "UpdateApp", Path: "/", Description: "updates the app", TrustPolicy: trust(devRoot), MaxSessionDuration: 7200,
+	role := &model.Role{Name: "UpdateApp", Path: "/", Description: "updates the app", TrustPolicy: trust(devRoot), MaxSessionDuration: 7200,
 		Tags: ownedTags(map[string]string{"team": "platform", "old": "x"})}
 	roleDesc := role.Clone()
 	roleDesc.Description = "updates the production app"
@@ -518,85 +521,85 @@ func testEveryChangeKind(t *testing.T) {
 	roleTrust.TrustPolicy = trust(devRoot, davidARN)
 	roleTrust.Tags = ownedTags(map[string]string{"team": "apps", "new": "y"})
 
-	group := &engine.Group{Name: "Developers", Path: engine.OwnedGroupPath(testsStack)}
+	group := &model.Group{Name: "Developers", Path: ownership.OwnedGroupPath(testsStack)}
 	// No group update here: moto ignores UpdateGroup with only a NewPath
 	// (testGroupPathUpdate checks what is sent instead).
-	user := &engine.User{Name: "David", Path: "/people/", Tags: ownedTags(map[string]string{"email": "d@example.com"})}
-	user2 := &engine.User{Name: "David", Path: "/staff/", Tags: ownedTags(map[string]string{"email": "david@example.com"})}
-	member := &engine.Membership{User: "David", Group: "Developers"}
+	user := &model.User{Name: "David", Path: "/people/", Tags: ownedTags(map[string]string{"email": "d@example.com"})}
+	user2 := &model.User{Name: "David", Path: "/staff/", Tags: ownedTags(map[string]string{"email": "david@example.com"})}
+	member := &model.Membership{User: "David", Group: "Developers"}
 
-	inline := func(kind engine.Kind, principal, name, doc string) *engine.InlinePolicy {
-		return &engine.InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: doc}
+	inline := func(kind model.Kind, principal, name, doc string) *model.InlinePolicy {
+		return &model.InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: doc}
 	}
-	notes := inline(engine.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::productionapp"))
-	notes2 := inline(engine.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::other"))
-	grant := inline(engine.KindGroup, "Developers", "trustform.test.grant.developers", allow("sts:AssumeRole", updateApp))
-	userNote := inline(engine.KindUser, "David", "self", deny("iam:*", "*"))
-	attach := func(kind engine.Kind, principal, arn string) *engine.Attachment {
-		return &engine.Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
+	notes := inline(model.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::productionapp"))
+	notes2 := inline(model.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::other"))
+	grant := inline(model.KindGroup, "Developers", "trustform.test.grant.developers", allow("sts:AssumeRole", updateApp))
+	userNote := inline(model.KindUser, "David", "self", deny("iam:*", "*"))
+	attach := func(kind model.Kind, principal, arn string) *model.Attachment {
+		return &model.Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
 	}
-	attachments := []*engine.Attachment{
-		attach(engine.KindRole, "UpdateApp", rwARN), attach(engine.KindRole, "UpdateApp", readOnly),
-		attach(engine.KindGroup, "Developers", powerUser), attach(engine.KindUser, "David", readOnly),
+	attachments := []*model.Attachment{
+		attach(model.KindRole, "UpdateApp", rwARN), attach(model.KindRole, "UpdateApp", readOnly),
+		attach(model.KindGroup, "Developers", powerUser), attach(model.KindUser, "David", readOnly),
 	}
 
 	steps := []step{
-		{"create policy", prod, change(engine.Create, engine.KindPolicy, prod, nil, pol), policyTagsAre(pol.Tags)},
-		{"create user", dev, change(engine.Create, engine.KindUser, dev, nil, user), nil},
-		{"create group", dev, change(engine.Create, engine.KindGroup, dev, nil, group), nil},
-		{"create role", prod, change(engine.Create, engine.KindRole, prod, nil, role), func(t *testing.T, _, a *engine.Account) {
+		{"create policy", prod, change(model.Create, model.KindPolicy, prod, nil, pol), policyTagsAre(pol.Tags)},
+		{"create user", dev, change(model.Create, model.KindUser, dev, nil, user), nil},
+		{"create group", dev, change(model.Create, model.KindGroup, dev, nil, group), nil},
+		{"create role", prod, change(model.Create, model.KindRole, prod, nil, role), func(t *testing.T, _, a *model.Account) {
 			if r := a.Roles["updateapp"]; r.Description != "updates the app" || r.MaxSessionDuration != 7200 {
 				t.Errorf("role read back as %+v, want its description and 7200 s", r)
 			}
 		}},
-		{"update role description only", prod, change(engine.Update, engine.KindRole, prod, role, roleDesc), func(t *testing.T, _, a *engine.Account) {
+		{"update role description only", prod, change(model.Update, model.KindRole, prod, role, roleDesc), func(t *testing.T, _, a *model.Account) {
 			if r := a.Roles["updateapp"]; r.MaxSessionDuration != 7200 {
 				t.Errorf("max session = %d after a description change, want 7200 kept", r.MaxSessionDuration)
 			}
 		}},
-		{"update role max session only", prod, change(engine.Update, engine.KindRole, prod, roleDesc, roleSession), func(t *testing.T, _, a *engine.Account) {
+		{"update role max session only", prod, change(model.Update, model.KindRole, prod, roleDesc, roleSession), func(t *testing.T, _, a *model.Account) {
 			if r := a.Roles["updateapp"]; r.Description != "updates the production app" || r.MaxSessionDuration != 3600 {
 				t.Errorf("role = %+v after a session change, want the description kept", r)
 			}
 		}},
-		{"update user path and tags", dev, change(engine.Update, engine.KindUser, dev, user, user2), nil},
-		{"update role trust and tags", prod, change(engine.Update, engine.KindRole, prod, roleSession, roleTrust), nil},
-		{"add user to group", dev, change(engine.Create, engine.KindMembership, dev, nil, member), func(t *testing.T, a, _ *engine.Account) {
+		{"update user path and tags", dev, change(model.Update, model.KindUser, dev, user, user2), nil},
+		{"update role trust and tags", prod, change(model.Update, model.KindRole, prod, roleSession, roleTrust), nil},
+		{"add user to group", dev, change(model.Create, model.KindMembership, dev, nil, member), func(t *testing.T, a, _ *model.Account) {
 			if got := a.Users["david"].Groups; !slices.Equal(got, []string{"Developers"}) {
 				t.Errorf("groups = %v", got)
 			}
 		}},
-		{"put role inline policy", prod, change(engine.Create, engine.KindInline, prod, nil, notes), nil},
-		{"put group inline policy", dev, change(engine.Create, engine.KindInline, dev, nil, grant), nil},
-		{"put user inline policy", dev, change(engine.Create, engine.KindInline, dev, nil, userNote), nil},
-		{"update role inline policy", prod, change(engine.Update, engine.KindInline, prod, notes, notes2), nil},
-		{"attach customer policy to role", prod, change(engine.Create, engine.KindAttachment, prod, nil, attachments[0]), nil},
-		{"attach AWS managed policy to role", prod, change(engine.Create, engine.KindAttachment, prod, nil, attachments[1]), func(t *testing.T, _, a *engine.Account) {
+		{"put role inline policy", prod, change(model.Create, model.KindInline, prod, nil, notes), nil},
+		{"put group inline policy", dev, change(model.Create, model.KindInline, dev, nil, grant), nil},
+		{"put user inline policy", dev, change(model.Create, model.KindInline, dev, nil, userNote), nil},
+		{"update role inline policy", prod, change(model.Update, model.KindInline, prod, notes, notes2), nil},
+		{"attach customer policy to role", prod, change(model.Create, model.KindAttachment, prod, nil, attachments[0]), nil},
+		{"attach AWS managed policy to role", prod, change(model.Create, model.KindAttachment, prod, nil, attachments[1]), func(t *testing.T, _, a *model.Account) {
 			if got, want := a.Roles["updateapp"].AttachedPolicies, []string{rwARN, readOnly}; !slices.Equal(got, want) {
 				t.Errorf("attached = %v, want %v (sorted)", got, want)
 			}
 		}},
-		{"attach to group", dev, change(engine.Create, engine.KindAttachment, dev, nil, attachments[2]), nil},
-		{"attach to user", dev, change(engine.Create, engine.KindAttachment, dev, nil, attachments[3]), nil},
-		{"update policy document and tags", prod, change(engine.Update, engine.KindPolicy, prod, pol, pol2), policyTagsAre(pol2.Tags)},
+		{"attach to group", dev, change(model.Create, model.KindAttachment, dev, nil, attachments[2]), nil},
+		{"attach to user", dev, change(model.Create, model.KindAttachment, dev, nil, attachments[3]), nil},
+		{"update policy document and tags", prod, change(model.Update, model.KindPolicy, prod, pol, pol2), policyTagsAre(pol2.Tags)},
 	}
 	for _, at := range attachments {
 		acct := dev
-		if at.PrincipalKind == engine.KindRole {
+		if at.PrincipalKind == model.KindRole {
 			acct = prod
 		}
-		steps = append(steps, step{"detach from " + string(at.PrincipalKind) + " " + at.PolicyARN, acct, change(engine.Delete, engine.KindAttachment, acct, at, nil), nil})
+		steps = append(steps, step{"detach from " + string(at.PrincipalKind) + " " + at.PolicyARN, acct, change(model.Delete, model.KindAttachment, acct, at, nil), nil})
 	}
 	steps = append(steps,
-		step{"delete role inline policy", prod, change(engine.Delete, engine.KindInline, prod, notes2, nil), nil},
-		step{"delete group inline policy", dev, change(engine.Delete, engine.KindInline, dev, grant, nil), nil},
-		step{"delete user inline policy", dev, change(engine.Delete, engine.KindInline, dev, userNote, nil), nil},
-		step{"remove user from group", dev, change(engine.Delete, engine.KindMembership, dev, member, nil), nil},
-		step{"delete policy", prod, change(engine.Delete, engine.KindPolicy, prod, pol2, nil), nil},
-		step{"delete role", prod, change(engine.Delete, engine.KindRole, prod, roleTrust, nil), nil},
-		step{"delete group", dev, change(engine.Delete, engine.KindGroup, dev, group, nil), nil},
-		step{"delete user", dev, change(engine.Delete, engine.KindUser, dev, user2, nil), func(t *testing.T, d, p *engine.Account) {
-			for _, a := range []*engine.Account{d, p} {
+		step{"delete role inline policy", prod, change(model.Delete, model.KindInline, prod, notes2, nil), nil},
+		step{"delete group inline policy", dev, change(model.Delete, model.KindInline, dev, grant, nil), nil},
+		step{"delete user inline policy", dev, change(model.Delete, model.KindInline, dev, userNote, nil), nil},
+		step{"remove user from group", dev, change(model.Delete, model.KindMembership, dev, member, nil), nil},
+		step{"delete policy", prod, change(model.Delete, model.KindPolicy, prod, pol2, nil), nil},
+		step{"delete role", prod, change(model.Delete, model.KindRole, prod, roleTrust, nil), nil},
+		step{"delete group", dev, change(model.Delete, model.KindGroup, dev, group, nil), nil},
+		step{"delete user", dev, change(model.Delete, model.KindUser, dev, user2, nil), func(t *testing.T, d, p *model.Account) {
+			for _, a := range []*model.Account{d, p} {
 				if n := len(a.Roles) + len(a.Policies) + len(a.Groups) + len(a.Users); n != 0 {
 					t.Errorf("account %s still holds %d objects", a.ID, n)
 				}
@@ -608,8 +611,8 @@ func testEveryChangeKind(t *testing.T) {
 
 // policyTagsAre checks the tags of read-write-app-bucket with the raw SDK:
 // Read does not return a policy's tags.
-func policyTagsAre(want map[string]string) func(t *testing.T, _, _ *engine.Account) {
-	return func(t *testing.T, _, _ *engine.Account) {
+func policyTagsAre(want map[string]string) func(t *testing.T, _, _ *model.Account) {
+	return func(t *testing.T, _, _ *model.Account) {
 		out := must[*iam.ListPolicyTagsOutput](t)(rawIAM(t, prodID).ListPolicyTags(context.Background(), &iam.ListPolicyTagsInput{PolicyArn: sdkaws.String(rwARN)}))
 		if got := tagMap(out.Tags); !maps.Equal(got, want) {
 			t.Errorf("policy tags = %v, want %v", got, want)
@@ -620,15 +623,15 @@ func policyTagsAre(want map[string]string) func(t *testing.T, _, _ *engine.Accou
 func testVersionPruning(t *testing.T) {
 	ctx := context.Background()
 	p := newProvider(t, Options{})
-	pol := &engine.ManagedPolicy{Name: "rw", Path: "/", Description: engine.PolicyOwnerMarker(testsStack), Document: allow("s3:GetObject", "arn:aws:s3:::b0/*"), Tags: ownedTags(nil)}
-	if err := p.Apply(ctx, prod, change(engine.Create, engine.KindPolicy, prod, nil, pol)); err != nil {
+	pol := &model.ManagedPolicy{Name: "rw", Path: "/", Description: ownership.PolicyOwnerMarker(testsStack), Document: allow("s3:GetObject", "arn:aws:s3:::b0/*"), Tags: ownedTags(nil)}
+	if err := p.Apply(ctx, prod, change(model.Create, model.KindPolicy, prod, nil, pol)); err != nil {
 		t.Fatal(err)
 	}
 	before := pol
 	for i := 1; i <= 6; i++ {
 		after := before.Clone()
 		after.Document = allow("s3:GetObject", fmt.Sprintf("arn:aws:s3:::b%d/*", i))
-		if err := p.Apply(ctx, prod, change(engine.Update, engine.KindPolicy, prod, before, after)); err != nil {
+		if err := p.Apply(ctx, prod, change(model.Update, model.KindPolicy, prod, before, after)); err != nil {
 			t.Fatalf("update %d: %v", i, err)
 		}
 		before = after
@@ -653,7 +656,7 @@ func testVersionPruning(t *testing.T) {
 		t.Errorf("versions = %v, want %v (the oldest pruned)", ids, want)
 	}
 	// Deleting takes the old versions with it.
-	if err := p.Apply(ctx, prod, change(engine.Delete, engine.KindPolicy, prod, before, nil)); err != nil {
+	if err := p.Apply(ctx, prod, change(model.Delete, model.KindPolicy, prod, before, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if a, err := p.Read(ctx, prod); err != nil || len(a.Policies) != 0 {
@@ -693,8 +696,8 @@ func testReadTutorial(t *testing.T) {
 	grantDoc, denyDoc := allow("sts:AssumeRole", updateApp), deny("sts:AssumeRole", updateApp)
 	must[*iam.PutGroupPolicyOutput](t)(d.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: sdkaws.String("Developers"), PolicyName: sdkaws.String("trustform.devprod.grant.developers_update_app"), PolicyDocument: &grantDoc}))
 	must[*iam.PutGroupPolicyOutput](t)(d.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: sdkaws.String("Testers"), PolicyName: sdkaws.String("trustform.devprod.deny.testers_update_app"), PolicyDocument: &denyDoc}))
-	desc := engine.PolicyDescription("Read and write productionapp", "devprod")
-	owner := []types.Tag{{Key: sdkaws.String(engine.OwnerTagKey), Value: sdkaws.String("devprod")}}
+	desc := ownership.PolicyDescription("Read and write productionapp", "devprod")
+	owner := []types.Tag{{Key: sdkaws.String(ownership.OwnerTagKey), Value: sdkaws.String("devprod")}}
 	must[*iam.CreatePolicyOutput](t)(pr.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: sdkaws.String("read-write-app-bucket"), Description: &desc, PolicyDocument: &rwDoc,
 		Tags: append([]types.Tag{{Key: sdkaws.String("team"), Value: sdkaws.String("platform")}}, owner...)}))
 	must[*iam.CreateRoleOutput](t)(pr.CreateRole(ctx, &iam.CreateRoleInput{RoleName: sdkaws.String("UpdateApp"), Description: sdkaws.String("Deploys the app"), AssumeRolePolicyDocument: sdkaws.String(trust(devRoot)), Tags: owner}))
@@ -703,19 +706,19 @@ func testReadTutorial(t *testing.T) {
 	must[*iam.CreateRoleOutput](t)(pr.CreateRole(ctx, &iam.CreateRoleInput{RoleName: sdkaws.String("Audit"), Path: sdkaws.String("/audit/"), Description: sdkaws.String("not ours"), MaxSessionDuration: sdkaws.Int32(7200), AssumeRolePolicyDocument: sdkaws.String(trust("arn:aws:iam::222222222222:root"))}))
 
 	p := newProvider(t, Options{})
-	wantDev := engine.NewAccount(devID, "")
-	wantDev.Groups["developers"] = &engine.Group{Name: "Developers", Path: "/", AttachedPolicies: []string{powerUser}, InlinePolicies: map[string]string{"trustform.devprod.grant.developers_update_app": grantDoc}}
-	wantDev.Groups["testers"] = &engine.Group{Name: "Testers", Path: "/", AttachedPolicies: []string{powerUser}, InlinePolicies: map[string]string{"trustform.devprod.deny.testers_update_app": denyDoc}}
-	wantDev.Users["david"] = &engine.User{Name: "David", Path: "/", Groups: []string{"Developers"}}
-	wantDev.Users["tess"] = &engine.User{Name: "Tess", Path: "/", Groups: []string{"Testers"}}
-	wantProd := engine.NewAccount(prodID, "")
-	wantProd.Policies["read-write-app-bucket"] = &engine.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Description: desc, Document: rwDoc} // tags: not read
-	wantProd.Roles["updateapp"] = &engine.Role{Name: "UpdateApp", Path: "/", Description: "Deploys the app", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600,
-		Tags: map[string]string{engine.OwnerTagKey: "devprod"}, AttachedPolicies: []string{rwARN}}
-	wantProd.Roles["audit"] = &engine.Role{Name: "Audit", Path: "/audit/", TrustPolicy: trust("arn:aws:iam::222222222222:root")}
+	wantDev := model.NewAccount(devID, "")
+	wantDev.Groups["developers"] = &model.Group{Name: "Developers", Path: "/", AttachedPolicies: []string{powerUser}, InlinePolicies: map[string]string{"trustform.devprod.grant.developers_update_app": grantDoc}}
+	wantDev.Groups["testers"] = &model.Group{Name: "Testers", Path: "/", AttachedPolicies: []string{powerUser}, InlinePolicies: map[string]string{"trustform.devprod.deny.testers_update_app": denyDoc}}
+	wantDev.Users["david"] = &model.User{Name: "David", Path: "/", Groups: []string{"Developers"}}
+	wantDev.Users["tess"] = &model.User{Name: "Tess", Path: "/", Groups: []string{"Testers"}}
+	wantProd := model.NewAccount(prodID, "")
+	wantProd.Policies["read-write-app-bucket"] = &model.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Description: desc, Document: rwDoc} // tags: not read
+	wantProd.Roles["updateapp"] = &model.Role{Name: "UpdateApp", Path: "/", Description: "Deploys the app", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600,
+		Tags: map[string]string{ownership.OwnerTagKey: "devprod"}, AttachedPolicies: []string{rwARN}}
+	wantProd.Roles["audit"] = &model.Role{Name: "Audit", Path: "/audit/", TrustPolicy: trust("arn:aws:iam::222222222222:root")}
 	for _, tt := range []struct {
-		acct *engine.AccountConfig
-		want *engine.Account
+		acct *model.AccountConfig
+		want *model.Account
 	}{{dev, wantDev}, {prod, wantProd}} {
 		t.Run(tt.acct.Name, func(t *testing.T) {
 			got, err := p.Read(ctx, tt.acct)
@@ -739,12 +742,12 @@ func testCallCounts(t *testing.T) {
 	// GetAccountAuthorizationDetails lacks, and a stack-owned policy.
 	setup := newProvider(t, Options{})
 	owned := ownedTags(nil)
-	pol := &engine.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Description: engine.PolicyOwnerMarker(testsStack), Document: rwDoc, Tags: owned}
-	role := &engine.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600, Tags: owned}
-	role2 := &engine.Role{Name: "UpdateApp2", Path: "/", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600, Tags: owned}
-	for _, ch := range []*engine.Change{
-		change(engine.Create, engine.KindPolicy, prod, nil, pol),
-		change(engine.Create, engine.KindRole, prod, nil, role),
+	pol := &model.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Description: ownership.PolicyOwnerMarker(testsStack), Document: rwDoc, Tags: owned}
+	role := &model.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600, Tags: owned}
+	role2 := &model.Role{Name: "UpdateApp2", Path: "/", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600, Tags: owned}
+	for _, ch := range []*model.Change{
+		change(model.Create, model.KindPolicy, prod, nil, pol),
+		change(model.Create, model.KindRole, prod, nil, role),
 	} {
 		if err := setup.Apply(ctx, prod, ch); err != nil {
 			t.Fatal(err)
@@ -767,14 +770,14 @@ func testCallCounts(t *testing.T) {
 		{"Read(production): one owned role (and an owned policy, which costs nothing)", func() error { _, err := p.Read(ctx, prod); return err },
 			map[string]int{"IAM.GetAccountAuthorizationDetails": 1, "IAM.GetRole": 1}},
 		{"Read(production) with two owned roles: ListRoles instead of GetRole each", func() error {
-			if err := setup.Apply(ctx, prod, change(engine.Create, engine.KindRole, prod, nil, role2)); err != nil {
+			if err := setup.Apply(ctx, prod, change(model.Create, model.KindRole, prod, nil, role2)); err != nil {
 				return err
 			}
 			_, err := p.Read(ctx, prod)
 			return err
 		}, map[string]int{"IAM.GetAccountAuthorizationDetails": 1, "IAM.ListRoles": 1}},
 		{"Apply after Identity: no identity call", func() error {
-			return p.Apply(ctx, dev, change(engine.Create, engine.KindGroup, dev, nil, &engine.Group{Name: "Ops", Path: "/"}))
+			return p.Apply(ctx, dev, change(model.Create, model.KindGroup, dev, nil, &model.Group{Name: "Ops", Path: "/"}))
 		}, map[string]int{"IAM.CreateGroup": 1}},
 	}
 	for _, s := range steps {
@@ -789,28 +792,28 @@ func testCallCounts(t *testing.T) {
 
 // tutorialConfig is the design's reference stack, as the schema package
 // would hand it to the engine.
-func tutorialConfig() *engine.Config {
-	return &engine.Config{
-		Stack:    engine.StackConfig{Name: "devprod", Target: "aws", AssumeRoleName: orgRole},
-		Accounts: []*engine.AccountConfig{dev, prod},
-		Groups: []*engine.GroupConfig{
+func tutorialConfig() *model.Config {
+	return &model.Config{
+		Stack:    model.StackConfig{Name: "devprod", Target: "aws", AssumeRoleName: orgRole},
+		Accounts: []*model.AccountConfig{dev, prod},
+		Groups: []*model.GroupConfig{
 			{Address: "group.developers", Account: devID, Name: "Developers", Existing: true},
 			{Address: "group.testers", Account: devID, Name: "Testers", Existing: true},
 		},
-		Users: []*engine.UserConfig{
+		Users: []*model.UserConfig{
 			{Address: "user.david", Account: devID, Name: "David", Groups: []string{"Developers"}, Existing: true},
 			{Address: "user.tess", Account: devID, Name: "Tess", Groups: []string{"Testers"}, Existing: true},
 		},
-		Policies: []*engine.PolicyConfig{{Address: "policy.read_write_app_bucket", Account: prodID, Name: "read-write-app-bucket", Document: rwDoc}},
-		Roles: []*engine.RoleConfig{{
+		Policies: []*model.PolicyConfig{{Address: "policy.read_write_app_bucket", Account: prodID, Name: "read-write-app-bucket", Document: rwDoc}},
+		Roles: []*model.RoleConfig{{
 			Address: "role.update_app", Account: prodID, Name: "UpdateApp", Description: "Deploys the app", MaxSessionDuration: 7200,
 			TrustDocument: trust(devRoot), ManagedPolicies: []string{rwARN},
 			InlinePolicies: map[string]string{"notes": allow("s3:ListBucket", "arn:aws:s3:::productionapp")},
 			Tags:           map[string]string{"team": "platform"},
 		}},
-		Grants: []*engine.GrantConfig{
-			{Address: "grant.developers_update_app", Effect: "Allow", To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: devID, Name: "Developers"}}, Roles: []string{updateApp}},
-			{Address: "deny.testers_update_app", Effect: "Deny", To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: devID, Name: "Testers"}}, Roles: []string{updateApp}},
+		Grants: []*model.GrantConfig{
+			{Address: "grant.developers_update_app", Effect: "Allow", To: []model.PrincipalRef{{Kind: model.KindGroup, Account: devID, Name: "Developers"}}, Roles: []string{updateApp}},
+			{Address: "deny.testers_update_app", Effect: "Deny", To: []model.PrincipalRef{{Kind: model.KindGroup, Account: devID, Name: "Testers"}}, Roles: []string{updateApp}},
 		},
 	}
 }
@@ -819,7 +822,7 @@ func testConvergence(t *testing.T) {
 	ctx := context.Background()
 	seedTutorial(t)
 	cfg := tutorialConfig()
-	plan := func(p *Provider, destroy bool) *engine.Plan {
+	plan := func(p *Provider, destroy bool) *model.Plan {
 		t.Helper()
 		pl, err := engine.MakePlan(ctx, cfg, p, engine.PlanOptions{Destroy: destroy})
 		if err != nil {
@@ -878,14 +881,14 @@ func testResentCreate(t *testing.T) {
 	owned := ownedTags(nil)
 	tests := []struct {
 		op     string
-		acct   *engine.AccountConfig
-		ch     *engine.Change
+		acct   *model.AccountConfig
+		ch     *model.Change
 		checks []string // the calls that confirm the object is the one created
 	}{
-		{"CreateRole", prod, change(engine.Create, engine.KindRole, prod, nil, &engine.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trust(devRoot), Tags: owned}), []string{"IAM.GetRole"}},
-		{"CreatePolicy", prod, change(engine.Create, engine.KindPolicy, prod, nil, &engine.ManagedPolicy{Name: "rw", Path: "/", Description: engine.PolicyOwnerMarker(testsStack), Document: rwDoc, Tags: owned}), []string{"IAM.GetPolicy", "IAM.GetPolicyVersion"}},
-		{"CreateGroup", dev, change(engine.Create, engine.KindGroup, dev, nil, &engine.Group{Name: "Ops", Path: engine.OwnedGroupPath(testsStack)}), []string{"IAM.GetGroup"}},
-		{"CreateUser", dev, change(engine.Create, engine.KindUser, dev, nil, &engine.User{Name: "Olga", Path: "/", Tags: owned}), []string{"IAM.GetUser"}},
+		{"CreateRole", prod, change(model.Create, model.KindRole, prod, nil, &model.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trust(devRoot), Tags: owned}), []string{"IAM.GetRole"}},
+		{"CreatePolicy", prod, change(model.Create, model.KindPolicy, prod, nil, &model.ManagedPolicy{Name: "rw", Path: "/", Description: ownership.PolicyOwnerMarker(testsStack), Document: rwDoc, Tags: owned}), []string{"IAM.GetPolicy", "IAM.GetPolicyVersion"}},
+		{"CreateGroup", dev, change(model.Create, model.KindGroup, dev, nil, &model.Group{Name: "Ops", Path: ownership.OwnedGroupPath(testsStack)}), []string{"IAM.GetGroup"}},
+		{"CreateUser", dev, change(model.Create, model.KindUser, dev, nil, &model.User{Name: "Olga", Path: "/", Tags: owned}), []string{"IAM.GetUser"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
@@ -912,11 +915,11 @@ func testResentDelete(t *testing.T) {
 	seedTutorial(t)
 	p := newProvider(t, Options{})
 	doc := allow("s3:ListBucket", "*")
-	gi := &engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: "Developers", Name: "x", Document: doc}
-	ops := &engine.Group{Name: "Ops", Path: "/"}
-	for _, ch := range []*engine.Change{
-		change(engine.Create, engine.KindInline, dev, nil, gi),
-		change(engine.Create, engine.KindGroup, dev, nil, ops),
+	gi := &model.InlinePolicy{PrincipalKind: model.KindGroup, PrincipalName: "Developers", Name: "x", Document: doc}
+	ops := &model.Group{Name: "Ops", Path: "/"}
+	for _, ch := range []*model.Change{
+		change(model.Create, model.KindInline, dev, nil, gi),
+		change(model.Create, model.KindGroup, dev, nil, ops),
 	} {
 		if err := p.Apply(ctx, dev, ch); err != nil {
 			t.Fatal(err)
@@ -924,12 +927,12 @@ func testResentDelete(t *testing.T) {
 	}
 	tests := []struct {
 		op string
-		ch *engine.Change
+		ch *model.Change
 	}{
-		{"DeleteGroupPolicy", change(engine.Delete, engine.KindInline, dev, gi, nil)},
-		{"DetachGroupPolicy", change(engine.Delete, engine.KindAttachment, dev, &engine.Attachment{PrincipalKind: engine.KindGroup, PrincipalName: "Developers", PolicyARN: powerUser}, nil)},
-		{"RemoveUserFromGroup", change(engine.Delete, engine.KindMembership, dev, &engine.Membership{User: "David", Group: "Developers"}, nil)},
-		{"DeleteGroup", change(engine.Delete, engine.KindGroup, dev, ops, nil)},
+		{"DeleteGroupPolicy", change(model.Delete, model.KindInline, dev, gi, nil)},
+		{"DetachGroupPolicy", change(model.Delete, model.KindAttachment, dev, &model.Attachment{PrincipalKind: model.KindGroup, PrincipalName: "Developers", PolicyARN: powerUser}, nil)},
+		{"RemoveUserFromGroup", change(model.Delete, model.KindMembership, dev, &model.Membership{User: "David", Group: "Developers"}, nil)},
+		{"DeleteGroup", change(model.Delete, model.KindGroup, dev, ops, nil)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
@@ -960,12 +963,12 @@ func testCreateMeetsOther(t *testing.T) {
 	owned := ownedTags(nil)
 	tests := []struct {
 		name string
-		acct *engine.AccountConfig
-		ch   *engine.Change
+		acct *model.AccountConfig
+		ch   *model.Change
 	}{
-		{"role with another trust policy", prod, change(engine.Create, engine.KindRole, prod, nil, &engine.Role{Name: "UpdateApp", TrustPolicy: trust(devRoot), Tags: owned})},
-		{"user without the owner tag", dev, change(engine.Create, engine.KindUser, dev, nil, &engine.User{Name: "Olga", Tags: owned})},
-		{"group under another path", dev, change(engine.Create, engine.KindGroup, dev, nil, &engine.Group{Name: "Ops", Path: engine.OwnedGroupPath(testsStack)})},
+		{"role with another trust policy", prod, change(model.Create, model.KindRole, prod, nil, &model.Role{Name: "UpdateApp", TrustPolicy: trust(devRoot), Tags: owned})},
+		{"user without the owner tag", dev, change(model.Create, model.KindUser, dev, nil, &model.User{Name: "Olga", Tags: owned})},
+		{"group under another path", dev, change(model.Create, model.KindGroup, dev, nil, &model.Group{Name: "Ops", Path: ownership.OwnedGroupPath(testsStack)})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -997,11 +1000,11 @@ func testGroupPathUpdate(t *testing.T) {
 			}), middleware.After)
 	}
 	p := newProvider(t, Options{APIOptions: []func(*middleware.Stack) error{capture}})
-	before := &engine.Group{Name: "Developers", Path: "/"}
-	after := &engine.Group{Name: "Developers", Path: engine.OwnedGroupPath(testsStack)}
-	for _, ch := range []*engine.Change{
-		change(engine.Create, engine.KindGroup, dev, nil, before),
-		change(engine.Update, engine.KindGroup, dev, before, after),
+	before := &model.Group{Name: "Developers", Path: "/"}
+	after := &model.Group{Name: "Developers", Path: ownership.OwnedGroupPath(testsStack)}
+	for _, ch := range []*model.Change{
+		change(model.Create, model.KindGroup, dev, nil, before),
+		change(model.Update, model.KindGroup, dev, before, after),
 	} {
 		if err := p.Apply(ctx, dev, ch); err != nil {
 			t.Fatal(err)
@@ -1029,7 +1032,7 @@ func TestRateLimitPacesCalls(t *testing.T) {
 	}
 	const rate, calls = 4, 12
 	p := newProvider(t, Options{RateLimit: rate, APIOptions: []func(*middleware.Stack) error{stamp}})
-	acct := &engine.AccountConfig{Name: "rate", ID: "424242424242", Partition: "aws"}
+	acct := &model.AccountConfig{Name: "rate", ID: "424242424242", Partition: "aws"}
 	ctx := context.Background()
 	if _, err := p.Identity(ctx, acct); err != nil {
 		t.Fatal(err)
@@ -1080,14 +1083,14 @@ func testConcurrentRun(t *testing.T) {
 	p := newProvider(t, Options{})
 	raw := rawIAM(t, prodID)
 	trustDev := trust("arn:aws:iam::" + devID + ":root")
-	role := &engine.Role{Name: "Shared", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: ownedTags(nil)}
+	role := &model.Role{Name: "Shared", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: ownedTags(nil)}
 
 	// The first run created the role: the second's create stands aside.
-	if err := p.Apply(ctx, prod, change(engine.Create, engine.KindRole, prod, nil, role)); err != nil {
+	if err := p.Apply(ctx, prod, change(model.Create, model.KindRole, prod, nil, role)); err != nil {
 		t.Fatal(err)
 	}
 	second := newProvider(t, Options{})
-	err := second.Apply(ctx, prod, change(engine.Create, engine.KindRole, prod, nil, role))
+	err := second.Apply(ctx, prod, change(model.Create, model.KindRole, prod, nil, role))
 	if !errors.Is(err, engine.ErrAlreadyApplied) {
 		t.Fatalf("a create another run made: %v, want ErrAlreadyApplied", err)
 	}
@@ -1095,10 +1098,10 @@ func testConcurrentRun(t *testing.T) {
 	// The first run already made the update: the second stands aside.
 	longer := role.Clone()
 	longer.MaxSessionDuration = 7200
-	if err := p.Apply(ctx, prod, change(engine.Update, engine.KindRole, prod, role, longer)); err != nil {
+	if err := p.Apply(ctx, prod, change(model.Update, model.KindRole, prod, role, longer)); err != nil {
 		t.Fatal(err)
 	}
-	if err := second.Apply(ctx, prod, change(engine.Update, engine.KindRole, prod, role, longer)); !errors.Is(err, engine.ErrAlreadyApplied) {
+	if err := second.Apply(ctx, prod, change(model.Update, model.KindRole, prod, role, longer)); !errors.Is(err, engine.ErrAlreadyApplied) {
 		t.Fatalf("an update another run made: %v, want ErrAlreadyApplied", err)
 	}
 
@@ -1106,7 +1109,7 @@ func testConcurrentRun(t *testing.T) {
 	must[*iam.UpdateRoleOutput](t)(raw.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: sdkaws.String("Shared"), MaxSessionDuration: sdkaws.Int32(10800), Description: sdkaws.String("by hand")}))
 	shorter := longer.Clone()
 	shorter.MaxSessionDuration = 3600
-	if err := second.Apply(ctx, prod, change(engine.Update, engine.KindRole, prod, longer, shorter)); !errors.Is(err, engine.ErrChangedSincePlan) {
+	if err := second.Apply(ctx, prod, change(model.Update, model.KindRole, prod, longer, shorter)); !errors.Is(err, engine.ErrChangedSincePlan) {
 		t.Fatalf("an update of a role changed since the plan: %v, want ErrChangedSincePlan", err)
 	}
 	got := must[*iam.GetRoleOutput](t)(raw.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String("Shared")}))
@@ -1115,30 +1118,30 @@ func testConcurrentRun(t *testing.T) {
 	}
 
 	// The first run deleted it: the second's delete stands aside.
-	if err := p.Apply(ctx, prod, change(engine.Delete, engine.KindRole, prod, longer, nil)); err != nil {
+	if err := p.Apply(ctx, prod, change(model.Delete, model.KindRole, prod, longer, nil)); err != nil {
 		t.Fatal(err)
 	}
-	if err := second.Apply(ctx, prod, change(engine.Delete, engine.KindRole, prod, longer, nil)); !errors.Is(err, engine.ErrAlreadyApplied) {
+	if err := second.Apply(ctx, prod, change(model.Delete, model.KindRole, prod, longer, nil)); !errors.Is(err, engine.ErrAlreadyApplied) {
 		t.Fatalf("a delete another run made: %v, want ErrAlreadyApplied", err)
 	}
 	// Someone gave a role back (removed the tag) after the plan: it is not
 	// deleted.
-	given := &engine.Role{Name: "Given", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: ownedTags(nil)}
-	if err := p.Apply(ctx, prod, change(engine.Create, engine.KindRole, prod, nil, given)); err != nil {
+	given := &model.Role{Name: "Given", Path: "/", TrustPolicy: trustDev, MaxSessionDuration: 3600, Tags: ownedTags(nil)}
+	if err := p.Apply(ctx, prod, change(model.Create, model.KindRole, prod, nil, given)); err != nil {
 		t.Fatal(err)
 	}
-	must[*iam.UntagRoleOutput](t)(raw.UntagRole(ctx, &iam.UntagRoleInput{RoleName: sdkaws.String("Given"), TagKeys: []string{engine.OwnerTagKey}}))
-	if err := second.Apply(ctx, prod, change(engine.Delete, engine.KindRole, prod, given, nil)); !errors.Is(err, engine.ErrChangedSincePlan) {
+	must[*iam.UntagRoleOutput](t)(raw.UntagRole(ctx, &iam.UntagRoleInput{RoleName: sdkaws.String("Given"), TagKeys: []string{ownership.OwnerTagKey}}))
+	if err := second.Apply(ctx, prod, change(model.Delete, model.KindRole, prod, given, nil)); !errors.Is(err, engine.ErrChangedSincePlan) {
 		t.Fatalf("a delete of a role given back since the plan: %v, want ErrChangedSincePlan", err)
 	}
 	must[*iam.GetRoleOutput](t)(raw.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String("Given")}))
 	// An attachment removed already.
-	att := &engine.Attachment{PrincipalKind: engine.KindUser, PrincipalName: "Nobody", PolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"}
-	user := &engine.User{Name: "Nobody", Path: "/", Tags: ownedTags(nil)}
-	if err := p.Apply(ctx, prod, change(engine.Create, engine.KindUser, prod, nil, user)); err != nil {
+	att := &model.Attachment{PrincipalKind: model.KindUser, PrincipalName: "Nobody", PolicyARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"}
+	user := &model.User{Name: "Nobody", Path: "/", Tags: ownedTags(nil)}
+	if err := p.Apply(ctx, prod, change(model.Create, model.KindUser, prod, nil, user)); err != nil {
 		t.Fatal(err)
 	}
-	if err := second.Apply(ctx, prod, change(engine.Delete, engine.KindAttachment, prod, att, nil)); !errors.Is(err, engine.ErrAlreadyApplied) {
+	if err := second.Apply(ctx, prod, change(model.Delete, model.KindAttachment, prod, att, nil)); !errors.Is(err, engine.ErrAlreadyApplied) {
 		t.Fatalf("a detach of what is not attached: %v, want ErrAlreadyApplied", err)
 	}
 }
@@ -1151,9 +1154,9 @@ func TestRetryTimeoutBoundsACall(t *testing.T) {
 	proxy := faultproxy.Start(t, srv.URL, faultproxy.Config{Rate: 1, Faults: []faultproxy.Fault{faultproxy.Throttle}, Actions: []string{"CreateRole"}})
 	t.Setenv("AWS_ENDPOINT_URL", proxy.URL)
 	p := newProvider(t, Options{RetryTimeout: 3 * time.Second})
-	role := &engine.Role{Name: "Throttled", Path: "/", TrustPolicy: trust("arn:aws:iam::" + devID + ":root"), MaxSessionDuration: 3600, Tags: ownedTags(nil)}
+	role := &model.Role{Name: "Throttled", Path: "/", TrustPolicy: trust("arn:aws:iam::" + devID + ":root"), MaxSessionDuration: 3600, Tags: ownedTags(nil)}
 	start := time.Now()
-	err := p.Apply(context.Background(), prod, change(engine.Create, engine.KindRole, prod, nil, role))
+	err := p.Apply(context.Background(), prod, change(model.Create, model.KindRole, prod, nil, role))
 	elapsed := time.Since(start)
 	if err == nil || !strings.Contains(err.Error(), "gave up after --retry-timeout") || !strings.Contains(err.Error(), `role "Throttled"`) {
 		t.Fatalf("err = %v, want a give-up naming the role", err)

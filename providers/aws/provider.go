@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -160,7 +162,7 @@ func (p *Provider) Describe() string {
 // Identity calls sts:GetCallerIdentity with the account's credentials. The
 // answer is remembered: Apply refuses to change an account whose credentials
 // act in another one.
-func (p *Provider) Identity(ctx context.Context, account *engine.AccountConfig) (engine.Identity, error) {
+func (p *Provider) Identity(ctx context.Context, account *model.AccountConfig) (engine.Identity, error) {
 	s, err := p.session(ctx, account)
 	if err != nil {
 		return engine.Identity{}, err
@@ -168,7 +170,7 @@ func (p *Provider) Identity(ctx context.Context, account *engine.AccountConfig) 
 	return p.identity(ctx, account, s, true)
 }
 
-func (p *Provider) identity(ctx context.Context, account *engine.AccountConfig, s *session, fresh bool) (engine.Identity, error) {
+func (p *Provider) identity(ctx context.Context, account *model.AccountConfig, s *session, fresh bool) (engine.Identity, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ident != nil && !fresh {
@@ -201,7 +203,7 @@ func (p *Provider) identity(ctx context.Context, account *engine.AccountConfig, 
 // checkIdentity makes sure, before the first write to an account, that its
 // credentials act in that account. It costs a call only when Identity was
 // not called for the account before, which the CLI always does.
-func (p *Provider) checkIdentity(ctx context.Context, account *engine.AccountConfig, s *session) error {
+func (p *Provider) checkIdentity(ctx context.Context, account *model.AccountConfig, s *session) error {
 	id, err := p.identity(ctx, account, s, false)
 	if err != nil {
 		return err
@@ -213,7 +215,7 @@ func (p *Provider) checkIdentity(ctx context.Context, account *engine.AccountCon
 	return nil
 }
 
-func accountLabel(a *engine.AccountConfig) string {
+func accountLabel(a *model.AccountConfig) string {
 	if a.Name == "" || a.Name == a.ID {
 		return a.ID
 	}
@@ -238,7 +240,7 @@ func (p *Provider) baseConfig(ctx context.Context) (sdkaws.Config, error) {
 
 // sessionKey identifies how an account is reached; two account blocks with
 // the same ID and the same credentials share a session.
-func sessionKey(a *engine.AccountConfig) string {
+func sessionKey(a *model.AccountConfig) string {
 	k := a.ID + "|" + a.Partition + "|" + a.Profile
 	if r := a.AssumeRole; r != nil {
 		k += fmt.Sprintf("|%s|%s|%s|%d", r.RoleARN, r.ExternalID, r.SessionName, r.Duration)
@@ -246,7 +248,7 @@ func sessionKey(a *engine.AccountConfig) string {
 	return k
 }
 
-func (p *Provider) session(ctx context.Context, account *engine.AccountConfig) (*session, error) {
+func (p *Provider) session(ctx context.Context, account *model.AccountConfig) (*session, error) {
 	if account == nil {
 		return nil, errors.New("aws target: no account given")
 	}
@@ -295,7 +297,7 @@ func (p *Provider) session(ctx context.Context, account *engine.AccountConfig) (
 //   - neither, and an assume role name given: the base identity assumes
 //     arn:<partition>:iam::<id>:role/<name>;
 //   - otherwise: the base identity as it is.
-func (p *Provider) accountConfig(ctx context.Context, a *engine.AccountConfig) (sdkaws.Config, *assumedRole, error) {
+func (p *Provider) accountConfig(ctx context.Context, a *model.AccountConfig) (sdkaws.Config, *assumedRole, error) {
 	var (
 		cfg sdkaws.Config
 		err error

@@ -3,6 +3,8 @@ package aws
 import (
 	"context"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/trustform/trustform/engine"
@@ -15,7 +17,7 @@ var _ engine.QuotaReader = (*Provider)(nil)
 // when a stack exceeds IAM's defaults (an account owner can have AWS raise
 // them), so an ordinary plan makes no such call. A quota the summary does not
 // report keeps its default.
-func (p *Provider) Quotas(ctx context.Context, account *engine.AccountConfig) (engine.Quotas, error) {
+func (p *Provider) Quotas(ctx context.Context, account *model.AccountConfig) (engine.Quotas, error) {
 	q := engine.DefaultQuotas()
 	s, err := p.session(ctx, account)
 	if err != nil {

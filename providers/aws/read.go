@@ -7,11 +7,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-
-	"github.com/trustform/trustform/engine"
 )
 
 // readAPI is the part of the IAM API that Read uses. *iam.Client has it;
@@ -34,7 +35,7 @@ const (
 // Read returns the account's roles, customer-managed policies, groups and
 // users with their policies, attachments, memberships and tags. Ownership
 // flags are left unset: engine.MarkOwnership decides them.
-func (p *Provider) Read(ctx context.Context, account *engine.AccountConfig) (*engine.Account, error) {
+func (p *Provider) Read(ctx context.Context, account *model.AccountConfig) (*model.Account, error) {
 	s, err := p.session(ctx, account)
 	if err != nil {
 		return nil, err
@@ -54,7 +55,7 @@ func (p *Provider) Read(ctx context.Context, account *engine.AccountConfig) (*en
 // DetailRoles implements engine.RoleDetailer: it reads the description and
 // maximum session duration of the named roles (GetRole each, or ListRoles
 // when that costs fewer calls).
-func (p *Provider) DetailRoles(ctx context.Context, account *engine.AccountConfig, read *engine.Account, names []string) error {
+func (p *Provider) DetailRoles(ctx context.Context, account *model.AccountConfig, read *model.Account, names []string) error {
 	s, err := p.session(ctx, account)
 	if err != nil {
 		return err
@@ -62,8 +63,8 @@ func (p *Provider) DetailRoles(ctx context.Context, account *engine.AccountConfi
 	return completeRoles(ctx, s.iam, read, names)
 }
 
-func readAccount(ctx context.Context, api readAPI, account *engine.AccountConfig) (*engine.Account, error) {
-	out := engine.NewAccount(account.ID, account.Partition)
+func readAccount(ctx context.Context, api readAPI, account *model.AccountConfig) (*model.Account, error) {
+	out := model.NewAccount(account.ID, account.Partition)
 	in := accountLabel(account)
 	var tagged []string // roles that may be a stack's: their description and session need a call
 	pages := iam.NewGetAccountAuthorizationDetailsPaginator(api, &iam.GetAccountAuthorizationDetailsInput{
@@ -79,8 +80,8 @@ func readAccount(ctx context.Context, api readAPI, account *engine.AccountConfig
 			if err != nil {
 				return nil, fmt.Errorf("aws target: account %s: %w", in, err)
 			}
-			out.Roles[engine.NameKey(r.Name)] = r
-			if _, ok := r.Tags[engine.OwnerTagKey]; ok {
+			out.Roles[model.NameKey(r.Name)] = r
+			if _, ok := r.Tags[ownership.OwnerTagKey]; ok {
 				tagged = append(tagged, r.Name)
 			}
 		}
@@ -89,21 +90,21 @@ func readAccount(ctx context.Context, api readAPI, account *engine.AccountConfig
 			if err != nil {
 				return nil, fmt.Errorf("aws target: account %s: %w", in, err)
 			}
-			out.Policies[engine.NameKey(pol.Name)] = pol
+			out.Policies[model.NameKey(pol.Name)] = pol
 		}
 		for _, d := range page.GroupDetailList {
 			g, err := groupFromDetail(d)
 			if err != nil {
 				return nil, fmt.Errorf("aws target: account %s: %w", in, err)
 			}
-			out.Groups[engine.NameKey(g.Name)] = g
+			out.Groups[model.NameKey(g.Name)] = g
 		}
 		for _, d := range page.UserDetailList {
 			u, err := userFromDetail(d)
 			if err != nil {
 				return nil, fmt.Errorf("aws target: account %s: %w", in, err)
 			}
-			out.Users[engine.NameKey(u.Name)] = u
+			out.Users[model.NameKey(u.Name)] = u
 		}
 	}
 	if err := completeRoles(ctx, api, out, tagged); err != nil {
@@ -112,7 +113,7 @@ func readAccount(ctx context.Context, api readAPI, account *engine.AccountConfig
 	return out, nil
 }
 
-func roleFromDetail(d types.RoleDetail) (*engine.Role, error) {
+func roleFromDetail(d types.RoleDetail) (*model.Role, error) {
 	name := sdkaws.ToString(d.RoleName)
 	trust, err := decodeDocument(sdkaws.ToString(d.AssumeRolePolicyDocument))
 	if err != nil {
@@ -125,7 +126,7 @@ func roleFromDetail(d types.RoleDetail) (*engine.Role, error) {
 	// GetAccountAuthorizationDetails has no Description or
 	// MaxSessionDuration for roles (on AWS as on moto); completeRoles fills
 	// them in where a plan compares them.
-	return &engine.Role{
+	return &model.Role{
 		Name:             name,
 		Path:             pathOr(d.Path),
 		TrustPolicy:      trust,
@@ -135,13 +136,13 @@ func roleFromDetail(d types.RoleDetail) (*engine.Role, error) {
 	}, nil
 }
 
-func groupFromDetail(d types.GroupDetail) (*engine.Group, error) {
+func groupFromDetail(d types.GroupDetail) (*model.Group, error) {
 	name := sdkaws.ToString(d.GroupName)
 	inline, err := inlinePolicies(d.GroupPolicyList)
 	if err != nil {
 		return nil, fmt.Errorf("group %q: %w", name, err)
 	}
-	return &engine.Group{
+	return &model.Group{
 		Name:             name,
 		Path:             pathOr(d.Path),
 		AttachedPolicies: attachedARNs(d.AttachedManagedPolicies),
@@ -149,7 +150,7 @@ func groupFromDetail(d types.GroupDetail) (*engine.Group, error) {
 	}, nil
 }
 
-func userFromDetail(d types.UserDetail) (*engine.User, error) {
+func userFromDetail(d types.UserDetail) (*model.User, error) {
 	name := sdkaws.ToString(d.UserName)
 	inline, err := inlinePolicies(d.UserPolicyList)
 	if err != nil {
@@ -159,7 +160,7 @@ func userFromDetail(d types.UserDetail) (*engine.User, error) {
 	if len(d.GroupList) > 0 {
 		groups = slices.Sorted(slices.Values(d.GroupList))
 	}
-	return &engine.User{
+	return &model.User{
 		Name:             name,
 		Path:             pathOr(d.Path),
 		Tags:             tagMap(d.Tags),
@@ -175,7 +176,7 @@ func userFromDetail(d types.UserDetail) (*engine.User, error) {
 // is not known to do. GAAD has no tags for policies, and the engine does not
 // compare them, so Tags stays nil ("not read") rather than cost a
 // ListPolicyTags per policy.
-func policyFromDetail(ctx context.Context, api readAPI, d types.ManagedPolicyDetail) (*engine.ManagedPolicy, error) {
+func policyFromDetail(ctx context.Context, api readAPI, d types.ManagedPolicyDetail) (*model.ManagedPolicy, error) {
 	name := sdkaws.ToString(d.PolicyName)
 	if name == "" {
 		// moto leaves PolicyName out of GetAccountAuthorizationDetails; the
@@ -203,7 +204,7 @@ func policyFromDetail(ctx context.Context, api readAPI, d types.ManagedPolicyDet
 	if err != nil {
 		return nil, fmt.Errorf("managed policy %q: %w", name, err)
 	}
-	return &engine.ManagedPolicy{
+	return &model.ManagedPolicy{
 		Name:        name,
 		Path:        pathOr(d.Path),
 		Description: sdkaws.ToString(d.Description),
@@ -217,7 +218,7 @@ func policyFromDetail(ctx context.Context, api readAPI, d types.ManagedPolicyDet
 // GetRole per role, or ListRoles, which returns both attributes for up to
 // 1,000 roles a page. Other roles keep an empty description and a zero
 // maximum session duration, meaning "not read".
-func completeRoles(ctx context.Context, api readAPI, a *engine.Account, tagged []string) error {
+func completeRoles(ctx context.Context, api readAPI, a *model.Account, tagged []string) error {
 	if len(tagged) == 0 {
 		return nil
 	}
@@ -225,7 +226,7 @@ func completeRoles(ctx context.Context, api readAPI, a *engine.Account, tagged [
 	done := map[string]bool{}
 	isTagged := map[string]bool{}
 	for _, name := range tagged {
-		isTagged[engine.NameKey(name)] = true
+		isTagged[model.NameKey(name)] = true
 	}
 	if pages := (len(a.Roles) + listRolesPageSize - 1) / listRolesPageSize; len(tagged) > pages {
 		lister := iam.NewListRolesPaginator(api, &iam.ListRolesInput{}, func(o *iam.ListRolesPaginatorOptions) { o.Limit = listRolesPageSize })
@@ -235,7 +236,7 @@ func completeRoles(ctx context.Context, api readAPI, a *engine.Account, tagged [
 				return &Error{Op: "iam:ListRoles", Subject: "in account " + in, Err: err}
 			}
 			for _, r := range page.Roles {
-				key := engine.NameKey(sdkaws.ToString(r.RoleName))
+				key := model.NameKey(sdkaws.ToString(r.RoleName))
 				// Only tagged roles are completed, whichever call is used, so
 				// what Read returns for a role never depends on its neighbours.
 				if role := a.Roles[key]; role != nil && isTagged[key] {
@@ -247,7 +248,7 @@ func completeRoles(ctx context.Context, api readAPI, a *engine.Account, tagged [
 		}
 	}
 	for _, name := range tagged {
-		key := engine.NameKey(name)
+		key := model.NameKey(name)
 		if done[key] {
 			continue
 		}

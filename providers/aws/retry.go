@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
@@ -90,7 +92,7 @@ func (r *recentCreates) any(keys ...string) bool {
 
 // objectKey names an object for recentCreates: account, kind and name
 // (IAM names are case-insensitive, and recentCreates folds case).
-func objectKey(account string, kind engine.Kind, name string) string {
+func objectKey(account string, kind model.Kind, name string) string {
 	return account + "/" + string(kind) + "/" + name
 }
 

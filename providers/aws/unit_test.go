@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
-
-	"github.com/trustform/trustform/engine"
 )
 
 // Tests that need no server: document decoding, tag and version
@@ -302,7 +303,7 @@ func (f *fakeIAM) GetPolicyVersion(_ context.Context, in *iam.GetPolicyVersionIn
 
 func TestReadAccountFollowsPagesAndCompletes(t *testing.T) {
 	const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`
-	owned := []types.Tag{{Key: sdkaws.String(engine.OwnerTagKey), Value: sdkaws.String("devprod")}}
+	owned := []types.Tag{{Key: sdkaws.String(ownership.OwnerTagKey), Value: sdkaws.String("devprod")}}
 	role := func(name string, tags []types.Tag) types.RoleDetail {
 		return types.RoleDetail{RoleName: sdkaws.String(name), Path: sdkaws.String("/"), AssumeRolePolicyDocument: sdkaws.String(trust), Tags: tags}
 	}
@@ -343,7 +344,7 @@ func TestReadAccountFollowsPagesAndCompletes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeIAM{pages: pages(tt.roles...), roles: []types.Role{full("A"), full("B")}}
-			a, err := readAccount(context.Background(), f, &engine.AccountConfig{ID: "1"})
+			a, err := readAccount(context.Background(), f, &model.AccountConfig{ID: "1"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -357,7 +358,7 @@ func TestReadAccountFollowsPagesAndCompletes(t *testing.T) {
 				t.Fatalf("not every page was read: %+v", a)
 			}
 			for _, r := range a.Roles {
-				_, tagged := r.Tags[engine.OwnerTagKey]
+				_, tagged := r.Tags[ownership.OwnerTagKey]
 				if tagged && (r.Description != r.Name+" role" || r.MaxSessionDuration != 7200) {
 					t.Errorf("tagged role %s not completed: %+v", r.Name, r)
 				}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -15,28 +17,28 @@ import (
 // role, group or user stripped of its policies and memberships (those travel
 // as changes of their own).
 
-func createChange(acct *engine.AccountConfig, after engine.Object) *engine.Change {
-	return newChange(engine.Create, acct, nil, after)
+func createChange(acct *model.AccountConfig, after model.Object) *model.Change {
+	return newChange(model.Create, acct, nil, after)
 }
 
-func updateChange(acct *engine.AccountConfig, before, after engine.Object) *engine.Change {
-	return newChange(engine.Update, acct, before, after)
+func updateChange(acct *model.AccountConfig, before, after model.Object) *model.Change {
+	return newChange(model.Update, acct, before, after)
 }
 
-func deleteChange(acct *engine.AccountConfig, before engine.Object) *engine.Change {
-	return newChange(engine.Delete, acct, before, nil)
+func deleteChange(acct *model.AccountConfig, before model.Object) *model.Change {
+	return newChange(model.Delete, acct, before, nil)
 }
 
-func newChange(action engine.Action, acct *engine.AccountConfig, before, after engine.Object) *engine.Change {
+func newChange(action model.Action, acct *model.AccountConfig, before, after model.Object) *model.Change {
 	o := after
 	if o == nil {
 		o = before
 	}
 	kind, key := identify(acct.ID, o)
-	return &engine.Change{
+	return &model.Change{
 		Action:  action,
 		Kind:    kind,
-		Account: engine.AccountRef{Name: acct.Name, ID: acct.ID, Partition: acct.Partition},
+		Account: model.AccountRef{Name: acct.Name, ID: acct.ID, Partition: acct.Partition},
 		Key:     key,
 		Before:  ownAttributes(before),
 		After:   ownAttributes(after),
@@ -44,39 +46,39 @@ func newChange(action engine.Action, acct *engine.AccountConfig, before, after e
 }
 
 // identify returns the kind and key engine.Diff gives an object.
-func identify(account string, o engine.Object) (engine.Kind, engine.Key) {
+func identify(account string, o model.Object) (model.Kind, model.Key) {
 	switch v := o.(type) {
-	case *engine.Role:
-		return engine.KindRole, engine.PrincipalKey(account, engine.KindRole, v.Name)
-	case *engine.ManagedPolicy:
-		return engine.KindPolicy, engine.PolicyKey(account, v.Name)
-	case *engine.Group:
-		return engine.KindGroup, engine.PrincipalKey(account, engine.KindGroup, v.Name)
-	case *engine.User:
-		return engine.KindUser, engine.PrincipalKey(account, engine.KindUser, v.Name)
-	case *engine.InlinePolicy:
-		return engine.KindInline, engine.InlineKey(account, v.PrincipalKind, v.PrincipalName, v.Name)
-	case *engine.Attachment:
-		return engine.KindAttachment, engine.AttachmentKey(account, v.PrincipalKind, v.PrincipalName, v.PolicyARN)
-	case *engine.Membership:
-		return engine.KindMembership, engine.MembershipKey(account, v.User, v.Group)
+	case *model.Role:
+		return model.KindRole, model.PrincipalKey(account, model.KindRole, v.Name)
+	case *model.ManagedPolicy:
+		return model.KindPolicy, model.PolicyKey(account, v.Name)
+	case *model.Group:
+		return model.KindGroup, model.PrincipalKey(account, model.KindGroup, v.Name)
+	case *model.User:
+		return model.KindUser, model.PrincipalKey(account, model.KindUser, v.Name)
+	case *model.InlinePolicy:
+		return model.KindInline, model.InlineKey(account, v.PrincipalKind, v.PrincipalName, v.Name)
+	case *model.Attachment:
+		return model.KindAttachment, model.AttachmentKey(account, v.PrincipalKind, v.PrincipalName, v.PolicyARN)
+	case *model.Membership:
+		return model.KindMembership, model.MembershipKey(account, v.User, v.Group)
 	}
 	panic(fmt.Sprintf("conformance: no change kind for %T", o))
 }
 
 // ownAttributes copies a role, group or user without what travels as
 // separate changes; other objects are returned as they are.
-func ownAttributes(o engine.Object) engine.Object {
+func ownAttributes(o model.Object) model.Object {
 	switch v := o.(type) {
-	case *engine.Role:
+	case *model.Role:
 		c := v.Clone()
 		c.AttachedPolicies, c.InlinePolicies = nil, nil
 		return c
-	case *engine.Group:
+	case *model.Group:
 		c := v.Clone()
 		c.AttachedPolicies, c.InlinePolicies = nil, nil
 		return c
-	case *engine.User:
+	case *model.User:
 		c := v.Clone()
 		c.AttachedPolicies, c.InlinePolicies, c.Groups = nil, nil, nil
 		return c
@@ -126,7 +128,7 @@ func withStatement(doc string, s policy.Statement) (string, error) {
 }
 
 // describePlan lists a plan's changes, one a line, for failure messages.
-func describePlan(p *engine.Plan) string {
+func describePlan(p *model.Plan) string {
 	var b strings.Builder
 	for _, c := range p.Changes {
 		b.WriteString("  ")
@@ -138,7 +140,7 @@ func describePlan(p *engine.Plan) string {
 
 // planEntries lists a plan's changes as "action key", sorted, for comparison
 // with the changes a test expects.
-func planEntries(changes []*engine.Change) []string {
+func planEntries(changes []*model.Change) []string {
 	out := make([]string, len(changes))
 	for i, c := range changes {
 		out[i] = entry(c.Action, c.Key)
@@ -147,4 +149,4 @@ func planEntries(changes []*engine.Change) []string {
 	return out
 }
 
-func entry(a engine.Action, k engine.Key) string { return string(a) + " " + k.String() }
+func entry(a model.Action, k model.Key) string { return string(a) + " " + k.String() }

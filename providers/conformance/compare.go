@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -22,7 +24,7 @@ import (
 // diffAccount lists every difference between the account a test expects and
 // the one a target returned, one finding a line, e.g.
 // `role "Worker": description: want "b", got "a"`. No findings means equal.
-func diffAccount(want, got *engine.Account) []string {
+func diffAccount(want, got *model.Account) []string {
 	d := &differ{}
 	if want == nil || got == nil {
 		if want != got {
@@ -30,10 +32,10 @@ func diffAccount(want, got *engine.Account) []string {
 		}
 		return d.out
 	}
-	compareMap(d, "role", want.Roles, got.Roles, func(r *engine.Role) string { return r.Name }, diffRole)
-	compareMap(d, "managed policy", want.Policies, got.Policies, func(p *engine.ManagedPolicy) string { return p.Name }, diffPolicy)
-	compareMap(d, "group", want.Groups, got.Groups, func(g *engine.Group) string { return g.Name }, diffGroup)
-	compareMap(d, "user", want.Users, got.Users, func(u *engine.User) string { return u.Name }, diffUser)
+	compareMap(d, "role", want.Roles, got.Roles, func(r *model.Role) string { return r.Name }, diffRole)
+	compareMap(d, "managed policy", want.Policies, got.Policies, func(p *model.ManagedPolicy) string { return p.Name }, diffPolicy)
+	compareMap(d, "group", want.Groups, got.Groups, func(g *model.Group) string { return g.Name }, diffGroup)
+	compareMap(d, "user", want.Users, got.Users, func(u *model.User) string { return u.Name }, diffUser)
 	return d.out
 }
 
@@ -62,7 +64,7 @@ func compareMap[T any](d *differ, kind string, want, got map[string]T, name func
 	}
 }
 
-func diffRole(d *differ, where string, want, got *engine.Role) {
+func diffRole(d *differ, where string, want, got *model.Role) {
 	field(d, where, "name", want.Name, got.Name)
 	field(d, where, "path", pathOr(want.Path), pathOr(got.Path))
 	field(d, where, "description", want.Description, got.Description)
@@ -73,7 +75,7 @@ func diffRole(d *differ, where string, want, got *engine.Role) {
 	inline(d, where, want.InlinePolicies, got.InlinePolicies)
 }
 
-func diffPolicy(d *differ, where string, want, got *engine.ManagedPolicy) {
+func diffPolicy(d *differ, where string, want, got *model.ManagedPolicy) {
 	field(d, where, "name", want.Name, got.Name)
 	field(d, where, "path", pathOr(want.Path), pathOr(got.Path))
 	field(d, where, "description", want.Description, got.Description)
@@ -81,14 +83,14 @@ func diffPolicy(d *differ, where string, want, got *engine.ManagedPolicy) {
 	// Tags are not compared: see the top of this file.
 }
 
-func diffGroup(d *differ, where string, want, got *engine.Group) {
+func diffGroup(d *differ, where string, want, got *model.Group) {
 	field(d, where, "name", want.Name, got.Name)
 	field(d, where, "path", pathOr(want.Path), pathOr(got.Path))
 	set(d, where, "attached policies", want.AttachedPolicies, got.AttachedPolicies)
 	inline(d, where, want.InlinePolicies, got.InlinePolicies)
 }
 
-func diffUser(d *differ, where string, want, got *engine.User) {
+func diffUser(d *differ, where string, want, got *model.User) {
 	field(d, where, "name", want.Name, got.Name)
 	field(d, where, "path", pathOr(want.Path), pathOr(got.Path))
 	tags(d, where, want.Tags, got.Tags)
@@ -175,11 +177,11 @@ func pathOr(p string) string {
 // it holds: maps must be keyed by engine.NameKey of the name (the engine looks
 // objects up that way), and ownership flags must be unset (the engine sets
 // them with engine.MarkOwnership, so every target follows one set of rules).
-func readContract(a *engine.Account) []string {
+func readContract(a *model.Account) []string {
 	var out []string
 	check := func(kind, key, name string, owned bool) {
-		if key != engine.NameKey(name) {
-			out = append(out, fmt.Sprintf("%s %q is keyed %q, not engine.NameKey(name) %q", kind, name, key, engine.NameKey(name)))
+		if key != model.NameKey(name) {
+			out = append(out, fmt.Sprintf("%s %q is keyed %q, not engine.NameKey(name) %q", kind, name, key, model.NameKey(name)))
 		}
 		if owned {
 			out = append(out, fmt.Sprintf("%s %q is read with Owned set; ownership is the engine's to mark", kind, name))
@@ -210,13 +212,13 @@ func readContract(a *engine.Account) []string {
 // to save calls. Snapshots of what the stack does not own are compared
 // through it, so those fields are compared exactly on roles with the tag and
 // not at all on others.
-func unreadCleared(a *engine.Account) *engine.Account {
+func unreadCleared(a *model.Account) *model.Account {
 	if a == nil {
 		return nil
 	}
 	c := a.Clone()
 	for _, r := range c.Roles {
-		if _, tagged := r.Tags[engine.OwnerTagKey]; !tagged {
+		if _, tagged := r.Tags[ownership.OwnerTagKey]; !tagged {
 			r.Description, r.MaxSessionDuration = "", 0
 		}
 	}
@@ -228,9 +230,9 @@ func unreadCleared(a *engine.Account) *engine.Account {
 // stack's own inline policies (grants and denies, named with its prefix) and
 // memberships in its owned groups. What is left must be exactly what was
 // there before the stack first ran.
-func foreign(a *engine.Account, stack string) *engine.Account {
+func foreign(a *model.Account, stack string) *model.Account {
 	c := a.Clone()
-	engine.MarkOwnership(c, stack)
+	ownership.MarkOwnership(c, stack)
 	ownedGroups := map[string]bool{}
 	for k, g := range c.Groups {
 		if g.Owned {
@@ -259,7 +261,7 @@ func foreign(a *engine.Account, stack string) *engine.Account {
 			continue
 		}
 		u.InlinePolicies = withoutStackInline(u.InlinePolicies, stack)
-		u.Groups = slices.DeleteFunc(u.Groups, func(g string) bool { return ownedGroups[engine.NameKey(g)] })
+		u.Groups = slices.DeleteFunc(u.Groups, func(g string) bool { return ownedGroups[model.NameKey(g)] })
 	}
 	return c
 }
@@ -267,7 +269,7 @@ func foreign(a *engine.Account, stack string) *engine.Account {
 func withoutStackInline(in map[string]string, stack string) map[string]string {
 	out := maps.Clone(in)
 	for n := range out {
-		if engine.OwnsInline(false, stack, n) {
+		if ownership.OwnsInline(false, stack, n) {
 			delete(out, n)
 		}
 	}
@@ -275,15 +277,15 @@ func withoutStackInline(in map[string]string, stack string) map[string]string {
 }
 
 // ownedObjects lists what the stack owns in an account, for messages.
-func ownedObjects(a *engine.Account, stack string) []string {
+func ownedObjects(a *model.Account, stack string) []string {
 	c := a.Clone()
-	engine.MarkOwnership(c, stack)
+	ownership.MarkOwnership(c, stack)
 	var out []string
 	// The stack's inline policies on principals it does not own are its
 	// objects too (grants and denies).
 	stackInline := func(kind, name string, policies map[string]string) {
 		for n := range policies {
-			if engine.OwnsInline(false, stack, n) {
+			if ownership.OwnsInline(false, stack, n) {
 				out = append(out, fmt.Sprintf("inline policy %s of %s %s", n, kind, name))
 			}
 		}

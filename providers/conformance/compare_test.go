@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine"
 )
 
@@ -13,31 +16,31 @@ import (
 // diffAccount forgives (the forms in which targets differ) and what it
 // reports, and what foreign and needs decide.
 
-func sampleAccount() *engine.Account {
-	a := engine.NewAccount(productionID, "aws")
-	a.Roles["worker"] = &engine.Role{Name: "Worker", Path: "/", Description: "d", MaxSessionDuration: 3600,
+func sampleAccount() *model.Account {
+	a := model.NewAccount(productionID, "aws")
+	a.Roles["worker"] = &model.Role{Name: "Worker", Path: "/", Description: "d", MaxSessionDuration: 3600,
 		TrustPolicy: trust("arn:aws:iam::111111111111:root"), Tags: map[string]string{"team": "a"},
 		AttachedPolicies: []string{readOnlyAccessARN, "arn:aws:iam::999999999999:policy/p"},
 		InlinePolicies:   map[string]string{"notes": bucketPolicy("b")}}
-	a.Policies["p"] = &engine.ManagedPolicy{Name: "p", Path: "/", Description: "x", Document: bucketPolicy("p")}
-	a.Groups["team"] = &engine.Group{Name: "Team", Path: "/"}
-	a.Users["uma"] = &engine.User{Name: "Uma", Path: "/", Groups: []string{"Team"}}
+	a.Policies["p"] = &model.ManagedPolicy{Name: "p", Path: "/", Description: "x", Document: bucketPolicy("p")}
+	a.Groups["team"] = &model.Group{Name: "Team", Path: "/"}
+	a.Users["uma"] = &model.User{Name: "Uma", Path: "/", Groups: []string{"Team"}}
 	return a
 }
 
 func TestDiffAccount(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(a *engine.Account)
+		change func(a *model.Account)
 		want   []string // fragments of the findings, in order; none means equal
 	}{
 		{
 			name:   "the same account",
-			change: func(*engine.Account) {},
+			change: func(*model.Account) {},
 		},
 		{
 			name: "documents in another form IAM accepts",
-			change: func(a *engine.Account) {
+			change: func(a *model.Account) {
 				r := a.Roles["worker"]
 				// URL-encoded as IAM's read APIs return it, single values
 				// instead of lists, a bare account id for its root.
@@ -47,7 +50,7 @@ func TestDiffAccount(t *testing.T) {
 		},
 		{
 			name: "empty and nil collections, an unset path",
-			change: func(a *engine.Account) {
+			change: func(a *model.Account) {
 				a.Groups["team"].Path = ""
 				a.Groups["team"].InlinePolicies = map[string]string{}
 				a.Users["uma"].Tags = map[string]string{}
@@ -55,26 +58,26 @@ func TestDiffAccount(t *testing.T) {
 		},
 		{
 			name: "managed policy tags, which trustform does not manage",
-			change: func(a *engine.Account) {
+			change: func(a *model.Account) {
 				a.Policies["p"].Tags = map[string]string{"team": "b"}
 			},
 		},
 		{
 			name: "attachments in another order",
-			change: func(a *engine.Account) {
+			change: func(a *model.Account) {
 				slices.Reverse(a.Roles["worker"].AttachedPolicies)
 			},
 		},
 		{
 			name: "a changed statement",
-			change: func(a *engine.Account) {
+			change: func(a *model.Account) {
 				a.Roles["worker"].TrustPolicy = trust("arn:aws:iam::222222222222:root")
 			},
 			want: []string{`role "Worker": trust_policy: want`},
 		},
 		{
 			name: "every scalar field",
-			change: func(a *engine.Account) {
+			change: func(a *model.Account) {
 				r := a.Roles["worker"]
 				r.Description, r.MaxSessionDuration, r.Path = "e", 7200, "/x/"
 				a.Policies["p"].Description = "y"
@@ -83,7 +86,7 @@ func TestDiffAccount(t *testing.T) {
 		},
 		{
 			name: "tags changed, missing and unexpected",
-			change: func(a *engine.Account) {
+			change: func(a *model.Account) {
 				a.Roles["worker"].Tags = map[string]string{"team": "b"}
 				a.Users["uma"].Tags = map[string]string{"extra": "1"}
 			},
@@ -91,7 +94,7 @@ func TestDiffAccount(t *testing.T) {
 		},
 		{
 			name: "children lost",
-			change: func(a *engine.Account) {
+			change: func(a *model.Account) {
 				a.Roles["worker"].AttachedPolicies = a.Roles["worker"].AttachedPolicies[:1]
 				delete(a.Roles["worker"].InlinePolicies, "notes")
 				a.Users["uma"].Groups = nil
@@ -100,9 +103,9 @@ func TestDiffAccount(t *testing.T) {
 		},
 		{
 			name: "objects missing and unexpected",
-			change: func(a *engine.Account) {
+			change: func(a *model.Account) {
 				delete(a.Groups, "team")
-				a.Policies["q"] = &engine.ManagedPolicy{Name: "q", Document: bucketPolicy("q")}
+				a.Policies["q"] = &model.ManagedPolicy{Name: "q", Document: bucketPolicy("q")}
 			},
 			want: []string{`managed policy "q": unexpected`, `group "Team": missing`},
 		},
@@ -127,15 +130,15 @@ func TestDiffAccount(t *testing.T) {
 func TestReadContract(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(a *engine.Account)
+		change func(a *model.Account)
 		want   string
 	}{
-		{"as the engine reads it", func(*engine.Account) {}, ""},
-		{"keyed by the name as written", func(a *engine.Account) {
+		{"as the engine reads it", func(*model.Account) {}, ""},
+		{"keyed by the name as written", func(a *model.Account) {
 			a.Roles["Worker"] = a.Roles["worker"]
 			delete(a.Roles, "worker")
 		}, `role "Worker" is keyed "Worker"`},
-		{"ownership marked by the target", func(a *engine.Account) { a.Users["uma"].Owned = true }, `user "Uma" is read with Owned set`},
+		{"ownership marked by the target", func(a *model.Account) { a.Users["uma"].Owned = true }, `user "Uma" is read with Owned set`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,10 +156,10 @@ func TestReadContract(t *testing.T) {
 // policies, and its grants and memberships on principals it does not own.
 func TestForeign(t *testing.T) {
 	a := sampleAccount()
-	a.Roles["mine"] = &engine.Role{Name: "Mine", Tags: map[string]string{engine.OwnerTagKey: "s"}}
-	a.Roles["theirs"] = &engine.Role{Name: "Theirs", Tags: map[string]string{engine.OwnerTagKey: "other"}}
-	a.Policies["mine"] = &engine.ManagedPolicy{Name: "mine", Description: "x " + engine.PolicyOwnerMarker("s")}
-	a.Groups["ops"] = &engine.Group{Name: "Ops", Path: engine.OwnedGroupPath("s")}
+	a.Roles["mine"] = &model.Role{Name: "Mine", Tags: map[string]string{ownership.OwnerTagKey: "s"}}
+	a.Roles["theirs"] = &model.Role{Name: "Theirs", Tags: map[string]string{ownership.OwnerTagKey: "other"}}
+	a.Policies["mine"] = &model.ManagedPolicy{Name: "mine", Description: "x " + ownership.PolicyOwnerMarker("s")}
+	a.Groups["ops"] = &model.Group{Name: "Ops", Path: ownership.OwnedGroupPath("s")}
 	a.Groups["team"].InlinePolicies = map[string]string{"trustform.s.grant.x": "{}", "trustform.other.grant.x": "{}", "handwritten": "{}"}
 	a.Users["uma"].Groups = []string{"Ops", "Team"}
 
@@ -177,7 +180,7 @@ func TestForeign(t *testing.T) {
 // names, and leave the account it is given alone.
 func TestUnreadCleared(t *testing.T) {
 	a := sampleAccount()
-	a.Roles["theirs"] = &engine.Role{Name: "Theirs", Description: "t", MaxSessionDuration: 7200, Tags: map[string]string{engine.OwnerTagKey: "other"}}
+	a.Roles["theirs"] = &model.Role{Name: "Theirs", Description: "t", MaxSessionDuration: 7200, Tags: map[string]string{ownership.OwnerTagKey: "other"}}
 	got := unreadCleared(a)
 	if r := got.Roles["worker"]; r.Description != "" || r.MaxSessionDuration != 0 || r.Tags["team"] != "a" {
 		t.Errorf("untagged role: %+v, want description and session cleared, the rest kept", *r)
@@ -200,31 +203,31 @@ func TestUnreadCleared(t *testing.T) {
 // here would let the ordering check pass a target it should fail.
 func TestNeeds(t *testing.T) {
 	const acct = productionID
-	ref := engine.AccountRef{Name: "production", ID: acct}
-	del := func(o engine.Object) *engine.Change {
-		return newChange(engine.Delete, &engine.AccountConfig{Name: ref.Name, ID: acct}, o, nil)
+	ref := model.AccountRef{Name: "production", ID: acct}
+	del := func(o model.Object) *model.Change {
+		return newChange(model.Delete, &model.AccountConfig{Name: ref.Name, ID: acct}, o, nil)
 	}
-	role := del(&engine.Role{Name: "Runner"})
-	group := del(&engine.Group{Name: "Crew"})
-	user := del(&engine.User{Name: "Uli"})
-	pol := del(&engine.ManagedPolicy{Name: "shared", Path: "/"})
-	arn := engine.PolicyARN("aws", acct, "/", "shared")
-	grant := document(allow([]string{"sts:AssumeRole"}, engine.RoleARN("aws", acct, "/", "runner")))
+	role := del(&model.Role{Name: "Runner"})
+	group := del(&model.Group{Name: "Crew"})
+	user := del(&model.User{Name: "Uli"})
+	pol := del(&model.ManagedPolicy{Name: "shared", Path: "/"})
+	arn := model.PolicyARN("aws", acct, "/", "shared")
+	grant := document(allow([]string{"sts:AssumeRole"}, model.RoleARN("aws", acct, "/", "runner")))
 
 	tests := []struct {
 		name          string
-		child, parent *engine.Change
+		child, parent *model.Change
 		want          bool
 	}{
-		{"inline policy of the role", del(&engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "RUNNER", Name: "n"}), role, true},
-		{"attachment to the group", del(&engine.Attachment{PrincipalKind: engine.KindGroup, PrincipalName: "Crew", PolicyARN: readOnlyAccessARN}), group, true},
-		{"membership of the user", del(&engine.Membership{User: "Uli", Group: "Crew"}), user, true},
-		{"membership in the group", del(&engine.Membership{User: "Uli", Group: "Crew"}), group, true},
-		{"attachment of the policy", del(&engine.Attachment{PrincipalKind: engine.KindUser, PrincipalName: "Uli", PolicyARN: arn}), pol, true},
-		{"grant naming the role", del(&engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: "Crew", Name: "g", Document: grant}), role, true},
-		{"grant naming the role, to the group", del(&engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: "Crew", Name: "g", Document: grant}), group, true},
-		{"inline policy of another principal", del(&engine.InlinePolicy{PrincipalKind: engine.KindUser, PrincipalName: "Runner", Name: "n"}), role, false},
-		{"attachment of another policy", del(&engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "Runner", PolicyARN: readOnlyAccessARN}), pol, false},
+		{"inline policy of the role", del(&model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "RUNNER", Name: "n"}), role, true},
+		{"attachment to the group", del(&model.Attachment{PrincipalKind: model.KindGroup, PrincipalName: "Crew", PolicyARN: readOnlyAccessARN}), group, true},
+		{"membership of the user", del(&model.Membership{User: "Uli", Group: "Crew"}), user, true},
+		{"membership in the group", del(&model.Membership{User: "Uli", Group: "Crew"}), group, true},
+		{"attachment of the policy", del(&model.Attachment{PrincipalKind: model.KindUser, PrincipalName: "Uli", PolicyARN: arn}), pol, true},
+		{"grant naming the role", del(&model.InlinePolicy{PrincipalKind: model.KindGroup, PrincipalName: "Crew", Name: "g", Document: grant}), role, true},
+		{"grant naming the role, to the group", del(&model.InlinePolicy{PrincipalKind: model.KindGroup, PrincipalName: "Crew", Name: "g", Document: grant}), group, true},
+		{"inline policy of another principal", del(&model.InlinePolicy{PrincipalKind: model.KindUser, PrincipalName: "Runner", Name: "n"}), role, false},
+		{"attachment of another policy", del(&model.Attachment{PrincipalKind: model.KindRole, PrincipalName: "Runner", PolicyARN: readOnlyAccessARN}), pol, false},
 		{"a principal and another principal", user, group, false},
 	}
 	for _, tc := range tests {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 )
 
@@ -14,7 +16,7 @@ type Harness struct {
 	// create (local: a new temp dir; aws: moto reset), and the configs of the
 	// two accounts the suite uses: development 111111111111 and production
 	// 999999999999 (partition aws).
-	New func(t *testing.T) (engine.Provider, []*engine.AccountConfig)
+	New func(t *testing.T) (engine.Provider, []*model.AccountConfig)
 	// AWSManaged, optional, returns the document of an AWS managed policy
 	// the target holds, by ARN. EvaluationCorpus attaches only the AWS
 	// managed policies it knows, and the access evaluator reads their
@@ -25,7 +27,7 @@ type Harness struct {
 	// Unholdable, optional, says why the target cannot hold a state that
 	// IAM can (a known deviation of the target), or returns "".
 	// EvaluationCorpus skips such cases with the reason.
-	Unholdable func(s *engine.State) string
+	Unholdable func(s *model.State) string
 }
 
 // The accounts every harness provides, and the stack the suite plans as.
@@ -72,11 +74,11 @@ type env struct {
 	t    *testing.T
 	ctx  context.Context
 	prov engine.Provider
-	dev  *engine.AccountConfig
-	prod *engine.AccountConfig
+	dev  *model.AccountConfig
+	prod *model.AccountConfig
 	// awsManaged and targetUnholdable are Harness.AWSManaged and Harness.Unholdable.
 	awsManaged       func(arn string) (string, bool)
-	targetUnholdable func(s *engine.State) string
+	targetUnholdable func(s *model.State) string
 }
 
 func newEnv(t *testing.T, h Harness) *env {
@@ -94,7 +96,7 @@ func newEnv(t *testing.T, h Harness) *env {
 // findAccount picks the harness's config of an account. It is copied, so the
 // suite can name it for plans without changing the harness's value, and so
 // whatever a target needs to reach the account (profile, assume_role) stays.
-func findAccount(t *testing.T, accounts []*engine.AccountConfig, id, name string) *engine.AccountConfig {
+func findAccount(t *testing.T, accounts []*model.AccountConfig, id, name string) *model.AccountConfig {
 	t.Helper()
 	for _, a := range accounts {
 		if a == nil || a.ID != id {
@@ -118,10 +120,10 @@ func findAccount(t *testing.T, accounts []*engine.AccountConfig, id, name string
 }
 
 // accounts lists both accounts in the order the suite declares them.
-func (e *env) accounts() []*engine.AccountConfig { return []*engine.AccountConfig{e.dev, e.prod} }
+func (e *env) accounts() []*model.AccountConfig { return []*model.AccountConfig{e.dev, e.prod} }
 
 // apply carries out changes one by one through the provider, in order.
-func (e *env) apply(acct *engine.AccountConfig, changes ...*engine.Change) {
+func (e *env) apply(acct *model.AccountConfig, changes ...*model.Change) {
 	e.t.Helper()
 	for _, c := range changes {
 		if err := e.prov.Apply(e.ctx, acct, c); err != nil {
@@ -133,7 +135,7 @@ func (e *env) apply(acct *engine.AccountConfig, changes ...*engine.Change) {
 // read reads an account and checks the parts of Read's contract that hold
 // for any content: the right account, maps keyed by engine.NameKey, and
 // ownership left to engine.MarkOwnership.
-func (e *env) read(acct *engine.AccountConfig) *engine.Account {
+func (e *env) read(acct *model.AccountConfig) *model.Account {
 	e.t.Helper()
 	a, err := e.prov.Read(e.ctx, acct)
 	if err != nil {
@@ -152,9 +154,9 @@ func (e *env) read(acct *engine.AccountConfig) *engine.Account {
 }
 
 // snapshot reads both accounts, keyed by account ID.
-func (e *env) snapshot() map[string]*engine.Account {
+func (e *env) snapshot() map[string]*model.Account {
 	e.t.Helper()
-	out := map[string]*engine.Account{}
+	out := map[string]*model.Account{}
 	for _, a := range e.accounts() {
 		out[a.ID] = e.read(a)
 	}
@@ -164,7 +166,7 @@ func (e *env) snapshot() map[string]*engine.Account {
 // sameAsBefore fails the test with every difference between two snapshots
 // of what no stack run has touched, except in what a target may leave unread
 // on roles without the owner tag (see unreadCleared).
-func (e *env) sameAsBefore(when string, before, after map[string]*engine.Account) {
+func (e *env) sameAsBefore(when string, before, after map[string]*model.Account) {
 	e.t.Helper()
 	for _, a := range e.accounts() {
 		for _, d := range diffAccount(unreadCleared(before[a.ID]), unreadCleared(after[a.ID])) {
@@ -174,7 +176,7 @@ func (e *env) sameAsBefore(when string, before, after map[string]*engine.Account
 }
 
 // plan runs engine.MakePlan and fails the test on an error.
-func (e *env) plan(cfg *engine.Config, prov engine.Provider, destroy bool) *engine.Plan {
+func (e *env) plan(cfg *model.Config, prov engine.Provider, destroy bool) *model.Plan {
 	e.t.Helper()
 	p, err := engine.MakePlan(e.ctx, cfg, prov, engine.PlanOptions{Destroy: destroy})
 	if err != nil {
@@ -184,7 +186,7 @@ func (e *env) plan(cfg *engine.Config, prov engine.Provider, destroy bool) *engi
 }
 
 // applyPlan runs engine.Apply and fails the test on an error.
-func (e *env) applyPlan(cfg *engine.Config, prov engine.Provider, p *engine.Plan) {
+func (e *env) applyPlan(cfg *model.Config, prov engine.Provider, p *model.Plan) {
 	e.t.Helper()
 	if err := engine.Apply(e.ctx, p, cfg, prov, engine.ApplyOptions{}); err != nil {
 		e.t.Fatalf("engine.Apply of a plan of %d changes: %v", len(p.Changes), err)
@@ -193,14 +195,14 @@ func (e *env) applyPlan(cfg *engine.Config, prov engine.Provider, p *engine.Plan
 
 // converge plans and applies cfg, then checks that the next plan is empty:
 // what the target read back after the apply is what the stack declares.
-func (e *env) converge(cfg *engine.Config) {
+func (e *env) converge(cfg *model.Config) {
 	e.t.Helper()
 	e.applyPlan(cfg, e.prov, e.plan(cfg, e.prov, false))
 	e.wantEmptyPlan("after apply", cfg)
 }
 
 // wantEmptyPlan fails the test when cfg's plan has changes.
-func (e *env) wantEmptyPlan(when string, cfg *engine.Config) {
+func (e *env) wantEmptyPlan(when string, cfg *model.Config) {
 	e.t.Helper()
 	if p := e.plan(cfg, e.prov, false); len(p.Changes) > 0 {
 		e.t.Fatalf("%s the next plan is not empty:\n%s", when, describePlan(p))

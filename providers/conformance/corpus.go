@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -61,13 +62,13 @@ func testEvaluationCorpus(t *testing.T, e *env) {
 				continue
 			}
 			ran++
-			var have map[string]*engine.Account
+			var have map[string]*model.Account
 			t.Run(name, func(t *testing.T) { have = e.with(t).runCase(c) })
 			e.emptyAccounts(have)
 		}
 	}
 	for _, a := range e.accounts() {
-		for _, d := range diffAccount(engine.NewAccount(a.ID, "aws"), e.read(a)) {
+		for _, d := range diffAccount(model.NewAccount(a.ID, "aws"), e.read(a)) {
 			t.Errorf("after the last case, account %s (%s) is not empty: %s", a.Name, a.ID, d)
 		}
 	}
@@ -103,7 +104,7 @@ func corpusFiles() ([]string, error) {
 // runCase creates the case's state on the target, reads both accounts back,
 // and evaluates the request on what was read. It returns the accounts read,
 // for emptyAccounts; a case that fails before the read returns nothing.
-func (e *env) runCase(c access.Case) map[string]*engine.Account {
+func (e *env) runCase(c access.Case) map[string]*model.Account {
 	e.t.Helper()
 	want := c.State()
 	e.createState(want)
@@ -111,7 +112,7 @@ func (e *env) runCase(c access.Case) map[string]*engine.Account {
 	for _, a := range e.accounts() {
 		w := want.Accounts[a.ID]
 		if w == nil {
-			w = engine.NewAccount(a.ID, "aws")
+			w = model.NewAccount(a.ID, "aws")
 		}
 		for _, d := range diffAccount(unreadCleared(w), unreadCleared(have[a.ID])) {
 			e.t.Errorf("read back from account %s (%s): %s", a.Name, a.ID, d)
@@ -120,7 +121,7 @@ func (e *env) runCase(c access.Case) map[string]*engine.Account {
 	// The evaluated state holds the case's accounts only, as read: an empty
 	// account the case does not declare is not the same state (a resource
 	// in an account the state does not hold is answered differently).
-	readBack := engine.NewState()
+	readBack := model.NewState()
 	for id := range want.Accounts {
 		readBack.Accounts[id] = have[id]
 	}
@@ -141,7 +142,7 @@ func (e *env) runCase(c access.Case) map[string]*engine.Account {
 // managed policies, groups, users and memberships, then roles (a trust
 // policy may name users and other roles, which IAM wants to exist), then
 // inline policies and attachments.
-func (e *env) createState(s *engine.State) {
+func (e *env) createState(s *model.State) {
 	e.t.Helper()
 	ids := s.AccountIDs()
 	for _, id := range ids {
@@ -156,7 +157,7 @@ func (e *env) createState(s *engine.State) {
 			u := a.Users[k]
 			e.apply(acct, createChange(acct, u))
 			for _, g := range u.Groups {
-				e.apply(acct, createChange(acct, &engine.Membership{User: u.Name, Group: g}))
+				e.apply(acct, createChange(acct, &model.Membership{User: u.Name, Group: g}))
 			}
 		}
 	}
@@ -165,10 +166,10 @@ func (e *env) createState(s *engine.State) {
 		acct := e.config(id)
 		for _, p := range principalsOf(s.Accounts[id]) {
 			for _, n := range slices.Sorted(maps.Keys(p.inline)) {
-				e.apply(acct, createChange(acct, &engine.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: n, Document: p.inline[n]}))
+				e.apply(acct, createChange(acct, &model.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: n, Document: p.inline[n]}))
 			}
 			for _, arn := range p.attached {
-				e.apply(acct, createChange(acct, &engine.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
+				e.apply(acct, createChange(acct, &model.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
 			}
 		}
 	}
@@ -178,15 +179,15 @@ func (e *env) createState(s *engine.State) {
 // policy names. A role in a cycle (one naming itself, say) is created with a
 // trust policy naming its own account and given its real one once every
 // role exists, as one would on IAM.
-func (e *env) createRoles(s *engine.State) {
+func (e *env) createRoles(s *model.State) {
 	e.t.Helper()
 	type pending struct {
 		account string
-		role    *engine.Role
+		role    *model.Role
 		needs   []string // roleID of the state's roles its trust names
 	}
 	roleID := func(account, path, name string) string {
-		return account + " " + pathOr(path) + " " + engine.NameKey(name)
+		return account + " " + pathOr(path) + " " + model.NameKey(name)
 	}
 	var todo []pending
 	for _, id := range s.AccountIDs() {
@@ -200,7 +201,7 @@ func (e *env) createRoles(s *engine.State) {
 					continue
 				}
 				if other := s.Accounts[pa.account]; other != nil {
-					if o := other.Roles[engine.NameKey(pa.name)]; o != nil && pathOr(o.Path) == pa.path {
+					if o := other.Roles[model.NameKey(pa.name)]; o != nil && pathOr(o.Path) == pa.path {
 						p.needs = append(p.needs, roleID(pa.account, pa.path, pa.name))
 					}
 				}
@@ -218,7 +219,7 @@ func (e *env) createRoles(s *engine.State) {
 		r, acct := p.role, e.config(p.account)
 		if i < 0 {
 			r = r.Clone()
-			r.TrustPolicy = trust(engine.RootARN("aws", p.account))
+			r.TrustPolicy = trust(model.RootARN("aws", p.account))
 			later = append(later, p)
 		}
 		e.apply(acct, createChange(acct, r))
@@ -227,7 +228,7 @@ func (e *env) createRoles(s *engine.State) {
 	}
 	for _, p := range later {
 		before := p.role.Clone()
-		before.TrustPolicy = trust(engine.RootARN("aws", p.account))
+		before.TrustPolicy = trust(model.RootARN("aws", p.account))
 		acct := e.config(p.account)
 		e.apply(acct, updateChange(acct, before, p.role))
 	}
@@ -237,7 +238,7 @@ func (e *env) createRoles(s *engine.State) {
 // Provider.Apply, in the order the engine deletes: inline policies,
 // attachments and memberships; roles, users and groups; managed policies.
 // have is what the accounts hold (read after the case), or nil to read them.
-func (e *env) emptyAccounts(have map[string]*engine.Account) {
+func (e *env) emptyAccounts(have map[string]*model.Account) {
 	e.t.Helper()
 	if have == nil {
 		have = e.snapshot()
@@ -245,13 +246,13 @@ func (e *env) emptyAccounts(have map[string]*engine.Account) {
 	for _, acct := range e.accounts() {
 		for _, p := range principalsOf(have[acct.ID]) {
 			for _, n := range slices.Sorted(maps.Keys(p.inline)) {
-				e.apply(acct, deleteChange(acct, &engine.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: n, Document: p.inline[n]}))
+				e.apply(acct, deleteChange(acct, &model.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: n, Document: p.inline[n]}))
 			}
 			for _, arn := range p.attached {
-				e.apply(acct, deleteChange(acct, &engine.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
+				e.apply(acct, deleteChange(acct, &model.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
 			}
 			for _, g := range p.groups {
-				e.apply(acct, deleteChange(acct, &engine.Membership{User: p.name, Group: g}))
+				e.apply(acct, deleteChange(acct, &model.Membership{User: p.name, Group: g}))
 			}
 		}
 	}
@@ -281,7 +282,7 @@ func (e *env) emptyAccounts(have map[string]*engine.Account) {
 }
 
 // config returns the harness's config of an account the suite uses.
-func (e *env) config(id string) *engine.AccountConfig {
+func (e *env) config(id string) *model.AccountConfig {
 	for _, a := range e.accounts() {
 		if a.ID == id {
 			return a
@@ -294,26 +295,26 @@ func (e *env) config(id string) *engine.AccountConfig {
 // policyHolder is a role, group or user with its policies, and a user's
 // groups, in a fixed order: roles, groups, users, each by name.
 type policyHolder struct {
-	kind     engine.Kind
+	kind     model.Kind
 	name     string
 	inline   map[string]string
 	attached []string
 	groups   []string
 }
 
-func principalsOf(a *engine.Account) []policyHolder {
+func principalsOf(a *model.Account) []policyHolder {
 	var out []policyHolder
 	for _, k := range slices.Sorted(maps.Keys(a.Roles)) {
 		r := a.Roles[k]
-		out = append(out, policyHolder{engine.KindRole, r.Name, r.InlinePolicies, r.AttachedPolicies, nil})
+		out = append(out, policyHolder{model.KindRole, r.Name, r.InlinePolicies, r.AttachedPolicies, nil})
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Groups)) {
 		g := a.Groups[k]
-		out = append(out, policyHolder{engine.KindGroup, g.Name, g.InlinePolicies, g.AttachedPolicies, nil})
+		out = append(out, policyHolder{model.KindGroup, g.Name, g.InlinePolicies, g.AttachedPolicies, nil})
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Users)) {
 		u := a.Users[k]
-		out = append(out, policyHolder{engine.KindUser, u.Name, u.InlinePolicies, u.AttachedPolicies, u.Groups})
+		out = append(out, policyHolder{model.KindUser, u.Name, u.InlinePolicies, u.AttachedPolicies, u.Groups})
 	}
 	return out
 }
@@ -372,7 +373,7 @@ func (e *env) unholdable(c access.Case) string {
 				}
 			}
 			for _, g := range p.groups {
-				if a.Groups[engine.NameKey(g)] == nil {
+				if a.Groups[model.NameKey(g)] == nil {
 					return fmt.Sprintf("%s is in group %q, which is not in the state: IAM cannot add a user to a group that does not exist", where, g)
 				}
 			}
@@ -398,7 +399,7 @@ func unparsable(doc string) string {
 // Harness.AWSManaged tells: a document the case supplies is for an ARN the
 // target does not know unless the harness knows it too, and without
 // Harness.AWSManaged no AWS managed policy is known to be held.
-func (e *env) unattachable(c access.Case, a *engine.Account, arn string) string {
+func (e *env) unattachable(c access.Case, a *model.Account, arn string) string {
 	if strings.HasPrefix(arn, awsManagedPrefix) {
 		_, supplied := c.Spec.AWSManaged[arn]
 		held := false
@@ -418,7 +419,7 @@ func (e *env) unattachable(c access.Case, a *engine.Account, arn string) string 
 		return fmt.Sprintf("AWS managed policy %s, which the target does not hold (Harness.AWSManaged does not know it)", arn)
 	}
 	for _, p := range a.Policies {
-		if engine.PolicyARN(a.Partition, a.ID, p.Path, p.Name) == arn {
+		if model.PolicyARN(a.Partition, a.ID, p.Path, p.Name) == arn {
 			return ""
 		}
 	}
@@ -463,7 +464,7 @@ func untrustable(doc string) string {
 // the trust policy names but the state lacks, described, or "". IAM refuses
 // such a trust policy ("Invalid principal in policy"): it stores principals
 // by unique id. Principals of other accounts are not the harness's to hold.
-func missingTrusted(s *engine.State, trustPolicy string) string {
+func missingTrusted(s *model.State, trustPolicy string) string {
 	for _, v := range trustedAWS(trustPolicy) {
 		p, ok := parseIAMPrincipal(v)
 		if !ok || (p.account != developmentID && p.account != productionID) {
@@ -473,10 +474,10 @@ func missingTrusted(s *engine.State, trustPolicy string) string {
 		if a := s.Accounts[p.account]; a != nil {
 			switch p.kind {
 			case "user":
-				u := a.Users[engine.NameKey(p.name)]
+				u := a.Users[model.NameKey(p.name)]
 				exists = u != nil && pathOr(u.Path) == p.path
 			case "role":
-				r := a.Roles[engine.NameKey(p.name)]
+				r := a.Roles[model.NameKey(p.name)]
 				exists = r != nil && pathOr(r.Path) == p.path
 			}
 		}
@@ -521,7 +522,7 @@ func parseIAMPrincipal(v string) (iamPrincipal, bool) {
 }
 
 // dumpState renders a state's objects and documents as read, for a failure.
-func dumpState(s *engine.State) string {
+func dumpState(s *model.State) string {
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, "  "+format+"\n", args...) }
 	for _, id := range s.AccountIDs() {

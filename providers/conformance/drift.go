@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -20,24 +23,24 @@ func testDrift(t *testing.T, e *env) {
 	cfg := e.stackConfig()
 	e.converge(cfg)
 	dev, prod := e.read(e.dev), e.read(e.prod)
-	devRoot := engine.RootARN("aws", e.dev.ID)
-	declaredTrust := cfg.Roles[slices.IndexFunc(cfg.Roles, func(r *engine.RoleConfig) bool { return r.Name == roleTarget })].TrustDocument
+	devRoot := model.RootARN("aws", e.dev.ID)
+	declaredTrust := cfg.Roles[slices.IndexFunc(cfg.Roles, func(r *model.RoleConfig) bool { return r.Name == roleTarget })].TrustDocument
 
 	drifts := []struct {
 		name   string
-		acct   *engine.AccountConfig
-		drift  func(t *testing.T) *engine.Change
-		revert engine.Action
-		key    engine.Key
+		acct   *model.AccountConfig
+		drift  func(t *testing.T) *model.Change
+		revert model.Action
+		key    model.Key
 		attrs  []string // the attributes the revert lists, for updates
-		label  engine.Drift
-		check  func(t *testing.T, revert *engine.Change)
+		label  model.Drift
+		check  func(t *testing.T, revert *model.Change)
 	}{
 		{
 			name: "a statement added to a trust policy",
 			acct: e.prod,
-			drift: func(t *testing.T) *engine.Change {
-				have := prod.Roles[engine.NameKey(roleTarget)]
+			drift: func(t *testing.T) *model.Change {
+				have := prod.Roles[model.NameKey(roleTarget)]
 				r := have.Clone()
 				doc, err := withStatement(have.TrustPolicy, assume(devRoot))
 				if err != nil {
@@ -46,16 +49,16 @@ func testDrift(t *testing.T, e *env) {
 				r.TrustPolicy = doc
 				return updateChange(e.prod, have, r)
 			},
-			revert: engine.Update,
-			key:    engine.PrincipalKey(e.prod.ID, engine.KindRole, roleTarget),
+			revert: model.Update,
+			key:    model.PrincipalKey(e.prod.ID, model.KindRole, roleTarget),
 			attrs:  []string{"trust_policy"},
-			label:  engine.DriftChangedOutside,
-			check: func(t *testing.T, c *engine.Change) {
-				after, ok := c.After.(*engine.Role)
+			label:  model.DriftChangedOutside,
+			check: func(t *testing.T, c *model.Change) {
+				after, ok := c.After.(*model.Role)
 				if !ok || !policy.Equivalent(after.TrustPolicy, declaredTrust) {
 					t.Errorf("the revert does not restore the declared trust policy: %+v", c.After)
 				}
-				before, ok := c.Before.(*engine.Role)
+				before, ok := c.Before.(*model.Role)
 				if !ok || policy.Equivalent(before.TrustPolicy, declaredTrust) {
 					t.Errorf("the revert's Before does not show the added statement: %+v", c.Before)
 				}
@@ -64,56 +67,56 @@ func testDrift(t *testing.T, e *env) {
 		{
 			name: "an inline policy added to an owned role",
 			acct: e.prod,
-			drift: func(*testing.T) *engine.Change {
-				return createChange(e.prod, &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: roleChain,
+			drift: func(*testing.T) *model.Change {
+				return createChange(e.prod, &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: roleChain,
 					Name: "added-by-hand", Document: document(allow([]string{"iam:*"}, "*"))})
 			},
-			revert: engine.Delete,
-			key:    engine.InlineKey(e.prod.ID, engine.KindRole, roleChain, "added-by-hand"),
-			label:  engine.DriftAddedOutside,
+			revert: model.Delete,
+			key:    model.InlineKey(e.prod.ID, model.KindRole, roleChain, "added-by-hand"),
+			label:  model.DriftAddedOutside,
 		},
 		{
 			name: "an attachment removed from an owned role",
 			acct: e.prod,
-			drift: func(*testing.T) *engine.Change {
-				return deleteChange(e.prod, &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: roleTarget, PolicyARN: readOnlyAccessARN})
+			drift: func(*testing.T) *model.Change {
+				return deleteChange(e.prod, &model.Attachment{PrincipalKind: model.KindRole, PrincipalName: roleTarget, PolicyARN: readOnlyAccessARN})
 			},
-			revert: engine.Create,
-			key:    engine.AttachmentKey(e.prod.ID, engine.KindRole, roleTarget, readOnlyAccessARN),
-			label:  engine.DriftDeletedOutside,
+			revert: model.Create,
+			key:    model.AttachmentKey(e.prod.ID, model.KindRole, roleTarget, readOnlyAccessARN),
+			label:  model.DriftDeletedOutside,
 		},
 		{
 			name: "an owned role's record removed, as an older trustform left it",
 			acct: e.prod,
-			drift: func(*testing.T) *engine.Change {
-				have := prod.Roles[engine.NameKey(roleUpdateApp)]
+			drift: func(*testing.T) *model.Change {
+				have := prod.Roles[model.NameKey(roleUpdateApp)]
 				r := have.Clone()
 				for k := range r.Tags {
-					if engine.IsAppliedTag(k) {
+					if ownership.IsAppliedTag(k) {
 						delete(r.Tags, k)
 					}
 				}
 				return updateChange(e.prod, have, r)
 			},
-			revert: engine.Update,
-			key:    engine.PrincipalKey(e.prod.ID, engine.KindRole, roleUpdateApp),
-			attrs:  []string{"tags." + engine.AppliedTagKey},
-			label:  engine.DriftNone, // writing the first record is no drift
+			revert: model.Update,
+			key:    model.PrincipalKey(e.prod.ID, model.KindRole, roleUpdateApp),
+			attrs:  []string{"tags." + ownership.AppliedTagKey},
+			label:  model.DriftNone, // writing the first record is no drift
 		},
 		{
 			name: "a tag changed",
 			acct: e.dev,
-			drift: func(*testing.T) *engine.Change {
-				have := dev.Users[engine.NameKey(userAnn)]
+			drift: func(*testing.T) *model.Change {
+				have := dev.Users[model.NameKey(userAnn)]
 				u := have.Clone()
 				u.Tags["team"] = "someone-else"
 				return updateChange(e.dev, have, u)
 			},
-			revert: engine.Update,
-			key:    engine.PrincipalKey(e.dev.ID, engine.KindUser, userAnn),
+			revert: model.Update,
+			key:    model.PrincipalKey(e.dev.ID, model.KindUser, userAnn),
 			attrs:  []string{"tags.team"},
-			label:  engine.DriftChangedOutside,
-			check: func(t *testing.T, c *engine.Change) {
+			label:  model.DriftChangedOutside,
+			check: func(t *testing.T, c *model.Change) {
 				if a := c.Attrs[0]; a.Before != "someone-else" || a.After != "platform" {
 					t.Errorf("tags.team reverts from %q to %q, want from %q to %q", a.Before, a.After, "someone-else", "platform")
 				}
@@ -122,12 +125,12 @@ func testDrift(t *testing.T, e *env) {
 		{
 			name: "an extra attachment",
 			acct: e.dev,
-			drift: func(*testing.T) *engine.Change {
-				return createChange(e.dev, &engine.Attachment{PrincipalKind: engine.KindGroup, PrincipalName: groupOps, PolicyARN: readOnlyAccessARN})
+			drift: func(*testing.T) *model.Change {
+				return createChange(e.dev, &model.Attachment{PrincipalKind: model.KindGroup, PrincipalName: groupOps, PolicyARN: readOnlyAccessARN})
 			},
-			revert: engine.Delete,
-			key:    engine.AttachmentKey(e.dev.ID, engine.KindGroup, groupOps, readOnlyAccessARN),
-			label:  engine.DriftUnknown, // groups carry no record
+			revert: model.Delete,
+			key:    model.AttachmentKey(e.dev.ID, model.KindGroup, groupOps, readOnlyAccessARN),
+			label:  model.DriftUnknown, // groups carry no record
 		},
 	}
 
@@ -143,7 +146,7 @@ func testDrift(t *testing.T, e *env) {
 	}
 	for _, d := range drifts {
 		t.Run(d.name, func(t *testing.T) {
-			c := p.Changes[slices.IndexFunc(p.Changes, func(c *engine.Change) bool { return c.Key == d.key })]
+			c := p.Changes[slices.IndexFunc(p.Changes, func(c *model.Change) bool { return c.Key == d.key })]
 			if d.attrs != nil {
 				names := make([]string, len(c.Attrs))
 				for i, a := range c.Attrs {

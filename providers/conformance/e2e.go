@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // testEndToEnd plans and applies the suite's stack through the engine: the
@@ -30,7 +30,7 @@ func testEndToEnd(t *testing.T, e *env) {
 	destroy := e.plan(cfg, e.prov, true)
 	want := make([]string, len(created))
 	for i, c := range created {
-		want[i] = string(engine.Delete) + strings.TrimPrefix(c, string(engine.Create))
+		want[i] = string(model.Delete) + strings.TrimPrefix(c, string(model.Create))
 	}
 	slices.Sort(want)
 	if got := planEntries(destroy.Changes); !slices.Equal(got, want) {

@@ -5,7 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
 )
 
 // testChangeKinds applies every kind of change the engine emits through
@@ -17,9 +18,9 @@ import (
 // that also disturbs something else is caught too.
 func testChangeKinds(t *testing.T, e *env) {
 	acct := e.prod
-	devRoot := engine.RootARN("aws", e.dev.ID)
-	policyARN := engine.PolicyARN("aws", acct.ID, "/conformance/", "conformance-rw")
-	umaARN := engine.UserARN("aws", acct.ID, "/people/", "Uma")
+	devRoot := model.RootARN("aws", e.dev.ID)
+	policyARN := model.PolicyARN("aws", acct.ID, "/conformance/", "conformance-rw")
+	umaARN := model.UserARN("aws", acct.ID, "/people/", "Uma")
 	notesV1 := document(allow([]string{"s3:ListAllMyBuckets"}, "*"))
 	notesV2 := document(allow([]string{"s3:ListAllMyBuckets", "s3:GetBucketLocation"}, "*"))
 
@@ -29,44 +30,44 @@ func testChangeKinds(t *testing.T, e *env) {
 	// tags, as the engine's carry none (its mark is the description's end).
 	// Their paths are not "/" because paths are part of ARNs and easy to
 	// lose.
-	pol := &engine.ManagedPolicy{Name: "conformance-rw", Path: "/conformance/",
-		Description: engine.PolicyDescription("what the suite's principals may do", stackName),
+	pol := &model.ManagedPolicy{Name: "conformance-rw", Path: "/conformance/",
+		Description: ownership.PolicyDescription("what the suite's principals may do", stackName),
 		Document:    bucketPolicy("conformance-v1")}
-	role := &engine.Role{Name: "Worker", Path: "/conformance/", Description: "first", MaxSessionDuration: 3600,
+	role := &model.Role{Name: "Worker", Path: "/conformance/", Description: "first", MaxSessionDuration: 3600,
 		TrustPolicy: trust(devRoot), Tags: owned("team", "a", "env", "dev")}
-	group := &engine.Group{Name: "Team", Path: engine.OwnedGroupPath(stackName)}
-	user := &engine.User{Name: "Uma", Path: "/people/", Tags: owned("team", "a", "env", "dev")}
-	principals := []principal{{engine.KindRole, role.Name}, {engine.KindGroup, group.Name}, {engine.KindUser, user.Name}}
+	group := &model.Group{Name: "Team", Path: ownership.OwnedGroupPath(stackName)}
+	user := &model.User{Name: "Uma", Path: "/people/", Tags: owned("team", "a", "env", "dev")}
+	principals := []principal{{model.KindRole, role.Name}, {model.KindGroup, group.Name}, {model.KindUser, user.Name}}
 	attached := []string{policyARN, readOnlyAccessARN}
 
-	want := engine.NewAccount(acct.ID, "aws") // what the account should hold after each phase
+	want := model.NewAccount(acct.ID, "aws") // what the account should hold after each phase
 	phases := []struct {
 		name    string
-		changes func(have *engine.Account) []*engine.Change
+		changes func(have *model.Account) []*model.Change
 		expect  func()
 	}{
 		{
 			name: "create",
-			changes: func(*engine.Account) []*engine.Change {
-				out := []*engine.Change{
+			changes: func(*model.Account) []*model.Change {
+				out := []*model.Change{
 					createChange(acct, pol), createChange(acct, group), createChange(acct, user), createChange(acct, role),
-					createChange(acct, &engine.Membership{User: user.Name, Group: group.Name}),
+					createChange(acct, &model.Membership{User: user.Name, Group: group.Name}),
 				}
 				for _, p := range principals {
-					out = append(out, createChange(acct, &engine.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: "notes", Document: notesV1}))
+					out = append(out, createChange(acct, &model.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: "notes", Document: notesV1}))
 					for _, arn := range attached {
-						out = append(out, createChange(acct, &engine.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
+						out = append(out, createChange(acct, &model.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
 					}
 				}
 				return out
 			},
 			expect: func() {
-				want.Policies[engine.NameKey(pol.Name)] = pol.Clone()
-				want.Roles[engine.NameKey(role.Name)] = role.Clone()
-				want.Groups[engine.NameKey(group.Name)] = group.Clone()
+				want.Policies[model.NameKey(pol.Name)] = pol.Clone()
+				want.Roles[model.NameKey(role.Name)] = role.Clone()
+				want.Groups[model.NameKey(group.Name)] = group.Clone()
 				u := user.Clone()
 				u.Groups = []string{group.Name}
-				want.Users[engine.NameKey(user.Name)] = u
+				want.Users[model.NameKey(user.Name)] = u
 				for _, p := range principals {
 					inl, att := p.slots(want)
 					*inl = map[string]string{"notes": notesV1}
@@ -76,34 +77,34 @@ func testChangeKinds(t *testing.T, e *env) {
 		},
 		{
 			name: "update",
-			changes: func(have *engine.Account) []*engine.Change {
-				hp := have.Policies[engine.NameKey(pol.Name)]
+			changes: func(have *model.Account) []*model.Change {
+				hp := have.Policies[model.NameKey(pol.Name)]
 				p := hp.Clone()
 				p.Document = bucketPolicy("conformance-v2")
-				hr := have.Roles[engine.NameKey(role.Name)]
+				hr := have.Roles[model.NameKey(role.Name)]
 				r := hr.Clone()
 				r.Description, r.MaxSessionDuration = "second", 7200
 				r.TrustPolicy = trust(devRoot, umaARN)
 				r.Tags = owned("team", "b", "cost", "42") // one changed, one added, one removed
-				hu := have.Users[engine.NameKey(user.Name)]
+				hu := have.Users[model.NameKey(user.Name)]
 				u := hu.Clone()
 				u.Tags = owned("team", "b", "cost", "42")
-				out := []*engine.Change{updateChange(acct, hp, p), updateChange(acct, hr, r), updateChange(acct, hu, u)}
+				out := []*model.Change{updateChange(acct, hp, p), updateChange(acct, hr, r), updateChange(acct, hu, u)}
 				for _, pr := range principals {
 					inl, _ := pr.slots(have)
 					out = append(out, updateChange(acct,
-						&engine.InlinePolicy{PrincipalKind: pr.kind, PrincipalName: pr.name, Name: "notes", Document: (*inl)["notes"]},
-						&engine.InlinePolicy{PrincipalKind: pr.kind, PrincipalName: pr.name, Name: "notes", Document: notesV2}))
+						&model.InlinePolicy{PrincipalKind: pr.kind, PrincipalName: pr.name, Name: "notes", Document: (*inl)["notes"]},
+						&model.InlinePolicy{PrincipalKind: pr.kind, PrincipalName: pr.name, Name: "notes", Document: notesV2}))
 				}
 				return out
 			},
 			expect: func() {
-				want.Policies[engine.NameKey(pol.Name)].Document = bucketPolicy("conformance-v2")
-				r := want.Roles[engine.NameKey(role.Name)]
+				want.Policies[model.NameKey(pol.Name)].Document = bucketPolicy("conformance-v2")
+				r := want.Roles[model.NameKey(role.Name)]
 				r.Description, r.MaxSessionDuration = "second", 7200
 				r.TrustPolicy = trust(devRoot, umaARN)
 				r.Tags = owned("team", "b", "cost", "42")
-				want.Users[engine.NameKey(user.Name)].Tags = owned("team", "b", "cost", "42")
+				want.Users[model.NameKey(user.Name)].Tags = owned("team", "b", "cost", "42")
 				for _, p := range principals {
 					inl, _ := p.slots(want)
 					*inl = map[string]string{"notes": notesV2}
@@ -112,19 +113,19 @@ func testChangeKinds(t *testing.T, e *env) {
 		},
 		{
 			name: "detach and remove",
-			changes: func(have *engine.Account) []*engine.Change {
-				var out []*engine.Change
+			changes: func(have *model.Account) []*model.Change {
+				var out []*model.Change
 				for _, p := range principals {
 					inl, _ := p.slots(have)
-					out = append(out, deleteChange(acct, &engine.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: "notes", Document: (*inl)["notes"]}))
+					out = append(out, deleteChange(acct, &model.InlinePolicy{PrincipalKind: p.kind, PrincipalName: p.name, Name: "notes", Document: (*inl)["notes"]}))
 					for _, arn := range attached {
-						out = append(out, deleteChange(acct, &engine.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
+						out = append(out, deleteChange(acct, &model.Attachment{PrincipalKind: p.kind, PrincipalName: p.name, PolicyARN: arn}))
 					}
 				}
-				return append(out, deleteChange(acct, &engine.Membership{User: user.Name, Group: group.Name}))
+				return append(out, deleteChange(acct, &model.Membership{User: user.Name, Group: group.Name}))
 			},
 			expect: func() {
-				want.Users[engine.NameKey(user.Name)].Groups = nil
+				want.Users[model.NameKey(user.Name)].Groups = nil
 				for _, p := range principals {
 					inl, att := p.slots(want)
 					*inl, *att = nil, nil
@@ -133,15 +134,15 @@ func testChangeKinds(t *testing.T, e *env) {
 		},
 		{
 			name: "delete",
-			changes: func(have *engine.Account) []*engine.Change {
-				return []*engine.Change{
-					deleteChange(acct, have.Roles[engine.NameKey(role.Name)]),
-					deleteChange(acct, have.Users[engine.NameKey(user.Name)]),
-					deleteChange(acct, have.Groups[engine.NameKey(group.Name)]),
-					deleteChange(acct, have.Policies[engine.NameKey(pol.Name)]),
+			changes: func(have *model.Account) []*model.Change {
+				return []*model.Change{
+					deleteChange(acct, have.Roles[model.NameKey(role.Name)]),
+					deleteChange(acct, have.Users[model.NameKey(user.Name)]),
+					deleteChange(acct, have.Groups[model.NameKey(group.Name)]),
+					deleteChange(acct, have.Policies[model.NameKey(pol.Name)]),
 				}
 			},
-			expect: func() { want = engine.NewAccount(acct.ID, "aws") },
+			expect: func() { want = model.NewAccount(acct.ID, "aws") },
 		},
 	}
 
@@ -167,22 +168,22 @@ func testChangeKinds(t *testing.T, e *env) {
 
 // principal names a role, group or user in an account.
 type principal struct {
-	kind engine.Kind
+	kind model.Kind
 	name string
 }
 
 // slots returns the principal's inline policies and attachments in a, for
 // reading or replacing; the principal must be in a.
-func (p principal) slots(a *engine.Account) (*map[string]string, *[]string) {
+func (p principal) slots(a *model.Account) (*map[string]string, *[]string) {
 	switch p.kind {
-	case engine.KindRole:
-		r := a.Roles[engine.NameKey(p.name)]
+	case model.KindRole:
+		r := a.Roles[model.NameKey(p.name)]
 		return &r.InlinePolicies, &r.AttachedPolicies
-	case engine.KindGroup:
-		g := a.Groups[engine.NameKey(p.name)]
+	case model.KindGroup:
+		g := a.Groups[model.NameKey(p.name)]
 		return &g.InlinePolicies, &g.AttachedPolicies
 	default:
-		u := a.Users[engine.NameKey(p.name)]
+		u := a.Users[model.NameKey(p.name)]
 		return &u.InlinePolicies, &u.AttachedPolicies
 	}
 }
@@ -200,8 +201,8 @@ func testPolicyVersionPruning(t *testing.T, e *env) {
 	for i := range docs {
 		docs[i] = bucketPolicy(fmt.Sprintf("conformance-v%d", i))
 	}
-	p := &engine.ManagedPolicy{Name: "conformance-versions", Path: "/",
-		Description: engine.PolicyDescription("updated more often than IAM keeps versions", stackName),
+	p := &model.ManagedPolicy{Name: "conformance-versions", Path: "/",
+		Description: ownership.PolicyDescription("updated more often than IAM keeps versions", stackName),
 		Document:    docs[0]}
 	e.apply(acct, createChange(acct, p))
 	for i := 1; i <= updates; i++ {
@@ -213,10 +214,10 @@ func testPolicyVersionPruning(t *testing.T, e *env) {
 			t.Fatalf("update %d of %d of managed policy %s: %v", i, updates, p.Name, err)
 		}
 	}
-	want := engine.NewAccount(acct.ID, "aws")
+	want := model.NewAccount(acct.ID, "aws")
 	last := p.Clone()
 	last.Document = docs[updates]
-	want.Policies[engine.NameKey(p.Name)] = last
+	want.Policies[model.NameKey(p.Name)] = last
 	have := e.read(acct)
 	for _, d := range diffAccount(want, have) {
 		t.Errorf("after %d updates: %s", updates, d)
@@ -224,15 +225,15 @@ func testPolicyVersionPruning(t *testing.T, e *env) {
 	if t.Failed() {
 		return
 	}
-	e.apply(acct, deleteChange(acct, have.Policies[engine.NameKey(p.Name)]))
-	for _, d := range diffAccount(engine.NewAccount(acct.ID, "aws"), e.read(acct)) {
+	e.apply(acct, deleteChange(acct, have.Policies[model.NameKey(p.Name)]))
+	for _, d := range diffAccount(model.NewAccount(acct.ID, "aws"), e.read(acct)) {
 		t.Errorf("after deleting the policy: %s", d)
 	}
 }
 
 // owned returns tags (key, value, key, value, ...) with the suite's owner tag.
 func owned(kv ...string) map[string]string {
-	m := map[string]string{engine.OwnerTagKey: stackName}
+	m := map[string]string{ownership.OwnerTagKey: stackName}
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
 	}

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine"
 )
 
@@ -26,29 +29,29 @@ import (
 // Handmade, without the tag, does not.
 func testOwnership(t *testing.T, e *env) {
 	dev, prod := e.dev, e.prod
-	devRoot := engine.RootARN("aws", dev.ID)
+	devRoot := model.RootARN("aws", dev.ID)
 	notes := document(allow([]string{"s3:ListAllMyBuckets"}, "*"))
 	e.seedExisting()
 	e.apply(prod,
-		createChange(prod, &engine.ManagedPolicy{Name: "legacy-policy", Path: "/", Description: "made by hand",
+		createChange(prod, &model.ManagedPolicy{Name: "legacy-policy", Path: "/", Description: "made by hand",
 			Document: bucketPolicy("legacy")}),
-		createChange(prod, &engine.Role{Name: "Legacy", Path: "/", Description: "made by hand", MaxSessionDuration: 3600,
-			TrustPolicy: trust(devRoot), Tags: map[string]string{engine.OwnerTagKey: "other-stack", "team": "legacy"}}),
-		createChange(prod, &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Legacy", Name: "legacy-notes", Document: notes}),
-		createChange(prod, &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "Legacy",
-			PolicyARN: engine.PolicyARN("aws", prod.ID, "/", "legacy-policy")}),
-		createChange(prod, &engine.Attachment{PrincipalKind: engine.KindRole, PrincipalName: "Legacy", PolicyARN: readOnlyAccessARN}),
-		createChange(prod, &engine.Role{Name: "Handmade", Path: "/", Description: "made by hand", MaxSessionDuration: 7200,
+		createChange(prod, &model.Role{Name: "Legacy", Path: "/", Description: "made by hand", MaxSessionDuration: 3600,
+			TrustPolicy: trust(devRoot), Tags: map[string]string{ownership.OwnerTagKey: "other-stack", "team": "legacy"}}),
+		createChange(prod, &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "Legacy", Name: "legacy-notes", Document: notes}),
+		createChange(prod, &model.Attachment{PrincipalKind: model.KindRole, PrincipalName: "Legacy",
+			PolicyARN: model.PolicyARN("aws", prod.ID, "/", "legacy-policy")}),
+		createChange(prod, &model.Attachment{PrincipalKind: model.KindRole, PrincipalName: "Legacy", PolicyARN: readOnlyAccessARN}),
+		createChange(prod, &model.Role{Name: "Handmade", Path: "/", Description: "made by hand", MaxSessionDuration: 7200,
 			TrustPolicy: trust(devRoot), Tags: map[string]string{"team": "legacy"}}),
-		createChange(prod, &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Handmade", Name: "handmade-notes", Document: notes}),
+		createChange(prod, &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "Handmade", Name: "handmade-notes", Document: notes}),
 	)
 	e.apply(dev,
-		createChange(dev, &engine.InlinePolicy{PrincipalKind: engine.KindGroup, PrincipalName: groupDevelopers, Name: "handwritten", Document: notes}),
-		createChange(dev, &engine.User{Name: "Bob", Path: "/", Tags: map[string]string{"team": "legacy"}}),
-		createChange(dev, &engine.Membership{User: "Bob", Group: groupDevelopers}),
-		createChange(dev, &engine.InlinePolicy{PrincipalKind: engine.KindUser, PrincipalName: "Bob", Name: "bob-notes", Document: notes}),
-		createChange(dev, &engine.Group{Name: "Auditors", Path: engine.OwnedGroupPath("other-stack")}),
-		createChange(dev, &engine.Attachment{PrincipalKind: engine.KindGroup, PrincipalName: "Auditors", PolicyARN: readOnlyAccessARN}),
+		createChange(dev, &model.InlinePolicy{PrincipalKind: model.KindGroup, PrincipalName: groupDevelopers, Name: "handwritten", Document: notes}),
+		createChange(dev, &model.User{Name: "Bob", Path: "/", Tags: map[string]string{"team": "legacy"}}),
+		createChange(dev, &model.Membership{User: "Bob", Group: groupDevelopers}),
+		createChange(dev, &model.InlinePolicy{PrincipalKind: model.KindUser, PrincipalName: "Bob", Name: "bob-notes", Document: notes}),
+		createChange(dev, &model.Group{Name: "Auditors", Path: ownership.OwnedGroupPath("other-stack")}),
+		createChange(dev, &model.Attachment{PrincipalKind: model.KindGroup, PrincipalName: "Auditors", PolicyARN: readOnlyAccessARN}),
 	)
 	seeded := e.snapshot()
 	for _, a := range e.accounts() {
@@ -60,7 +63,7 @@ func testOwnership(t *testing.T, e *env) {
 	t.Run("a same-named unowned role stops the plan", func(t *testing.T) {
 		e := e.with(t)
 		cfg := e.stackConfig()
-		cfg.Roles = append(cfg.Roles, &engine.RoleConfig{Address: "role.legacy", Account: prod.ID, Name: "Legacy",
+		cfg.Roles = append(cfg.Roles, &model.RoleConfig{Address: "role.legacy", Account: prod.ID, Name: "Legacy",
 			MaxSessionDuration: 3600, TrustDocument: trust(devRoot)})
 		rec := record(e.prov)
 		p, err := engine.MakePlan(e.ctx, cfg, rec, engine.PlanOptions{})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 )
 
@@ -28,28 +30,28 @@ type recorder struct {
 // applyEvent is one Apply call: when it started and ended on the recorder's
 // clock, and how.
 type applyEvent struct {
-	change         *engine.Change
+	change         *model.Change
 	started, ended int
 	err            error
 }
 
 func record(p engine.Provider) *recorder { return &recorder{Provider: p} }
 
-func (r *recorder) Identity(ctx context.Context, a *engine.AccountConfig) (engine.Identity, error) {
+func (r *recorder) Identity(ctx context.Context, a *model.AccountConfig) (engine.Identity, error) {
 	if id, ok := r.identities[a.ID]; ok {
 		return id, nil
 	}
 	return r.Provider.Identity(ctx, a)
 }
 
-func (r *recorder) Read(ctx context.Context, a *engine.AccountConfig) (*engine.Account, error) {
+func (r *recorder) Read(ctx context.Context, a *model.AccountConfig) (*model.Account, error) {
 	r.mu.Lock()
 	r.reads++
 	r.mu.Unlock()
 	return r.Provider.Read(ctx, a)
 }
 
-func (r *recorder) Apply(ctx context.Context, a *engine.AccountConfig, c *engine.Change) error {
+func (r *recorder) Apply(ctx context.Context, a *model.AccountConfig, c *model.Change) error {
 	r.mu.Lock()
 	r.applies++
 	r.clock++

@@ -12,6 +12,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
 	"github.com/trustform/trustform/providers/conformance"
@@ -28,11 +31,11 @@ import (
 // bent wraps the local target, editing what it reads and applies.
 type bent struct {
 	engine.Provider
-	read  func(acct *engine.AccountConfig, a *engine.Account) *engine.Account
-	apply func(c *engine.Change) (*engine.Change, bool) // false: report success, do nothing
+	read  func(acct *model.AccountConfig, a *model.Account) *model.Account
+	apply func(c *model.Change) (*model.Change, bool) // false: report success, do nothing
 }
 
-func (b *bent) Read(ctx context.Context, acct *engine.AccountConfig) (*engine.Account, error) {
+func (b *bent) Read(ctx context.Context, acct *model.AccountConfig) (*model.Account, error) {
 	a, err := b.Provider.Read(ctx, acct)
 	if err != nil || b.read == nil {
 		return a, err
@@ -40,7 +43,7 @@ func (b *bent) Read(ctx context.Context, acct *engine.AccountConfig) (*engine.Ac
 	return b.read(acct, a), nil
 }
 
-func (b *bent) Apply(ctx context.Context, acct *engine.AccountConfig, c *engine.Change) error {
+func (b *bent) Apply(ctx context.Context, acct *model.AccountConfig, c *model.Change) error {
 	if b.apply != nil {
 		var ok bool
 		if c, ok = b.apply(c); !ok {
@@ -51,7 +54,7 @@ func (b *bent) Apply(ctx context.Context, acct *engine.AccountConfig, c *engine.
 }
 
 func harness(name string, bend func(b *bent)) conformance.Harness {
-	return conformance.Harness{Name: name, New: func(t *testing.T) (engine.Provider, []*engine.AccountConfig) {
+	return conformance.Harness{Name: name, New: func(t *testing.T) (engine.Provider, []*model.AccountConfig) {
 		p, err := local.Open(local.Options{Dir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
@@ -62,7 +65,7 @@ func harness(name string, bend func(b *bent)) conformance.Harness {
 			bend(b)
 		}
 		// No names or addresses: the suite must name the accounts itself.
-		return b, []*engine.AccountConfig{{ID: "999999999999", Partition: "aws"}, {ID: "111111111111"}}
+		return b, []*model.AccountConfig{{ID: "999999999999", Partition: "aws"}, {ID: "111111111111"}}
 	}}
 }
 
@@ -90,10 +93,10 @@ func TestSuiteAcceptsIAMForms(t *testing.T) {
 		return strings.ReplaceAll(url.QueryEscape(d.Indented()), "+", "%20")
 	}
 	conformance.Run(t, harness("iam-forms", func(b *bent) {
-		b.read = func(_ *engine.AccountConfig, a *engine.Account) *engine.Account {
+		b.read = func(_ *model.AccountConfig, a *model.Account) *model.Account {
 			tagged := 0
 			for _, r := range a.Roles {
-				if _, ok := r.Tags[engine.OwnerTagKey]; ok {
+				if _, ok := r.Tags[ownership.OwnerTagKey]; ok {
 					tagged++
 				}
 			}
@@ -101,7 +104,7 @@ func TestSuiteAcceptsIAMForms(t *testing.T) {
 				r.TrustPolicy = reform(r.TrustPolicy)
 				r.InlinePolicies = reformAll(r.InlinePolicies, reform)
 				r.Tags = orEmpty(r.Tags)
-				if _, ok := r.Tags[engine.OwnerTagKey]; !ok && tagged <= 1 {
+				if _, ok := r.Tags[ownership.OwnerTagKey]; !ok && tagged <= 1 {
 					r.Description, r.MaxSessionDuration = "", 0 // not read
 				}
 			}
@@ -155,7 +158,7 @@ var brokenTargets = []struct {
 	{
 		name: "read-loses-role-descriptions",
 		bend: func(b *bent) {
-			b.read = func(_ *engine.AccountConfig, a *engine.Account) *engine.Account {
+			b.read = func(_ *model.AccountConfig, a *model.Account) *model.Account {
 				for _, r := range a.Roles {
 					r.Description = ""
 				}
@@ -172,7 +175,7 @@ var brokenTargets = []struct {
 	{
 		name: "read-marks-ownership",
 		bend: func(b *bent) {
-			b.read = func(_ *engine.AccountConfig, a *engine.Account) *engine.Account {
+			b.read = func(_ *model.AccountConfig, a *model.Account) *model.Account {
 				for _, r := range a.Roles {
 					r.Owned = true
 				}
@@ -184,7 +187,7 @@ var brokenTargets = []struct {
 	{
 		name: "read-keys-by-name",
 		bend: func(b *bent) {
-			b.read = func(_ *engine.AccountConfig, a *engine.Account) *engine.Account {
+			b.read = func(_ *model.AccountConfig, a *model.Account) *model.Account {
 				for k, r := range maps.Clone(a.Roles) {
 					delete(a.Roles, k)
 					a.Roles[r.Name] = r
@@ -202,9 +205,9 @@ var brokenTargets = []struct {
 	{
 		name: "apply-ignores-tag-removals",
 		bend: func(b *bent) {
-			b.apply = func(c *engine.Change) (*engine.Change, bool) {
-				if u, ok := c.After.(*engine.User); ok && c.Action == engine.Update {
-					before := c.Before.(*engine.User)
+			b.apply = func(c *model.Change) (*model.Change, bool) {
+				if u, ok := c.After.(*model.User); ok && c.Action == model.Update {
+					before := c.Before.(*model.User)
 					merged := u.Clone()
 					merged.Tags = maps.Clone(before.Tags)
 					maps.Copy(merged.Tags, u.Tags)
@@ -219,17 +222,17 @@ var brokenTargets = []struct {
 	},
 	{
 		name:    "apply-skips-memberships",
-		bend:    func(b *bent) { b.apply = skip(engine.KindMembership, engine.Create) },
+		bend:    func(b *bent) { b.apply = skip(model.KindMembership, model.Create) },
 		subtest: "ChangeKinds", says: `user "Uma": groups: want [Team], got []`,
 	},
 	{
 		name:    "apply-skips-policy-updates",
-		bend:    func(b *bent) { b.apply = skip(engine.KindPolicy, engine.Update) },
+		bend:    func(b *bent) { b.apply = skip(model.KindPolicy, model.Update) },
 		subtest: "PolicyVersionPruning", says: "default document: want",
 	},
 	{
 		name:    "apply-skips-detaching",
-		bend:    func(b *bent) { b.apply = skip(engine.KindAttachment, engine.Delete) },
+		bend:    func(b *bent) { b.apply = skip(model.KindAttachment, model.Delete) },
 		subtest: "DeleteOrdering", says: "DeleteConflict",
 	},
 	{
@@ -241,7 +244,7 @@ var brokenTargets = []struct {
 	},
 }
 
-func dropAWSManaged(_ *engine.AccountConfig, a *engine.Account) *engine.Account {
+func dropAWSManaged(_ *model.AccountConfig, a *model.Account) *model.Account {
 	isAWS := func(arn string) bool { return strings.HasPrefix(arn, "arn:aws:iam::aws:") }
 	for _, r := range a.Roles {
 		r.AttachedPolicies = slices.DeleteFunc(r.AttachedPolicies, isAWS)
@@ -256,10 +259,10 @@ func dropAWSManaged(_ *engine.AccountConfig, a *engine.Account) *engine.Account 
 }
 
 // staleReads answers every read of an account with its first read.
-func staleReads() func(*engine.AccountConfig, *engine.Account) *engine.Account {
+func staleReads() func(*model.AccountConfig, *model.Account) *model.Account {
 	var mu sync.Mutex
-	first := map[string]*engine.Account{}
-	return func(acct *engine.AccountConfig, a *engine.Account) *engine.Account {
+	first := map[string]*model.Account{}
+	return func(acct *model.AccountConfig, a *model.Account) *model.Account {
 		mu.Lock()
 		defer mu.Unlock()
 		if f, ok := first[acct.ID]; ok {
@@ -270,17 +273,17 @@ func staleReads() func(*engine.AccountConfig, *engine.Account) *engine.Account {
 	}
 }
 
-func skip(kind engine.Kind, action engine.Action) func(*engine.Change) (*engine.Change, bool) {
-	return func(c *engine.Change) (*engine.Change, bool) { return c, c.Kind != kind || c.Action != action }
+func skip(kind model.Kind, action model.Action) func(*model.Change) (*model.Change, bool) {
+	return func(c *model.Change) (*model.Change, bool) { return c, c.Kind != kind || c.Action != action }
 }
 
 // skipRoleUpdatesAfter applies the first n role updates and drops the rest:
 // the drift is made, its revert is lost.
-func skipRoleUpdatesAfter(n int) func(*engine.Change) (*engine.Change, bool) {
+func skipRoleUpdatesAfter(n int) func(*model.Change) (*model.Change, bool) {
 	var mu sync.Mutex
 	seen := 0
-	return func(c *engine.Change) (*engine.Change, bool) {
-		if c.Kind != engine.KindRole || c.Action != engine.Update {
+	return func(c *model.Change) (*model.Change, bool) {
+		if c.Kind != model.KindRole || c.Action != model.Update {
 			return c, true
 		}
 		mu.Lock()

@@ -1,6 +1,9 @@
 package conformance
 
-import "github.com/trustform/trustform/engine"
+import (
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+)
 
 // The stack the engine-driven subtests plan: the tutorial's shape with owned
 // objects of every kind the language declares, built by hand as
@@ -33,33 +36,33 @@ const (
 )
 
 // stackConfig returns a new copy of the stack, so a test may change it.
-func (e *env) stackConfig() *engine.Config {
+func (e *env) stackConfig() *model.Config {
 	dev, prod := e.dev.ID, e.prod.ID
-	annARN := engine.UserARN("aws", dev, annPath, userAnn)
-	chainARN := engine.RoleARN("aws", prod, "/", roleChain)
-	targetARN := engine.RoleARN("aws", prod, targetPath, roleTarget)
-	updateAppARN := engine.RoleARN("aws", prod, "/", roleUpdateApp)
-	rwARN := engine.PolicyARN("aws", prod, "/", policyRW)
+	annARN := model.UserARN("aws", dev, annPath, userAnn)
+	chainARN := model.RoleARN("aws", prod, "/", roleChain)
+	targetARN := model.RoleARN("aws", prod, targetPath, roleTarget)
+	updateAppARN := model.RoleARN("aws", prod, "/", roleUpdateApp)
+	rwARN := model.PolicyARN("aws", prod, "/", policyRW)
 
-	mfa := assume(engine.RootARN("aws", dev))
+	mfa := assume(model.RootARN("aws", dev))
 	mfa.Conditions = map[string]map[string][]string{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}}
 
-	return &engine.Config{
-		Stack:    engine.StackConfig{Name: stackName},
+	return &model.Config{
+		Stack:    model.StackConfig{Name: stackName},
 		Accounts: e.accounts(),
-		Groups: []*engine.GroupConfig{
+		Groups: []*model.GroupConfig{
 			{Address: "group.developers", Account: dev, Name: groupDevelopers, Existing: true},
 			{Address: "group.ops", Account: dev, Name: groupOps},
 		},
-		Users: []*engine.UserConfig{
+		Users: []*model.UserConfig{
 			{Address: "user.ann", Account: dev, Name: userAnn, Path: annPath, Groups: []string{groupOps, groupDevelopers},
 				Tags: map[string]string{"team": "platform"}},
 		},
-		Policies: []*engine.PolicyConfig{
+		Policies: []*model.PolicyConfig{
 			{Address: "policy.rw", Account: prod, Name: policyRW, Path: "/", Description: "read and write the app bucket",
 				Document: bucketPolicy("productionapp")},
 		},
-		Roles: []*engine.RoleConfig{
+		Roles: []*model.RoleConfig{
 			{Address: "role.chain", Account: prod, Name: roleChain, Path: "/", Description: "first hop, assumed by Ann",
 				MaxSessionDuration: 7200, TrustDocument: trust(annARN),
 				InlinePolicies: map[string]string{"assume-target": document(allow([]string{"sts:AssumeRole"}, targetARN))},
@@ -70,11 +73,11 @@ func (e *env) stackConfig() *engine.Config {
 			{Address: "role.update_app", Account: prod, Name: roleUpdateApp, Path: "/", Description: "requires MFA",
 				MaxSessionDuration: 3600, TrustDocument: document(mfa), Tags: map[string]string{"team": "apps"}},
 		},
-		Grants: []*engine.GrantConfig{
+		Grants: []*model.GrantConfig{
 			{Address: "grant.developers", Effect: "Allow", Roles: []string{chainARN, updateAppARN},
-				To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: dev, Name: groupDevelopers, ARN: engine.GroupARN("aws", dev, "/", groupDevelopers)}}},
+				To: []model.PrincipalRef{{Kind: model.KindGroup, Account: dev, Name: groupDevelopers, ARN: model.GroupARN("aws", dev, "/", groupDevelopers)}}},
 			{Address: "deny.ops", Effect: "Deny", Roles: []string{updateAppARN},
-				To: []engine.PrincipalRef{{Kind: engine.KindGroup, Account: dev, Name: groupOps, ARN: engine.GroupARN("aws", dev, engine.OwnedGroupPath(stackName), groupOps)}}},
+				To: []model.PrincipalRef{{Kind: model.KindGroup, Account: dev, Name: groupOps, ARN: model.GroupARN("aws", dev, ownership.OwnedGroupPath(stackName), groupOps)}}},
 		},
 	}
 }
@@ -83,25 +86,25 @@ func (e *env) stackConfig() *engine.Config {
 // hold only the existing group, as planEntries renders it.
 func (e *env) stackCreates() []string {
 	dev, prod := e.dev.ID, e.prod.ID
-	keys := []engine.Key{
-		engine.PrincipalKey(dev, engine.KindGroup, groupOps),
-		engine.PrincipalKey(dev, engine.KindUser, userAnn),
-		engine.MembershipKey(dev, userAnn, groupOps),
-		engine.MembershipKey(dev, userAnn, groupDevelopers),
-		engine.InlineKey(dev, engine.KindGroup, groupDevelopers, engine.GrantPolicyName(stackName, "grant.developers")),
-		engine.InlineKey(dev, engine.KindGroup, groupOps, engine.GrantPolicyName(stackName, "deny.ops")),
-		engine.PolicyKey(prod, policyRW),
-		engine.PrincipalKey(prod, engine.KindRole, roleChain),
-		engine.PrincipalKey(prod, engine.KindRole, roleTarget),
-		engine.PrincipalKey(prod, engine.KindRole, roleUpdateApp),
-		engine.InlineKey(prod, engine.KindRole, roleChain, "assume-target"),
-		engine.InlineKey(prod, engine.KindRole, roleTarget, "notes"),
-		engine.AttachmentKey(prod, engine.KindRole, roleTarget, engine.PolicyARN("aws", prod, "/", policyRW)),
-		engine.AttachmentKey(prod, engine.KindRole, roleTarget, readOnlyAccessARN),
+	keys := []model.Key{
+		model.PrincipalKey(dev, model.KindGroup, groupOps),
+		model.PrincipalKey(dev, model.KindUser, userAnn),
+		model.MembershipKey(dev, userAnn, groupOps),
+		model.MembershipKey(dev, userAnn, groupDevelopers),
+		model.InlineKey(dev, model.KindGroup, groupDevelopers, ownership.GrantPolicyName(stackName, "grant.developers")),
+		model.InlineKey(dev, model.KindGroup, groupOps, ownership.GrantPolicyName(stackName, "deny.ops")),
+		model.PolicyKey(prod, policyRW),
+		model.PrincipalKey(prod, model.KindRole, roleChain),
+		model.PrincipalKey(prod, model.KindRole, roleTarget),
+		model.PrincipalKey(prod, model.KindRole, roleUpdateApp),
+		model.InlineKey(prod, model.KindRole, roleChain, "assume-target"),
+		model.InlineKey(prod, model.KindRole, roleTarget, "notes"),
+		model.AttachmentKey(prod, model.KindRole, roleTarget, model.PolicyARN("aws", prod, "/", policyRW)),
+		model.AttachmentKey(prod, model.KindRole, roleTarget, readOnlyAccessARN),
 	}
-	out := make([]*engine.Change, len(keys))
+	out := make([]*model.Change, len(keys))
 	for i, k := range keys {
-		out[i] = &engine.Change{Action: engine.Create, Key: k}
+		out[i] = &model.Change{Action: model.Create, Key: k}
 	}
 	return planEntries(out)
 }
@@ -110,5 +113,5 @@ func (e *env) stackCreates() []string {
 // existing = true: the group Developers, made outside trustform.
 func (e *env) seedExisting() {
 	e.t.Helper()
-	e.apply(e.dev, createChange(e.dev, &engine.Group{Name: groupDevelopers, Path: "/"}))
+	e.apply(e.dev, createChange(e.dev, &model.Group{Name: groupDevelopers, Path: "/"}))
 }

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine"
 )
 
@@ -18,49 +21,49 @@ func TestApplyReadBack(t *testing.T) {
 	rwDoc := allow("s3:GetObject", "arn:aws:s3:::productionapp/*")
 	rwDoc2 := allow("s3:*", "arn:aws:s3:::productionapp/*")
 	rwARN := "arn:aws:iam::999999999999:policy/read-write-app-bucket"
-	pol := &engine.ManagedPolicy{Name: "read-write-app-bucket", Document: rwDoc, Tags: map[string]string{"team": "platform"}}
-	pol2 := &engine.ManagedPolicy{Name: "read-write-app-bucket", Document: rwDoc2, Tags: map[string]string{"owner": "ops"}}
+	pol := &model.ManagedPolicy{Name: "read-write-app-bucket", Document: rwDoc, Tags: map[string]string{"team": "platform"}}
+	pol2 := &model.ManagedPolicy{Name: "read-write-app-bucket", Document: rwDoc2, Tags: map[string]string{"owner": "ops"}}
 	// Policies on a role, group or user change travel as changes of their
 	// own; the ones set here must be ignored.
-	up := &engine.Role{Name: "UpdateApp", TrustPolicy: trust(devRoot), Tags: map[string]string{"team": "platform", "old": "x"},
+	up := &model.Role{Name: "UpdateApp", TrustPolicy: trust(devRoot), Tags: map[string]string{"team": "platform", "old": "x"},
 		AttachedPolicies: []string{adminARN}, InlinePolicies: map[string]string{"x": allow("s3:*", "*")}}
-	up2 := &engine.Role{Name: "UpdateApp", Description: "updates the app", MaxSessionDuration: 7200,
+	up2 := &model.Role{Name: "UpdateApp", Description: "updates the app", MaxSessionDuration: 7200,
 		TrustPolicy: trust(devRoot, "arn:aws:iam::111111111111:user/David"), Tags: map[string]string{"team": "apps", "new": "y"}}
-	david := &engine.User{Name: "David", Groups: []string{"Testers"}, AttachedPolicies: []string{adminARN}}
-	david2 := &engine.User{Name: "David", Path: "/people/", Tags: map[string]string{"email": "d@example.com"}}
-	devs := &engine.Group{Name: "Developers"}
-	devs2 := &engine.Group{Name: "Developers", Path: "/trustform/devprod/"}
-	grant := inline(engine.KindGroup, "Developers", "trustform.devprod.grant", allow("sts:AssumeRole", "arn:aws:iam::999999999999:role/UpdateApp"))
-	notes := inline(engine.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::productionapp"))
-	notes2 := inline(engine.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::other"))
-	member := &engine.Membership{User: "David", Group: "Developers"}
+	david := &model.User{Name: "David", Groups: []string{"Testers"}, AttachedPolicies: []string{adminARN}}
+	david2 := &model.User{Name: "David", Path: "/people/", Tags: map[string]string{"email": "d@example.com"}}
+	devs := &model.Group{Name: "Developers"}
+	devs2 := &model.Group{Name: "Developers", Path: "/trustform/devprod/"}
+	grant := inline(model.KindGroup, "Developers", "trustform.devprod.grant", allow("sts:AssumeRole", "arn:aws:iam::999999999999:role/UpdateApp"))
+	notes := inline(model.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::productionapp"))
+	notes2 := inline(model.KindRole, "UpdateApp", "notes", allow("s3:ListBucket", "arn:aws:s3:::other"))
+	member := &model.Membership{User: "David", Group: "Developers"}
 
 	steps := []struct {
 		name  string
 		c     change
-		check func(t *testing.T, devAcct, prodAcct *engine.Account)
+		check func(t *testing.T, devAcct, prodAcct *model.Account)
 	}{
-		{"create policy", create(prod, engine.KindPolicy, pol), func(t *testing.T, _, a *engine.Account) {
+		{"create policy", create(prod, model.KindPolicy, pol), func(t *testing.T, _, a *model.Account) {
 			got := a.Policies["read-write-app-bucket"]
-			want := &engine.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Document: rwDoc, Tags: map[string]string{"team": "platform"}}
+			want := &model.ManagedPolicy{Name: "read-write-app-bucket", Path: "/", Document: rwDoc, Tags: map[string]string{"team": "platform"}}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("policy = %+v, want %+v", got, want)
 			}
 		}},
-		{"create role", create(prod, engine.KindRole, up), func(t *testing.T, _, a *engine.Account) {
+		{"create role", create(prod, model.KindRole, up), func(t *testing.T, _, a *model.Account) {
 			got := a.Roles["updateapp"]
-			want := &engine.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600,
+			want := &model.Role{Name: "UpdateApp", Path: "/", TrustPolicy: trust(devRoot), MaxSessionDuration: 3600,
 				Tags: map[string]string{"team": "platform", "old": "x"}}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("role = %+v, want %+v", got, want)
 			}
 		}},
-		{"create user", create(dev, engine.KindUser, david), func(t *testing.T, a, _ *engine.Account) {
+		{"create user", create(dev, model.KindUser, david), func(t *testing.T, a, _ *model.Account) {
 			if got := a.Users["david"]; got == nil || got.Name != "David" || got.Path != "/" || got.Groups != nil || got.AttachedPolicies != nil {
 				t.Errorf("user = %+v", got)
 			}
 		}},
-		{"update role", update(prod, engine.KindRole, up, up2), func(t *testing.T, _, a *engine.Account) {
+		{"update role", update(prod, model.KindRole, up, up2), func(t *testing.T, _, a *model.Account) {
 			got := a.Roles["updateapp"]
 			if got.Description != "updates the app" || got.MaxSessionDuration != 7200 || got.TrustPolicy != up2.TrustPolicy {
 				t.Errorf("role = %+v", got)
@@ -69,29 +72,29 @@ func TestApplyReadBack(t *testing.T) {
 				t.Errorf("tags = %v, want %v", got.Tags, want)
 			}
 		}},
-		{"attach customer policy to role", create(prod, engine.KindAttachment, attachment(engine.KindRole, "UpdateApp", rwARN)), nil},
-		{"attach AWS managed policy to role", create(prod, engine.KindAttachment, attachment(engine.KindRole, "updateapp", readOnlyARN)),
-			func(t *testing.T, _, a *engine.Account) {
+		{"attach customer policy to role", create(prod, model.KindAttachment, attachment(model.KindRole, "UpdateApp", rwARN)), nil},
+		{"attach AWS managed policy to role", create(prod, model.KindAttachment, attachment(model.KindRole, "updateapp", readOnlyARN)),
+			func(t *testing.T, _, a *model.Account) {
 				if got, want := a.Roles["updateapp"].AttachedPolicies, []string{rwARN, readOnlyARN}; !slices.Equal(got, want) {
 					t.Errorf("attached = %v, want %v (sorted)", got, want)
 				}
 			}},
-		{"put role inline policy", create(prod, engine.KindInline, notes), nil},
-		{"update role inline policy", update(prod, engine.KindInline, notes, notes2), func(t *testing.T, _, a *engine.Account) {
+		{"put role inline policy", create(prod, model.KindInline, notes), nil},
+		{"update role inline policy", update(prod, model.KindInline, notes, notes2), func(t *testing.T, _, a *model.Account) {
 			if got := a.Roles["updateapp"].InlinePolicies; !maps.Equal(got, map[string]string{"notes": notes2.Document}) {
 				t.Errorf("inline = %v", got)
 			}
 		}},
-		{"create group", create(dev, engine.KindGroup, devs), nil},
-		{"add user to group", create(dev, engine.KindMembership, member), func(t *testing.T, a, _ *engine.Account) {
+		{"create group", create(dev, model.KindGroup, devs), nil},
+		{"add user to group", create(dev, model.KindMembership, member), func(t *testing.T, a, _ *model.Account) {
 			if got := a.Users["david"].Groups; !slices.Equal(got, []string{"Developers"}) {
 				t.Errorf("groups = %v", got)
 			}
 		}},
-		{"put group inline policy", create(dev, engine.KindInline, grant), nil},
-		{"attach policy to user", create(dev, engine.KindAttachment, attachment(engine.KindUser, "David", powerARN)), nil},
-		{"attach policy to group", create(dev, engine.KindAttachment, attachment(engine.KindGroup, "Developers", adminARN)),
-			func(t *testing.T, a, _ *engine.Account) {
+		{"put group inline policy", create(dev, model.KindInline, grant), nil},
+		{"attach policy to user", create(dev, model.KindAttachment, attachment(model.KindUser, "David", powerARN)), nil},
+		{"attach policy to group", create(dev, model.KindAttachment, attachment(model.KindGroup, "Developers", adminARN)),
+			func(t *testing.T, a, _ *model.Account) {
 				g := a.Groups["developers"]
 				if !slices.Equal(g.AttachedPolicies, []string{adminARN}) || g.InlinePolicies[grant.Name] != grant.Document {
 					t.Errorf("group = %+v", g)
@@ -100,18 +103,18 @@ func TestApplyReadBack(t *testing.T) {
 					t.Errorf("user = %+v", a.Users["david"])
 				}
 			}},
-		{"update user", update(dev, engine.KindUser, david, david2), func(t *testing.T, a, _ *engine.Account) {
+		{"update user", update(dev, model.KindUser, david, david2), func(t *testing.T, a, _ *model.Account) {
 			u := a.Users["david"]
 			if u.Path != "/people/" || u.Tags["email"] != "d@example.com" {
 				t.Errorf("user = %+v", u)
 			}
 		}},
-		{"update group path", update(dev, engine.KindGroup, devs, devs2), func(t *testing.T, a, _ *engine.Account) {
+		{"update group path", update(dev, model.KindGroup, devs, devs2), func(t *testing.T, a, _ *model.Account) {
 			if got := a.Groups["developers"].Path; got != "/trustform/devprod/" {
 				t.Errorf("path = %q", got)
 			}
 		}},
-		{"update policy", update(prod, engine.KindPolicy, pol, pol2), func(t *testing.T, _, a *engine.Account) {
+		{"update policy", update(prod, model.KindPolicy, pol, pol2), func(t *testing.T, _, a *model.Account) {
 			got := a.Policies["read-write-app-bucket"]
 			if got.Document != rwDoc2 || !maps.Equal(got.Tags, map[string]string{"owner": "ops"}) {
 				t.Errorf("policy = %+v", got)
@@ -121,21 +124,21 @@ func TestApplyReadBack(t *testing.T) {
 				t.Errorf("versions = %+v, want v1 and default v2", vs)
 			}
 		}},
-		{"detach from user", remove(dev, engine.KindAttachment, attachment(engine.KindUser, "David", powerARN)), nil},
-		{"detach from group", remove(dev, engine.KindAttachment, attachment(engine.KindGroup, "Developers", adminARN)), nil},
-		{"delete group inline policy", remove(dev, engine.KindInline, grant), nil},
-		{"remove user from group", remove(dev, engine.KindMembership, member), nil},
-		{"delete user", remove(dev, engine.KindUser, david2), nil},
-		{"delete group", remove(dev, engine.KindGroup, devs2), func(t *testing.T, a, _ *engine.Account) {
+		{"detach from user", remove(dev, model.KindAttachment, attachment(model.KindUser, "David", powerARN)), nil},
+		{"detach from group", remove(dev, model.KindAttachment, attachment(model.KindGroup, "Developers", adminARN)), nil},
+		{"delete group inline policy", remove(dev, model.KindInline, grant), nil},
+		{"remove user from group", remove(dev, model.KindMembership, member), nil},
+		{"delete user", remove(dev, model.KindUser, david2), nil},
+		{"delete group", remove(dev, model.KindGroup, devs2), func(t *testing.T, a, _ *model.Account) {
 			if len(a.Users)+len(a.Groups) != 0 {
 				t.Errorf("development not empty: %+v %+v", a.Users, a.Groups)
 			}
 		}},
-		{"detach customer policy from role", remove(prod, engine.KindAttachment, attachment(engine.KindRole, "UpdateApp", rwARN)), nil},
-		{"detach AWS managed policy from role", remove(prod, engine.KindAttachment, attachment(engine.KindRole, "UpdateApp", readOnlyARN)), nil},
-		{"delete role inline policy", remove(prod, engine.KindInline, notes2), nil},
-		{"delete role", remove(prod, engine.KindRole, up2), nil},
-		{"delete policy", remove(prod, engine.KindPolicy, pol2), func(t *testing.T, _, a *engine.Account) {
+		{"detach customer policy from role", remove(prod, model.KindAttachment, attachment(model.KindRole, "UpdateApp", rwARN)), nil},
+		{"detach AWS managed policy from role", remove(prod, model.KindAttachment, attachment(model.KindRole, "UpdateApp", readOnlyARN)), nil},
+		{"delete role inline policy", remove(prod, model.KindInline, notes2), nil},
+		{"delete role", remove(prod, model.KindRole, up2), nil},
+		{"delete policy", remove(prod, model.KindPolicy, pol2), func(t *testing.T, _, a *model.Account) {
 			if len(a.Roles)+len(a.Policies) != 0 {
 				t.Errorf("production not empty: %+v %+v", a.Roles, a.Policies)
 			}
@@ -157,15 +160,15 @@ func TestReadContract(t *testing.T) {
 	p := openTemp(t)
 	r := role("UpdateApp", trust(devRoot))
 	r.Owned = true
-	r.Tags = map[string]string{engine.OwnerTagKey: "devprod"}
-	mustApply(t, p, create(prod, engine.KindRole, r))
+	r.Tags = map[string]string{ownership.OwnerTagKey: "devprod"}
+	mustApply(t, p, create(prod, model.KindRole, r))
 
 	tests := []struct {
 		name  string
 		check func(t *testing.T)
 	}{
 		{"unknown account reads as empty", func(t *testing.T) {
-			a := read(t, p, &engine.AccountConfig{ID: "222222222222"})
+			a := read(t, p, &model.AccountConfig{ID: "222222222222"})
 			if a.ID != "222222222222" || a.Partition != "aws" || len(a.Roles)+len(a.Users)+len(a.Groups)+len(a.Policies) != 0 {
 				t.Errorf("got %+v", a)
 			}
@@ -184,7 +187,7 @@ func TestReadContract(t *testing.T) {
 			}
 		}},
 		{"invalid account id is refused", func(t *testing.T) {
-			if _, err := p.Read(context.Background(), &engine.AccountConfig{ID: "12345"}); err == nil {
+			if _, err := p.Read(context.Background(), &model.AccountConfig{ID: "12345"}); err == nil {
 				t.Error("no error")
 			}
 		}},
@@ -198,15 +201,15 @@ func TestIdentityAndDescribe(t *testing.T) {
 	p := openTemp(t)
 	tests := []struct {
 		name    string
-		acct    *engine.AccountConfig
+		acct    *model.AccountConfig
 		want    engine.Identity
 		wantErr bool
 	}{
 		{"aws partition by default", dev, engine.Identity{Account: devID, ARN: "arn:aws:iam::111111111111:root"}, false},
-		{"other partition", &engine.AccountConfig{ID: "222222222222", Partition: "aws-cn"},
+		{"other partition", &model.AccountConfig{ID: "222222222222", Partition: "aws-cn"},
 			engine.Identity{Account: "222222222222", ARN: "arn:aws-cn:iam::222222222222:root"}, false},
-		{"partition mismatch with a held account", &engine.AccountConfig{ID: devID, Partition: "aws-us-gov"}, engine.Identity{}, true},
-		{"bad account id", &engine.AccountConfig{ID: "abc"}, engine.Identity{}, true},
+		{"partition mismatch with a held account", &model.AccountConfig{ID: devID, Partition: "aws-us-gov"}, engine.Identity{}, true},
+		{"bad account id", &model.AccountConfig{ID: "abc"}, engine.Identity{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,10 +232,10 @@ func TestPolicyVersions(t *testing.T) {
 	for i := range docs {
 		docs[i] = allow("s3:GetObject", "arn:aws:s3:::bucket"+strings.Repeat("x", i))
 	}
-	mustApply(t, p, create(prod, engine.KindPolicy, &engine.ManagedPolicy{Name: "p", Document: docs[0]}))
+	mustApply(t, p, create(prod, model.KindPolicy, &model.ManagedPolicy{Name: "p", Document: docs[0]}))
 	for i := 1; i < len(docs); i++ {
-		mustApply(t, p, update(prod, engine.KindPolicy,
-			&engine.ManagedPolicy{Name: "p", Document: docs[i-1]}, &engine.ManagedPolicy{Name: "p", Document: docs[i]}))
+		mustApply(t, p, update(prod, model.KindPolicy,
+			&model.ManagedPolicy{Name: "p", Document: docs[i-1]}, &model.ManagedPolicy{Name: "p", Document: docs[i]}))
 	}
 	sp := p.sim.accounts[prodID].policies["p"]
 	var ids []string
@@ -266,7 +269,7 @@ func TestPolicyVersions(t *testing.T) {
 	}
 
 	// Deleting the policy deletes its old versions first, as IAM requires.
-	mustApply(t, p, remove(prod, engine.KindPolicy, &engine.ManagedPolicy{Name: "p", Document: docs[7]}))
+	mustApply(t, p, remove(prod, model.KindPolicy, &model.ManagedPolicy{Name: "p", Document: docs[7]}))
 	if len(read(t, p, prod).Policies) != 0 {
 		t.Error("policy not deleted")
 	}
@@ -280,17 +283,17 @@ func TestDeletedPrincipalInTrust(t *testing.T) {
 	davidARN := "arn:aws:iam::111111111111:user/David"
 	r := role("UpdateApp", trust(davidARN))
 	mustApply(t, p,
-		create(dev, engine.KindUser, &engine.User{Name: "David"}),
-		create(prod, engine.KindRole, r),
-		remove(dev, engine.KindUser, &engine.User{Name: "David"}),
+		create(dev, model.KindUser, &model.User{Name: "David"}),
+		create(prod, model.KindRole, r),
+		remove(dev, model.KindUser, &model.User{Name: "David"}),
 	)
 	got := read(t, p, prod).Roles["updateapp"].TrustPolicy
 	if strings.Contains(got, davidARN) || !strings.Contains(got, `"AIDA`) {
 		t.Fatalf("trust after deleting David = %s; want David's unique ID in place of his ARN", got)
 	}
 	mustApply(t, p,
-		create(dev, engine.KindUser, &engine.User{Name: "David"}),
-		update(prod, engine.KindRole, &engine.Role{Name: "UpdateApp", TrustPolicy: got}, r),
+		create(dev, model.KindUser, &model.User{Name: "David"}),
+		update(prod, model.KindRole, &model.Role{Name: "UpdateApp", TrustPolicy: got}, r),
 	)
 	if got := read(t, p, prod).Roles["updateapp"].TrustPolicy; got != r.TrustPolicy {
 		t.Errorf("trust = %s, want %s", got, r.TrustPolicy)
@@ -307,17 +310,17 @@ func TestMalformedChanges(t *testing.T) {
 	p := openTemp(t)
 	tests := []struct {
 		name string
-		ch   *engine.Change
+		ch   *model.Change
 	}{
-		{"create without After", mkChange(engine.Create, engine.KindRole, prod, nil, nil)},
-		{"delete without Before", mkChange(engine.Delete, engine.KindGroup, prod, nil, &engine.Group{Name: "g"})},
-		{"update without Before", mkChange(engine.Update, engine.KindUser, prod, nil, &engine.User{Name: "u"})},
-		{"wrong object type", mkChange(engine.Create, engine.KindRole, prod, nil, &engine.Group{Name: "g"})},
-		{"typed nil", mkChange(engine.Create, engine.KindRole, prod, nil, (*engine.Role)(nil))},
-		{"update of an attachment", mkChange(engine.Update, engine.KindAttachment, prod,
-			attachment(engine.KindRole, "r", adminARN), attachment(engine.KindRole, "r", powerARN))},
-		{"unknown kind", mkChange(engine.Create, engine.Kind("bucket"), prod, nil, &engine.Group{Name: "g"})},
-		{"account mismatch", mkChange(engine.Create, engine.KindGroup, dev, nil, &engine.Group{Name: "g"})},
+		{"create without After", mkChange(model.Create, model.KindRole, prod, nil, nil)},
+		{"delete without Before", mkChange(model.Delete, model.KindGroup, prod, nil, &model.Group{Name: "g"})},
+		{"update without Before", mkChange(model.Update, model.KindUser, prod, nil, &model.User{Name: "u"})},
+		{"wrong object type", mkChange(model.Create, model.KindRole, prod, nil, &model.Group{Name: "g"})},
+		{"typed nil", mkChange(model.Create, model.KindRole, prod, nil, (*model.Role)(nil))},
+		{"update of an attachment", mkChange(model.Update, model.KindAttachment, prod,
+			attachment(model.KindRole, "r", adminARN), attachment(model.KindRole, "r", powerARN))},
+		{"unknown kind", mkChange(model.Create, model.Kind("bucket"), prod, nil, &model.Group{Name: "g"})},
+		{"account mismatch", mkChange(model.Create, model.KindGroup, dev, nil, &model.Group{Name: "g"})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

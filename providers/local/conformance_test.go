@@ -3,6 +3,8 @@ package local_test
 import (
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/providers/conformance"
 	"github.com/trustform/trustform/providers/local"
@@ -15,7 +17,7 @@ func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Harness{
 		Name:       "local",
 		AWSManaged: local.AWSManagedPolicy,
-		New: func(t *testing.T) (engine.Provider, []*engine.AccountConfig) {
+		New: func(t *testing.T) (engine.Provider, []*model.AccountConfig) {
 			p, err := local.Open(local.Options{Dir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
@@ -25,7 +27,7 @@ func TestConformance(t *testing.T) {
 					t.Errorf("closing the local target: %v", err)
 				}
 			})
-			return p, []*engine.AccountConfig{
+			return p, []*model.AccountConfig{
 				{Address: "account.development", Name: "development", ID: "111111111111", Partition: "aws"},
 				{Address: "account.production", Name: "production", ID: "999999999999", Partition: "aws"},
 			}

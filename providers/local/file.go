@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // formatVersion is the version of state.json this code writes and reads.
@@ -274,26 +274,26 @@ func decodeState(f *fileState) (*sim, error) {
 			if defaults != 1 {
 				return nil, fmt.Errorf("account %s: policy %s has %d default versions, not 1", id, fp.Name, defaults)
 			}
-			a.policies[engine.NameKey(fp.Name)] = p
+			a.policies[model.NameKey(fp.Name)] = p
 		}
 		for _, fg := range fa.Groups {
-			a.groups[engine.NameKey(fg.Name)] = &engine.Group{
+			a.groups[model.NameKey(fg.Name)] = &model.Group{
 				Name: fg.Name, Path: pathOr(fg.Path),
 				AttachedPolicies: sortedOrNil(fg.AttachedPolicies), InlinePolicies: docMap(fg.InlinePolicies),
 			}
 		}
 		for _, fu := range fa.Users {
-			u := &simUser{User: engine.User{
+			u := &simUser{User: model.User{
 				Name: fu.Name, Path: pathOr(fu.Path), Tags: mapOrNil(fu.Tags), Groups: sortedOrNil(fu.Groups),
 				AttachedPolicies: sortedOrNil(fu.AttachedPolicies), InlinePolicies: docMap(fu.InlinePolicies),
 			}, uniqueID: fu.ID}
 			if u.uniqueID == "" {
 				u.uniqueID = a.newUniqueID("AIDA", "user", fu.Name)
 			}
-			a.users[engine.NameKey(fu.Name)] = u
+			a.users[model.NameKey(fu.Name)] = u
 		}
 		for _, fr := range fa.Roles {
-			r := &simRole{Role: engine.Role{
+			r := &simRole{Role: model.Role{
 				Name: fr.Name, Path: pathOr(fr.Path), Description: fr.Description, TrustPolicy: string(fr.TrustPolicy),
 				MaxSessionDuration: sessionOr(fr.MaxSessionDuration), Tags: mapOrNil(fr.Tags),
 				AttachedPolicies: sortedOrNil(fr.AttachedPolicies), InlinePolicies: docMap(fr.InlinePolicies),
@@ -301,7 +301,7 @@ func decodeState(f *fileState) (*sim, error) {
 			if r.uniqueID == "" {
 				r.uniqueID = a.newUniqueID("AROA", "role", fr.Name)
 			}
-			a.roles[engine.NameKey(fr.Name)] = r
+			a.roles[model.NameKey(fr.Name)] = r
 		}
 	}
 	return s, nil
@@ -326,7 +326,7 @@ func checkStateAccount(fa *fileAccount) error {
 		if name == "" {
 			return fmt.Errorf("a %s has no name", kind)
 		}
-		k := kind + "/" + engine.NameKey(name)
+		k := kind + "/" + model.NameKey(name)
 		if first, ok := names[k]; ok {
 			if first == name {
 				return fmt.Errorf("two %ss are named %s", kind, name)
@@ -413,7 +413,7 @@ func uniqueTagKeys(tags map[string]string) error {
 // and returns the accounts it describes. Every object in it goes through the
 // same checks as an apply — names, paths, documents, sizes, references, trust
 // principals — so a seed cannot describe an account AWS could not hold.
-func LoadSeed(path string) (*engine.State, error) {
+func LoadSeed(path string) (*model.State, error) {
 	s, err := loadSeed(path)
 	if err != nil {
 		return nil, err
@@ -485,31 +485,31 @@ func seedAccount(s *sim, a *simAccount, fa *fileAccount) error {
 		}
 	}
 	for _, fg := range fa.Groups {
-		if err := s.createGroup(a, &engine.Group{Name: fg.Name, Path: fg.Path}); err != nil {
+		if err := s.createGroup(a, &model.Group{Name: fg.Name, Path: fg.Path}); err != nil {
 			return fmt.Errorf("group %s: %w", fg.Name, err)
 		}
-		if err := seedPolicies(s, a, engine.KindGroup, fg.Name, fg.AttachedPolicies, fg.InlinePolicies); err != nil {
+		if err := seedPolicies(s, a, model.KindGroup, fg.Name, fg.AttachedPolicies, fg.InlinePolicies); err != nil {
 			return fmt.Errorf("group %s: %w", fg.Name, err)
 		}
 	}
 	for _, fu := range fa.Users {
-		if err := s.createUser(a, &engine.User{Name: fu.Name, Path: fu.Path, Tags: fu.Tags}); err != nil {
+		if err := s.createUser(a, &model.User{Name: fu.Name, Path: fu.Path, Tags: fu.Tags}); err != nil {
 			return fmt.Errorf("user %s: %w", fu.Name, err)
 		}
 		if fu.ID != "" {
-			a.users[engine.NameKey(fu.Name)].uniqueID = fu.ID
+			a.users[model.NameKey(fu.Name)].uniqueID = fu.ID
 		}
 		for _, g := range fu.Groups {
-			if err := s.addUserToGroup(a, &engine.Membership{User: fu.Name, Group: g}); err != nil {
+			if err := s.addUserToGroup(a, &model.Membership{User: fu.Name, Group: g}); err != nil {
 				return fmt.Errorf("user %s: %w", fu.Name, err)
 			}
 		}
-		if err := seedPolicies(s, a, engine.KindUser, fu.Name, fu.AttachedPolicies, fu.InlinePolicies); err != nil {
+		if err := seedPolicies(s, a, model.KindUser, fu.Name, fu.AttachedPolicies, fu.InlinePolicies); err != nil {
 			return fmt.Errorf("user %s: %w", fu.Name, err)
 		}
 	}
 	for _, fr := range fa.Roles {
-		r := &engine.Role{
+		r := &model.Role{
 			Name: fr.Name, Path: fr.Path, Description: fr.Description, TrustPolicy: string(fr.TrustPolicy),
 			MaxSessionDuration: fr.MaxSessionDuration, Tags: fr.Tags,
 		}
@@ -517,9 +517,9 @@ func seedAccount(s *sim, a *simAccount, fa *fileAccount) error {
 			return fmt.Errorf("role %s: %w", fr.Name, err)
 		}
 		if fr.ID != "" {
-			a.roles[engine.NameKey(fr.Name)].uniqueID = fr.ID
+			a.roles[model.NameKey(fr.Name)].uniqueID = fr.ID
 		}
-		if err := seedPolicies(s, a, engine.KindRole, fr.Name, fr.AttachedPolicies, fr.InlinePolicies); err != nil {
+		if err := seedPolicies(s, a, model.KindRole, fr.Name, fr.AttachedPolicies, fr.InlinePolicies); err != nil {
 			return fmt.Errorf("role %s: %w", fr.Name, err)
 		}
 	}
@@ -533,7 +533,7 @@ func seedAccount(s *sim, a *simAccount, fa *fileAccount) error {
 // versions (as a state file has them). Versions are renumbered v1, v2, ...
 // in the order given.
 func seedPolicy(s *sim, a *simAccount, fp *filePolicy) error {
-	mp := &engine.ManagedPolicy{Name: fp.Name, Path: fp.Path, Description: fp.Description, Tags: fp.Tags, Document: string(fp.Document)}
+	mp := &model.ManagedPolicy{Name: fp.Name, Path: fp.Path, Description: fp.Description, Tags: fp.Tags, Document: string(fp.Document)}
 	switch {
 	case fp.Document != "" && len(fp.Versions) > 0:
 		return errors.New("give either document or versions, not both")
@@ -563,14 +563,14 @@ func seedPolicy(s *sim, a *simAccount, fp *filePolicy) error {
 	return nil
 }
 
-func seedPolicies(s *sim, a *simAccount, kind engine.Kind, name string, attached []string, inline map[string]docText) error {
+func seedPolicies(s *sim, a *simAccount, kind model.Kind, name string, attached []string, inline map[string]docText) error {
 	for _, arn := range attached {
-		if err := s.attach(a, &engine.Attachment{PrincipalKind: kind, PrincipalName: name, PolicyARN: arn}); err != nil {
+		if err := s.attach(a, &model.Attachment{PrincipalKind: kind, PrincipalName: name, PolicyARN: arn}); err != nil {
 			return err
 		}
 	}
 	for _, pn := range slices.Sorted(maps.Keys(inline)) {
-		if err := s.putInline(a, &engine.InlinePolicy{PrincipalKind: kind, PrincipalName: name, Name: pn, Document: string(inline[pn])}); err != nil {
+		if err := s.putInline(a, &model.InlinePolicy{PrincipalKind: kind, PrincipalName: name, Name: pn, Document: string(inline[pn])}); err != nil {
 			return err
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 const (
@@ -17,8 +17,8 @@ const (
 )
 
 var (
-	dev  = &engine.AccountConfig{Address: "account.development", Name: "development", ID: devID}
-	prod = &engine.AccountConfig{Address: "account.production", Name: "production", ID: prodID}
+	dev  = &model.AccountConfig{Address: "account.development", Name: "development", ID: devID}
+	prod = &model.AccountConfig{Address: "account.production", Name: "production", ID: prodID}
 )
 
 // openTemp opens a provider on a fresh state directory and closes it when
@@ -33,12 +33,12 @@ func openTemp(t *testing.T) *Provider {
 	return p
 }
 
-func mkChange(action engine.Action, kind engine.Kind, acct *engine.AccountConfig, before, after engine.Object) *engine.Change {
-	return &engine.Change{
+func mkChange(action model.Action, kind model.Kind, acct *model.AccountConfig, before, after model.Object) *model.Change {
+	return &model.Change{
 		Action:  action,
 		Kind:    kind,
-		Account: engine.AccountRef{Name: acct.Name, ID: acct.ID},
-		Key:     engine.Key{Account: acct.ID, Kind: kind, ID: fmt.Sprintf("%T", after)},
+		Account: model.AccountRef{Name: acct.Name, ID: acct.ID},
+		Key:     model.Key{Account: acct.ID, Kind: kind, ID: fmt.Sprintf("%T", after)},
 		Before:  before,
 		After:   after,
 	}
@@ -46,20 +46,20 @@ func mkChange(action engine.Action, kind engine.Kind, acct *engine.AccountConfig
 
 // change is an Apply call: an account and a change in it.
 type change struct {
-	acct *engine.AccountConfig
-	ch   *engine.Change
+	acct *model.AccountConfig
+	ch   *model.Change
 }
 
-func create(acct *engine.AccountConfig, kind engine.Kind, o engine.Object) change {
-	return change{acct, mkChange(engine.Create, kind, acct, nil, o)}
+func create(acct *model.AccountConfig, kind model.Kind, o model.Object) change {
+	return change{acct, mkChange(model.Create, kind, acct, nil, o)}
 }
 
-func update(acct *engine.AccountConfig, kind engine.Kind, before, after engine.Object) change {
-	return change{acct, mkChange(engine.Update, kind, acct, before, after)}
+func update(acct *model.AccountConfig, kind model.Kind, before, after model.Object) change {
+	return change{acct, mkChange(model.Update, kind, acct, before, after)}
 }
 
-func remove(acct *engine.AccountConfig, kind engine.Kind, o engine.Object) change {
-	return change{acct, mkChange(engine.Delete, kind, acct, o, nil)}
+func remove(acct *model.AccountConfig, kind model.Kind, o model.Object) change {
+	return change{acct, mkChange(model.Delete, kind, acct, o, nil)}
 }
 
 func apply(p *Provider, c change) error {
@@ -75,7 +75,7 @@ func mustApply(t *testing.T, p *Provider, cs ...change) {
 	}
 }
 
-func read(t *testing.T, p *Provider, acct *engine.AccountConfig) *engine.Account {
+func read(t *testing.T, p *Provider, acct *model.AccountConfig) *model.Account {
 	t.Helper()
 	a, err := p.Read(context.Background(), acct)
 	if err != nil {
@@ -119,16 +119,16 @@ func bigPolicy(n int) string {
 	return allow("s3:GetObject", "arn:aws:s3:::"+strings.Repeat("b", pad))
 }
 
-func role(name string, trustDoc string) *engine.Role {
-	return &engine.Role{Name: name, TrustPolicy: trustDoc, MaxSessionDuration: 3600}
+func role(name string, trustDoc string) *model.Role {
+	return &model.Role{Name: name, TrustPolicy: trustDoc, MaxSessionDuration: 3600}
 }
 
-func inline(kind engine.Kind, principal, name, doc string) *engine.InlinePolicy {
-	return &engine.InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: doc}
+func inline(kind model.Kind, principal, name, doc string) *model.InlinePolicy {
+	return &model.InlinePolicy{PrincipalKind: kind, PrincipalName: principal, Name: name, Document: doc}
 }
 
-func attachment(kind engine.Kind, principal, arn string) *engine.Attachment {
-	return &engine.Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
+func attachment(kind model.Kind, principal, arn string) *model.Attachment {
+	return &model.Attachment{PrincipalKind: kind, PrincipalName: principal, PolicyARN: arn}
 }
 
 const (

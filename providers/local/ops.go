@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -18,7 +19,7 @@ import (
 
 // ---- roles ----
 
-func (s *sim) createRole(a *simAccount, r *engine.Role) error {
+func (s *sim) createRole(a *simAccount, r *model.Role) error {
 	const op = "CreateRole"
 	if err := validateName(op, "roleName", r.Name, maxRoleNameLen); err != nil {
 		return err
@@ -40,11 +41,11 @@ func (s *sim) createRole(a *simAccount, r *engine.Role) error {
 	if err := s.validateTrust(op, a, r.TrustPolicy); err != nil {
 		return err
 	}
-	if existing, ok := a.roles[engine.NameKey(r.Name)]; ok {
+	if existing, ok := a.roles[model.NameKey(r.Name)]; ok {
 		return apiErr(op, CodeEntityAlreadyExists, "a role named %s already exists (as %s; IAM role names are case-insensitive)", r.Name, existing.Name)
 	}
-	a.roles[engine.NameKey(r.Name)] = &simRole{
-		Role: engine.Role{
+	a.roles[model.NameKey(r.Name)] = &simRole{
+		Role: model.Role{
 			Name:               r.Name,
 			Path:               path,
 			Description:        r.Description,
@@ -69,7 +70,7 @@ func (s *sim) validateTrust(op string, a *simAccount, text string) error {
 }
 
 func (s *sim) role(op string, a *simAccount, name string) (*simRole, error) {
-	r, ok := a.roles[engine.NameKey(name)]
+	r, ok := a.roles[model.NameKey(name)]
 	if !ok {
 		return nil, apiErr(op, CodeNoSuchEntity, "the role with name %s cannot be found in account %s", name, a.id)
 	}
@@ -79,12 +80,12 @@ func (s *sim) role(op string, a *simAccount, name string) (*simRole, error) {
 // updateRole carries out whatever differs between before and after:
 // UpdateRole (description, maximum session), UpdateAssumeRolePolicy (trust)
 // and TagRole/UntagRole. Name and path cannot change in IAM.
-func (s *sim) updateRole(a *simAccount, before, after *engine.Role) error {
+func (s *sim) updateRole(a *simAccount, before, after *model.Role) error {
 	r, err := s.role("UpdateRole", a, after.Name)
 	if err != nil {
 		return err
 	}
-	if engine.NameKey(before.Name) != engine.NameKey(after.Name) {
+	if model.NameKey(before.Name) != model.NameKey(after.Name) {
 		return apiErr("UpdateRole", CodeReplacementRequired, "IAM cannot rename role %s to %s; delete and re-create it", before.Name, after.Name)
 	}
 	if pathOr(before.Path) != pathOr(after.Path) {
@@ -123,14 +124,14 @@ func (s *sim) deleteRole(a *simAccount, name string) error {
 	if len(r.AttachedPolicies) > 0 {
 		return apiErr(op, CodeDeleteConflict, "cannot delete role %s: it still has attached managed policies (detach them first)", r.Name)
 	}
-	delete(a.roles, engine.NameKey(name))
+	delete(a.roles, model.NameKey(name))
 	s.forgetPrincipal(a.id, "role", r.Path, r.Name, r.uniqueID)
 	return nil
 }
 
 // ---- customer-managed policies ----
 
-func (s *sim) createPolicy(a *simAccount, p *engine.ManagedPolicy) error {
+func (s *sim) createPolicy(a *simAccount, p *model.ManagedPolicy) error {
 	const op = "CreatePolicy"
 	if err := validateName(op, "policyName", p.Name, maxPolicyNameLen); err != nil {
 		return err
@@ -148,10 +149,10 @@ func (s *sim) createPolicy(a *simAccount, p *engine.ManagedPolicy) error {
 	if err := validateManagedDocument(op, p.Document); err != nil {
 		return err
 	}
-	if existing, ok := a.policies[engine.NameKey(p.Name)]; ok {
+	if existing, ok := a.policies[model.NameKey(p.Name)]; ok {
 		return apiErr(op, CodeEntityAlreadyExists, "a policy named %s already exists (as %s; IAM policy names are case-insensitive)", p.Name, existing.name)
 	}
-	a.policies[engine.NameKey(p.Name)] = &simPolicy{
+	a.policies[model.NameKey(p.Name)] = &simPolicy{
 		name:        p.Name,
 		path:        path,
 		description: p.Description,
@@ -170,7 +171,7 @@ func validateManagedDocument(op, text string) error {
 }
 
 func (s *sim) policy(op string, a *simAccount, name string) (*simPolicy, error) {
-	p, ok := a.policies[engine.NameKey(name)]
+	p, ok := a.policies[model.NameKey(name)]
 	if !ok {
 		return nil, apiErr(op, CodeNoSuchEntity, "policy %s does not exist in account %s", name, a.id)
 	}
@@ -221,13 +222,13 @@ func (s *sim) deletePolicyVersion(a *simAccount, name, id string) error {
 // updatePolicy: a new document becomes a new default version, after the
 // oldest non-default version is deleted if the policy already has five (what
 // every IAM client must do); tags change with TagPolicy/UntagPolicy.
-func (s *sim) updatePolicy(a *simAccount, before, after *engine.ManagedPolicy) error {
+func (s *sim) updatePolicy(a *simAccount, before, after *model.ManagedPolicy) error {
 	p, err := s.policy("CreatePolicyVersion", a, after.Name)
 	if err != nil {
 		return err
 	}
 	switch {
-	case engine.NameKey(before.Name) != engine.NameKey(after.Name):
+	case model.NameKey(before.Name) != model.NameKey(after.Name):
 		return apiErr("CreatePolicyVersion", CodeReplacementRequired, "IAM cannot rename policy %s to %s; delete and re-create it", before.Name, after.Name)
 	case pathOr(before.Path) != pathOr(after.Path):
 		return apiErr("CreatePolicyVersion", CodeReplacementRequired, "IAM cannot change the path of policy %s; delete and re-create it", after.Name)
@@ -266,7 +267,7 @@ func (s *sim) deletePolicy(a *simAccount, name string) error {
 	if err != nil {
 		return err
 	}
-	arn := engine.PolicyARN(a.partition, a.id, p.path, p.name)
+	arn := model.PolicyARN(a.partition, a.id, p.path, p.name)
 	if users := a.attachedTo(arn); len(users) > 0 {
 		return apiErr(op, CodeDeleteConflict, "cannot delete policy %s: it is attached to %s (detach it first)", p.name, strings.Join(users, ", "))
 	}
@@ -277,7 +278,7 @@ func (s *sim) deletePolicy(a *simAccount, name string) error {
 			}
 		}
 	}
-	delete(a.policies, engine.NameKey(name))
+	delete(a.policies, model.NameKey(name))
 	return nil
 }
 
@@ -304,7 +305,7 @@ func (a *simAccount) attachedTo(arn string) []string {
 
 // ---- groups ----
 
-func (s *sim) createGroup(a *simAccount, g *engine.Group) error {
+func (s *sim) createGroup(a *simAccount, g *model.Group) error {
 	const op = "CreateGroup"
 	if err := validateName(op, "groupName", g.Name, maxGroupNameLen); err != nil {
 		return err
@@ -313,15 +314,15 @@ func (s *sim) createGroup(a *simAccount, g *engine.Group) error {
 	if err := validatePath(op, path); err != nil {
 		return err
 	}
-	if existing, ok := a.groups[engine.NameKey(g.Name)]; ok {
+	if existing, ok := a.groups[model.NameKey(g.Name)]; ok {
 		return apiErr(op, CodeEntityAlreadyExists, "a group named %s already exists (as %s; IAM group names are case-insensitive)", g.Name, existing.Name)
 	}
-	a.groups[engine.NameKey(g.Name)] = &engine.Group{Name: g.Name, Path: path}
+	a.groups[model.NameKey(g.Name)] = &model.Group{Name: g.Name, Path: path}
 	return nil
 }
 
-func (s *sim) group(op string, a *simAccount, name string) (*engine.Group, error) {
-	g, ok := a.groups[engine.NameKey(name)]
+func (s *sim) group(op string, a *simAccount, name string) (*model.Group, error) {
+	g, ok := a.groups[model.NameKey(name)]
 	if !ok {
 		return nil, apiErr(op, CodeNoSuchEntity, "the group with name %s cannot be found in account %s", name, a.id)
 	}
@@ -330,13 +331,13 @@ func (s *sim) group(op string, a *simAccount, name string) (*engine.Group, error
 
 // updateGroup is UpdateGroup with a new path (which is how a group's
 // ownership is recorded, so it can legitimately change).
-func (s *sim) updateGroup(a *simAccount, before, after *engine.Group) error {
+func (s *sim) updateGroup(a *simAccount, before, after *model.Group) error {
 	const op = "UpdateGroup"
 	g, err := s.group(op, a, after.Name)
 	if err != nil {
 		return err
 	}
-	if engine.NameKey(before.Name) != engine.NameKey(after.Name) {
+	if model.NameKey(before.Name) != model.NameKey(after.Name) {
 		return apiErr(op, CodeReplacementRequired, "renaming group %s to %s is not supported; delete and re-create it", before.Name, after.Name)
 	}
 	if pathOr(before.Path) != pathOr(after.Path) {
@@ -356,7 +357,7 @@ func (s *sim) deleteGroup(a *simAccount, name string) error {
 	}
 	var members []string
 	for _, u := range a.users {
-		if slices.ContainsFunc(u.Groups, func(n string) bool { return engine.NameKey(n) == engine.NameKey(g.Name) }) {
+		if slices.ContainsFunc(u.Groups, func(n string) bool { return model.NameKey(n) == model.NameKey(g.Name) }) {
 			members = append(members, u.Name)
 		}
 	}
@@ -368,13 +369,13 @@ func (s *sim) deleteGroup(a *simAccount, name string) error {
 	case len(g.AttachedPolicies) > 0:
 		return apiErr(op, CodeDeleteConflict, "cannot delete group %s: it still has attached managed policies (detach them first)", g.Name)
 	}
-	delete(a.groups, engine.NameKey(name))
+	delete(a.groups, model.NameKey(name))
 	return nil
 }
 
 // ---- users ----
 
-func (s *sim) createUser(a *simAccount, u *engine.User) error {
+func (s *sim) createUser(a *simAccount, u *model.User) error {
 	const op = "CreateUser"
 	if err := validateName(op, "userName", u.Name, maxUserNameLen); err != nil {
 		return err
@@ -386,18 +387,18 @@ func (s *sim) createUser(a *simAccount, u *engine.User) error {
 	if err := validateTags(op, u.Tags); err != nil {
 		return err
 	}
-	if existing, ok := a.users[engine.NameKey(u.Name)]; ok {
+	if existing, ok := a.users[model.NameKey(u.Name)]; ok {
 		return apiErr(op, CodeEntityAlreadyExists, "a user named %s already exists (as %s; IAM user names are case-insensitive)", u.Name, existing.Name)
 	}
-	a.users[engine.NameKey(u.Name)] = &simUser{
-		User:     engine.User{Name: u.Name, Path: path, Tags: mapOrNil(maps.Clone(u.Tags))},
+	a.users[model.NameKey(u.Name)] = &simUser{
+		User:     model.User{Name: u.Name, Path: path, Tags: mapOrNil(maps.Clone(u.Tags))},
 		uniqueID: a.newUniqueID("AIDA", "user", u.Name),
 	}
 	return nil
 }
 
 func (s *sim) user(op string, a *simAccount, name string) (*simUser, error) {
-	u, ok := a.users[engine.NameKey(name)]
+	u, ok := a.users[model.NameKey(name)]
 	if !ok {
 		return nil, apiErr(op, CodeNoSuchEntity, "the user with name %s cannot be found in account %s", name, a.id)
 	}
@@ -405,12 +406,12 @@ func (s *sim) user(op string, a *simAccount, name string) (*simUser, error) {
 }
 
 // updateUser is UpdateUser (new path) and TagUser/UntagUser.
-func (s *sim) updateUser(a *simAccount, before, after *engine.User) error {
+func (s *sim) updateUser(a *simAccount, before, after *model.User) error {
 	u, err := s.user("UpdateUser", a, after.Name)
 	if err != nil {
 		return err
 	}
-	if engine.NameKey(before.Name) != engine.NameKey(after.Name) {
+	if model.NameKey(before.Name) != model.NameKey(after.Name) {
 		return apiErr("UpdateUser", CodeReplacementRequired, "renaming user %s to %s is not supported; delete and re-create it", before.Name, after.Name)
 	}
 	if pathOr(before.Path) != pathOr(after.Path) {
@@ -437,7 +438,7 @@ func (s *sim) deleteUser(a *simAccount, name string) error {
 	case len(u.AttachedPolicies) > 0:
 		return apiErr(op, CodeDeleteConflict, "cannot delete user %s: it still has attached managed policies (detach them first)", u.Name)
 	}
-	delete(a.users, engine.NameKey(name))
+	delete(a.users, model.NameKey(name))
 	s.forgetPrincipal(a.id, "user", u.Path, u.Name, u.uniqueID)
 	return nil
 }
@@ -455,21 +456,21 @@ type principalSlot struct {
 	inlineQuota string
 }
 
-func (s *sim) principal(op string, a *simAccount, kind engine.Kind, name string) (principalSlot, error) {
+func (s *sim) principal(op string, a *simAccount, kind model.Kind, name string) (principalSlot, error) {
 	switch kind {
-	case engine.KindRole:
+	case model.KindRole:
 		r, err := s.role(op, a, name)
 		if err != nil {
 			return principalSlot{}, err
 		}
 		return principalSlot{"Role", r.Name, &r.AttachedPolicies, &r.InlinePolicies, maxRoleInlineSize, "RolePolicySizeQuota"}, nil
-	case engine.KindGroup:
+	case model.KindGroup:
 		g, err := s.group(op, a, name)
 		if err != nil {
 			return principalSlot{}, err
 		}
 		return principalSlot{"Group", g.Name, &g.AttachedPolicies, &g.InlinePolicies, maxGroupInlineSize, "GroupPolicySizeQuota"}, nil
-	case engine.KindUser:
+	case model.KindUser:
 		u, err := s.user(op, a, name)
 		if err != nil {
 			return principalSlot{}, err
@@ -481,7 +482,7 @@ func (s *sim) principal(op string, a *simAccount, kind engine.Kind, name string)
 
 // opName builds the IAM operation name for a principal kind, e.g.
 // opName("Put", KindRole, "Policy") = "PutRolePolicy".
-func opName(verb string, kind engine.Kind, suffix string) string {
+func opName(verb string, kind model.Kind, suffix string) string {
 	k := string(kind)
 	if k != "" {
 		k = strings.ToUpper(k[:1]) + k[1:]
@@ -490,7 +491,7 @@ func opName(verb string, kind engine.Kind, suffix string) string {
 }
 
 // putInline is PutRolePolicy / PutGroupPolicy / PutUserPolicy.
-func (s *sim) putInline(a *simAccount, ip *engine.InlinePolicy) error {
+func (s *sim) putInline(a *simAccount, ip *model.InlinePolicy) error {
 	op := opName("Put", ip.PrincipalKind, "Policy")
 	if err := validateName(op, "policyName", ip.Name, maxPolicyNameLen); err != nil {
 		return err
@@ -523,7 +524,7 @@ func (s *sim) putInline(a *simAccount, ip *engine.InlinePolicy) error {
 
 // deleteInline is DeleteRolePolicy / DeleteGroupPolicy / DeleteUserPolicy.
 // Inline policy names are case-sensitive within a principal.
-func (s *sim) deleteInline(a *simAccount, ip *engine.InlinePolicy) error {
+func (s *sim) deleteInline(a *simAccount, ip *model.InlinePolicy) error {
 	op := opName("Delete", ip.PrincipalKind, "Policy")
 	p, err := s.principal(op, a, ip.PrincipalKind, ip.PrincipalName)
 	if err != nil {
@@ -554,16 +555,16 @@ func (a *simAccount) resolvePolicyARN(arn string) (string, bool) {
 	rest := strings.TrimPrefix(parts[5], "policy")
 	i := strings.LastIndex(rest, "/")
 	path, name := rest[:i+1], rest[i+1:]
-	p, ok := a.policies[engine.NameKey(name)]
+	p, ok := a.policies[model.NameKey(name)]
 	if !ok || p.path != path {
 		return "", false
 	}
-	return engine.PolicyARN(a.partition, a.id, p.path, p.name), true
+	return model.PolicyARN(a.partition, a.id, p.path, p.name), true
 }
 
 // attach is AttachRolePolicy / AttachGroupPolicy / AttachUserPolicy.
 // Attaching what is already attached succeeds and changes nothing, as in IAM.
-func (s *sim) attach(a *simAccount, at *engine.Attachment) error {
+func (s *sim) attach(a *simAccount, at *model.Attachment) error {
 	op := opName("Attach", at.PrincipalKind, "Policy")
 	p, err := s.principal(op, a, at.PrincipalKind, at.PrincipalName)
 	if err != nil {
@@ -594,7 +595,7 @@ func managedHint(arn string) string {
 }
 
 // detach is DetachRolePolicy / DetachGroupPolicy / DetachUserPolicy.
-func (s *sim) detach(a *simAccount, at *engine.Attachment) error {
+func (s *sim) detach(a *simAccount, at *model.Attachment) error {
 	op := opName("Detach", at.PrincipalKind, "Policy")
 	p, err := s.principal(op, a, at.PrincipalKind, at.PrincipalName)
 	if err != nil {
@@ -617,7 +618,7 @@ func (s *sim) detach(a *simAccount, at *engine.Attachment) error {
 
 // ---- memberships ----
 
-func (s *sim) addUserToGroup(a *simAccount, m *engine.Membership) error {
+func (s *sim) addUserToGroup(a *simAccount, m *model.Membership) error {
 	const op = "AddUserToGroup"
 	g, err := s.group(op, a, m.Group)
 	if err != nil {
@@ -637,7 +638,7 @@ func (s *sim) addUserToGroup(a *simAccount, m *engine.Membership) error {
 	return nil
 }
 
-func (s *sim) removeUserFromGroup(a *simAccount, m *engine.Membership) error {
+func (s *sim) removeUserFromGroup(a *simAccount, m *model.Membership) error {
 	const op = "RemoveUserFromGroup"
 	g, err := s.group(op, a, m.Group)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 )
 
@@ -129,7 +131,7 @@ func (p *Provider) Describe() string { return "local simulation in " + p.dir }
 
 // Identity is the account's root: the simulation acts with full authority in
 // every account, as an administrator would.
-func (p *Provider) Identity(ctx context.Context, account *engine.AccountConfig) (engine.Identity, error) {
+func (p *Provider) Identity(ctx context.Context, account *model.AccountConfig) (engine.Identity, error) {
 	if err := ctx.Err(); err != nil {
 		return engine.Identity{}, err
 	}
@@ -137,12 +139,12 @@ func (p *Provider) Identity(ctx context.Context, account *engine.AccountConfig) 
 	if err != nil {
 		return engine.Identity{}, err
 	}
-	return engine.Identity{Account: a.id, ARN: engine.RootARN(a.partition, a.id)}, nil
+	return engine.Identity{Account: a.id, ARN: model.RootARN(a.partition, a.id)}, nil
 }
 
 // Read returns a deep copy of the account. An account the simulation has
 // never seen reads as empty: on AWS too, a fresh account has no roles.
-func (p *Provider) Read(ctx context.Context, account *engine.AccountConfig) (*engine.Account, error) {
+func (p *Provider) Read(ctx context.Context, account *model.AccountConfig) (*model.Account, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -156,7 +158,7 @@ func (p *Provider) Read(ctx context.Context, account *engine.AccountConfig) (*en
 }
 
 // touch registers the account (see accountLocked) and returns it.
-func (p *Provider) touch(account *engine.AccountConfig) (*simAccount, error) {
+func (p *Provider) touch(account *model.AccountConfig) (*simAccount, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.accountLocked(account)
@@ -168,7 +170,7 @@ func (p *Provider) touch(account *engine.AccountConfig) (*simAccount, error) {
 // declared account be checked against the principals of another declared
 // account even before anything was written there. It reaches state.json
 // with the next Apply.
-func (p *Provider) accountLocked(account *engine.AccountConfig) (*simAccount, error) {
+func (p *Provider) accountLocked(account *model.AccountConfig) (*simAccount, error) {
 	if p.closed {
 		return nil, errors.New("local target: provider is closed")
 	}
@@ -183,7 +185,7 @@ func (p *Provider) accountLocked(account *engine.AccountConfig) (*simAccount, er
 // that replaces the current one only once it is on disk, so a failed change
 // — refused by IAM's rules or by the disk — changes nothing, in memory or
 // in the file.
-func (p *Provider) Apply(ctx context.Context, account *engine.AccountConfig, change *engine.Change) error {
+func (p *Provider) Apply(ctx context.Context, account *model.AccountConfig, change *model.Change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -228,7 +230,7 @@ func (p *Provider) Apply(ctx context.Context, account *engine.AccountConfig, cha
 
 // Snapshot returns a deep copy of every account the simulation holds, for
 // tests and debugging.
-func (p *Provider) Snapshot() *engine.State {
+func (p *Provider) Snapshot() *model.State {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.sim.engineState()

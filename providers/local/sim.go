@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -30,7 +31,7 @@ type simAccount struct {
 	partition string
 	roles     map[string]*simRole // keyed by engine.NameKey
 	policies  map[string]*simPolicy
-	groups    map[string]*engine.Group
+	groups    map[string]*model.Group
 	users     map[string]*simUser
 	// serial counts the roles and users ever created in the account. It
 	// makes unique IDs deterministic (same history, same IDs: plans stay
@@ -39,12 +40,12 @@ type simAccount struct {
 }
 
 type simRole struct {
-	engine.Role
+	model.Role
 	uniqueID string // AROA...
 }
 
 type simUser struct {
-	engine.User
+	model.User
 	uniqueID string // AIDA...
 }
 
@@ -88,7 +89,7 @@ func (s *sim) account(id, partition string) (*simAccount, error) {
 		partition: partition,
 		roles:     map[string]*simRole{},
 		policies:  map[string]*simPolicy{},
-		groups:    map[string]*engine.Group{},
+		groups:    map[string]*model.Group{},
 		users:     map[string]*simUser{},
 	}
 	s.accounts[id] = a
@@ -109,7 +110,7 @@ func (a *simAccount) clone() *simAccount {
 		partition: a.partition,
 		roles:     make(map[string]*simRole, len(a.roles)),
 		policies:  make(map[string]*simPolicy, len(a.policies)),
-		groups:    make(map[string]*engine.Group, len(a.groups)),
+		groups:    make(map[string]*model.Group, len(a.groups)),
 		users:     make(map[string]*simUser, len(a.users)),
 		serial:    a.serial,
 	}
@@ -144,8 +145,8 @@ func (p *simPolicy) defaultVersion() policyVersion {
 // engineAccount renders the account as the engine sees it: a deep copy,
 // lists sorted, empty collections nil (so that what is read does not depend
 // on whether the state went through state.json), ownership unset.
-func (a *simAccount) engineAccount() *engine.Account {
-	out := engine.NewAccount(a.id, a.partition)
+func (a *simAccount) engineAccount() *model.Account {
+	out := model.NewAccount(a.id, a.partition)
 	for k, r := range a.roles {
 		c := r.Role.Clone()
 		c.AttachedPolicies = sortedOrNil(c.AttachedPolicies)
@@ -154,7 +155,7 @@ func (a *simAccount) engineAccount() *engine.Account {
 		out.Roles[k] = c
 	}
 	for k, p := range a.policies {
-		out.Policies[k] = &engine.ManagedPolicy{
+		out.Policies[k] = &model.ManagedPolicy{
 			Name:        p.name,
 			Path:        p.path,
 			Description: p.description,
@@ -180,8 +181,8 @@ func (a *simAccount) engineAccount() *engine.Account {
 	return out
 }
 
-func (s *sim) engineState() *engine.State {
-	st := engine.NewState()
+func (s *sim) engineState() *model.State {
+	st := model.NewState()
 	for id, a := range s.accounts {
 		st.Accounts[id] = a.engineAccount()
 	}
@@ -227,10 +228,10 @@ func (s *sim) checkTrustPrincipals(op string, doc policy.Document, partition str
 func (a *simAccount) principalExists(p principalARN) bool {
 	switch p.kind {
 	case "role":
-		r, ok := a.roles[engine.NameKey(p.name)]
+		r, ok := a.roles[model.NameKey(p.name)]
 		return ok && r.Path == p.path
 	case "user":
-		u, ok := a.users[engine.NameKey(p.name)]
+		u, ok := a.users[model.NameKey(p.name)]
 		return ok && u.Path == p.path
 	}
 	return false

@@ -3,13 +3,14 @@ package local
 import (
 	"errors"
 	"fmt"
-	"github.com/trustform/trustform/internal/regularfile"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/trustform/trustform/internal/regularfile"
 )
 
 const (

@@ -12,24 +12,24 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // tutorial applies the reference scenario's objects, with a policy that has
 // two versions and a trust policy that names a user in another account.
 func tutorial(t *testing.T, p *Provider) {
 	t.Helper()
-	rw := &engine.ManagedPolicy{Name: "read-write-app-bucket", Document: allow("s3:GetObject", "arn:aws:s3:::productionapp/*")}
-	rw2 := &engine.ManagedPolicy{Name: "read-write-app-bucket", Document: allow("s3:*", "arn:aws:s3:::productionapp/*")}
+	rw := &model.ManagedPolicy{Name: "read-write-app-bucket", Document: allow("s3:GetObject", "arn:aws:s3:::productionapp/*")}
+	rw2 := &model.ManagedPolicy{Name: "read-write-app-bucket", Document: allow("s3:*", "arn:aws:s3:::productionapp/*")}
 	mustApply(t, p,
-		create(dev, engine.KindGroup, &engine.Group{Name: "Developers"}),
-		create(dev, engine.KindUser, &engine.User{Name: "David", Tags: map[string]string{"team": "apps"}}),
-		create(dev, engine.KindMembership, &engine.Membership{User: "David", Group: "Developers"}),
-		create(prod, engine.KindPolicy, rw),
-		update(prod, engine.KindPolicy, rw, rw2),
-		create(prod, engine.KindRole, role("UpdateApp", trust(devRoot, "arn:aws:iam::111111111111:user/David"))),
-		create(prod, engine.KindAttachment, attachment(engine.KindRole, "UpdateApp", "arn:aws:iam::999999999999:policy/read-write-app-bucket")),
-		create(dev, engine.KindInline, inline(engine.KindGroup, "Developers", "grant", allow("sts:AssumeRole", "arn:aws:iam::999999999999:role/UpdateApp"))),
+		create(dev, model.KindGroup, &model.Group{Name: "Developers"}),
+		create(dev, model.KindUser, &model.User{Name: "David", Tags: map[string]string{"team": "apps"}}),
+		create(dev, model.KindMembership, &model.Membership{User: "David", Group: "Developers"}),
+		create(prod, model.KindPolicy, rw),
+		update(prod, model.KindPolicy, rw, rw2),
+		create(prod, model.KindRole, role("UpdateApp", trust(devRoot, "arn:aws:iam::111111111111:user/David"))),
+		create(prod, model.KindAttachment, attachment(model.KindRole, "UpdateApp", "arn:aws:iam::999999999999:policy/read-write-app-bucket")),
+		create(dev, model.KindInline, inline(model.KindGroup, "Developers", "grant", allow("sts:AssumeRole", "arn:aws:iam::999999999999:role/UpdateApp"))),
 	)
 }
 
@@ -78,7 +78,7 @@ func TestPersistence(t *testing.T) {
 		}
 		defer q.Close()
 		before, _ := os.ReadFile(filepath.Join(dir, stateFile))
-		if err := apply(q, create(dev, engine.KindGroup, &engine.Group{Name: "Testers"})); err == nil || !strings.Contains(err.Error(), "read-only") {
+		if err := apply(q, create(dev, model.KindGroup, &model.Group{Name: "Testers"})); err == nil || !strings.Contains(err.Error(), "read-only") {
 			t.Errorf("Apply on a read-only provider: %v", err)
 		}
 		after, _ := os.ReadFile(filepath.Join(dir, stateFile))
@@ -207,7 +207,7 @@ func TestAtomicWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := apply(p, create(dev, engine.KindGroup, &engine.Group{Name: "developers"})); codeOf(err) != CodeEntityAlreadyExists {
+	if err := apply(p, create(dev, model.KindGroup, &model.Group{Name: "developers"})); codeOf(err) != CodeEntityAlreadyExists {
 		t.Fatalf("duplicate group: %v", err)
 	}
 	after, _ := os.ReadFile(filepath.Join(p.dir, stateFile))
@@ -233,7 +233,7 @@ func TestAtomicWrite(t *testing.T) {
 		tutorial(t, q)
 		want := q.Snapshot()
 		q.dir = filepath.Join(q.dir, stateFile)
-		if err := apply(q, create(dev, engine.KindGroup, &engine.Group{Name: "Testers"})); err == nil {
+		if err := apply(q, create(dev, model.KindGroup, &model.Group{Name: "Testers"})); err == nil {
 			t.Fatal("Apply succeeded without a place to write")
 		}
 		if got := q.Snapshot(); !reflect.DeepEqual(got, want) {
@@ -255,9 +255,9 @@ func TestConcurrentApply(t *testing.T) {
 			defer wg.Done()
 			name := fmt.Sprintf("u%02d", i)
 			for _, c := range []change{
-				create(dev, engine.KindUser, &engine.User{Name: name}),
-				create(dev, engine.KindGroup, &engine.Group{Name: "g" + name}),
-				create(dev, engine.KindMembership, &engine.Membership{User: name, Group: "g" + name}),
+				create(dev, model.KindUser, &model.User{Name: name}),
+				create(dev, model.KindGroup, &model.Group{Name: "g" + name}),
+				create(dev, model.KindMembership, &model.Membership{User: name, Group: "g" + name}),
 			} {
 				if err := apply(p, c); err != nil {
 					errs <- err

@@ -9,13 +9,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
 	"github.com/trustform/trustform/schema"
 )
@@ -24,9 +26,9 @@ import (
 // imported into.
 type Input struct {
 	Stack   string
-	Account *engine.AccountConfig // the declared account the objects come from
-	Read    *engine.Account       // the account as read, ownership marked for Stack
-	Config  *engine.Config        // the stack as it is, for references and labels
+	Account *model.AccountConfig // the declared account the objects come from
+	Read    *model.Account       // the account as read, ownership marked for Stack
+	Config  *model.Config        // the stack as it is, for references and labels
 	// Match, when set, is a shell pattern (path.Match) on IAM names: only
 	// matching roles, policies, groups and users are imported.
 	Match string
@@ -37,7 +39,7 @@ type Input struct {
 
 // Item is one object Generate wrote or left out.
 type Item struct {
-	Kind    engine.Kind
+	Kind    model.Kind
 	Name    string
 	Address string // the block written, e.g. role.update_app
 	Reason  string // why it was left out, or how it was written
@@ -96,11 +98,11 @@ type generator struct {
 	in       Input
 	refs     map[string]hcl.Traversal // ARN (and bare account id) → reference
 	taken    map[string]bool          // "type.label" already declared or written
-	labels   map[engine.Key]string
-	policies []*engine.ManagedPolicy
-	groups   []*engine.Group
-	users    []*engine.User
-	roles    []*engine.Role
+	labels   map[model.Key]string
+	policies []*model.ManagedPolicy
+	groups   []*model.Group
+	users    []*model.User
+	roles    []*model.Role
 	grants   []grantOut
 	// referredGroups are groups an imported user belongs to that the stack
 	// neither declares nor imports: declared existing = true so that the
@@ -150,20 +152,20 @@ func (g *generator) indexConfig() {
 		return "aws"
 	}
 	for _, a := range cfg.Accounts {
-		g.ref(engine.RootARN(a.Partition, a.ID), a.Address)
+		g.ref(model.RootARN(a.Partition, a.ID), a.Address)
 		g.ref(a.ID, a.Address)
 		g.take(a.Address)
 	}
 	for _, r := range cfg.Roles {
-		g.ref(engine.RoleARN(part(r.Account), r.Account, r.Path, r.Name), r.Address)
+		g.ref(model.RoleARN(part(r.Account), r.Account, r.Path, r.Name), r.Address)
 		g.take(r.Address)
 	}
 	for _, p := range cfg.Policies {
-		g.ref(engine.PolicyARN(part(p.Account), p.Account, p.Path, p.Name), p.Address)
+		g.ref(model.PolicyARN(part(p.Account), p.Account, p.Path, p.Name), p.Address)
 		g.take(p.Address)
 	}
 	for _, u := range cfg.Users {
-		g.ref(engine.UserARN(part(u.Account), u.Account, u.Path, u.Name), u.Address)
+		g.ref(model.UserARN(part(u.Account), u.Account, u.Path, u.Name), u.Address)
 		g.take(u.Address)
 	}
 	for _, gr := range cfg.Groups {
@@ -189,18 +191,18 @@ func (g *generator) take(address string) {
 }
 
 // declared reports whether the stack declares an object of the account.
-func (g *generator) declared(kind engine.Kind, name string) bool {
+func (g *generator) declared(kind model.Kind, name string) bool {
 	cfg, id := g.in.Config, g.in.Account.ID
-	same := func(acct, n string) bool { return acct == id && engine.NameKey(n) == engine.NameKey(name) }
+	same := func(acct, n string) bool { return acct == id && model.NameKey(n) == model.NameKey(name) }
 	switch kind {
-	case engine.KindRole:
-		return slices.ContainsFunc(cfg.Roles, func(r *engine.RoleConfig) bool { return same(r.Account, r.Name) })
-	case engine.KindPolicy:
-		return slices.ContainsFunc(cfg.Policies, func(p *engine.PolicyConfig) bool { return same(p.Account, p.Name) })
-	case engine.KindGroup:
-		return slices.ContainsFunc(cfg.Groups, func(gr *engine.GroupConfig) bool { return same(gr.Account, gr.Name) })
-	case engine.KindUser:
-		return slices.ContainsFunc(cfg.Users, func(u *engine.UserConfig) bool { return same(u.Account, u.Name) })
+	case model.KindRole:
+		return slices.ContainsFunc(cfg.Roles, func(r *model.RoleConfig) bool { return same(r.Account, r.Name) })
+	case model.KindPolicy:
+		return slices.ContainsFunc(cfg.Policies, func(p *model.PolicyConfig) bool { return same(p.Account, p.Name) })
+	case model.KindGroup:
+		return slices.ContainsFunc(cfg.Groups, func(gr *model.GroupConfig) bool { return same(gr.Account, gr.Name) })
+	case model.KindUser:
+		return slices.ContainsFunc(cfg.Users, func(u *model.UserConfig) bool { return same(u.Account, u.Name) })
 	}
 	return false
 }
@@ -208,10 +210,10 @@ func (g *generator) declared(kind engine.Kind, name string) bool {
 // selectObjects chooses what to import and gives each a label.
 func (g *generator) selectObjects() {
 	a, stack := g.in.Read, g.in.Stack
-	g.labels = map[engine.Key]string{}
+	g.labels = map[model.Key]string{}
 	g.referredGroups = map[string]bool{}
-	otherOwner := engine.ForeignOwners(a, stack)
-	consider := func(kind engine.Kind, name, pth string, owned bool) bool {
+	otherOwner := ownership.ForeignOwners(a, stack)
+	consider := func(kind model.Kind, name, pth string, owned bool) bool {
 		why := ""
 		switch {
 		case g.in.Match != "" && !matches(g.in.Match, name):
@@ -222,13 +224,13 @@ func (g *generator) selectObjects() {
 			why = "the stack already declares it"
 		case otherOwner(kind, name) != "":
 			why = "trustform stack " + strconv.Quote(otherOwner(kind, name)) + " owns it"
-		case kind == engine.KindRole && strings.HasPrefix(pth, "/aws-service-role/"):
+		case kind == model.KindRole && strings.HasPrefix(pth, "/aws-service-role/"):
 			why = "a service-linked role belongs to its AWS service, which alone may change it"
-		case kind == engine.KindRole && strings.HasPrefix(pth, "/aws-reserved/"):
+		case kind == model.KindRole && strings.HasPrefix(pth, "/aws-reserved/"):
 			why = "a role AWS reserves (IAM Identity Center, for example) is managed by AWS"
-		case kind == engine.KindRole && g.in.Skip[engine.NameKey(name)] != "":
-			why = g.in.Skip[engine.NameKey(name)]
-		case kind == engine.KindPolicy && isLedgerOfAnyStack(name):
+		case kind == model.KindRole && g.in.Skip[model.NameKey(name)] != "":
+			why = g.in.Skip[model.NameKey(name)]
+		case kind == model.KindPolicy && isLedgerOfAnyStack(name):
 			why = "it records another stack's adopted objects"
 		}
 		if why != "" {
@@ -238,27 +240,27 @@ func (g *generator) selectObjects() {
 		return true
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Policies)) {
-		if p := a.Policies[k]; consider(engine.KindPolicy, p.Name, p.Path, p.Owned) {
+		if p := a.Policies[k]; consider(model.KindPolicy, p.Name, p.Path, p.Owned) {
 			g.policies = append(g.policies, p)
-			g.assign(engine.KindPolicy, p.Name, engine.PolicyARN(a.Partition, a.ID, p.Path, p.Name))
+			g.assign(model.KindPolicy, p.Name, model.PolicyARN(a.Partition, a.ID, p.Path, p.Name))
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Groups)) {
-		if gr := a.Groups[k]; consider(engine.KindGroup, gr.Name, gr.Path, gr.Owned) {
+		if gr := a.Groups[k]; consider(model.KindGroup, gr.Name, gr.Path, gr.Owned) {
 			g.groups = append(g.groups, gr)
-			g.assign(engine.KindGroup, gr.Name, engine.GroupARN(a.Partition, a.ID, gr.Path, gr.Name))
+			g.assign(model.KindGroup, gr.Name, model.GroupARN(a.Partition, a.ID, gr.Path, gr.Name))
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Users)) {
-		if u := a.Users[k]; consider(engine.KindUser, u.Name, u.Path, u.Owned) {
+		if u := a.Users[k]; consider(model.KindUser, u.Name, u.Path, u.Owned) {
 			g.users = append(g.users, u)
-			g.assign(engine.KindUser, u.Name, engine.UserARN(a.Partition, a.ID, u.Path, u.Name))
+			g.assign(model.KindUser, u.Name, model.UserARN(a.Partition, a.ID, u.Path, u.Name))
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Roles)) {
-		if r := a.Roles[k]; consider(engine.KindRole, r.Name, r.Path, r.Owned) {
+		if r := a.Roles[k]; consider(model.KindRole, r.Name, r.Path, r.Owned) {
 			g.roles = append(g.roles, r)
-			g.assign(engine.KindRole, r.Name, engine.RoleARN(a.Partition, a.ID, r.Path, r.Name))
+			g.assign(model.KindRole, r.Name, model.RoleARN(a.Partition, a.ID, r.Path, r.Name))
 		}
 	}
 	// An adopted user's groups must be declared, or the plan would remove
@@ -267,7 +269,7 @@ func (g *generator) selectObjects() {
 		for _, name := range u.Groups {
 			if g.groupRef(name) == nil {
 				g.referredGroups[name] = true
-				g.assign(engine.KindGroup, name, "")
+				g.assign(model.KindGroup, name, "")
 			}
 		}
 	}
@@ -279,22 +281,22 @@ func (g *generator) selectObjects() {
 	// plan would change).
 	adoptedGroups := map[string]bool{}
 	for _, gr := range g.groups {
-		adoptedGroups[engine.NameKey(gr.Name)] = true
+		adoptedGroups[model.NameKey(gr.Name)] = true
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Users)) {
 		u := a.Users[k]
-		if g.label(engine.KindUser, u.Name) != "" || u.Owned || g.declared(engine.KindUser, u.Name) || otherOwner(engine.KindUser, u.Name) != "" {
+		if g.label(model.KindUser, u.Name) != "" || u.Owned || g.declared(model.KindUser, u.Name) || otherOwner(model.KindUser, u.Name) != "" {
 			continue
 		}
 		var in []string
 		for _, name := range u.Groups {
-			if adoptedGroups[engine.NameKey(name)] {
+			if adoptedGroups[model.NameKey(name)] {
 				in = append(in, name)
 			}
 		}
 		if len(in) > 0 {
 			g.referredUsers = append(g.referredUsers, referredUser{name: u.Name, groups: in})
-			g.assign(engine.KindUser, u.Name, "")
+			g.assign(model.KindUser, u.Name, "")
 		}
 	}
 }
@@ -316,7 +318,7 @@ func matches(pattern, name string) bool {
 
 // assign gives an imported object a label unique among the stack's blocks
 // of its type, and records the reference to it.
-func (g *generator) assign(kind engine.Kind, name, arn string) {
+func (g *generator) assign(kind model.Kind, name, arn string) {
 	typ := blockType(kind)
 	base := Label(name)
 	label := base
@@ -324,14 +326,14 @@ func (g *generator) assign(kind engine.Kind, name, arn string) {
 		label = base + "_" + strconv.Itoa(n)
 	}
 	g.taken[typ+"."+label] = true
-	g.labels[engine.PrincipalKey(g.in.Account.ID, kind, name)] = label
+	g.labels[model.PrincipalKey(g.in.Account.ID, kind, name)] = label
 	if arn != "" {
 		g.refs[arn] = traversal(typ, label)
 	}
 }
 
-func blockType(kind engine.Kind) string {
-	if kind == engine.KindPolicy {
+func blockType(kind model.Kind) string {
+	if kind == model.KindPolicy {
 		return "policy"
 	}
 	return string(kind)
@@ -362,18 +364,18 @@ func traversal(root string, attrs ...string) hcl.Traversal {
 	return t
 }
 
-func (g *generator) label(kind engine.Kind, name string) string {
-	return g.labels[engine.PrincipalKey(g.in.Account.ID, kind, name)]
+func (g *generator) label(kind model.Kind, name string) string {
+	return g.labels[model.PrincipalKey(g.in.Account.ID, kind, name)]
 }
 
 // groupRef is the reference to a group of the account by name, declared in
 // the stack or imported now.
 func (g *generator) groupRef(name string) hcl.Traversal {
-	if l := g.label(engine.KindGroup, name); l != "" {
+	if l := g.label(model.KindGroup, name); l != "" {
 		return traversal("group", l)
 	}
 	for _, gr := range g.in.Config.Groups {
-		if gr.Account == g.in.Account.ID && engine.NameKey(gr.Name) == engine.NameKey(name) {
+		if gr.Account == g.in.Account.ID && model.NameKey(gr.Name) == model.NameKey(name) {
 			if t, diags := hclsyntax.ParseTraversalAbs([]byte(gr.Address), "", hcl.InitialPos); !diags.HasErrors() {
 				return t
 			}
@@ -399,7 +401,7 @@ func (g *generator) arnList(arns []string) hclwrite.Tokens {
 	return hclwrite.TokensForTuple(elems)
 }
 
-func (g *generator) imported(kind engine.Kind, name, address, how string) {
+func (g *generator) imported(kind model.Kind, name, address, how string) {
 	g.res.Imported = append(g.res.Imported, Item{Kind: kind, Name: name, Address: address, Reason: how})
 }
 
@@ -425,8 +427,8 @@ func setPath(b *hclwrite.Body, p string) {
 	}
 }
 
-func (g *generator) writePolicy(body *hclwrite.Body, p *engine.ManagedPolicy) {
-	label := g.label(engine.KindPolicy, p.Name)
+func (g *generator) writePolicy(body *hclwrite.Body, p *model.ManagedPolicy) {
+	label := g.label(model.KindPolicy, p.Name)
 	b := g.header(body, "policy", label, p.Name)
 	setPath(b, p.Path)
 	if p.Description != "" {
@@ -434,32 +436,32 @@ func (g *generator) writePolicy(body *hclwrite.Body, p *engine.ManagedPolicy) {
 	}
 	b.SetAttributeValue("adopt", cty.True)
 	how := g.writeDocument(b, p.Document)
-	g.imported(engine.KindPolicy, p.Name, "policy."+label, how)
+	g.imported(model.KindPolicy, p.Name, "policy."+label, how)
 }
 
-func (g *generator) writeGroup(body *hclwrite.Body, gr *engine.Group) {
-	label := g.label(engine.KindGroup, gr.Name)
+func (g *generator) writeGroup(body *hclwrite.Body, gr *model.Group) {
+	label := g.label(model.KindGroup, gr.Name)
 	b := g.header(body, "group", label, gr.Name)
 	setPath(b, gr.Path)
 	b.SetAttributeValue("adopt", cty.True)
 	g.writeAttached(b, gr.AttachedPolicies)
-	g.writeInline(b, engine.KindGroup, gr.Name, traversal("group", label), gr.InlinePolicies)
-	g.imported(engine.KindGroup, gr.Name, "group."+label, "")
+	g.writeInline(b, model.KindGroup, gr.Name, traversal("group", label), gr.InlinePolicies)
+	g.imported(model.KindGroup, gr.Name, "group."+label, "")
 }
 
 func (g *generator) writeExistingGroup(body *hclwrite.Body, name string) {
-	label := g.label(engine.KindGroup, name)
+	label := g.label(model.KindGroup, name)
 	body.AppendNewline()
 	fmt.Fprintf(g.comment(body), "Not imported (left out by --match); declared so that adopted users keep their membership.")
 	b := body.AppendNewBlock("group", []string{label}).Body()
 	b.SetAttributeTraversal("account", g.accountRef())
 	b.SetAttributeValue("name", cty.StringVal(name))
 	b.SetAttributeValue("existing", cty.True)
-	g.imported(engine.KindGroup, name, "group."+label, "existing = true, for the memberships of adopted users")
+	g.imported(model.KindGroup, name, "group."+label, "existing = true, for the memberships of adopted users")
 }
 
 func (g *generator) writeExistingUser(body *hclwrite.Body, u referredUser) {
-	label := g.label(engine.KindUser, u.name)
+	label := g.label(model.KindUser, u.name)
 	body.AppendNewline()
 	fmt.Fprintf(g.comment(body), "Not imported (left out by --match); declared so that it stays in the adopted groups.")
 	b := body.AppendNewBlock("user", []string{label}).Body()
@@ -471,11 +473,11 @@ func (g *generator) writeExistingUser(body *hclwrite.Body, u referredUser) {
 		elems = append(elems, hclwrite.TokensForTraversal(g.groupRef(name)))
 	}
 	b.SetAttributeRaw("groups", hclwrite.TokensForTuple(elems))
-	g.imported(engine.KindUser, u.name, "user."+label, "existing = true, for its membership of adopted groups")
+	g.imported(model.KindUser, u.name, "user."+label, "existing = true, for its membership of adopted groups")
 }
 
-func (g *generator) writeUser(body *hclwrite.Body, u *engine.User) {
-	label := g.label(engine.KindUser, u.Name)
+func (g *generator) writeUser(body *hclwrite.Body, u *model.User) {
+	label := g.label(model.KindUser, u.Name)
 	b := g.header(body, "user", label, u.Name)
 	setPath(b, u.Path)
 	if len(u.Groups) > 0 {
@@ -488,12 +490,12 @@ func (g *generator) writeUser(body *hclwrite.Body, u *engine.User) {
 	b.SetAttributeValue("adopt", cty.True)
 	writeTags(b, u.Tags)
 	g.writeAttached(b, u.AttachedPolicies)
-	g.writeInline(b, engine.KindUser, u.Name, traversal("user", label), u.InlinePolicies)
-	g.imported(engine.KindUser, u.Name, "user."+label, "")
+	g.writeInline(b, model.KindUser, u.Name, traversal("user", label), u.InlinePolicies)
+	g.imported(model.KindUser, u.Name, "user."+label, "")
 }
 
-func (g *generator) writeRole(body *hclwrite.Body, r *engine.Role) {
-	label := g.label(engine.KindRole, r.Name)
+func (g *generator) writeRole(body *hclwrite.Body, r *model.Role) {
+	label := g.label(model.KindRole, r.Name)
 	b := g.header(body, "role", label, r.Name)
 	setPath(b, r.Path)
 	if r.Description != "" {
@@ -513,7 +515,7 @@ func (g *generator) writeRole(body *hclwrite.Body, r *engine.Role) {
 		ib := b.AppendNewBlock("inline_policy", []string{name}).Body()
 		g.writeDocument(ib, r.InlinePolicies[name])
 	}
-	g.imported(engine.KindRole, r.Name, "role."+label, how)
+	g.imported(model.KindRole, r.Name, "role."+label, how)
 }
 
 func (g *generator) writeAttached(b *hclwrite.Body, arns []string) {
@@ -525,14 +527,14 @@ func (g *generator) writeAttached(b *hclwrite.Body, arns []string) {
 // writeInline writes a group's or user's inline policies: grants and denies
 // as their own blocks (collected for the end of the file), the rest as
 // inline_policy blocks.
-func (g *generator) writeInline(b *hclwrite.Body, kind engine.Kind, principal string, ref hcl.Traversal, inline map[string]string) {
+func (g *generator) writeInline(b *hclwrite.Body, kind model.Kind, principal string, ref hcl.Traversal, inline map[string]string) {
 	for _, name := range slices.Sorted(maps.Keys(inline)) {
 		doc := inline[name]
-		if owner := engine.InlineOwner(name); owner != "" {
+		if owner := ownership.InlineOwner(name); owner != "" {
 			// A grant or deny of a stack that declares the principal
 			// existing = true: that stack keeps it, and declaring it here
 			// too would have two stacks undo each other's changes to it.
-			g.res.Skipped = append(g.res.Skipped, Item{Kind: engine.KindInline, Name: name,
+			g.res.Skipped = append(g.res.Skipped, Item{Kind: model.KindInline, Name: name,
 				Reason: fmt.Sprintf("on %s %q, trustform stack %q's own (its prefix): that stack keeps it", kind, principal, owner)})
 			continue
 		}
@@ -562,7 +564,7 @@ func (g *generator) writeGrant(body *hclwrite.Body, gt grantOut) {
 	b.SetAttributeRaw("to", hclwrite.TokensForTuple([]hclwrite.Tokens{hclwrite.TokensForTraversal(gt.principal)}))
 	b.SetAttributeRaw("roles", g.arnList(gt.roles))
 	b.SetAttributeValue("policy_name", cty.StringVal(gt.policyName))
-	g.imported(engine.Kind(gt.block), gt.policyName, gt.block+"."+gt.label, "inline policy "+strconv.Quote(gt.policyName))
+	g.imported(model.Kind(gt.block), gt.policyName, gt.block+"."+gt.label, "inline policy "+strconv.Quote(gt.policyName))
 }
 
 // assumeRoleGrant recognises the inline policy a grant or deny renders: one
@@ -593,8 +595,8 @@ func writeTags(b *hclwrite.Body, tags map[string]string) {
 	for k, v := range tags {
 		// AWS's own tags, and trustform's ownership tag and record of what
 		// a stack applied: a stack cannot declare them.
-		if lk := strings.ToLower(k); strings.HasPrefix(lk, "aws:") || lk == strings.ToLower(engine.OwnerTagKey) ||
-			strings.HasPrefix(lk, strings.ToLower(engine.AppliedTagKey)) {
+		if lk := strings.ToLower(k); strings.HasPrefix(lk, "aws:") || lk == strings.ToLower(ownership.OwnerTagKey) ||
+			strings.HasPrefix(lk, strings.ToLower(ownership.AppliedTagKey)) {
 			continue
 		}
 		m[k] = cty.StringVal(v)
@@ -708,7 +710,7 @@ func (g *generator) writeTrust(b *hclwrite.Body, doc string) string {
 		var accounts, principals []string
 		for _, p := range s.Principals["AWS"] {
 			if policy.IsAccountID(p) {
-				p = engine.RootARN(g.in.Account.Partition, p)
+				p = model.RootARN(g.in.Account.Partition, p)
 			}
 			if t, ok := g.refs[p]; ok && strings.HasSuffix(p, ":root") && t.RootName() == "account" {
 				accounts = append(accounts, p)

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine/policy"
 	"github.com/trustform/trustform/schema"
 )
@@ -78,15 +80,15 @@ func TestGeneratedHCLReproducesDocuments(t *testing.T) {
 		"old version": `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`,
 		"with id":     `{"Version":"2012-10-17","Id":"p1","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`,
 	}
-	prod := &engine.AccountConfig{Address: "account.production", Name: "production", ID: "999999999999", Partition: "aws"}
-	read := engine.NewAccount(prod.ID, "aws")
+	prod := &model.AccountConfig{Address: "account.production", Name: "production", ID: "999999999999", Partition: "aws"}
+	read := model.NewAccount(prod.ID, "aws")
 	for name, trust := range trusts {
-		r := &engine.Role{Name: "Role" + Label(name), Path: "/", TrustPolicy: trust, MaxSessionDuration: 3600, InlinePolicies: map[string]string{}}
-		read.Roles[engine.NameKey(r.Name)] = r
+		r := &model.Role{Name: "Role" + Label(name), Path: "/", TrustPolicy: trust, MaxSessionDuration: 3600, InlinePolicies: map[string]string{}}
+		read.Roles[model.NameKey(r.Name)] = r
 	}
 	for name, doc := range perms {
-		p := &engine.ManagedPolicy{Name: "policy-" + Label(name), Path: "/", Document: doc}
-		read.Policies[engine.NameKey(p.Name)] = p
+		p := &model.ManagedPolicy{Name: "policy-" + Label(name), Path: "/", Document: doc}
+		read.Policies[model.NameKey(p.Name)] = p
 	}
 	dir, res := generate(t, prod, read)
 	if err := os.WriteFile(filepath.Join(dir, "imported.hcl"), res.HCL, 0o644); err != nil {
@@ -97,13 +99,13 @@ func TestGeneratedHCLReproducesDocuments(t *testing.T) {
 		t.Fatalf("generated HCL does not load: %v\n%s", diags, res.HCL)
 	}
 	for _, r := range cfg.Roles {
-		want := read.Roles[engine.NameKey(r.Name)].TrustPolicy
+		want := read.Roles[model.NameKey(r.Name)].TrustPolicy
 		if !r.Adopt || !policy.Equivalent(r.TrustDocument, want) {
 			t.Errorf("role %s: adopt=%v, trust\n  %s\nwant\n  %s", r.Name, r.Adopt, r.TrustDocument, want)
 		}
 	}
 	for _, p := range cfg.Policies {
-		want := read.Policies[engine.NameKey(p.Name)].Document
+		want := read.Policies[model.NameKey(p.Name)].Document
 		if !p.Adopt || !policy.Equivalent(p.Document, want) {
 			t.Errorf("policy %s: adopt=%v, document\n  %s\nwant\n  %s", p.Name, p.Adopt, p.Document, want)
 		}
@@ -121,10 +123,10 @@ func TestGeneratedHCLReproducesDocuments(t *testing.T) {
 // declares it existing = true): import leaves them out, saying whose they
 // are, rather than make the adopting stack declare them too.
 func TestAnotherStacksInlinePoliciesAreLeftOut(t *testing.T) {
-	dev := &engine.AccountConfig{Address: "account.development", Name: "development", ID: "111111111111", Partition: "aws"}
-	read := engine.NewAccount(dev.ID, "aws")
+	dev := &model.AccountConfig{Address: "account.development", Name: "development", ID: "111111111111", Partition: "aws"}
+	read := model.NewAccount(dev.ID, "aws")
 	grant := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::999999999999:role/UpdateApp"}]}`
-	read.Users["ann"] = &engine.User{Name: "Ann", Path: "/", InlinePolicies: map[string]string{
+	read.Users["ann"] = &model.User{Name: "Ann", Path: "/", InlinePolicies: map[string]string{
 		"trustform.other.grant.devs": grant,
 		"own-grant":                  grant,
 	}}
@@ -138,7 +140,7 @@ func TestAnotherStacksInlinePoliciesAreLeftOut(t *testing.T) {
 	}
 	left := false
 	for _, it := range res.Skipped {
-		if it.Kind == engine.KindInline && it.Name == "trustform.other.grant.devs" && strings.Contains(it.Reason, `stack "other"`) {
+		if it.Kind == model.KindInline && it.Name == "trustform.other.grant.devs" && strings.Contains(it.Reason, `stack "other"`) {
 			left = true
 		}
 	}
@@ -149,7 +151,7 @@ func TestAnotherStacksInlinePoliciesAreLeftOut(t *testing.T) {
 
 // generate writes stack "s" of the tutorial's two accounts into a new
 // directory, loads it and imports into it one account's objects as read.
-func generate(t *testing.T, acct *engine.AccountConfig, read *engine.Account) (string, *Result) {
+func generate(t *testing.T, acct *model.AccountConfig, read *model.Account) (string, *Result) {
 	t.Helper()
 	stackHCL := "stack \"s\" {}\naccount \"production\" {\n  id = \"999999999999\"\n}\naccount \"development\" {\n  id = \"111111111111\"\n}\n"
 	dir := t.TempDir()
@@ -172,11 +174,11 @@ func generate(t *testing.T, acct *engine.AccountConfig, read *engine.Account) (s
 // keys in tags, so import leaves them out, as it does the ownership tag,
 // and keeps the role's own tags.
 func TestTrustformTagsAreLeftOut(t *testing.T) {
-	prod := &engine.AccountConfig{Address: "account.production", Name: "production", ID: "999999999999", Partition: "aws"}
-	read := engine.NewAccount(prod.ID, "aws")
-	read.Roles["app"] = &engine.Role{Name: "App", Path: "/", MaxSessionDuration: 3600, InlinePolicies: map[string]string{},
+	prod := &model.AccountConfig{Address: "account.production", Name: "production", ID: "999999999999", Partition: "aws"}
+	read := model.NewAccount(prod.ID, "aws")
+	read.Roles["app"] = &model.Role{Name: "App", Path: "/", MaxSessionDuration: 3600, InlinePolicies: map[string]string{},
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`,
-		Tags:        map[string]string{engine.AppliedTagKey: "1.abcdefgh", engine.AppliedTagKey + ":2": "ijkl", "team": "platform"}}
+		Tags:        map[string]string{ownership.AppliedTagKey: "1.abcdefgh", ownership.AppliedTagKey + ":2": "ijkl", "team": "platform"}}
 	dir, res := generate(t, prod, read)
 	if err := os.WriteFile(filepath.Join(dir, "imported.hcl"), res.HCL, 0o644); err != nil {
 		t.Fatal(err)

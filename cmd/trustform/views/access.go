@@ -5,20 +5,20 @@ import (
 	"io"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // AccessChanges renders who gains and who loses the ability to assume which
 // role: the first thing a reviewer asks of a plan, so it comes above the
 // object changes. Accounts are shown by their id; AccessChangesNamed also
 // gives their declared names.
-func AccessChanges(w io.Writer, changes []engine.AccessChange, c Colors) {
+func AccessChanges(w io.Writer, changes []model.AccessChange, c Colors) {
 	AccessChangesNamed(w, changes, nil, c)
 }
 
 // AccessChangesNamed is AccessChanges with the declared accounts' names, by
 // id, for the delegations.
-func AccessChangesNamed(w io.Writer, changes []engine.AccessChange, names map[string]string, c Colors) {
+func AccessChangesNamed(w io.Writer, changes []model.AccessChange, names map[string]string, c Colors) {
 	if len(changes) == 0 {
 		return
 	}
@@ -57,7 +57,7 @@ func AccessChangesNamed(w io.Writer, changes []engine.AccessChange, names map[st
 // DelegationText says what a delegation change means, in one sentence:
 // "account "sandbox" (222222222222) may now let its principals assume role
 // "X" in 999999999999 with no condition; today: nobody".
-func DelegationText(ch engine.AccessChange, names map[string]string) string {
+func DelegationText(ch model.AccessChange, names map[string]string) string {
 	role := arnLabel(ch.Role)
 	subject, verb := "anyone (Principal \"*\")", "assume"
 	acct := ""
@@ -83,7 +83,7 @@ func DelegationText(ch engine.AccessChange, names map[string]string) string {
 
 // todayText says who in a delegation's account can assume the role: after
 // the plan, or until now for a delegation that ends.
-func todayText(ch engine.AccessChange, acct string) string {
+func todayText(ch model.AccessChange, acct string) string {
 	var b strings.Builder
 	when := "today"
 	if !ch.CanAfter {
@@ -143,7 +143,7 @@ func arnLabel(arn string) string {
 	if label, ok := outsideLabel(arn); ok {
 		return label
 	}
-	k, ok := engine.ARNKey(arn)
+	k, ok := model.ARNKey(arn)
 	if !ok {
 		return arn
 	}
@@ -194,7 +194,7 @@ func outsideLabel(p string) (string, bool) {
 }
 
 // AccountNames maps the plan's accounts' ids to their declared names.
-func AccountNames(p *engine.Plan) map[string]string {
+func AccountNames(p *model.Plan) map[string]string {
 	out := map[string]string{}
 	for _, a := range p.Accounts {
 		out[a.ID] = a.Name

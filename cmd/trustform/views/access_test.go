@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 func TestArnLabel(t *testing.T) {
@@ -39,25 +39,25 @@ func TestAccessChangesOutside(t *testing.T) {
 	const role = "arn:aws:iam::123456789012:role/AcmeScannerAudit"
 	for _, tc := range []struct {
 		name     string
-		changes  []engine.AccessChange
+		changes  []model.AccessChange
 		want     string
 		broadens bool
 	}{
 		{
 			name:     "an outside account gained, with an ExternalId",
-			changes:  []engine.AccessChange{{Role: role, Principal: "arn:aws:iam::777777777777:root", After: []string{`with ExternalId "x"`}, CanAfter: true}},
+			changes:  []model.AccessChange{{Role: role, Principal: "arn:aws:iam::777777777777:root", After: []string{`with ExternalId "x"`}, CanAfter: true}},
 			want:     `+ anyone in account 777777777777 allowed by its own policies can assume role "AcmeScannerAudit" in 123456789012 with ExternalId "x"`,
 			broadens: true,
 		},
 		{
 			name:     "anyone gained",
-			changes:  []engine.AccessChange{{Role: role, Principal: "*", After: []string{}, CanAfter: true}},
+			changes:  []model.AccessChange{{Role: role, Principal: "*", After: []string{}, CanAfter: true}},
 			want:     `+ anyone (Principal "*") can assume role "AcmeScannerAudit" in 123456789012 with no condition`,
 			broadens: true,
 		},
 		{
 			name:    "a service lost",
-			changes: []engine.AccessChange{{Role: role, Principal: "ec2.amazonaws.com", Before: []string{}, CanBefore: true}},
+			changes: []model.AccessChange{{Role: role, Principal: "ec2.amazonaws.com", Before: []string{}, CanBefore: true}},
 			want:    `- service ec2.amazonaws.com can no longer assume role "AcmeScannerAudit" in 123456789012`,
 		},
 	} {
@@ -85,22 +85,22 @@ func TestDelegationText(t *testing.T) {
 	names := map[string]string{"222222222222": "sandbox", "111111111111": "development"}
 	for _, tc := range []struct {
 		name     string
-		change   engine.AccessChange
+		change   model.AccessChange
 		want     string
 		broadens bool
 	}{
 		{"a read account with nobody in it yet",
-			engine.AccessChange{Kind: engine.AccessDelegation, Role: role, Principal: "arn:aws:iam::222222222222:root", After: []string{}, CanAfter: true, Today: []string{}, TodayKnown: true},
+			model.AccessChange{Kind: model.AccessDelegation, Role: role, Principal: "arn:aws:iam::222222222222:root", After: []string{}, CanAfter: true, Today: []string{}, TodayKnown: true},
 			`account "sandbox" (222222222222) may now let its principals assume role "UpdateApp" in 999999999999 with no condition; today: nobody`, true},
 		{"an account that is not read",
-			engine.AccessChange{Kind: engine.AccessDelegation, Role: role, Principal: "arn:aws:iam::333333333333:root", After: []string{"with MFA"}, CanAfter: true, Today: []string{}},
+			model.AccessChange{Kind: model.AccessDelegation, Role: role, Principal: "arn:aws:iam::333333333333:root", After: []string{"with MFA"}, CanAfter: true, Today: []string{}},
 			`account 333333333333 may now let its principals assume role "UpdateApp" in 999999999999 with MFA; today: unknown, account 333333333333 is not read (its own policies decide)`, true},
 		{"a delegation that ends names who could",
-			engine.AccessChange{Kind: engine.AccessDelegation, Role: role, Principal: "arn:aws:iam::111111111111:root", Before: []string{}, CanBefore: true,
+			model.AccessChange{Kind: model.AccessDelegation, Role: role, Principal: "arn:aws:iam::111111111111:root", Before: []string{}, CanBefore: true,
 				Today: []string{"arn:aws:iam::111111111111:user/David", "arn:aws:iam::111111111111:role/Ci"}, TodayKnown: true},
 			`account "development" (111111111111) may no longer let its principals assume role "UpdateApp" in 999999999999; until now: user "David" in 111111111111, role "Ci" in 111111111111`, false},
 		{"anyone",
-			engine.AccessChange{Kind: engine.AccessDelegation, Role: role, Principal: "*", After: []string{}, CanAfter: true,
+			model.AccessChange{Kind: model.AccessDelegation, Role: role, Principal: "*", After: []string{}, CanAfter: true,
 				Today: []string{"arn:aws:iam::111111111111:user/David"}, TodayKnown: true},
 			`anyone (Principal "*") may now assume role "UpdateApp" in 999999999999 with no condition; today in the accounts read: user "David" in 111111111111`, true},
 	} {
@@ -109,7 +109,7 @@ func TestDelegationText(t *testing.T) {
 				t.Errorf("DelegationText\n got %s\nwant %s", got, tc.want)
 			}
 			var human strings.Builder
-			AccessChangesNamed(&human, []engine.AccessChange{tc.change}, names, Colors{})
+			AccessChangesNamed(&human, []model.AccessChange{tc.change}, names, Colors{})
 			if !strings.Contains(human.String(), tc.want) {
 				t.Errorf("the human view lacks the delegation:\n%s", human.String())
 			}
@@ -117,9 +117,9 @@ func TestDelegationText(t *testing.T) {
 				t.Errorf("broadens = %v, want %v", got, tc.broadens)
 			}
 			var md strings.Builder
-			p := &engine.Plan{Stack: "s", Access: []engine.AccessChange{tc.change}}
+			p := &model.Plan{Stack: "s", Access: []model.AccessChange{tc.change}}
 			for id, n := range names {
-				p.Accounts = append(p.Accounts, engine.PlanAccount{ID: id, Name: n})
+				p.Accounts = append(p.Accounts, model.PlanAccount{ID: id, Name: n})
 			}
 			Markdown(&md, p)
 			_, today, _ := strings.Cut(tc.want, "; ")

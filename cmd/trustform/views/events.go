@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 )
 
@@ -35,7 +37,7 @@ type Events struct {
 	mu      sync.Mutex
 	w       io.Writer
 	now     func() time.Time
-	index   map[*engine.Change]int
+	index   map[*model.Change]int
 	err     error // the first write error
 	counted struct{ completed, failed, skipped int }
 	retries int
@@ -45,11 +47,11 @@ type Events struct {
 // changes, in order, so that events carry each change's index in the plan;
 // a change not among them is reported without an index. now stamps the
 // events (time.Now when nil).
-func NewEvents(w io.Writer, changes []*engine.Change, now func() time.Time) *Events {
+func NewEvents(w io.Writer, changes []*model.Change, now func() time.Time) *Events {
 	if now == nil {
 		now = time.Now
 	}
-	index := make(map[*engine.Change]int, len(changes))
+	index := make(map[*model.Change]int, len(changes))
 	for i, c := range changes {
 		index[c] = i
 	}
@@ -123,14 +125,14 @@ type applyEvent struct {
 }
 
 // Started implements engine.Hooks.
-func (e *Events) Started(c *engine.Change) {
+func (e *Events) Started(c *model.Change) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.write(e.change(EventChangeStarted, c))
 }
 
 // Finished implements engine.Hooks.
-func (e *Events) Finished(c *engine.Change, elapsed time.Duration, err error) {
+func (e *Events) Finished(c *model.Change, elapsed time.Duration, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ev := e.change(EventChangeFinished, c)
@@ -146,7 +148,7 @@ func (e *Events) Finished(c *engine.Change, elapsed time.Duration, err error) {
 }
 
 // Retrying implements engine.RetryHooks: every retry is an event.
-func (e *Events) Retrying(c *engine.Change, n engine.RetryNotice) {
+func (e *Events) Retrying(c *model.Change, n engine.RetryNotice) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ev := e.change(EventChangeRetry, c)
@@ -176,7 +178,7 @@ func (e *Events) ReadRetry(n engine.RetryNotice) {
 
 // AlreadyApplied implements engine.AlreadyAppliedHooks: the change counts as
 // completed, by another run.
-func (e *Events) AlreadyApplied(c *engine.Change, detail string) {
+func (e *Events) AlreadyApplied(c *model.Change, detail string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ev := e.change(EventAlreadyApplied, c)
@@ -186,7 +188,7 @@ func (e *Events) AlreadyApplied(c *engine.Change, detail string) {
 }
 
 // Skipped implements engine.Hooks.
-func (e *Events) Skipped(c *engine.Change, reason string) {
+func (e *Events) Skipped(c *model.Change, reason string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ev := e.change(EventChangeSkipped, c)
@@ -198,7 +200,7 @@ func (e *Events) Skipped(c *engine.Change, reason string) {
 // PlanSummary writes a "plan" event: what the plan adds, changes and
 // destroys, whether it broadens access and whether it may be applied. Call
 // it after the plan's expectations and access changes are filled in.
-func (e *Events) PlanSummary(p *engine.Plan) {
+func (e *Events) PlanSummary(p *model.Plan) {
 	add, change, destroy := p.Counts()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -211,7 +213,7 @@ func (e *Events) PlanSummary(p *engine.Plan) {
 		ev := accessEvent{Type: EventAccessChange, Time: e.stamp(), Kind: a.Kind, Role: a.Role, Principal: a.Principal,
 			Before: a.Before, After: a.After, Broadens: a.Broadens()}
 		if ev.Kind == "" {
-			ev.Kind = engine.AccessPrincipal
+			ev.Kind = model.AccessPrincipal
 		}
 		if !a.CanBefore {
 			ev.Before = nil
@@ -281,7 +283,7 @@ func (e *Events) Err() error {
 
 // change builds the event of a change: names only, never its documents.
 // Called with mu held.
-func (e *Events) change(typ string, c *engine.Change) changeEvent {
+func (e *Events) change(typ string, c *model.Change) changeEvent {
 	ev := changeEvent{
 		Type:    typ,
 		Time:    e.stamp(),

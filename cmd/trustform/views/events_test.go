@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/trustform/trustform/engine"
@@ -27,13 +29,13 @@ const (
 
 // evConfig is a tiny stack: a managed policy, a role and the attachment of
 // the one to the other, which depends on both.
-func evConfig(policyDocument string) *engine.Config {
-	return &engine.Config{
-		Stack:    engine.StackConfig{Name: "events"},
-		Accounts: []*engine.AccountConfig{{Address: "account.production", Name: "production", ID: evProdID, Partition: "aws"}},
-		Policies: []*engine.PolicyConfig{{Address: "policy.rw", Account: evProdID, Name: "rw", Document: policyDocument}},
-		Roles: []*engine.RoleConfig{{Address: "role.target", Account: evProdID, Name: "Target", MaxSessionDuration: 3600, TrustDocument: evTrust,
-			ManagedPolicies: []string{engine.PolicyARN("aws", evProdID, "/", "rw")}}},
+func evConfig(policyDocument string) *model.Config {
+	return &model.Config{
+		Stack:    model.StackConfig{Name: "events"},
+		Accounts: []*model.AccountConfig{{Address: "account.production", Name: "production", ID: evProdID, Partition: "aws"}},
+		Policies: []*model.PolicyConfig{{Address: "policy.rw", Account: evProdID, Name: "rw", Document: policyDocument}},
+		Roles: []*model.RoleConfig{{Address: "role.target", Account: evProdID, Name: "Target", MaxSessionDuration: 3600, TrustDocument: evTrust,
+			ManagedPolicies: []string{model.PolicyARN("aws", evProdID, "/", "rw")}}},
 	}
 }
 
@@ -51,7 +53,7 @@ func evClock() func() time.Time {
 
 // evApply plans cfg on an empty local target and applies it with the given
 // hooks (made from the plan), returning the plan and Apply's error.
-func evApply(t *testing.T, cfg *engine.Config, hooks func(*engine.Plan) engine.Hooks) (*engine.Plan, error) {
+func evApply(t *testing.T, cfg *model.Config, hooks func(*model.Plan) engine.Hooks) (*model.Plan, error) {
 	t.Helper()
 	ctx := context.Background()
 	prov, err := local.Open(local.Options{Dir: t.TempDir()})
@@ -68,11 +70,11 @@ func evApply(t *testing.T, cfg *engine.Config, hooks func(*engine.Plan) engine.H
 
 // runEvents applies cfg with an Events view, framed as the CLI frames it,
 // and returns every line parsed.
-func runEvents(t *testing.T, cfg *engine.Config) (*engine.Plan, []map[string]any, string) {
+func runEvents(t *testing.T, cfg *model.Config) (*model.Plan, []map[string]any, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	var ev *Events
-	plan, err := evApply(t, cfg, func(p *engine.Plan) engine.Hooks {
+	plan, err := evApply(t, cfg, func(p *model.Plan) engine.Hooks {
 		ev = NewEvents(&buf, p.Changes, evClock())
 		ev.PlanSummary(p)
 		return ev
@@ -173,7 +175,7 @@ func TestEventsForAFailure(t *testing.T) {
 	for i, c := range plan.Changes {
 		evs := changes[i]
 		switch c.Kind {
-		case engine.KindPolicy:
+		case model.KindPolicy:
 			if len(evs) != 2 || evs[0]["type"] != "change_started" || evs[1]["type"] != "change_failed" {
 				t.Fatalf("the policy: want started then failed, got %v", evs)
 			}
@@ -184,7 +186,7 @@ func TestEventsForAFailure(t *testing.T) {
 				t.Fatalf("failed change: elapsed_ms %v", evs[1]["elapsed_ms"])
 			}
 			failed++
-		case engine.KindAttachment:
+		case model.KindAttachment:
 			// Never started: skipped because the policy failed.
 			if len(evs) != 1 || evs[0]["type"] != "change_skipped" {
 				t.Fatalf("the attachment: want only skipped, got %v", evs)
@@ -222,16 +224,16 @@ func TestEventsForAFailure(t *testing.T) {
 func TestEventsLines(t *testing.T) {
 	zone := time.FixedZone("CEST", 2*60*60)
 	now := func() time.Time { return time.Date(2025, 6, 1, 14, 0, 0, 500, zone) }
-	create := &engine.Change{Action: engine.Create, Kind: engine.KindRole, Address: "role.target",
-		Account: engine.AccountRef{Name: "production", ID: evProdID, Partition: "aws"},
-		After:   &engine.Role{Name: "Target", TrustPolicy: evTrust},
-		Attrs:   []engine.AttrDiff{{Name: "trust_policy", After: evTrust, IsPolicy: true}}}
-	gone := &engine.Change{Action: engine.Delete, Kind: engine.KindInline,
-		Account: engine.AccountRef{Name: "production", ID: evProdID, Partition: "aws"},
-		Before:  &engine.InlinePolicy{PrincipalKind: engine.KindRole, PrincipalName: "Old", Name: "notes", Document: evAllow}}
+	create := &model.Change{Action: model.Create, Kind: model.KindRole, Address: "role.target",
+		Account: model.AccountRef{Name: "production", ID: evProdID, Partition: "aws"},
+		After:   &model.Role{Name: "Target", TrustPolicy: evTrust},
+		Attrs:   []model.AttrDiff{{Name: "trust_policy", After: evTrust, IsPolicy: true}}}
+	gone := &model.Change{Action: model.Delete, Kind: model.KindInline,
+		Account: model.AccountRef{Name: "production", ID: evProdID, Partition: "aws"},
+		Before:  &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "Old", Name: "notes", Document: evAllow}}
 	var buf bytes.Buffer
-	ev := NewEvents(&buf, []*engine.Change{{}, create}, now)
-	ev.PlanSummary(&engine.Plan{Changes: []*engine.Change{create, gone}})
+	ev := NewEvents(&buf, []*model.Change{{}, create}, now)
+	ev.PlanSummary(&model.Plan{Changes: []*model.Change{create, gone}})
 	ev.Started(create)
 	ev.Retrying(create, engine.RetryNotice{Op: "iam:CreateRole", Attempt: 2, Wait: 512 * time.Millisecond, Reason: "Throttling: Rate exceeded"})
 	ev.Finished(create, 1234567*time.Nanosecond, nil)
@@ -274,10 +276,10 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 
 func TestEventsConcurrentCallsWriteWholeLines(t *testing.T) {
 	w := &lineWriter{t: t}
-	changes := make([]*engine.Change, 50)
+	changes := make([]*model.Change, 50)
 	for i := range changes {
-		changes[i] = &engine.Change{Action: engine.Create, Kind: engine.KindUser, Address: fmt.Sprintf("user.u%d", i),
-			After: &engine.User{Name: fmt.Sprintf("U%d", i)}}
+		changes[i] = &model.Change{Action: model.Create, Kind: model.KindUser, Address: fmt.Sprintf("user.u%d", i),
+			After: &model.User{Name: fmt.Sprintf("U%d", i)}}
 	}
 	ev := NewEvents(w, changes, nil)
 	var wg sync.WaitGroup
@@ -301,7 +303,7 @@ func (w *failingWriter) Write([]byte) (int, error) { w.writes++; return 0, error
 func TestEventsKeepTheFirstWriteError(t *testing.T) {
 	w := &failingWriter{}
 	ev := NewEvents(w, nil, nil)
-	c := &engine.Change{Action: engine.Create, Kind: engine.KindGroup, After: &engine.Group{Name: "G"}}
+	c := &model.Change{Action: model.Create, Kind: model.KindGroup, After: &model.Group{Name: "G"}}
 	ev.Started(c)
 	ev.Finished(c, 0, nil)
 	if ev.Err() == nil || w.writes != 1 {
@@ -323,7 +325,7 @@ func TestProgressWithoutColorsPrintsNoEscapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			// A failure and a skip: the lines that use colour.
-			_, err := evApply(t, evConfig(evWithPrincipal), func(*engine.Plan) engine.Hooks { return NewProgress(&buf, tc.colors) })
+			_, err := evApply(t, evConfig(evWithPrincipal), func(*model.Plan) engine.Hooks { return NewProgress(&buf, tc.colors) })
 			if err == nil {
 				t.Fatal("want the policy refused")
 			}
@@ -365,9 +367,9 @@ func TestAccessChangeEvents(t *testing.T) {
 	const role = "arn:aws:iam::999999999999:role/UpdateApp"
 	var buf bytes.Buffer
 	ev := NewEvents(&buf, nil, evClock())
-	ev.PlanSummary(&engine.Plan{Access: []engine.AccessChange{
-		{Kind: engine.AccessDelegation, Role: role, Principal: "arn:aws:iam::222222222222:root", CanAfter: true, Today: []string{}, TodayKnown: true},
-		{Kind: engine.AccessPrincipal, Role: role, Principal: "arn:aws:iam::111111111111:user/David", Before: []string{"with MFA"}, CanBefore: true},
+	ev.PlanSummary(&model.Plan{Access: []model.AccessChange{
+		{Kind: model.AccessDelegation, Role: role, Principal: "arn:aws:iam::222222222222:root", CanAfter: true, Today: []string{}, TodayKnown: true},
+		{Kind: model.AccessPrincipal, Role: role, Principal: "arn:aws:iam::111111111111:user/David", Before: []string{"with MFA"}, CanBefore: true},
 	}})
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	if len(lines) != 3 {

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // Expectations renders the results of a plan's expect blocks: each with its
 // verdict, and the chain of reasons under a failed one.
-func Expectations(w io.Writer, results []engine.ExpectationResult, c Colors) {
+func Expectations(w io.Writer, results []model.ExpectationResult, c Colors) {
 	if len(results) == 0 {
 		return
 	}

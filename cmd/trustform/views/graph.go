@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // The trust graph of a stack, from its configuration alone: accounts as
@@ -71,7 +71,7 @@ type graphBuilder struct {
 }
 
 // BuildGraph makes the trust graph of a stack from its configuration.
-func BuildGraph(cfg *engine.Config) (*Graph, error) {
+func BuildGraph(cfg *model.Config) (*Graph, error) {
 	b := &graphBuilder{
 		x: newStackIndex(cfg), g: &Graph{stack: cfg.Stack.Name},
 		nodes: map[string]*graphNode{}, clusters: map[string]*graphCluster{}, ids: map[string]bool{}, edges: map[graphEdge]bool{},
@@ -82,17 +82,17 @@ func BuildGraph(cfg *engine.Config) (*Graph, error) {
 	// Declared principals first, in a fixed order, so that node ids (which
 	// get a suffix on a clash) do not depend on the order of the files.
 	groups := slices.Clone(cfg.Groups)
-	slices.SortFunc(groups, func(a, b *engine.GroupConfig) int { return strings.Compare(a.Address, b.Address) })
+	slices.SortFunc(groups, func(a, b *model.GroupConfig) int { return strings.Compare(a.Address, b.Address) })
 	for _, g := range groups {
 		b.principal(g.Account, "group", "/", g.Name)
 	}
 	users := slices.Clone(cfg.Users)
-	slices.SortFunc(users, func(a, b *engine.UserConfig) int { return strings.Compare(a.Address, b.Address) })
+	slices.SortFunc(users, func(a, b *model.UserConfig) int { return strings.Compare(a.Address, b.Address) })
 	for _, u := range users {
 		b.principal(u.Account, "user", u.Path, u.Name)
 	}
 	roles := slices.Clone(cfg.Roles)
-	slices.SortFunc(roles, func(a, b *engine.RoleConfig) int { return strings.Compare(a.Address, b.Address) })
+	slices.SortFunc(roles, func(a, b *model.RoleConfig) int { return strings.Compare(a.Address, b.Address) })
 	for _, r := range roles {
 		b.principal(r.Account, "role", r.Path, r.Name)
 	}
@@ -111,7 +111,7 @@ func BuildGraph(cfg *engine.Config) (*Graph, error) {
 		}
 	}
 	grants := slices.Clone(cfg.Grants)
-	slices.SortFunc(grants, func(a, b *engine.GrantConfig) int { return strings.Compare(a.Address, b.Address) })
+	slices.SortFunc(grants, func(a, b *model.GrantConfig) int { return strings.Compare(a.Address, b.Address) })
 	for _, g := range grants {
 		kind, label := edgeGrant, "may assume"
 		if g.Effect == "Deny" {

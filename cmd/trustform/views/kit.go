@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // The access kit: for each role a stack declares, what a person needs to
@@ -121,11 +121,11 @@ const (
 const switchRoleMax = 64
 
 // BuildAccessKit makes the access kit of a stack from its configuration.
-func BuildAccessKit(cfg *engine.Config) (*AccessKit, error) {
+func BuildAccessKit(cfg *model.Config) (*AccessKit, error) {
 	x := newStackIndex(cfg)
 	kit := &AccessKit{Stack: cfg.Stack.Name, Roles: []KitRole{}}
 	roles := slices.Clone(cfg.Roles)
-	slices.SortFunc(roles, func(a, b *engine.RoleConfig) int { return strings.Compare(a.Address, b.Address) })
+	slices.SortFunc(roles, func(a, b *model.RoleConfig) int { return strings.Compare(a.Address, b.Address) })
 	names := profileNames(cfg.Stack.Name, roles)
 	var config strings.Builder
 	for _, r := range roles {
@@ -148,12 +148,12 @@ func BuildAccessKit(cfg *engine.Config) (*AccessKit, error) {
 // profileNames gives each role the profile <stack>-<role name>, and
 // <stack>-<role name>-<account id> to roles whose names repeat across
 // accounts (a for_each role), so that no two sections collide.
-func profileNames(stack string, roles []*engine.RoleConfig) map[*engine.RoleConfig]string {
+func profileNames(stack string, roles []*model.RoleConfig) map[*model.RoleConfig]string {
 	count := map[string]int{}
 	for _, r := range roles {
 		count[strings.ToLower(r.Name)]++
 	}
-	out := map[*engine.RoleConfig]string{}
+	out := map[*model.RoleConfig]string{}
 	for _, r := range roles {
 		name := stack + "-" + r.Name
 		if count[strings.ToLower(r.Name)] > 1 {
@@ -164,7 +164,7 @@ func profileNames(stack string, roles []*engine.RoleConfig) map[*engine.RoleConf
 	return out
 }
 
-func buildKitRole(x *stackIndex, r *engine.RoleConfig, profile string) (KitRole, error) {
+func buildKitRole(x *stackIndex, r *model.RoleConfig, profile string) (KitRole, error) {
 	acct := x.kitAccount(r.Account)
 	msd := r.MaxSessionDuration
 	if msd == 0 {
@@ -268,7 +268,7 @@ func grantsOf(x *stackIndex, arn string) (granted, denied []KitPrincipal) {
 		}
 		for _, to := range g.To {
 			kp := KitPrincipal{Block: g.Address, Kind: string(to.Kind), Name: to.Name, Account: x.kitAccount(to.Account), ARN: to.ARN, Members: []string{}}
-			if to.Kind == engine.KindGroup {
+			if to.Kind == model.KindGroup {
 				for _, u := range x.cfg.Users {
 					if u.Account == to.Account && containsFold(u.Groups, to.Name) {
 						kp.Members = append(kp.Members, u.Name)

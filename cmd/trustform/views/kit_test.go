@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 func TestSwitchRoleURL(t *testing.T) {
@@ -81,7 +81,7 @@ func TestShellQuote(t *testing.T) {
 }
 
 func TestProfileNamesAreUnique(t *testing.T) {
-	roles := []*engine.RoleConfig{
+	roles := []*model.RoleConfig{
 		{Address: "role.app", Account: "111111111111", Name: "App"},
 		{Address: `role.audit["a"]`, Account: "111111111111", Name: "Audit"},
 		{Address: `role.audit["b"]`, Account: "222222222222", Name: "audit"},

@@ -5,14 +5,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 )
 
 // Markdown renders a plan for a pull-request comment: the summary and the
 // access changes first (what a reviewer decides on), then the expectations,
 // then one collapsible section per account holding its changes in the
 // human form, inside a diff block so that + and - lines are coloured.
-func Markdown(w io.Writer, p *engine.Plan) {
+func Markdown(w io.Writer, p *model.Plan) {
 	verb := "Plan"
 	if p.Destroy {
 		verb = "Destroy plan"
@@ -87,7 +87,7 @@ func Markdown(w io.Writer, p *engine.Plan) {
 	}
 	markdownDrift(w, p)
 	for _, a := range p.Accounts {
-		var changes []*engine.Change
+		var changes []*model.Change
 		for _, c := range p.Changes {
 			if c.Account.ID == a.ID {
 				changes = append(changes, c)
@@ -124,8 +124,8 @@ func cell(s string) string {
 
 // markdownDrift lists the objects changed outside the stack since it last
 // applied them, above the changes that undo them, as the human view does.
-func markdownDrift(w io.Writer, p *engine.Plan) {
-	var outside []*engine.Change
+func markdownDrift(w io.Writer, p *model.Plan) {
+	var outside []*model.Change
 	for _, ch := range p.Changes {
 		if ch.Drift.Outside() {
 			outside = append(outside, ch)

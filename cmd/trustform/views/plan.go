@@ -8,12 +8,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
 )
 
 // Plan renders a plan for people.
-func Plan(w io.Writer, p *engine.Plan, c Colors) {
+func Plan(w io.Writer, p *model.Plan, c Colors) {
 	verb := "plan"
 	if p.Destroy {
 		verb = "destroy plan"
@@ -50,7 +53,7 @@ func Plan(w io.Writer, p *engine.Plan, c Colors) {
 
 // CountsText summarises a plan's changes: "1 to add, 0 to change, 0 to
 // destroy", with ", 2 to adopt" when it adopts objects.
-func CountsText(p *engine.Plan) string {
+func CountsText(p *model.Plan) string {
 	add, upd, del := p.Counts()
 	text := fmt.Sprintf("%d to add, %d to change, %d to destroy", add, upd, del)
 	if n := p.Adoptions(); n > 0 {
@@ -59,13 +62,13 @@ func CountsText(p *engine.Plan) string {
 	return text
 }
 
-func sign(a engine.Action, c Colors) (string, string) {
+func sign(a model.Action, c Colors) (string, string) {
 	switch a {
-	case engine.Create:
+	case model.Create:
 		return c.Green + "+" + c.Reset, "will be created"
-	case engine.Update:
+	case model.Update:
 		return c.Yellow + "~" + c.Reset, "will be updated in-place"
-	case engine.Adopt:
+	case model.Adopt:
 		return c.Green + "<" + c.Reset, "will be adopted: the stack takes it over as it is"
 	default:
 		return c.Red + "-" + c.Reset, "will be destroyed"
@@ -76,8 +79,8 @@ func sign(a engine.Action, c Colors) (string, string) {
 // the stack since it last applied them (engine.Drift), as Terraform notes
 // objects changed outside of Terraform: the plan below undoes them. It
 // writes nothing when there are none.
-func Drift(w io.Writer, p *engine.Plan, c Colors) {
-	var outside []*engine.Change
+func Drift(w io.Writer, p *model.Plan, c Colors) {
+	var outside []*model.Change
 	width := 0
 	for _, ch := range p.Changes {
 		if ch.Drift.Outside() {
@@ -97,29 +100,29 @@ func Drift(w io.Writer, p *engine.Plan, c Colors) {
 }
 
 // driftText words a drift class for people.
-var driftText = map[engine.Drift]string{
-	engine.DriftChangedOutside:   "changed outside the stack",
-	engine.DriftAddedOutside:     "added outside the stack",
-	engine.DriftDeletedOutside:   "deleted outside the stack",
-	engine.DriftNoLongerDeclared: "no block declares it any more",
-	engine.DriftUnknown:          "trustform cannot tell whether it changed outside the stack",
+var driftText = map[model.Drift]string{
+	model.DriftChangedOutside:   "changed outside the stack",
+	model.DriftAddedOutside:     "added outside the stack",
+	model.DriftDeletedOutside:   "deleted outside the stack",
+	model.DriftNoLongerDeclared: "no block declares it any more",
+	model.DriftUnknown:          "trustform cannot tell whether it changed outside the stack",
 }
 
 // driftMark is what happened outside, as a plan would have marked it.
-func driftMark(d engine.Drift, c Colors) string {
+func driftMark(d model.Drift, c Colors) string {
 	switch d {
-	case engine.DriftAddedOutside:
+	case model.DriftAddedOutside:
 		return c.Green + "+" + c.Reset
-	case engine.DriftDeletedOutside:
+	case model.DriftDeletedOutside:
 		return c.Red + "-" + c.Reset
 	}
 	return c.Yellow + "~" + c.Reset
 }
 
 // driftDetail names the object and, for a change, the attributes that differ.
-func driftDetail(ch *engine.Change) string {
+func driftDetail(ch *model.Change) string {
 	text := engine.ObjectName(ch)
-	if ch.Drift != engine.DriftChangedOutside || ch.Kind == engine.KindInline {
+	if ch.Drift != model.DriftChangedOutside || ch.Kind == model.KindInline {
 		return text
 	}
 	var names []string
@@ -135,14 +138,14 @@ func driftDetail(ch *engine.Change) string {
 }
 
 // headline says what a change does and, where the stack knows it, why.
-func headline(ch *engine.Change, c Colors) (string, string) {
+func headline(ch *model.Change, c Colors) (string, string) {
 	s, what := sign(ch.Action, c)
 	switch {
 	case ch.Drift.Outside():
 		what += ": it was " + driftText[ch.Drift]
-	case ch.Drift == engine.DriftNoLongerDeclared:
+	case ch.Drift == model.DriftNoLongerDeclared:
 		what += ": no block declares it any more"
-	case ch.Drift == engine.DriftUnknown && ch.Action == engine.Delete:
+	case ch.Drift == model.DriftUnknown && ch.Action == model.Delete:
 		what += ": no block declares it, and trustform has no record of whether the stack put it there"
 	}
 	return s, what
@@ -150,12 +153,12 @@ func headline(ch *engine.Change, c Colors) (string, string) {
 
 // isRecord reports whether an attribute is the stack's record of what it
 // applied (engine.AppliedTagKey), which the view shows on one line.
-func isRecord(a engine.AttrDiff) bool {
+func isRecord(a model.AttrDiff) bool {
 	k, ok := strings.CutPrefix(a.Name, "tags.")
-	return ok && engine.IsAppliedTag(k)
+	return ok && ownership.IsAppliedTag(k)
 }
 
-func change(w io.Writer, ch *engine.Change, c Colors) {
+func change(w io.Writer, ch *model.Change, c Colors) {
 	s, what := headline(ch, c)
 	fmt.Fprintf(w, "  %s# %s %s%s\n", c.Bold, ch.Address, what, c.Reset)
 	fmt.Fprintf(w, "  %s %s in %s (%s) {\n", s, engine.ObjectName(ch), ch.Account.Name, ch.Account.ID)
@@ -165,10 +168,10 @@ func change(w io.Writer, ch *engine.Change, c Colors) {
 			width = max(width, len(a.Name))
 		}
 	}
-	var record *engine.AttrDiff
+	var record *model.AttrDiff
 	for _, a := range ch.Attrs {
 		if isRecord(a) {
-			if record == nil || a.Name == "tags."+engine.AppliedTagKey {
+			if record == nil || a.Name == "tags."+ownership.AppliedTagKey {
 				record = &a
 			}
 			continue
@@ -178,7 +181,7 @@ func change(w io.Writer, ch *engine.Change, c Colors) {
 	if record != nil {
 		recordLine(w, ch.Action, *record, c)
 	}
-	if ch.Action == engine.Adopt && len(ch.Attrs) == 0 {
+	if ch.Action == model.Adopt && len(ch.Attrs) == 0 {
 		fmt.Fprintf(w, "      %s# unchanged; the stack's adoption ledger records it%s\n", c.Dim, c.Reset)
 	}
 	fmt.Fprintln(w, "    }")
@@ -186,28 +189,28 @@ func change(w io.Writer, ch *engine.Change, c Colors) {
 
 // recordLine shows the record tag compactly: its hashes mean nothing to a
 // reader, only that the stack records what it applies.
-func recordLine(w io.Writer, action engine.Action, a engine.AttrDiff, c Colors) {
-	name := "tags." + engine.AppliedTagKey
+func recordLine(w io.Writer, action model.Action, a model.AttrDiff, c Colors) {
+	name := "tags." + ownership.AppliedTagKey
 	switch {
-	case a.After == "" && action != engine.Create:
+	case a.After == "" && action != model.Create:
 		fmt.Fprintf(w, "      %s %s%s\n", c.Red+"-"+c.Reset, name, nullSuffix(action, c))
-	case a.Before == "" && action != engine.Delete:
+	case a.Before == "" && action != model.Delete:
 		fmt.Fprintf(w, "      %s %s %s(the stack's record of what it applied)%s\n", c.Green+"+"+c.Reset, name, c.Dim, c.Reset)
 	default:
 		fmt.Fprintf(w, "      %s %s %s(the stack's record of what it applied, updated)%s\n", c.Yellow+"~"+c.Reset, name, c.Dim, c.Reset)
 	}
 }
 
-func attr(w io.Writer, action engine.Action, a engine.AttrDiff, width int, c Colors) {
+func attr(w io.Writer, action model.Action, a model.AttrDiff, width int, c Colors) {
 	plus, minus, tilde := c.Green+"+"+c.Reset, c.Red+"-"+c.Reset, c.Yellow+"~"+c.Reset
 	if a.IsPolicy {
 		policyAttr(w, a, width, c)
 		return
 	}
 	switch {
-	case a.Before == "" && action != engine.Delete:
+	case a.Before == "" && action != model.Delete:
 		fmt.Fprintf(w, "      %s %-*s = %s\n", plus, width, a.Name, value(a.After))
-	case a.After == "" && action != engine.Create:
+	case a.After == "" && action != model.Create:
 		fmt.Fprintf(w, "      %s %-*s = %s%s\n", minus, width, a.Name, value(a.Before), nullSuffix(action, c))
 	default:
 		fmt.Fprintf(w, "      %s %-*s = %s -> %s\n", tilde, width, a.Name, value(a.Before), value(a.After))
@@ -222,8 +225,8 @@ func value(v string) string {
 	return strconv.Quote(v)
 }
 
-func nullSuffix(action engine.Action, c Colors) string {
-	if action == engine.Update {
+func nullSuffix(action model.Action, c Colors) string {
+	if action == model.Update {
 		return c.Dim + " -> null" + c.Reset
 	}
 	return ""
@@ -232,7 +235,7 @@ func nullSuffix(action engine.Action, c Colors) string {
 // policyAttr renders a policy document as its statements. On an update it
 // shows the statements removed and added, comparing canonical forms so that
 // reordering or rewriting a statement equivalently shows no difference.
-func policyAttr(w io.Writer, a engine.AttrDiff, width int, c Colors) {
+func policyAttr(w io.Writer, a model.AttrDiff, width int, c Colors) {
 	before, after := statements(a.Before), statements(a.After)
 	mark := c.Yellow + "~" + c.Reset
 	switch {

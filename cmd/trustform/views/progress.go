@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine"
 )
 
@@ -23,7 +25,7 @@ func NewProgress(w io.Writer, c Colors) *Progress { return &Progress{w: w, c: c}
 var _ engine.Hooks = (*Progress)(nil)
 
 // Started implements engine.Hooks.
-func (p *Progress) Started(ch *engine.Change) {
+func (p *Progress) Started(ch *model.Change) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, "%s: %s...\n", label(ch), engine.Describe(ch))
@@ -31,7 +33,7 @@ func (p *Progress) Started(ch *engine.Change) {
 
 // Retrying implements engine.RetryHooks: a line per retry, so that a slow
 // apply shows why it is slow.
-func (p *Progress) Retrying(ch *engine.Change, n engine.RetryNotice) {
+func (p *Progress) Retrying(ch *model.Change, n engine.RetryNotice) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, "%s: %sretrying%s %s (attempt %d, after %s): %s\n", label(ch), p.c.Yellow, p.c.Reset, n.Op, n.Attempt, round(n.Wait), n.Reason)
@@ -39,14 +41,14 @@ func (p *Progress) Retrying(ch *engine.Change, n engine.RetryNotice) {
 
 // AlreadyApplied implements engine.AlreadyAppliedHooks: another run made
 // the change first, and this one stands aside.
-func (p *Progress) AlreadyApplied(ch *engine.Change, detail string) {
+func (p *Progress) AlreadyApplied(ch *model.Change, detail string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, "%s: %salready applied%s, standing aside: %s\n", label(ch), p.c.Yellow, p.c.Reset, detail)
 }
 
 // Finished implements engine.Hooks.
-func (p *Progress) Finished(ch *engine.Change, elapsed time.Duration, err error) {
+func (p *Progress) Finished(ch *model.Change, elapsed time.Duration, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
@@ -57,15 +59,15 @@ func (p *Progress) Finished(ch *engine.Change, elapsed time.Duration, err error)
 }
 
 // Skipped implements engine.Hooks.
-func (p *Progress) Skipped(ch *engine.Change, reason string) {
+func (p *Progress) Skipped(ch *model.Change, reason string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, "%s: %sskipped%s: %s\n", label(ch), p.c.Yellow, p.c.Reset, reason)
 }
 
-var pastTense = map[engine.Action]string{engine.Create: "created", engine.Update: "updated", engine.Delete: "destroyed", engine.Adopt: "adopted"}
+var pastTense = map[model.Action]string{model.Create: "created", model.Update: "updated", model.Delete: "destroyed", model.Adopt: "adopted"}
 
-func label(ch *engine.Change) string {
+func label(ch *model.Change) string {
 	if ch.Address != "" {
 		return ch.Address
 	}

@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -229,12 +230,12 @@ func classify(p trustedPrincipal) principalInfo {
 // stackIndex answers the questions the views ask of a configuration: which
 // account an id is, and which declared block a principal is.
 type stackIndex struct {
-	cfg      *engine.Config
-	accounts map[string]*engine.AccountConfig
+	cfg      *model.Config
+	accounts map[string]*model.AccountConfig
 }
 
-func newStackIndex(cfg *engine.Config) *stackIndex {
-	x := &stackIndex{cfg: cfg, accounts: map[string]*engine.AccountConfig{}}
+func newStackIndex(cfg *model.Config) *stackIndex {
+	x := &stackIndex{cfg: cfg, accounts: map[string]*model.AccountConfig{}}
 	for _, a := range cfg.Accounts {
 		x.accounts[a.ID] = a
 	}
@@ -257,7 +258,7 @@ func (x *stackIndex) accountLabel(id string) string {
 	return id + " (not declared in the stack)"
 }
 
-func (x *stackIndex) role(account, name string) *engine.RoleConfig {
+func (x *stackIndex) role(account, name string) *model.RoleConfig {
 	for _, r := range x.cfg.Roles {
 		if r.Account == account && strings.EqualFold(r.Name, name) {
 			return r
@@ -266,7 +267,7 @@ func (x *stackIndex) role(account, name string) *engine.RoleConfig {
 	return nil
 }
 
-func (x *stackIndex) user(account, name string) *engine.UserConfig {
+func (x *stackIndex) user(account, name string) *model.UserConfig {
 	for _, u := range x.cfg.Users {
 		if u.Account == account && strings.EqualFold(u.Name, name) {
 			return u
@@ -302,6 +303,6 @@ func pathName(p, name string) string {
 	return strings.TrimPrefix(p, "/") + name
 }
 
-func roleARN(x *stackIndex, r *engine.RoleConfig) string {
-	return engine.RoleARN(x.partition(r.Account), r.Account, r.Path, r.Name)
+func roleARN(x *stackIndex, r *model.RoleConfig) string {
+	return model.RoleARN(x.partition(r.Account), r.Account, r.Path, r.Name)
 }

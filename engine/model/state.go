@@ -1,4 +1,4 @@
-package engine
+package model
 
 import (
 	"maps"
@@ -111,37 +111,37 @@ type User struct {
 
 // RoleARN returns the ARN of a role.
 func RoleARN(partition, account, path, name string) string {
-	return "arn:" + partitionOr(partition) + ":iam::" + account + ":role" + pathOr(path) + name
+	return "arn:" + PartitionOr(partition) + ":iam::" + account + ":role" + PathOr(path) + name
 }
 
 // UserARN returns the ARN of a user.
 func UserARN(partition, account, path, name string) string {
-	return "arn:" + partitionOr(partition) + ":iam::" + account + ":user" + pathOr(path) + name
+	return "arn:" + PartitionOr(partition) + ":iam::" + account + ":user" + PathOr(path) + name
 }
 
 // GroupARN returns the ARN of a group.
 func GroupARN(partition, account, path, name string) string {
-	return "arn:" + partitionOr(partition) + ":iam::" + account + ":group" + pathOr(path) + name
+	return "arn:" + PartitionOr(partition) + ":iam::" + account + ":group" + PathOr(path) + name
 }
 
 // PolicyARN returns the ARN of a customer-managed policy.
 func PolicyARN(partition, account, path, name string) string {
-	return "arn:" + partitionOr(partition) + ":iam::" + account + ":policy" + pathOr(path) + name
+	return "arn:" + PartitionOr(partition) + ":iam::" + account + ":policy" + PathOr(path) + name
 }
 
 // RootARN returns the ARN of an account's root principal.
 func RootARN(partition, account string) string {
-	return "arn:" + partitionOr(partition) + ":iam::" + account + ":root"
+	return "arn:" + PartitionOr(partition) + ":iam::" + account + ":root"
 }
 
-func partitionOr(p string) string {
+func PartitionOr(p string) string {
 	if p == "" {
 		return "aws"
 	}
 	return p
 }
 
-func pathOr(p string) string {
+func PathOr(p string) string {
 	if p == "" {
 		return "/"
 	}

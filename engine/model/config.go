@@ -1,4 +1,4 @@
-package engine
+package model
 
 import "strconv"
 
@@ -150,14 +150,6 @@ type GrantConfig struct {
 	Source     Source
 }
 
-// InlineName is the name of the inline policy the grant puts on its principals.
-func (g *GrantConfig) InlineName(stack string) string {
-	if g.PolicyName != "" {
-		return g.PolicyName
-	}
-	return GrantPolicyName(stack, g.Address)
-}
-
 // PrincipalRef names an IAM principal declared in the stack.
 type PrincipalRef struct {
 	Kind    Kind   // KindGroup, KindUser or KindRole
@@ -179,4 +171,15 @@ type ExpectConfig struct {
 	// policy may admit, judged alone: no other principal may be named.
 	TrustsOnly []PrincipalRef
 	Source     Source
+}
+
+// PartitionOf returns the partition of a declared account ("aws" for one
+// the stack does not declare).
+func (cfg *Config) PartitionOf(id string) string {
+	for _, a := range cfg.Accounts {
+		if a.ID == id {
+			return a.Partition
+		}
+	}
+	return "aws"
 }

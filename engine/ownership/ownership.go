@@ -1,4 +1,4 @@
-package engine
+package ownership
 
 import (
 	"crypto/sha256"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/trustform/trustform/engine/model"
 
 	"github.com/trustform/trustform/engine/policy"
 )
@@ -59,7 +61,7 @@ func InlinePrefix(stack string) string { return "trustform." + stack + "." }
 
 // MarkOwnership sets the Owned flag of every role, policy, group and user of
 // an account read from a target, following the rules above.
-func MarkOwnership(a *Account, stack string) {
+func MarkOwnership(a *model.Account, stack string) {
 	for _, r := range a.Roles {
 		r.Owned = r.Tags[OwnerTagKey] == stack
 	}
@@ -140,10 +142,10 @@ func LedgerName(stack string, n int) string {
 // IsLedger reports whether a managed policy name is one of the stack's ledgers.
 func IsLedger(stack, name string) bool {
 	base := LedgerName(stack, 0)
-	if NameKey(name) == NameKey(base) {
+	if model.NameKey(name) == model.NameKey(base) {
 		return true
 	}
-	rest, ok := strings.CutPrefix(NameKey(name), NameKey(base)+".")
+	rest, ok := strings.CutPrefix(model.NameKey(name), model.NameKey(base)+".")
 	if !ok || rest == "" {
 		return false
 	}
@@ -182,13 +184,13 @@ func LedgerEntries(doc string) []string {
 // Ledgers packs a set of adopted ARNs into ledger policies for a stack: the
 // fewest documents under IAM's size limit, filled in ARN order so that
 // adding one object changes as few ledgers as possible.
-func Ledgers(stack, partition, account string, arns []string) []*ManagedPolicy {
+func Ledgers(stack, partition, account string, arns []string) []*model.ManagedPolicy {
 	sorted := slices.Sorted(slices.Values(arns))
-	var out []*ManagedPolicy
+	var out []*model.ManagedPolicy
 	var batch []string
 	size := 0
 	flush := func() {
-		out = append(out, &ManagedPolicy{
+		out = append(out, &model.ManagedPolicy{
 			Name: LedgerName(stack, len(out)), Path: OwnedGroupPath(stack), Description: LedgerDescription(stack),
 			Document: LedgerDocument(batch), Owned: true,
 		})
@@ -207,8 +209,8 @@ func Ledgers(stack, partition, account string, arns []string) []*ManagedPolicy {
 	return out
 }
 
-// adoptedARNs returns the ARNs the stack's ledgers in an account list.
-func adoptedARNs(a *Account, stack string) map[string]bool {
+// AdoptedARNs returns the ARNs the stack's ledgers in an account list.
+func AdoptedARNs(a *model.Account, stack string) map[string]bool {
 	out := map[string]bool{}
 	for _, p := range a.Policies {
 		if p.Owned && IsLedger(stack, p.Name) {
@@ -223,41 +225,41 @@ func adoptedARNs(a *Account, stack string) map[string]bool {
 // markAdopted sets Owned on the groups and managed policies the stack's
 // ledgers list. It runs after the marker rules, which decide the ledgers' own
 // ownership.
-func markAdopted(a *Account, stack string) {
-	adopted := adoptedARNs(a, stack)
+func markAdopted(a *model.Account, stack string) {
+	adopted := AdoptedARNs(a, stack)
 	if len(adopted) == 0 {
 		return
 	}
 	// An entry never outweighs another stack's marker: the object it listed
 	// may have been deleted and made again by that stack under the same ARN.
 	for _, g := range a.Groups {
-		if adopted[GroupARN(a.Partition, a.ID, g.Path, g.Name)] && markedBy(g) == "" {
+		if adopted[model.GroupARN(a.Partition, a.ID, g.Path, g.Name)] && MarkedBy(g) == "" {
 			g.Owned = true
 		}
 	}
 	for _, p := range a.Policies {
-		if adopted[PolicyARN(a.Partition, a.ID, p.Path, p.Name)] && markedBy(p) == "" {
+		if adopted[model.PolicyARN(a.Partition, a.ID, p.Path, p.Name)] && MarkedBy(p) == "" {
 			p.Owned = true
 		}
 	}
 }
 
-// markedBy returns the stack whose ownership marker an object carries — a
+// MarkedBy returns the stack whose ownership marker an object carries — a
 // role's or user's tag, a group's path, the end of a managed policy's
 // description — or "" for none (an adopted group or policy has none of its
 // own: the ledger lists it). MarkOwnership, on the read path of every
 // object, compares with one stack's marker directly instead.
-func markedBy(o Object) string {
+func MarkedBy(o model.Object) string {
 	switch o := o.(type) {
-	case *Role:
+	case *model.Role:
 		return o.Tags[OwnerTagKey]
-	case *User:
+	case *model.User:
 		return o.Tags[OwnerTagKey]
-	case *Group:
+	case *model.Group:
 		if s, ok := strings.CutPrefix(o.Path, "/trustform/"); ok {
 			return strings.TrimSuffix(s, "/")
 		}
-	case *ManagedPolicy:
+	case *model.ManagedPolicy:
 		if m := foreignMarker.FindStringSubmatch(o.Description); m != nil {
 			return m[1]
 		}
@@ -271,14 +273,14 @@ var foreignMarker = regexp.MustCompile(`\[trustform:([\w+=,.@-]+)\]$`)
 // read from an account, or "" when none does: such an object is never
 // adopted. To ask of many objects of one account, use ForeignOwners, which
 // reads the account's ledgers once.
-func OtherOwner(a *Account, stack string, kind Kind, name string) string {
+func OtherOwner(a *model.Account, stack string, kind model.Kind, name string) string {
 	return ForeignOwners(a, stack)(kind, name)
 }
 
 // ForeignOwners returns OtherOwner for one account and stack, with the
 // ledgers of the account's other stacks indexed once: import asks it of
 // every object of an account.
-func ForeignOwners(a *Account, stack string) func(kind Kind, name string) string {
+func ForeignOwners(a *model.Account, stack string) func(kind model.Kind, name string) string {
 	var ledgered map[string]string // ARN → the other stack whose ledger lists it
 	ledgeredBy := func(arn string) string {
 		if ledgered == nil {
@@ -301,29 +303,29 @@ func ForeignOwners(a *Account, stack string) func(kind Kind, name string) string
 		}
 		return ""
 	}
-	return func(kind Kind, name string) string {
+	return func(kind model.Kind, name string) string {
 		switch kind {
-		case KindRole:
-			if r := a.Roles[NameKey(name)]; r != nil {
-				return other(markedBy(r))
+		case model.KindRole:
+			if r := a.Roles[model.NameKey(name)]; r != nil {
+				return other(MarkedBy(r))
 			}
-		case KindUser:
-			if u := a.Users[NameKey(name)]; u != nil {
-				return other(markedBy(u))
+		case model.KindUser:
+			if u := a.Users[model.NameKey(name)]; u != nil {
+				return other(MarkedBy(u))
 			}
-		case KindGroup:
-			if g := a.Groups[NameKey(name)]; g != nil {
-				if s := markedBy(g); s != "" {
+		case model.KindGroup:
+			if g := a.Groups[model.NameKey(name)]; g != nil {
+				if s := MarkedBy(g); s != "" {
 					return other(s)
 				}
-				return ledgeredBy(GroupARN(a.Partition, a.ID, g.Path, g.Name))
+				return ledgeredBy(model.GroupARN(a.Partition, a.ID, g.Path, g.Name))
 			}
-		case KindPolicy:
-			if p := a.Policies[NameKey(name)]; p != nil {
-				if s := markedBy(p); s != "" {
+		case model.KindPolicy:
+			if p := a.Policies[model.NameKey(name)]; p != nil {
+				if s := MarkedBy(p); s != "" {
 					return other(s)
 				}
-				return ledgeredBy(PolicyARN(a.Partition, a.ID, p.Path, p.Name))
+				return ledgeredBy(model.PolicyARN(a.Partition, a.ID, p.Path, p.Name))
 			}
 		}
 		return ""
@@ -419,10 +421,12 @@ func canonicalDoc(doc string) string {
 }
 
 // Child identities and contents, as the record hashes them.
-func inlineID(name string) string      { return hashed("inline\x00"+name, childHash) }
-func inlineContent(doc string) string  { return hashed(canonicalDoc(doc), childHash) }
-func attachmentID(arn string) string   { return hashed("attachment\x00"+arn, childHash) }
-func membershipID(group string) string { return hashed("membership\x00"+NameKey(group), childHash) }
+func InlineID(name string) string     { return hashed("inline\x00"+name, childHash) }
+func InlineContent(doc string) string { return hashed(canonicalDoc(doc), childHash) }
+func AttachmentID(arn string) string  { return hashed("attachment\x00"+arn, childHash) }
+func MembershipID(group string) string {
+	return hashed("membership\x00"+model.NameKey(group), childHash)
+}
 func presenceContent(id string) string { return id }
 func ownTags(tags map[string]string) string {
 	var b strings.Builder
@@ -434,26 +438,26 @@ func ownTags(tags map[string]string) string {
 	return b.String()
 }
 
-func rolePrincipalHash(r *Role) string {
-	return hashed(strings.Join([]string{"role", pathOr(r.Path), r.Description, strconv.Itoa(r.MaxSessionDuration), canonicalDoc(r.TrustPolicy), ownTags(r.Tags)}, "\x00"), principalHash)
+func RolePrincipalHash(r *model.Role) string {
+	return hashed(strings.Join([]string{"role", model.PathOr(r.Path), r.Description, strconv.Itoa(r.MaxSessionDuration), canonicalDoc(r.TrustPolicy), ownTags(r.Tags)}, "\x00"), principalHash)
 }
 
-func userPrincipalHash(u *User) string {
-	return hashed(strings.Join([]string{"user", pathOr(u.Path), ownTags(u.Tags)}, "\x00"), principalHash)
+func UserPrincipalHash(u *model.User) string {
+	return hashed(strings.Join([]string{"user", model.PathOr(u.Path), ownTags(u.Tags)}, "\x00"), principalHash)
 }
 
 // newRecord builds the record of a principal's attributes and children.
 func newRecord(principal string, inline map[string]string, attached, groups []string) record {
 	r := record{principal: principal, children: map[string]string{}}
 	for name, doc := range inline {
-		r.children[inlineID(name)] = inlineContent(doc)
+		r.children[InlineID(name)] = InlineContent(doc)
 	}
 	for _, arn := range attached {
-		id := attachmentID(arn)
+		id := AttachmentID(arn)
 		r.children[id] = presenceContent(id)
 	}
 	for _, g := range groups {
-		id := membershipID(g)
+		id := MembershipID(g)
 		r.children[id] = presenceContent(id)
 	}
 	return r
@@ -525,12 +529,36 @@ func setRecord(tags map[string]string, rec record) {
 	}
 }
 
-// recordRole and recordUser write the record of a desired owned principal
+// RecordRole and RecordUser write the record of a desired owned principal
 // into its tags: what the stack will have applied once the plan is.
-func recordRole(r *Role) {
-	setRecord(r.Tags, newRecord(rolePrincipalHash(r), r.InlinePolicies, r.AttachedPolicies, nil))
+func RecordRole(r *model.Role) {
+	setRecord(r.Tags, newRecord(RolePrincipalHash(r), r.InlinePolicies, r.AttachedPolicies, nil))
 }
 
-func recordUser(u *User) {
-	setRecord(u.Tags, newRecord(userPrincipalHash(u), u.InlinePolicies, u.AttachedPolicies, u.Groups))
+func RecordUser(u *model.User) {
+	setRecord(u.Tags, newRecord(UserPrincipalHash(u), u.InlinePolicies, u.AttachedPolicies, u.Groups))
 }
+
+// InlineName is the name of the inline policy a grant puts on its principals.
+func InlineName(g *model.GrantConfig, stack string) string {
+	if g.PolicyName != "" {
+		return g.PolicyName
+	}
+	return GrantPolicyName(stack, g.Address)
+}
+
+// GrantPolicyName is the name of the inline policy a grant or deny puts on each
+// of its principals: the stack's inline prefix followed by the block address,
+// e.g. trustform.devprod.grant.developers_update_app, with for_each keys
+// joined by a dot and characters IAM does not allow in names replaced by "_".
+func GrantPolicyName(stack, address string) string {
+	a := strings.NewReplacer(`["`, ".", `"]`, "", "[", ".", "]", "").Replace(address)
+	a = invalidNameChars.ReplaceAllString(a, "_")
+	name := InlinePrefix(stack) + a
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	return name
+}
+
+var invalidNameChars = regexp.MustCompile(`[^\w+=,.@-]`)

@@ -1,10 +1,12 @@
-package engine
+package ownership
 
 import (
 	"fmt"
 	"maps"
 	"regexp"
 	"testing"
+
+	"github.com/trustform/trustform/engine/model"
 )
 
 // TestRecordRoundTripsAndSplits encodes records of growing size: each reads
@@ -28,7 +30,7 @@ func TestRecordRoundTripsAndSplits(t *testing.T) {
 			for i := range tc.children {
 				inline[fmt.Sprintf("p%d", i)] = fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b%d/*"}]}`, i)
 			}
-			rec := newRecord(rolePrincipalHash(&Role{Name: "R", TrustPolicy: "{}"}), inline, nil, nil)
+			rec := newRecord(RolePrincipalHash(&model.Role{Name: "R", TrustPolicy: "{}"}), inline, nil, nil)
 			tags := rec.tags()
 			if len(tags) != tc.tags {
 				t.Errorf("%d tags, want %d: %v", len(tags), tc.tags, tags)
@@ -115,8 +117,8 @@ func TestRecordNeverPassesIAMsTagQuota(t *testing.T) {
 			for i := range tc.own {
 				tags[fmt.Sprintf("k%d", i)] = "v"
 			}
-			r := &Role{Name: "R", TrustPolicy: "{}", Tags: tags, InlinePolicies: children(tc.children)}
-			recordRole(r)
+			r := &model.Role{Name: "R", TrustPolicy: "{}", Tags: tags, InlinePolicies: children(tc.children)}
+			RecordRole(r)
 			if len(r.Tags) > maxTags {
 				t.Fatalf("%d tags: past IAM's quota of %d", len(r.Tags), maxTags)
 			}
