@@ -1,10 +1,11 @@
 package engine
 
 import (
-	"github.com/trustform/trustform/engine/model"
-	"github.com/trustform/trustform/engine/ownership"
 	"strconv"
 	"strings"
+
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
 )
 
 // Addresses. A change's address starts from the block that declares the

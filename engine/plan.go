@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/trustform/trustform/engine/access"
+	"github.com/trustform/trustform/engine/expect"
+	"github.com/trustform/trustform/engine/lint"
 	"github.com/trustform/trustform/engine/model"
 	"github.com/trustform/trustform/engine/ownership"
 
@@ -14,11 +17,23 @@ import (
 // PlanOptions tunes MakePlan.
 type PlanOptions struct {
 	Destroy bool // plan to remove everything the stack owns
+	// AWSManaged resolves the AWS-managed policies the accounts attach to
+	// their documents, for the access review (nil: none are known, and a
+	// principal that relies on one is shown as unable to act on it).
+	AWSManaged func(arn string) (document string, ok bool)
 }
 
-// MakePlan reads every declared account through the provider, checks that
-// each is the account the stack declares, and computes the ordered changes.
+// MakePlan makes the whole plan of a stack: it lints the stack, reads every
+// declared account through the provider (checking that each is the account
+// the stack declares), computes the ordered changes and analyses them: who
+// gains and who loses access, and whether the stack's expectations hold on
+// the accounts as they will be.
 func MakePlan(ctx context.Context, cfg *model.Config, prov Provider, opts PlanOptions) (*model.Plan, error) {
+	var findings []model.Finding
+	if !opts.Destroy {
+		// A destroy plan is not linted: it removes what lint would judge.
+		findings = lint.Check(cfg)
+	}
 	actual, accounts, err := ReadAccounts(ctx, cfg, prov)
 	if err != nil {
 		return nil, err
@@ -38,14 +53,31 @@ func MakePlan(ctx context.Context, cfg *model.Config, prov Provider, opts PlanOp
 	if err != nil {
 		return nil, err
 	}
-	return &model.Plan{
+	plan := &model.Plan{
 		Stack:    cfg.Stack.Name,
 		Target:   prov.Describe(),
 		Destroy:  opts.Destroy,
 		Accounts: accounts,
 		Changes:  Order(changes),
+		Findings: findings,
 		Actual:   actual,
-	}, nil
+	}
+	analyse(cfg, plan, opts.AWSManaged)
+	return plan, nil
+}
+
+// analyse fills in what the plan means for access: who gains and who loses
+// the ability to assume which role, and the stack's expectations, both on the
+// accounts as they will be after the plan. A destroy plan checks no
+// expectation: removing the stack is meant to remove the access it expects.
+func analyse(cfg *model.Config, plan *model.Plan, awsManaged func(string) (string, bool)) {
+	projected := Project(plan.Actual, plan.Changes)
+	after := access.New(projected, awsManaged)
+	plan.Access = access.DiffChanges(access.New(plan.Actual, awsManaged), after, plan.Changes)
+	if plan.Destroy || len(cfg.Expectations) == 0 {
+		return
+	}
+	plan.Expectations = expect.Check(cfg, projected, after)
 }
 
 // ReadAccounts reads all declared accounts concurrently, after checking that

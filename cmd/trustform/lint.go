@@ -48,11 +48,11 @@ func (e *cliEnv) lint(ctx context.Context, cmd *cli.Command) error {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		out := struct {
-			FormatVersion string         `json:"format_version"`
-			Findings      []lint.Finding `json:"findings"`
+			FormatVersion string          `json:"format_version"`
+			Findings      []model.Finding `json:"findings"`
 		}{"1", findings}
 		if out.Findings == nil {
-			out.Findings = []lint.Finding{}
+			out.Findings = []model.Finding{}
 		}
 		if err := enc.Encode(out); err != nil {
 			return err
@@ -67,7 +67,7 @@ func (e *cliEnv) lint(ctx context.Context, cmd *cli.Command) error {
 
 // writeFindings prints findings one per line with the fix under each, as
 // compilers print warnings.
-func writeFindings(w io.Writer, findings []lint.Finding) {
+func writeFindings(w io.Writer, findings []model.Finding) {
 	for _, f := range findings {
 		fmt.Fprintf(w, "%s: %s %s %s: %s: %s\n", position(f.Source), f.Severity, f.ID, f.Rule, f.Address, f.Message)
 		fmt.Fprintf(w, "  fix: %s\n", f.Hint)
@@ -81,23 +81,20 @@ func position(s model.Source) string {
 	return fmt.Sprintf("%s:%d:%d", s.Filename, s.Line, s.Column)
 }
 
-func strictError(cmd *cli.Command, findings []lint.Finding) error {
+func strictError(cmd *cli.Command, findings []model.Finding) error {
 	if cmd.Bool("strict") && len(findings) > 0 {
 		return fmt.Errorf("-strict: %d lint finding(s); fix them, or run without -strict to treat them as warnings", len(findings))
 	}
 	return nil
 }
 
-// lintBeforePlan runs lint on a stack about to be planned: findings go to
-// standard error as warnings, or stop the command under -strict before any
-// account is read.
-func (e *cliEnv) lintBeforePlan(cmd *cli.Command, cfg *model.Config) error {
-	findings := lint.Check(cfg)
+// warnFindings shows the lint findings of a stack about to be planned on
+// standard error, as warnings.
+func (e *cliEnv) warnFindings(cfg *model.Config, findings []model.Finding) {
 	if len(findings) == 0 {
-		return nil
+		return
 	}
 	fmt.Fprintf(e.stderr, "Warning: %d lint finding(s) (trustform lint %s):\n", len(findings), cfg.Stack.Dir)
 	writeFindings(e.stderr, findings)
 	fmt.Fprintln(e.stderr)
-	return strictError(cmd, findings)
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine/lint"
+	"github.com/trustform/trustform/engine/model"
 )
 
 func TestLintCommand(t *testing.T) {
@@ -51,8 +51,8 @@ func TestLintCommand(t *testing.T) {
 func TestLintJSON(t *testing.T) {
 	r := mustRun(t, 0, "lint", "-json", copyExample(t, "mfa-required"))
 	var out struct {
-		FormatVersion string         `json:"format_version"`
-		Findings      []lint.Finding `json:"findings"`
+		FormatVersion string          `json:"format_version"`
+		Findings      []model.Finding `json:"findings"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)

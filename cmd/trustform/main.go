@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trustform/trustform/engine/lint"
 	"github.com/trustform/trustform/engine/model"
 
 	"github.com/hashicorp/hcl/v2"
@@ -24,8 +25,6 @@ import (
 
 	"github.com/trustform/trustform/cmd/trustform/views"
 	"github.com/trustform/trustform/engine"
-	"github.com/trustform/trustform/engine/access"
-	"github.com/trustform/trustform/engine/expect"
 	"github.com/trustform/trustform/engine/planfile"
 	awsprovider "github.com/trustform/trustform/providers/aws"
 	"github.com/trustform/trustform/providers/local"
@@ -404,21 +403,18 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	if !cmd.Bool("destroy") {
-		if err := e.lintBeforePlan(cmd, cfg); err != nil {
-			return err
-		}
+	if err := e.strictLint(cmd, cfg, cmd.Bool("destroy")); err != nil {
+		return err
 	}
 	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	plan, err := engine.MakePlan((&readRetries{w: e.stderr}).watch(ctx), cfg, prov, engine.PlanOptions{Destroy: cmd.Bool("destroy")})
+	plan, err := e.makePlan((&readRetries{w: e.stderr}).watch(ctx), cmd, cfg, prov, cmd.Bool("destroy"))
 	if err != nil {
-		return planError(err)
+		return err
 	}
-	analyse(cfg, plan)
 	doc := planfile.FromPlan(plan, cfg, targetInfo(cmd, cfg), version)
 	format := cmd.String("format")
 	if cmd.Bool("json") {
@@ -485,20 +481,6 @@ func stateDirOf(cmd *cli.Command, cfg *model.Config) string {
 	return filepath.Join(cfg.Stack.Dir, ".trustform")
 }
 
-// analyse fills in what the plan means for access: who gains and who loses
-// the ability to assume which role, and the stack's expectations, both on the
-// accounts as they will be after the plan. A destroy plan checks no
-// expectation: removing the stack is meant to remove the access it expects.
-func analyse(cfg *model.Config, plan *model.Plan) {
-	projected := engine.Project(plan.Actual, plan.Changes)
-	after := access.New(projected, local.AWSManagedPolicy)
-	plan.Access = access.DiffChanges(access.New(plan.Actual, local.AWSManagedPolicy), after, plan.Changes)
-	if plan.Destroy || len(cfg.Expectations) == 0 {
-		return
-	}
-	plan.Expectations = expect.Check(cfg, projected, after)
-}
-
 func notApplicable(plan *model.Plan) error {
 	var failed []string
 	for _, x := range plan.Expectations {
@@ -549,73 +531,90 @@ func (e *cliEnv) apply(destroy bool) cli.ActionFunc {
 		if err != nil {
 			return err
 		}
-		if !destroy {
-			if err := e.lintBeforePlan(cmd, cfg); err != nil {
-				return err
-			}
-		}
 		plan, prov, reads, closeFn, err := e.freshPlan(ctx, cmd, cfg, destroy)
 		if err != nil {
 			return err
 		}
 		defer closeFn()
-		colors := e.colors(cmd, e.stdout)
-		var hooks engine.Hooks
-		var events *views.Events
-		// refuse ends a JSON stream with apply_failed when nothing is applied.
-		refuse := func(err error) error {
-			if events != nil {
-				events.ApplyComplete(0, 0, 0, err)
-			}
-			return err
-		}
-		if cmd.Bool("json") {
-			events = views.NewEvents(e.stdout, plan.Changes, nil)
-			events.PlanSummary(plan)
-			for _, n := range reads.list {
-				events.ReadRetry(n)
-			}
-			hooks = events
-		} else {
-			views.Plan(e.stdout, plan, colors)
-			views.Expectations(e.stdout, plan.Expectations, colors)
-			hooks = views.NewProgress(e.stdout, colors)
-		}
-		if !plan.Applicable() {
-			return refuse(notApplicable(plan))
-		}
-		if len(plan.Changes) == 0 {
-			return refuse(nil)
-		}
-		if plan.Broadening() && cfg.Stack.RequireApproval == "broadening" && !cmd.Bool("allow-broadening") {
-			return refuse(fmt.Errorf("not applied: this plan broadens access (see Access changes), and the stack sets require_approval = \"broadening\"; review it and pass -allow-broadening to apply it"))
-		}
-		if !cmd.Bool("auto-approve") {
-			if err := e.confirm(destroy); err != nil {
-				return err
-			}
-		}
-		add, upd, del := plan.Counts()
-		if events == nil {
-			fmt.Fprintln(e.stdout)
-		}
-		err = finishing(func() error { return engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: hooks}) })
-		if events != nil {
-			events.ApplyComplete(add, upd, del, err)
-		}
-		if err != nil {
-			return fmt.Errorf("apply stopped with errors; what succeeded stays applied, and the next plan shows what is left:\n\n%s", indentErrors(err))
-		}
-		if events != nil {
-			return nil
-		}
 		verb := "Apply"
 		if destroy {
 			verb = "Destroy"
 		}
-		fmt.Fprintf(e.stdout, "\n%s%s complete!%s %d added, %d changed, %d destroyed%s.\n", colors.Bold, verb, colors.Reset, add, upd, del, adoptedText(plan))
+		return e.carryOut(ctx, cmd, applyRun{cfg: cfg, plan: plan, prov: prov, reads: reads, destroy: destroy, ask: !cmd.Bool("auto-approve"), verb: verb})
+	}
+}
+
+// applyRun is a plan ready to be carried out, by apply DIR or apply FILE.
+type applyRun struct {
+	cfg     *model.Config
+	plan    *model.Plan
+	prov    engine.Provider
+	reads   *readRetries
+	destroy bool
+	// ask: confirm on the terminal first (apply DIR without -auto-approve;
+	// a saved plan was approved when it was saved).
+	ask  bool
+	verb string // of the last line: "Apply complete!" or "Destroy complete!"
+}
+
+// carryOut is the one way a plan is applied: shown (or announced on the JSON
+// stream with the read retries), refused when an expectation fails or it
+// broadens access that the stack wants approved, confirmed, applied through
+// the hooks, and reported.
+func (e *cliEnv) carryOut(ctx context.Context, cmd *cli.Command, r applyRun) error {
+	plan := r.plan
+	colors := e.colors(cmd, e.stdout)
+	var hooks engine.Hooks
+	var events *views.Events
+	// refuse ends a JSON stream with apply_failed when nothing is applied.
+	refuse := func(err error) error {
+		if events != nil {
+			events.ApplyComplete(0, 0, 0, err)
+		}
+		return err
+	}
+	if cmd.Bool("json") {
+		events = views.NewEvents(e.stdout, plan.Changes, nil)
+		events.PlanSummary(plan)
+		for _, n := range r.reads.list {
+			events.ReadRetry(n)
+		}
+		hooks = events
+	} else {
+		views.Plan(e.stdout, plan, colors)
+		views.Expectations(e.stdout, plan.Expectations, colors)
+		hooks = views.NewProgress(e.stdout, colors)
+	}
+	if !plan.Applicable() {
+		return refuse(notApplicable(plan))
+	}
+	if len(plan.Changes) == 0 {
+		return refuse(nil)
+	}
+	if plan.Broadening() && r.cfg.Stack.RequireApproval == "broadening" && !cmd.Bool("allow-broadening") {
+		return refuse(fmt.Errorf("not applied: this plan broadens access (see Access changes), and the stack sets require_approval = \"broadening\"; review it and pass -allow-broadening to apply it"))
+	}
+	if r.ask {
+		if err := e.confirm(r.destroy); err != nil {
+			return err
+		}
+	}
+	add, upd, del := plan.Counts()
+	if events == nil {
+		fmt.Fprintln(e.stdout)
+	}
+	err := finishing(func() error { return engine.Apply(ctx, plan, r.cfg, r.prov, engine.ApplyOptions{Hooks: hooks}) })
+	if events != nil {
+		events.ApplyComplete(add, upd, del, err)
+	}
+	if err != nil {
+		return fmt.Errorf("apply stopped with errors; what succeeded stays applied, and the next plan shows what is left:\n\n%s", indentErrors(err))
+	}
+	if events != nil {
 		return nil
 	}
+	fmt.Fprintf(e.stdout, "\n%s%s complete!%s %d added, %d changed, %d destroyed%s.\n", colors.Bold, r.verb, colors.Reset, add, upd, del, adoptedText(plan))
+	return nil
 }
 
 // confirm asks for "yes" on a terminal. Without a terminal there is nobody to
@@ -669,6 +668,9 @@ func (r *readRetries) watch(ctx context.Context) context.Context {
 // on standard error, or kept for the JSON stream) and makes the analysed
 // plan that apply and apply FILE carry out. The caller closes the target.
 func (e *cliEnv) freshPlan(ctx context.Context, cmd *cli.Command, cfg *model.Config, destroy bool) (*model.Plan, engine.Provider, *readRetries, func() error, error) {
+	if err := e.strictLint(cmd, cfg, destroy); err != nil {
+		return nil, nil, nil, nil, err
+	}
 	prov, closeFn, err := e.openTarget(ctx, cmd, cfg, false)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -677,11 +679,32 @@ func (e *cliEnv) freshPlan(ctx context.Context, cmd *cli.Command, cfg *model.Con
 	if !cmd.Bool("json") {
 		reads.w = e.stderr
 	}
-	plan, err := engine.MakePlan(reads.watch(ctx), cfg, prov, engine.PlanOptions{Destroy: destroy})
+	plan, err := e.makePlan(reads.watch(ctx), cmd, cfg, prov, destroy)
 	if err != nil {
 		closeFn()
-		return nil, nil, nil, nil, planError(err)
+		return nil, nil, nil, nil, err
 	}
-	analyse(cfg, plan)
 	return plan, prov, reads, closeFn, nil
+}
+
+// makePlan makes the whole plan through the engine, the stack's lint
+// findings shown on standard error as warnings.
+func (e *cliEnv) makePlan(ctx context.Context, cmd *cli.Command, cfg *model.Config, prov engine.Provider, destroy bool) (*model.Plan, error) {
+	plan, err := engine.MakePlan(ctx, cfg, prov, engine.PlanOptions{Destroy: destroy, AWSManaged: local.AWSManagedPolicy})
+	if err != nil {
+		return nil, planError(err)
+	}
+	e.warnFindings(cfg, plan.Findings)
+	return plan, nil
+}
+
+// strictLint stops a plan under -strict before the target is even opened
+// when lint finds anything in the stack (a destroy plan is not linted).
+func (e *cliEnv) strictLint(cmd *cli.Command, cfg *model.Config, destroy bool) error {
+	if !cmd.Bool("strict") || destroy {
+		return nil
+	}
+	findings := lint.Check(cfg)
+	e.warnFindings(cfg, findings)
+	return strictError(cmd, findings)
 }

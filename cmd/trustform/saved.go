@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/trustform/trustform/cmd/trustform/views"
-	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/planfile"
 	"github.com/trustform/trustform/schema"
 )
@@ -232,11 +231,6 @@ func (e *cliEnv) applySaved(ctx context.Context, cmd *cli.Command, path string) 
 		return err
 	}
 	cfg.Stack.Target, cfg.Stack.AssumeRoleName = t.Kind, t.AssumeRoleName
-	if cmd.Bool("strict") && !doc.Destroy {
-		if err := e.lintBeforePlan(cmd, cfg); err != nil {
-			return err
-		}
-	}
 	plan, prov, reads, closeFn, err := e.freshPlan(ctx, cmd, cfg, doc.Destroy)
 	if err != nil {
 		return err
@@ -262,48 +256,6 @@ func (e *cliEnv) applySaved(ctx context.Context, cmd *cli.Command, path string) 
 		return fmt.Errorf("not applied, and nothing was changed: the plan in %s is not the plan of its stack, though neither the stack's files nor the accounts changed since it was made:\n\n  - %s\n\nThe plan was edited after it was written (its checksum recomputed)%s: apply only plans from a trusted artifact store, or make a new plan",
 			path, strings.Join(diffs, "\n  - "), made)
 	}
-	if !plan.Applicable() {
-		return notApplicable(plan)
-	}
-	if plan.Broadening() && cfg.Stack.RequireApproval == "broadening" && !cmd.Bool("allow-broadening") {
-		return fmt.Errorf("not applied: this plan broadens access and the stack sets require_approval = \"broadening\"; review it and pass -allow-broadening")
-	}
 	plan.Target = whereText(t, plan.Target)
-
-	colors := e.colors(cmd, e.stdout)
-	var hooks engine.Hooks
-	var events *views.Events
-	if cmd.Bool("json") {
-		events = views.NewEvents(e.stdout, plan.Changes, nil)
-		events.PlanSummary(plan)
-		for _, n := range reads.list {
-			events.ReadRetry(n)
-		}
-		hooks = events
-	} else {
-		views.Plan(e.stdout, plan, colors)
-		hooks = views.NewProgress(e.stdout, colors)
-	}
-	add, upd, del := plan.Counts()
-	if len(plan.Changes) == 0 {
-		if events != nil {
-			events.ApplyComplete(0, 0, 0, nil)
-		}
-		return nil
-	}
-	if events == nil {
-		fmt.Fprintln(e.stdout)
-	}
-	err = engine.Apply(ctx, plan, cfg, prov, engine.ApplyOptions{Hooks: hooks})
-	if events != nil {
-		events.ApplyComplete(add, upd, del, err)
-	}
-	if err != nil {
-		return fmt.Errorf("apply stopped with errors; what succeeded stays applied, and the next plan shows what is left:\n\n%s", indentErrors(err))
-	}
-	if events != nil {
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "\n%sApply complete!%s %d added, %d changed, %d destroyed%s.\n", colors.Bold, colors.Reset, add, upd, del, adoptedText(plan))
-	return nil
+	return e.carryOut(ctx, cmd, applyRun{cfg: cfg, plan: plan, prov: prov, reads: reads, destroy: doc.Destroy, verb: "Apply"})
 }

@@ -13,50 +13,29 @@ import (
 	"github.com/trustform/trustform/engine/policy"
 )
 
-// Severity says how much a finding matters.
-type Severity string
-
-// The severities, from the most to the least serious.
-const (
-	High   Severity = "high"   // access wider than intended, or a control that does not control
-	Medium Severity = "medium" // risky, or not doing what it says
-	Low    Severity = "low"    // untidy or confusing
-)
-
-// Finding is one problem lint found.
-type Finding struct {
-	ID       string       `json:"id"`   // stable, e.g. TF001
-	Rule     string       `json:"rule"` // its name, e.g. trust-anyone
-	Severity Severity     `json:"severity"`
-	Address  string       `json:"address"` // the block, e.g. role.update_app
-	Source   model.Source `json:"source"`
-	Message  string       `json:"message"`
-	Hint     string       `json:"hint"`
-}
-
 // Rule describes one check, for documentation and `lint -rules`.
 type Rule struct {
 	ID, Name string
-	Severity Severity
+	Severity model.Severity
 	Summary  string
 }
 
 // Rules lists every check lint makes, in id order.
 var Rules = []Rule{
-	{"TF001", "trust-anyone", High, `A trust policy allows Principal "*" without a condition that restricts who (aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, sts:ExternalId, ...). A condition that matches every value restricts no one: "*" (or a wildcard in an account or organization, such as arn:aws:iam::*:*) under StringLike, ArnLike or ArnEquals, a policy variable such as ${aws:PrincipalAccount}, an ...IfExists, ForAllValues or Not operator. AWS IAM User Guide, "IAM JSON policy elements: Condition operators" (reference_policies_elements_condition_operators.html) and "AWS global condition context keys", section "Sensitive condition keys" (reference_policies_condition-keys.html).`},
-	{"TF002", "allow-with-notprincipal", High, "An Allow statement uses NotPrincipal: it allows everyone not listed, in every account."},
-	{"TF003", "third-party-without-external-id", Medium, "A trust policy trusts an account outside the stack's own accounts without requiring sts:ExternalId (the confused-deputy guard)."},
-	{"TF004", "mfa-not-enforced", High, "An MFA condition that does not require MFA: aws:MultiFactorAuthPresent tested as false in an Allow, with ...IfExists in an Allow, or with Bool in a Deny (which requests made with long-term keys escape)."},
-	{"TF005", "trust-wildcard-action", Medium, "A trust policy allows a wildcard action (\"*\", \"sts:*\", NotAction) rather than sts:AssumeRole."},
-	{"TF006", "admin-on-cross-account-role", High, `A role other accounts can assume has AdministratorAccess, or "*" on "*".`},
-	{"TF007", "assume-any-role", Medium, `A policy allows sts:AssumeRole on Resource "*": its principal may assume every role that trusts its account.`},
-	{"TF008", "principal-unique-id", Medium, "A trust policy names a principal by unique id (AROA…, AIDA…): IAM shows one when the principal was deleted, so the trust names someone who no longer exists."},
-	{"TF009", "cross-partition", Medium, "A policy allows sts:AssumeRole on a role in another partition, which can never succeed."},
-	{"TF010", "deny-without-effect", Low, "A deny names a role whose trust policy does not let the principal's account in at all: the deny changes nothing."},
-	{"TF011", "duplicate-sid", Low, "Two statements of one policy share a Sid."},
-	{"TF012", "oidc-subject-unrestricted", High, `A trust policy lets a CI service's shared OIDC provider (GitHub Actions on github.com, GHE.com or GitHub Enterprise Server; GitLab.com; HCP Terraform; Buildkite) call sts:AssumeRoleWithWebIdentity without a condition on its sub claim that names the owner (organisation, group), or only with IfExists, ForAllValues or a Not operator: any repository on the service can assume the role. AWS IAM User Guide, "Create a role for OpenID Connect federation (console)" (id_roles_create_for-idp_oidc.html); GitHub Docs, "Configuring OpenID Connect in Amazon Web Services".`},
-	{"TF013", "oidc-audience-unrestricted", Medium, `A trust policy lets a CI service's shared OIDC provider call sts:AssumeRoleWithWebIdentity without a condition on its aud claim (for GitHub Actions, sts.amazonaws.com): a token issued for another audience the provider accepts can assume the role. GitHub Docs, "Configuring OpenID Connect in Amazon Web Services"; AWS IAM User Guide, "Create a role for OpenID Connect federation (console)".`},
-	{"TF014", "condition-key-unknown", Medium, `A condition key no request carries, so its test never matches: a key with characters that are not ASCII (a Cyrillic "а" in аws:PrincipalOrgID), or an aws: key that is not one of AWS's global condition keys (aws:PrincipalOrgId is, keys being case-insensitive; aws:PrincipalOrganization is not). An Allow that depends on it lets no one in; a Deny that depends on it denies nothing. AWS IAM User Guide, "AWS global condition context keys" (reference_policies_condition-keys.html).`},
+	{"TF001", "trust-anyone", model.High, `A trust policy allows Principal "*" without a condition that restricts who (aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, sts:ExternalId, ...). A condition that matches every value restricts no one: "*" (or a wildcard in an account or organization, such as arn:aws:iam::*:*) under StringLike, ArnLike or ArnEquals, a policy variable such as ${aws:PrincipalAccount}, an ...IfExists, ForAllValues or Not operator. AWS IAM User Guide, "IAM JSON policy elements: Condition operators" (reference_policies_elements_condition_operators.html) and "AWS global condition context keys", section "Sensitive condition keys" (reference_policies_condition-keys.html).`},
+	{"TF002", "allow-with-notprincipal", model.High, "An Allow statement uses NotPrincipal: it allows everyone not listed, in every account."},
+	{"TF003", "third-party-without-external-id", model.Medium, "A trust policy trusts an account outside the stack's own accounts without requiring sts:ExternalId (the confused-deputy guard)."},
+	{"TF004", "mfa-not-enforced", model.High, "An MFA condition that does not require MFA: aws:MultiFactorAuthPresent tested as false in an Allow, with ...IfExists in an Allow, or with Bool in a Deny (which requests made with long-term keys escape)."},
+	{"TF005", "trust-wildcard-action", model.Medium, "A trust policy allows a wildcard action (\"*\", \"sts:*\", NotAction) rather than sts:AssumeRole."},
+	{"TF006", "admin-on-cross-account-role", model.High, `A role other accounts can assume has AdministratorAccess, or "*" on "*".`},
+	{"TF007", "assume-any-role", model.Medium, `A policy allows sts:AssumeRole on Resource "*": its principal may assume every role that trusts its account.`},
+	{"TF008", "principal-unique-id", model.Medium, "A trust policy names a principal by unique id (AROA…, AIDA…): IAM shows one when the principal was deleted, so the trust names someone who no longer exists."},
+	{"TF009", "cross-partition", model.Medium, "A policy allows sts:AssumeRole on a role in another partition, which can never succeed."},
+	{"TF010", "deny-without-effect", model.Low, "A deny names a role whose trust policy does not let the principal's account in at all: the deny changes nothing."},
+	{"TF011", "duplicate-sid", model.Low, "Two statements of one policy share a Sid."},
+	{"TF012", "oidc-subject-unrestricted", model.High, `A trust policy lets a CI service's shared OIDC provider (GitHub Actions on github.com, GHE.com or GitHub Enterprise Server; GitLab.com; HCP Terraform; Buildkite) call sts:AssumeRoleWithWebIdentity without a condition on its sub claim that names the owner (organisation, group), or only with IfExists, ForAllValues or a Not operator: any repository on the service can assume the role. AWS IAM User Guide, "Create a role for OpenID Connect federation (console)" (id_roles_create_for-idp_oidc.html); GitHub Docs, "Configuring OpenID Connect in Amazon Web Services".`},
+	{"TF013", "oidc-audience-unrestricted", model.Medium, `A trust policy lets a CI service's shared OIDC provider call sts:AssumeRoleWithWebIdentity without a condition on its aud claim (for GitHub Actions, sts.amazonaws.com): a token issued for another audience the provider accepts can assume the role. GitHub Docs, "Configuring OpenID Connect in Amazon Web Services"; AWS IAM User Guide, "Create a role for OpenID Connect federation (console)".`},
+	{"TF014", "condition-key-unknown", model.Medium, `A condition key no request carries, so its test never matches: a key with characters that are not ASCII (a Cyrillic "а" in аws:PrincipalOrgID), or an aws: key that is not one of AWS's global condition keys (aws:PrincipalOrgId is, keys being case-insensitive; aws:PrincipalOrganization is not). An Allow that depends on it lets no one in; a Deny that depends on it denies nothing. AWS IAM User Guide, "AWS global condition context keys" (reference_policies_condition-keys.html).`},
 }
 
 func rule(id string) Rule {
@@ -70,7 +49,7 @@ func rule(id string) Rule {
 
 // Check runs every rule on a stack and returns the findings sorted by file
 // position, then id.
-func Check(cfg *model.Config) []Finding {
+func Check(cfg *model.Config) []model.Finding {
 	c := &checker{cfg: cfg, managed: map[string]bool{}, partition: map[string]string{}}
 	for _, a := range cfg.Accounts {
 		c.partition[a.ID] = a.Partition
@@ -99,7 +78,7 @@ func Check(cfg *model.Config) []Finding {
 			c.deny(g)
 		}
 	}
-	slices.SortFunc(c.out, func(a, b Finding) int {
+	slices.SortFunc(c.out, func(a, b model.Finding) int {
 		return cmp.Or(cmp.Compare(a.Source.Filename, b.Source.Filename), cmp.Compare(a.Source.Line, b.Source.Line),
 			cmp.Compare(a.Source.Column, b.Source.Column), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Message, b.Message))
 	})
@@ -110,12 +89,12 @@ type checker struct {
 	cfg       *model.Config
 	managed   map[string]bool   // the stack's own (not external) accounts
 	partition map[string]string // account id → partition
-	out       []Finding
+	out       []model.Finding
 }
 
 func (c *checker) add(id, address string, src model.Source, hint, format string, args ...any) {
 	r := rule(id)
-	c.out = append(c.out, Finding{ID: id, Rule: r.Name, Severity: r.Severity, Address: address, Source: src, Message: fmt.Sprintf(format, args...), Hint: hint})
+	c.out = append(c.out, model.Finding{ID: id, Rule: r.Name, Severity: r.Severity, Address: address, Source: src, Message: fmt.Sprintf(format, args...), Hint: hint})
 }
 
 // restrictingKeys are condition keys that, tested positively, narrow a

@@ -7,13 +7,13 @@ type Plan struct {
 	Destroy  bool
 	Accounts []PlanAccount
 	Changes  []*Change
+	// Findings are what lint found in the stack (none for a destroy plan).
+	Findings []Finding
 	// Expectations are the stack's expect blocks checked on the projected
-	// state (filled by the caller, which owns the evaluator). A plan with a
-	// failed expectation is not applicable.
+	// state. A plan with a failed expectation is not applicable.
 	Expectations []ExpectationResult
 	// Access is who gains and who loses the ability to assume which role,
-	// comparing the accounts before and after the plan (filled by the
-	// caller, which owns the evaluator).
+	// comparing the accounts before and after the plan.
 	Access []AccessChange
 	// Actual is the state the plan was computed from (not part of the plan's
 	// content; kept for checks that need the accounts as read).

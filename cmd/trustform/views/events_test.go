@@ -134,8 +134,8 @@ func TestEventsForAnApply(t *testing.T) {
 	if last["type"] != "apply_complete" || last["add"] != 3.0 || last["completed"] != 3.0 || last["failed"] != 0.0 || last["skipped"] != 0.0 || last["error"] != nil {
 		t.Fatalf("last event: %v", last)
 	}
-	if len(events) != 2+2*len(plan.Changes) {
-		t.Fatalf("%d events, want a plan, a start and an end per change, and the end:\n%s", len(events), out)
+	if len(events) != 2+len(plan.Access)+2*len(plan.Changes) {
+		t.Fatalf("%d events, want a plan, its access changes, a start and an end per change, and the end:\n%s", len(events), out)
 	}
 	changes := byIndex(t, events)
 	for i, c := range plan.Changes {
