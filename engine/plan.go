@@ -90,12 +90,9 @@ func ReadAccounts(ctx context.Context, cfg *model.Config, prov Provider) (*model
 	managed := cfg.Managed()
 	accounts := make([]model.PlanAccount, len(managed))
 	err := forEachAccount(managed, func(i int, ac *model.AccountConfig) error {
-		id, err := prov.Identity(ctx, ac)
+		id, err := checkIdentity(ctx, prov, ac)
 		if err != nil {
-			return fmt.Errorf("account %s (%s): cannot establish identity: %w", ac.Name, ac.ID, err)
-		}
-		if id.Account != ac.ID {
-			return fmt.Errorf("account %s is declared as %s, but its credentials act as %s in account %s: nothing was read or changed; fix the account's credentials or its id", ac.Name, ac.ID, id.ARN, id.Account)
+			return err
 		}
 		accounts[i] = model.PlanAccount{Name: ac.Name, ID: ac.ID, Identity: id.ARN}
 		return nil
@@ -105,16 +102,9 @@ func ReadAccounts(ctx context.Context, cfg *model.Config, prov Provider) (*model
 	}
 	read := make([]*model.Account, len(managed))
 	err = forEachAccount(managed, func(i int, ac *model.AccountConfig) error {
-		a, err := prov.Read(ctx, ac)
-		if err != nil {
-			return fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
-		}
-		if err := detailAdopted(ctx, cfg, prov, ac, a); err != nil {
-			return fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
-		}
-		ownership.MarkOwnership(a, cfg.Stack.Name)
+		a, err := readAccount(ctx, cfg, prov, ac, false)
 		read[i] = a
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -124,6 +114,46 @@ func ReadAccounts(ctx context.Context, cfg *model.Config, prov Provider) (*model
 		state.Accounts[managed[i].ID] = a
 	}
 	return state, accounts, nil
+}
+
+// ReadAccount reads one declared account as ReadAccounts reads each, its
+// identity checked first, for import: every role no stack has tagged is
+// completed with what the account read may leave out (description, maximum
+// session duration), which import writes into the blocks.
+func ReadAccount(ctx context.Context, cfg *model.Config, prov Provider, ac *model.AccountConfig) (*model.Account, Identity, error) {
+	id, err := checkIdentity(ctx, prov, ac)
+	if err != nil {
+		return nil, id, err
+	}
+	a, err := readAccount(ctx, cfg, prov, ac, true)
+	return a, id, err
+}
+
+// checkIdentity confirms that the credentials of an account act in it.
+func checkIdentity(ctx context.Context, prov Provider, ac *model.AccountConfig) (Identity, error) {
+	id, err := prov.Identity(ctx, ac)
+	if err != nil {
+		return id, fmt.Errorf("account %s (%s): cannot establish identity: %w", ac.Name, ac.ID, err)
+	}
+	if id.Account != ac.ID {
+		return id, fmt.Errorf("account %s is declared as %s, but its credentials act as %s in account %s: nothing was read or changed; fix the account's credentials or its id", ac.Name, ac.ID, id.ARN, id.Account)
+	}
+	return id, nil
+}
+
+// readAccount reads an account, completes the roles the caller compares
+// (detailUntagged: every role no stack has tagged; otherwise those the
+// stack adopts) and marks what the stack owns.
+func readAccount(ctx context.Context, cfg *model.Config, prov Provider, ac *model.AccountConfig, detailUntagged bool) (*model.Account, error) {
+	a, err := prov.Read(ctx, ac)
+	if err != nil {
+		return nil, fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
+	}
+	if err := detailRoles(ctx, cfg, prov, ac, a, detailUntagged); err != nil {
+		return nil, fmt.Errorf("account %s (%s): read: %w", ac.Name, ac.ID, err)
+	}
+	ownership.MarkOwnership(a, cfg.Stack.Name)
+	return a, nil
 }
 
 // forEachAccount runs fn for every given account, a few at a time, and
@@ -151,18 +181,26 @@ func forEachAccount(accounts []*model.AccountConfig, fn func(i int, ac *model.Ac
 	return merr.ErrorOrNil()
 }
 
-// detailAdopted completes, on a target that needs it, the roles of an account
-// that the stack adopts and that carry no stack's tag yet: the diff compares
-// their description and maximum session duration like any owned role's.
-func detailAdopted(ctx context.Context, cfg *model.Config, prov Provider, ac *model.AccountConfig, a *model.Account) error {
+// detailRoles completes, on a target that needs it, the roles of an account
+// that carry no stack's tag yet (the account read leaves out their
+// description and maximum session duration): those the stack adopts, which
+// the diff compares like any owned role, or all of them (all).
+func detailRoles(ctx context.Context, cfg *model.Config, prov Provider, ac *model.AccountConfig, a *model.Account, all bool) error {
 	d, ok := prov.(RoleDetailer)
 	if !ok {
 		return nil
 	}
+	untagged := func(r *model.Role) bool { return r != nil && r.Tags[ownership.OwnerTagKey] == "" }
 	var names []string
-	for _, r := range cfg.Roles {
-		if r.Adopt && r.Account == ac.ID {
-			if have := a.Roles[model.NameKey(r.Name)]; have != nil && have.Tags[ownership.OwnerTagKey] == "" {
+	if all {
+		for _, r := range a.Roles {
+			if untagged(r) {
+				names = append(names, r.Name)
+			}
+		}
+	} else {
+		for _, r := range cfg.Roles {
+			if have := a.Roles[model.NameKey(r.Name)]; r.Adopt && r.Account == ac.ID && untagged(have) {
 				names = append(names, have.Name)
 			}
 		}

@@ -71,33 +71,9 @@ func (e *cliEnv) importAccount(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer closeFn()
-	id, err := prov.Identity(ctx, acct)
+	read, id, err := engine.ReadAccount(ctx, cfg, prov, acct)
 	if err != nil {
-		return fmt.Errorf("account %s (%s): cannot establish identity: %w", acct.Name, acct.ID, err)
-	}
-	if id.Account != acct.ID {
-		return fmt.Errorf("account %s is declared as %s, but its credentials act as %s in account %s: nothing was read; fix the account's credentials or its id", acct.Name, acct.ID, id.ARN, id.Account)
-	}
-	read, err := prov.Read(ctx, acct)
-	if err != nil {
-		return fmt.Errorf("account %s (%s): read: %w", acct.Name, acct.ID, err)
-	}
-	ownership.MarkOwnership(read, cfg.Stack.Name)
-	// The blocks carry every role's description and maximum session
-	// duration, which the aws target's account read leaves out on roles no
-	// stack has tagged.
-	if d, ok := prov.(engine.RoleDetailer); ok {
-		var names []string
-		for _, r := range read.Roles {
-			if r.Tags[ownership.OwnerTagKey] == "" {
-				names = append(names, r.Name)
-			}
-		}
-		if len(names) > 0 {
-			if err := d.DetailRoles(ctx, acct, read, names); err != nil {
-				return fmt.Errorf("account %s (%s): read: %w", acct.Name, acct.ID, err)
-			}
-		}
+		return err
 	}
 
 	res, err := hclgen.Generate(hclgen.Input{
