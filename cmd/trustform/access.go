@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/trustform/trustform/cmd/trustform/views"
 	"github.com/trustform/trustform/engine/model"
 
 	"github.com/urfave/cli/v3"
@@ -118,11 +118,20 @@ func parseContext(pairs []string) (map[string][]string, error) {
 	return ctx, nil
 }
 
+// answerView is the form explain and who-can answer in: -json or human.
+func answerView(cmd *cli.Command) views.ViewType {
+	if cmd.Bool("json") {
+		return views.ViewJSON
+	}
+	return views.ViewHuman
+}
+
 // exitDenied is explain's exit code for a denied request, so scripts can
 // tell "no" from an error.
 const exitDenied = 3
 
 func (e *cliEnv) explain(ctx context.Context, cmd *cli.Command) error {
+	vt := answerView(cmd)
 	cfg, err := e.load(ctx, cmd, true)
 	if err != nil {
 		return err
@@ -145,30 +154,8 @@ func (e *cliEnv) explain(ctx context.Context, cmd *cli.Command) error {
 	}
 	req := access.Request{Principal: principal, Action: cmd.String("action"), Resource: resource, Context: reqCtx}
 	res := access.New(state, local.AWSManagedPolicy).Evaluate(req)
-	decision := "deny"
-	if res.Allowed {
-		decision = "allow"
-	}
-	if cmd.Bool("json") {
-		out := map[string]any{"decision": decision, "detail": res.Decision, "reasons": res.Reasons, "not_evaluated": res.Caveats,
-			"request": map[string]any{"principal": principal, "action": req.Action, "resource": resource, "context": reqCtx}, "state": where}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return err
-		}
-	} else {
-		c := e.colors(cmd, e.stdout)
-		fmt.Fprintf(e.stdout, "May %s perform %s on %s?\nstate: %s\n\n", principal, req.Action, resource, where)
-		verdict := c.Green + "allow" + c.Reset
-		if !res.Allowed {
-			verdict = c.Red + res.Decision + c.Reset
-		}
-		fmt.Fprintf(e.stdout, "%sDecision:%s %s\n", c.Bold, c.Reset, verdict)
-		for _, r := range res.Reasons {
-			fmt.Fprintf(e.stdout, "  %s: %s%s%s\n", r.Effect, r.Policy, prefixed(", ", r.Statement), prefixed(": ", r.Detail))
-		}
-		writeCaveats(e, res.Caveats)
+	if err := views.NewExplain(vt, e.stdout, e.colors(cmd, e.stdout)).Show(views.Explanation{Request: req, State: where, Result: res}); err != nil {
+		return err
 	}
 	if !res.Allowed {
 		return &exitError{code: exitDenied, silent: true}
@@ -176,24 +163,8 @@ func (e *cliEnv) explain(ctx context.Context, cmd *cli.Command) error {
 	return nil
 }
 
-func prefixed(prefix, s string) string {
-	if s == "" {
-		return ""
-	}
-	return prefix + s
-}
-
-func writeCaveats(e *cliEnv, caveats []string) {
-	if len(caveats) == 0 {
-		return
-	}
-	fmt.Fprintln(e.stdout, "\nNot evaluated, and could change the answer:")
-	for _, c := range caveats {
-		fmt.Fprintf(e.stdout, "  - %s\n", c)
-	}
-}
-
 func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
+	vt := answerView(cmd)
 	args := cmd.Args().Slice()
 	if len(args) == 0 || len(args) > 2 {
 		return fmt.Errorf("usage: trustform who-can assume ROLE [DIR], where ROLE is a reference such as role.update_app or a role ARN")
@@ -230,35 +201,5 @@ func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
 	if len(undecided) > 0 && len(assumers) == 0 {
 		caveats = append(caveats, fmt.Sprintf("the search was cut before it could decide for %s: no context tried allows them, but one not tried might; ask explain with the context their requests carry", strings.Join(undecided, ", ")))
 	}
-	if cmd.Bool("json") {
-		type entry struct {
-			Principal  string              `json:"principal"`
-			Conditions []string            `json:"conditions"`
-			Context    map[string][]string `json:"context,omitempty"`
-		}
-		list := []entry{}
-		for _, a := range assumers {
-			list = append(list, entry{a.Principal, append([]string{}, a.Conditions...), a.Context})
-		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"role": roleARN, "state": where, "principals": list,
-			"undecided": append([]string{}, undecided...), "not_evaluated": append([]string{}, caveats...)})
-	}
-	fmt.Fprintf(e.stdout, "Who can assume %s?\nstate: %s\n\n", roleARN, where)
-	switch {
-	case len(assumers) == 0 && len(undecided) > 0:
-		fmt.Fprintf(e.stdout, "Nobody found, but the search could not decide for: %s\n", strings.Join(undecided, ", "))
-	case len(assumers) == 0:
-		fmt.Fprintln(e.stdout, "Nobody: no principal of the declared accounts, and none that the trust policy names outside them.")
-	}
-	for _, a := range assumers {
-		cond := ""
-		if len(a.Conditions) > 0 {
-			cond = "  (" + strings.Join(a.Conditions, ", ") + ")"
-		}
-		fmt.Fprintf(e.stdout, "  %s%s\n", a.Principal, cond)
-	}
-	writeCaveats(e, caveats)
-	return nil
+	return views.NewWhoCan(vt, e.stdout).Show(views.WhoCanAnswer{Role: roleARN, State: where, Assumers: assumers, Undecided: undecided, Caveats: caveats})
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/trustform/trustform/cmd/trustform/views"
 )
 
 func TestDevProdExpectationsPass(t *testing.T) {
@@ -132,4 +134,44 @@ func TestAccessDiffAndBroadeningApproval(t *testing.T) {
 	if !strings.Contains(r.stdout, `- user "David" in 111111111111 can no longer assume role "UpdateApp" in 999999999999`) || strings.Contains(r.stdout, "broadens") {
 		t.Fatalf("destroy's access changes:\n%s", r.stdout)
 	}
+}
+
+// explain -json and who-can -json are versioned documents like the plan's:
+// each decodes, with no field left over, into its document type, carries
+// format_version, and writes its lists as [] rather than null.
+func TestAnswerDocumentsAreVersioned(t *testing.T) {
+	dir := copyExample(t, "dev-prod")
+	decode := func(t *testing.T, out string, v any) {
+		t.Helper()
+		dec := json.NewDecoder(strings.NewReader(out))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			t.Fatalf("not the document: %v\n%s", err, out)
+		}
+		for _, field := range []string{`"format_version": "1"`, `"not_evaluated": [`} {
+			if !strings.Contains(out, field) {
+				t.Errorf("the document lacks %s:\n%s", field, out)
+			}
+		}
+		if strings.Contains(out, "null") {
+			t.Errorf("the document has a null:\n%s", out)
+		}
+	}
+	t.Run("explain", func(t *testing.T) {
+		r := mustRun(t, exitDenied, "explain", dir, "--json", "--principal", "user.tess", "--resource", "role.update_app")
+		var doc views.ExplainDocument
+		decode(t, r.stdout, &doc)
+		if doc.FormatVersion != views.AnswerFormatVersion || doc.Decision != "deny" || doc.Detail != "explicit deny" || len(doc.Reasons) == 0 ||
+			doc.Request.Principal != "arn:aws:iam::111111111111:user/Tess" || doc.Request.Action != "sts:AssumeRole" {
+			t.Fatalf("explain document: %+v", doc)
+		}
+	})
+	t.Run("who-can", func(t *testing.T) {
+		r := mustRun(t, 0, "who-can", "assume", "role.update_app", dir, "--json")
+		var doc views.WhoCanDocument
+		decode(t, r.stdout, &doc)
+		if doc.FormatVersion != views.AnswerFormatVersion || doc.Role != "arn:aws:iam::999999999999:role/UpdateApp" || len(doc.Principals) != 1 || doc.Undecided == nil {
+			t.Fatalf("who-can document: %+v", doc)
+		}
+	})
 }

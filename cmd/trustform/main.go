@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -393,6 +392,10 @@ func (e *cliEnv) validate(ctx context.Context, cmd *cli.Command) error {
 }
 
 func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
+	vt, err := views.ParseViewType(cmd.String("format"), cmd.Bool("json"), views.ViewHuman, views.ViewJSON, views.ViewMarkdown)
+	if err != nil {
+		return err
+	}
 	dir, err := stackDir(cmd)
 	if err != nil {
 		return err
@@ -416,27 +419,8 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	doc := planfile.FromPlan(plan, cfg, targetInfo(cmd, cfg), version)
-	format := cmd.String("format")
-	if cmd.Bool("json") {
-		format = "json"
-	}
-	switch format {
-	case "human", "json", "markdown":
-	default:
-		return fmt.Errorf("-format must be human, json or markdown, not %q", format)
-	}
-	if format == "markdown" {
-		views.Markdown(e.stdout, plan)
-	} else if format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(doc); err != nil {
-			return err
-		}
-	} else {
-		colors := e.colors(cmd, e.stdout)
-		views.Plan(e.stdout, plan, colors)
-		views.Expectations(e.stdout, plan.Expectations, colors)
+	if err := views.NewPlan(vt, e.stdout, e.colors(cmd, e.stdout)).Show(plan, doc); err != nil {
+		return err
 	}
 	if !plan.Applicable() {
 		return notApplicable(plan)
@@ -447,7 +431,7 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 		if err := finishing(func() error { return writeSaved(out, doc) }); err != nil {
 			return err
 		}
-		if format == "human" {
+		if vt == views.ViewHuman {
 			fmt.Fprintf(e.stdout, "\nSaved the plan to %s. Apply exactly these changes with: trustform apply %s\n", out, out)
 		}
 	}
