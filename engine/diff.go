@@ -129,27 +129,27 @@ func (d *differ) account(ref model.AccountRef, have, want *model.Account) {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(want.Groups)) {
-		d.group(ref, have, have.Groups[k], want.Groups[k])
+		diffPrincipal(d, groupKind, ref, have, have.Groups[k], want.Groups[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Groups)) {
 		if want.Groups[k] == nil {
-			d.group(ref, have, have.Groups[k], nil)
+			diffPrincipal(d, groupKind, ref, have, have.Groups[k], nil)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(want.Users)) {
-		d.user(ref, have, have.Users[k], want.Users[k])
+		diffPrincipal(d, userKind, ref, have, have.Users[k], want.Users[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Users)) {
 		if want.Users[k] == nil {
-			d.user(ref, have, have.Users[k], nil)
+			diffPrincipal(d, userKind, ref, have, have.Users[k], nil)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(want.Roles)) {
-		d.role(ref, have, have.Roles[k], want.Roles[k])
+		diffPrincipal(d, roleKind, ref, have, have.Roles[k], want.Roles[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(have.Roles)) {
 		if want.Roles[k] == nil {
-			d.role(ref, have, have.Roles[k], nil)
+			diffPrincipal(d, roleKind, ref, have, have.Roles[k], nil)
 		}
 	}
 	d.memberships(ref, have, want)
@@ -238,123 +238,147 @@ func (d *differ) policy(ref model.AccountRef, acct *model.Account, have, want *m
 	}
 }
 
-func (d *differ) group(ref model.AccountRef, acct *model.Account, have, want *model.Group) {
-	if want == nil {
-		if !have.Owned {
-			d.children(ref, model.KindGroup, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, nil, nil, nil)
-			return
-		}
-		d.children(ref, model.KindGroup, have.Name, ownership.OwnedDeleted, d.history(ref, model.KindGroup, have.Name, nil, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
-		d.add(&model.Change{Action: model.Delete, Kind: model.KindGroup, Account: ref, Key: model.PrincipalKey(ref.ID, model.KindGroup, have.Name), Before: groupOnly(have), Attrs: groupAttrs(have, nil), Drift: d.goneDrift(model.PrincipalKey(ref.ID, model.KindGroup, have.Name))})
-		return
-	}
-	key := model.PrincipalKey(ref.ID, model.KindGroup, want.Name)
-	if !want.Owned {
-		if d.expectExisting(ref, key, "group", want.Name, have != nil) {
-			d.children(ref, model.KindGroup, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, want.InlinePolicies, nil, nil)
-		}
-		return
-	}
-	ok, adopting := d.claim(ref, acct, key, "group", want.Name, have != nil, have != nil && have.Owned, want.Adopt)
-	if !ok {
-		return
-	}
-	if have == nil {
-		d.add(&model.Change{Action: model.Create, Kind: model.KindGroup, Account: ref, Key: key, After: groupOnly(want), Attrs: groupAttrs(nil, want)})
-		d.children(ref, model.KindGroup, want.Name, ownership.Owned, ownership.History{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
-		return
-	}
-	if have.Path != want.Path {
-		d.fail("group %q in account %s is at path %s, but the stack declares it at %s; declared by %s: a group's path is part of its ARN, so trustform does not move it: set path = %q on the group block",
-			want.Name, acctLabel(ref), have.Path, want.Path, d.where(key), have.Path)
-		return
-	}
-	if adopting {
-		d.add(&model.Change{Action: model.Adopt, Kind: model.KindGroup, Account: ref, Key: key, Before: groupOnly(have), After: groupOnly(want)})
-	}
-	d.children(ref, model.KindGroup, have.Name, ownership.Owned, ownership.History{}, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+// principalParts is what the lifecycle of a principal compares of it.
+type principalParts struct {
+	name, path   string
+	owned, adopt bool
+	tags         map[string]string // nil for a group: groups cannot be tagged
+	inline       map[string]string
+	attached     []string
 }
 
-func (d *differ) user(ref model.AccountRef, acct *model.Account, have, want *model.User) {
-	if want == nil {
-		if !have.Owned {
-			d.children(ref, model.KindUser, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, nil, nil, nil)
-			return
-		}
-		d.children(ref, model.KindUser, have.Name, ownership.OwnedDeleted, d.history(ref, model.KindUser, have.Name, have.Tags, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
-		d.add(&model.Change{Action: model.Delete, Kind: model.KindUser, Account: ref, Key: model.PrincipalKey(ref.ID, model.KindUser, have.Name), Before: userOnly(have), Attrs: userAttrs(have, nil), Drift: d.goneDrift(model.PrincipalKey(ref.ID, model.KindUser, have.Name))})
-		return
-	}
-	key := model.PrincipalKey(ref.ID, model.KindUser, want.Name)
-	if !want.Owned {
-		if d.expectExisting(ref, key, "user", want.Name, have != nil) {
-			if have.Owned {
-				// Declared existing = true after the stack owned it: the
-				// user is given back, which means removing the ownership
-				// tag — or a later destroy would still delete it.
-				released := userOnly(have)
-				delete(released.Tags, ownership.OwnerTagKey)
-				d.add(&model.Change{Action: model.Update, Kind: model.KindUser, Account: ref, Key: key, Before: userOnly(have), After: released, Attrs: userAttrs(userOnly(have), released)})
+// principalKind is what the one lifecycle of a role, group or user needs to
+// know of its kind.
+type principalKind[T model.Object] struct {
+	kind model.Kind
+	noun string
+	// parts reads a principal; false for none.
+	parts func(T) (principalParts, bool)
+	// only is the principal without its children, which travel as changes
+	// of their own.
+	only func(T) T
+	// attrs lists the attributes of a create or delete (one side nil), or
+	// those that differ on an update.
+	attrs func(have, want T) []model.AttrDiff
+	// updates: the kind has attributes an update changes (a group has
+	// none: its name and path are its ARN).
+	updates bool
+	// hash is the record's hash of the principal as read; nil for a kind
+	// that carries no record.
+	hash func(T) string
+	// release gives an owned principal back (declared existing = true
+	// after the stack owned it); nil for a kind that cannot be declared so.
+	release func(T) T
+	// moved is the failure when the declared path is not the path read.
+	moved func(name, account, have, want, where string) string
+}
+
+var (
+	roleKind = principalKind[*model.Role]{
+		kind: model.KindRole, noun: "role", only: roleOnly, attrs: roleAttrs, updates: true,
+		parts: func(r *model.Role) (principalParts, bool) {
+			if r == nil {
+				return principalParts{}, false
 			}
-			d.children(ref, model.KindUser, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, want.InlinePolicies, nil, nil)
-		}
-		return
+			return principalParts{r.Name, r.Path, r.Owned, r.Adopt, r.Tags, r.InlinePolicies, r.AttachedPolicies}, true
+		},
+		hash: func(r *model.Role) string { return ownership.RolePrincipalHash(roleOnly(r)) },
+		moved: func(name, account, have, want, where string) string {
+			return fmt.Sprintf("role %q in account %s: IAM cannot move a role to another path (%s → %s); declared by %s: keep the path, or give the role a new name to replace it", name, account, have, want, where)
+		},
 	}
-	ok, adopting := d.claim(ref, acct, key, "user", want.Name, have != nil, have != nil && have.Owned, want.Adopt)
-	if !ok {
-		return
+	userKind = principalKind[*model.User]{
+		kind: model.KindUser, noun: "user", only: userOnly, attrs: userAttrs, updates: true,
+		parts: func(u *model.User) (principalParts, bool) {
+			if u == nil {
+				return principalParts{}, false
+			}
+			return principalParts{u.Name, u.Path, u.Owned, u.Adopt, u.Tags, u.InlinePolicies, u.AttachedPolicies}, true
+		},
+		hash: func(u *model.User) string { return ownership.UserPrincipalHash(userOnly(u)) },
+		// Giving the user back means removing the ownership tag, or a later
+		// destroy would still delete it.
+		release: func(u *model.User) *model.User {
+			released := userOnly(u)
+			delete(released.Tags, ownership.OwnerTagKey)
+			return released
+		},
+		moved: func(name, account, have, want, where string) string {
+			return fmt.Sprintf("user %q in account %s: IAM users keep the path they were created with in trustform (%s → %s); declared by %s: keep the path, or give the user a new name to replace it", name, account, have, want, where)
+		},
 	}
-	if have == nil {
-		d.add(&model.Change{Action: model.Create, Kind: model.KindUser, Account: ref, Key: key, After: userOnly(want), Attrs: userAttrs(nil, want)})
-		d.children(ref, model.KindUser, want.Name, ownership.Owned, ownership.History{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
-		return
+	groupKind = principalKind[*model.Group]{
+		kind: model.KindGroup, noun: "group", only: groupOnly, attrs: groupAttrs,
+		parts: func(g *model.Group) (principalParts, bool) {
+			if g == nil {
+				return principalParts{}, false
+			}
+			return principalParts{g.Name, g.Path, g.Owned, g.Adopt, nil, g.InlinePolicies, g.AttachedPolicies}, true
+		},
+		moved: func(name, account, have, want, where string) string {
+			return fmt.Sprintf("group %q in account %s is at path %s, but the stack declares it at %s; declared by %s: a group's path is part of its ARN, so trustform does not move it: set path = %q on the group block",
+				name, account, have, want, where, have)
+		},
 	}
-	if have.Path != want.Path {
-		d.fail("user %q in account %s: IAM users keep the path they were created with in trustform (%s → %s); declared by %s: keep the path, or give the user a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
-		return
-	}
-	h := d.history(ref, model.KindUser, have.Name, have.Tags, false)
-	switch attrs := userAttrs(have, want); {
-	case adopting:
-		d.add(&model.Change{Action: model.Adopt, Kind: model.KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs})
-	case len(attrs) > 0:
-		d.add(&model.Change{Action: model.Update, Kind: model.KindUser, Account: ref, Key: key, Before: userOnly(have), After: userOnly(want), Attrs: attrs, Drift: h.PrincipalDrift(ownership.UserPrincipalHash(userOnly(have)), attrs)})
-	}
-	d.children(ref, model.KindUser, have.Name, ownership.Owned, h, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
-}
+)
 
-func (d *differ) role(ref model.AccountRef, acct *model.Account, have, want *model.Role) {
-	if want == nil {
-		if !have.Owned {
-			d.children(ref, model.KindRole, have.Name, ownership.NotOwned, ownership.History{Ours: true}, have.InlinePolicies, nil, nil, nil)
+// diffPrincipal is the lifecycle of a role, group or user and its inline
+// policies and attachments: deleted when the stack owns it and no longer
+// declares it; only its stack-named inline policies compared when the stack
+// does not own it (existing = true); otherwise claimed (absent, owned, or
+// adopted), created, moved never, updated or adopted.
+func diffPrincipal[T model.Object](d *differ, k principalKind[T], ref model.AccountRef, acct *model.Account, have, want T) {
+	h, hasHave := k.parts(have)
+	w, hasWant := k.parts(want)
+	if !hasWant {
+		if !h.owned {
+			d.children(ref, k.kind, h.name, ownership.NotOwned, ownership.History{Ours: true}, h.inline, nil, nil, nil)
 			return
 		}
-		d.children(ref, model.KindRole, have.Name, ownership.OwnedDeleted, d.history(ref, model.KindRole, have.Name, have.Tags, true), have.InlinePolicies, nil, have.AttachedPolicies, nil)
-		d.add(&model.Change{Action: model.Delete, Kind: model.KindRole, Account: ref, Key: model.PrincipalKey(ref.ID, model.KindRole, have.Name), Before: roleOnly(have), Attrs: roleAttrs(have, nil), Drift: d.goneDrift(model.PrincipalKey(ref.ID, model.KindRole, have.Name))})
+		key := model.PrincipalKey(ref.ID, k.kind, h.name)
+		d.children(ref, k.kind, h.name, ownership.OwnedDeleted, d.history(ref, k.kind, h.name, h.tags, true), h.inline, nil, h.attached, nil)
+		d.add(&model.Change{Action: model.Delete, Kind: k.kind, Account: ref, Key: key, Before: k.only(have), Attrs: k.attrs(have, *new(T)), Drift: d.goneDrift(key)})
 		return
 	}
-	key := model.PrincipalKey(ref.ID, model.KindRole, want.Name)
-	ok, adopting := d.claim(ref, acct, key, "role", want.Name, have != nil, have != nil && have.Owned, want.Adopt)
+	key := model.PrincipalKey(ref.ID, k.kind, w.name)
+	if !w.owned {
+		if d.expectExisting(ref, key, k.noun, w.name, hasHave) {
+			if h.owned && k.release != nil {
+				released := k.release(have)
+				d.add(&model.Change{Action: model.Update, Kind: k.kind, Account: ref, Key: key, Before: k.only(have), After: released, Attrs: k.attrs(k.only(have), released)})
+			}
+			d.children(ref, k.kind, h.name, ownership.NotOwned, ownership.History{Ours: true}, h.inline, w.inline, nil, nil)
+		}
+		return
+	}
+	ok, adopting := d.claim(ref, acct, key, k.noun, w.name, hasHave, hasHave && h.owned, w.adopt)
 	if !ok {
 		return
 	}
-	if have == nil {
-		d.add(&model.Change{Action: model.Create, Kind: model.KindRole, Account: ref, Key: key, After: roleOnly(want), Attrs: roleAttrs(nil, want)})
-		d.children(ref, model.KindRole, want.Name, ownership.Owned, ownership.History{}, nil, want.InlinePolicies, nil, want.AttachedPolicies)
+	if !hasHave {
+		d.add(&model.Change{Action: model.Create, Kind: k.kind, Account: ref, Key: key, After: k.only(want), Attrs: k.attrs(*new(T), want)})
+		d.children(ref, k.kind, w.name, ownership.Owned, ownership.History{}, nil, w.inline, nil, w.attached)
 		return
 	}
-	if have.Path != want.Path {
-		d.fail("role %q in account %s: IAM cannot move a role to another path (%s → %s); declared by %s: keep the path, or give the role a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
+	if h.path != w.path {
+		d.fail("%s", k.moved(w.name, acctLabel(ref), h.path, w.path, d.where(key)))
 		return
 	}
-	h := d.history(ref, model.KindRole, have.Name, have.Tags, false)
-	switch attrs := roleAttrs(have, want); {
+	hist := ownership.History{}
+	if k.hash != nil {
+		hist = d.history(ref, k.kind, h.name, h.tags, false)
+	}
+	var attrs []model.AttrDiff
+	if k.updates {
+		attrs = k.attrs(have, want)
+	}
+	switch {
 	case adopting:
-		d.add(&model.Change{Action: model.Adopt, Kind: model.KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs})
+		d.add(&model.Change{Action: model.Adopt, Kind: k.kind, Account: ref, Key: key, Before: k.only(have), After: k.only(want), Attrs: attrs})
 	case len(attrs) > 0:
-		d.add(&model.Change{Action: model.Update, Kind: model.KindRole, Account: ref, Key: key, Before: roleOnly(have), After: roleOnly(want), Attrs: attrs, Drift: h.PrincipalDrift(ownership.RolePrincipalHash(roleOnly(have)), attrs)})
+		d.add(&model.Change{Action: model.Update, Kind: k.kind, Account: ref, Key: key, Before: k.only(have), After: k.only(want), Attrs: attrs, Drift: hist.PrincipalDrift(k.hash(have), attrs)})
 	}
-	d.children(ref, model.KindRole, have.Name, ownership.Owned, h, have.InlinePolicies, want.InlinePolicies, have.AttachedPolicies, want.AttachedPolicies)
+	d.children(ref, k.kind, h.name, ownership.Owned, hist, h.inline, w.inline, h.attached, w.attached)
 }
 
 // history reads what the stack recorded of a principal's children.
@@ -700,7 +724,7 @@ func userAttrs(have, want *model.User) []model.AttrDiff {
 }
 
 // ledger keeps the stack's record of adopted groups and managed policies
-// (see Adoption in go) in line with the objects that will be owned
+// (see Adoption in engine/ownership) in line with the objects that will be owned
 // after the plan without a marker of their own. It is rewritten only when
 // that set changes, and runs after the changes that adopt, create or delete
 // those objects (see Order), so that a run cut short never leaves a recorded
