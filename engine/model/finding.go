@@ -12,12 +12,11 @@ const (
 
 // Finding is one problem lint found in a stack.
 type Finding struct {
-	ID       string       `json:"id"`   // stable, e.g. TF001
-	Rule     string       `json:"rule"` // its name, e.g. trust-anyone
-	Severity Severity     `json:"severity"`
-	Address  string       `json:"address"` // the block, e.g. role.update_app
-	Source   Source `json:"source"`
-	Message  string       `json:"message"`
-	Hint     string       `json:"hint"`
+	ID       string   `json:"id"`   // stable, e.g. TF001
+	Rule     string   `json:"rule"` // its name, e.g. trust-anyone
+	Severity Severity `json:"severity"`
+	Address  string   `json:"address"` // the block, e.g. role.update_app
+	Source   Source   `json:"source"`
+	Message  string   `json:"message"`
+	Hint     string   `json:"hint"`
 }
-
