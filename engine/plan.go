@@ -72,8 +72,8 @@ func MakePlan(ctx context.Context, cfg *model.Config, prov Provider, opts PlanOp
 // expectation: removing the stack is meant to remove the access it expects.
 func analyse(cfg *model.Config, plan *model.Plan, awsManaged func(string) (string, bool)) {
 	projected := Project(plan.Actual, plan.Changes)
-	after := access.New(projected, awsManaged)
-	plan.Access = access.DiffChanges(access.New(plan.Actual, awsManaged), after, plan.Changes)
+	after := access.New(access.Inputs{State: projected, Policies: awsManaged})
+	plan.Access = access.DiffChanges(access.New(access.Inputs{State: plan.Actual, Policies: awsManaged}), after, plan.Changes)
 	if plan.Destroy || len(cfg.Expectations) == 0 {
 		return
 	}

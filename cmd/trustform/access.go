@@ -153,7 +153,7 @@ func (e *cliEnv) explain(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	req := access.Request{Principal: principal, Action: cmd.String("action"), Resource: resource, Context: reqCtx}
-	res := access.New(state, local.AWSManagedPolicy).Evaluate(req)
+	res := access.New(access.Inputs{State: state, Policies: local.AWSManagedPolicy}).Evaluate(req)
 	if err := views.NewExplain(vt, e.stdout, e.colors(cmd, e.stdout)).Show(views.Explanation{Request: req, State: where, Result: res}); err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (e *cliEnv) whoCanAssume(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	ev := access.New(state, local.AWSManagedPolicy)
+	ev := access.New(access.Inputs{State: state, Policies: local.AWSManagedPolicy})
 	assumers, undecided := ev.SearchAssumers(roleARN)
 	// Every answer shares the base caveats, but principals outside the
 	// declared accounts each add what was not evaluated for them (their

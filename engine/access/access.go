@@ -43,9 +43,10 @@ type Result struct {
 	Allowed  bool     `json:"allowed"`
 	Decision string   `json:"decision"` // DecisionAllow, DecisionExplicitDeny or DecisionImplicitDeny
 	Reasons  []Reason `json:"reasons"`
-	// Caveats are what was not evaluated and could change the answer. SCPs,
-	// permissions boundaries, session policies and resource-based policies
-	// other than trust policies are always listed.
+	// Caveats are what was not evaluated and could change the answer: first
+	// the inputs the evaluator did not read (SCPs and RCPs, permissions
+	// boundaries, session policies, resource-based policies other than
+	// trust policies; see Inputs), then what this request met.
 	Caveats []string `json:"caveats"`
 
 	// basis is what an allowed request rested on, for Assumer.Conditions.
@@ -76,8 +77,9 @@ func (r Reason) String() string {
 // Evaluator answers access questions about one state. It is safe for
 // concurrent use; the state must not change while it is in use.
 type Evaluator struct {
-	state      *model.State
-	awsManaged func(arn string) (string, bool)
+	state    *model.State
+	policies PolicyResolver
+	notRead  []string // the caveats of the inputs not read, in every result
 
 	mu     sync.Mutex
 	parsed map[string]parsedDoc // policy text → parsed document
@@ -88,14 +90,16 @@ type parsedDoc struct {
 	err error
 }
 
-// New returns an evaluator of the state. awsManaged returns the document of
-// an AWS managed policy by ARN; it may be nil, and policies it does not know
-// are named in the caveats.
-func New(state *model.State, awsManaged func(arn string) (document string, ok bool)) *Evaluator {
+// New returns an evaluator of the inputs: the state, the resolver of AWS
+// managed policies (nil knows none, and those attached are named in the
+// caveats), and the optional inputs, each of which it does not read is
+// named in the caveats of every answer.
+func New(in Inputs) *Evaluator {
+	state := in.State
 	if state == nil {
 		state = model.NewState()
 	}
-	return &Evaluator{state: state, awsManaged: awsManaged, parsed: map[string]parsedDoc{}}
+	return &Evaluator{state: state, policies: in.Policies, notRead: notRead(in, slots), parsed: map[string]parsedDoc{}}
 }
 
 func (e *Evaluator) parse(text string) (policy.Document, error) {
@@ -107,16 +111,6 @@ func (e *Evaluator) parse(text string) (policy.Document, error) {
 	d, err := policy.Parse(text)
 	e.parsed[text] = parsedDoc{d, err}
 	return d, err
-}
-
-// baseCaveats are the policy types the evaluator never sees, in every result.
-func baseCaveats() []string {
-	return []string{
-		"AWS Organizations SCPs (and RCPs) are not evaluated: they can deny what these policies allow",
-		"permissions boundaries are not evaluated: a boundary on the caller can only narrow an allow",
-		"session policies are not evaluated: a session's policy can only narrow what its role allows",
-		"resource-based policies other than role trust policies (bucket, key, queue policies...) are not evaluated",
-	}
 }
 
 // notes collects caveats without duplicates, in the order found.
@@ -147,10 +141,10 @@ func (e *Evaluator) CanAssume(principalARN, roleARN string, context map[string][
 
 // Evaluate answers one request with the identity-based policies of the
 // caller and, for sts:AssumeRole (and the STS actions that go with it) on a
-// role, the role's trust policy.
+// role, the role's trust policy, combined by decide.
 func (e *Evaluator) Evaluate(req Request) Result {
 	var n notes
-	for _, c := range baseCaveats() {
+	for _, c := range e.notRead {
 		n.add("%s", c)
 	}
 	res := e.evaluate(req, &n)
@@ -193,40 +187,29 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 		}
 	}
 	ctx := e.buildContext(c, req)
-	id := e.scanIdentity(c, req, ctx, n)
-	if role == nil {
-		res := e.decideIdentity(c, req, id, n)
-		if res.Allowed {
-			res.basis = &basis{ctx: ctx, fixed: principalKey, sides: [][]condBlock{id.allowBlocks}, avoided: id.avoided}
+	l := layers{identity: &side{scan: e.scanIdentity(c, req, ctx, n), label: "identity-based policies of " + c.identityLabel()}}
+	if role != nil {
+		l.resource = &resourceSide{
+			side:    side{scan: e.scanTrust(c, role, roleAcct, req, ctx, n), label: fmt.Sprintf("trust policy of role %q in %s", role.Name, roleAcct.ID)},
+			account: roleAcct.ID, trust: true,
 		}
-		return res
+	} else {
+		l.resource = e.resourcePolicy(c, req, n)
 	}
-	tr := e.scanTrust(c, role, roleAcct, req, ctx, n)
-	res := decideTrust(c, role, roleAcct, req, id, tr)
-	if res.Allowed {
-		res.basis = trustBasis(c, roleAcct, ctx, id, tr)
-	}
-	return res
+	return decide(question{action: req.Action, resource: req.Resource, who: c.label(), account: c.account, ctx: ctx, fixed: principalKey}, l)
 }
 
-// trustBasis is what an allowed sts:AssumeRole rested on: the trust
-// statements that allowed it (within the account, when the trust policy
-// names the caller itself, only those, since they suffice), the caller's
-// allows where they were needed, and the conditional denies of both that
-// the request escaped.
-func trustBasis(c *caller, acct *model.Account, ctx reqCtx, id, tr scan) *basis {
-	need := c.account != acct.ID || tr.best == viaAccount
-	var trust []condBlock
-	for i, blk := range tr.allowBlocks {
-		if need || tr.via[i] == viaIdentity {
-			trust = append(trust, blk)
-		}
+// resourcePolicy is the layer of the resource's own policy for a request no
+// trust policy governs. None is read (Inputs.ResourcePolicies is not read
+// yet), so the layer is absent and the identity side decides; a resource in
+// another account than the caller's is named in the caveats, since AWS
+// would also require its policy to allow the request ("Cross-account
+// policy evaluation logic").
+func (e *Evaluator) resourcePolicy(c *caller, req Request, n *notes) *resourceSide {
+	if _, _, acct, _, ok := arnParts(req.Resource); ok && policy.IsAccountID(acct) && acct != c.account {
+		n.add("%s is in account %s, not the caller's: AWS also requires its resource-based policy to allow the request, which was not evaluated", req.Resource, acct)
 	}
-	b := &basis{ctx: ctx, fixed: principalKey, sides: [][]condBlock{trust}, avoided: append(append([]condBlock{}, id.avoided...), tr.avoided...)}
-	if need {
-		b.sides = append(b.sides, id.allowBlocks)
-	}
-	return b
+	return nil
 }
 
 func isTrustAction(action string) bool {
@@ -342,11 +325,11 @@ func (e *Evaluator) managedPolicy(ref, owner string, c *caller, n *notes) (sourc
 	if isARN && svc == "iam" && acctID == "aws" {
 		name := strings.TrimPrefix(res, "policy/")
 		label := fmt.Sprintf("AWS managed policy %s attached to %s in %s", name, owner, c.account)
-		if e.awsManaged == nil {
+		if e.policies == nil {
 			n.add("%s was not evaluated: the evaluator was given no AWS managed policy documents", label)
 			return source{}, false
 		}
-		text, ok := e.awsManaged(ref)
+		text, ok := e.policies(ref)
 		if !ok {
 			n.add("%s (%s) is unknown to the evaluator and was not evaluated", label, ref)
 			return source{}, false
@@ -395,6 +378,10 @@ type scan struct {
 	near   []Reason         // allows that would apply but for a condition
 	best   principalMatch   // trust policies: how the best allow named the caller
 	via    []principalMatch // trust policies: per allow, how it named the caller
+	// direct is, per allow of a trust policy, whether it names the
+	// caller's own user or session ARN: a grant no implicit deny of
+	// another policy type limits within the account (see decide).
+	direct []bool
 	// allowBlocks are, per allow, its statement's Condition element;
 	// avoided those of the denies that applied but whose conditions did
 	// not hold.
@@ -594,6 +581,7 @@ func (e *Evaluator) scanTrust(c *caller, role *model.Role, acct *model.Account, 
 			detail := fmt.Sprintf("allows %s for %s%s", req.Action, c.label(), joinHow(who, condNote(s)))
 			sc.allows = append(sc.allows, Reason{"Allow", label, stmt, detail})
 			sc.via = append(sc.via, m)
+			sc.direct = append(sc.direct, m == viaIdentity && s.Principals != nil && c.namesItself(s.Principals))
 			sc.allowBlocks = append(sc.allowBlocks, condBlock{s.Conditions, doc.Version == policy.Version})
 			if m > sc.best {
 				sc.best = m
@@ -618,63 +606,4 @@ func describeMatch(c *caller, m principalMatch, by string) string {
 		return "it names the role " + by + ", whose sessions it trusts"
 	}
 	return "it names " + by
-}
-
-// decideIdentity decides a request that no trust policy governs: an
-// explicit deny wins, else an identity-based allow is needed.
-func (e *Evaluator) decideIdentity(c *caller, req Request, id scan, n *notes) Result {
-	if _, _, acct, _, ok := arnParts(req.Resource); ok && policy.IsAccountID(acct) && acct != c.account {
-		n.add("%s is in account %s, not the caller's: AWS also requires its resource-based policy to allow the request, which was not evaluated", req.Resource, acct)
-	}
-	switch {
-	case len(id.denies) > 0:
-		return Result{Decision: DecisionExplicitDeny, Reasons: id.denies}
-	case len(id.allows) > 0:
-		return Result{Allowed: true, Decision: DecisionAllow, Reasons: id.allows}
-	}
-	reasons := []Reason{{Effect: "Missing", Policy: "identity-based policies of " + c.identityLabel(),
-		Detail: fmt.Sprintf("no statement allows %s on %s, so it is implicitly denied", req.Action, req.Resource)}}
-	return Result{Decision: DecisionImplicitDeny, Reasons: append(reasons, id.near...)}
-}
-
-// decideTrust decides sts:AssumeRole and its companions: both sides as AWS
-// documents. Any explicit deny wins. The trust policy must allow the
-// caller. Across accounts the caller's identity-based policies must allow
-// too; within the account they must only when the trust policy names the
-// account rather than the caller itself.
-func decideTrust(c *caller, role *model.Role, acct *model.Account, req Request, id, tr scan) Result {
-	if len(id.denies)+len(tr.denies) > 0 {
-		return Result{Decision: DecisionExplicitDeny, Reasons: append(id.denies, tr.denies...)}
-	}
-	trustLabel := fmt.Sprintf("trust policy of role %q in %s", role.Name, acct.ID)
-	cross := c.account != acct.ID
-	if tr.best == noMatch {
-		reasons := []Reason{{Effect: "Missing", Policy: trustLabel,
-			Detail: fmt.Sprintf("no statement allows %s for %s", req.Action, c.label())}}
-		return Result{Decision: DecisionImplicitDeny, Reasons: append(append(reasons, tr.near...), id.near...)}
-	}
-	needIdentity := cross || tr.best == viaAccount
-	if needIdentity && len(id.allows) == 0 {
-		why := "a cross-account request needs an allow in the trust policy and in the caller's own policies"
-		if !cross {
-			why = "the trust policy names only the account, which leaves the decision to the caller's own policies"
-		}
-		reasons := []Reason{{Effect: "Missing", Policy: "identity-based policies of " + c.identityLabel(),
-			Detail: fmt.Sprintf("no statement allows %s on %s; %s", req.Action, req.Resource, why)}}
-		reasons = append(reasons, id.near...)
-		return Result{Decision: DecisionImplicitDeny, Reasons: append(reasons, tr.allows...)}
-	}
-	reasons := tr.allows
-	if !needIdentity {
-		// Keep only the allows that name the caller itself, and say why no
-		// identity-based allow was needed.
-		reasons = nil
-		for i, r := range tr.allows {
-			if tr.via[i] == viaIdentity {
-				r.Detail += "; within the role's own account that suffices without an identity-based allow"
-				reasons = append(reasons, r)
-			}
-		}
-	}
-	return Result{Allowed: true, Decision: DecisionAllow, Reasons: append(reasons, id.allows...)}
 }

@@ -58,7 +58,7 @@ func TestEvaluateAPI(t *testing.T) {
 			if tt.resolver {
 				resolve = resolveAWSManaged(t)
 			}
-			res := access.New(tutorialState(t), resolve).Evaluate(tt.req)
+			res := access.New(access.Inputs{State: tutorialState(t), Policies: resolve}).Evaluate(tt.req)
 			if res.Decision != tt.decision || res.Allowed != (tt.decision == access.DecisionAllow) {
 				t.Fatalf("decision %q (allowed %v), want %q; reasons %v", res.Decision, res.Allowed, tt.decision, res.Reasons)
 			}
@@ -79,7 +79,7 @@ func TestGivenContextWins(t *testing.T) {
 	a := s.Account(dev, "")
 	a.Users["ann"] = &model.User{Name: "Ann", Path: "/", InlinePolicies: map[string]string{
 		"home": `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}}`}}
-	ev := access.New(s, nil)
+	ev := access.New(access.Inputs{State: s})
 	ann := model.UserARN("aws", dev, "/", "Ann")
 	tests := []struct {
 		name     string
@@ -102,7 +102,7 @@ func TestGivenContextWins(t *testing.T) {
 }
 
 func TestCanAssumeIsEvaluate(t *testing.T) {
-	ev := access.New(tutorialState(t), resolveAWSManaged(t))
+	ev := access.New(access.Inputs{State: tutorialState(t), Policies: resolveAWSManaged(t)})
 	for _, p := range []string{david, tess, quinn, nora} {
 		t.Run(p, func(t *testing.T) {
 			a := ev.CanAssume(p, updateApp, nil)
@@ -116,7 +116,7 @@ func TestCanAssumeIsEvaluate(t *testing.T) {
 
 // TestConcurrentUse runs evaluations in parallel, for the race detector.
 func TestConcurrentUse(t *testing.T) {
-	ev := access.New(tutorialState(t), resolveAWSManaged(t))
+	ev := access.New(access.Inputs{State: tutorialState(t), Policies: resolveAWSManaged(t)})
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {

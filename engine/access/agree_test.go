@@ -93,7 +93,7 @@ func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
 // principal and role pairs were listed and how many refused.
 func checkOutsiders(t *testing.T, s *model.State, managed func(string) (string, bool)) (listed, refused int) {
 	t.Helper()
-	ev := access.New(s, managed)
+	ev := access.New(access.Inputs{State: s, Policies: managed})
 	for _, id := range s.AccountIDs() {
 		a := s.Accounts[id]
 		for _, role := range a.Roles {
@@ -232,7 +232,7 @@ func enumerateOutside(trust policy.Document, principal, roleARN string) []map[st
 // principal and role pairs were listed and how many refused.
 func checkAgreement(t *testing.T, s *model.State, managed func(string) (string, bool)) (listed, refused int) {
 	t.Helper()
-	ev := access.New(s, managed)
+	ev := access.New(access.Inputs{State: s, Policies: managed})
 	for _, id := range s.AccountIDs() {
 		a := s.Accounts[id]
 		for _, role := range a.Roles {

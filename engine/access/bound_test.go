@@ -128,7 +128,7 @@ func TestSearchBound(t *testing.T) {
 					}}}.JSON()}}
 			}
 			s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustOf(tt.stmts...)
-			ev := access.New(s, resolveAWSManaged(t))
+			ev := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)})
 			listed := map[string]access.Assumer{}
 			for _, a := range ev.WhoCanAssume(updateApp) {
 				listed[a.Principal] = a

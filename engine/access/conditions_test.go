@@ -117,7 +117,7 @@ func TestAssumerConditions(t *testing.T) {
 			if tt.identity != "" {
 				s.Accounts[dev].Groups["developers"].InlinePolicies["extra"] = tt.identity
 			}
-			ev := access.New(s, resolveAWSManaged(t))
+			ev := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)})
 			list := ev.WhoCanAssume(updateApp)
 			if got := whoList(list); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("WhoCanAssume(UpdateApp)\n got %+v\nwant %+v", got, tt.want)
@@ -184,7 +184,7 @@ func TestPolicyVariablesInTrust(t *testing.T) {
 			s := tutorialState(t)
 			s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustDoc(tt.cond, dev)
 			s.Accounts[dev].Users["david"].Tags = tt.tags
-			ev := access.New(s, resolveAWSManaged(t))
+			ev := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)})
 			list := ev.WhoCanAssume(updateApp)
 			want := tt.want
 			if tt.quinn {
@@ -269,7 +269,7 @@ func TestImpossiblePaths(t *testing.T) {
 			}
 			s := tutorialState(t)
 			s.Accounts[prod].Roles["updateapp"].TrustPolicy = tt.trust
-			ev := access.New(s, resolveAWSManaged(t))
+			ev := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)})
 			if got := whoList(ev.WhoCanAssume(updateApp)); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("WhoCanAssume(UpdateApp)\n got %+v\nwant %+v", got, tt.want)
 			}

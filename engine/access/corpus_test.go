@@ -72,7 +72,7 @@ func TestCorpus(t *testing.T) {
 		for _, c := range cases {
 			total++
 			t.Run(filepath.Base(f)+"/"+c.Name, func(t *testing.T) {
-				ev := access.New(c.State(), c.AWSManaged(fallback))
+				ev := access.New(access.Inputs{State: c.State(), Policies: c.AWSManaged(fallback)})
 				res := ev.Evaluate(c.Request)
 				for _, r := range res.Reasons {
 					t.Log(r)

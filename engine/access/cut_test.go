@@ -57,7 +57,7 @@ func TestSearchCutIsReported(t *testing.T) {
 				all[key] = []string{"v"}
 			}
 			s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustOf(stmts...)
-			ev := access.New(s, resolveAWSManaged(t))
+			ev := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)})
 			for _, p := range tt.undecided {
 				if res := ev.CanAssume(p, updateApp, all); !res.Allowed {
 					t.Fatalf("test state: %s with every tag: %s %v", p, res.Decision, res.Reasons)

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trustform/trustform/engine/model"
-
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -32,7 +30,7 @@ import (
 // judgedAlone returns an evaluator that holds no account: every principal a
 // trust policy names is then an outsider of it, evaluated on the trust
 // policy alone, roots of the accounts trustform reads included.
-func judgedAlone() *Evaluator { return New(model.NewState(), nil) }
+func judgedAlone() *Evaluator { return New(Inputs{}) }
 
 // TrustAdmits lists every principal the role's trust policy admits judged
 // alone — account roots, users, roles and sessions of any account, "*",

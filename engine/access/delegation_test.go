@@ -67,7 +67,7 @@ func TestDelegations(t *testing.T) {
 				Before:  was, After: after.Accounts[prod].Roles["updateapp"].Clone()}
 
 			resolve := resolveAWSManaged(t)
-			b, a := access.New(before, resolve), access.New(after, resolve)
+			b, a := access.New(access.Inputs{State: before, Policies: resolve}), access.New(access.Inputs{State: after, Policies: resolve})
 			full := access.Diff(b, a)
 			if fromChanges := access.DiffChanges(b, a, []*model.Change{change}); fmt.Sprint(fromChanges) != fmt.Sprint(full) {
 				t.Fatalf("from the change:\n%+v\nfrom every pair:\n%+v", fromChanges, full)
@@ -106,7 +106,7 @@ func TestTrustAdmits(t *testing.T) {
 		stmt("Allow", map[string][]string{"Service": {"ec2.amazonaws.com"}}, assume, nil),
 		stmt("Deny", aws("arn:aws:iam::333333333333:role/Ci"), assume, nil),
 	)
-	ev := access.New(s, resolveAWSManaged(t))
+	ev := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)})
 	var got []string
 	for _, a := range ev.TrustAdmits(updateApp) {
 		got = append(got, a.Principal)

@@ -70,7 +70,7 @@ func TestDiffChangesAgreesWithDiff(t *testing.T) {
 				t.Fatal("the mutation found nothing to change")
 			}
 			awsManaged := cases[0].AWSManaged(nil)
-			b, a := access.New(before, awsManaged), access.New(after, awsManaged)
+			b, a := access.New(access.Inputs{State: before, Policies: awsManaged}), access.New(access.Inputs{State: after, Policies: awsManaged})
 			full := access.Diff(b, a)
 			got := access.DiffChanges(b, a, []*model.Change{ch})
 			if fmt.Sprint(got) != fmt.Sprint(full) {

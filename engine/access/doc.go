@@ -1,9 +1,29 @@
-// Package access evaluates IAM requests against an engine.State: may this
+// Package access evaluates IAM requests against a model.State: may this
 // user, role or role session perform this action on this resource, and why?
 // Plans use it to check expectations on the projected state, and the CLI's
 // explain and who-can commands to answer people. It follows AWS's documented
 // policy evaluation logic for identity-based policies and role trust
 // policies, and says what it did not evaluate.
+//
+// # Inputs and layers
+//
+// New takes Inputs: the state, a PolicyResolver for AWS managed policies,
+// and slots for what limits or adds to the state's policies — the
+// organisation with its SCPs and RCPs, permissions boundaries, session
+// policies and resource-based policies other than role trust policies.
+// The slots are not read yet: whatever they hold, their layers stay
+// absent, and each slot not read is named in the caveats, so that filling
+// one does not silence a warning before its policies are evaluated.
+//
+// Every policy type that applies to a request is one layer (identity-based,
+// resource-based — the trust policy for sts:AssumeRole —, permissions
+// boundary, session, SCP, RCP), and one function, decide, combines them in
+// the order of AWS's enforcement logic: an explicit deny in any layer, then
+// the RCPs and SCPs, the resource-based policy, the identity-based
+// policies, the boundary and the session policies, with the same-account
+// and cross-account rules below. A layer that is absent (a slot not read,
+// or an outsider's unknown identity-based policies) is not consulted and
+// decides nothing.
 //
 // # What is evaluated
 //
@@ -12,7 +32,7 @@
 // account); for a role session (or a role, standing for any of its sessions),
 // the role's inline and attached policies. Attached customer managed
 // policies are read from the state; AWS managed ones through the resolver
-// given to New, and any it does not know are named in the caveats.
+// in Inputs.Policies, and any it does not know are named in the caveats.
 //
 // For sts:AssumeRole (and sts:TagSession, sts:SetSourceIdentity and
 // sts:SetContext, which the trust policy also governs) on a role in the
@@ -81,12 +101,13 @@
 //
 // # Caveats
 //
-// Every Result lists, as not evaluated, SCPs (and RCPs), permissions
+// Every Result lists first, as not evaluated, the optional inputs the
+// evaluator did not read — today all of them: SCPs (and RCPs), permissions
 // boundaries, session policies and resource-based policies other than role
-// trust policies; and, when they occur, unknown AWS managed policies (by
-// name and ARN), attached policies or groups missing from the state,
-// documents that do not parse, unknown condition operators, unresolved
-// policy variables and absent always-present keys.
+// trust policies (see notRead); and, when they occur, unknown AWS managed
+// policies (by name and ARN), attached policies or groups missing from the
+// state, documents that do not parse, unknown condition operators,
+// unresolved policy variables and absent always-present keys.
 //
 // # WhoCanAssume
 //
@@ -187,7 +208,7 @@
 //
 // Documents are JSON objects, or JSON strings holding the document's text
 // (so that a case can hold one that does not parse). Objects are keyed by
-// name; attached policies are ARNs. Case.State builds the engine.State,
+// name; attached policies are ARNs. Case.State builds the model.State,
 // Case.AWSManaged the resolver (the case's own documents, then a fallback),
 // and Case.Check compares a Result with the expectation, so other packages
 // can run the corpus on real targets. The package's test resolves AWS

@@ -415,7 +415,7 @@ func (e *Evaluator) consistentContext(o outsider, ctx map[string][]string) bool 
 // unknown, and said so in the caveats.
 func (e *Evaluator) evaluateOutside(o outsider, role *model.Role, acct *model.Account, doc policy.Document, given map[string][]string) Result {
 	var n notes
-	for _, c := range baseCaveats() {
+	for _, c := range e.notRead {
 		n.add("%s", c)
 	}
 	n.add("%s", o.caveat())
@@ -432,8 +432,7 @@ func (e *Evaluator) evaluateOutside(o outsider, role *model.Role, acct *model.Ac
 	if doc.Version == policy.Version {
 		vars = ctx.resolver()
 	}
-	var denies, allows, near []Reason
-	var allowBlocks, avoided []condBlock
+	var tr scan
 	for i, s := range doc.Statements {
 		stmt := statementName(i, s)
 		if ok, _ := actionCovered(s, o.action); !ok {
@@ -466,30 +465,23 @@ func (e *Evaluator) evaluateOutside(o outsider, role *model.Role, acct *model.Ac
 		cr := conditions(s, doc, ctx, label, stmt, &n)
 		switch {
 		case cr.ok && s.Effect == "Deny":
-			denies = append(denies, Reason{"Deny", label, stmt,
+			tr.denies = append(tr.denies, Reason{"Deny", label, stmt,
 				fmt.Sprintf("denies %s to %s%s; an explicit deny overrides every allow", o.action, o.label(), joinHow(who, condNote(s)))})
 		case cr.ok:
-			allows = append(allows, Reason{"Allow", label, stmt,
+			tr.allows = append(tr.allows, Reason{"Allow", label, stmt,
 				fmt.Sprintf("allows %s for %s%s", o.action, o.label(), joinHow(who, condNote(s)))})
-			allowBlocks = append(allowBlocks, condBlock{s.Conditions, doc.Version == policy.Version})
+			tr.allowBlocks = append(tr.allowBlocks, condBlock{s.Conditions, doc.Version == policy.Version})
 		case s.Effect == "Deny":
-			avoided = append(avoided, condBlock{s.Conditions, doc.Version == policy.Version})
+			tr.avoided = append(tr.avoided, condBlock{s.Conditions, doc.Version == policy.Version})
 		default:
-			near = append(near, Reason{"Missing", label, stmt,
+			tr.near = append(tr.near, Reason{"Missing", label, stmt,
 				fmt.Sprintf("would allow %s for %s (%s), but its condition does not hold: %s", o.action, o.label(), who, cr.failed)})
 		}
 	}
-	res := Result{Caveats: n.list}
-	switch {
-	case len(denies) > 0:
-		res.Decision, res.Reasons = DecisionExplicitDeny, denies
-	case len(allows) > 0:
-		res.Allowed, res.Decision, res.Reasons = true, DecisionAllow, allows
-		res.basis = &basis{ctx: ctx, fixed: o.fixedKey, sides: [][]condBlock{allowBlocks}, avoided: avoided}
-	default:
-		res.Decision = DecisionImplicitDeny
-		res.Reasons = append([]Reason{{Effect: "Missing", Policy: label,
-			Detail: fmt.Sprintf("no statement allows %s for %s", o.action, o.label())}}, near...)
-	}
+	// The outsider's own policies are unknown: no identity layer, so the
+	// trust policy decides alone (the caveats say so).
+	res := decide(question{action: o.action, resource: resource, who: o.label(), account: o.account, ctx: ctx, fixed: o.fixedKey},
+		layers{resource: &resourceSide{side: side{scan: tr, label: label}, account: acct.ID, trust: true}})
+	res.Caveats = n.list
 	return res
 }

@@ -185,7 +185,7 @@ func TestWhoCanAssumeOutside(t *testing.T) {
 			}
 			s := tutorialState(t)
 			s.Accounts[prod].Roles["updateapp"].TrustPolicy = tt.trust
-			list := access.New(s, resolveAWSManaged(t)).WhoCanAssume(updateApp)
+			list := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)}).WhoCanAssume(updateApp)
 			if got := whoList(list); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("WhoCanAssume(UpdateApp)\n got %+v\nwant %+v", got, tt.want)
 			}
@@ -233,7 +233,7 @@ func TestDiffOutside(t *testing.T) {
 		stmt("Allow", aws("arn:aws:iam::333333333333:role/Scanner"), assume, nil))
 
 	resolve := resolveAWSManaged(t)
-	got := access.Diff(access.New(before, resolve), access.New(after, resolve))
+	got := access.Diff(access.New(access.Inputs{State: before, Policies: resolve}), access.New(access.Inputs{State: after, Policies: resolve}))
 	want := []model.AccessChange{
 		// The vendor's root is a delegation: its account, not read, decides.
 		{Kind: model.AccessDelegation, Role: updateApp, Principal: vendorRoot, Before: []string{`with ExternalId "old"`}, After: []string{`with ExternalId "new"`}, CanBefore: true, CanAfter: true, Today: []string{}},

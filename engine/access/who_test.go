@@ -141,7 +141,7 @@ func TestWhoCanAssume(t *testing.T) {
 			if tt.change != nil {
 				tt.change(s)
 			}
-			got := whoList(access.New(s, resolveAWSManaged(t)).WhoCanAssume(tt.role))
+			got := whoList(access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)}).WhoCanAssume(tt.role))
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("WhoCanAssume(%s)\n got %+v\nwant %+v", tt.role, got, tt.want)
 			}
@@ -152,7 +152,7 @@ func TestWhoCanAssume(t *testing.T) {
 // TestWhoCanAssumeResults checks that each assumer carries the evaluation
 // that admitted it, so callers can explain the answer.
 func TestWhoCanAssumeResults(t *testing.T) {
-	list := access.New(tutorialState(t), resolveAWSManaged(t)).WhoCanAssume(updateApp)
+	list := access.New(access.Inputs{State: tutorialState(t), Policies: resolveAWSManaged(t)}).WhoCanAssume(updateApp)
 	if len(list) == 0 {
 		t.Fatal("nobody can assume UpdateApp")
 	}

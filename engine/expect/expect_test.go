@@ -67,7 +67,7 @@ func TestAssumableOnlyByCountsOutsiders(t *testing.T) {
 			cfg := &model.Config{Expectations: []*model.ExpectConfig{{
 				Address: "expect.only_developers", Role: updateApp, AssumableOnlyBy: append([]model.PrincipalRef{developers}, tt.also...),
 			}}}
-			got := expect.Check(cfg, s, access.New(s, cases[0].AWSManaged(nil)))
+			got := expect.Check(cfg, s, access.New(access.Inputs{State: s, Policies: cases[0].AWSManaged(nil)}))
 			if len(got) != 1 {
 				t.Fatalf("%d results, want 1", len(got))
 			}

@@ -66,7 +66,7 @@ func TestTrustsOnly(t *testing.T) {
 			s.Account("222222222222", "aws")
 			s.Accounts["999999999999"].Roles["updateapp"].TrustPolicy = tt.trust
 			cfg := &model.Config{Expectations: []*model.ExpectConfig{{Address: "expect.trust", Role: updateApp, TrustsOnly: tt.list}}}
-			got := expect.Check(cfg, s, access.New(s, cases[0].AWSManaged(nil)))
+			got := expect.Check(cfg, s, access.New(access.Inputs{State: s, Policies: cases[0].AWSManaged(nil)}))
 			if len(got) != 1 {
 				t.Fatalf("%d results, want 1", len(got))
 			}

@@ -42,7 +42,7 @@ func TestUndecidedNeverPasses(t *testing.T) {
 			}
 			s := cases[0].State()
 			s.Accounts["999999999999"].Roles["updateapp"].TrustPolicy = trust
-			ev := access.New(s, cases[0].AWSManaged(nil))
+			ev := access.New(access.Inputs{State: s, Policies: cases[0].AWSManaged(nil)})
 			if _, undecided := ev.SearchAssumers(updateApp); len(undecided) != 1 || undecided[0] != david {
 				t.Fatalf("undecided = %v: the case needs David undecided", undecided)
 			}

@@ -1,0 +1,143 @@
+package access
+
+import "github.com/trustform/trustform/engine/model"
+
+// Inputs are everything an evaluator reads. The state and the policy
+// resolver are read today; the other fields are the slots for the policy
+// types that limit what the state's policies grant (AWS Organizations SCPs
+// and RCPs, permissions boundaries, session policies) and for the
+// resource-based policies other than role trust policies. They are typed
+// for the readers that will fill them, and every one that is nil is named
+// in the caveats of every answer (see notRead), so an answer never claims a
+// policy type that nobody gave it.
+type Inputs struct {
+	// State holds the accounts' users, groups, roles and customer managed
+	// policies; nil is an empty state.
+	State *model.State
+	// Policies resolves an AWS managed policy's ARN to its document; nil
+	// resolves none, and each such policy attached is named in the caveats.
+	Policies PolicyResolver
+
+	// Organization is the AWS organisation the accounts belong to, with
+	// the SCPs and RCPs attached from its root down to each account; nil
+	// when it was not read.
+	Organization *Organization
+	// Boundaries maps a user's or role's ARN (as IAM writes it, path
+	// included) to the ARN of the managed policy that is its permissions
+	// boundary, resolved as attached policies are (the state for customer
+	// managed policies, Policies for AWS managed ones). The state's users
+	// and roles carry no boundary of their own; nil when none were read.
+	Boundaries map[string]string
+	// SessionPolicies maps a principal ARN as a Request names it (a
+	// session's ARN, or a role's for any of its sessions) to the documents
+	// of the session policies passed when the session was made, inline and
+	// managed alike; nil when none were given.
+	SessionPolicies map[string][]string
+	// ResourcePolicies maps a resource's ARN to its resource-based policy
+	// (bucket, key, queue, secret policies...); role trust policies are
+	// read from the state instead. nil when none were read.
+	ResourcePolicies map[string]ResourcePolicy
+}
+
+// PolicyResolver returns the document of a managed policy by ARN, and
+// whether it knows it. The CLI passes the local target's built-in copies of
+// the AWS managed policies.
+type PolicyResolver func(arn string) (document string, ok bool)
+
+// Organization is an AWS organisation as read from its management account
+// (or a delegated administrator): where each account sits and what is
+// attached along the way. AWS Organizations' "SCP evaluation" page: an
+// action is allowed to an account only with an explicit Allow at every
+// level from the root through each OU on the account's path to the account
+// itself, and any Deny on the way wins; "Service control policies (SCPs)"
+// and "Resource control policies (RCPs)": neither affects the management
+// account.
+type Organization struct {
+	ID                string // o-...
+	ManagementAccount string // the account ID of the management account
+	// Paths maps each member account's ID to its levels, the root first
+	// and the account itself last. Levels shared by several accounts may
+	// be the same *OrgTarget.
+	Paths map[string][]*OrgTarget
+}
+
+// Kinds of OrgTarget, the words Organizations uses for what a policy is
+// attached to.
+const (
+	TargetRoot    = "root"
+	TargetOU      = "organizational unit"
+	TargetAccount = "account"
+)
+
+// OrgTarget is one level of an account's place in the organisation: the
+// root, an organizational unit or the account, with the SCPs and RCPs
+// attached to it, so that an answer can name the policy and where it is
+// attached.
+type OrgTarget struct {
+	ID   string // r-..., ou-..., or the account ID
+	Kind string // TargetRoot, TargetOU or TargetAccount
+	Name string
+	SCPs []OrgPolicy
+	RCPs []OrgPolicy
+}
+
+// OrgPolicy is an SCP or RCP: its ID (p-...), name and document.
+type OrgPolicy struct {
+	ID       string
+	Name     string
+	Document string
+}
+
+// ResourcePolicy is a resource's resource-based policy and the account that
+// owns the resource, which the ARN does not always say (an S3 bucket's does
+// not) and which decides whether a request is cross-account.
+type ResourcePolicy struct {
+	Account  string
+	Document string
+}
+
+// slot is one optional input: the caveat every answer carries while the
+// evaluator does not read it, whether the inputs give it, and whether the
+// evaluator reads it when given.
+type slot struct {
+	caveat string
+	given  func(Inputs) bool
+	// read is true once the evaluator builds the slot's layer (see
+	// layers); until then a slot that is given stays in the caveats, so
+	// that filling a slot without evaluating it does not drop the warning.
+	read bool
+}
+
+// slots are the optional inputs, in the order their caveats are listed.
+// The words are those every answer has carried, so plans, explain and
+// who-can say the same as before the inputs had slots.
+var slots = []slot{
+	{
+		caveat: "AWS Organizations SCPs (and RCPs) are not evaluated: they can deny what these policies allow",
+		given:  func(in Inputs) bool { return in.Organization != nil },
+	},
+	{
+		caveat: "permissions boundaries are not evaluated: a boundary on the caller can only narrow an allow",
+		given:  func(in Inputs) bool { return in.Boundaries != nil },
+	},
+	{
+		caveat: "session policies are not evaluated: a session's policy can only narrow what its role allows",
+		given:  func(in Inputs) bool { return in.SessionPolicies != nil },
+	},
+	{
+		caveat: "resource-based policies other than role trust policies (bucket, key, queue policies...) are not evaluated",
+		given:  func(in Inputs) bool { return in.ResourcePolicies != nil },
+	},
+}
+
+// notRead returns the caveats of the optional inputs the evaluator does not
+// read: those the inputs leave nil, and those given that it cannot read yet.
+func notRead(in Inputs, slots []slot) []string {
+	var out []string
+	for _, s := range slots {
+		if !s.read || !s.given(in) {
+			out = append(out, s.caveat)
+		}
+	}
+	return out
+}
