@@ -173,23 +173,10 @@ func ObjectName(c *model.Change) string {
 	if o == nil {
 		o = c.Before
 	}
-	switch v := o.(type) {
-	case *model.Role:
-		return fmt.Sprintf("role %q", v.Name)
-	case *model.ManagedPolicy:
-		return fmt.Sprintf("managed policy %q", v.Name)
-	case *model.Group:
-		return fmt.Sprintf("group %q", v.Name)
-	case *model.User:
-		return fmt.Sprintf("user %q", v.Name)
-	case *model.InlinePolicy:
-		return fmt.Sprintf("inline policy %q of %s %q", v.Name, v.PrincipalKind, v.PrincipalName)
-	case *model.Attachment:
-		return fmt.Sprintf("attachment of %s to %s %q", v.PolicyARN, v.PrincipalKind, v.PrincipalName)
-	case *model.Membership:
-		return fmt.Sprintf("membership of user %q in group %q", v.User, v.Group)
+	if o == nil {
+		return string(c.Kind)
 	}
-	return string(c.Kind)
+	return model.SpecOf(o).Name(o)
 }
 
 type nopHooks struct{}

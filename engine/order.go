@@ -158,10 +158,10 @@ func (h *changeHeap) Pop() any {
 	return x
 }
 
-// kindRank orders kinds the way a reader expects: principals and policies
-// before what joins them when creating, the reverse when deleting.
-var createRank = map[model.Kind]int{model.KindPolicy: 0, model.KindGroup: 1, model.KindUser: 2, model.KindRole: 3, model.KindMembership: 4, model.KindAttachment: 5, model.KindInline: 6}
-var deleteRank = map[model.Kind]int{model.KindInline: 0, model.KindAttachment: 1, model.KindMembership: 2, model.KindRole: 3, model.KindUser: 4, model.KindGroup: 5, model.KindPolicy: 6}
+// createRank and deleteRank order kinds the way a reader expects (see
+// model.KindSpec).
+func createRank(k model.Kind) int { s, _ := model.Spec(k); return s.CreateRank }
+func deleteRank(k model.Kind) int { s, _ := model.Spec(k); return s.DeleteRank }
 
 func changeLess(a, b *model.Change) bool {
 	if c := cmp.Compare(a.Account.Name, b.Account.Name); c != 0 {
@@ -171,9 +171,9 @@ func changeLess(a, b *model.Change) bool {
 	if ad != bd {
 		return !ad
 	}
-	ra, rb := createRank[a.Kind], createRank[b.Kind]
+	ra, rb := createRank(a.Kind), createRank(b.Kind)
 	if ad {
-		ra, rb = deleteRank[a.Kind], deleteRank[b.Kind]
+		ra, rb = deleteRank(a.Kind), deleteRank(b.Kind)
 	}
 	if ra != rb {
 		return ra < rb

@@ -40,15 +40,16 @@ const (
 
 // Object is the value a change creates, updates or deletes: one of *Role,
 // *ManagedPolicy, *Group, *User, *InlinePolicy, *Attachment or *Membership.
-type Object interface{ object() }
+// Its kind is declared in kinds.go.
+type Object interface{ kind() Kind }
 
-func (*Role) object()          {}
-func (*ManagedPolicy) object() {}
-func (*Group) object()         {}
-func (*User) object()          {}
-func (*InlinePolicy) object()  {}
-func (*Attachment) object()    {}
-func (*Membership) object()    {}
+func (*Role) kind() Kind          { return KindRole }
+func (*ManagedPolicy) kind() Kind { return KindPolicy }
+func (*Group) kind() Kind         { return KindGroup }
+func (*User) kind() Kind          { return KindUser }
+func (*InlinePolicy) kind() Kind  { return KindInline }
+func (*Attachment) kind() Kind    { return KindAttachment }
+func (*Membership) kind() Kind    { return KindMembership }
 
 // InlinePolicy is an inline policy embedded in a role, group or user.
 type InlinePolicy struct {
