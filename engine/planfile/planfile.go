@@ -16,7 +16,8 @@ import (
 // FormatVersion is the version of the document's format.
 const FormatVersion = "2"
 
-// Document is a plan as data.
+// Document is a plan as data. It is encoded through the wire structs of
+// wire.go (MarshalJSON), never as it is: its Changes hold the engine's types.
 type Document struct {
 	FormatVersion    string         `json:"format_version"`
 	TrustformVersion string         `json:"trustform_version"`
@@ -101,7 +102,9 @@ type AccessChange struct {
 	Today []string `json:"today"`
 }
 
-// Change is one change, in apply order.
+// Change is one change, in apply order. It holds the engine's types, for the
+// code that builds, compares and rebuilds plans; on the wire it is a
+// jsonChange, which holds none.
 type Change struct {
 	Index      int              `json:"index"`
 	Action     model.Action     `json:"action"`
@@ -119,7 +122,7 @@ type Change struct {
 }
 
 // Object holds exactly one IAM object: what a change creates, updates from
-// or to, or deletes.
+// or to, or deletes. On the wire it is a jsonObject.
 type Object struct {
 	Role         *model.Role          `json:"role,omitempty"`
 	Policy       *model.ManagedPolicy `json:"policy,omitempty"`
@@ -256,7 +259,9 @@ func (d Document) Plan() (*model.Plan, *model.Config, error) {
 }
 
 // Fingerprint hashes the accounts as read, in a stable encoding
-// (encoding/json sorts map keys), ownership flags included.
+// (encoding/json sorts map keys), ownership flags included. It hashes the
+// model, not a wire struct: it must change with anything the engine reads,
+// fields that plans do not carry included.
 func Fingerprint(s *model.State) string {
 	b, _ := json.Marshal(s)
 	sum := sha256.Sum256(b)
@@ -265,16 +270,17 @@ func Fingerprint(s *model.State) string {
 
 // Write writes a saved plan: the document with its fingerprint and checksum.
 func Write(w io.Writer, d Document) error {
-	d.Checksum = ""
-	body, err := json.Marshal(d)
+	wd := d.wire()
+	wd.Checksum = ""
+	body, err := json.Marshal(wd)
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256(body)
-	d.Checksum = "sha256:" + hex.EncodeToString(sum[:])
+	wd.Checksum = "sha256:" + hex.EncodeToString(sum[:])
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(d)
+	return enc.Encode(wd)
 }
 
 // MaxSize is the largest saved plan Read accepts: ten times the plan of
@@ -284,40 +290,43 @@ const MaxSize = 256 << 20
 
 // Read reads a saved plan and verifies its checksum.
 func Read(r io.Reader) (Document, error) {
-	var d Document
+	// Decoded as the wire itself, not through Document.UnmarshalJSON: only a
+	// decoder that decodes the structs itself refuses unknown fields at
+	// every level, and the checksum is over the wire's encoding.
+	var w jsonDocument
 	lr := &io.LimitedReader{R: r, N: MaxSize + 1}
 	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
+	if err := dec.Decode(&w); err != nil {
 		switch {
 		case lr.N <= 0:
-			return d, fmt.Errorf("not a saved plan: it is larger than %d MiB, more than any plan trustform writes; make a new plan with trustform plan -out FILE", MaxSize>>20)
+			return w.document(), fmt.Errorf("not a saved plan: it is larger than %d MiB, more than any plan trustform writes; make a new plan with trustform plan -out FILE", MaxSize>>20)
 		case errors.Is(err, io.EOF):
-			return d, fmt.Errorf("not a saved plan: the file is empty; save one with trustform plan -out FILE")
+			return w.document(), fmt.Errorf("not a saved plan: the file is empty; save one with trustform plan -out FILE")
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return d, fmt.Errorf("the saved plan is truncated: it ends after %d bytes, in the middle of the plan, so it was cut short while it was written or copied; copy it again, or make a new plan with trustform plan -out FILE", MaxSize+1-lr.N)
+			return w.document(), fmt.Errorf("the saved plan is truncated: it ends after %d bytes, in the middle of the plan, so it was cut short while it was written or copied; copy it again, or make a new plan with trustform plan -out FILE", MaxSize+1-lr.N)
 		}
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			return d, fmt.Errorf("not a trustform plan: %v (at byte %d); save one with trustform plan -out FILE", err, syn.Offset)
+			return w.document(), fmt.Errorf("not a trustform plan: %v (at byte %d); save one with trustform plan -out FILE", err, syn.Offset)
 		}
-		return d, fmt.Errorf("not a trustform plan: %v; save one with trustform plan -out FILE", err)
+		return w.document(), fmt.Errorf("not a trustform plan: %v; save one with trustform plan -out FILE", err)
 	}
-	if d.Checksum == "" || d.Fingerprint == "" {
-		return d, fmt.Errorf("not a saved plan (no checksum or fingerprint): save one with trustform plan -out FILE")
+	if w.Checksum == "" || w.Fingerprint == "" {
+		return w.document(), fmt.Errorf("not a saved plan (no checksum or fingerprint): save one with trustform plan -out FILE")
 	}
-	want := d.Checksum
-	d.Checksum = ""
-	body, err := json.Marshal(d)
+	want := w.Checksum
+	w.Checksum = ""
+	body, err := json.Marshal(w)
 	if err != nil {
-		return d, err
+		return w.document(), err
 	}
 	sum := sha256.Sum256(body)
 	if got := "sha256:" + hex.EncodeToString(sum[:]); got != want {
-		return d, fmt.Errorf("the saved plan was changed after it was written (checksum %s, content hashes to %s): make a new plan instead of editing one", want, got)
+		return w.document(), fmt.Errorf("the saved plan was changed after it was written (checksum %s, content hashes to %s): make a new plan instead of editing one", want, got)
 	}
-	d.Checksum = want
-	return d, nil
+	w.Checksum = want
+	return w.document(), nil
 }
 
 func wrap(o model.Object) *Object {
