@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -110,9 +109,7 @@ func (e *cliEnv) show(_ context.Context, cmd *cli.Command) error {
 	if format == "json" {
 		// As plan -json printed it: the saved-plan fields are apply's.
 		doc.Checksum, doc.Fingerprint, doc.Variables, doc.StackFiles = "", "", nil, nil
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+		return planfile.Encode(e.stdout, doc)
 	}
 	plan, _, err := doc.Plan()
 	if err != nil {

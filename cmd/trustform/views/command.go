@@ -86,7 +86,7 @@ func (v humanPlan) Show(p *model.Plan, _ planfile.Document) error {
 
 type jsonPlan struct{ w io.Writer }
 
-func (v jsonPlan) Show(_ *model.Plan, doc planfile.Document) error { return writeJSON(v.w, doc) }
+func (v jsonPlan) Show(_ *model.Plan, doc planfile.Document) error { return planfile.Encode(v.w, doc) }
 
 type markdownPlan struct{ w io.Writer }
 
