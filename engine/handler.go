@@ -18,11 +18,13 @@ import (
 // Handler carries out the changes of one kind of object, whose Before and
 // After are of type T, on a target whose per-change context is C (the local
 // simulation's account, the aws target's call state). A nil function is an
-// action the kind does not have: an attachment is never updated.
+// action the kind does not have: an attachment is never updated. The
+// context comes second so that a method of C registers as its method
+// expression, (*applier).createRole.
 type Handler[C any, T model.Object] struct {
-	Create func(ctx context.Context, c C, after T) error
-	Update func(ctx context.Context, c C, before, after T) error
-	Delete func(ctx context.Context, c C, before T) error
+	Create func(c C, ctx context.Context, after T) error
+	Update func(c C, ctx context.Context, before, after T) error
+	Delete func(c C, ctx context.Context, before T) error
 }
 
 // Handlers are a target's handlers, by kind.
@@ -49,11 +51,11 @@ func Register[C any, T interface {
 		}
 		switch {
 		case ch.Action == model.Create && h.Create != nil:
-			return h.Create(ctx, c, after)
+			return h.Create(c, ctx, after)
 		case ch.Action == model.Update && h.Update != nil:
-			return h.Update(ctx, c, before, after)
+			return h.Update(c, ctx, before, after)
 		case ch.Action == model.Delete && h.Delete != nil:
-			return h.Delete(ctx, c, before)
+			return h.Delete(c, ctx, before)
 		}
 		return fmt.Errorf("%s: change %s: action %q is not possible on a %s", hs.target, ch.Key, ch.Action, ch.Kind)
 	}

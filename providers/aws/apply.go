@@ -63,116 +63,82 @@ type applier struct {
 }
 
 func (a *applier) apply(ctx context.Context) error {
-	ch := a.change
-	switch ch.Kind {
-	case model.KindRole:
-		before, after, err := objects[*model.Role](ch)
-		if err != nil {
-			return err
-		}
-		switch ch.Action {
-		case model.Create:
-			return a.createRole(ctx, after)
-		case model.Update:
-			return a.updateRole(ctx, before, after)
-		case model.Delete:
-			return a.remove(ctx, "DeleteRole", a.needs(model.KindRole, before.Name), func(ctx context.Context) error {
-				_, err := a.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &before.Name})
-				return err
-			})
-		}
-	case model.KindPolicy:
-		before, after, err := objects[*model.ManagedPolicy](ch)
-		if err != nil {
-			return err
-		}
-		switch ch.Action {
-		case model.Create:
-			return a.createPolicy(ctx, after)
-		case model.Update:
-			return a.updatePolicy(ctx, before, after)
-		case model.Delete:
-			return a.deletePolicy(ctx, before)
-		}
-	case model.KindGroup:
-		before, after, err := objects[*model.Group](ch)
-		if err != nil {
-			return err
-		}
-		switch ch.Action {
-		case model.Create:
-			return a.createGroup(ctx, after)
-		case model.Update:
-			return a.updateGroup(ctx, before, after)
-		case model.Delete:
-			return a.remove(ctx, "DeleteGroup", a.needs(model.KindGroup, before.Name), func(ctx context.Context) error {
-				_, err := a.iam.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: &before.Name})
-				return err
-			})
-		}
-	case model.KindUser:
-		before, after, err := objects[*model.User](ch)
-		if err != nil {
-			return err
-		}
-		switch ch.Action {
-		case model.Create:
-			return a.createUser(ctx, after)
-		case model.Update:
-			return a.updateUser(ctx, before, after)
-		case model.Delete:
-			return a.remove(ctx, "DeleteUser", a.needs(model.KindUser, before.Name), func(ctx context.Context) error {
-				_, err := a.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &before.Name})
-				return err
-			})
-		}
-	case model.KindInline:
-		before, after, err := objects[*model.InlinePolicy](ch)
-		if err != nil {
-			return err
-		}
-		switch ch.Action {
-		case model.Create, model.Update:
-			return a.putInline(ctx, after)
-		case model.Delete:
-			return a.deleteInline(ctx, before)
-		}
-	case model.KindAttachment:
-		before, after, err := objects[*model.Attachment](ch)
-		if err != nil {
-			return err
-		}
-		switch ch.Action {
-		case model.Create:
-			return a.attach(ctx, after)
-		case model.Delete:
-			return a.detach(ctx, before)
-		}
-	case model.KindMembership:
-		before, after, err := objects[*model.Membership](ch)
-		if err != nil {
-			return err
-		}
-		needs := func(m *model.Membership) []string {
-			return append(a.needs(model.KindUser, m.User), a.needs(model.KindGroup, m.Group)...)
-		}
-		switch ch.Action {
-		case model.Create:
-			return a.call(ctx, "AddUserToGroup", needs(after), func(ctx context.Context) error {
-				_, err := a.iam.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: &after.User, GroupName: &after.Group})
-				return err
-			})
-		case model.Delete:
-			return a.remove(ctx, "RemoveUserFromGroup", needs(before), func(ctx context.Context) error {
-				_, err := a.iam.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{UserName: &before.User, GroupName: &before.Group})
-				return err
-			})
-		}
-	default:
-		return fmt.Errorf("aws target: change %s: unknown kind %q", ch.Key, ch.Kind)
-	}
-	return fmt.Errorf("aws target: change %s: action %q is not possible on a %s", ch.Key, ch.Action, ch.Kind)
+	return handlers.Apply(ctx, a, a.change)
 }
+
+// handlers carry out each kind of change with the IAM calls it takes.
+var handlers = newHandlers()
+
+func newHandlers() *engine.Handlers[*applier] {
+	hs := engine.NewHandlers[*applier]("aws target")
+	engine.Register(hs, model.KindRole, engine.Handler[*applier, *model.Role]{
+		Create: (*applier).createRole,
+		Update: (*applier).updateRole,
+		Delete: func(a *applier, ctx context.Context, r *model.Role) error {
+			return a.remove(ctx, "DeleteRole", a.needs(model.KindRole, r.Name), func(ctx context.Context) error {
+				_, err := a.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &r.Name})
+				return err
+			})
+		},
+	})
+	engine.Register(hs, model.KindPolicy, engine.Handler[*applier, *model.ManagedPolicy]{
+		Create: (*applier).createPolicy,
+		Update: (*applier).updatePolicy,
+		Delete: (*applier).deletePolicy,
+	})
+	engine.Register(hs, model.KindGroup, engine.Handler[*applier, *model.Group]{
+		Create: (*applier).createGroup,
+		Update: (*applier).updateGroup,
+		Delete: func(a *applier, ctx context.Context, g *model.Group) error {
+			return a.remove(ctx, "DeleteGroup", a.needs(model.KindGroup, g.Name), func(ctx context.Context) error {
+				_, err := a.iam.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: &g.Name})
+				return err
+			})
+		},
+	})
+	engine.Register(hs, model.KindUser, engine.Handler[*applier, *model.User]{
+		Create: (*applier).createUser,
+		Update: (*applier).updateUser,
+		Delete: func(a *applier, ctx context.Context, u *model.User) error {
+			return a.remove(ctx, "DeleteUser", a.needs(model.KindUser, u.Name), func(ctx context.Context) error {
+				_, err := a.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &u.Name})
+				return err
+			})
+		},
+	})
+	engine.Register(hs, model.KindInline, engine.Handler[*applier, *model.InlinePolicy]{
+		Create: (*applier).putInline,
+		Update: func(a *applier, ctx context.Context, _, after *model.InlinePolicy) error {
+			return a.putInline(ctx, after)
+		},
+		Delete: (*applier).deleteInline,
+	})
+	engine.Register(hs, model.KindAttachment, engine.Handler[*applier, *model.Attachment]{
+		Create: (*applier).attach,
+		Delete: (*applier).detach,
+	})
+	membershipNeeds := func(a *applier, m *model.Membership) []string {
+		return append(a.needs(model.KindUser, m.User), a.needs(model.KindGroup, m.Group)...)
+	}
+	engine.Register(hs, model.KindMembership, engine.Handler[*applier, *model.Membership]{
+		Create: func(a *applier, ctx context.Context, m *model.Membership) error {
+			return a.call(ctx, "AddUserToGroup", membershipNeeds(a, m), func(ctx context.Context) error {
+				_, err := a.iam.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: &m.User, GroupName: &m.Group})
+				return err
+			})
+		},
+		Delete: func(a *applier, ctx context.Context, m *model.Membership) error {
+			return a.remove(ctx, "RemoveUserFromGroup", membershipNeeds(a, m), func(ctx context.Context) error {
+				_, err := a.iam.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{UserName: &m.User, GroupName: &m.Group})
+				return err
+			})
+		},
+	})
+	return hs
+}
+
+// HandledKinds lists the kinds of change the aws target carries out.
+func (p *Provider) HandledKinds() []model.Kind { return handlers.Kinds() }
 
 // ---- how calls are made ----
 
@@ -764,19 +730,6 @@ func opName(verb string, kind model.Kind, suffix string) string {
 }
 
 // ---- helpers ----
-
-// objects is engine.ChangeObjects with errors that name this target.
-func objects[T interface {
-	*model.Role | *model.ManagedPolicy | *model.Group | *model.User |
-		*model.InlinePolicy | *model.Attachment | *model.Membership
-	model.Object
-}](ch *model.Change) (before, after T, err error) {
-	before, after, err = model.ChangeObjects[T](ch)
-	if err != nil {
-		err = fmt.Errorf("aws target: %w", err)
-	}
-	return before, after, err
-}
 
 // tagChanges returns the keys to untag (in before, not in after) and the
 // tags to set (new or changed), sorted. Untagging goes first, so that a key

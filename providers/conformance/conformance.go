@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/trustform/trustform/engine/model"
@@ -52,6 +53,7 @@ func Run(t *testing.T, h Harness) {
 		name string
 		run  func(t *testing.T, e *env)
 	}{
+		{"HandlesEveryKind", testHandlesEveryKind},
 		{"ChangeKinds", testChangeKinds},
 		{"PolicyVersionPruning", testPolicyVersionPruning},
 		{"EndToEnd", testEndToEnd},
@@ -214,4 +216,17 @@ func (e *env) with(t *testing.T) *env {
 	c := *e
 	c.t, c.ctx = t, t.Context()
 	return &c
+}
+
+// testHandlesEveryKind checks that the target registers a handler for every
+// kind of object the model declares (model.ChangeKinds): a kind added to the
+// model fails here on every target until the target handles it.
+func testHandlesEveryKind(t *testing.T, e *env) {
+	lister, ok := e.prov.(engine.KindLister)
+	if !ok {
+		t.Fatalf("the target (%T) does not list the kinds it handles (engine.KindLister)", e.prov)
+	}
+	if got, want := lister.HandledKinds(), model.ChangeKinds(); !slices.Equal(got, want) {
+		t.Fatalf("the target handles the kinds %v, the model declares %v", got, want)
+	}
 }

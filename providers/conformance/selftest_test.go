@@ -33,6 +33,16 @@ type bent struct {
 	engine.Provider
 	read  func(acct *model.AccountConfig, a *model.Account) *model.Account
 	apply func(c *model.Change) (*model.Change, bool) // false: report success, do nothing
+	// kinds edits the kinds the target says it handles.
+	kinds func([]model.Kind) []model.Kind
+}
+
+func (b *bent) HandledKinds() []model.Kind {
+	kinds := b.Provider.(engine.KindLister).HandledKinds()
+	if b.kinds != nil {
+		return b.kinds(kinds)
+	}
+	return kinds
 }
 
 func (b *bent) Read(ctx context.Context, acct *model.AccountConfig) (*model.Account, error) {
@@ -155,6 +165,15 @@ var brokenTargets = []struct {
 	subtest string
 	says    string
 }{
+	{
+		name: "handles-no-memberships",
+		bend: func(b *bent) {
+			b.kinds = func(kinds []model.Kind) []model.Kind {
+				return slices.DeleteFunc(kinds, func(k model.Kind) bool { return k == model.KindMembership })
+			}
+		},
+		subtest: "HandlesEveryKind", says: "the model declares",
+	},
 	{
 		name: "read-loses-role-descriptions",
 		bend: func(b *bent) {
