@@ -3,12 +3,9 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/trustform/trustform/engine/model"
 	"github.com/trustform/trustform/engine/ownership"
-
-	"github.com/trustform/trustform/engine/policy"
 )
 
 // Two runs of a stack at once — two pipelines, or a pipeline and a person —
@@ -46,25 +43,8 @@ func Matches(c *model.Change, current model.Object) (asBefore, asAfter bool) {
 		if absent(want) || absent(current) {
 			return absent(want) && absent(current)
 		}
-		switch w := want.(type) {
-		case *model.Role:
-			cur, ok := current.(*model.Role)
-			return ok && len(roleAttrs(roleOnly(cur), roleOnly(w))) == 0
-		case *model.ManagedPolicy:
-			cur, ok := current.(*model.ManagedPolicy)
-			return ok && cur.Path == w.Path && policy.Equivalent(cur.Document, w.Document)
-		case *model.Group:
-			cur, ok := current.(*model.Group)
-			return ok && model.PathOr(cur.Path) == model.PathOr(w.Path)
-		case *model.User:
-			cur, ok := current.(*model.User)
-			return ok && model.PathOr(cur.Path) == model.PathOr(w.Path) && len(userAttrs(userOnly(cur), userOnly(w))) == 0
-		case *model.InlinePolicy:
-			cur, ok := current.(*model.InlinePolicy)
-			return ok && policy.Equivalent(cur.Document, w.Document)
-		}
-		// Attachments and memberships are there or not.
-		return true
+		ops, ok := opsOf(want)
+		return !ok || ops.same(current, want)
 	}
 	return same(c.Before), same(c.After)
 }
@@ -129,39 +109,8 @@ func CurrentObject(a *model.Account, c *model.Change) model.Object {
 	if absent(obj) {
 		return nil
 	}
-	switch o := obj.(type) {
-	case *model.Role:
-		if r := a.Roles[model.NameKey(o.Name)]; r != nil {
-			return roleOnly(r)
-		}
-	case *model.ManagedPolicy:
-		if p := a.Policies[model.NameKey(o.Name)]; p != nil {
-			return p.Clone()
-		}
-	case *model.Group:
-		if g := a.Groups[model.NameKey(o.Name)]; g != nil {
-			return groupOnly(g)
-		}
-	case *model.User:
-		if u := a.Users[model.NameKey(o.Name)]; u != nil {
-			return userOnly(u)
-		}
-	case *model.InlinePolicy:
-		if doc, ok := inlineMapOf(a, o.PrincipalKind, o.PrincipalName)[o.Name]; ok {
-			cur := *o
-			cur.Document = doc
-			return &cur
-		}
-	case *model.Attachment:
-		if list := attachedOf(a, o.PrincipalKind, o.PrincipalName); list != nil && slices.Contains(*list, o.PolicyARN) {
-			cur := *o
-			return &cur
-		}
-	case *model.Membership:
-		if u := a.Users[model.NameKey(o.User)]; u != nil && slices.ContainsFunc(u.Groups, func(g string) bool { return model.NameKey(g) == model.NameKey(o.Group) }) {
-			cur := *o
-			return &cur
-		}
+	if ops, ok := opsOf(obj); ok {
+		return ops.current(a, obj)
 	}
 	return nil
 }

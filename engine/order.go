@@ -199,19 +199,8 @@ func principalsOf(c *model.Change) []model.Key {
 // refs lists the keys of the objects an object needs to exist. Children
 // (inline policies, attachments, memberships) live in the change's account.
 func refs(account string, o model.Object) []model.Key {
-	switch v := o.(type) {
-	case *model.Role:
-		return arnKeys(v.TrustPolicy)
-	case *model.InlinePolicy:
-		return append(arnKeys(v.Document), model.PrincipalKey(account, v.PrincipalKind, v.PrincipalName))
-	case *model.Attachment:
-		out := []model.Key{model.PrincipalKey(account, v.PrincipalKind, v.PrincipalName)}
-		if k, ok := model.ARNKey(v.PolicyARN); ok {
-			out = append(out, k)
-		}
-		return out
-	case *model.Membership:
-		return []model.Key{model.PrincipalKey(account, model.KindUser, v.User), model.PrincipalKey(account, model.KindGroup, v.Group)}
+	if ops, ok := opsOf(o); ok {
+		return ops.refs(account, o)
 	}
 	return nil
 }

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"slices"
-
 	"github.com/trustform/trustform/engine/model"
 )
 
@@ -15,57 +13,8 @@ func Project(actual *model.State, changes []*model.Change) *model.State {
 	s := actual.Clone()
 	for _, c := range changes {
 		a := s.Account(c.Account.ID, c.Account.Partition)
-		switch c.Kind {
-		case model.KindRole:
-			projectPrincipal(a.Roles, c, func(o model.Object) *model.Role { return o.(*model.Role) },
-				func(old, nu *model.Role) {
-					nu.AttachedPolicies, nu.InlinePolicies = old.AttachedPolicies, old.InlinePolicies
-				})
-		case model.KindGroup:
-			projectPrincipal(a.Groups, c, func(o model.Object) *model.Group { return o.(*model.Group) },
-				func(old, nu *model.Group) {
-					nu.AttachedPolicies, nu.InlinePolicies = old.AttachedPolicies, old.InlinePolicies
-				})
-		case model.KindUser:
-			projectPrincipal(a.Users, c, func(o model.Object) *model.User { return o.(*model.User) },
-				func(old, nu *model.User) {
-					nu.AttachedPolicies, nu.InlinePolicies, nu.Groups = old.AttachedPolicies, old.InlinePolicies, old.Groups
-				})
-		case model.KindPolicy:
-			projectPrincipal(a.Policies, c, func(o model.Object) *model.ManagedPolicy { return o.(*model.ManagedPolicy) }, func(_, _ *model.ManagedPolicy) {})
-		case model.KindInline:
-			p := objectOf(c).(*model.InlinePolicy)
-			inline := inlineMapOf(a, p.PrincipalKind, p.PrincipalName)
-			if inline == nil {
-				continue
-			}
-			if c.Action == model.Delete {
-				delete(inline, p.Name)
-			} else {
-				inline[p.Name] = p.Document
-			}
-		case model.KindAttachment:
-			p := objectOf(c).(*model.Attachment)
-			list := attachedOf(a, p.PrincipalKind, p.PrincipalName)
-			if list == nil {
-				continue
-			}
-			*list = slices.DeleteFunc(*list, func(arn string) bool { return arn == p.PolicyARN })
-			if c.Action != model.Delete {
-				*list = append(*list, p.PolicyARN)
-				slices.Sort(*list)
-			}
-		case model.KindMembership:
-			m := objectOf(c).(*model.Membership)
-			u := a.Users[model.NameKey(m.User)]
-			if u == nil {
-				continue
-			}
-			u.Groups = slices.DeleteFunc(u.Groups, func(g string) bool { return model.NameKey(g) == model.NameKey(m.Group) })
-			if c.Action != model.Delete {
-				u.Groups = append(u.Groups, m.Group)
-				slices.Sort(u.Groups)
-			}
+		if ops, ok := kindOpsByKind[c.Kind]; ok {
+			ops.project(a, c)
 		}
 	}
 	return s

@@ -71,8 +71,12 @@ func ChangeKinds() []Kind {
 	return out
 }
 
-// SpecOf returns the declaration of an object's kind.
+// SpecOf returns the declaration of an object's kind (the zero KindSpec for
+// no object). A nil pointer of an object type has its type's kind.
 func SpecOf(o Object) KindSpec {
+	if o == nil {
+		return KindSpec{}
+	}
 	s, _ := Spec(o.kind())
 	return s
 }
