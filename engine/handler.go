@@ -25,17 +25,23 @@ type Handler[C any, T model.Object] struct {
 	Create func(c C, ctx context.Context, after T) error
 	Update func(c C, ctx context.Context, before, after T) error
 	Delete func(c C, ctx context.Context, before T) error
+	// Current reads the object of an update or delete as it is just
+	// before the write (nil when it does not exist), for CheckCurrent; nil
+	// for a kind the target does not read again (see CheckCurrent).
+	Current func(c C, ctx context.Context, o T) (model.Object, error)
 }
 
 // Handlers are a target's handlers, by kind.
 type Handlers[C any] struct {
-	target string // names the target in errors, e.g. "aws target"
-	byKind map[model.Kind]func(ctx context.Context, c C, ch *model.Change) error
+	target  string // names the target in errors, e.g. "aws target"
+	byKind  map[model.Kind]func(ctx context.Context, c C, ch *model.Change) error
+	current map[model.Kind]func(ctx context.Context, c C, o model.Object) (model.Object, error)
 }
 
 // NewHandlers starts a target's registry.
 func NewHandlers[C any](target string) *Handlers[C] {
-	return &Handlers[C]{target: target, byKind: map[model.Kind]func(context.Context, C, *model.Change) error{}}
+	return &Handlers[C]{target: target, byKind: map[model.Kind]func(context.Context, C, *model.Change) error{},
+		current: map[model.Kind]func(context.Context, C, model.Object) (model.Object, error){}}
 }
 
 // Register adds the handler of one kind. It is a function, not a method,
@@ -59,6 +65,15 @@ func Register[C any, T interface {
 		}
 		return fmt.Errorf("%s: change %s: action %q is not possible on a %s", hs.target, ch.Key, ch.Action, ch.Kind)
 	}
+	if h.Current != nil {
+		hs.current[kind] = func(ctx context.Context, c C, o model.Object) (model.Object, error) {
+			v, ok := o.(T)
+			if !ok {
+				return nil, fmt.Errorf("%s: a %s object is a %T", hs.target, kind, o)
+			}
+			return h.Current(c, ctx, v)
+		}
+	}
 }
 
 // Apply carries out one change with the handler of its kind.
@@ -68,6 +83,25 @@ func (hs *Handlers[C]) Apply(ctx context.Context, c C, ch *model.Change) error {
 		return fmt.Errorf("%s: change %s: unknown kind %q", hs.target, ch.Key, ch.Kind)
 	}
 	return h(ctx, c, ch)
+}
+
+// Current reads the object of an update or delete with its kind's Current,
+// as it is just before the write; reread is false for a change its kind
+// does not read again (a create, or a kind without Current).
+func (hs *Handlers[C]) Current(ctx context.Context, c C, ch *model.Change) (current model.Object, reread bool, err error) {
+	read, ok := hs.current[ch.Kind]
+	var obj model.Object
+	switch ch.Action {
+	case model.Update:
+		obj = ch.After
+	case model.Delete:
+		obj = ch.Before
+	}
+	if !ok || obj == nil {
+		return nil, false, nil
+	}
+	current, err = read(ctx, c, obj)
+	return current, true, err
 }
 
 // Kinds lists the kinds that have a handler, sorted.

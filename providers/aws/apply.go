@@ -72,8 +72,9 @@ var handlers = newHandlers()
 func newHandlers() *engine.Handlers[*applier] {
 	hs := engine.NewHandlers[*applier]("aws target")
 	engine.Register(hs, model.KindRole, engine.Handler[*applier, *model.Role]{
-		Create: (*applier).createRole,
-		Update: (*applier).updateRole,
+		Current: (*applier).currentRole,
+		Create:  (*applier).createRole,
+		Update:  (*applier).updateRole,
 		Delete: func(a *applier, ctx context.Context, r *model.Role) error {
 			return a.remove(ctx, "DeleteRole", a.needs(model.KindRole, r.Name), func(ctx context.Context) error {
 				_, err := a.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &r.Name})
@@ -82,13 +83,15 @@ func newHandlers() *engine.Handlers[*applier] {
 		},
 	})
 	engine.Register(hs, model.KindPolicy, engine.Handler[*applier, *model.ManagedPolicy]{
-		Create: (*applier).createPolicy,
-		Update: (*applier).updatePolicy,
-		Delete: (*applier).deletePolicy,
+		Current: (*applier).currentPolicy,
+		Create:  (*applier).createPolicy,
+		Update:  (*applier).updatePolicy,
+		Delete:  (*applier).deletePolicy,
 	})
 	engine.Register(hs, model.KindGroup, engine.Handler[*applier, *model.Group]{
-		Create: (*applier).createGroup,
-		Update: (*applier).updateGroup,
+		Current: (*applier).currentGroup,
+		Create:  (*applier).createGroup,
+		Update:  (*applier).updateGroup,
 		Delete: func(a *applier, ctx context.Context, g *model.Group) error {
 			return a.remove(ctx, "DeleteGroup", a.needs(model.KindGroup, g.Name), func(ctx context.Context) error {
 				_, err := a.iam.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: &g.Name})
@@ -97,8 +100,9 @@ func newHandlers() *engine.Handlers[*applier] {
 		},
 	})
 	engine.Register(hs, model.KindUser, engine.Handler[*applier, *model.User]{
-		Create: (*applier).createUser,
-		Update: (*applier).updateUser,
+		Current: (*applier).currentUser,
+		Create:  (*applier).createUser,
+		Update:  (*applier).updateUser,
 		Delete: func(a *applier, ctx context.Context, u *model.User) error {
 			return a.remove(ctx, "DeleteUser", a.needs(model.KindUser, u.Name), func(ctx context.Context) error {
 				_, err := a.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &u.Name})
@@ -107,7 +111,8 @@ func newHandlers() *engine.Handlers[*applier] {
 		},
 	})
 	engine.Register(hs, model.KindInline, engine.Handler[*applier, *model.InlinePolicy]{
-		Create: (*applier).putInline,
+		Current: (*applier).currentInline,
+		Create:  (*applier).putInline,
 		Update: func(a *applier, ctx context.Context, _, after *model.InlinePolicy) error {
 			return a.putInline(ctx, after)
 		},

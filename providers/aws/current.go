@@ -13,111 +13,24 @@ import (
 )
 
 // checkCurrent re-reads the object of an update or delete just before the
-// write and lets engine.CheckCurrent decide (see engine/current.go): two runs
-// of a stack at once then make each change once. Creates need no re-read —
-// IAM refuses a second create of a role, policy, group or user
-// (EntityAlreadyExists, see create), and putting an inline policy or
-// attaching a policy twice leaves one — and neither do attachments and
-// memberships, whose removal when gone is reported by remove.
+// write (the kind's Current handler) and lets engine.CheckCurrent decide
+// (see engine/current.go): two runs of a stack at once then make each change
+// once. Creates need no re-read — IAM refuses a second create of a role,
+// policy, group or user (EntityAlreadyExists, see create), and putting an
+// inline policy or attaching a policy twice leaves one — and neither do
+// attachments and memberships (no Current), whose removal when gone is
+// reported by remove.
 func (a *applier) checkCurrent(ctx context.Context) error {
-	ch := a.change
-	if ch.Action != model.Update && ch.Action != model.Delete {
-		return nil
-	}
-	if ch.Kind == model.KindAttachment || ch.Kind == model.KindMembership {
-		return nil
-	}
-	cur, err := a.current(ctx)
-	if err != nil {
+	cur, reread, err := handlers.Current(ctx, a, a.change)
+	if err != nil || !reread {
 		return err
 	}
-	return engine.CheckCurrent(ch, cur)
+	return engine.CheckCurrent(a.change, cur)
 }
 
-// current reads the change's object as it is, nil when it does not exist.
-func (a *applier) current(ctx context.Context) (model.Object, error) {
-	obj := a.change.After
-	if a.change.Action == model.Delete {
-		obj = a.change.Before
-	}
-	var (
-		out model.Object
-		err error
-	)
-	op := ""
-	switch o := obj.(type) {
-	case *model.Role:
-		op = "GetRole"
-		var r *iam.GetRoleOutput
-		if r, err = a.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String(o.Name)}); err == nil {
-			var trust string
-			if trust, err = decodeDocument(sdkaws.ToString(r.Role.AssumeRolePolicyDocument)); err == nil {
-				out = &model.Role{
-					Name: sdkaws.ToString(r.Role.RoleName), Path: pathOr(r.Role.Path), Description: sdkaws.ToString(r.Role.Description),
-					MaxSessionDuration: int(sdkaws.ToInt32(r.Role.MaxSessionDuration)), TrustPolicy: trust, Tags: tagMap(r.Role.Tags),
-				}
-			}
-		}
-	case *model.ManagedPolicy:
-		op = "GetPolicy"
-		arn := model.PolicyARN(a.partition, a.account.ID, o.Path, o.Name)
-		var p *iam.GetPolicyOutput
-		if p, err = a.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: sdkaws.String(arn)}); err == nil {
-			op = "GetPolicyVersion"
-			var v *iam.GetPolicyVersionOutput
-			if v, err = a.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: sdkaws.String(arn), VersionId: p.Policy.DefaultVersionId}); err == nil {
-				var doc string
-				if doc, err = decodeDocument(sdkaws.ToString(v.PolicyVersion.Document)); err == nil {
-					out = &model.ManagedPolicy{Name: o.Name, Path: pathOr(p.Policy.Path), Description: sdkaws.ToString(p.Policy.Description), Document: doc}
-				}
-			}
-		}
-	case *model.Group:
-		op = "GetGroup"
-		var g *iam.GetGroupOutput
-		if g, err = a.iam.GetGroup(ctx, &iam.GetGroupInput{GroupName: sdkaws.String(o.Name), MaxItems: sdkaws.Int32(1)}); err == nil {
-			out = &model.Group{Name: sdkaws.ToString(g.Group.GroupName), Path: pathOr(g.Group.Path)}
-		}
-	case *model.User:
-		op = "GetUser"
-		var u *iam.GetUserOutput
-		if u, err = a.iam.GetUser(ctx, &iam.GetUserInput{UserName: sdkaws.String(o.Name)}); err == nil {
-			out = &model.User{Name: sdkaws.ToString(u.User.UserName), Path: pathOr(u.User.Path), Tags: tagMap(u.User.Tags)}
-		}
-	case *model.InlinePolicy:
-		var doc *string
-		name, policy := sdkaws.String(o.PrincipalName), sdkaws.String(o.Name)
-		switch o.PrincipalKind {
-		case model.KindRole:
-			op = "GetRolePolicy"
-			var r *iam.GetRolePolicyOutput
-			if r, err = a.iam.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: name, PolicyName: policy}); err == nil {
-				doc = r.PolicyDocument
-			}
-		case model.KindGroup:
-			op = "GetGroupPolicy"
-			var r *iam.GetGroupPolicyOutput
-			if r, err = a.iam.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: name, PolicyName: policy}); err == nil {
-				doc = r.PolicyDocument
-			}
-		case model.KindUser:
-			op = "GetUserPolicy"
-			var r *iam.GetUserPolicyOutput
-			if r, err = a.iam.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: name, PolicyName: policy}); err == nil {
-				doc = r.PolicyDocument
-			}
-		}
-		if err == nil && doc != nil {
-			var text string
-			if text, err = decodeDocument(*doc); err == nil {
-				cur := *o
-				cur.Document = text
-				out = &cur
-			}
-		}
-	default:
-		return nil, nil
-	}
+// readAgain finishes a re-read: a missing object is nil, any other error
+// names the call and the change.
+func (a *applier) readAgain(op string, out model.Object, err error) (model.Object, error) {
 	switch {
 	case errorCode(err) == "NoSuchEntity":
 		return nil, nil
@@ -125,4 +38,91 @@ func (a *applier) current(ctx context.Context) (model.Object, error) {
 		return nil, &Error{Op: "iam:" + op, Subject: fmt.Sprintf("%s in account %s, read again before the write", engine.ObjectName(a.change), accountLabel(a.account)), Err: err}
 	}
 	return out, nil
+}
+
+func (a *applier) currentRole(ctx context.Context, o *model.Role) (model.Object, error) {
+	r, err := a.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String(o.Name)})
+	if err != nil {
+		return a.readAgain("GetRole", nil, err)
+	}
+	trust, err := decodeDocument(sdkaws.ToString(r.Role.AssumeRolePolicyDocument))
+	if err != nil {
+		return a.readAgain("GetRole", nil, err)
+	}
+	return &model.Role{
+		Name: sdkaws.ToString(r.Role.RoleName), Path: pathOr(r.Role.Path), Description: sdkaws.ToString(r.Role.Description),
+		MaxSessionDuration: int(sdkaws.ToInt32(r.Role.MaxSessionDuration)), TrustPolicy: trust, Tags: tagMap(r.Role.Tags),
+	}, nil
+}
+
+func (a *applier) currentPolicy(ctx context.Context, o *model.ManagedPolicy) (model.Object, error) {
+	arn := model.PolicyARN(a.partition, a.account.ID, o.Path, o.Name)
+	p, err := a.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: sdkaws.String(arn)})
+	if err != nil {
+		return a.readAgain("GetPolicy", nil, err)
+	}
+	v, err := a.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: sdkaws.String(arn), VersionId: p.Policy.DefaultVersionId})
+	if err != nil {
+		return a.readAgain("GetPolicyVersion", nil, err)
+	}
+	doc, err := decodeDocument(sdkaws.ToString(v.PolicyVersion.Document))
+	if err != nil {
+		return a.readAgain("GetPolicyVersion", nil, err)
+	}
+	return &model.ManagedPolicy{Name: o.Name, Path: pathOr(p.Policy.Path), Description: sdkaws.ToString(p.Policy.Description), Document: doc}, nil
+}
+
+func (a *applier) currentGroup(ctx context.Context, o *model.Group) (model.Object, error) {
+	g, err := a.iam.GetGroup(ctx, &iam.GetGroupInput{GroupName: sdkaws.String(o.Name), MaxItems: sdkaws.Int32(1)})
+	if err != nil {
+		return a.readAgain("GetGroup", nil, err)
+	}
+	return &model.Group{Name: sdkaws.ToString(g.Group.GroupName), Path: pathOr(g.Group.Path)}, nil
+}
+
+func (a *applier) currentUser(ctx context.Context, o *model.User) (model.Object, error) {
+	u, err := a.iam.GetUser(ctx, &iam.GetUserInput{UserName: sdkaws.String(o.Name)})
+	if err != nil {
+		return a.readAgain("GetUser", nil, err)
+	}
+	return &model.User{Name: sdkaws.ToString(u.User.UserName), Path: pathOr(u.User.Path), Tags: tagMap(u.User.Tags)}, nil
+}
+
+func (a *applier) currentInline(ctx context.Context, o *model.InlinePolicy) (model.Object, error) {
+	var (
+		doc *string
+		err error
+		op  string
+	)
+	name, policy := sdkaws.String(o.PrincipalName), sdkaws.String(o.Name)
+	switch o.PrincipalKind {
+	case model.KindRole:
+		op = "GetRolePolicy"
+		var r *iam.GetRolePolicyOutput
+		if r, err = a.iam.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: name, PolicyName: policy}); err == nil {
+			doc = r.PolicyDocument
+		}
+	case model.KindGroup:
+		op = "GetGroupPolicy"
+		var r *iam.GetGroupPolicyOutput
+		if r, err = a.iam.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: name, PolicyName: policy}); err == nil {
+			doc = r.PolicyDocument
+		}
+	case model.KindUser:
+		op = "GetUserPolicy"
+		var r *iam.GetUserPolicyOutput
+		if r, err = a.iam.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: name, PolicyName: policy}); err == nil {
+			doc = r.PolicyDocument
+		}
+	}
+	if err != nil || doc == nil {
+		return a.readAgain(op, nil, err)
+	}
+	text, err := decodeDocument(*doc)
+	if err != nil {
+		return a.readAgain(op, nil, err)
+	}
+	cur := *o
+	cur.Document = text
+	return &cur, nil
 }
