@@ -134,6 +134,12 @@ func RootARN(partition, account string) string {
 	return "arn:" + PartitionOr(partition) + ":iam::" + account + ":root"
 }
 
+// SessionARN returns the ARN of a role session. It names the role without
+// its path, as STS writes it.
+func SessionARN(partition, account, role, session string) string {
+	return "arn:" + PartitionOr(partition) + ":sts::" + account + ":assumed-role/" + role + "/" + session
+}
+
 func PartitionOr(p string) string {
 	if p == "" {
 		return "aws"
