@@ -288,25 +288,9 @@ func (c *checker) identityDoc(address string, src model.Source, account, what, t
 // through the sts service (sts:AssumeRole, sts:Assume*, sts:*): "*" alone is
 // administrator access, which other rules are about.
 func allowsAssumeRole(s policy.Statement) bool {
-	for _, a := range s.Actions {
-		la := strings.ToLower(a)
-		if !strings.HasPrefix(la, "sts:") {
-			continue
-		}
-		if ok, _ := matchWildcard(strings.TrimPrefix(la, "sts:"), "assumerole"); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// matchWildcard matches IAM's * and ? wildcards.
-func matchWildcard(pattern, s string) (bool, error) {
-	re, err := regexp.Compile("^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$")
-	if err != nil {
-		return false, err
-	}
-	return re.MatchString(s), nil
+	return slices.ContainsFunc(s.Actions, func(a string) bool {
+		return strings.HasPrefix(strings.ToLower(a), "sts:") && policy.MatchAction(a, "sts:AssumeRole")
+	})
 }
 
 // mfa finds aws:MultiFactorAuthPresent tests that do not require MFA.

@@ -253,12 +253,7 @@ func deniedOtherwise(doc policy.Document, federated, key string, safe func(strin
 // sts:AssumeRoleWithWebIdentity ("*", "sts:*", "sts:AssumeRoleWith*", or a
 // NotAction that does not exclude it).
 func allowsWebIdentity(s policy.Statement) bool {
-	const action = "sts:assumerolewithwebidentity"
-	match := func(a string) bool { ok, _ := matchWildcard(strings.ToLower(a), action); return ok }
-	if len(s.NotActions) > 0 {
-		return !slices.ContainsFunc(s.NotActions, match)
-	}
-	return slices.ContainsFunc(s.Actions, match)
+	return s.CoversAction("sts:AssumeRoleWithWebIdentity")
 }
 
 // anyAudience reports whether an aud value admits every audience: under

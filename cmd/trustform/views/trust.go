@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 
@@ -151,20 +150,9 @@ func deniesWithoutMFA(s policy.Statement) bool {
 	return false
 }
 
-// coversAssumeRole reports whether a statement applies to sts:AssumeRole:
-// action names match without case and with the * and ? wildcards, as in IAM.
-func coversAssumeRole(s policy.Statement) bool {
-	match := func(list []string) bool {
-		return slices.ContainsFunc(list, func(a string) bool {
-			ok, _ := path.Match(strings.ToLower(a), "sts:assumerole")
-			return ok
-		})
-	}
-	if s.NotActions != nil {
-		return !match(s.NotActions)
-	}
-	return match(s.Actions)
-}
+// coversAssumeRole reports whether a statement applies to sts:AssumeRole,
+// matched as the evaluator matches actions.
+func coversAssumeRole(s policy.Statement) bool { return s.CoversAction("sts:AssumeRole") }
 
 func containsFold(list []string, want string) bool {
 	return slices.ContainsFunc(list, func(v string) bool { return strings.EqualFold(v, want) })
