@@ -376,10 +376,10 @@ func (s *scope) accountBody(d *decoded, src model.Source) *model.AccountConfig {
 			rng := ar.attrs["role_arn"].Expr.Range()
 			if !RoleARNPattern.MatchString(arn) {
 				s.errorf(rng, "Invalid ARN", `role_arn must be a role ARN such as "arn:aws:iam::%s:role/OrganizationAccountAccessRole"; %q is not.`, orExample(info.accountID), arn)
-			} else if s.in.ok && strings.Split(arn, ":")[4] != info.accountID {
+			} else if a, _ := model.ParseARN(arn); s.in.ok && a.Account != info.accountID {
 				s.errorf(rng, "Role in another account",
 					"role_arn is a role in account %s, but this block declares account %s. The role assumed to reach an account must be in that account: use arn:%s:iam::%s:role/NAME.",
-					strings.Split(arn, ":")[4], info.accountID, info.partition, info.accountID)
+					a.Account, info.accountID, info.partition, info.accountID)
 			}
 			cfg.RoleARN = arn
 		}
@@ -456,7 +456,8 @@ func (s *scope) attachedPolicies(d *decoded, kind, account string) []string {
 	var out []string
 	policies, ranges, _ := s.refList(d, "managed_policies", policyRule)
 	for i, p := range policies {
-		owner := strings.Split(p.arn, ":")[4]
+		a, _ := model.ParseARN(p.arn)
+		owner := a.Account
 		if s.in.ok && owner != "aws" && owner != account {
 			s.errorf(ranges[i], "Policy in another account",
 				"%s is a managed policy of account %s; %s %s in account %s can only have policies of its own account or AWS managed policies attached. Declare the policy in account %s.",
@@ -568,12 +569,16 @@ func principalRefOrARN(t target) model.PrincipalRef {
 	if t.info != nil {
 		return principalRef(t)
 	}
-	if k, ok := model.ARNKey(t.arn); ok {
-		segs := strings.Split(t.arn, "/")
-		return model.PrincipalRef{Kind: k.Kind, Account: k.Account, Name: segs[len(segs)-1], ARN: t.arn}
+	p, err := model.ParsePrincipal(t.arn)
+	if err != nil {
+		return model.PrincipalRef{ARN: t.arn}
 	}
-	if parts := strings.SplitN(t.arn, ":", 6); len(parts) == 6 && parts[5] == "root" {
-		return model.PrincipalRef{Kind: model.KindAccount, Account: parts[4], Name: parts[4], ARN: t.arn}
+	if p.Kind == model.PrincipalRoot {
+		return model.PrincipalRef{Kind: model.KindAccount, Account: p.Account, Name: p.Account, ARN: t.arn}
+	}
+	// A session stands for its role, as its key does.
+	if kind, ok := p.ObjectKind(); ok {
+		return model.PrincipalRef{Kind: kind, Account: p.Account, Name: p.Name, ARN: t.arn}
 	}
 	return model.PrincipalRef{ARN: t.arn}
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/trustform/trustform/engine/model"
 )
 
 // status is what a getter found: nothing (absent or null), a usable value, or
@@ -399,7 +401,22 @@ func elemRanges(expr hcl.Expression, n int, isSet bool) []hcl.Range {
 	return out
 }
 
-var arnKindRe = regexp.MustCompile(`^arn:[^:]*:iam::[^:]*:(root$|role/|user/|group/|policy/)`)
+// iamKindOf is the kind of IAM object an ARN names by its resource type
+// (root, role, user, group or policy), "" for any other ARN or text.
+func iamKindOf(s string) string {
+	a, err := model.ParseARN(s)
+	if err != nil || a.Service != "iam" || a.Region != "" {
+		return ""
+	}
+	if a.Resource == "root" {
+		return "root"
+	}
+	typ, _, found := strings.Cut(a.Resource, "/")
+	if found && (typ == "role" || typ == "user" || typ == "group" || typ == "policy") {
+		return typ
+	}
+	return ""
+}
 
 func isInstanceMap(v cty.Value) bool {
 	ty := v.Type()
@@ -437,10 +454,10 @@ func (s *scope) resolve(v cty.Value, rng hcl.Range, name string, r refRule) (tar
 			// The ARN of a declared object: as good as a reference to it.
 			return kindOf(info)
 		}
-		if m := arnKindRe.FindStringSubmatch(str); m != nil {
-			if hint := r.kindHint[strings.TrimSuffix(m[1], "/")]; hint != "" {
+		if kind := iamKindOf(str); kind != "" {
+			if hint := r.kindHint[kind]; hint != "" {
 				s.errorf(rng, "Wrong kind of principal", "%q needs %s, but %q is a %s ARN.%s",
-					name, r.what, str, strings.TrimSuffix(m[1], "/"), hint)
+					name, r.what, str, kind, hint)
 				return target{}, false
 			}
 		}

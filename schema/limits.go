@@ -361,11 +361,8 @@ func principalARNs(st policy.Statement) []string {
 
 // arnPartition is the partition field of an ARN, "" if it is not one.
 func arnPartition(arn string) string {
-	f := strings.SplitN(arn, ":", 3)
-	if len(f) < 3 || f[0] != "arn" {
-		return ""
-	}
-	return f[1]
+	a, _ := model.ParseARN(arn)
+	return a.Partition
 }
 
 // declaredAs names the block that declares an ARN, when one does.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trustform/trustform/engine/model"
 )
 
 // A condition restricts a wildcard principal only if some request fails
@@ -68,8 +70,7 @@ func openTest(op, key string, values []string) string {
 		case slices.Contains(sensitiveKeys, lkey) && strings.ContainsAny(v, "*?"):
 			return fmt.Sprintf("the value %q has a wildcard, which matches accounts or organizations nobody listed", v)
 		case slices.Contains(arnKeys, lkey) && strings.ContainsAny(v, "*?"):
-			parts := strings.SplitN(v, ":", 6)
-			if len(parts) < 6 || strings.ContainsAny(parts[4], "*?") || parts[4] == "" {
+			if a, err := model.ParseARN(v); err != nil || strings.ContainsAny(a.Account, "*?") || a.Account == "" {
 				return fmt.Sprintf("the value %q matches principals of any account", v)
 			}
 		case lkey == "aws:principalorgpaths" || lkey == "aws:sourceorgpaths":

@@ -196,9 +196,8 @@ func principalAccount(p string) (string, bool) {
 	if policy.IsAccountID(p) {
 		return p, true
 	}
-	parts := strings.SplitN(p, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" && policy.IsAccountID(parts[4]) {
-		return parts[4], true
+	if a, err := model.ParseARN(p); err == nil && policy.IsAccountID(a.Account) {
+		return a.Account, true
 	}
 	return "", false
 }
@@ -275,10 +274,10 @@ func (c *checker) identityDoc(address string, src model.Source, account, what, t
 			own = "aws"
 		}
 		for _, res := range s.Resources {
-			parts := strings.SplitN(res, ":", 6)
-			if len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") && parts[1] != own && !strings.ContainsAny(parts[1], "*?") {
-				c.add("TF009", address, src, "A principal can only assume roles of its own partition: create the role in partition "+own+", or the principal in "+parts[1]+".",
-					"%s, %s: allows sts:AssumeRole on %s, in partition %s, from an account of partition %s", what, stmt, res, parts[1], own)
+			a, err := model.ParseARN(res)
+			if err == nil && a.Service == "iam" && strings.HasPrefix(a.Resource, "role/") && a.Partition != own && !strings.ContainsAny(a.Partition, "*?") {
+				c.add("TF009", address, src, "A principal can only assume roles of its own partition: create the role in partition "+own+", or the principal in "+a.Partition+".",
+					"%s, %s: allows sts:AssumeRole on %s, in partition %s, from an account of partition %s", what, stmt, res, a.Partition, own)
 			}
 		}
 	}

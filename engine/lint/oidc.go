@@ -84,11 +84,11 @@ var (
 // ciProviderOf returns the CI service of a Federated principal's IAM OIDC
 // provider ARN, and the provider's URL (the prefix of its condition keys).
 func ciProviderOf(federated string) (ciProvider, string, bool) {
-	parts := strings.SplitN(federated, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !strings.HasPrefix(parts[5], "oidc-provider/") {
+	a, err := model.ParseARN(federated)
+	url, isOIDC := strings.CutPrefix(a.Resource, "oidc-provider/")
+	if err != nil || a.Service != "iam" || !isOIDC {
 		return ciProvider{}, "", false
 	}
-	url := strings.TrimPrefix(parts[5], "oidc-provider/")
 	u := strings.ToLower(strings.TrimSuffix(url, "/"))
 	host, path, _ := strings.Cut(u, "/")
 	gh := ciProvider{service: "GitHub Actions", owners: githubOwners, example: githubExample, pattern: "repo:my-org/*", owner: "organisation", aud: "sts.amazonaws.com"}

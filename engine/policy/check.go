@@ -3,7 +3,10 @@ package policy
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/trustform/trustform/engine/model"
 )
 
 // Kind is what a document is for: IAM's grammar differs between the
@@ -90,8 +93,8 @@ func ValidResource(r string) bool {
 	if r == "*" {
 		return true
 	}
-	f := strings.SplitN(r, ":", 6)
-	return len(f) == 6 && f[0] == "arn" && f[1] != "" && f[2] != "" && f[5] != ""
+	a, err := model.ParseARN(r)
+	return err == nil && a.Partition != "" && a.Service != "" && a.Resource != ""
 }
 
 // Check reports what IAM refuses in a document of the given kind, beyond
@@ -189,6 +192,13 @@ func (d Document) Check(kind Kind) []Problem {
 	return out
 }
 
+// awsPrincipalKinds are what an "AWS" principal ARN may name: an account,
+// a user, a role, a role session or a federated user (a group is no
+// principal).
+var awsPrincipalKinds = []model.PrincipalKind{
+	model.PrincipalRoot, model.PrincipalUser, model.PrincipalRole, model.PrincipalAssumedRole, model.PrincipalFederatedUser,
+}
+
 // principalProblem says why IAM refuses v as a principal of type typ in a
 // trust policy, or "". "You cannot use a wildcard to match part of a
 // principal name or ARN": arn:aws:iam::*:root is refused, "*" alone is not.
@@ -208,14 +218,8 @@ func principalProblem(typ, v string) string {
 		if strings.ContainsAny(v, "*?") {
 			return `has a wildcard: IAM does not match part of a principal ARN. Name the account ("arn:aws:iam::111111111111:root") or the role or user exactly, or use "*" with a condition such as aws:PrincipalOrgID`
 		}
-		p := strings.SplitN(v, ":", 6)
-		if len(p) != 6 || p[3] != "" || !IsAccountID(p[4]) {
-			return "is not a principal ARN: write arn:PARTITION:iam::ACCOUNT:root, :role/NAME or :user/NAME, with a 12-digit account"
-		}
-		switch {
-		case p[2] == "iam" && (p[5] == "root" || strings.HasPrefix(p[5], "role/") || strings.HasPrefix(p[5], "user/")):
-		case p[2] == "sts" && (strings.HasPrefix(p[5], "assumed-role/") || strings.HasPrefix(p[5], "federated-user/")):
-		default:
+		p, err := model.ParsePrincipal(v)
+		if err != nil || !IsAccountID(p.Account) || !slices.Contains(awsPrincipalKinds, p.Kind) {
 			return "is not a principal ARN: write arn:PARTITION:iam::ACCOUNT:root, :role/NAME or :user/NAME, with a 12-digit account"
 		}
 	case "Service":
@@ -227,9 +231,8 @@ func principalProblem(typ, v string) string {
 			return "has a wildcard: IAM does not match part of a federated principal"
 		}
 		if strings.HasPrefix(v, "arn:") {
-			p := strings.SplitN(v, ":", 6)
-			if len(p) != 6 || p[2] != "iam" || !IsAccountID(p[4]) ||
-				!(strings.HasPrefix(p[5], "saml-provider/") || strings.HasPrefix(p[5], "oidc-provider/")) {
+			p, err := model.ParsePrincipal(v)
+			if err != nil || !IsAccountID(p.Account) || (p.Kind != model.PrincipalSAMLProvider && p.Kind != model.PrincipalOIDCProvider) {
 				return "is not an identity provider ARN (arn:PARTITION:iam::ACCOUNT:saml-provider/NAME or oidc-provider/HOST)"
 			}
 		} else if !strings.Contains(v, ".") {

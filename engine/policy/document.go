@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/trustform/trustform/engine/model"
 )
 
 // Version is the current IAM policy language version.
@@ -504,11 +506,11 @@ func canonicalPrincipal(p map[string][]string) map[string][]string {
 
 // rootAccount returns the account id of an account's root principal ARN.
 func rootAccount(v string) (string, bool) {
-	parts := strings.Split(v, ":")
-	if len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[3] == "" && parts[5] == "root" && IsAccountID(parts[4]) {
-		return parts[4], true
+	p, err := model.ParsePrincipal(v)
+	if err != nil || p.Kind != model.PrincipalRoot || !IsAccountID(p.Account) {
+		return "", false
 	}
-	return "", false
+	return p.Account, true
 }
 
 // IsAccountID reports whether s is an AWS account id: exactly 12 digits.

@@ -186,7 +186,7 @@ func (p *Provider) identity(ctx context.Context, account *model.AccountConfig, s
 			return engine.Identity{}, &Error{Op: "sts:AssumeRole", Subject: "for account " + accountLabel(account), Err: err}
 		}
 		if creds.AccountID != "" {
-			id := engine.Identity{Account: creds.AccountID, ARN: "arn:" + s.assumed.partition + ":sts::" + creds.AccountID + ":assumed-role/" + s.assumed.role + "/" + s.assumed.session}
+			id := engine.Identity{Account: creds.AccountID, ARN: model.SessionARN(s.assumed.partition, creds.AccountID, s.assumed.role, s.assumed.session)}
 			s.ident = &id
 			return id, nil
 		}
@@ -333,7 +333,7 @@ func (p *Provider) accountConfig(ctx context.Context, a *model.AccountConfig) (s
 		assume.sessionName = a.AssumeRole.SessionName
 		assume.duration = time.Duration(a.AssumeRole.Duration) * time.Second
 	case a.Profile == "" && p.opts.AssumeRoleName != "":
-		assume.arn = "arn:" + partitionOr(a.Partition) + ":iam::" + a.ID + ":role/" + strings.TrimPrefix(p.opts.AssumeRoleName, "/")
+		assume.arn = model.RoleARN(partitionOr(a.Partition), a.ID, "/", strings.TrimPrefix(p.opts.AssumeRoleName, "/"))
 	default:
 		return cfg, nil, nil
 	}
@@ -354,8 +354,9 @@ func (p *Provider) accountConfig(ctx context.Context, a *model.AccountConfig) (s
 		}
 	})
 	cfg.Credentials = sdkaws.NewCredentialsCache(provider)
-	roleName := assume.arn[strings.LastIndex(assume.arn, "/")+1:]
-	return cfg, &assumedRole{partition: partitionOr(a.Partition), role: roleName, session: assume.sessionName}, nil
+	// Session ARNs name the role without its path.
+	role, _ := model.ParsePrincipal(assume.arn)
+	return cfg, &assumedRole{partition: partitionOr(a.Partition), role: role.Name, session: assume.sessionName}, nil
 }
 
 // assumedRole is how an account is reached when trustform assumes a role in

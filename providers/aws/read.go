@@ -181,8 +181,8 @@ func policyFromDetail(ctx context.Context, api readAPI, d types.ManagedPolicyDet
 	if name == "" {
 		// moto leaves PolicyName out of GetAccountAuthorizationDetails; the
 		// ARN ends with it (arn:aws:iam::<id>:policy<path><name>).
-		arn := sdkaws.ToString(d.Arn)
-		name = arn[strings.LastIndex(arn, "/")+1:]
+		a, _ := model.ParseARN(sdkaws.ToString(d.Arn))
+		_, name, _ = model.IAMPath(a.Resource, "policy")
 	}
 	var raw *string
 	for _, v := range d.PolicyVersionList {

@@ -197,12 +197,12 @@ func (e *env) createRoles(s *model.State) {
 			p := pending{account: id, role: r}
 			for _, v := range trustedAWS(r.TrustPolicy) {
 				pa, ok := parseIAMPrincipal(v)
-				if !ok || pa.kind != "role" {
+				if !ok || pa.Kind != model.PrincipalRole {
 					continue
 				}
-				if other := s.Accounts[pa.account]; other != nil {
-					if o := other.Roles[model.NameKey(pa.name)]; o != nil && pathOr(o.Path) == pa.path {
-						p.needs = append(p.needs, roleID(pa.account, pa.path, pa.name))
+				if other := s.Accounts[pa.Account]; other != nil {
+					if o := other.Roles[model.NameKey(pa.Name)]; o != nil && pathOr(o.Path) == pa.Path {
+						p.needs = append(p.needs, roleID(pa.Account, pa.Path, pa.Name))
 					}
 				}
 			}
@@ -467,22 +467,22 @@ func untrustable(doc string) string {
 func missingTrusted(s *model.State, trustPolicy string) string {
 	for _, v := range trustedAWS(trustPolicy) {
 		p, ok := parseIAMPrincipal(v)
-		if !ok || (p.account != developmentID && p.account != productionID) {
+		if !ok || (p.Account != developmentID && p.Account != productionID) {
 			continue
 		}
 		exists := false
-		if a := s.Accounts[p.account]; a != nil {
-			switch p.kind {
-			case "user":
-				u := a.Users[model.NameKey(p.name)]
-				exists = u != nil && pathOr(u.Path) == p.path
-			case "role":
-				r := a.Roles[model.NameKey(p.name)]
-				exists = r != nil && pathOr(r.Path) == p.path
+		if a := s.Accounts[p.Account]; a != nil {
+			switch p.Kind {
+			case model.PrincipalUser:
+				u := a.Users[model.NameKey(p.Name)]
+				exists = u != nil && pathOr(u.Path) == p.Path
+			case model.PrincipalRole:
+				r := a.Roles[model.NameKey(p.Name)]
+				exists = r != nil && pathOr(r.Path) == p.Path
 			}
 		}
 		if !exists {
-			return fmt.Sprintf("%s, which is not in the state: IAM refuses a trust policy naming a %s that does not exist (\"Invalid principal in policy\")", v, p.kind)
+			return fmt.Sprintf("%s, which is not in the state: IAM refuses a trust policy naming a %s that does not exist (\"Invalid principal in policy\")", v, p.Kind)
 		}
 	}
 	return ""
@@ -502,23 +502,13 @@ func trustedAWS(doc string) []string {
 	return out
 }
 
-// iamPrincipal is a user or role ARN in partition aws taken apart.
-type iamPrincipal struct {
-	account, kind, path, name string
-}
-
-func parseIAMPrincipal(v string) (iamPrincipal, bool) {
-	parts := strings.SplitN(v, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[2] != "iam" || parts[3] != "" ||
-		!policy.IsAccountID(parts[4]) || strings.Contains(v, "*") {
-		return iamPrincipal{}, false
-	}
-	kind, rest, ok := strings.Cut(parts[5], "/")
-	if !ok || (kind != "user" && kind != "role") {
-		return iamPrincipal{}, false
-	}
-	i := strings.LastIndex(rest, "/")
-	return iamPrincipal{account: parts[4], kind: kind, path: "/" + rest[:i+1], name: rest[i+1:]}, true
+// parseIAMPrincipal reads a user or role ARN in partition aws, with a
+// 12-digit account and no wildcards: the principals the harness holds.
+func parseIAMPrincipal(v string) (model.Principal, bool) {
+	p, err := model.ParsePrincipal(v)
+	ok := err == nil && p.Partition == "aws" && policy.IsAccountID(p.Account) && !strings.Contains(v, "*") &&
+		(p.Kind == model.PrincipalUser || p.Kind == model.PrincipalRole)
+	return p, ok
 }
 
 // dumpState renders a state's objects and documents as read, for a failure.

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
-	"strings"
 	"sync"
+
+	"github.com/trustform/trustform/engine/model"
 )
 
 // aws_managed_policies.json holds the AWS managed policies the simulation
@@ -76,12 +77,12 @@ func AWSManagedPolicy(arn string) (document string, ok bool) {
 // there is no account to resolve names in, and AWS documents them in one
 // spelling.
 func awsManagedSuffix(arn string) (string, bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || !partitions[parts[1]] || parts[2] != "iam" ||
-		parts[3] != "" || parts[4] != "aws" || !strings.HasPrefix(parts[5], "policy/") {
+	a, err := model.ParseARN(arn)
+	if err != nil || !partitions[a.Partition] || a.Service != "iam" || a.Region != "" || a.Account != "aws" {
 		return "", false
 	}
-	return strings.TrimPrefix(parts[5], "policy"), true
+	path, name, ok := model.IAMPath(a.Resource, "policy")
+	return path + name, ok
 }
 
 // AWSManagedPolicyARNs returns the ARNs of the built-in AWS managed policies

@@ -547,14 +547,14 @@ func (a *simAccount) resolvePolicyARN(arn string) (string, bool) {
 	if _, ok := AWSManagedPolicy(arn); ok {
 		return arn, strings.HasPrefix(arn, "arn:"+a.partition+":")
 	}
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] != a.partition || parts[2] != "iam" || parts[3] != "" ||
-		parts[4] != a.id || !strings.HasPrefix(parts[5], "policy/") {
+	parsed, err := model.ParseARN(arn)
+	if err != nil || parsed.Partition != a.partition || parsed.Service != "iam" || parsed.Region != "" || parsed.Account != a.id {
 		return "", false
 	}
-	rest := strings.TrimPrefix(parts[5], "policy")
-	i := strings.LastIndex(rest, "/")
-	path, name := rest[:i+1], rest[i+1:]
+	path, name, ok := model.IAMPath(parsed.Resource, "policy")
+	if !ok {
+		return "", false
+	}
 	p, ok := a.policies[model.NameKey(name)]
 	if !ok || p.path != path {
 		return "", false

@@ -210,10 +210,10 @@ func (s *sim) checkTrustPrincipals(op string, doc policy.Document, partition str
 	for _, st := range doc.Statements {
 		for _, v := range st.Principals["AWS"] {
 			p, ok := parsePrincipalARN(v, partition)
-			if !ok || (p.kind != "role" && p.kind != "user") {
+			if !ok || (p.Kind != model.PrincipalRole && p.Kind != model.PrincipalUser) {
 				continue
 			}
-			a, held := s.accounts[p.account]
+			a, held := s.accounts[p.Account]
 			if !held {
 				continue
 			}
@@ -225,14 +225,14 @@ func (s *sim) checkTrustPrincipals(op string, doc policy.Document, partition str
 	return nil
 }
 
-func (a *simAccount) principalExists(p principalARN) bool {
-	switch p.kind {
-	case "role":
-		r, ok := a.roles[model.NameKey(p.name)]
-		return ok && r.Path == p.path
-	case "user":
-		u, ok := a.users[model.NameKey(p.name)]
-		return ok && u.Path == p.path
+func (a *simAccount) principalExists(p model.Principal) bool {
+	switch p.Kind {
+	case model.PrincipalRole:
+		r, ok := a.roles[model.NameKey(p.Name)]
+		return ok && r.Path == p.Path
+	case model.PrincipalUser:
+		u, ok := a.users[model.NameKey(p.Name)]
+		return ok && u.Path == p.Path
 	}
 	return false
 }
@@ -254,7 +254,7 @@ func (s *sim) forgetPrincipal(account, kind, path, name, uniqueID string) {
 				vals := st.Principals["AWS"]
 				for i, v := range vals {
 					p, ok := parsePrincipalARN(v, a.partition)
-					if ok && p.account == account && p.kind == kind && p.path == path && strings.EqualFold(p.name, name) {
+					if ok && p.Account == account && string(p.Kind) == kind && p.Path == path && strings.EqualFold(p.Name, name) {
 						vals[i] = uniqueID
 						changed = true
 					}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trustform/trustform/engine/model"
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -271,9 +272,9 @@ func validPrincipalValue(typ, v, partition string) bool {
 		return strings.Contains(v, ".") && !strings.Contains(v, "*") && !strings.HasPrefix(v, "arn:")
 	case "Federated":
 		if strings.HasPrefix(v, "arn:") {
-			p := strings.SplitN(v, ":", 6)
-			return len(p) == 6 && p[1] == partition && p[2] == "iam" && policy.IsAccountID(p[4]) &&
-				(strings.HasPrefix(p[5], "saml-provider/") || strings.HasPrefix(p[5], "oidc-provider/"))
+			p, err := model.ParsePrincipal(v)
+			return err == nil && p.Partition == partition && policy.IsAccountID(p.Account) &&
+				(p.Kind == model.PrincipalSAMLProvider || p.Kind == model.PrincipalOIDCProvider)
 		}
 		return strings.Contains(v, ".") && !strings.Contains(v, "*")
 	}
@@ -281,48 +282,22 @@ func validPrincipalValue(typ, v, partition string) bool {
 	return false
 }
 
-// principalARN is an AWS principal ARN taken apart.
-type principalARN struct {
-	account string
-	kind    string // "root", "user", "role", "assumed-role", "federated-user"
-	path    string // for user and role
-	name    string // for user and role
-}
-
 // parsePrincipalARN accepts the ARNs IAM accepts as an AWS principal in a
 // trust policy: an account root, a user or role (with path), an assumed-role
 // session or a federated user — all in the account's own partition, with a
 // 12-digit account and no wildcards.
-func parsePrincipalARN(v, partition string) (principalARN, bool) {
-	p := strings.SplitN(v, ":", 6)
-	if len(p) != 6 || p[0] != "arn" || p[1] != partition || p[3] != "" || !policy.IsAccountID(p[4]) || strings.Contains(v, "*") {
-		return principalARN{}, false
+func parsePrincipalARN(v, partition string) (model.Principal, bool) {
+	p, err := model.ParsePrincipal(v)
+	if err != nil || p.Partition != partition || !policy.IsAccountID(p.Account) || strings.Contains(v, "*") {
+		return model.Principal{}, false
 	}
-	out := principalARN{account: p[4]}
-	res := p[5]
-	switch p[2] {
-	case "iam":
-		if res == "root" {
-			out.kind = "root"
-			return out, true
-		}
-		kind, rest, ok := strings.Cut(res, "/")
-		if !ok || (kind != "user" && kind != "role") {
-			return out, false
-		}
-		i := strings.LastIndex(rest, "/")
-		// With no "/" in rest, i is -1: the path is "/" and rest is the name.
-		out.kind, out.path, out.name = kind, "/"+rest[:i+1], rest[i+1:]
-		return out, nameRe.MatchString(out.name) && validatePath("", out.path) == nil
-	case "sts":
-		kind, rest, ok := strings.Cut(res, "/")
-		if !ok || rest == "" || (kind != "assumed-role" && kind != "federated-user") {
-			return out, false
-		}
-		out.kind = kind
-		return out, true
+	switch p.Kind {
+	case model.PrincipalRoot, model.PrincipalAssumedRole, model.PrincipalFederatedUser:
+		return p, true
+	case model.PrincipalUser, model.PrincipalRole:
+		return p, nameRe.MatchString(p.Name) && validatePath("", p.Path) == nil
 	}
-	return out, false
+	return p, false
 }
 
 // validateAccountID guards every entry point: IAM account IDs are 12 digits,
