@@ -29,15 +29,16 @@ type caller struct {
 	session   string // the session name, sessions only
 }
 
-// label names the caller in reasons, e.g. user "David" in 111111111111.
+// label names the caller in reasons, e.g. user "David" in 111111111111, as
+// plans name principals.
 func (c *caller) label() string {
 	switch c.kind {
 	case kindUser:
-		return fmt.Sprintf("user %q in %s", c.user.Name, c.account)
+		return model.Principal{Kind: model.PrincipalUser, Account: c.account, Name: c.user.Name}.Label()
 	case kindSession:
-		return fmt.Sprintf("session %q of role %q in %s", c.session, c.role.Name, c.account)
+		return model.Principal{Kind: model.PrincipalAssumedRole, Account: c.account, Name: c.role.Name, Session: c.session}.Label()
 	}
-	return fmt.Sprintf("role %q in %s", c.role.Name, c.account)
+	return model.Principal{Kind: model.PrincipalRole, Account: c.account, Name: c.role.Name}.Label()
 }
 
 // identityLabel names whose identity-based policies apply.
@@ -50,24 +51,13 @@ func (c *caller) identityLabel() string {
 
 // arnParts splits an ARN into partition, service, account and resource.
 func arnParts(arn string) (partition, service, account, resource string, ok bool) {
-	p := strings.SplitN(arn, ":", 6)
-	if len(p) != 6 || p[0] != "arn" {
-		return "", "", "", "", false
-	}
-	return p[1], p[2], p[4], p[5], true
+	a, err := model.ParseARN(arn)
+	return a.Partition, a.Service, a.Account, a.Resource, err == nil
 }
 
 // splitPath reads "type/path/Name" into the IAM path ("/path/") and name.
 func splitPath(resource, typ string) (path, name string, ok bool) {
-	rest, found := strings.CutPrefix(resource, typ+"/")
-	if !found || rest == "" {
-		return "", "", false
-	}
-	i := strings.LastIndexByte(rest, '/')
-	if i < 0 {
-		return "/", rest, true
-	}
-	return "/" + rest[:i+1], rest[i+1:], true
+	return model.IAMPath(resource, typ)
 }
 
 // findCaller resolves a requester ARN in the state. Names are looked up as
@@ -111,15 +101,14 @@ func (e *Evaluator) findCaller(arn string) (*caller, string) {
 		c.roleARN = model.RoleARN(part, acctID, r.Path, r.Name)
 		c.arn = c.roleARN
 	case svc == "sts" && strings.HasPrefix(res, "assumed-role/"):
-		roleName, session, ok := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
-		r := acct.Roles[model.NameKey(roleName)]
-		if !ok || session == "" || r == nil {
+		s, err := model.ParsePrincipal(arn)
+		r := acct.Roles[model.NameKey(s.Name)]
+		if err != nil || r == nil {
 			return nil, fmt.Sprintf("%s is not a session of a role in account %s", arn, acctID)
 		}
-		c.kind, c.role, c.session = kindSession, r, session
+		c.kind, c.role, c.session = kindSession, r, s.Session
 		c.roleARN = model.RoleARN(part, acctID, r.Path, r.Name)
-		// Session ARNs carry the role's name without its path.
-		c.arn = "arn:" + part + ":sts::" + acctID + ":assumed-role/" + r.Name + "/" + session
+		c.arn = model.SessionARN(part, acctID, r.Name, s.Session)
 	case svc == "iam" && res == "root":
 		return nil, fmt.Sprintf("%s is the account root user, which the evaluator does not model (it cannot assume roles, and in its own account nothing but SCPs limits it)", arn)
 	default:

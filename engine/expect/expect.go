@@ -155,10 +155,8 @@ func allowedSet(list []model.PrincipalRef, state *model.State) map[string]bool {
 // principalOf maps a role session to its role, so that listing a role
 // allows its sessions.
 func principalOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && parts[2] == "sts" && strings.HasPrefix(parts[5], "assumed-role/") {
-		role := strings.SplitN(strings.TrimPrefix(parts[5], "assumed-role/"), "/", 2)[0]
-		return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + role
+	if p, err := model.ParsePrincipal(arn); err == nil && p.Kind == model.PrincipalAssumedRole {
+		return p.Role().ARN()
 	}
 	return arn
 }
@@ -166,23 +164,20 @@ func principalOf(arn string) string {
 // accountOf is the account of a principal ARN, "" for "*", a service or a
 // federated provider host.
 func accountOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" {
-		return parts[4]
-	}
-	return ""
+	a, _ := model.ParseARN(arn)
+	return a.Account
 }
 
 func refName(p model.PrincipalRef) string { return fmt.Sprintf("%s %q", p.Kind, p.Name) }
 
-// arnName shows an IAM ARN as kind and name, e.g. role "UpdateApp" (in 999999999999).
+// arnName shows the ARN of a user, role, group or session by its label,
+// e.g. role "UpdateApp" in 999999999999; other ARNs as they are.
 func arnName(arn string) string {
-	k, ok := model.ARNKey(arn)
-	if !ok {
+	p, err := model.ParsePrincipal(arn)
+	if _, managed := p.ObjectKind(); err != nil || !managed {
 		return arn
 	}
-	segs := strings.Split(arn, "/")
-	return fmt.Sprintf("%s %q in %s", k.Kind, segs[len(segs)-1], k.Account)
+	return p.Label()
 }
 
 // trustsOnly checks a trusts_only expectation: the role's trust policy,
@@ -245,11 +240,12 @@ func trustsOnly(x *model.ExpectConfig, ev *access.Evaluator) model.ExpectationRe
 
 // admittedName names a principal a trust policy admits.
 func admittedName(p string) string {
+	if acct, ok := model.RootAccount(p); ok {
+		return fmt.Sprintf("account %s (any principal its own policies allow)", acct)
+	}
 	switch {
 	case p == "*":
 		return `every principal ("*")`
-	case strings.HasSuffix(p, ":root"):
-		return fmt.Sprintf("account %s (any principal its own policies allow)", accountOf(p))
 	case accountOf(p) == "":
 		return p
 	}

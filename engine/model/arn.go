@@ -212,6 +212,16 @@ func (p Principal) Label() string {
 	return p.String()
 }
 
+// RootAccount is the account whose root an ARN names
+// (arn:aws:iam::111111111111:root): in a policy, the account itself.
+func RootAccount(arn string) (string, bool) {
+	p, err := ParsePrincipal(arn)
+	if err != nil || p.Kind != PrincipalRoot {
+		return "", false
+	}
+	return p.Account, true
+}
+
 // ObjectKind is the kind of state object the principal is or, for a
 // session, belongs to: the role. ok is false for the rest, which trustform
 // does not manage.

@@ -506,11 +506,8 @@ func canonicalPrincipal(p map[string][]string) map[string][]string {
 
 // rootAccount returns the account id of an account's root principal ARN.
 func rootAccount(v string) (string, bool) {
-	p, err := model.ParsePrincipal(v)
-	if err != nil || p.Kind != model.PrincipalRoot || !IsAccountID(p.Account) {
-		return "", false
-	}
-	return p.Account, true
+	id, ok := model.RootAccount(v)
+	return id, ok && IsAccountID(id)
 }
 
 // IsAccountID reports whether s is an AWS account id: exactly 12 digits.

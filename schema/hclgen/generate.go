@@ -712,7 +712,8 @@ func (g *generator) writeTrust(b *hclwrite.Body, doc string) string {
 			if policy.IsAccountID(p) {
 				p = model.RootARN(g.in.Account.Partition, p)
 			}
-			if t, ok := g.refs[p]; ok && isRoot(p) && t.RootName() == "account" {
+			_, root := model.RootAccount(p)
+			if t, ok := g.refs[p]; ok && root && t.RootName() == "account" {
 				accounts = append(accounts, p)
 			} else {
 				principals = append(principals, p)
@@ -739,12 +740,6 @@ func (g *generator) writeTrust(b *hclwrite.Body, doc string) string {
 		})
 	}
 	return "trust blocks"
-}
-
-// isRoot reports whether an ARN names an account's root: the account.
-func isRoot(arn string) bool {
-	p, err := model.ParsePrincipal(arn)
-	return err == nil && p.Kind == model.PrincipalRoot
 }
 
 // trustFits reports whether trust blocks render the document: statements
