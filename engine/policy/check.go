@@ -3,7 +3,6 @@ package policy
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/trustform/trustform/engine/model"
@@ -192,13 +191,6 @@ func (d Document) Check(kind Kind) []Problem {
 	return out
 }
 
-// awsPrincipalKinds are what an "AWS" principal ARN may name: an account,
-// a user, a role, a role session or a federated user (a group is no
-// principal).
-var awsPrincipalKinds = []model.PrincipalKind{
-	model.PrincipalRoot, model.PrincipalUser, model.PrincipalRole, model.PrincipalAssumedRole, model.PrincipalFederatedUser,
-}
-
 // principalProblem says why IAM refuses v as a principal of type typ in a
 // trust policy, or "". "You cannot use a wildcard to match part of a
 // principal name or ARN": arn:aws:iam::*:root is refused, "*" alone is not.
@@ -218,8 +210,7 @@ func principalProblem(typ, v string) string {
 		if strings.ContainsAny(v, "*?") {
 			return `has a wildcard: IAM does not match part of a principal ARN. Name the account ("arn:aws:iam::111111111111:root") or the role or user exactly, or use "*" with a condition such as aws:PrincipalOrgID`
 		}
-		p, err := model.ParsePrincipal(v)
-		if err != nil || !IsAccountID(p.Account) || !slices.Contains(awsPrincipalKinds, p.Kind) {
+		if _, ok := readAWSPrincipal(v); !ok {
 			return "is not a principal ARN: write arn:PARTITION:iam::ACCOUNT:root, :role/NAME or :user/NAME, with a 12-digit account"
 		}
 	case "Service":

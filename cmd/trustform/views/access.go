@@ -119,11 +119,8 @@ func principalList(arns []string, max int) string {
 
 // accountOfARN is the account field of an ARN.
 func accountOfARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 {
-		return parts[4]
-	}
-	return ""
+	a, _ := model.ParseARN(arn)
+	return a.Account
 }
 
 func conditionText(conds []string) string {
@@ -134,25 +131,16 @@ func conditionText(conds []string) string {
 }
 
 // arnLabel shows a principal or role the way plans name objects: kind
-// "name" in account. The access diff also holds principals outside the
-// declared accounts, which a trust policy names and only it governs: an
-// account root (any principal of that account its own policies allow), "*",
-// a service or a federated provider. An AccessChange carries them as bare
-// strings, so they are told apart here by their form.
+// "name" in account (model.Principal.Label). The access diff also holds
+// principals outside the declared accounts, which a trust policy names and
+// only it governs: an account root (any principal of that account its own
+// policies allow), "*", a service or a federated provider. An AccessChange
+// carries them as bare strings, so they are told apart here by their form.
 func arnLabel(arn string) string {
-	if label, ok := outsideLabel(arn); ok {
-		return label
+	if p, ok := accessPrincipal(arn); ok {
+		return p.Label()
 	}
-	k, ok := model.ARNKey(arn)
-	if !ok {
-		return arn
-	}
-	segs := strings.Split(arn, "/")
-	kind := string(k.Kind)
-	if strings.Contains(arn, ":assumed-role/") {
-		return fmt.Sprintf("session %q of role %q in %s", segs[len(segs)-1], segs[1], k.Account)
-	}
-	return fmt.Sprintf("%s %q in %s", kind, segs[len(segs)-1], k.Account)
+	return arn
 }
 
 // webIdentityHosts are the federated providers named by host rather than by
@@ -162,35 +150,19 @@ var webIdentityHosts = map[string]bool{
 	"cognito-identity.amazonaws.com": true, "accounts.google.com": true, "graph.facebook.com": true, "www.amazon.com": true,
 }
 
-// outsideLabel names the principals that are not a user, role or session:
-// account roots, "*", services and federated providers.
-func outsideLabel(p string) (string, bool) {
-	if p == "*" {
-		return `anyone (Principal "*")`, true
-	}
-	parts := strings.SplitN(p, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
-		switch {
-		case webIdentityHosts[strings.ToLower(p)]:
-			return "federated provider " + p, true
-		case strings.Contains(p, ".") && !strings.ContainsAny(p, ":/ "):
-			return "service " + p, true
-		}
-		return "", false
-	}
-	acct, res := parts[4], parts[5]
-	if parts[2] != "iam" {
-		return "", false
-	}
+// accessPrincipal reads a principal of an access change from its form
+// alone: "*", a web identity host, a service's host, or an ARN.
+func accessPrincipal(v string) (model.Principal, bool) {
 	switch {
-	case res == "root":
-		return fmt.Sprintf("anyone in account %s allowed by its own policies", acct), true
-	case strings.HasPrefix(res, "oidc-provider/"):
-		return fmt.Sprintf("federated provider %s (OIDC) in %s", strings.TrimPrefix(res, "oidc-provider/"), acct), true
-	case strings.HasPrefix(res, "saml-provider/"):
-		return fmt.Sprintf("federated provider %q (SAML) in %s", strings.TrimPrefix(res, "saml-provider/"), acct), true
+	case v == "*":
+		return model.Principal{Kind: model.PrincipalAnyone}, true
+	case webIdentityHosts[strings.ToLower(v)]:
+		return model.Principal{Kind: model.PrincipalWebIdentity, Name: v}, true
+	case strings.Contains(v, ".") && !strings.ContainsAny(v, ":/ "):
+		return model.Principal{Kind: model.PrincipalService, Name: v}, true
 	}
-	return "", false
+	p, err := model.ParsePrincipal(v)
+	return p, err == nil
 }
 
 // AccountNames maps the plan's accounts' ids to their declared names.

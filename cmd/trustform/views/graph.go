@@ -146,15 +146,10 @@ func edgeConditions(s trustStatement) string {
 
 // pathOfARN is the IAM path of a user, group or role ARN ("/" when none).
 func pathOfARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 {
-		return "/"
+	if p, err := model.ParsePrincipal(arn); err == nil && p.Path != "" {
+		return p.Path
 	}
-	_, rest, ok := strings.Cut(parts[5], "/")
-	if !ok {
-		return "/"
-	}
-	return "/" + rest[:strings.LastIndex(rest, "/")+1]
+	return "/"
 }
 
 func (b *graphBuilder) cluster(account string) *graphCluster {

@@ -236,7 +236,7 @@ func buildKitRole(x *stackIndex, r *model.RoleConfig, profile string) (KitRole, 
 	}
 	mfaSerial := ""
 	if kr.RequireMFA {
-		mfaSerial = "arn:" + acct.Partition + ":iam::" + oneAccount(mfaAccounts) + ":mfa/" + kitMFAUser
+		mfaSerial = model.ARN{Partition: acct.Partition, Service: "iam", Account: oneAccount(mfaAccounts), Resource: "mfa/" + kitMFAUser}.String()
 	}
 	kr.Profile = kitProfile(x, kr, profile, stmts, mfaSerial)
 	kr.AssumeRole = kitCommand(x, kr, mfaSerial)

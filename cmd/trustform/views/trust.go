@@ -158,59 +158,48 @@ func containsFold(list []string, want string) bool {
 	return slices.ContainsFunc(list, func(v string) bool { return strings.EqualFold(v, want) })
 }
 
-// principalInfo is a trusted principal read from its ARN (or account id).
+// principalInfo is a trusted principal as the views show it.
 type principalInfo struct {
 	kind      string // account, user, role, session, service, federated, anyone, other
 	account   string // the account id, when the value names one
-	partition string
+	partition string // the ARN's, "aws" when the value is no ARN or names no account
 	path      string // users and roles
 	name      string // users and roles: the name; sessions: role/session; services: the host
 	value     string // as written
 }
 
-// classify reads a trusted principal: "*", a bare account id or a root ARN
-// (the account), a user or role ARN (path included), a role session ARN, a
-// service or a federated provider. Anything else (a unique id IAM wrote for
-// a deleted principal, a federated user) is "other".
-func classify(p trustedPrincipal) principalInfo {
-	info := principalInfo{kind: "other", value: p.Value, partition: "aws"}
-	switch p.Type {
-	case "*":
+// classify reads a trusted principal (policy.ReadPrincipal): "*", a bare
+// account id or a root ARN (the account), a user or role ARN (path
+// included), a role session ARN, a service or a federated provider.
+// Anything else (a unique id IAM wrote for a deleted principal, a federated
+// user) is "other", in its account when it is an ARN that names one.
+func classify(tp trustedPrincipal) principalInfo {
+	info := principalInfo{kind: "other", value: tp.Value, partition: "aws"}
+	p, ok := policy.ReadPrincipal(tp.Type, tp.Value)
+	if !ok {
+		if a, _ := model.ParseARN(tp.Value); policy.IsAccountID(a.Account) {
+			info.account, info.partition = a.Account, a.Partition
+		}
+		return info
+	}
+	if tp.Type == "AWS" && p.Partition != "" {
+		info.partition = p.Partition
+	}
+	switch p.Kind {
+	case model.PrincipalAnyone:
 		info.kind = "anyone"
-		return info
-	case "Service":
-		info.kind, info.name = "service", p.Value
-		return info
-	case "Federated":
-		info.kind, info.name = "federated", p.Value
-		return info
-	case "AWS":
+	case model.PrincipalService:
+		info.kind, info.name = "service", tp.Value
+	case model.PrincipalOIDCProvider, model.PrincipalSAMLProvider, model.PrincipalWebIdentity:
+		info.kind, info.name = "federated", tp.Value
+	case model.PrincipalRoot:
+		info.kind, info.account = "account", p.Account
+	case model.PrincipalUser, model.PrincipalRole:
+		info.kind, info.account, info.path, info.name = string(p.Kind), p.Account, p.Path, p.Name
+	case model.PrincipalAssumedRole:
+		info.kind, info.account, info.name = "session", p.Account, p.Name+"/"+p.Session
 	default:
-		return info
-	}
-	if p.Value == "*" {
-		info.kind = "anyone"
-		return info
-	}
-	if policy.IsAccountID(p.Value) {
-		info.kind, info.account = "account", p.Value
-		return info
-	}
-	parts := strings.SplitN(p.Value, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || !policy.IsAccountID(parts[4]) {
-		return info
-	}
-	info.partition, info.account = parts[1], parts[4]
-	service, resource := parts[2], parts[5]
-	switch {
-	case service == "iam" && resource == "root":
-		info.kind = "account"
-	case service == "iam" && (strings.HasPrefix(resource, "user/") || strings.HasPrefix(resource, "role/")):
-		typ, rest, _ := strings.Cut(resource, "/")
-		i := strings.LastIndex(rest, "/")
-		info.kind, info.path, info.name = typ, "/"+rest[:i+1], rest[i+1:]
-	case service == "sts" && strings.HasPrefix(resource, "assumed-role/"):
-		info.kind, info.name = "session", strings.TrimPrefix(resource, "assumed-role/")
+		info.account = p.Account
 	}
 	return info
 }
