@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
 	"github.com/trustform/trustform/engine/ownership"
 )
 
@@ -92,7 +93,7 @@ provider "aws" {
     role_arn = %s
   }
 }
-`, a, hclString(endpoint), hclString(endpoint), hclString(fmt.Sprintf("arn:aws:iam::%s:role/%s", AccountID(a), TerraformAssumeRoleName)))
+`, a, hclString(endpoint), hclString(endpoint), hclString(model.RoleARN("aws", AccountID(a), "/", TerraformAssumeRoleName)))
 	}
 	// The tags trustform gives a role: the declared app tag and its owner
 	// tag, aligned as terraform fmt aligns them.
@@ -161,7 +162,7 @@ resource "aws_iam_role_policy" "a%[1]d_r%[2]d_logs" {
 				hclString(ownership.PolicyDescription("", s.Stack)),
 				hclString(fmt.Sprintf("arn:aws:s3:::bucket-%d-%d/*", a, r)),
 				hclString(fmt.Sprintf("App%d", r)),
-				hclString(fmt.Sprintf("arn:aws:iam::%s:root", AccountID(next))),
+				hclString(model.RootARN("aws", AccountID(next))),
 				tags(fmt.Sprintf("app-%d", r)),
 				hclString(fmt.Sprintf("arn:aws:logs:*:%s:log-group:app-%d:*", AccountID(a), r)))
 		}
@@ -225,7 +226,7 @@ resource "aws_iam_group_policy" "a%[1]d_g%[2]d_deny" {
 }
 
 // roleARN is the ARN of role r of account n (roles sit at path "/").
-func roleARN(n, r int) string { return fmt.Sprintf("arn:aws:iam::%s:role/App%d", AccountID(n), r) }
+func roleARN(n, r int) string { return model.RoleARN("aws", AccountID(n), "/", fmt.Sprintf("App%d", r)) }
 
 // WriteTerraformCLIConfig writes, in dir, a Terraform CLI configuration that
 // installs the AWS provider from the filesystem mirror at mirror and from
