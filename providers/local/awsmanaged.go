@@ -93,7 +93,7 @@ func AWSManagedPolicyARNs(partition string) []string {
 	}
 	out := make([]string, 0, len(awsManaged()))
 	for k := range awsManaged() {
-		out = append(out, "arn:"+partition+":iam::aws:policy"+k)
+		out = append(out, model.ARN{Partition: partition, Service: "iam", Account: "aws", Resource: "policy" + k}.String())
 	}
 	return sortedStrings(out)
 }

@@ -544,10 +544,10 @@ func (s *sim) deleteInline(a *simAccount, ip *model.InlinePolicy) error {
 // arn: the built-in AWS managed policy, or the customer policy of this
 // account (names resolved without regard to case, as IAM does).
 func (a *simAccount) resolvePolicyARN(arn string) (string, bool) {
-	if _, ok := AWSManagedPolicy(arn); ok {
-		return arn, strings.HasPrefix(arn, "arn:"+a.partition+":")
-	}
 	parsed, err := model.ParseARN(arn)
+	if _, ok := AWSManagedPolicy(arn); ok {
+		return arn, parsed.Partition == a.partition
+	}
 	if err != nil || parsed.Partition != a.partition || parsed.Service != "iam" || parsed.Region != "" || parsed.Account != a.id {
 		return "", false
 	}
