@@ -408,7 +408,7 @@ func (s *scope) trustPolicy(d *decoded) (string, status) {
 // block's conditions.
 func (s *scope) trustStatement(d *decoded) (policy.Statement, bool) {
 	ok := true
-	stmt := policy.Statement{Effect: "Allow", Actions: []string{"sts:AssumeRole"}}
+	stmt := policy.Statement{Effect: "Allow", Actions: []string{policy.ActionAssumeRole}}
 	var aws []string
 	accounts, _, stA := s.refList(d, "accounts", accountRule)
 	for _, t := range accounts {
@@ -448,7 +448,7 @@ func (s *scope) trustStatement(d *decoded) (policy.Statement, bool) {
 
 	conds := map[string]map[string][]string{}
 	if mfa, st := s.boolean(d, "require_mfa"); st == valid && mfa {
-		addCondition(conds, "Bool", "aws:MultiFactorAuthPresent", "true")
+		addCondition(conds, "Bool", policy.KeyMFAPresent, "true")
 	} else if st == failed {
 		ok = false
 	}
@@ -458,7 +458,7 @@ func (s *scope) trustStatement(d *decoded) (policy.Statement, bool) {
 				"An ExternalId must be 2 to 1224 characters of letters, digits and + = , . @ : / _ -; %q is not.", id)
 			ok = false
 		}
-		addCondition(conds, "StringEquals", "sts:ExternalId", id)
+		addCondition(conds, "StringEquals", policy.KeyExternalID, id)
 	} else if st == failed {
 		ok = false
 	}

@@ -143,7 +143,8 @@ func (c *checker) role(r *model.RoleConfig) {
 	what := "the trust policy"
 	c.duplicateSids(r.Address, r.Source, what, doc)
 	crossAccount := false
-	for i, s := range doc.Statements {
+	for i, ts := range policy.ReadTrust(doc) {
+		s := ts.Statement
 		stmt := statementLabel(i, s)
 		c.mfa(r.Address, r.Source, what, stmt, s)
 		c.conditionKeys(r.Address, r.Source, what, stmt, s)
@@ -160,26 +161,23 @@ func (c *checker) role(r *model.RoleConfig) {
 			c.add("TF005", r.Address, r.Source, `Allow only the actions the callers need: "sts:AssumeRole" (and "sts:TagSession" or "sts:SetSourceIdentity" if they pass tags or a source identity).`,
 				"%s, %s: allows %s rather than sts:AssumeRole", what, stmt, actionText(s))
 		}
-		for _, p := range s.Principals["AWS"] {
-			acct, ok := principalAccount(p)
+		for _, tp := range ts.Trusted {
+			p := tp.Principal
 			switch {
-			case p == "*":
+			case p.Kind == model.PrincipalAnyone && (tp.Type == "AWS" || tp.Type == "*"):
 				crossAccount = true
 				c.trustAnyone(r.Address, r.Source, what, stmt, s.Conditions)
-			case uniqueID.MatchString(p):
+			case tp.Type != "AWS":
+			case uniqueID.MatchString(tp.Value):
 				c.add("TF008", r.Address, r.Source, "Name the principal by ARN; if it was deleted and re-created, save the trust policy again with its ARN.",
-					"%s, %s: principal %s is a unique id, which IAM shows for a principal that was deleted", what, stmt, p)
-			case ok && acct != r.Account:
+					"%s, %s: principal %s is a unique id, which IAM shows for a principal that was deleted", what, stmt, tp.Value)
+			case p.Account != "" && p.Account != r.Account:
 				crossAccount = true
-				if !c.managed[acct] && !hasKey(s.Conditions, "sts:externalid") {
+				if !c.managed[p.Account] && !hasKey(s.Conditions, "sts:externalid") {
 					c.add("TF003", r.Address, r.Source, "If a third party assumes this role on behalf of several customers, require the ExternalId it gave you: external_id = \"…\" in the trust block.",
-						"%s, %s: trusts account %s, which is not one of the stack's own accounts, without requiring sts:ExternalId", what, stmt, acct)
+						"%s, %s: trusts account %s, which is not one of the stack's own accounts, without requiring sts:ExternalId", what, stmt, p.Account)
 				}
 			}
-		}
-		if s.Principals["*"] != nil {
-			crossAccount = true
-			c.trustAnyone(r.Address, r.Source, what, stmt, s.Conditions)
 		}
 	}
 	for name, inline := range r.InlinePolicies {
@@ -288,16 +286,15 @@ func (c *checker) identityDoc(address string, src model.Source, account, what, t
 // administrator access, which other rules are about.
 func allowsAssumeRole(s policy.Statement) bool {
 	return slices.ContainsFunc(s.Actions, func(a string) bool {
-		return strings.HasPrefix(strings.ToLower(a), "sts:") && policy.MatchAction(a, "sts:AssumeRole")
+		return strings.HasPrefix(strings.ToLower(a), "sts:") && policy.MatchAction(a, policy.ActionAssumeRole)
 	})
 }
 
 // mfa finds aws:MultiFactorAuthPresent tests that do not require MFA.
 func (c *checker) mfa(address string, src model.Source, what, stmt string, s policy.Statement) {
-	const key = "aws:multifactorauthpresent"
 	for op, keys := range s.Conditions {
 		for k, vals := range keys {
-			if strings.ToLower(k) != key {
+			if !strings.EqualFold(k, policy.KeyMFAPresent) {
 				continue
 			}
 			lop := strings.ToLower(op)

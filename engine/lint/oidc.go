@@ -253,7 +253,7 @@ func deniedOtherwise(doc policy.Document, federated, key string, safe func(strin
 // sts:AssumeRoleWithWebIdentity ("*", "sts:*", "sts:AssumeRoleWith*", or a
 // NotAction that does not exclude it).
 func allowsWebIdentity(s policy.Statement) bool {
-	return s.CoversAction("sts:AssumeRoleWithWebIdentity")
+	return s.CoversAction(policy.ActionAssumeRoleWithWebIdentity)
 }
 
 // anyAudience reports whether an aud value admits every audience: under

@@ -226,7 +226,9 @@ resource "aws_iam_group_policy" "a%[1]d_g%[2]d_deny" {
 }
 
 // roleARN is the ARN of role r of account n (roles sit at path "/").
-func roleARN(n, r int) string { return model.RoleARN("aws", AccountID(n), "/", fmt.Sprintf("App%d", r)) }
+func roleARN(n, r int) string {
+	return model.RoleARN("aws", AccountID(n), "/", fmt.Sprintf("App%d", r))
+}
 
 // WriteTerraformCLIConfig writes, in dir, a Terraform CLI configuration that
 // installs the AWS provider from the filesystem mirror at mirror and from

@@ -579,7 +579,7 @@ func assumeRoleGrant(doc string) (effect string, roles []string, ok bool) {
 	if s.Sid != "" || len(s.Conditions) > 0 || s.NotActions != nil || s.NotResources != nil || s.Principals != nil || s.NotPrincipals != nil {
 		return "", nil, false
 	}
-	if len(s.Actions) != 1 || !strings.EqualFold(s.Actions[0], "sts:AssumeRole") || len(s.Resources) == 0 {
+	if len(s.Actions) != 1 || !strings.EqualFold(s.Actions[0], policy.ActionAssumeRole) || len(s.Resources) == 0 {
 		return "", nil, false
 	}
 	for _, r := range s.Resources {
@@ -726,8 +726,10 @@ func (g *generator) writeTrust(b *hclwrite.Body, doc string) string {
 			tb.SetAttributeRaw("principals", g.arnList(principals))
 		}
 		setList(tb, "services", s.Principals["Service"])
-		mfa := slices.Equal(s.Conditions["Bool"]["aws:MultiFactorAuthPresent"], []string{"true"})
-		externalIDs := s.Conditions["StringEquals"]["sts:ExternalId"]
+		// Exactly as a trust block writes them (policy.KeyMFAPresent,
+		// policy.KeyExternalID), so that the blocks render the document.
+		mfa := slices.Equal(s.Conditions["Bool"][policy.KeyMFAPresent], []string{"true"})
+		externalIDs := s.Conditions["StringEquals"][policy.KeyExternalID]
 		if mfa {
 			tb.SetAttributeValue("require_mfa", cty.True)
 		}
@@ -735,8 +737,8 @@ func (g *generator) writeTrust(b *hclwrite.Body, doc string) string {
 			tb.SetAttributeValue("external_id", cty.StringVal(externalIDs[0]))
 		}
 		writeConditions(tb, s.Conditions, func(test, variable string) bool {
-			return (mfa && test == "Bool" && variable == "aws:MultiFactorAuthPresent") ||
-				(len(externalIDs) == 1 && test == "StringEquals" && variable == "sts:ExternalId")
+			return (mfa && test == "Bool" && variable == policy.KeyMFAPresent) ||
+				(len(externalIDs) == 1 && test == "StringEquals" && variable == policy.KeyExternalID)
 		})
 	}
 	return "trust blocks"
@@ -749,7 +751,7 @@ func trustFits(d policy.Document) bool {
 		return false
 	}
 	for _, s := range d.Statements {
-		if s.Sid != "" || s.Effect != "Allow" || len(s.Actions) != 1 || !strings.EqualFold(s.Actions[0], "sts:AssumeRole") ||
+		if s.Sid != "" || s.Effect != "Allow" || len(s.Actions) != 1 || !strings.EqualFold(s.Actions[0], policy.ActionAssumeRole) ||
 			s.NotActions != nil || s.Resources != nil || s.NotResources != nil || s.NotPrincipals != nil ||
 			len(s.Principals) == 0 || !conditionsFit(s.Conditions) {
 			return false

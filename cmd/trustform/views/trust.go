@@ -2,7 +2,6 @@ package views
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -40,7 +39,10 @@ type trustedPrincipal struct {
 }
 
 // readTrust returns the statements of a trust policy through which a caller
-// can assume the role, sorted as written. A Deny statement on
+// can assume the role, sorted as written, each with the principals it lets
+// in (policy.ReadTrust: a principal is let in by a statement that allows
+// the action it calls, sts:AssumeRole for AWS principals and services, the
+// federated actions for identity providers). A Deny statement on
 // sts:AssumeRole whose only condition is that MFA is absent (the pattern
 // AWS documents as "deny unless MFA") makes every statement require MFA.
 func readTrust(doc string) ([]trustStatement, error) {
@@ -51,49 +53,24 @@ func readTrust(doc string) ([]trustStatement, error) {
 	var out []trustStatement
 	var denies []policy.Statement
 	denyWithoutMFA := false
-	for _, s := range d.Statements {
-		if !coversAssumeRole(s) {
-			continue
-		}
+	for _, s := range policy.ReadTrust(d) {
 		if s.Effect == "Deny" {
-			if deniesWithoutMFA(s) {
-				denyWithoutMFA = true
+			if s.CoversAction(policy.ActionAssumeRole) {
+				denyWithoutMFA = denyWithoutMFA || deniesWithoutMFA(s.Statement)
+				denies = append(denies, s.Statement)
 			}
-			denies = append(denies, s)
 			continue
 		}
-		if s.Principals == nil {
-			// NotPrincipal with Allow is refused by IAM; nothing to read.
-			continue
-		}
-		ts := trustStatement{}
-		for _, typ := range slices.Sorted(maps.Keys(s.Principals)) {
-			vals := s.Principals[typ]
-			if typ == "*" {
-				ts.principals = append(ts.principals, trustedPrincipal{Type: "*", Value: "*"})
-				continue
-			}
-			for _, v := range slices.Sorted(slices.Values(vals)) {
-				ts.principals = append(ts.principals, trustedPrincipal{Type: typ, Value: v})
+		// NotPrincipal with Allow is refused by IAM; nothing to read.
+		ts := trustStatement{mfa: s.MFA, externalIDs: s.ExternalIDs, other: s.OtherConditions, conditions: access.ConditionWords(s.Conditions)}
+		for _, tp := range s.Trusted {
+			if s.Admits(tp) {
+				ts.principals = append(ts.principals, trustedPrincipal{Type: tp.Type, Value: tp.Value})
 			}
 		}
-		ts.principals = slices.Compact(ts.principals)
-		for op, keys := range s.Conditions {
-			for key, vals := range keys {
-				switch {
-				case op == "Bool" && strings.EqualFold(key, "aws:MultiFactorAuthPresent") && containsFold(vals, "true"):
-					ts.mfa = true
-				case op == "StringEquals" && strings.EqualFold(key, "sts:ExternalId"):
-					ts.externalIDs = append(ts.externalIDs, vals...)
-				default:
-					ts.other = true
-				}
-			}
+		if len(ts.principals) > 0 {
+			out = append(out, ts)
 		}
-		slices.Sort(ts.externalIDs)
-		ts.externalIDs = slices.Compact(ts.externalIDs)
-		ts.conditions = access.ConditionWords(s.Conditions)
-		out = append(out, ts)
 	}
 	for i := range out {
 		for _, dn := range denies {
@@ -149,10 +126,6 @@ func deniesWithoutMFA(s policy.Statement) bool {
 	}
 	return false
 }
-
-// coversAssumeRole reports whether a statement applies to sts:AssumeRole,
-// matched as the evaluator matches actions.
-func coversAssumeRole(s policy.Statement) bool { return s.CoversAction("sts:AssumeRole") }
 
 func containsFold(list []string, want string) bool {
 	return slices.ContainsFunc(list, func(v string) bool { return strings.EqualFold(v, want) })

@@ -122,3 +122,36 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// TestReadTrustFederated checks that a statement lets in the principals
+// that call the action it allows: identity providers call the federated
+// actions, not sts:AssumeRole.
+func TestReadTrustFederated(t *testing.T) {
+	const oidc = `"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"`
+	const saml = `"arn:aws:iam::111111111111:saml-provider/Okta"`
+	for _, tc := range []struct {
+		name, principal, action string
+		want                    []trustedPrincipal
+	}{
+		{"OIDC with web identity", `{"Federated": ` + oidc + `}`, `"sts:AssumeRoleWithWebIdentity"`,
+			[]trustedPrincipal{{"Federated", "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}}},
+		{"SAML with SAML", `{"Federated": ` + saml + `}`, `"sts:AssumeRoleWithSAML"`, []trustedPrincipal{{"Federated", "arn:aws:iam::111111111111:saml-provider/Okta"}}},
+		{"OIDC under sts:AssumeRole lets nobody in", `{"Federated": ` + oidc + `}`, `"sts:AssumeRole"`, nil},
+		{"SAML under web identity lets nobody in", `{"Federated": ` + saml + `}`, `"sts:AssumeRoleWithWebIdentity"`, nil},
+		{"each principal by its own action", `{"AWS": "111111111111", "Federated": ` + saml + `}`, `"sts:AssumeRole"`, []trustedPrincipal{{"AWS", "111111111111"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readTrust(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": ` + tc.principal + `, "Action": ` + tc.action + `}]}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var principals []trustedPrincipal
+			for _, s := range got {
+				principals = append(principals, s.principals...)
+			}
+			if !reflect.DeepEqual(principals, tc.want) {
+				t.Errorf("principals %+v, want %+v", principals, tc.want)
+			}
+		})
+	}
+}
