@@ -127,6 +127,21 @@ func TestPrincipalRole(t *testing.T) {
 	}
 }
 
+func TestRootAccount(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:aws:iam::111111111111:root":    "111111111111",
+		"arn:aws-cn:iam::222222222222:root": "222222222222",
+		"arn:aws:iam::111111111111:role/R":  "",
+		"arn:aws:sts::111111111111:root":    "",
+		"111111111111":                      "",
+	} {
+		got, ok := RootAccount(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("RootAccount(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
 func TestARNKey(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
