@@ -532,13 +532,13 @@ func (s *scope) roleBody(d *decoded, src model.Source) *model.RoleConfig {
 		Account:            s.accountID(),
 		Name:               s.in.info.name,
 		Path:               s.in.info.path,
-		MaxSessionDuration: 3600,
+		MaxSessionDuration: model.DefaultMaxSessionDuration,
 		InlinePolicies:     map[string]string{},
 		Source:             src,
 	}
 	out.Description = s.description(d)
 	if sec, st := s.integer(d, "max_session_duration"); st == valid {
-		if sec < 3600 || sec > 43200 {
+		if sec < model.MinMaxSessionDuration || sec > model.MaxMaxSessionDuration {
 			s.errorf(d.attrs["max_session_duration"].Expr.Range(), "Invalid max_session_duration",
 				"max_session_duration is in seconds and must be between 3600 (1 hour) and 43200 (12 hours); %d is not.", sec)
 		}

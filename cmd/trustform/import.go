@@ -131,11 +131,13 @@ func credentialRoles(cmd *cli.Command, cfg *model.Config, acct *model.AccountCon
 		skip[model.NameKey(cfg.Stack.AssumeRoleName)] = why
 	}
 	if ar := acct.AssumeRole; ar != nil {
-		skip[model.NameKey(ar.RoleARN[strings.LastIndex(ar.RoleARN, "/")+1:])] = why
+		if p, err := model.ParsePrincipal(ar.RoleARN); err == nil && p.Kind == model.PrincipalRole {
+			skip[model.NameKey(p.Name)] = why
+		}
 	}
 	// arn:aws:sts::111111111111:assumed-role/NAME/session
-	if _, rest, ok := strings.Cut(identity, ":assumed-role/"); ok {
-		skip[model.NameKey(strings.SplitN(rest, "/", 2)[0])] = "it is the role this import runs as"
+	if p, err := model.ParsePrincipal(identity); err == nil && p.Kind == model.PrincipalAssumedRole {
+		skip[model.NameKey(p.Name)] = "it is the role this import runs as"
 	}
 	return skip
 }

@@ -291,14 +291,14 @@ func (a *applier) updateRole(ctx context.Context, before, after *model.Role) err
 	}
 	needs := a.needs(model.KindRole, after.Name)
 	name := sdkaws.String(after.Name)
-	if before.Description != after.Description || sessionOr(before.MaxSessionDuration) != sessionOr(after.MaxSessionDuration) {
+	if before.Description != after.Description || model.MaxSessionOr(before.MaxSessionDuration) != model.MaxSessionOr(after.MaxSessionDuration) {
 		// Both fields, every time: correct on AWS, and moto resets the one
 		// left out (see ../shared/moto-notes.md).
 		err := a.call(ctx, "UpdateRole", needs, func(ctx context.Context) error {
 			_, err := a.iam.UpdateRole(ctx, &iam.UpdateRoleInput{
 				RoleName:           name,
 				Description:        sdkaws.String(after.Description),
-				MaxSessionDuration: sdkaws.Int32(int32(sessionOr(after.MaxSessionDuration))),
+				MaxSessionDuration: sdkaws.Int32(int32(model.MaxSessionOr(after.MaxSessionDuration))),
 			})
 			return err
 		})
@@ -778,13 +778,4 @@ func pathOrDefault(p string) string {
 		return "/"
 	}
 	return p
-}
-
-// sessionOr is IAM's default maximum session duration for a role that does
-// not set one.
-func sessionOr(s int) int {
-	if s == 0 {
-		return 3600
-	}
-	return s
 }

@@ -295,7 +295,7 @@ func decodeState(f *fileState) (*sim, error) {
 		for _, fr := range fa.Roles {
 			r := &simRole{Role: model.Role{
 				Name: fr.Name, Path: pathOr(fr.Path), Description: fr.Description, TrustPolicy: string(fr.TrustPolicy),
-				MaxSessionDuration: sessionOr(fr.MaxSessionDuration), Tags: mapOrNil(fr.Tags),
+				MaxSessionDuration: model.MaxSessionOr(fr.MaxSessionDuration), Tags: mapOrNil(fr.Tags),
 				AttachedPolicies: sortedOrNil(fr.AttachedPolicies), InlinePolicies: docMap(fr.InlinePolicies),
 			}, uniqueID: fr.ID}
 			if r.uniqueID == "" {

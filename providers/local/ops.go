@@ -31,7 +31,7 @@ func (s *sim) createRole(a *simAccount, r *model.Role) error {
 	if err := validateRoleDescription(op, r.Description); err != nil {
 		return err
 	}
-	session := sessionOr(r.MaxSessionDuration)
+	session := model.MaxSessionOr(r.MaxSessionDuration)
 	if err := validateMaxSession(op, session); err != nil {
 		return err
 	}
@@ -92,15 +92,15 @@ func (s *sim) updateRole(a *simAccount, before, after *model.Role) error {
 		return apiErr("UpdateRole", CodeReplacementRequired, "IAM cannot change the path of role %s (%s to %s); delete and re-create it",
 			after.Name, pathOr(before.Path), pathOr(after.Path))
 	}
-	if before.Description != after.Description || sessionOr(before.MaxSessionDuration) != sessionOr(after.MaxSessionDuration) {
+	if before.Description != after.Description || model.MaxSessionOr(before.MaxSessionDuration) != model.MaxSessionOr(after.MaxSessionDuration) {
 		const op = "UpdateRole"
 		if err := validateRoleDescription(op, after.Description); err != nil {
 			return err
 		}
-		if err := validateMaxSession(op, sessionOr(after.MaxSessionDuration)); err != nil {
+		if err := validateMaxSession(op, model.MaxSessionOr(after.MaxSessionDuration)); err != nil {
 			return err
 		}
-		r.Description, r.MaxSessionDuration = after.Description, sessionOr(after.MaxSessionDuration)
+		r.Description, r.MaxSessionDuration = after.Description, model.MaxSessionOr(after.MaxSessionDuration)
 	}
 	if !policy.Equivalent(before.TrustPolicy, after.TrustPolicy) {
 		if err := s.validateTrust("UpdateAssumeRolePolicy", a, after.TrustPolicy); err != nil {

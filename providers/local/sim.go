@@ -292,11 +292,3 @@ func pathOr(p string) string {
 	}
 	return p
 }
-
-// sessionOr treats an unset maximum session duration as IAM's default.
-func sessionOr(seconds int) int {
-	if seconds == 0 {
-		return minSessionDuration
-	}
-	return seconds
-}

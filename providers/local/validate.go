@@ -31,8 +31,8 @@ const (
 	maxAttachedPolicies = 10    // PoliciesPerRole, PoliciesPerUser, PoliciesPerGroup
 	maxGroupsPerUser    = 10    // GroupsPerUser
 	maxPolicyVersions   = 5
-	minSessionDuration  = 3600
-	maxSessionDuration  = 43200
+	minSessionDuration  = model.MinMaxSessionDuration
+	maxSessionDuration  = model.MaxMaxSessionDuration
 )
 
 var (

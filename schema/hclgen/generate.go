@@ -501,7 +501,7 @@ func (g *generator) writeRole(body *hclwrite.Body, r *model.Role) {
 	if r.Description != "" {
 		b.SetAttributeValue("description", cty.StringVal(r.Description))
 	}
-	if r.MaxSessionDuration != 0 && r.MaxSessionDuration != 3600 {
+	if r.MaxSessionDuration != 0 && r.MaxSessionDuration != model.DefaultMaxSessionDuration {
 		b.SetAttributeValue("max_session_duration", cty.NumberIntVal(int64(r.MaxSessionDuration)))
 	}
 	b.SetAttributeValue("adopt", cty.True)

@@ -166,10 +166,7 @@ func profileNames(stack string, roles []*model.RoleConfig) map[*model.RoleConfig
 
 func buildKitRole(x *stackIndex, r *model.RoleConfig, profile string) (KitRole, error) {
 	acct := x.kitAccount(r.Account)
-	msd := r.MaxSessionDuration
-	if msd == 0 {
-		msd = 3600 // IAM's default, as engine.Desired applies it
-	}
+	msd := model.MaxSessionOr(r.MaxSessionDuration)
 	p := r.Path
 	if p == "" {
 		p = "/"
@@ -240,7 +237,7 @@ func buildKitRole(x *stackIndex, r *model.RoleConfig, profile string) (KitRole, 
 	}
 	kr.Profile = kitProfile(x, kr, profile, stmts, mfaSerial)
 	kr.AssumeRole = kitCommand(x, kr, mfaSerial)
-	if msd > 3600 {
+	if msd > model.DefaultMaxSessionDuration {
 		kr.Notes = append(kr.Notes, "a session assumed from another role's session (role chaining) lasts at most one hour: set duration_seconds = 3600 when source_profile is itself a role profile")
 	}
 	return kr, nil
@@ -294,13 +291,6 @@ func grantsOf(x *stackIndex, arn string) (granted, denied []KitPrincipal) {
 	return granted, denied
 }
 
-// signinHosts are the consoles' sign-in hosts per partition.
-var signinHosts = map[string]string{
-	"aws":        "signin.aws.amazon.com",
-	"aws-cn":     "signin.amazonaws.cn",
-	"aws-us-gov": "signin.amazonaws-us-gov.com",
-}
-
 // switchRoleURL is the link that opens the console's Switch Role page filled
 // in, as the IAM User Guide gives it ("Granting a user permissions to switch
 // roles"): roleName is the path and the name ("division_abc/role_XYZ"), and
@@ -314,10 +304,7 @@ func switchRoleURL(kr KitRole, notes []string) (*string, []string) {
 	case len(roleName) > switchRoleMax:
 		return nil, append(notes, fmt.Sprintf("the console cannot switch to a role whose path and name exceed %d characters (%q has %d): use the profile or the command", switchRoleMax, roleName, len(roleName)))
 	}
-	host := signinHosts[kr.Account.Partition]
-	if host == "" {
-		host = signinHosts["aws"]
-	}
+	host := model.SigninHost(kr.Account.Partition)
 	display := kr.Name
 	if kr.Account.Name != "" {
 		display += " @ " + kr.Account.Name
