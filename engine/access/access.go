@@ -401,14 +401,14 @@ func statementName(i int, s policy.Statement) string {
 func actionCovered(s policy.Statement, action string) (bool, string) {
 	if s.NotActions != nil {
 		for _, a := range s.NotActions {
-			if actionMatches(a, action) {
+			if policy.MatchAction(a, action) {
 				return false, ""
 			}
 		}
 		return true, fmt.Sprintf("NotAction %s does not exclude it", quoteList(s.NotActions))
 	}
 	for _, a := range s.Actions {
-		if actionMatches(a, action) {
+		if policy.MatchAction(a, action) {
 			if strings.EqualFold(a, action) {
 				return true, ""
 			}
@@ -420,9 +420,9 @@ func actionCovered(s policy.Statement, action string) (bool, string) {
 
 // resourceCovered reports whether a statement's Resource or NotResource
 // covers the resource. A statement with neither (trust policies) covers it.
-func resourceCovered(s policy.Statement, resource string, vars resolver, label, stmt string, n *notes) (bool, string) {
+func resourceCovered(s policy.Statement, resource string, vars policy.Vars, label, stmt string, n *notes) (bool, string) {
 	check := func(pat string) bool {
-		m, resolved := resourceMatches(pat, resource, vars)
+		m, resolved := policy.MatchResource(pat, resource, vars)
 		if !resolved {
 			n.add("a policy variable in resource %q of %s, %s has no value in this request, so that resource was treated as not matching", pat, label, stmt)
 		}
@@ -478,7 +478,7 @@ func conditions(s policy.Statement, doc policy.Document, ctx reqCtx, label, stmt
 func (e *Evaluator) scanIdentity(c *caller, req Request, ctx reqCtx, n *notes) scan {
 	var sc scan
 	for _, src := range e.identityPolicies(c, n) {
-		var vars resolver
+		var vars policy.Vars
 		if src.doc.Version == policy.Version {
 			vars = ctx.resolver()
 		}
@@ -543,7 +543,7 @@ func (e *Evaluator) scanTrust(c *caller, role *model.Role, acct *model.Account, 
 		n.add("%s does not parse (%v): no statement of it could allow", label, err)
 		return sc
 	}
-	var vars resolver
+	var vars policy.Vars
 	if doc.Version == policy.Version {
 		vars = ctx.resolver()
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trustform/trustform/engine/policy"
 )
 
 // reqCtx is the request context with keys in lower case: IAM compares
@@ -21,7 +23,7 @@ func (c reqCtx) get(key string) ([]string, bool) {
 
 // resolver returns the single value of a key, for policy variables. A key
 // with several values cannot stand for one, so it does not resolve.
-func (c reqCtx) resolver() resolver {
+func (c reqCtx) resolver() policy.Vars {
 	return func(key string) (string, bool) {
 		v, ok := c.get(key)
 		if !ok || len(v) != 1 {
@@ -141,7 +143,7 @@ func evalConditions(conds map[string]map[string][]string, ctx reqCtx, vars bool)
 				}
 				continue
 			}
-			var r resolver
+			var r policy.Vars
 			if vars && fam.vars {
 				r = ctx.resolver()
 			}
@@ -177,7 +179,7 @@ func quoteList(vals []string) string {
 // rules for absent keys: a positive test fails, a negated one holds,
 // ...IfExists holds, ForAllValues holds on an empty set and ForAnyValue
 // fails; Null tests presence itself.
-func evalOne(op operator, fam family, want, got []string, present bool, vars resolver) bool {
+func evalOne(op operator, fam family, want, got []string, present bool, vars policy.Vars) bool {
 	empty := !present || len(got) == 0
 	if fam.kind == "null" {
 		// Null "true" asks for the key to be absent, "false" for it to be there.
@@ -232,30 +234,25 @@ func evalOne(op operator, fam family, want, got []string, present bool, vars res
 
 // valueMatches is the positive test of one policy value against one
 // request value.
-func valueMatches(fam family, want, got string, vars resolver) bool {
+func valueMatches(fam family, want, got string, vars policy.Vars) bool {
 	switch fam.kind {
 	case "string":
-		p, ok := literalPattern(want, vars)
-		return ok && p.match(got, false)
+		p, ok := policy.LiteralPattern(want, vars)
+		return ok && p.Match(got, false)
 	case "stringFold":
-		p, ok := literalPattern(want, vars)
-		return ok && p.match(got, true)
+		p, ok := policy.LiteralPattern(want, vars)
+		return ok && p.Match(got, true)
 	case "like":
-		p, ok := compilePattern(want, vars)
-		return ok && p.match(got, false)
+		p, ok := policy.CompilePattern(want, vars)
+		return ok && p.Match(got, false)
 	case "arn":
-		p, ok := compilePattern(want, vars)
-		return ok && arnMatches(p, got)
+		p, ok := policy.CompilePattern(want, vars)
+		return ok && p.MatchARN(got)
 	case "bool":
-		p, ok := literalPattern(want, vars)
-		if !ok {
-			return false
-		}
-		var b strings.Builder
-		for _, e := range p {
-			b.WriteRune(e.r)
-		}
-		return strings.EqualFold(b.String(), got)
+		// A Bool value is compared as text, without wildcards: a literal
+		// pattern's example is that text, variables resolved.
+		p, ok := policy.LiteralPattern(want, vars)
+		return ok && strings.EqualFold(p.Example(), got)
 	case "binary":
 		return want == got
 	case "numeric":

@@ -1,6 +1,14 @@
 package access
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/trustform/trustform/engine/policy"
+)
+
+// The evaluator matches with engine/policy's matcher; these tests pin what
+// it relies on, with the evaluator's own request context for policy
+// variables.
 
 func TestActionMatches(t *testing.T) {
 	tests := []struct {
@@ -23,8 +31,8 @@ func TestActionMatches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := actionMatches(tt.pattern, tt.action); got != tt.want {
-				t.Errorf("actionMatches(%q, %q) = %v, want %v", tt.pattern, tt.action, got, tt.want)
+			if got := policy.MatchAction(tt.pattern, tt.action); got != tt.want {
+				t.Errorf("MatchAction(%q, %q) = %v, want %v", tt.pattern, tt.action, got, tt.want)
 			}
 		})
 	}
@@ -54,9 +62,9 @@ func TestResourceMatches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, resolved := resourceMatches(tt.pattern, tt.resource, ctx.resolver())
+			got, resolved := policy.MatchResource(tt.pattern, tt.resource, ctx.resolver())
 			if got != tt.want || resolved != tt.resolved {
-				t.Errorf("resourceMatches(%q, %q) = %v, %v; want %v, %v", tt.pattern, tt.resource, got, resolved, tt.want, tt.resolved)
+				t.Errorf("MatchResource(%q, %q) = %v, %v; want %v, %v", tt.pattern, tt.resource, got, resolved, tt.want, tt.resolved)
 			}
 		})
 	}
@@ -78,9 +86,9 @@ func TestArnMatches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, _ := compilePattern(tt.pattern, nil)
-			if got := arnMatches(p, tt.value); got != tt.want {
-				t.Errorf("arnMatches(%q, %q) = %v, want %v", tt.pattern, tt.value, got, tt.want)
+			p, _ := policy.CompilePattern(tt.pattern, nil)
+			if got := p.MatchARN(tt.value); got != tt.want {
+				t.Errorf("MatchARN(%q, %q) = %v, want %v", tt.pattern, tt.value, got, tt.want)
 			}
 		})
 	}

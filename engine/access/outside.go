@@ -428,7 +428,7 @@ func (e *Evaluator) evaluateOutside(o outsider, role *model.Role, acct *model.Ac
 		}
 	}
 	label := fmt.Sprintf("trust policy of role %q in %s", role.Name, acct.ID)
-	var vars resolver
+	var vars policy.Vars
 	if doc.Version == policy.Version {
 		vars = ctx.resolver()
 	}

@@ -265,14 +265,14 @@ func (e *Evaluator) candidateContextsFor(principal string, trust policy.Document
 // Resource can cover the role.
 func (e *Evaluator) candidateSearch(principal string, trust policy.Document, roleARN string) ([]map[string][]string, bool) {
 	var identity []policy.Document
-	vars := resolver(func(string) (string, bool) { return "", false })
+	vars := policy.Vars(func(string) (string, bool) { return "", false })
 	relevant := func(policy.Statement) bool { return true }
 	if c, _ := e.findCaller(principal); c != nil {
 		vars = e.buildContext(c, Request{Resource: roleARN}).resolver()
 		for _, src := range e.identityPolicies(c, &notes{}) {
 			doc := src.doc
 			if roleARN != "" {
-				var r resolver
+				var r policy.Vars
 				if doc.Version == policy.Version {
 					r = vars
 				}
@@ -305,18 +305,18 @@ func (c *caller) trustNames(s policy.Statement) bool {
 // the resource. A policy variable without a value here (one the request
 // context could give) is taken to match Resource and not to exclude by
 // NotResource: the statement stays in the search.
-func mayCover(s policy.Statement, resource string, vars resolver) bool {
+func mayCover(s policy.Statement, resource string, vars policy.Vars) bool {
 	switch {
 	case s.NotResources != nil:
 		for _, pat := range s.NotResources {
-			if m, resolved := resourceMatches(pat, resource, vars); m && resolved {
+			if m, resolved := policy.MatchResource(pat, resource, vars); m && resolved {
 				return false
 			}
 		}
 		return true
 	case s.Resources != nil:
 		for _, pat := range s.Resources {
-			if m, resolved := resourceMatches(pat, resource, vars); m || !resolved {
+			if m, resolved := policy.MatchResource(pat, resource, vars); m || !resolved {
 				return true
 			}
 		}
@@ -361,7 +361,7 @@ const maxContexts = 4096
 //
 // cut is true when the combinations exceeded maxContexts and some were not
 // returned (see maxContexts): every relevant trust allow is still tried.
-func combineContexts(action string, trust policy.Document, relevant func(policy.Statement) bool, identity []policy.Document, fixed func(key string) bool, vars resolver) (out []map[string][]string, cut bool) {
+func combineContexts(action string, trust policy.Document, relevant func(policy.Statement) bool, identity []policy.Document, fixed func(key string) bool, vars policy.Vars) (out []map[string][]string, cut bool) {
 	allowT := []map[string][]string{{}}
 	allowI := []map[string][]string{{}}
 	var denies [][]map[string][]string // per conditional deny, the ways to turn it off
@@ -370,7 +370,7 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 		// "IAM policy elements: Variables and tags": variables are
 		// replaced only in documents of version 2012-10-17; in earlier
 		// ones "${...}" is literal text.
-		var r resolver
+		var r policy.Vars
 		if doc.Version == policy.Version {
 			r = vars
 		}
@@ -509,7 +509,7 @@ func satisfy(conds map[string]map[string][]string) map[string][]string {
 
 // satisfyExcept is satisfy with the keys that may not be chosen given by
 // fixed, and policy variables resolved by vars (nil: literal text).
-func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) bool, vars resolver) map[string][]string {
+func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) bool, vars policy.Vars) map[string][]string {
 	out := map[string][]string{}
 	var nulls []string
 	for _, opName := range sortedKeys(conds) {
@@ -562,7 +562,7 @@ func satisfyExcept(conds map[string]map[string][]string, fixed func(key string) 
 // Variables and tags" replaces a variable with the key's value in the
 // request, whatever gave it. With vars nil (variables are literal text)
 // it stays nil.
-func choosing(vars resolver, fixed func(string) bool, ctx map[string][]string, chosen map[string]string) resolver {
+func choosing(vars policy.Vars, fixed func(string) bool, ctx map[string][]string, chosen map[string]string) policy.Vars {
 	if vars == nil {
 		return nil
 	}
@@ -588,7 +588,7 @@ func choosing(vars resolver, fixed func(string) bool, ctx map[string][]string, c
 // values take policy variables ("IAM policy elements: Variables and tags",
 // "Where you can use policy variables": the Condition element with string
 // and ARN operators, and Bool).
-func varsFor(fam family, vars resolver) resolver {
+func varsFor(fam family, vars policy.Vars) policy.Vars {
 	if !fam.vars {
 		return nil
 	}
@@ -605,7 +605,7 @@ func falsify(conds map[string]map[string][]string) []map[string][]string {
 
 // falsifyExcept is falsify with the keys that may not be chosen given by
 // fixed, and policy variables resolved by vars (nil: literal text).
-func falsifyExcept(conds map[string]map[string][]string, fixed func(key string) bool, vars resolver) []map[string][]string {
+func falsifyExcept(conds map[string]map[string][]string, fixed func(key string) bool, vars policy.Vars) []map[string][]string {
 	var out []map[string][]string
 	for _, opName := range sortedKeys(conds) {
 		op, fam, ok := parseOperator(opName)
@@ -661,22 +661,22 @@ func familyOf(f family, negated bool) family {
 // ("IAM policy elements: Variables and tags", "Special characters"); a
 // variable without a value, and no default, makes the value one no request
 // meets ("Policy variables with no value").
-func satisfying(fam family, want string, vars resolver) (string, bool) {
+func satisfying(fam family, want string, vars policy.Vars) (string, bool) {
 	switch fam.kind {
 	case "string", "stringFold", "bool":
-		p, ok := literalPattern(want, vars)
+		p, ok := policy.LiteralPattern(want, vars)
 		if !ok {
 			return "", false
 		}
-		return p.example(), true
+		return p.Example(), true
 	case "binary":
 		return want, true
 	case "like", "arn":
-		p, ok := compilePattern(want, vars)
+		p, ok := policy.CompilePattern(want, vars)
 		if !ok {
 			return "", false
 		}
-		return p.example(), true
+		return p.Example(), true
 	case "numeric":
 		w, err := strconv.ParseFloat(want, 64)
 		if err != nil {
