@@ -166,7 +166,7 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 	var role *model.Role
 	var roleAcct *model.Account
 	if isTrustAction(req.Action) {
-		if _, svc, _, res, ok := arnParts(req.Resource); ok && svc == "iam" && strings.HasPrefix(res, "role/") {
+		if p, err := model.ParsePrincipal(req.Resource); err == nil && p.Kind == model.PrincipalRole {
 			r, a, why := e.findRole(req.Resource)
 			if r == nil {
 				return Result{Decision: DecisionImplicitDeny, Reasons: []Reason{{
@@ -206,8 +206,8 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 // would also require its policy to allow the request ("Cross-account
 // policy evaluation logic").
 func (e *Evaluator) resourcePolicy(c *caller, req Request, n *notes) *resourceSide {
-	if _, _, acct, _, ok := arnParts(req.Resource); ok && policy.IsAccountID(acct) && acct != c.account {
-		n.add("%s is in account %s, not the caller's: AWS also requires its resource-based policy to allow the request, which was not evaluated", req.Resource, acct)
+	if a, err := model.ParseARN(req.Resource); err == nil && policy.IsAccountID(a.Account) && a.Account != c.account {
+		n.add("%s is in account %s, not the caller's: AWS also requires its resource-based policy to allow the request, which was not evaluated", req.Resource, a.Account)
 	}
 	return nil
 }
@@ -218,21 +218,26 @@ func isTrustAction(action string) bool {
 
 // findRole resolves a role ARN in the state.
 func (e *Evaluator) findRole(arn string) (*model.Role, *model.Account, string) {
-	part, _, acctID, res, _ := arnParts(arn)
+	a, _ := model.ParseARN(arn)
+	acctID := a.Account
 	acct := e.state.Accounts[acctID]
 	if acct == nil {
 		return nil, nil, fmt.Sprintf("account %s of role %s is not one of the accounts read", acctID, arn)
 	}
-	if part != partitionOf(acct) {
-		return nil, nil, fmt.Sprintf("%s is in partition %q but account %s is in %q", arn, part, acctID, partitionOf(acct))
+	if a.Partition != partitionOf(acct) {
+		return nil, nil, fmt.Sprintf("%s is in partition %q but account %s is in %q", arn, a.Partition, acctID, partitionOf(acct))
 	}
-	path, name, ok := splitPath(res, "role")
-	r := acct.Roles[model.NameKey(name)]
-	if !ok || r == nil {
-		return nil, nil, fmt.Sprintf("there is no role %q in account %s", name, acctID)
+	p, err := model.ParsePrincipal(arn)
+	if err != nil || p.Kind != model.PrincipalRole {
+		// Not a role's ARN: no role's name to look up.
+		p = model.Principal{}
 	}
-	if pathOf(r.Path) != path {
-		return nil, nil, fmt.Sprintf("role %q in %s has path %s, not %s", r.Name, acctID, pathOf(r.Path), path)
+	r := acct.Roles[model.NameKey(p.Name)]
+	if r == nil {
+		return nil, nil, fmt.Sprintf("there is no role %q in account %s", p.Name, acctID)
+	}
+	if pathOf(r.Path) != p.Path {
+		return nil, nil, fmt.Sprintf("role %q in %s has path %s, not %s", r.Name, acctID, pathOf(r.Path), p.Path)
 	}
 	return r, acct, ""
 }
@@ -269,8 +274,8 @@ func (e *Evaluator) buildContext(c *caller, req Request) reqCtx {
 	for k, v := range tags {
 		set("aws:PrincipalTag/"+k, v)
 	}
-	if _, _, acct, _, ok := arnParts(req.Resource); ok && policy.IsAccountID(acct) {
-		set("aws:ResourceAccount", acct)
+	if a, err := model.ParseARN(req.Resource); err == nil && policy.IsAccountID(a.Account) {
+		set("aws:ResourceAccount", a.Account)
 	}
 	return ctx
 }
@@ -321,10 +326,13 @@ func (e *Evaluator) identityPolicies(c *caller, n *notes) []source {
 // resolver, customer managed ones in the state (by ARN, or by name in the
 // caller's account for states that record names).
 func (e *Evaluator) managedPolicy(ref, owner string, c *caller, n *notes) (source, bool) {
-	_, svc, acctID, res, isARN := arnParts(ref)
-	if isARN && svc == "iam" && acctID == "aws" {
-		name := strings.TrimPrefix(res, "policy/")
-		label := fmt.Sprintf("AWS managed policy %s attached to %s in %s", name, owner, c.account)
+	a, err := model.ParseARN(ref)
+	isARN := err == nil
+	path, name, _ := model.IAMPath(a.Resource, "policy")
+	if isARN && a.Service == "iam" && a.Account == "aws" {
+		// An AWS managed policy is named with its path, as AWS lists it:
+		// service-role/AWSLambdaBasicExecutionRole.
+		label := fmt.Sprintf("AWS managed policy %s%s attached to %s in %s", strings.TrimPrefix(path, "/"), name, owner, c.account)
 		if e.policies == nil {
 			n.add("%s was not evaluated: the evaluator was given no AWS managed policy documents", label)
 			return source{}, false
@@ -341,10 +349,12 @@ func (e *Evaluator) managedPolicy(ref, owner string, c *caller, n *notes) (sourc
 		}
 		return source{label, d}, true
 	}
-	acct, name := c.acct, ref
+	acct := c.acct
 	if isARN {
-		acct = e.state.Accounts[acctID]
-		_, name, _ = splitPath(res, "policy")
+		acct = e.state.Accounts[a.Account]
+	} else {
+		// A name alone, as states that record names hold it.
+		name = ref
 	}
 	var p *model.ManagedPolicy
 	if acct != nil {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trustform/trustform/engine/model"
+
 	"github.com/trustform/trustform/engine/policy"
 )
 
@@ -49,7 +51,7 @@ func (e *Evaluator) TrustAdmits(roleARN string) []Assumer {
 // never to be read as "not admitted" either.
 func (e *Evaluator) TrustSearch(roleARN string) (admitted []Assumer, undecided []string) {
 	e.eachAdmitted(roleARN, func(o outsider, allowing []map[string][]string, cut bool, eval func(map[string][]string) Result) {
-		a, ok := leastContext(o.id, allowing, eval)
+		a, ok := leastContext(o.id, o.who, allowing, eval)
 		switch {
 		case ok:
 			a.Outside = true
@@ -72,7 +74,7 @@ func (e *Evaluator) TrustSearch(roleARN string) (admitted []Assumer, undecided [
 func (e *Evaluator) Delegations(roleARN string) []Assumer {
 	var out []Assumer
 	for _, a := range e.TrustAdmits(roleARN) {
-		if isDelegate(a.Principal) {
+		if isDelegate(a.who) {
 			out = append(out, a)
 		}
 	}
@@ -122,7 +124,9 @@ func (e *Evaluator) AnyonePinned(roleARN string, accountCovered, arnCovered func
 		case "aws:principalaccount":
 			return !strings.ContainsAny(v, "*?") && accountCovered(v)
 		case "aws:principalarn":
-			if _, _, acct, _, ok := arnParts(v); ok && !strings.ContainsAny(acct, "*?") && acct != "" && accountCovered(acct) {
+			// An ARN pattern whose account field is a covered account,
+			// without wildcards, confines the caller to it.
+			if a, err := model.ParseARN(v); err == nil && !strings.ContainsAny(a.Account, "*?") && a.Account != "" && accountCovered(a.Account) {
 				return true
 			}
 			return !strings.ContainsAny(v, "*?") && arnCovered(v)
@@ -206,19 +210,6 @@ func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []
 
 // isDelegate reports whether an Assumer's principal is one a trust policy
 // delegates to: an account root or "*".
-func isDelegate(principal string) bool {
-	if principal == "*" {
-		return true
-	}
-	_, svc, acct, res, ok := arnParts(principal)
-	return ok && svc == "iam" && res == "root" && policy.IsAccountID(acct)
-}
-
-// accountOfPrincipal is the account of a principal ARN, "" for "*", a
-// service or a provider host.
-func accountOfPrincipal(principal string) string {
-	if _, _, acct, _, ok := arnParts(principal); ok {
-		return acct
-	}
-	return ""
+func isDelegate(p model.Principal) bool {
+	return p.Kind == model.PrincipalAnyone || p.Kind == model.PrincipalRoot && policy.IsAccountID(p.Account)
 }

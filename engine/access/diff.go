@@ -30,18 +30,43 @@ func Diff(before, after *Evaluator) []model.AccessChange {
 	return merged(changed(assumers(before, before.state), assumers(after, after.state)), delegationChanges(before, after, every))
 }
 
+// held is one principal's ability to assume one role: who, typed, and the
+// conditions it must meet, sorted.
+type held struct {
+	role, principal model.Principal
+	conditions      []string
+}
+
+// abilities maps a role's ARN and a principal, as WhoCanAssume reports it,
+// joined by a NUL, to the principal's ability to assume the role. Keyed by
+// text, the changes come out sorted by role, then principal.
+type abilities map[string]held
+
+func (m abilities) add(role model.Principal, x Assumer) {
+	m[role.ARN()+"\x00"+x.Principal] = held{role, x.who, sortedConditions(x)}
+}
+
+// rolePrincipal is a role of the state as the role an access change is of.
+func rolePrincipal(a *model.Account, r *model.Role) model.Principal {
+	return model.Principal{Kind: model.PrincipalRole, Partition: partitionOf(a), Account: a.ID, Path: pathOf(r.Path), Name: r.Name}
+}
+
 // changed lists the role and principal pairs whose conditions differ
-// between two assumer maps (see assumers), sorted by role, then principal.
-func changed(was, will map[string][]string) []model.AccessChange {
+// between two maps of abilities, sorted by role, then principal.
+func changed(was, will abilities) []model.AccessChange {
 	var out []model.AccessChange
 	for _, key := range unionKeys(was, will) {
 		b, hadB := was[key]
 		a, hasA := will[key]
-		if hadB && hasA && slices.Equal(b, a) {
+		if hadB && hasA && slices.Equal(b.conditions, a.conditions) {
 			continue
 		}
-		role, principal, _ := strings.Cut(key, "\x00")
-		out = append(out, model.AccessChange{Kind: model.AccessPrincipal, Role: role, Principal: principal, Before: b, After: a, CanBefore: hadB, CanAfter: hasA})
+		h := a
+		if !hasA {
+			h = b
+		}
+		out = append(out, model.AccessChange{Kind: model.AccessPrincipal, Role: h.role, Principal: h.principal,
+			Before: b.conditions, After: a.conditions, CanBefore: hadB, CanAfter: hasA})
 	}
 	return out
 }
@@ -51,18 +76,18 @@ func changed(was, will map[string][]string) []model.AccessChange {
 // the role: after the plan for a delegation that starts or changes, before
 // it for one that ends.
 func delegationChanges(before, after *Evaluator, touched func(roleARN string) bool) []model.AccessChange {
-	delegations := func(ev *Evaluator) map[string][]string {
-		out := map[string][]string{}
+	delegations := func(ev *Evaluator) abilities {
+		out := abilities{}
 		s := ev.state
 		for _, id := range s.AccountIDs() {
 			a := s.Accounts[id]
 			for _, r := range a.Roles {
-				arn := model.RoleARN(a.Partition, a.ID, r.Path, r.Name)
-				if !touched(arn) {
+				role := rolePrincipal(a, r)
+				if !touched(role.ARN()) {
 					continue
 				}
-				for _, x := range ev.Delegations(arn) {
-					out[arn+"\x00"+x.Principal] = sortedConditions(x)
+				for _, x := range ev.Delegations(role.ARN()) {
+					out.add(role, x)
 				}
 			}
 		}
@@ -76,12 +101,15 @@ func delegationChanges(before, after *Evaluator, touched func(roleARN string) bo
 		if !c.CanAfter {
 			ev = before
 		}
-		acct := accountOfPrincipal(c.Principal)
-		c.TodayKnown = c.Principal == "*" || ev.state.Accounts[acct] != nil
-		c.Today = []string{}
-		for _, x := range ev.WhoCanAssume(c.Role) {
-			if !x.Outside && (c.Principal == "*" || accountOfPrincipal(x.Principal) == acct) {
-				c.Today = append(c.Today, x.Principal)
+		// A delegation is to an account's root, whose account it names,
+		// or to anyone, of every account read.
+		anyone := c.Principal.Kind == model.PrincipalAnyone
+		acct := c.Principal.Account
+		c.TodayKnown = anyone || ev.state.Accounts[acct] != nil
+		c.Today = []model.Principal{}
+		for _, x := range ev.WhoCanAssume(c.Role.ARN()) {
+			if !x.Outside && (anyone || x.who.Account == acct) {
+				c.Today = append(c.Today, x.who)
 			}
 		}
 	}
@@ -93,7 +121,7 @@ func delegationChanges(before, after *Evaluator, touched func(roleARN string) bo
 func merged(principals, delegations []model.AccessChange) []model.AccessChange {
 	out := append(delegations, principals...)
 	slices.SortStableFunc(out, func(a, b model.AccessChange) int {
-		if c := strings.Compare(a.Role, b.Role); c != 0 {
+		if c := strings.Compare(a.Role.ARN(), b.Role.ARN()); c != 0 {
 			return c
 		}
 		if a.IsDelegation() != b.IsDelegation() {
@@ -102,22 +130,22 @@ func merged(principals, delegations []model.AccessChange) []model.AccessChange {
 			}
 			return 1
 		}
-		return strings.Compare(a.Principal, b.Principal)
+		return strings.Compare(a.Principal.String(), b.Principal.String())
 	})
 	return out
 }
 
-// assumers maps role and principal, joined by a NUL, to the conditions under
-// which the principal can assume the role.
-func assumers(ev *Evaluator, s *model.State) map[string][]string {
-	out := map[string][]string{}
+// assumers maps every role of the state and each principal that can assume
+// it, delegates aside, to its ability (see abilities).
+func assumers(ev *Evaluator, s *model.State) abilities {
+	out := abilities{}
 	for _, id := range s.AccountIDs() {
 		a := s.Accounts[id]
 		for _, r := range a.Roles {
-			arn := model.RoleARN(a.Partition, a.ID, r.Path, r.Name)
-			for _, x := range ev.WhoCanAssume(arn) {
-				if !isDelegate(x.Principal) {
-					out[arn+"\x00"+x.Principal] = sortedConditions(x)
+			role := rolePrincipal(a, r)
+			for _, x := range ev.WhoCanAssume(role.ARN()) {
+				if !isDelegate(x.who) {
+					out.add(role, x)
 				}
 			}
 		}
@@ -125,7 +153,7 @@ func assumers(ev *Evaluator, s *model.State) map[string][]string {
 	return out
 }
 
-func unionKeys(a, b map[string][]string) []string {
+func unionKeys[V any](a, b map[string]V) []string {
 	var keys []string
 	for k := range a {
 		keys = append(keys, k)
@@ -153,27 +181,28 @@ func DiffChanges(before, after *Evaluator, changes []*model.Change) []model.Acce
 		return nil
 	}
 	roles, principals := affected(before.state, after.state, changes)
-	was, will := map[string][]string{}, map[string][]string{}
+	was, will := abilities{}, abilities{}
 	for _, ev := range []struct {
 		e   *Evaluator
-		out map[string][]string
+		out abilities
 	}{{before, was}, {after, will}} {
 		s := ev.e.state
 		for _, id := range s.AccountIDs() {
 			a := s.Accounts[id]
 			for _, r := range a.Roles {
-				arn := model.RoleARN(a.Partition, a.ID, r.Path, r.Name)
+				role := rolePrincipal(a, r)
+				arn := role.ARN()
 				if roles[arn] {
 					for _, x := range ev.e.WhoCanAssume(arn) {
-						if !isDelegate(x.Principal) {
-							ev.out[arn+"\x00"+x.Principal] = sortedConditions(x)
+						if !isDelegate(x.who) {
+							ev.out.add(role, x)
 						}
 					}
 					continue
 				}
 				for _, p := range ev.e.pairPrincipals(arn, principals) {
 					if x, ok := ev.e.assumer(arn, p); ok {
-						ev.out[arn+"\x00"+x.Principal] = sortedConditions(x)
+						ev.out.add(role, x)
 					}
 				}
 			}
@@ -210,13 +239,15 @@ func (e *Evaluator) pairPrincipals(roleARN string, principals map[string]bool) [
 	}
 	for _, s := range trust.Statements {
 		for _, v := range s.Principals["AWS"] {
-			if _, svc, acct, res, ok := arnParts(v); ok && svc == "sts" && strings.HasPrefix(res, "assumed-role/") {
-				name := strings.SplitN(strings.TrimPrefix(res, "assumed-role/"), "/", 2)[0]
-				for p := range principals {
-					if k, ok := model.ARNKey(p); ok && k == model.PrincipalKey(acct, model.KindRole, name) {
-						if c, _ := e.findCaller(v); c != nil {
-							out = append(out, c.arn)
-						}
+			session, err := model.ParsePrincipal(v)
+			if err != nil || session.Kind != model.PrincipalAssumedRole {
+				continue
+			}
+			role := model.PrincipalKey(session.Account, model.KindRole, session.Name)
+			for p := range principals {
+				if k, ok := model.ARNKey(p); ok && k == role {
+					if c, _ := e.findCaller(v); c != nil {
+						out = append(out, c.arn)
 					}
 				}
 			}
@@ -239,7 +270,7 @@ func (e *Evaluator) assumer(roleARN, principal string) (Assumer, bool) {
 		return Assumer{}, false
 	}
 	contexts, cut := e.candidateSearch(principal, trust, target)
-	a, ok := leastContext(principal, contexts, func(ctx map[string][]string) Result {
+	a, ok := leastContext(principal, candidate(principal), contexts, func(ctx map[string][]string) Result {
 		return e.CanAssume(principal, target, ctx)
 	})
 	if ok && cut {

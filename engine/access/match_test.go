@@ -3,12 +3,13 @@ package access
 import (
 	"testing"
 
+	"github.com/trustform/trustform/engine/model"
 	"github.com/trustform/trustform/engine/policy"
 )
 
-// The evaluator matches with engine/policy's matcher; these tests pin what
-// it relies on, with the evaluator's own request context for policy
-// variables.
+// The evaluator matches with engine/policy's matcher and reads ARNs with the
+// model's reader; these tests pin what it relies on, with the evaluator's
+// own request context for policy variables.
 
 func TestActionMatches(t *testing.T) {
 	tests := []struct {
@@ -106,9 +107,9 @@ func TestSplitPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path, name, ok := splitPath(tt.resource, "user")
+			path, name, ok := model.IAMPath(tt.resource, "user")
 			if path != tt.path || name != tt.entity || ok != tt.ok {
-				t.Errorf("splitPath(%q) = %q, %q, %v; want %q, %q, %v", tt.resource, path, name, ok, tt.path, tt.entity, tt.ok)
+				t.Errorf("IAMPath(%q) = %q, %q, %v; want %q, %q, %v", tt.resource, path, name, ok, tt.path, tt.entity, tt.ok)
 			}
 		})
 	}

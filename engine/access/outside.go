@@ -30,27 +30,37 @@ const (
 
 // outsider is one principal a trust policy names outside the state.
 type outsider struct {
-	kind      string
-	id        string // the principal as reported: a root, user, role or session ARN, "*", a service or a provider
-	partition string // ARN kinds: the principal's partition (the role's)
-	account   string // ARN kinds: the principal's account
-	name      string // users and roles: the name; sessions: the session name
-	roleName  string // sessions: the role's name (session ARNs carry no path)
-	action    string // the action it needs the trust policy to allow
+	kind string
+	id   string // the principal as reported: a root, user, role or session ARN, "*", a service or a provider
+	// who is the principal read from the Principal element that named it:
+	// only that element tells a service from a web identity provider,
+	// both named by host.
+	who    model.Principal
+	action string // the action it needs the trust policy to allow
 	// known are the condition keys (lower case) whose values follow from
 	// who the principal is; no context may choose others for them.
 	known map[string][]string
+}
+
+// account is the account of an AWS principal outsider (a root, user, role
+// or session); "" for "*", a service and a federated provider, which make
+// their requests as no account's principal (an identity provider's ARN
+// names the account that registered it, not its users').
+func (o outsider) account() string {
+	switch o.kind {
+	case outsideAccount, outsideUser, outsideRole, outsideSession:
+		return o.who.Account
+	}
+	return ""
 }
 
 // label names the outsider in reasons, in the words of plans.
 func (o outsider) label() string {
 	switch o.kind {
 	case outsideAccount:
-		return fmt.Sprintf("any principal of account %s that its own policies allow", o.account)
-	case outsideUser, outsideRole:
-		return fmt.Sprintf("%s %q in %s", o.kind, o.name, o.account)
-	case outsideSession:
-		return fmt.Sprintf("session %q of role %q in %s", o.name, o.roleName, o.account)
+		return fmt.Sprintf("any principal of account %s that its own policies allow", o.account())
+	case outsideUser, outsideRole, outsideSession:
+		return o.who.Label()
 	case outsideAnyone:
 		return `anyone (Principal "*")`
 	case outsideService:
@@ -63,7 +73,7 @@ func (o outsider) label() string {
 func (o outsider) caveat() string {
 	switch o.kind {
 	case outsideAccount:
-		return fmt.Sprintf("account %s is not one of the accounts read: any principal of it whose own policies allow %s was counted; only the trust policy was evaluated", o.account, o.action)
+		return fmt.Sprintf("account %s is not one of the accounts read: any principal of it whose own policies allow %s was counted; only the trust policy was evaluated", o.account(), o.action)
 	case outsideAnyone:
 		return fmt.Sprintf(`the trust policy names every principal ("*"): any principal of any account whose own policies allow %s was counted, and only the trust policy was evaluated (the declared accounts' principals are listed one by one)`, o.action)
 	case outsideService:
@@ -71,17 +81,7 @@ func (o outsider) caveat() string {
 	case outsideFederated:
 		return fmt.Sprintf("%s is a federated identity provider: its users have no identity-based policies, and what its tokens carry is its own; only the trust policy was evaluated, for %s", o.id, o.action)
 	}
-	return fmt.Sprintf("%s is in account %s, which is not one of the accounts read: its own policies are unknown and were taken to allow %s; only the trust policy was evaluated", o.id, o.account, o.action)
-}
-
-// federatedAction is the action a federated principal calls: SAML providers
-// AssumeRoleWithSAML, every other provider (OIDC provider ARNs, Cognito,
-// Google, Facebook, Amazon hosts) AssumeRoleWithWebIdentity.
-func federatedAction(provider string) string {
-	if _, svc, _, res, ok := arnParts(provider); ok && svc == "iam" && strings.HasPrefix(res, "saml-provider/") {
-		return "sts:AssumeRoleWithSAML"
-	}
-	return "sts:AssumeRoleWithWebIdentity"
+	return fmt.Sprintf("%s is in account %s, which is not one of the accounts read: its own policies are unknown and were taken to allow %s; only the trust policy was evaluated", o.id, o.account(), o.action)
 }
 
 // outsiders are the principals the trust policy's Allow statements name
@@ -103,7 +103,7 @@ func (e *Evaluator) outsiders(trust policy.Document, partition string) []outside
 			out = append(out, o)
 		}
 	}
-	anyone := outsider{kind: outsideAnyone, id: "*", action: "sts:AssumeRole"}
+	anyone := outsider{kind: outsideAnyone, id: "*", who: model.Principal{Kind: model.PrincipalAnyone}, action: policy.ActionAssumeRole}
 	for _, s := range trust.Statements {
 		if s.Effect != "Allow" || s.Principals == nil {
 			continue
@@ -119,12 +119,16 @@ func (e *Evaluator) outsiders(trust policy.Document, partition string) []outside
 			}
 		}
 		for _, v := range s.Principals["Service"] {
-			add(outsider{kind: outsideService, id: v, action: "sts:AssumeRole", known: map[string][]string{
+			who, _ := policy.ReadPrincipal("Service", v)
+			add(outsider{kind: outsideService, id: v, who: who, action: policy.AssumeAction(who), known: map[string][]string{
 				"aws:principalisawsservice": {"true"}, "aws:principalservicename": {v},
 			}}, s)
 		}
 		for _, v := range s.Principals["Federated"] {
-			add(outsider{kind: outsideFederated, id: v, action: federatedAction(v)}, s)
+			// A SAML provider's users call AssumeRoleWithSAML, every other
+			// provider's AssumeRoleWithWebIdentity.
+			who, _ := policy.ReadPrincipal("Federated", v)
+			add(outsider{kind: outsideFederated, id: v, who: who, action: policy.AssumeAction(who)}, s)
 		}
 	}
 	return out
@@ -138,54 +142,47 @@ func (e *Evaluator) outsiders(trust policy.Document, partition string) []outside
 // user or role it lacks is nobody. Wildcards in ARNs and unique ids (what
 // IAM leaves of a deleted principal) name nobody that can assume the role.
 func (e *Evaluator) awsOutsider(v, partition string) (outsider, bool) {
-	if policy.IsAccountID(v) {
-		v = model.RootARN(partition, v)
+	who, ok := policy.ReadPrincipal("AWS", v)
+	if ok && who.Kind == model.PrincipalRoot && who.Partition == "" {
+		// An account id alone stands for the account's root, in the
+		// role's partition.
+		who.Partition = partition
+		v = who.ARN()
 	}
-	part, svc, acct, res, ok := arnParts(v)
-	if !ok || part != partition || !policy.IsAccountID(acct) || e.state.Accounts[acct] != nil || strings.Contains(v, "*") {
+	if !ok || who.Partition != partition || e.state.Accounts[who.Account] != nil || strings.Contains(v, "*") {
 		return outsider{}, false
 	}
-	o := outsider{id: v, partition: part, account: acct, action: "sts:AssumeRole", known: map[string][]string{
-		"aws:principalaccount": {acct}, "aws:principalisawsservice": {"false"},
+	o := outsider{id: v, who: who, action: policy.ActionAssumeRole, known: map[string][]string{
+		"aws:principalaccount": {who.Account}, "aws:principalisawsservice": {"false"},
 	}}
-	switch {
-	case svc == "iam" && res == "root":
+	switch who.Kind {
+	case model.PrincipalRoot:
 		o.kind = outsideAccount
-	case svc == "iam" && strings.HasPrefix(res, "user/"):
-		_, name, ok := splitPath(res, "user")
-		if !ok {
-			return outsider{}, false
-		}
-		o.kind, o.name = outsideUser, name
+	case model.PrincipalUser:
+		o.kind = outsideUser
 		o.known["aws:principalarn"] = []string{v}
 		o.known["aws:principaltype"] = []string{"User"}
-		o.known["aws:username"] = []string{name}
-	case svc == "iam" && strings.HasPrefix(res, "role/"):
-		_, name, ok := splitPath(res, "role")
-		if !ok {
-			return outsider{}, false
-		}
-		o.kind, o.name = outsideRole, name
+		o.known["aws:username"] = []string{who.Name}
+	case model.PrincipalRole:
+		o.kind = outsideRole
 		o.known["aws:principalarn"] = []string{v}
 		o.known["aws:principaltype"] = []string{"AssumedRole"}
-	case svc == "sts" && strings.HasPrefix(res, "assumed-role/"):
-		roleName, session, ok := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
-		if !ok || roleName == "" || session == "" {
-			return outsider{}, false
-		}
-		o.kind, o.name, o.roleName = outsideSession, session, roleName
+	case model.PrincipalAssumedRole:
+		o.kind = outsideSession
 		// A session's aws:PrincipalArn is its role's ARN, whose path the
 		// session ARN does not carry: the root path is assumed.
-		o.known["aws:principalarn"] = []string{model.RoleARN(part, acct, "/", roleName)}
+		o.known["aws:principalarn"] = []string{who.Role().ARN()}
 		o.known["aws:principaltype"] = []string{"AssumedRole"}
 	default:
+		// A federated user (arn:aws:sts::A:federated-user/N) is never
+		// enumerated as one that can assume a role.
 		return outsider{}, false
 	}
 	return o, true
 }
 
 // rootARN is the outsider's account root, for ARN kinds.
-func (o outsider) rootARN() string { return model.RootARN(o.partition, o.account) }
+func (o outsider) rootARN() string { return model.RootARN(o.who.Partition, o.account()) }
 
 // namedBy reports whether a Principal element names the outsider, and the
 // value that does. "*" names everyone. An account (id or root ARN) names
@@ -222,17 +219,16 @@ func (o outsider) namedBy(p map[string][]string) (string, bool) {
 	}
 	for _, v := range p["AWS"] {
 		switch {
-		case v == o.account || v == o.rootARN():
+		case v == o.account() || v == o.rootARN():
 			return v, true
 		case v == o.id:
 			return v, true
 		case o.kind == outsideSession:
 			// A role ARN names its sessions; the session ARN lacks the
 			// role's path, so a role of that name on any path is taken.
-			if part, svc, acct, res, ok := arnParts(v); ok && part == o.partition && svc == "iam" && acct == o.account {
-				if _, name, ok := splitPath(res, "role"); ok && name == o.roleName {
-					return v, true
-				}
+			if r, err := model.ParsePrincipal(v); err == nil && r.Kind == model.PrincipalRole &&
+				r.Partition == o.who.Partition && r.Account == o.who.Account && r.Name == o.who.Name {
+				return v, true
 			}
 		}
 	}
@@ -249,7 +245,7 @@ func (o outsider) exemptedBy(np map[string][]string) bool {
 	}
 	named := func(id string) bool {
 		for _, v := range np["AWS"] {
-			if v == "*" || v == id || (policy.IsAccountID(v) && o.partition != "" && id == model.RootARN(o.partition, v)) {
+			if v == "*" || v == id || (policy.IsAccountID(v) && o.account() != "" && id == model.RootARN(o.who.Partition, v)) {
 				return true
 			}
 		}
@@ -271,7 +267,7 @@ func (o outsider) exemptedBy(np map[string][]string) bool {
 	case outsideAccount:
 		chain = []string{o.rootARN()}
 	case outsideSession:
-		chain = []string{o.rootARN(), model.RoleARN(o.partition, o.account, "/", o.roleName), o.id}
+		chain = []string{o.rootARN(), o.who.Role().ARN(), o.id}
 	default:
 		chain = []string{o.rootARN(), o.id}
 	}
@@ -390,7 +386,7 @@ func (o outsider) absent(key string) bool {
 // that would make "anyone" a principal of a declared account: those are
 // enumerated and evaluated with their own policies.
 func (e *Evaluator) consistentContext(o outsider, ctx map[string][]string) bool {
-	acct := o.account
+	acct := o.account()
 	if v, ok := lookupFold(ctx, "aws:PrincipalAccount"); ok && len(v) == 1 {
 		if acct != "" && v[0] != acct {
 			return false
@@ -398,11 +394,11 @@ func (e *Evaluator) consistentContext(o outsider, ctx map[string][]string) bool 
 		acct = v[0]
 	}
 	if v, ok := lookupFold(ctx, "aws:PrincipalArn"); ok && len(v) == 1 {
-		if _, _, a, _, ok := arnParts(v[0]); ok && a != "" {
-			if acct != "" && a != acct {
+		if a, err := model.ParseARN(v[0]); err == nil && a.Account != "" {
+			if acct != "" && a.Account != acct {
 				return false
 			}
-			acct = a
+			acct = a.Account
 		}
 	}
 	return o.kind != outsideAnyone || acct == "" || e.state.Accounts[acct] == nil
@@ -480,7 +476,7 @@ func (e *Evaluator) evaluateOutside(o outsider, role *model.Role, acct *model.Ac
 	}
 	// The outsider's own policies are unknown: no identity layer, so the
 	// trust policy decides alone (the caveats say so).
-	res := decide(question{action: o.action, resource: resource, who: o.label(), account: o.account, ctx: ctx, fixed: o.fixedKey},
+	res := decide(question{action: o.action, resource: resource, who: o.label(), account: o.account(), ctx: ctx, fixed: o.fixedKey},
 		layers{resource: &resourceSide{side: side{scan: tr, label: label}, account: acct.ID, trust: true}})
 	res.Caveats = n.list
 	return res

@@ -215,6 +215,16 @@ func heldByState(s *model.State, principal string) bool {
 	return strings.HasPrefix(p[5], "user/") || strings.HasPrefix(p[5], "role/") || strings.HasPrefix(p[5], "assumed-role/")
 }
 
+// arnPrincipal reads a principal ARN, as access changes carry it.
+func arnPrincipal(t *testing.T, arn string) model.Principal {
+	t.Helper()
+	p, err := model.ParsePrincipal(arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestDiffOutside checks that the access diff reports an outside principal
 // gained and one lost, and a changed condition of one kept.
 func TestDiffOutside(t *testing.T) {
@@ -234,11 +244,12 @@ func TestDiffOutside(t *testing.T) {
 
 	resolve := resolveAWSManaged(t)
 	got := access.Diff(access.New(access.Inputs{State: before, Policies: resolve}), access.New(access.Inputs{State: after, Policies: resolve}))
+	role := arnPrincipal(t, updateApp)
 	want := []model.AccessChange{
 		// The vendor's root is a delegation: its account, not read, decides.
-		{Kind: model.AccessDelegation, Role: updateApp, Principal: vendorRoot, Before: []string{`with ExternalId "old"`}, After: []string{`with ExternalId "new"`}, CanBefore: true, CanAfter: true, Today: []string{}},
-		{Kind: model.AccessPrincipal, Role: updateApp, Principal: "arn:aws:iam::333333333333:role/Scanner", After: []string{}, CanAfter: true},
-		{Kind: model.AccessPrincipal, Role: updateApp, Principal: "ec2.amazonaws.com", Before: []string{}, CanBefore: true},
+		{Kind: model.AccessDelegation, Role: role, Principal: arnPrincipal(t, vendorRoot), Before: []string{`with ExternalId "old"`}, After: []string{`with ExternalId "new"`}, CanBefore: true, CanAfter: true, Today: []model.Principal{}},
+		{Kind: model.AccessPrincipal, Role: role, Principal: arnPrincipal(t, "arn:aws:iam::333333333333:role/Scanner"), After: []string{}, CanAfter: true},
+		{Kind: model.AccessPrincipal, Role: role, Principal: model.Principal{Kind: model.PrincipalService, Name: "ec2.amazonaws.com"}, Before: []string{}, CanBefore: true},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Diff\n got %+v\nwant %+v", got, want)
@@ -248,5 +259,40 @@ func TestDiffOutside(t *testing.T) {
 	}
 	if got[2].Broadens() {
 		t.Errorf("losing the service counts as broadening: %+v", got[2])
+	}
+}
+
+// TestDiffTypesPrincipals checks that the access diff carries each
+// principal the trust policy comes to name with the kind the Principal element that named it gives: a
+// service and a web identity provider are both named by a host, and a
+// provider's host may look like a service's.
+func TestDiffTypesPrincipals(t *testing.T) {
+	webIdentity := []string{"sts:AssumeRoleWithWebIdentity"}
+	before := tutorialState(t)
+	after := tutorialState(t)
+	after.Accounts[prod].Roles["updateapp"].TrustPolicy = trustOf(
+		stmt("Allow", map[string][]string{"Service": {"ec2.amazonaws.com"}}, assume, nil),
+		stmt("Allow", map[string][]string{"Federated": {"accounts.google.com", "token.actions.githubusercontent.com"}}, webIdentity, nil),
+		stmt("Allow", map[string][]string{"Federated": {"arn:aws:iam::999999999999:saml-provider/Okta"}}, []string{"sts:AssumeRoleWithSAML"}, nil),
+		stmt("Allow", aws(vendorRoot), assume, nil))
+	resolve := resolveAWSManaged(t)
+	got := map[string]model.PrincipalKind{}
+	for _, c := range access.Diff(access.New(access.Inputs{State: before, Policies: resolve}), access.New(access.Inputs{State: after, Policies: resolve})) {
+		if c.Role != arnPrincipal(t, updateApp) {
+			t.Errorf("an access change of %+v, want of UpdateApp", c.Role)
+		}
+		got[c.Principal.String()] = c.Principal.Kind
+	}
+	want := map[string]model.PrincipalKind{
+		"ec2.amazonaws.com":                            model.PrincipalService,
+		"accounts.google.com":                          model.PrincipalWebIdentity,
+		"token.actions.githubusercontent.com":          model.PrincipalWebIdentity,
+		"arn:aws:iam::999999999999:saml-provider/Okta": model.PrincipalSAMLProvider,
+		vendorRoot: model.PrincipalRoot,
+	}
+	for p, kind := range want {
+		if got[p] != kind {
+			t.Errorf("%s changes access as a %q, want a %q (all: %v)", p, got[p], kind, got)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package access
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/trustform/trustform/engine/model"
 
@@ -29,17 +28,21 @@ type caller struct {
 	session   string // the session name, sessions only
 }
 
-// label names the caller in reasons, e.g. user "David" in 111111111111, as
-// plans name principals.
-func (c *caller) label() string {
+// principal is the caller as a typed principal: a user or a role with its
+// path, or a session.
+func (c *caller) principal() model.Principal {
 	switch c.kind {
 	case kindUser:
-		return model.Principal{Kind: model.PrincipalUser, Account: c.account, Name: c.user.Name}.Label()
+		return model.Principal{Kind: model.PrincipalUser, Partition: c.partition, Account: c.account, Path: pathOf(c.user.Path), Name: c.user.Name}
 	case kindSession:
-		return model.Principal{Kind: model.PrincipalAssumedRole, Account: c.account, Name: c.role.Name, Session: c.session}.Label()
+		return model.Principal{Kind: model.PrincipalAssumedRole, Partition: c.partition, Account: c.account, Name: c.role.Name, Session: c.session}
 	}
-	return model.Principal{Kind: model.PrincipalRole, Account: c.account, Name: c.role.Name}.Label()
+	return model.Principal{Kind: model.PrincipalRole, Partition: c.partition, Account: c.account, Path: pathOf(c.role.Path), Name: c.role.Name}
 }
+
+// label names the caller in reasons, e.g. user "David" in 111111111111, as
+// plans name principals.
+func (c *caller) label() string { return c.principal().Label() }
 
 // identityLabel names whose identity-based policies apply.
 func (c *caller) identityLabel() string {
@@ -49,67 +52,58 @@ func (c *caller) identityLabel() string {
 	return fmt.Sprintf("role %q in %s", c.role.Name, c.account)
 }
 
-// arnParts splits an ARN into partition, service, account and resource.
-func arnParts(arn string) (partition, service, account, resource string, ok bool) {
-	a, err := model.ParseARN(arn)
-	return a.Partition, a.Service, a.Account, a.Resource, err == nil
-}
-
-// splitPath reads "type/path/Name" into the IAM path ("/path/") and name.
-func splitPath(resource, typ string) (path, name string, ok bool) {
-	return model.IAMPath(resource, typ)
-}
-
 // findCaller resolves a requester ARN in the state. Names are looked up as
 // IAM does, without case; the path must be the entity's own, because an ARN
 // with another path names nobody.
 func (e *Evaluator) findCaller(arn string) (*caller, string) {
-	part, svc, acctID, res, ok := arnParts(arn)
-	if !ok {
+	a, err := model.ParseARN(arn)
+	if err != nil {
 		return nil, fmt.Sprintf("%q is not an ARN", arn)
 	}
+	acctID := a.Account
 	acct := e.state.Accounts[acctID]
 	if acct == nil {
 		return nil, fmt.Sprintf("account %s of %s is not one of the accounts read, so its policies are unknown", acctID, arn)
 	}
-	if part != partitionOf(acct) {
-		return nil, fmt.Sprintf("%s is in partition %q but account %s is in %q", arn, part, acctID, partitionOf(acct))
+	if a.Partition != partitionOf(acct) {
+		return nil, fmt.Sprintf("%s is in partition %q but account %s is in %q", arn, a.Partition, acctID, partitionOf(acct))
 	}
-	c := &caller{account: acctID, partition: part, acct: acct}
-	switch {
-	case svc == "iam" && strings.HasPrefix(res, "user/"):
-		path, name, ok := splitPath(res, "user")
-		u := acct.Users[model.NameKey(name)]
-		if !ok || u == nil {
-			return nil, fmt.Sprintf("there is no user %q in account %s", name, acctID)
+	p, err := model.ParsePrincipal(arn)
+	if err != nil {
+		return nil, fmt.Sprintf("%s is not an IAM user, an IAM role or a role session", arn)
+	}
+	c := &caller{account: acctID, partition: a.Partition, acct: acct}
+	switch p.Kind {
+	case model.PrincipalUser:
+		u := acct.Users[model.NameKey(p.Name)]
+		if u == nil {
+			return nil, fmt.Sprintf("there is no user %q in account %s", p.Name, acctID)
 		}
-		if pathOf(u.Path) != path {
-			return nil, fmt.Sprintf("user %q in %s has path %s, not %s", u.Name, acctID, pathOf(u.Path), path)
+		if pathOf(u.Path) != p.Path {
+			return nil, fmt.Sprintf("user %q in %s has path %s, not %s", u.Name, acctID, pathOf(u.Path), p.Path)
 		}
 		c.kind, c.user = kindUser, u
-		c.arn = model.UserARN(part, acctID, u.Path, u.Name)
-	case svc == "iam" && strings.HasPrefix(res, "role/"):
-		path, name, ok := splitPath(res, "role")
-		r := acct.Roles[model.NameKey(name)]
-		if !ok || r == nil {
-			return nil, fmt.Sprintf("there is no role %q in account %s", name, acctID)
+		c.arn = model.UserARN(a.Partition, acctID, u.Path, u.Name)
+	case model.PrincipalRole:
+		r := acct.Roles[model.NameKey(p.Name)]
+		if r == nil {
+			return nil, fmt.Sprintf("there is no role %q in account %s", p.Name, acctID)
 		}
-		if pathOf(r.Path) != path {
-			return nil, fmt.Sprintf("role %q in %s has path %s, not %s", r.Name, acctID, pathOf(r.Path), path)
+		if pathOf(r.Path) != p.Path {
+			return nil, fmt.Sprintf("role %q in %s has path %s, not %s", r.Name, acctID, pathOf(r.Path), p.Path)
 		}
 		c.kind, c.role = kindRole, r
-		c.roleARN = model.RoleARN(part, acctID, r.Path, r.Name)
+		c.roleARN = model.RoleARN(a.Partition, acctID, r.Path, r.Name)
 		c.arn = c.roleARN
-	case svc == "sts" && strings.HasPrefix(res, "assumed-role/"):
-		s, err := model.ParsePrincipal(arn)
-		r := acct.Roles[model.NameKey(s.Name)]
-		if err != nil || r == nil {
+	case model.PrincipalAssumedRole:
+		r := acct.Roles[model.NameKey(p.Name)]
+		if r == nil {
 			return nil, fmt.Sprintf("%s is not a session of a role in account %s", arn, acctID)
 		}
-		c.kind, c.role, c.session = kindSession, r, s.Session
-		c.roleARN = model.RoleARN(part, acctID, r.Path, r.Name)
-		c.arn = model.SessionARN(part, acctID, r.Name, s.Session)
-	case svc == "iam" && res == "root":
+		c.kind, c.role, c.session = kindSession, r, p.Session
+		c.roleARN = model.RoleARN(a.Partition, acctID, r.Path, r.Name)
+		c.arn = model.SessionARN(a.Partition, acctID, r.Name, p.Session)
+	case model.PrincipalRoot:
 		return nil, fmt.Sprintf("%s is the account root user, which the evaluator does not model (it cannot assume roles, and in its own account nothing but SCPs limits it)", arn)
 	default:
 		return nil, fmt.Sprintf("%s is not an IAM user, an IAM role or a role session", arn)

@@ -40,6 +40,11 @@ type Assumer struct {
 	// another account, "*", a service or a federated provider — whose
 	// Result covers the trust policy only.
 	Outside bool
+	// who is Principal read, as the evaluator found it: for a principal
+	// outside the state, from the Principal element that named it, since
+	// a service and a web identity provider are both named by a host. The
+	// access diff carries it into model.AccessChange.
+	who model.Principal
 }
 
 // WhoCanAssume lists who can assume the role, each with the least
@@ -107,7 +112,7 @@ func (e *Evaluator) SearchAssumers(roleARN string) (assumers []Assumer, undecide
 	}
 	for _, p := range e.candidatePrincipals(trust) {
 		contexts, cut := e.candidateSearch(p, trust, target)
-		a, ok := leastContext(p, contexts, func(ctx map[string][]string) Result {
+		a, ok := leastContext(p, candidate(p), contexts, func(ctx map[string][]string) Result {
 			return e.CanAssume(p, target, ctx)
 		})
 		keep(p, a, ok, cut)
@@ -120,7 +125,7 @@ func (e *Evaluator) SearchAssumers(roleARN string) (assumers []Assumer, undecide
 				contexts = append(contexts, ctx)
 			}
 		}
-		a, ok := leastContext(o.id, contexts, func(ctx map[string][]string) Result {
+		a, ok := leastContext(o.id, o.who, contexts, func(ctx map[string][]string) Result {
 			return e.evaluateOutside(o, role, acct, trust, ctx)
 		})
 		a.Outside = true
@@ -143,14 +148,15 @@ func (e *Evaluator) SearchAssumers(roleARN string) (assumers []Assumer, undecide
 var cutCaveat = fmt.Sprintf("the search of condition contexts was cut at %d combinations of the policies' conditions: the context reported allows, but one with fewer keys, not tried, may allow as well", maxContexts)
 
 // leastContext evaluates the contexts in order, fewest keys first, and
-// returns the principal as an Assumer under the first that allows.
-func leastContext(principal string, contexts []map[string][]string, eval func(map[string][]string) Result) (Assumer, bool) {
+// returns the principal (as reported, and read) as an Assumer under the
+// first that allows.
+func leastContext(principal string, who model.Principal, contexts []map[string][]string, eval func(map[string][]string) Result) (Assumer, bool) {
 	for _, ctx := range contexts {
 		r := eval(ctx)
 		if !r.Allowed {
 			continue
 		}
-		a := Assumer{Principal: principal, Result: r, Conditions: r.basis.describe()}
+		a := Assumer{Principal: principal, who: who, Result: r, Conditions: r.basis.describe()}
 		if len(ctx) > 0 {
 			a.Context = ctx
 		}
@@ -184,7 +190,7 @@ func (e *Evaluator) candidatePrincipals(trust policy.Document) []string {
 	}
 	for _, s := range trust.Statements {
 		for _, v := range s.Principals["AWS"] {
-			if _, svc, _, res, ok := arnParts(v); ok && svc == "sts" && strings.HasPrefix(res, "assumed-role/") {
+			if p, err := model.ParsePrincipal(v); err == nil && p.Kind == model.PrincipalAssumedRole {
 				if c, _ := e.findCaller(v); c != nil {
 					out = append(out, c.arn)
 				}
@@ -193,6 +199,13 @@ func (e *Evaluator) candidatePrincipals(trust policy.Document) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// candidate reads a principal of the state, as candidatePrincipals gives
+// it (a user's, role's or session's ARN, as the state names it).
+func candidate(arn string) model.Principal {
+	p, _ := model.ParsePrincipal(arn)
+	return p
 }
 
 // trustReach returns the accounts whose principals a trust policy's Allow
@@ -215,11 +228,11 @@ func trustReach(trust policy.Document) (all bool, accounts map[string]bool) {
 			case policy.IsAccountID(v):
 				accounts[v] = true
 			default:
-				_, _, acct, _, ok := arnParts(v)
-				if !ok || acct == "" {
+				a, err := model.ParseARN(v)
+				if err != nil || a.Account == "" {
 					return true, nil
 				}
-				accounts[acct] = true
+				accounts[a.Account] = true
 			}
 		}
 	}

@@ -46,12 +46,25 @@ const (
 // AccessChange is one principal's ability to assume one role, changed by a
 // plan. Before and After are the conditions under which it can assume the
 // role (nil when it cannot; empty when it needs none).
+//
+// Principals are typed, not strings: a service and a web identity provider
+// are both named by a host, and only the Principal element that named them
+// tells them apart. The evaluator knows it; whoever reads the change later
+// (the views, the plan file) must not have to guess it from the text.
 type AccessChange struct {
 	// Kind is AccessPrincipal or AccessDelegation ("" reads as
 	// AccessPrincipal, as in plans saved before delegations were reported).
-	Kind      string
-	Role      string // role ARN
-	Principal string // user or role ARN; for a delegation an account root ARN or "*"
+	Kind string
+	// Role is the role assumed (kind PrincipalRole, with its path): a role
+	// of the accounts read, which is an IAM identity like the principals,
+	// so views name it with Label and plan files write its ARN.
+	Role Principal
+	// Principal is who gains or loses the role: a user, role or session of
+	// the accounts read, or what a trust policy names outside them (an
+	// account root, a user, role or session of another account, "*", a
+	// service, a federated provider); for a delegation an account root or
+	// "*" (PrincipalAnyone).
+	Principal Principal
 	Before    []string
 	After     []string
 	CanBefore bool
@@ -61,7 +74,7 @@ type AccessChange struct {
 	// plan is applied — or, for a delegation that ends, before it. It is
 	// meaningful only when TodayKnown: the account of an external
 	// delegation is never read.
-	Today      []string
+	Today      []Principal
 	TodayKnown bool
 }
 

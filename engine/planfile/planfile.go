@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/policy"
 
 	"github.com/trustform/trustform/engine"
 )
@@ -174,9 +175,15 @@ func FromPlan(p *model.Plan, cfg *model.Config, target Target, version string) D
 		if kind == "" {
 			kind = model.AccessPrincipal
 		}
-		ac := AccessChange{Kind: kind, Role: a.Role, Principal: a.Principal, Before: nilUnless(a.CanBefore, a.Before), After: nilUnless(a.CanAfter, a.After), Broadens: a.Broadens()}
+		// The wire writes principals as policies do (Principal.String):
+		// the format predates typed principals, and its bytes stay as they
+		// were.
+		ac := AccessChange{Kind: kind, Role: a.Role.ARN(), Principal: a.Principal.String(), Before: nilUnless(a.CanBefore, a.Before), After: nilUnless(a.CanAfter, a.After), Broadens: a.Broadens()}
 		if a.IsDelegation() && a.TodayKnown {
-			ac.Today = nonNilStrings(a.Today)
+			ac.Today = make([]string, 0, len(a.Today))
+			for _, t := range a.Today {
+				ac.Today = append(ac.Today, t.String())
+			}
 		}
 		d.AccessChanges = append(d.AccessChanges, ac)
 	}
@@ -244,13 +251,28 @@ func (d Document) Plan() (*model.Plan, *model.Config, error) {
 			cfg.Roles = append(cfg.Roles, &model.RoleConfig{Address: c.Block, Account: c.Account.ID, Name: r.Name, Adopt: true})
 		}
 	}
-	for _, a := range d.AccessChanges {
+	for i, a := range d.AccessChanges {
 		kind := a.Kind
 		if kind == "" {
 			kind = model.AccessPrincipal
 		}
-		p.Access = append(p.Access, model.AccessChange{Kind: kind, Role: a.Role, Principal: a.Principal, Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil,
-			Today: a.Today, TodayKnown: a.Today != nil})
+		role, err := model.ParsePrincipal(a.Role)
+		if err != nil || role.Kind != model.PrincipalRole {
+			return nil, nil, fmt.Errorf("access change %d is of %q, which is not a role's ARN: the plan is damaged", i, a.Role)
+		}
+		// The wire holds principals as text, without the Principal element
+		// that named them: policy.ReadPrincipalValue reads them back (a
+		// web identity provider named by a host AWS does not list reads
+		// as a service).
+		var today []model.Principal
+		if a.Today != nil {
+			today = make([]model.Principal, 0, len(a.Today))
+			for _, t := range a.Today {
+				today = append(today, policy.ReadPrincipalValue(t))
+			}
+		}
+		p.Access = append(p.Access, model.AccessChange{Kind: kind, Role: role, Principal: policy.ReadPrincipalValue(a.Principal), Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil,
+			Today: today, TodayKnown: a.Today != nil})
 	}
 	for _, x := range d.Expectations {
 		p.Expectations = append(p.Expectations, model.ExpectationResult{Address: x.Address, Summary: x.Summary, Passed: x.Passed, Reasons: x.Reasons})

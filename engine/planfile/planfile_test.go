@@ -2,6 +2,7 @@ package planfile
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -21,17 +22,17 @@ func samplePlan() (*model.Plan, *model.Config) {
 			{Action: model.Create, Kind: model.KindInline, Account: model.AccountRef{Name: "prod", ID: "999999999999", Partition: "aws"}, Key: model.InlineKey("999999999999", model.KindRole, "R", "p"), Address: "role.r",
 				After: &model.InlinePolicy{PrincipalKind: model.KindRole, PrincipalName: "R", Name: "p", Document: `{"Version":"2012-10-17","Statement":[]}`}, DependsOn: []int{0}},
 		},
-		Access:       []model.AccessChange{{Role: "arn:aws:iam::999999999999:role/R", Principal: "arn:aws:iam::111111111111:user/A", CanAfter: true}},
+		Access: []model.AccessChange{{Role: model.Principal{Kind: model.PrincipalRole, Partition: "aws", Account: "999999999999", Path: "/", Name: "R"},
+			Principal: model.Principal{Kind: model.PrincipalUser, Partition: "aws", Account: "111111111111", Path: "/", Name: "A"}, CanAfter: true}},
 		Expectations: []model.ExpectationResult{{Address: "expect.e", Summary: "user A can assume role R", Passed: true, Reasons: []string{"it can"}}},
 		Actual:       model.NewState(),
 	}
 	return p, cfg
 }
 
-func TestSavedPlanRoundTrips(t *testing.T) {
-	p, cfg := samplePlan()
-	d := FromPlan(p, cfg, Target{Kind: "local", StackDir: "stack", StateDir: "stack/.trustform"}, "test")
-	d.Fingerprint = Fingerprint(p.Actual)
+// written writes d as a saved plan and reads it back.
+func written(t *testing.T, d Document) Document {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := Write(&buf, d); err != nil {
 		t.Fatal(err)
@@ -40,7 +41,14 @@ func TestSavedPlanRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, cfg2, err := back.Plan()
+	return back
+}
+
+func TestSavedPlanRoundTrips(t *testing.T) {
+	p, cfg := samplePlan()
+	d := FromPlan(p, cfg, Target{Kind: "local", StackDir: "stack", StateDir: "stack/.trustform"}, "test")
+	d.Fingerprint = Fingerprint(p.Actual)
+	plan, cfg2, err := written(t, d).Plan()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,4 +125,45 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAccessPrincipalsRoundTrip checks that a saved plan writes an access
+// change's typed principals as policies write them and reads them back as
+// the same principals: the role with its path, a session, an account root,
+// "*", a service and federated providers by ARN and by host, and who can
+// assume the role today.
+func TestAccessPrincipalsRoundTrip(t *testing.T) {
+	role := model.Principal{Kind: model.PrincipalRole, Partition: "aws", Account: "999999999999", Path: "/ci/", Name: "Deploy"}
+	user := model.Principal{Kind: model.PrincipalUser, Partition: "aws", Account: "111111111111", Path: "/", Name: "David"}
+	access := []model.AccessChange{
+		{Kind: model.AccessDelegation, Role: role, Principal: model.Principal{Kind: model.PrincipalRoot, Partition: "aws", Account: "111111111111"},
+			After: []string{}, CanAfter: true, Today: []model.Principal{user}, TodayKnown: true},
+		{Kind: model.AccessDelegation, Role: role, Principal: model.Principal{Kind: model.PrincipalAnyone}, After: []string{}, CanAfter: true, Today: []model.Principal{}, TodayKnown: true},
+		{Kind: model.AccessPrincipal, Role: role, Principal: user, Before: []string{"with MFA"}, CanBefore: true},
+		{Kind: model.AccessPrincipal, Role: role, Principal: model.Principal{Kind: model.PrincipalAssumedRole, Partition: "aws", Account: "222222222222", Name: "Vendor", Session: "scan"}, After: []string{}, CanAfter: true},
+		{Kind: model.AccessPrincipal, Role: role, Principal: model.Principal{Kind: model.PrincipalService, Name: "ec2.amazonaws.com"}, After: []string{}, CanAfter: true},
+		{Kind: model.AccessPrincipal, Role: role, Principal: model.Principal{Kind: model.PrincipalWebIdentity, Name: "cognito-identity.amazonaws.com"}, After: []string{}, CanAfter: true},
+		{Kind: model.AccessPrincipal, Role: role, Principal: model.Principal{Kind: model.PrincipalOIDCProvider, Partition: "aws", Account: "999999999999", Name: "token.actions.githubusercontent.com"}, After: []string{}, CanAfter: true},
+	}
+	p, cfg := samplePlan()
+	p.Access = access
+	d := FromPlan(p, cfg, Target{Kind: "local", StackDir: "stack"}, "test")
+	if got := d.AccessChanges[0]; got.Role != "arn:aws:iam::999999999999:role/ci/Deploy" || got.Principal != "arn:aws:iam::111111111111:root" ||
+		len(got.Today) != 1 || got.Today[0] != "arn:aws:iam::111111111111:user/David" {
+		t.Fatalf("the document's access change is %+v", got)
+	}
+	d.Fingerprint = Fingerprint(p.Actual)
+	back := written(t, d)
+	plan, _, err := back.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(plan.Access, access) {
+		t.Fatalf("read back\n %+v\nwant\n %+v", plan.Access, access)
+	}
+
+	back.AccessChanges[0].Role = "arn:aws:iam::999999999999:user/David"
+	if _, _, err := back.Plan(); err == nil || !strings.Contains(err.Error(), "not a role's ARN") {
+		t.Errorf("an access change of a user, not a role, read as %v", err)
+	}
 }

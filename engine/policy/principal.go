@@ -2,6 +2,7 @@ package policy
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/trustform/trustform/engine/model"
 )
@@ -53,4 +54,38 @@ func readAWSPrincipal(value string) (model.Principal, bool) {
 		return model.Principal{}, false
 	}
 	return p, true
+}
+
+// webIdentityHosts are the web identity providers a Federated value names by
+// host rather than by an identity provider's ARN (Amazon Cognito, Login
+// with Amazon, Facebook, Google). cognito-identity.amazonaws.com looks like
+// a service principal but is not one.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-federated-web-identity
+var webIdentityHosts = map[string]bool{
+	"cognito-identity.amazonaws.com": true, "accounts.google.com": true, "graph.facebook.com": true, "www.amazon.com": true,
+}
+
+// ReadPrincipalValue reads a principal from its value alone, as
+// model.Principal.String writes it, without the type (AWS, Service,
+// Federated) of the element it came under: "*" is anyone; a principal ARN
+// is what model.ParsePrincipal reads; one of the web identity hosts above
+// is that provider; another host (a name with a dot and no ":", "/" or
+// space) is a service; anything else, which only a Federated element
+// holds, a web identity provider named by it. Plan files write principals
+// so, and read them back with it. The value alone cannot tell a service
+// from a web identity provider named by some other host: such a provider
+// reads as a service. The principal's String is always value.
+func ReadPrincipalValue(value string) model.Principal {
+	switch {
+	case value == "*":
+		return model.Principal{Kind: model.PrincipalAnyone}
+	case webIdentityHosts[strings.ToLower(value)]:
+		return model.Principal{Kind: model.PrincipalWebIdentity, Name: value}
+	case strings.Contains(value, ".") && !strings.ContainsAny(value, ":/ "):
+		return model.Principal{Kind: model.PrincipalService, Name: value}
+	}
+	if p, err := model.ParsePrincipal(value); err == nil {
+		return p
+	}
+	return model.Principal{Kind: model.PrincipalWebIdentity, Name: value}
 }

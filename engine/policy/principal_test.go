@@ -37,3 +37,38 @@ func TestReadPrincipal(t *testing.T) {
 		}
 	}
 }
+
+// TestReadPrincipalValue checks how a principal is read from its value
+// alone, as plan files hold access changes: each kind, named as plans name
+// it, and written back as it was read. (These were the views' cases when
+// they read access changes from bare strings.)
+func TestReadPrincipalValue(t *testing.T) {
+	for _, tc := range []struct {
+		name, principal, want string
+		kind                  model.PrincipalKind
+	}{
+		{"user", "arn:aws:iam::111111111111:user/David", `user "David" in 111111111111`, model.PrincipalUser},
+		{"role with a path", "arn:aws:iam::999999999999:role/ci/Deployer", `role "Deployer" in 999999999999`, model.PrincipalRole},
+		{"session", "arn:aws:sts::222222222222:assumed-role/Vendor/scan", `session "scan" of role "Vendor" in 222222222222`, model.PrincipalAssumedRole},
+		{"outside role", "arn:aws:iam::222222222222:role/Vendor", `role "Vendor" in 222222222222`, model.PrincipalRole},
+		{"outside account root", "arn:aws:iam::222222222222:root", "anyone in account 222222222222 allowed by its own policies", model.PrincipalRoot},
+		{"anyone", "*", `anyone (Principal "*")`, model.PrincipalAnyone},
+		{"service", "ec2.amazonaws.com", "service ec2.amazonaws.com", model.PrincipalService},
+		{"OIDC provider", "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com",
+			"federated provider token.actions.githubusercontent.com (OIDC) in 999999999999", model.PrincipalOIDCProvider},
+		{"SAML provider", "arn:aws:iam::999999999999:saml-provider/Okta", `federated provider "Okta" (SAML) in 999999999999`, model.PrincipalSAMLProvider},
+		{"web identity host that looks like a service", "cognito-identity.amazonaws.com", "federated provider cognito-identity.amazonaws.com", model.PrincipalWebIdentity},
+		{"web identity host", "accounts.google.com", "federated provider accounts.google.com", model.PrincipalWebIdentity},
+		{"a Federated value that is neither an ARN nor a host", "oidc.example.com/id/ABC", "federated provider oidc.example.com/id/ABC", model.PrincipalWebIdentity},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := ReadPrincipalValue(tc.principal)
+			if p.Kind != tc.kind || p.Label() != tc.want {
+				t.Errorf("ReadPrincipalValue(%q) = %s %q, want %s %q", tc.principal, p.Kind, p.Label(), tc.kind, tc.want)
+			}
+			if p.String() != tc.principal {
+				t.Errorf("ReadPrincipalValue(%q).String() = %q", tc.principal, p.String())
+			}
+		})
+	}
+}

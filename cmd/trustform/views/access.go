@@ -35,7 +35,7 @@ func AccessChangesNamed(w io.Writer, changes []model.AccessChange, names map[str
 			fmt.Fprintf(w, "  %s%s%s %s\n", color, sign, c.Reset, DelegationText(ch, names))
 			continue
 		}
-		who, role := arnLabel(ch.Principal), arnLabel(ch.Role)
+		who, role := ch.Principal.Label(), ch.Role.Label()
 		switch {
 		case !ch.CanBefore:
 			fmt.Fprintf(w, "  %s+%s %s can assume %s%s\n", c.Green, c.Reset, who, role, conditionText(ch.After))
@@ -58,15 +58,10 @@ func AccessChangesNamed(w io.Writer, changes []model.AccessChange, names map[str
 // "account "sandbox" (222222222222) may now let its principals assume role
 // "X" in 999999999999 with no condition; today: nobody".
 func DelegationText(ch model.AccessChange, names map[string]string) string {
-	role := arnLabel(ch.Role)
-	subject, verb := "anyone (Principal \"*\")", "assume"
-	acct := ""
-	if ch.Principal != "*" {
-		acct = accountOfARN(ch.Principal)
-		subject, verb = "account "+acct, "let its principals assume"
-		if n := names[acct]; n != "" {
-			subject = fmt.Sprintf("account %q (%s)", n, acct)
-		}
+	role := ch.Role.Label()
+	subject, verb := delegateLabel(ch.Principal, names), "assume"
+	if ch.Principal.Kind != model.PrincipalAnyone {
+		verb = "let its principals assume"
 	}
 	var b strings.Builder
 	switch {
@@ -77,13 +72,13 @@ func DelegationText(ch model.AccessChange, names map[string]string) string {
 	default:
 		fmt.Fprintf(&b, "%s may %s %s%s, before%s", subject, verb, role, conditionText(ch.After), conditionText(ch.Before))
 	}
-	b.WriteString(todayText(ch, acct))
+	b.WriteString(todayText(ch))
 	return b.String()
 }
 
 // todayText says who in a delegation's account can assume the role: after
 // the plan, or until now for a delegation that ends.
-func todayText(ch model.AccessChange, acct string) string {
+func todayText(ch model.AccessChange) string {
 	var b strings.Builder
 	when := "today"
 	if !ch.CanAfter {
@@ -91,12 +86,12 @@ func todayText(ch model.AccessChange, acct string) string {
 	}
 	switch {
 	case !ch.TodayKnown:
-		fmt.Fprintf(&b, "; %s: unknown, account %s is not read (its own policies decide)", when, acct)
+		fmt.Fprintf(&b, "; %s: unknown, account %s is not read (its own policies decide)", when, ch.Principal.Account)
 	case len(ch.Today) == 0:
 		fmt.Fprintf(&b, "; %s: nobody", when)
 	default:
 		where := ""
-		if ch.Principal == "*" {
+		if ch.Principal.Kind == model.PrincipalAnyone {
 			where = " in the accounts read"
 		}
 		fmt.Fprintf(&b, "; %s%s: %s", when, where, principalList(ch.Today, 5))
@@ -105,22 +100,16 @@ func todayText(ch model.AccessChange, acct string) string {
 }
 
 // principalList names at most max principals, then how many more.
-func principalList(arns []string, max int) string {
+func principalList(principals []model.Principal, max int) string {
 	var parts []string
-	for i, p := range arns {
+	for i, p := range principals {
 		if i == max {
-			parts = append(parts, fmt.Sprintf("and %d more", len(arns)-max))
+			parts = append(parts, fmt.Sprintf("and %d more", len(principals)-max))
 			break
 		}
-		parts = append(parts, arnLabel(p))
+		parts = append(parts, p.Label())
 	}
 	return strings.Join(parts, ", ")
-}
-
-// accountOfARN is the account field of an ARN.
-func accountOfARN(arn string) string {
-	a, _ := model.ParseARN(arn)
-	return a.Account
 }
 
 func conditionText(conds []string) string {
@@ -128,41 +117,6 @@ func conditionText(conds []string) string {
 		return " with no condition"
 	}
 	return " " + strings.Join(conds, " and ")
-}
-
-// arnLabel shows a principal or role the way plans name objects: kind
-// "name" in account (model.Principal.Label). The access diff also holds
-// principals outside the declared accounts, which a trust policy names and
-// only it governs: an account root (any principal of that account its own
-// policies allow), "*", a service or a federated provider. An AccessChange
-// carries them as bare strings, so they are told apart here by their form.
-func arnLabel(arn string) string {
-	if p, ok := accessPrincipal(arn); ok {
-		return p.Label()
-	}
-	return arn
-}
-
-// webIdentityHosts are the federated providers named by host rather than by
-// an OIDC provider ARN. cognito-identity.amazonaws.com looks like a service
-// principal but is not one.
-var webIdentityHosts = map[string]bool{
-	"cognito-identity.amazonaws.com": true, "accounts.google.com": true, "graph.facebook.com": true, "www.amazon.com": true,
-}
-
-// accessPrincipal reads a principal of an access change from its form
-// alone: "*", a web identity host, a service's host, or an ARN.
-func accessPrincipal(v string) (model.Principal, bool) {
-	switch {
-	case v == "*":
-		return model.Principal{Kind: model.PrincipalAnyone}, true
-	case webIdentityHosts[strings.ToLower(v)]:
-		return model.Principal{Kind: model.PrincipalWebIdentity, Name: v}, true
-	case strings.Contains(v, ".") && !strings.ContainsAny(v, ":/ "):
-		return model.Principal{Kind: model.PrincipalService, Name: v}, true
-	}
-	p, err := model.ParsePrincipal(v)
-	return p, err == nil
 }
 
 // AccountNames maps the plan's accounts' ids to their declared names.
@@ -174,12 +128,13 @@ func AccountNames(p *model.Plan) map[string]string {
 	return out
 }
 
-// delegateLabel names the delegate of a delegation: an account, or anyone.
-func delegateLabel(principal string, names map[string]string) string {
-	if principal == "*" {
-		return `anyone (Principal "*")`
+// delegateLabel names the delegate of a delegation: an account, by its
+// declared name when it has one, or anyone.
+func delegateLabel(principal model.Principal, names map[string]string) string {
+	if principal.Kind == model.PrincipalAnyone {
+		return principal.Label()
 	}
-	acct := accountOfARN(principal)
+	acct := principal.Account
 	if n := names[acct]; n != "" {
 		return fmt.Sprintf("account %q (%s)", n, acct)
 	}

@@ -210,7 +210,9 @@ func (e *Events) PlanSummary(p *model.Plan) {
 		Broadening: p.Broadening(), Applicable: p.Applicable(),
 	})
 	for _, a := range p.Access {
-		ev := accessEvent{Type: EventAccessChange, Time: e.stamp(), Kind: a.Kind, Role: a.Role, Principal: a.Principal,
+		// As in the JSON plan, principals are written as policies write
+		// them, the role by its ARN.
+		ev := accessEvent{Type: EventAccessChange, Time: e.stamp(), Kind: a.Kind, Role: a.Role.ARN(), Principal: a.Principal.String(),
 			Before: a.Before, After: a.After, Broadens: a.Broadens()}
 		if ev.Kind == "" {
 			ev.Kind = model.AccessPrincipal
@@ -226,7 +228,10 @@ func (e *Events) PlanSummary(p *model.Plan) {
 			ev.After = []string{}
 		}
 		if a.IsDelegation() && a.TodayKnown {
-			ev.Today = append([]string{}, a.Today...)
+			ev.Today = []string{}
+			for _, t := range a.Today {
+				ev.Today = append(ev.Today, t.String())
+			}
 		}
 		e.write(ev)
 	}

@@ -368,8 +368,8 @@ func TestAccessChangeEvents(t *testing.T) {
 	var buf bytes.Buffer
 	ev := NewEvents(&buf, nil, evClock())
 	ev.PlanSummary(&model.Plan{Access: []model.AccessChange{
-		{Kind: model.AccessDelegation, Role: role, Principal: "arn:aws:iam::222222222222:root", CanAfter: true, Today: []string{}, TodayKnown: true},
-		{Kind: model.AccessPrincipal, Role: role, Principal: "arn:aws:iam::111111111111:user/David", Before: []string{"with MFA"}, CanBefore: true},
+		{Kind: model.AccessDelegation, Role: principal(role), Principal: principal("arn:aws:iam::222222222222:root"), CanAfter: true, Today: principals(), TodayKnown: true},
+		{Kind: model.AccessPrincipal, Role: principal(role), Principal: principal("arn:aws:iam::111111111111:user/David"), Before: []string{"with MFA"}, CanBefore: true},
 	}})
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	if len(lines) != 3 {

@@ -47,8 +47,8 @@ func Markdown(w io.Writer, p *model.Plan) {
 				case a.CanBefore:
 					conds = strings.TrimSpace(conditionText(a.Before)) + " → " + conds
 				}
-				detail := strings.TrimPrefix(conds+todayText(a, accountOfARN(a.Principal)), "; ")
-				fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(delegateLabel(a.Principal, names)), cell(arnLabel(a.Role)), cell(detail))
+				detail := strings.TrimPrefix(conds+todayText(a), "; ")
+				fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(delegateLabel(a.Principal, names)), cell(a.Role.Label()), cell(detail))
 				continue
 			}
 			mark, conds := "~", conditionText(a.After)
@@ -60,7 +60,7 @@ func Markdown(w io.Writer, p *model.Plan) {
 			default:
 				mark, conds = "changes", strings.TrimSpace(conditionText(a.Before))+" → "+strings.TrimSpace(conditionText(a.After))
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(arnLabel(a.Principal)), cell(arnLabel(a.Role)), cell(strings.TrimSpace(conds)))
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(a.Principal.Label()), cell(a.Role.Label()), cell(strings.TrimSpace(conds)))
 		}
 		fmt.Fprintln(w)
 	}
