@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/internal/stackgen"
-	"github.com/trustform/trustform/providers/aws/faultproxy"
+	"github.com/trustform/trustform/internal/faultproxy"
 	"github.com/trustform/trustform/providers/aws/mototest"
 )
 

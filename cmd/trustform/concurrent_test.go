@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/internal/stackgen"
-	"github.com/trustform/trustform/providers/aws/faultproxy"
+	"github.com/trustform/trustform/internal/faultproxy"
 	"github.com/trustform/trustform/providers/aws/mototest"
 )
 

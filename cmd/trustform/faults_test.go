@@ -14,7 +14,7 @@ import (
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/internal/stackgen"
 	awsprovider "github.com/trustform/trustform/providers/aws"
-	"github.com/trustform/trustform/providers/aws/faultproxy"
+	"github.com/trustform/trustform/internal/faultproxy"
 	"github.com/trustform/trustform/providers/aws/mototest"
 )
 

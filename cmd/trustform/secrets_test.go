@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/providers/aws/faultproxy"
+	"github.com/trustform/trustform/internal/faultproxy"
 	"github.com/trustform/trustform/providers/aws/mototest"
 )
 

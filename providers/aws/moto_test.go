@@ -31,7 +31,7 @@ import (
 
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
-	"github.com/trustform/trustform/providers/aws/faultproxy"
+	"github.com/trustform/trustform/internal/faultproxy"
 	"github.com/trustform/trustform/providers/aws/mototest"
 	"github.com/trustform/trustform/providers/local"
 )

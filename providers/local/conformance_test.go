@@ -6,7 +6,7 @@ import (
 	"github.com/trustform/trustform/engine/model"
 
 	"github.com/trustform/trustform/engine"
-	"github.com/trustform/trustform/providers/conformance"
+	"github.com/trustform/trustform/internal/conformance"
 	"github.com/trustform/trustform/providers/local"
 )
 

@@ -17,7 +17,7 @@ import (
 
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/policy"
-	"github.com/trustform/trustform/providers/conformance"
+	"github.com/trustform/trustform/internal/conformance"
 	"github.com/trustform/trustform/providers/local"
 )
 
