@@ -193,51 +193,6 @@ func (d *differ) expectExisting(ref model.AccountRef, key model.Key, kind, name 
 	return false
 }
 
-func (d *differ) policy(ref model.AccountRef, acct *model.Account, have, want *model.ManagedPolicy) {
-	var key model.Key
-	adopting := false
-	if want != nil {
-		key = model.PolicyKey(ref.ID, want.Name)
-		if ownership.IsLedger(d.stack, want.Name) {
-			d.fail("managed policy %q, declared by %s: the name is reserved for the stack's record of adopted objects; choose another name", want.Name, d.where(key))
-			return
-		}
-		var ok bool
-		if ok, adopting = d.claim(ref, acct, key, "managed policy", want.Name, have != nil, have != nil && have.Owned, want.Adopt); !ok {
-			return
-		}
-	} else {
-		key = model.PolicyKey(ref.ID, have.Name)
-	}
-	switch {
-	case have == nil:
-		d.add(&model.Change{Action: model.Create, Kind: model.KindPolicy, Account: ref, Key: key, After: want, Attrs: policyAttrs(nil, want)})
-	case want == nil:
-		d.add(&model.Change{Action: model.Delete, Kind: model.KindPolicy, Account: ref, Key: key, Before: have, Attrs: policyAttrs(have, nil), Drift: d.goneDrift(key)})
-	default:
-		if have.Path != want.Path {
-			d.fail("managed policy %q in account %s: IAM cannot move a policy to another path (%s → %s); declared by %s: give it a new name to replace it", want.Name, acctLabel(ref), have.Path, want.Path, d.where(key))
-			return
-		}
-		if !ownership.SameDescription(have.Description, want.Description, d.stack) {
-			d.fail("managed policy %q in account %s: IAM cannot change a managed policy's description; declared by %s: keep the description, or give the policy a new name to replace it", want.Name, acctLabel(ref), d.where(key))
-			return
-		}
-		// The description cannot change: the policy keeps the one it has
-		// (an adopted policy's has no marker; the ledger records it).
-		after := want.Clone()
-		after.Description = have.Description
-		switch attrs := policyAttrs(have, after); {
-		case adopting:
-			d.add(&model.Change{Action: model.Adopt, Kind: model.KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs})
-		case len(attrs) > 0:
-			// A managed policy carries no record: its document may have
-			// changed in the stack or in the account.
-			d.add(&model.Change{Action: model.Update, Kind: model.KindPolicy, Account: ref, Key: key, Before: have, After: after, Attrs: attrs, Drift: model.DriftUnknown})
-		}
-	}
-}
-
 // principalParts is what the lifecycle of a principal compares of it.
 type principalParts struct {
 	name, path   string
@@ -272,55 +227,6 @@ type principalKind[T model.Object] struct {
 	// moved is the failure when the declared path is not the path read.
 	moved func(name, account, have, want, where string) string
 }
-
-var (
-	roleKind = principalKind[*model.Role]{
-		kind: model.KindRole, noun: "role", only: roleOnly, attrs: roleAttrs, updates: true,
-		parts: func(r *model.Role) (principalParts, bool) {
-			if r == nil {
-				return principalParts{}, false
-			}
-			return principalParts{r.Name, r.Path, r.Owned, r.Adopt, r.Tags, r.InlinePolicies, r.AttachedPolicies}, true
-		},
-		hash: func(r *model.Role) string { return ownership.RolePrincipalHash(roleOnly(r)) },
-		moved: func(name, account, have, want, where string) string {
-			return fmt.Sprintf("role %q in account %s: IAM cannot move a role to another path (%s → %s); declared by %s: keep the path, or give the role a new name to replace it", name, account, have, want, where)
-		},
-	}
-	userKind = principalKind[*model.User]{
-		kind: model.KindUser, noun: "user", only: userOnly, attrs: userAttrs, updates: true,
-		parts: func(u *model.User) (principalParts, bool) {
-			if u == nil {
-				return principalParts{}, false
-			}
-			return principalParts{u.Name, u.Path, u.Owned, u.Adopt, u.Tags, u.InlinePolicies, u.AttachedPolicies}, true
-		},
-		hash: func(u *model.User) string { return ownership.UserPrincipalHash(userOnly(u)) },
-		// Giving the user back means removing the ownership tag, or a later
-		// destroy would still delete it.
-		release: func(u *model.User) *model.User {
-			released := userOnly(u)
-			delete(released.Tags, ownership.OwnerTagKey)
-			return released
-		},
-		moved: func(name, account, have, want, where string) string {
-			return fmt.Sprintf("user %q in account %s: IAM users keep the path they were created with in trustform (%s → %s); declared by %s: keep the path, or give the user a new name to replace it", name, account, have, want, where)
-		},
-	}
-	groupKind = principalKind[*model.Group]{
-		kind: model.KindGroup, noun: "group", only: groupOnly, attrs: groupAttrs,
-		parts: func(g *model.Group) (principalParts, bool) {
-			if g == nil {
-				return principalParts{}, false
-			}
-			return principalParts{g.Name, g.Path, g.Owned, g.Adopt, nil, g.InlinePolicies, g.AttachedPolicies}, true
-		},
-		moved: func(name, account, have, want, where string) string {
-			return fmt.Sprintf("group %q in account %s is at path %s, but the stack declares it at %s; declared by %s: a group's path is part of its ARN, so trustform does not move it: set path = %q on the group block",
-				name, account, have, want, where, have)
-		},
-	}
-)
 
 // diffPrincipal is the lifecycle of a role, group or user and its inline
 // policies and attachments: deleted when the stack owns it and no longer
@@ -580,26 +486,6 @@ func (d *differ) checkPolicyDeletes(ref model.AccountRef, have *model.Account) {
 	}
 }
 
-// The *Only helpers strip what travels as separate changes, so a role change
-// carries the role's own attributes only.
-func roleOnly(r *model.Role) *model.Role {
-	c := r.Clone()
-	c.AttachedPolicies, c.InlinePolicies = nil, nil
-	return c
-}
-
-func groupOnly(g *model.Group) *model.Group {
-	c := g.Clone()
-	c.AttachedPolicies, c.InlinePolicies = nil, nil
-	return c
-}
-
-func userOnly(u *model.User) *model.User {
-	c := u.Clone()
-	c.AttachedPolicies, c.InlinePolicies, c.Groups = nil, nil, nil
-	return c
-}
-
 // attrs collects attribute differences; on a create or delete every
 // attribute is listed, on an update only those that differ.
 type attrs struct {
@@ -643,84 +529,11 @@ func mergeKeys(a, b map[string]string) map[string]bool {
 	return m
 }
 
-func roleAttrs(have, want *model.Role) []model.AttrDiff {
-	a := &attrs{partial: have != nil && want != nil}
-	var h, w model.Role
-	if have != nil {
-		h = *have
-	}
-	if want != nil {
-		w = *want
-	}
-	a.str("name", h.Name, w.Name)
-	a.str("path", h.Path, w.Path)
-	a.str("description", h.Description, w.Description)
-	a.str("max_session_duration", durationText(h.MaxSessionDuration), durationText(w.MaxSessionDuration))
-	a.doc("trust_policy", h.TrustPolicy, w.TrustPolicy)
-	a.tags(h.Tags, w.Tags)
-	if a.partial {
-		// A name differing only in case is the same role to IAM.
-		a.out = slices.DeleteFunc(a.out, func(x model.AttrDiff) bool { return x.Name == "name" })
-	}
-	return a.out
-}
-
 func durationText(s int) string {
 	if s == 0 {
 		return ""
 	}
 	return strconv.Itoa(s)
-}
-
-func policyAttrs(have, want *model.ManagedPolicy) []model.AttrDiff {
-	a := &attrs{partial: have != nil && want != nil}
-	var h, w model.ManagedPolicy
-	if have != nil {
-		h = *have
-	}
-	if want != nil {
-		w = *want
-	}
-	if !a.partial {
-		a.str("name", h.Name, w.Name)
-		a.str("path", h.Path, w.Path)
-		a.str("description", h.Description, w.Description)
-	}
-	a.doc("document", h.Document, w.Document)
-	// Managed policy tags are not managed: IAM's account read does not
-	// return them (see schema's refusal of tags on policy blocks).
-	return a.out
-}
-
-func groupAttrs(have, want *model.Group) []model.AttrDiff {
-	a := &attrs{}
-	var h, w model.Group
-	if have != nil {
-		h = *have
-	}
-	if want != nil {
-		w = *want
-	}
-	a.str("name", h.Name, w.Name)
-	a.str("path", h.Path, w.Path)
-	return a.out
-}
-
-func userAttrs(have, want *model.User) []model.AttrDiff {
-	a := &attrs{partial: have != nil && want != nil}
-	var h, w model.User
-	if have != nil {
-		h = *have
-	}
-	if want != nil {
-		w = *want
-	}
-	if !a.partial {
-		a.str("name", h.Name, w.Name)
-		a.str("path", h.Path, w.Path)
-	}
-	a.tags(h.Tags, w.Tags)
-	return a.out
 }
 
 // ledger keeps the stack's record of adopted groups and managed policies

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/trustform/trustform/engine/model"
+import (
+	"fmt"
+
+	"github.com/trustform/trustform/engine/model"
+)
 
 var groupOps = kindOps{
 	project: func(a *model.Account, c *model.Change) {
@@ -20,4 +24,39 @@ var groupOps = kindOps{
 		return nil
 	},
 	refs: noRefs,
+}
+
+// groupKind is the group's part of the one principal lifecycle (diffPrincipal).
+var groupKind = principalKind[*model.Group]{
+	kind: model.KindGroup, noun: "group", only: groupOnly, attrs: groupAttrs,
+	parts: func(g *model.Group) (principalParts, bool) {
+		if g == nil {
+			return principalParts{}, false
+		}
+		return principalParts{g.Name, g.Path, g.Owned, g.Adopt, nil, g.InlinePolicies, g.AttachedPolicies}, true
+	},
+	moved: func(name, account, have, want, where string) string {
+		return fmt.Sprintf("group %q in account %s is at path %s, but the stack declares it at %s; declared by %s: a group's path is part of its ARN, so trustform does not move it: set path = %q on the group block",
+			name, account, have, want, where, have)
+	},
+}
+
+func groupOnly(g *model.Group) *model.Group {
+	c := g.Clone()
+	c.AttachedPolicies, c.InlinePolicies = nil, nil
+	return c
+}
+
+func groupAttrs(have, want *model.Group) []model.AttrDiff {
+	a := &attrs{}
+	var h, w model.Group
+	if have != nil {
+		h = *have
+	}
+	if want != nil {
+		w = *want
+	}
+	a.str("name", h.Name, w.Name)
+	a.str("path", h.Path, w.Path)
+	return a.out
 }

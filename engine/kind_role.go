@@ -1,6 +1,12 @@
 package engine
 
-import "github.com/trustform/trustform/engine/model"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+)
 
 var roleOps = kindOps{
 	project: func(a *model.Account, c *model.Change) {
@@ -21,4 +27,49 @@ var roleOps = kindOps{
 	},
 	// A role needs the principals its trust policy names.
 	refs: func(_ string, o model.Object) []model.Key { return arnKeys(o.(*model.Role).TrustPolicy) },
+}
+
+// roleKind is the role's part of the one principal lifecycle (diffPrincipal).
+var roleKind = principalKind[*model.Role]{
+	kind: model.KindRole, noun: "role", only: roleOnly, attrs: roleAttrs, updates: true,
+	parts: func(r *model.Role) (principalParts, bool) {
+		if r == nil {
+			return principalParts{}, false
+		}
+		return principalParts{r.Name, r.Path, r.Owned, r.Adopt, r.Tags, r.InlinePolicies, r.AttachedPolicies}, true
+	},
+	hash: func(r *model.Role) string { return ownership.RolePrincipalHash(roleOnly(r)) },
+	moved: func(name, account, have, want, where string) string {
+		return fmt.Sprintf("role %q in account %s: IAM cannot move a role to another path (%s → %s); declared by %s: keep the path, or give the role a new name to replace it", name, account, have, want, where)
+	},
+}
+
+// The *Only helpers strip what travels as separate changes, so a role change
+// carries the role's own attributes only.
+func roleOnly(r *model.Role) *model.Role {
+	c := r.Clone()
+	c.AttachedPolicies, c.InlinePolicies = nil, nil
+	return c
+}
+
+func roleAttrs(have, want *model.Role) []model.AttrDiff {
+	a := &attrs{partial: have != nil && want != nil}
+	var h, w model.Role
+	if have != nil {
+		h = *have
+	}
+	if want != nil {
+		w = *want
+	}
+	a.str("name", h.Name, w.Name)
+	a.str("path", h.Path, w.Path)
+	a.str("description", h.Description, w.Description)
+	a.str("max_session_duration", durationText(h.MaxSessionDuration), durationText(w.MaxSessionDuration))
+	a.doc("trust_policy", h.TrustPolicy, w.TrustPolicy)
+	a.tags(h.Tags, w.Tags)
+	if a.partial {
+		// A name differing only in case is the same role to IAM.
+		a.out = slices.DeleteFunc(a.out, func(x model.AttrDiff) bool { return x.Name == "name" })
+	}
+	return a.out
 }

@@ -1,6 +1,11 @@
 package engine
 
-import "github.com/trustform/trustform/engine/model"
+import (
+	"fmt"
+
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
+)
 
 var userOps = kindOps{
 	project: func(a *model.Account, c *model.Change) {
@@ -21,4 +26,49 @@ var userOps = kindOps{
 		return nil
 	},
 	refs: noRefs,
+}
+
+// userKind is the user's part of the one principal lifecycle (diffPrincipal).
+var userKind = principalKind[*model.User]{
+	kind: model.KindUser, noun: "user", only: userOnly, attrs: userAttrs, updates: true,
+	parts: func(u *model.User) (principalParts, bool) {
+		if u == nil {
+			return principalParts{}, false
+		}
+		return principalParts{u.Name, u.Path, u.Owned, u.Adopt, u.Tags, u.InlinePolicies, u.AttachedPolicies}, true
+	},
+	hash: func(u *model.User) string { return ownership.UserPrincipalHash(userOnly(u)) },
+	// Giving the user back means removing the ownership tag, or a later
+	// destroy would still delete it.
+	release: func(u *model.User) *model.User {
+		released := userOnly(u)
+		delete(released.Tags, ownership.OwnerTagKey)
+		return released
+	},
+	moved: func(name, account, have, want, where string) string {
+		return fmt.Sprintf("user %q in account %s: IAM users keep the path they were created with in trustform (%s → %s); declared by %s: keep the path, or give the user a new name to replace it", name, account, have, want, where)
+	},
+}
+
+func userOnly(u *model.User) *model.User {
+	c := u.Clone()
+	c.AttachedPolicies, c.InlinePolicies, c.Groups = nil, nil, nil
+	return c
+}
+
+func userAttrs(have, want *model.User) []model.AttrDiff {
+	a := &attrs{partial: have != nil && want != nil}
+	var h, w model.User
+	if have != nil {
+		h = *have
+	}
+	if want != nil {
+		w = *want
+	}
+	if !a.partial {
+		a.str("name", h.Name, w.Name)
+		a.str("path", h.Path, w.Path)
+	}
+	a.tags(h.Tags, w.Tags)
+	return a.out
 }
