@@ -26,36 +26,16 @@ func Desired(cfg *model.Config) (*model.State, error) {
 	acct := func(id string) *model.Account { return s.Account(id, cfg.PartitionOf(id)) }
 	owner := cfg.Stack.Name
 	for _, g := range cfg.Groups {
-		grp := &model.Group{Name: g.Name, Path: ownership.OwnedGroupPath(owner), AttachedPolicies: sortedNames(g.ManagedPolicies),
-			InlinePolicies: mapOrEmpty(g.InlinePolicies), Owned: !g.Existing, Adopt: g.Adopt}
-		switch {
-		case g.Existing:
-			grp.Path = ""
-		case g.Adopt:
-			// An adopted group keeps its path: it is part of the ARN that
-			// other policies name. The ledger records its ownership.
-			grp.Path = model.PathOr(g.Path)
-		}
-		acct(g.Account).Groups[model.NameKey(g.Name)] = grp
+		acct(g.Account).Groups[model.NameKey(g.Name)] = desiredGroup(g, owner)
 	}
 	for _, u := range cfg.Users {
-		usr := &model.User{Name: u.Name, Path: model.PathOr(u.Path), Tags: ownedTags(u.Tags, owner, !u.Existing), Groups: sortedNames(u.Groups),
-			AttachedPolicies: sortedNames(u.ManagedPolicies), InlinePolicies: mapOrEmpty(u.InlinePolicies), Owned: !u.Existing, Adopt: u.Adopt}
-		acct(u.Account).Users[model.NameKey(u.Name)] = usr
+		acct(u.Account).Users[model.NameKey(u.Name)] = desiredUser(u, owner)
 	}
 	for _, p := range cfg.Policies {
-		acct(p.Account).Policies[model.NameKey(p.Name)] = &model.ManagedPolicy{Name: p.Name, Path: model.PathOr(p.Path), Description: ownership.PolicyDescription(p.Description, owner), Document: p.Document, Owned: true, Adopt: p.Adopt}
+		acct(p.Account).Policies[model.NameKey(p.Name)] = desiredPolicy(p, owner)
 	}
 	for _, r := range cfg.Roles {
-		msd := r.MaxSessionDuration
-		if msd == 0 {
-			msd = 3600
-		}
-		acct(r.Account).Roles[model.NameKey(r.Name)] = &model.Role{
-			Name: r.Name, Path: model.PathOr(r.Path), Description: r.Description, TrustPolicy: r.TrustDocument,
-			MaxSessionDuration: msd, Tags: ownedTags(r.Tags, owner, true),
-			AttachedPolicies: sortedNames(r.ManagedPolicies), InlinePolicies: mapOrEmpty(r.InlinePolicies), Owned: true, Adopt: r.Adopt,
-		}
+		acct(r.Account).Roles[model.NameKey(r.Name)] = desiredRole(r, owner)
 	}
 	// Inline policy names on one principal are compared without regard to
 	// case, as IAM compares the names of users, groups, roles and managed

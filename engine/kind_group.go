@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
 )
 
 var groupOps = kindOps{
@@ -59,4 +60,20 @@ func groupAttrs(have, want *model.Group) []model.AttrDiff {
 	a.str("name", h.Name, w.Name)
 	a.str("path", h.Path, w.Path)
 	return a.out
+}
+
+// desiredGroup is the group a block declares. One declared existing = true
+// is not the stack's: it holds only the stack's grants and denies.
+func desiredGroup(g *model.GroupConfig, owner string) *model.Group {
+	grp := &model.Group{Name: g.Name, Path: ownership.OwnedGroupPath(owner), AttachedPolicies: sortedNames(g.ManagedPolicies),
+		InlinePolicies: mapOrEmpty(g.InlinePolicies), Owned: !g.Existing, Adopt: g.Adopt}
+	switch {
+	case g.Existing:
+		grp.Path = ""
+	case g.Adopt:
+		// An adopted group keeps its path: it is part of the ARN that
+		// other policies name. The ledger records its ownership.
+		grp.Path = model.PathOr(g.Path)
+	}
+	return grp
 }

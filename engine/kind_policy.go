@@ -88,3 +88,9 @@ func policyAttrs(have, want *model.ManagedPolicy) []model.AttrDiff {
 	// return them (see schema's refusal of tags on policy blocks).
 	return a.out
 }
+
+// desiredPolicy is the managed policy a block declares, its description
+// ending with the stack's marker.
+func desiredPolicy(p *model.PolicyConfig, owner string) *model.ManagedPolicy {
+	return &model.ManagedPolicy{Name: p.Name, Path: model.PathOr(p.Path), Description: ownership.PolicyDescription(p.Description, owner), Document: p.Document, Owned: true, Adopt: p.Adopt}
+}

@@ -73,3 +73,13 @@ func roleAttrs(have, want *model.Role) []model.AttrDiff {
 	}
 	return a.out
 }
+
+// desiredRole is the role a block declares, with IAM's default maximum
+// session duration when it sets none.
+func desiredRole(r *model.RoleConfig, owner string) *model.Role {
+	return &model.Role{
+		Name: r.Name, Path: model.PathOr(r.Path), Description: r.Description, TrustPolicy: r.TrustDocument,
+		MaxSessionDuration: model.MaxSessionOr(r.MaxSessionDuration), Tags: ownedTags(r.Tags, owner, true),
+		AttachedPolicies: sortedNames(r.ManagedPolicies), InlinePolicies: mapOrEmpty(r.InlinePolicies), Owned: true, Adopt: r.Adopt,
+	}
+}

@@ -72,3 +72,9 @@ func userAttrs(have, want *model.User) []model.AttrDiff {
 	a.tags(h.Tags, w.Tags)
 	return a.out
 }
+
+// desiredUser is the user a block declares.
+func desiredUser(u *model.UserConfig, owner string) *model.User {
+	return &model.User{Name: u.Name, Path: model.PathOr(u.Path), Tags: ownedTags(u.Tags, owner, !u.Existing), Groups: sortedNames(u.Groups),
+		AttachedPolicies: sortedNames(u.ManagedPolicies), InlinePolicies: mapOrEmpty(u.InlinePolicies), Owned: !u.Existing, Adopt: u.Adopt}
+}
