@@ -118,7 +118,8 @@ func parseContext(pairs []string) (map[string][]string, error) {
 	return ctx, nil
 }
 
-// answerView is the form explain and who-can answer in: -json or human.
+// answerView is the form a command with only -json answers in (explain,
+// who-can, lint, access): -json or human.
 func answerView(cmd *cli.Command) views.ViewType {
 	if cmd.Bool("json") {
 		return views.ViewJSON

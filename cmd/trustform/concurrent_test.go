@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/stackgen"
 	"github.com/trustform/trustform/internal/faultproxy"
+	"github.com/trustform/trustform/internal/stackgen"
 	"github.com/trustform/trustform/providers/aws/mototest"
 )
 

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/internal/faultproxy"
 	"github.com/trustform/trustform/internal/stackgen"
 	awsprovider "github.com/trustform/trustform/providers/aws"
-	"github.com/trustform/trustform/internal/faultproxy"
 	"github.com/trustform/trustform/providers/aws/mototest"
 )
 

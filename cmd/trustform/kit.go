@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/urfave/cli/v3"
 
@@ -36,14 +35,5 @@ func (e *cliEnv) accessKit(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	if cmd.Bool("json") {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		// Values are written as they are: "&" in a URL or "<" in a
-		// placeholder must stay readable to people and to jq alike.
-		enc.SetEscapeHTML(false)
-		return enc.Encode(kit)
-	}
-	views.AccessKitText(e.stdout, kit, e.colors(cmd, e.stdout))
-	return nil
+	return views.NewKit(answerView(cmd), e.stdout, e.colors(cmd, e.stdout)).Show(kit)
 }

@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 
+	"github.com/trustform/trustform/cmd/trustform/views"
 	"github.com/trustform/trustform/engine/model"
 
 	"github.com/urfave/cli/v3"
@@ -44,41 +43,10 @@ func (e *cliEnv) lint(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	findings := lint.Check(cfg)
-	if cmd.Bool("json") {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		out := struct {
-			FormatVersion string          `json:"format_version"`
-			Findings      []model.Finding `json:"findings"`
-		}{"1", findings}
-		if out.Findings == nil {
-			out.Findings = []model.Finding{}
-		}
-		if err := enc.Encode(out); err != nil {
-			return err
-		}
-	} else if len(findings) == 0 {
-		fmt.Fprintf(e.stdout, "No findings in stack %q.\n", cfg.Stack.Name)
-	} else {
-		writeFindings(e.stdout, findings)
+	if err := views.NewLint(answerView(cmd), e.stdout).Show(cfg.Stack.Name, findings); err != nil {
+		return err
 	}
 	return strictError(cmd, findings)
-}
-
-// writeFindings prints findings one per line with the fix under each, as
-// compilers print warnings.
-func writeFindings(w io.Writer, findings []model.Finding) {
-	for _, f := range findings {
-		fmt.Fprintf(w, "%s: %s %s %s: %s: %s\n", position(f.Source), f.Severity, f.ID, f.Rule, f.Address, f.Message)
-		fmt.Fprintf(w, "  fix: %s\n", f.Hint)
-	}
-}
-
-func position(s model.Source) string {
-	if s.Filename == "" {
-		return "(stack)"
-	}
-	return fmt.Sprintf("%s:%d:%d", s.Filename, s.Line, s.Column)
 }
 
 func strictError(cmd *cli.Command, findings []model.Finding) error {
@@ -95,6 +63,6 @@ func (e *cliEnv) warnFindings(cfg *model.Config, findings []model.Finding) {
 		return
 	}
 	fmt.Fprintf(e.stderr, "Warning: %d lint finding(s) (trustform lint %s):\n", len(findings), cfg.Stack.Dir)
-	writeFindings(e.stderr, findings)
+	views.Findings(e.stderr, findings)
 	fmt.Fprintln(e.stderr)
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -501,4 +502,38 @@ func principalLines(list []KitPrincipal, color, reset string) []string {
 		out = append(out, line+" ("+p.Block+")")
 	}
 	return out
+}
+
+// KitView shows an access kit.
+type KitView interface {
+	Show(kit *AccessKit) error
+}
+
+// NewKit returns the kit view of a form (human or JSON).
+func NewKit(vt ViewType, w io.Writer, c Colors) KitView {
+	if vt == ViewJSON {
+		return jsonKit{w}
+	}
+	return humanKit{w, c}
+}
+
+type humanKit struct {
+	w io.Writer
+	c Colors
+}
+
+func (v humanKit) Show(kit *AccessKit) error {
+	AccessKitText(v.w, kit, v.c)
+	return nil
+}
+
+type jsonKit struct{ w io.Writer }
+
+func (v jsonKit) Show(kit *AccessKit) error {
+	enc := json.NewEncoder(v.w)
+	enc.SetIndent("", "  ")
+	// Values are written as they are: "&" in a URL or "<" in a placeholder
+	// must stay readable to people and to jq alike.
+	enc.SetEscapeHTML(false)
+	return enc.Encode(kit)
 }
