@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/trustform/trustform/internal/stackgen"
 	"github.com/trustform/trustform/internal/faultproxy"
+	"github.com/trustform/trustform/internal/stackgen"
 	"github.com/trustform/trustform/providers/aws/mototest"
 )
 
