@@ -108,14 +108,14 @@ func TestImportTutorialLocal(t *testing.T) {
 	adoptions := 0
 	for _, c := range doc.Changes {
 		switch {
-		case c.Action == model.Adopt:
+		case c.Action == string(model.Adopt):
 			adoptions++
 			for _, a := range c.Attributes {
 				if a.Name != "tags."+ownership.OwnerTagKey && !ownership.IsAppliedTag(strings.TrimPrefix(a.Name, "tags.")) {
 					t.Errorf("adoption of %s changes %s", c.Object, a.Name)
 				}
 			}
-		case engine.IsLedgerAddress(c.Address) && c.Action == model.Create:
+		case engine.IsLedgerAddress(c.Address) && c.Action == string(model.Create):
 		default:
 			t.Errorf("the plan after import does more than adopt: %s %s (%s)", c.Action, c.Object, c.Address)
 		}
@@ -351,7 +351,7 @@ func TestImportTutorialOnMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range doc.Changes {
-		if c.Action != model.Adopt && !(engine.IsLedgerAddress(c.Address) && c.Action == model.Create) {
+		if c.Action != string(model.Adopt) && !(engine.IsLedgerAddress(c.Address) && c.Action == string(model.Create)) {
 			t.Errorf("the plan after import does more than adopt: %s %s (%s)", c.Action, c.Object, c.Address)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/trustform/trustform/engine/model"
 
-	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/planfile"
 	"github.com/trustform/trustform/providers/local"
 )
@@ -44,15 +43,16 @@ func forge(t *testing.T, path string, mutate func(*planfile.Document)) {
 func powerUserDelete(index int) planfile.Change {
 	const arn = "arn:aws:iam::aws:policy/PowerUserAccess"
 	att := &model.Attachment{PrincipalKind: model.KindGroup, PrincipalName: "Testers", PolicyARN: arn}
-	c := &model.Change{Action: model.Delete, Kind: model.KindAttachment, Before: att}
-	return planfile.Change{
-		Index: index, Action: model.Delete, Kind: model.KindAttachment,
+	c := &model.Change{Action: model.Delete, Kind: model.KindAttachment,
 		Account: model.AccountRef{Name: "development", ID: "111111111111", Partition: "aws"},
-		Address: "group.testers", Object: engine.ObjectName(c),
-		Key:        model.AttachmentKey("111111111111", model.KindGroup, "Testers", arn),
-		Attributes: []model.AttrDiff{}, DependsOn: []int{},
-		Before: &planfile.Object{Attachment: att},
+		Address: "group.testers",
+		Key:     model.AttachmentKey("111111111111", model.KindGroup, "Testers", arn),
+		Before:  att,
 	}
+	// Made a document's change as plan makes them, from the engine's.
+	d := planfile.FromPlan(&model.Plan{Changes: []*model.Change{c}}, &model.Config{}, planfile.Target{}, "")
+	d.Changes[0].Index = index
+	return d.Changes[0]
 }
 
 // forgeries of a saved plan of examples/dev-prod, each with its checksum

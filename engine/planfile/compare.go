@@ -12,12 +12,12 @@ import (
 // when they are the same.
 func Differences(saved, fresh []Change) []string {
 	// Compared whole, but for their place in the plan: a change is the same
-	// change wherever it comes; the order is compared after. Compared as on
-	// the wire: the saved changes hold only what the plan file carries, the
-	// fresh ones all the model has.
+	// change wherever it comes; the order is compared after. Compared as
+	// encoded: what the plan file does not tell apart (tags empty or none,
+	// which omitempty leaves out alike) is not a difference.
 	key := func(c Change) string {
 		c.Index, c.DependsOn = 0, nil
-		b, _ := json.Marshal(c.wire())
+		b, _ := json.Marshal(c)
 		return string(b)
 	}
 	left := map[string]int{}
@@ -49,8 +49,8 @@ func Differences(saved, fresh []Change) []string {
 		return out
 	}
 	for i := range saved {
-		a, _ := json.Marshal(saved[i].wire())
-		b, _ := json.Marshal(fresh[i].wire())
+		a, _ := json.Marshal(saved[i])
+		b, _ := json.Marshal(fresh[i])
 		if string(a) != string(b) {
 			out = append(out, fmt.Sprintf("the saved plan's change %d, %s, comes in another place or waits for other changes than in a fresh plan", i, describe(saved[i])))
 		}

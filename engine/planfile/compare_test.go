@@ -27,14 +27,14 @@ func TestDifferences(t *testing.T) {
 		}, []string{`the saved plan's change 0, create role "R" (role.r) in prod (999999999999), is not a change`, `a fresh plan also makes change 0, create role "R"`}, false},
 		{"an action changed", func() []Change {
 			c := copyOf()
-			c[1].Action = model.Delete
+			c[1].Action = string(model.Delete)
 			return c
 		}, []string{`the saved plan's change 1, delete inline policy`, `a fresh plan also makes change 1, create inline policy`}, false},
 		{"a change dropped", func() []Change { return copyOf()[:1] }, []string{`a fresh plan also makes change 1`}, false},
 		{"a change added", func() []Change {
 			c := copyOf()
 			extra := c[0]
-			extra.Index, extra.Key = 2, model.PrincipalKey("999999999999", model.KindRole, "Other")
+			extra.Index, extra.Key = 2, Key{Account: "999999999999", Kind: string(model.KindRole), ID: model.NameKey("Other")}
 			return append(c, extra)
 		}, []string{`the saved plan's change 2`}, false},
 		{"another order", func() []Change {

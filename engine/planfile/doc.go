@@ -8,10 +8,10 @@
 // input, so `apply FILE` makes the plan again from the stack and the accounts
 // and applies it only when its changes are the saved ones (Differences).
 //
-// The format is described by docs/plan.schema.json and is made of the wire
-// structs in wire.go, which hold no type of the engine: Document and Change
-// carry the engine's types for the code that builds and compares plans, and
-// are encoded and read only through the wire, field by field, so the model
-// can grow without changing the format. Fields are added, never renamed or
-// removed, within a format_version.
+// The format is described by docs/plan.schema.json and is Document itself,
+// encoded as it is: it and its changes and objects (wire.go) hold no type of
+// the engine. The engine's plan becomes a document (FromPlan) and a document
+// the engine's plan (Document.Plan) field by field, at that boundary only,
+// so the model can grow without changing the format. Fields are added,
+// never renamed or removed, within a format_version.
 package planfile

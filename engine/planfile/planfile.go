@@ -17,8 +17,8 @@ import (
 // FormatVersion is the version of the document's format.
 const FormatVersion = "2"
 
-// Document is a plan as data. It is encoded through the wire structs of
-// wire.go (MarshalJSON), never as it is: its Changes hold the engine's types.
+// Document is a plan as data, and as JSON as it is: it and the structs it
+// is made of hold no type of the engine (wire.go).
 type Document struct {
 	FormatVersion    string         `json:"format_version"`
 	TrustformVersion string         `json:"trustform_version"`
@@ -103,37 +103,6 @@ type AccessChange struct {
 	Today []string `json:"today"`
 }
 
-// Change is one change, in apply order. It holds the engine's types, for the
-// code that builds, compares and rebuilds plans; on the wire it is a
-// jsonChange, which holds none.
-type Change struct {
-	Index      int              `json:"index"`
-	Action     model.Action     `json:"action"`
-	Kind       model.Kind       `json:"kind"`
-	Account    model.AccountRef `json:"account"`
-	Address    string           `json:"address"` // unique in the plan, stable across plans
-	Block      string           `json:"block"`   // the declaring block; "" when none does
-	Drift      model.Drift      `json:"drift,omitempty"`
-	Object     string           `json:"object"` // for people, e.g. role "UpdateApp"
-	Key        model.Key        `json:"key"`
-	Attributes []model.AttrDiff `json:"attributes"`
-	DependsOn  []int            `json:"depends_on"`
-	Before     *Object          `json:"before,omitempty"`
-	After      *Object          `json:"after,omitempty"`
-}
-
-// Object holds exactly one IAM object: what a change creates, updates from
-// or to, or deletes. On the wire it is a jsonObject.
-type Object struct {
-	Role         *model.Role          `json:"role,omitempty"`
-	Policy       *model.ManagedPolicy `json:"policy,omitempty"`
-	Group        *model.Group         `json:"group,omitempty"`
-	User         *model.User          `json:"user,omitempty"`
-	InlinePolicy *model.InlinePolicy  `json:"inline_policy,omitempty"`
-	Attachment   *model.Attachment    `json:"attachment,omitempty"`
-	Membership   *model.Membership    `json:"membership,omitempty"`
-}
-
 // Expectation is the result of one expect block.
 type Expectation struct {
 	Address string   `json:"address"`
@@ -188,10 +157,10 @@ func FromPlan(p *model.Plan, cfg *model.Config, target Target, version string) D
 		d.AccessChanges = append(d.AccessChanges, ac)
 	}
 	for i, c := range p.Changes {
-		d.Changes = append(d.Changes, Change{
-			Index: i, Action: c.Action, Kind: c.Kind, Account: c.Account, Address: c.Address, Block: c.Block, Drift: c.Drift, Object: engine.ObjectName(c),
-			Key: c.Key, Attributes: nonNil(c.Attrs), DependsOn: nonNilInts(c.DependsOn), Before: wrap(c.Before), After: wrap(c.After),
-		})
+		dc := changeOf(c)
+		dc.Index, dc.Object = i, engine.ObjectName(c)
+		dc.Attributes, dc.DependsOn = nonNil(dc.Attributes), nonNilInts(dc.DependsOn)
+		d.Changes = append(d.Changes, dc)
 	}
 	for _, x := range p.Expectations {
 		d.Expectations = append(d.Expectations, Expectation{Address: x.Address, Summary: x.Summary, Passed: x.Passed, Reasons: nonNilStrings(x.Reasons)})
@@ -229,25 +198,20 @@ func (d Document) Plan() (*model.Plan, *model.Config, error) {
 				return nil, nil, fmt.Errorf("change %d depends on change %d, which does not come before it: the plan is damaged", i, d)
 			}
 		}
-		switch c.Action {
+		switch model.Action(c.Action) {
 		case model.Create, model.Update, model.Delete, model.Adopt:
 		default:
 			return nil, nil, fmt.Errorf("change %d has the action %q, which trustform does not know: the plan is damaged or from a newer trustform", i, c.Action)
 		}
-		before, err := c.Before.unwrap()
+		mc, err := c.model()
 		if err != nil {
 			return nil, nil, fmt.Errorf("change %d: %w", i, err)
 		}
-		after, err := c.After.unwrap()
-		if err != nil {
-			return nil, nil, fmt.Errorf("change %d: %w", i, err)
-		}
-		p.Changes = append(p.Changes, &model.Change{Action: c.Action, Kind: c.Kind, Account: c.Account, Key: c.Key, Address: c.Address,
-			Block: c.Block, Drift: c.Drift, Before: before, After: after, Attrs: c.Attributes, DependsOn: c.DependsOn})
+		p.Changes = append(p.Changes, mc)
 		// A role being adopted is read in full (engine.RoleDetailer) when
 		// the plan is made; the re-read that checks the plan is fresh must
 		// read it the same way, so the rebuilt configuration names it.
-		if r, ok := after.(*model.Role); ok && c.Action == model.Adopt && r != nil {
+		if r, ok := mc.After.(*model.Role); ok && mc.Action == model.Adopt {
 			cfg.Roles = append(cfg.Roles, &model.RoleConfig{Address: c.Block, Account: c.Account.ID, Name: r.Name, Adopt: true})
 		}
 	}
@@ -282,8 +246,8 @@ func (d Document) Plan() (*model.Plan, *model.Config, error) {
 
 // Fingerprint hashes the accounts as read, in a stable encoding
 // (encoding/json sorts map keys), ownership flags included. It hashes the
-// model, not a wire struct: it must change with anything the engine reads,
-// fields that plans do not carry included.
+// model, not the document's structs: it must change with anything the
+// engine reads, fields that plans do not carry included.
 func Fingerprint(s *model.State) string {
 	b, _ := json.Marshal(s)
 	sum := sha256.Sum256(b)
@@ -292,27 +256,22 @@ func Fingerprint(s *model.State) string {
 
 // Write writes a saved plan: the document with its fingerprint and checksum.
 func Write(w io.Writer, d Document) error {
-	wd := d.wire()
-	wd.Checksum = ""
-	body, err := json.Marshal(wd)
+	d.Checksum = ""
+	body, err := json.Marshal(d)
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256(body)
-	wd.Checksum = "sha256:" + hex.EncodeToString(sum[:])
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(wd)
+	d.Checksum = "sha256:" + hex.EncodeToString(sum[:])
+	return Encode(w, d)
 }
 
 // Encode writes the plan document as plan -json prints it (indented, the
-// document as given, checksum included if set). It encodes the wire
-// directly: through Document's MarshalJSON, encoding/json would check and
-// indent the whole output again, about three times the work on a large plan.
+// document as given, checksum included if set).
 func Encode(w io.Writer, d Document) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(d.wire())
+	return enc.Encode(d)
 }
 
 // MaxSize is the largest saved plan Read accepts: ten times the plan of
@@ -320,97 +279,44 @@ func Encode(w io.Writer, d Document) error {
 // encoding/json bounds the nesting itself, at 10,000 levels.
 const MaxSize = 256 << 20
 
-// Read reads a saved plan and verifies its checksum.
+// Read reads a saved plan and verifies its checksum. Unknown fields are
+// refused at every level: a saved plan holds only what Write writes, and
+// the checksum is over the document's encoding.
 func Read(r io.Reader) (Document, error) {
-	// Decoded as the wire itself, not through Document.UnmarshalJSON: only a
-	// decoder that decodes the structs itself refuses unknown fields at
-	// every level, and the checksum is over the wire's encoding.
-	var w jsonDocument
+	var d Document
 	lr := &io.LimitedReader{R: r, N: MaxSize + 1}
 	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
+	if err := dec.Decode(&d); err != nil {
 		switch {
 		case lr.N <= 0:
-			return w.document(), fmt.Errorf("not a saved plan: it is larger than %d MiB, more than any plan trustform writes; make a new plan with trustform plan -out FILE", MaxSize>>20)
+			return d, fmt.Errorf("not a saved plan: it is larger than %d MiB, more than any plan trustform writes; make a new plan with trustform plan -out FILE", MaxSize>>20)
 		case errors.Is(err, io.EOF):
-			return w.document(), fmt.Errorf("not a saved plan: the file is empty; save one with trustform plan -out FILE")
+			return d, fmt.Errorf("not a saved plan: the file is empty; save one with trustform plan -out FILE")
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return w.document(), fmt.Errorf("the saved plan is truncated: it ends after %d bytes, in the middle of the plan, so it was cut short while it was written or copied; copy it again, or make a new plan with trustform plan -out FILE", MaxSize+1-lr.N)
+			return d, fmt.Errorf("the saved plan is truncated: it ends after %d bytes, in the middle of the plan, so it was cut short while it was written or copied; copy it again, or make a new plan with trustform plan -out FILE", MaxSize+1-lr.N)
 		}
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			return w.document(), fmt.Errorf("not a trustform plan: %v (at byte %d); save one with trustform plan -out FILE", err, syn.Offset)
+			return d, fmt.Errorf("not a trustform plan: %v (at byte %d); save one with trustform plan -out FILE", err, syn.Offset)
 		}
-		return w.document(), fmt.Errorf("not a trustform plan: %v; save one with trustform plan -out FILE", err)
+		return d, fmt.Errorf("not a trustform plan: %v; save one with trustform plan -out FILE", err)
 	}
-	if w.Checksum == "" || w.Fingerprint == "" {
-		return w.document(), fmt.Errorf("not a saved plan (no checksum or fingerprint): save one with trustform plan -out FILE")
+	if d.Checksum == "" || d.Fingerprint == "" {
+		return d, fmt.Errorf("not a saved plan (no checksum or fingerprint): save one with trustform plan -out FILE")
 	}
-	want := w.Checksum
-	w.Checksum = ""
-	body, err := json.Marshal(w)
+	want := d.Checksum
+	d.Checksum = ""
+	body, err := json.Marshal(d)
 	if err != nil {
-		return w.document(), err
+		return d, err
 	}
 	sum := sha256.Sum256(body)
 	if got := "sha256:" + hex.EncodeToString(sum[:]); got != want {
-		return w.document(), fmt.Errorf("the saved plan was changed after it was written (checksum %s, content hashes to %s): make a new plan instead of editing one", want, got)
+		return d, fmt.Errorf("the saved plan was changed after it was written (checksum %s, content hashes to %s): make a new plan instead of editing one", want, got)
 	}
-	w.Checksum = want
-	return w.document(), nil
-}
-
-func wrap(o model.Object) *Object {
-	switch v := o.(type) {
-	case *model.Role:
-		return &Object{Role: v}
-	case *model.ManagedPolicy:
-		return &Object{Policy: v}
-	case *model.Group:
-		return &Object{Group: v}
-	case *model.User:
-		return &Object{User: v}
-	case *model.InlinePolicy:
-		return &Object{InlinePolicy: v}
-	case *model.Attachment:
-		return &Object{Attachment: v}
-	case *model.Membership:
-		return &Object{Membership: v}
-	}
-	return nil
-}
-
-func (o *Object) unwrap() (model.Object, error) {
-	if o == nil {
-		return nil, nil
-	}
-	var out []model.Object
-	if o.Role != nil {
-		out = append(out, o.Role)
-	}
-	if o.Policy != nil {
-		out = append(out, o.Policy)
-	}
-	if o.Group != nil {
-		out = append(out, o.Group)
-	}
-	if o.User != nil {
-		out = append(out, o.User)
-	}
-	if o.InlinePolicy != nil {
-		out = append(out, o.InlinePolicy)
-	}
-	if o.Attachment != nil {
-		out = append(out, o.Attachment)
-	}
-	if o.Membership != nil {
-		out = append(out, o.Membership)
-	}
-	if len(out) != 1 {
-		return nil, fmt.Errorf("an object must hold exactly one of role, policy, group, user, inline_policy, attachment, membership; it holds %d", len(out))
-	}
-	return out[0], nil
+	d.Checksum = want
+	return d, nil
 }
 
 func nilUnless(ok bool, conds []string) []string {
@@ -420,9 +326,9 @@ func nilUnless(ok bool, conds []string) []string {
 	return nonNilStrings(conds)
 }
 
-func nonNil(a []model.AttrDiff) []model.AttrDiff {
+func nonNil(a []AttrDiff) []AttrDiff {
 	if a == nil {
-		return []model.AttrDiff{}
+		return []AttrDiff{}
 	}
 	return a
 }

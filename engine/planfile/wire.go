@@ -1,98 +1,81 @@
 package planfile
 
 import (
-	"encoding/json"
+	"fmt"
 
 	"github.com/trustform/trustform/engine/model"
 )
 
-// The wire: the structs below are what a plan document is as JSON, and
-// nothing else is. Document and Change hold the engine's types for the code
-// that builds and checks plans; they are never encoded as they are, but
-// through these structs (Document.MarshalJSON, Read), field by field. So a
-// field added to the model stays out of plans until it is added here — a new
-// field within format_version 2, and in docs/plan.schema.json — and the
-// model's own JSON tags, which Fingerprint hashes, are not the plan's
-// contract. Target, Account, AssumeRole, AccessChange,
-// Expectation, Summary and Variable are planfile's own and on the wire as
-// they are. TestWireHoldsNoModelTypes keeps it so.
+// The wire: Document and the structs it is made of are what a plan document
+// is as JSON, and nothing else is; they are encoded and read as they are.
+// None holds a type of the engine: FromPlan makes a document of the engine's
+// plan and Document.Plan the engine's plan of a document, field by field
+// (changeOf, objectOf and their model methods below). So a field added to
+// the model stays out of plans until it is added here — a new field within
+// format_version 2, and in docs/plan.schema.json — and the model's own JSON
+// tags, which Fingerprint hashes, are not the plan's contract.
+// TestDocumentHoldsNoModelTypes keeps it so.
 //
 // Every struct keeps the field order, tags and omitempty of format_version 2
 // as it was first written (from the model's tags): the bytes are the
 // contract, the saved plan's checksum is over them, and testdata/ pins them.
 
-// jsonDocument is a Document on the wire.
-type jsonDocument struct {
-	FormatVersion    string              `json:"format_version"`
-	TrustformVersion string              `json:"trustform_version"`
-	Stack            string              `json:"stack"`
-	Target           Target              `json:"target"`
-	RequireApproval  string              `json:"require_approval,omitempty"`
-	Destroy          bool                `json:"destroy"`
-	Accounts         []Account           `json:"accounts"`
-	AccessChanges    []AccessChange      `json:"access_changes"`
-	Changes          []jsonChange        `json:"changes"`
-	Expectations     []Expectation       `json:"expectations"`
-	Summary          Summary             `json:"summary"`
-	Broadening       bool                `json:"broadening"`
-	Applicable       bool                `json:"applicable"`
-	Fingerprint      string              `json:"fingerprint,omitempty"`
-	Variables        map[string]Variable `json:"variables,omitempty"`
-	StackFiles       map[string]string   `json:"stack_files,omitempty"`
-	Checksum         string              `json:"checksum,omitempty"`
-}
-
-// jsonChange is a Change on the wire. Action, kind and drift are plain
+// Change is one change, in apply order. Action, kind and drift are plain
 // strings: the values are the schema's enums, which Document.Plan checks
 // when it reads a plan back.
-type jsonChange struct {
-	Index      int            `json:"index"`
-	Action     string         `json:"action"`
-	Kind       string         `json:"kind"`
-	Account    jsonAccountRef `json:"account"`
-	Address    string         `json:"address"`
-	Block      string         `json:"block"`
-	Drift      string         `json:"drift,omitempty"`
-	Object     string         `json:"object"`
-	Key        jsonKey        `json:"key"`
-	Attributes []jsonAttrDiff `json:"attributes"`
-	DependsOn  []int          `json:"depends_on"`
-	Before     *jsonObject    `json:"before,omitempty"`
-	After      *jsonObject    `json:"after,omitempty"`
+type Change struct {
+	Index      int        `json:"index"`
+	Action     string     `json:"action"`
+	Kind       string     `json:"kind"`
+	Account    AccountRef `json:"account"`
+	Address    string     `json:"address"` // unique in the plan, stable across plans
+	Block      string     `json:"block"`   // the declaring block; "" when none does
+	Drift      string     `json:"drift,omitempty"`
+	Object     string     `json:"object"` // for people, e.g. role "UpdateApp"
+	Key        Key        `json:"key"`
+	Attributes []AttrDiff `json:"attributes"`
+	DependsOn  []int      `json:"depends_on"`
+	Before     *Object    `json:"before,omitempty"`
+	After      *Object    `json:"after,omitempty"`
 }
 
-type jsonAccountRef struct {
+// AccountRef is the account a change is made in.
+type AccountRef struct {
 	Name      string `json:"name"`
 	ID        string `json:"id"`
 	Partition string `json:"partition"`
 }
 
-type jsonKey struct {
+// Key identifies a change's object across plans (model.Key).
+type Key struct {
 	Account string `json:"account"`
 	Kind    string `json:"kind"`
 	ID      string `json:"id"`
 }
 
-type jsonAttrDiff struct {
+// AttrDiff is one attribute a change sets or changes.
+type AttrDiff struct {
 	Name     string `json:"name"`
 	Before   string `json:"before"`
 	After    string `json:"after"`
 	IsPolicy bool   `json:"is_policy"`
 }
 
-// jsonObject holds one object; the reader refuses one holding none or
-// several (Object.unwrap), as the schema does.
-type jsonObject struct {
-	Role         *jsonRole         `json:"role,omitempty"`
-	Policy       *jsonPolicy       `json:"policy,omitempty"`
-	Group        *jsonGroup        `json:"group,omitempty"`
-	User         *jsonUser         `json:"user,omitempty"`
-	InlinePolicy *jsonInlinePolicy `json:"inline_policy,omitempty"`
-	Attachment   *jsonAttachment   `json:"attachment,omitempty"`
-	Membership   *jsonMembership   `json:"membership,omitempty"`
+// Object holds exactly one IAM object: what a change creates, updates from
+// or to, or deletes. The reader refuses one holding none or several
+// (Object.model), as the schema does.
+type Object struct {
+	Role         *Role         `json:"role,omitempty"`
+	Policy       *Policy       `json:"policy,omitempty"`
+	Group        *Group        `json:"group,omitempty"`
+	User         *User         `json:"user,omitempty"`
+	InlinePolicy *InlinePolicy `json:"inline_policy,omitempty"`
+	Attachment   *Attachment   `json:"attachment,omitempty"`
+	Membership   *Membership   `json:"membership,omitempty"`
 }
 
-type jsonRole struct {
+// Role is a role, its trust policy and what is attached to it.
+type Role struct {
 	Name               string            `json:"name"`
 	Path               string            `json:"path"`
 	Description        string            `json:"description,omitempty"`
@@ -105,7 +88,8 @@ type jsonRole struct {
 	Adopt              bool              `json:"adopt,omitempty"`
 }
 
-type jsonPolicy struct {
+// Policy is a customer-managed policy and its default version.
+type Policy struct {
 	Name        string            `json:"name"`
 	Path        string            `json:"path"`
 	Description string            `json:"description,omitempty"`
@@ -115,7 +99,8 @@ type jsonPolicy struct {
 	Adopt       bool              `json:"adopt,omitempty"`
 }
 
-type jsonGroup struct {
+// Group is an IAM group.
+type Group struct {
 	Name             string            `json:"name"`
 	Path             string            `json:"path"`
 	AttachedPolicies []string          `json:"attached_policies,omitempty"`
@@ -124,7 +109,8 @@ type jsonGroup struct {
 	Adopt            bool              `json:"adopt,omitempty"`
 }
 
-type jsonUser struct {
+// User is an IAM user and the groups it belongs to.
+type User struct {
 	Name             string            `json:"name"`
 	Path             string            `json:"path"`
 	Tags             map[string]string `json:"tags,omitempty"`
@@ -135,185 +121,135 @@ type jsonUser struct {
 	Adopt            bool              `json:"adopt,omitempty"`
 }
 
-type jsonInlinePolicy struct {
+// InlinePolicy is an inline policy of a role, group or user.
+type InlinePolicy struct {
 	PrincipalKind string `json:"principal_kind"`
 	PrincipalName string `json:"principal_name"`
 	Name          string `json:"name"`
 	Document      string `json:"document"`
 }
 
-type jsonAttachment struct {
+// Attachment is a managed policy attached to a role, group or user.
+type Attachment struct {
 	PrincipalKind string `json:"principal_kind"`
 	PrincipalName string `json:"principal_name"`
 	PolicyARN     string `json:"policy_arn"`
 }
 
-type jsonMembership struct {
+// Membership is a user's membership of a group.
+type Membership struct {
 	User  string `json:"user"`
 	Group string `json:"group"`
 }
 
-// MarshalJSON encodes the document as the plan file's format says, through
-// the wire structs, whoever encodes it (plan -json, show -json, Write).
-func (d Document) MarshalJSON() ([]byte, error) { return json.Marshal(d.wire()) }
-
-// UnmarshalJSON decodes a plan document through the wire structs. Unknown
-// fields are ignored here, as encoding/json does; Read, for saved plans,
-// refuses them.
-func (d *Document) UnmarshalJSON(b []byte) error {
-	var w jsonDocument
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*d = w.document()
-	return nil
-}
-
-// MarshalJSON encodes a change as it is in a plan document, should one be
-// encoded alone.
-func (c Change) MarshalJSON() ([]byte, error) { return json.Marshal(c.wire()) }
-
-// UnmarshalJSON decodes a change as it is in a plan document.
-func (c *Change) UnmarshalJSON(b []byte) error {
-	var w jsonChange
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*c = w.change()
-	return nil
-}
-
 // The conversions copy each field by name, and keep nil apart from empty
-// (null from [] on the wire): a document read back encodes to the bytes it
-// was read from, which the checksum needs.
+// (null from [] on the wire): a plan read back, rebuilt into the engine's
+// plan and made a document again, encodes to the bytes it was read from,
+// which the checksum needs (TestGoldenPlansRoundTrip).
 
-func (d Document) wire() jsonDocument {
-	w := jsonDocument{
-		FormatVersion: d.FormatVersion, TrustformVersion: d.TrustformVersion, Stack: d.Stack, Target: d.Target,
-		RequireApproval: d.RequireApproval, Destroy: d.Destroy, Accounts: d.Accounts, AccessChanges: d.AccessChanges,
-		Expectations: d.Expectations, Summary: d.Summary, Broadening: d.Broadening, Applicable: d.Applicable,
-		Fingerprint: d.Fingerprint, Variables: d.Variables, StackFiles: d.StackFiles, Checksum: d.Checksum,
+// changeOf is the engine's change as a document holds it, but for what the
+// model does not hold: the change's place in the plan and its name for
+// people, which FromPlan sets.
+func changeOf(c *model.Change) Change {
+	d := Change{
+		Action: string(c.Action), Kind: string(c.Kind),
+		Account: AccountRef{Name: c.Account.Name, ID: c.Account.ID, Partition: c.Account.Partition},
+		Address: c.Address, Block: c.Block, Drift: string(c.Drift),
+		Key:       Key{Account: c.Key.Account, Kind: string(c.Key.Kind), ID: c.Key.ID},
+		DependsOn: c.DependsOn, Before: objectOf(c.Before), After: objectOf(c.After),
 	}
-	if d.Changes != nil {
-		w.Changes = make([]jsonChange, len(d.Changes))
-		for i, c := range d.Changes {
-			w.Changes[i] = c.wire()
-		}
-	}
-	return w
-}
-
-func (w jsonDocument) document() Document {
-	d := Document{
-		FormatVersion: w.FormatVersion, TrustformVersion: w.TrustformVersion, Stack: w.Stack, Target: w.Target,
-		RequireApproval: w.RequireApproval, Destroy: w.Destroy, Accounts: w.Accounts, AccessChanges: w.AccessChanges,
-		Expectations: w.Expectations, Summary: w.Summary, Broadening: w.Broadening, Applicable: w.Applicable,
-		Fingerprint: w.Fingerprint, Variables: w.Variables, StackFiles: w.StackFiles, Checksum: w.Checksum,
-	}
-	if w.Changes != nil {
-		d.Changes = make([]Change, len(w.Changes))
-		for i, c := range w.Changes {
-			d.Changes[i] = c.change()
+	if c.Attrs != nil {
+		d.Attributes = make([]AttrDiff, len(c.Attrs))
+		for i, a := range c.Attrs {
+			d.Attributes[i] = AttrDiff{Name: a.Name, Before: a.Before, After: a.After, IsPolicy: a.IsPolicy}
 		}
 	}
 	return d
 }
 
-func (c Change) wire() jsonChange {
-	w := jsonChange{
-		Index: c.Index, Action: string(c.Action), Kind: string(c.Kind),
-		Account: jsonAccountRef{Name: c.Account.Name, ID: c.Account.ID, Partition: c.Account.Partition},
-		Address: c.Address, Block: c.Block, Drift: string(c.Drift), Object: c.Object,
-		Key:       jsonKey{Account: c.Key.Account, Kind: string(c.Key.Kind), ID: c.Key.ID},
-		DependsOn: c.DependsOn, Before: c.Before.wire(), After: c.After.wire(),
+// model is the change as the engine's plan holds it. Whether its action and
+// dependencies make sense is Document.Plan's to judge; that each object is
+// one object, Object.model's.
+func (c Change) model() (*model.Change, error) {
+	before, err := c.Before.model()
+	if err != nil {
+		return nil, err
+	}
+	after, err := c.After.model()
+	if err != nil {
+		return nil, err
+	}
+	m := &model.Change{
+		Action: model.Action(c.Action), Kind: model.Kind(c.Kind),
+		Account: model.AccountRef{Name: c.Account.Name, ID: c.Account.ID, Partition: c.Account.Partition},
+		Key:     model.Key{Account: c.Key.Account, Kind: model.Kind(c.Key.Kind), ID: c.Key.ID},
+		Address: c.Address, Block: c.Block, Drift: model.Drift(c.Drift), Before: before, After: after, DependsOn: c.DependsOn,
 	}
 	if c.Attributes != nil {
-		w.Attributes = make([]jsonAttrDiff, len(c.Attributes))
+		m.Attrs = make([]model.AttrDiff, len(c.Attributes))
 		for i, a := range c.Attributes {
-			w.Attributes[i] = jsonAttrDiff{Name: a.Name, Before: a.Before, After: a.After, IsPolicy: a.IsPolicy}
+			m.Attrs[i] = model.AttrDiff{Name: a.Name, Before: a.Before, After: a.After, IsPolicy: a.IsPolicy}
 		}
 	}
-	return w
+	return m, nil
 }
 
-func (w jsonChange) change() Change {
-	c := Change{
-		Index: w.Index, Action: model.Action(w.Action), Kind: model.Kind(w.Kind),
-		Account: model.AccountRef{Name: w.Account.Name, ID: w.Account.ID, Partition: w.Account.Partition},
-		Address: w.Address, Block: w.Block, Drift: model.Drift(w.Drift), Object: w.Object,
-		Key:       model.Key{Account: w.Key.Account, Kind: model.Kind(w.Key.Kind), ID: w.Key.ID},
-		DependsOn: w.DependsOn, Before: w.Before.object(), After: w.After.object(),
+// objectOf is the engine's object as a document holds it; nil for none.
+func objectOf(o model.Object) *Object {
+	switch v := o.(type) {
+	case *model.Role:
+		return &Object{Role: &Role{Name: v.Name, Path: v.Path, Description: v.Description, TrustPolicy: v.TrustPolicy, MaxSessionDuration: v.MaxSessionDuration,
+			Tags: v.Tags, AttachedPolicies: v.AttachedPolicies, InlinePolicies: v.InlinePolicies, Owned: v.Owned, Adopt: v.Adopt}}
+	case *model.ManagedPolicy:
+		return &Object{Policy: &Policy{Name: v.Name, Path: v.Path, Description: v.Description, Document: v.Document, Tags: v.Tags, Owned: v.Owned, Adopt: v.Adopt}}
+	case *model.Group:
+		return &Object{Group: &Group{Name: v.Name, Path: v.Path, AttachedPolicies: v.AttachedPolicies, InlinePolicies: v.InlinePolicies, Owned: v.Owned, Adopt: v.Adopt}}
+	case *model.User:
+		return &Object{User: &User{Name: v.Name, Path: v.Path, Tags: v.Tags, Groups: v.Groups, AttachedPolicies: v.AttachedPolicies, InlinePolicies: v.InlinePolicies,
+			Owned: v.Owned, Adopt: v.Adopt}}
+	case *model.InlinePolicy:
+		return &Object{InlinePolicy: &InlinePolicy{PrincipalKind: string(v.PrincipalKind), PrincipalName: v.PrincipalName, Name: v.Name, Document: v.Document}}
+	case *model.Attachment:
+		return &Object{Attachment: &Attachment{PrincipalKind: string(v.PrincipalKind), PrincipalName: v.PrincipalName, PolicyARN: v.PolicyARN}}
+	case *model.Membership:
+		return &Object{Membership: &Membership{User: v.User, Group: v.Group}}
 	}
-	if w.Attributes != nil {
-		c.Attributes = make([]model.AttrDiff, len(w.Attributes))
-		for i, a := range w.Attributes {
-			c.Attributes[i] = model.AttrDiff{Name: a.Name, Before: a.Before, After: a.After, IsPolicy: a.IsPolicy}
-		}
-	}
-	return c
+	return nil
 }
 
-// wire and object keep every member, even several or none: whether an
-// object holds exactly one is the reader's to judge (Object.unwrap), with
-// its own error.
-func (o *Object) wire() *jsonObject {
+// model is the one object o holds, as the engine's; nil when o is. A
+// document is untrusted input: an object holding none or several is an
+// error, not a guess.
+func (o *Object) model() (model.Object, error) {
 	if o == nil {
-		return nil
+		return nil, nil
 	}
-	w := &jsonObject{}
+	var out []model.Object
 	if r := o.Role; r != nil {
-		w.Role = &jsonRole{Name: r.Name, Path: r.Path, Description: r.Description, TrustPolicy: r.TrustPolicy, MaxSessionDuration: r.MaxSessionDuration,
-			Tags: r.Tags, AttachedPolicies: r.AttachedPolicies, InlinePolicies: r.InlinePolicies, Owned: r.Owned, Adopt: r.Adopt}
+		out = append(out, &model.Role{Name: r.Name, Path: r.Path, Description: r.Description, TrustPolicy: r.TrustPolicy, MaxSessionDuration: r.MaxSessionDuration,
+			Tags: r.Tags, AttachedPolicies: r.AttachedPolicies, InlinePolicies: r.InlinePolicies, Owned: r.Owned, Adopt: r.Adopt})
 	}
 	if p := o.Policy; p != nil {
-		w.Policy = &jsonPolicy{Name: p.Name, Path: p.Path, Description: p.Description, Document: p.Document, Tags: p.Tags, Owned: p.Owned, Adopt: p.Adopt}
+		out = append(out, &model.ManagedPolicy{Name: p.Name, Path: p.Path, Description: p.Description, Document: p.Document, Tags: p.Tags, Owned: p.Owned, Adopt: p.Adopt})
 	}
 	if g := o.Group; g != nil {
-		w.Group = &jsonGroup{Name: g.Name, Path: g.Path, AttachedPolicies: g.AttachedPolicies, InlinePolicies: g.InlinePolicies, Owned: g.Owned, Adopt: g.Adopt}
+		out = append(out, &model.Group{Name: g.Name, Path: g.Path, AttachedPolicies: g.AttachedPolicies, InlinePolicies: g.InlinePolicies, Owned: g.Owned, Adopt: g.Adopt})
 	}
 	if u := o.User; u != nil {
-		w.User = &jsonUser{Name: u.Name, Path: u.Path, Tags: u.Tags, Groups: u.Groups, AttachedPolicies: u.AttachedPolicies, InlinePolicies: u.InlinePolicies,
-			Owned: u.Owned, Adopt: u.Adopt}
+		out = append(out, &model.User{Name: u.Name, Path: u.Path, Tags: u.Tags, Groups: u.Groups, AttachedPolicies: u.AttachedPolicies, InlinePolicies: u.InlinePolicies,
+			Owned: u.Owned, Adopt: u.Adopt})
 	}
 	if p := o.InlinePolicy; p != nil {
-		w.InlinePolicy = &jsonInlinePolicy{PrincipalKind: string(p.PrincipalKind), PrincipalName: p.PrincipalName, Name: p.Name, Document: p.Document}
+		out = append(out, &model.InlinePolicy{PrincipalKind: model.Kind(p.PrincipalKind), PrincipalName: p.PrincipalName, Name: p.Name, Document: p.Document})
 	}
 	if a := o.Attachment; a != nil {
-		w.Attachment = &jsonAttachment{PrincipalKind: string(a.PrincipalKind), PrincipalName: a.PrincipalName, PolicyARN: a.PolicyARN}
+		out = append(out, &model.Attachment{PrincipalKind: model.Kind(a.PrincipalKind), PrincipalName: a.PrincipalName, PolicyARN: a.PolicyARN})
 	}
 	if m := o.Membership; m != nil {
-		w.Membership = &jsonMembership{User: m.User, Group: m.Group}
+		out = append(out, &model.Membership{User: m.User, Group: m.Group})
 	}
-	return w
-}
-
-func (w *jsonObject) object() *Object {
-	if w == nil {
-		return nil
+	if len(out) != 1 {
+		return nil, fmt.Errorf("an object must hold exactly one of role, policy, group, user, inline_policy, attachment, membership; it holds %d", len(out))
 	}
-	o := &Object{}
-	if r := w.Role; r != nil {
-		o.Role = &model.Role{Name: r.Name, Path: r.Path, Description: r.Description, TrustPolicy: r.TrustPolicy, MaxSessionDuration: r.MaxSessionDuration,
-			Tags: r.Tags, AttachedPolicies: r.AttachedPolicies, InlinePolicies: r.InlinePolicies, Owned: r.Owned, Adopt: r.Adopt}
-	}
-	if p := w.Policy; p != nil {
-		o.Policy = &model.ManagedPolicy{Name: p.Name, Path: p.Path, Description: p.Description, Document: p.Document, Tags: p.Tags, Owned: p.Owned, Adopt: p.Adopt}
-	}
-	if g := w.Group; g != nil {
-		o.Group = &model.Group{Name: g.Name, Path: g.Path, AttachedPolicies: g.AttachedPolicies, InlinePolicies: g.InlinePolicies, Owned: g.Owned, Adopt: g.Adopt}
-	}
-	if u := w.User; u != nil {
-		o.User = &model.User{Name: u.Name, Path: u.Path, Tags: u.Tags, Groups: u.Groups, AttachedPolicies: u.AttachedPolicies, InlinePolicies: u.InlinePolicies,
-			Owned: u.Owned, Adopt: u.Adopt}
-	}
-	if p := w.InlinePolicy; p != nil {
-		o.InlinePolicy = &model.InlinePolicy{PrincipalKind: model.Kind(p.PrincipalKind), PrincipalName: p.PrincipalName, Name: p.Name, Document: p.Document}
-	}
-	if a := w.Attachment; a != nil {
-		o.Attachment = &model.Attachment{PrincipalKind: model.Kind(a.PrincipalKind), PrincipalName: a.PrincipalName, PolicyARN: a.PolicyARN}
-	}
-	if m := w.Membership; m != nil {
-		o.Membership = &model.Membership{User: m.User, Group: m.Group}
-	}
-	return o
+	return out[0], nil
 }

@@ -16,12 +16,12 @@ import (
 	"github.com/trustform/trustform/engine/model"
 )
 
-// TestWireHoldsNoModelTypes: nothing reachable from the wire document is a
-// type of another package (but encoding/json's RawMessage), so that no
-// change to the model, or to any package, changes the plan file's format
-// unseen. A type named here must be planfile's, with its own tags.
-func TestWireHoldsNoModelTypes(t *testing.T) {
-	own := reflect.TypeFor[jsonDocument]().PkgPath()
+// TestDocumentHoldsNoModelTypes: nothing reachable from Document is a type
+// of another package (but encoding/json's RawMessage), so that no change to
+// the model, or to any package, changes the plan file's format unseen. A
+// type named here must be planfile's, with its own tags.
+func TestDocumentHoldsNoModelTypes(t *testing.T) {
+	own := reflect.TypeFor[Document]().PkgPath()
 	seen := map[reflect.Type]bool{}
 	var walk func(typ reflect.Type, path string)
 	walk = func(typ reflect.Type, path string) {
@@ -33,7 +33,7 @@ func TestWireHoldsNoModelTypes(t *testing.T) {
 		case typ == reflect.TypeFor[json.RawMessage]():
 			return
 		case typ.PkgPath() != "" && typ.PkgPath() != own:
-			t.Errorf("%s is a %s: the plan file's wire holds only planfile's own types, so that %s can change without changing plans", path, typ, typ.PkgPath())
+			t.Errorf("%s is a %s: the plan document holds only planfile's own types, so that %s can change without changing plans", path, typ, typ.PkgPath())
 			return
 		}
 		switch typ.Kind() {
@@ -49,46 +49,23 @@ func TestWireHoldsNoModelTypes(t *testing.T) {
 			walk(typ.Key(), path+"{key}")
 			walk(typ.Elem(), path+"{}")
 		case reflect.Interface, reflect.Func, reflect.Chan:
-			t.Errorf("%s is a %s: the wire holds data, each of one type", path, typ)
+			t.Errorf("%s is a %s: the document holds data, each of one type", path, typ)
 		}
 	}
-	walk(reflect.TypeFor[jsonDocument](), "jsonDocument")
-	if !seen[reflect.TypeFor[jsonRole]()] {
+	walk(reflect.TypeFor[Document](), "Document")
+	if !seen[reflect.TypeFor[Role]()] {
 		t.Fatal("the walk did not reach the objects")
 	}
 }
 
-// TestWireMirrorsDocument: Document, Change and Object have each field of
-// their wire struct, with its tag, in its order: a field added to one but
-// not the other would vanish on encoding or reading without a word.
-func TestWireMirrorsDocument(t *testing.T) {
-	for _, pair := range [][2]reflect.Type{
-		{reflect.TypeFor[Document](), reflect.TypeFor[jsonDocument]()},
-		{reflect.TypeFor[Change](), reflect.TypeFor[jsonChange]()},
-		{reflect.TypeFor[Object](), reflect.TypeFor[jsonObject]()},
-	} {
-		api, wire := pair[0], pair[1]
-		if api.NumField() != wire.NumField() {
-			t.Errorf("%s has %d fields and %s %d", api, api.NumField(), wire, wire.NumField())
-			continue
-		}
-		for i := range api.NumField() {
-			a, w := api.Field(i), wire.Field(i)
-			if a.Name != w.Name || a.Tag != w.Tag {
-				t.Errorf("field %d: %s.%s `%s`, but %s.%s `%s`", i, api, a.Name, a.Tag, wire, w.Name, w.Tag)
-			}
-		}
-	}
-}
-
 // leftOut lists the model's fields that plans do not carry, each with why.
-// None today: every field of the objects and changes is on the wire.
+// None today: every field of the objects and changes is in the document.
 var leftOut = map[string]string{}
 
 // TestEveryModelFieldIsOnTheWire: a field added to the model fails here
 // until someone decides whether plans carry it. The plan is what people
-// review and what apply FILE compares (Differences compares the wire): a
-// field that matters to either goes on the wire struct, as a new field
+// review and what apply FILE compares (Differences compares documents): a
+// field that matters to either goes on the document's struct, as a new field
 // within format_version 2 (and in docs/plan.schema.json); one that does not
 // goes in leftOut, with why.
 func TestEveryModelFieldIsOnTheWire(t *testing.T) {
@@ -96,17 +73,17 @@ func TestEveryModelFieldIsOnTheWire(t *testing.T) {
 		model, wire reflect.Type
 		renamed     map[string]string // model field → wire field
 	}{
-		{reflect.TypeFor[model.Role](), reflect.TypeFor[jsonRole](), nil},
-		{reflect.TypeFor[model.ManagedPolicy](), reflect.TypeFor[jsonPolicy](), nil},
-		{reflect.TypeFor[model.Group](), reflect.TypeFor[jsonGroup](), nil},
-		{reflect.TypeFor[model.User](), reflect.TypeFor[jsonUser](), nil},
-		{reflect.TypeFor[model.InlinePolicy](), reflect.TypeFor[jsonInlinePolicy](), nil},
-		{reflect.TypeFor[model.Attachment](), reflect.TypeFor[jsonAttachment](), nil},
-		{reflect.TypeFor[model.Membership](), reflect.TypeFor[jsonMembership](), nil},
-		{reflect.TypeFor[model.Change](), reflect.TypeFor[jsonChange](), map[string]string{"Attrs": "Attributes"}},
-		{reflect.TypeFor[model.AccountRef](), reflect.TypeFor[jsonAccountRef](), nil},
-		{reflect.TypeFor[model.Key](), reflect.TypeFor[jsonKey](), nil},
-		{reflect.TypeFor[model.AttrDiff](), reflect.TypeFor[jsonAttrDiff](), nil},
+		{reflect.TypeFor[model.Role](), reflect.TypeFor[Role](), nil},
+		{reflect.TypeFor[model.ManagedPolicy](), reflect.TypeFor[Policy](), nil},
+		{reflect.TypeFor[model.Group](), reflect.TypeFor[Group](), nil},
+		{reflect.TypeFor[model.User](), reflect.TypeFor[User](), nil},
+		{reflect.TypeFor[model.InlinePolicy](), reflect.TypeFor[InlinePolicy](), nil},
+		{reflect.TypeFor[model.Attachment](), reflect.TypeFor[Attachment](), nil},
+		{reflect.TypeFor[model.Membership](), reflect.TypeFor[Membership](), nil},
+		{reflect.TypeFor[model.Change](), reflect.TypeFor[Change](), map[string]string{"Attrs": "Attributes"}},
+		{reflect.TypeFor[model.AccountRef](), reflect.TypeFor[AccountRef](), nil},
+		{reflect.TypeFor[model.Key](), reflect.TypeFor[Key](), nil},
+		{reflect.TypeFor[model.AttrDiff](), reflect.TypeFor[AttrDiff](), nil},
 	}
 	for _, p := range pairs {
 		for f := range p.model.Fields() {
@@ -125,26 +102,49 @@ func TestEveryModelFieldIsOnTheWire(t *testing.T) {
 	}
 }
 
-// TestConversionsKeepEveryField: a document and its changes, every field
-// set, come back from the wire as they went: no field is dropped on the
-// way, and nil stays apart from empty (null from []).
+// TestConversionsKeepEveryField: a change of the engine's, every field set,
+// with each kind of object before and after, comes back from the document
+// as it went; so does a document's change from the engine's. No field is
+// dropped on the way, and nil stays apart from empty (null from []). A
+// document, every field set, decodes and encodes again to its bytes: no
+// field of it is left out of the JSON.
 func TestConversionsKeepEveryField(t *testing.T) {
+	kinds := reflect.TypeFor[Object]()
+	models := []model.Object{&model.Role{}, &model.ManagedPolicy{}, &model.Group{}, &model.User{}, &model.InlinePolicy{}, &model.Attachment{}, &model.Membership{}}
+	if len(models) != kinds.NumField() {
+		t.Fatalf("%d kinds of the model's objects, and Object holds %d", len(models), kinds.NumField())
+	}
 	for _, how := range []fillHow{fillFull, fillEmpty, fillNil} {
-		var d Document
-		fill(reflect.ValueOf(&d).Elem(), how)
-		d.Changes = []Change{}
-		for i := range 3 {
+		for _, o := range models {
+			var m model.Change
+			fill(reflect.ValueOf(&m).Elem(), how)
+			m.Before, m.After = filled(o, how), filled(o, how)
+			back, err := changeOf(&m).model()
+			if err != nil {
+				t.Fatalf("%s, %T: %v", how, o, err)
+			}
+			if diff := difference(reflect.ValueOf(back).Elem(), reflect.ValueOf(m), "model.Change"); diff != "" {
+				t.Errorf("%s, %T: the engine's change came back from the document otherwise: %s", how, o, diff)
+			}
+		}
+		for k := range kinds.NumField() {
 			var c Change
 			fill(reflect.ValueOf(&c).Elem(), how)
-			c.Index = i
-			d.Changes = append(d.Changes, c)
+			// Its place and name for people are FromPlan's to give: the
+			// engine's change holds neither.
+			c.Index, c.Object = 0, ""
+			c.Before, c.After = holding(k, how), holding(k, how)
+			m, err := c.model()
+			if err != nil {
+				t.Fatalf("%s, %s: %v", how, kinds.Field(k).Name, err)
+			}
+			if diff := difference(reflect.ValueOf(changeOf(m)), reflect.ValueOf(c), "Change"); diff != "" {
+				t.Errorf("%s, %s: the document's change came back from the engine's otherwise: %s", how, kinds.Field(k).Name, diff)
+			}
 		}
-		if how == fillNil {
-			d.Changes = nil
-		}
-		if diff := difference(reflect.ValueOf(d.wire().document()), reflect.ValueOf(d), "Document"); diff != "" {
-			t.Errorf("%s: the document came back from the wire otherwise: %s", how, diff)
-		}
+
+		var d Document
+		fill(reflect.ValueOf(&d).Elem(), how)
 		b, err := json.Marshal(d)
 		if err != nil {
 			t.Fatal(err)
@@ -157,7 +157,29 @@ func TestConversionsKeepEveryField(t *testing.T) {
 		if !bytes.Equal(again, b) {
 			t.Errorf("%s: decoded and encoded again, the document reads\n%s\nwant\n%s", how, again, b)
 		}
+		// Empty maps and slices are left out (omitempty) or read as null;
+		// with every field set, each comes back.
+		if diff := difference(reflect.ValueOf(back), reflect.ValueOf(d), "Document"); how == fillFull && diff != "" {
+			t.Errorf("%s: the document came back from its JSON otherwise: %s", how, diff)
+		}
 	}
+}
+
+// filled is a new object of o's kind, its fields set as how says.
+func filled(o model.Object, how fillHow) model.Object {
+	v := reflect.New(reflect.TypeOf(o).Elem())
+	fill(v.Elem(), how)
+	return v.Interface().(model.Object)
+}
+
+// holding is an Object holding its k-th kind of object, that object's
+// fields set as how says.
+func holding(k int, how fillHow) *Object {
+	o := &Object{}
+	f := reflect.ValueOf(o).Elem().Field(k)
+	f.Set(reflect.New(f.Type().Elem()))
+	fill(f.Elem(), how)
+	return o
 }
 
 type fillHow string
@@ -214,6 +236,8 @@ func fill(v reflect.Value, how fillHow) {
 				fill(v.Field(i), how)
 			}
 		}
+	case reflect.Interface:
+		// The model's objects: the caller sets them, of one kind it names.
 	default:
 		panic("fill: " + v.Type().String())
 	}
@@ -222,17 +246,17 @@ func fill(v reflect.Value, how fillHow) {
 // difference names the first place where got and want differ, nil and
 // empty apart; "" when they do not.
 func difference(got, want reflect.Value, path string) string {
-	if got.Kind() != want.Kind() {
-		return path + ": a " + got.Kind().String() + ", want a " + want.Kind().String()
+	if got.Type() != want.Type() {
+		return path + ": a " + got.Type().String() + ", want a " + want.Type().String()
 	}
 	switch got.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Map:
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
 		if got.IsNil() != want.IsNil() {
 			return path + ": nil is " + strconv.FormatBool(got.IsNil()) + ", want " + strconv.FormatBool(want.IsNil())
 		}
 	}
 	switch got.Kind() {
-	case reflect.Pointer:
+	case reflect.Pointer, reflect.Interface:
 		if !got.IsNil() {
 			return difference(got.Elem(), want.Elem(), path)
 		}
@@ -275,7 +299,7 @@ func goldenPlans(t *testing.T) []string {
 
 // TestGoldenPlansRoundTrip: each golden plan is read and written again to
 // the same bytes, checksum and all; rebuilt into the engine's plan and made
-// a document again (model → wire → model → wire), it is still the same
+// a document again (document → model → document), it is still the same
 // bytes; and it matches docs/plan.schema.json.
 func TestGoldenPlansRoundTrip(t *testing.T) {
 	schema := planSchema(t)
