@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/trustform/trustform/cmd/trustform/views"
+	"github.com/trustform/trustform/engine/model"
 	"github.com/trustform/trustform/engine/planfile"
 	"github.com/trustform/trustform/schema"
 )
@@ -93,37 +94,26 @@ func (e *cliEnv) show(_ context.Context, cmd *cli.Command) error {
 	if cmd.Args().Len() != 1 {
 		return fmt.Errorf("usage: trustform show FILE, where FILE is a plan saved with plan -out")
 	}
-	format := cmd.String("format")
-	if cmd.Bool("json") {
-		format = "json"
-	}
-	switch format {
-	case "human", "json", "markdown":
-	default:
-		return fmt.Errorf("-format must be human, json or markdown, not %q", format)
+	vt, err := views.ParseViewType(cmd.String("format"), cmd.Bool("json"), views.ViewHuman, views.ViewJSON, views.ViewMarkdown)
+	if err != nil {
+		return err
 	}
 	doc, err := readSaved(cmd.Args().First())
 	if err != nil {
 		return err
 	}
-	if format == "json" {
-		// As plan -json printed it: the saved-plan fields are apply's.
-		doc.Checksum, doc.Fingerprint, doc.Variables, doc.StackFiles = "", "", nil, nil
-		return planfile.Encode(e.stdout, doc)
+	// As plan -json printed it: the saved-plan fields are apply's.
+	doc.Checksum, doc.Fingerprint, doc.Variables, doc.StackFiles = "", "", nil, nil
+	var plan *model.Plan
+	if vt != views.ViewJSON {
+		// The human and markdown forms render the plan the document holds;
+		// the JSON form is the document itself.
+		if plan, _, err = doc.Plan(); err != nil {
+			return err
+		}
+		plan.Target = whereText(doc.Target, doc.Target.Description)
 	}
-	plan, _, err := doc.Plan()
-	if err != nil {
-		return err
-	}
-	plan.Target = whereText(doc.Target, doc.Target.Description)
-	if format == "markdown" {
-		views.Markdown(e.stdout, plan)
-		return nil
-	}
-	colors := e.colors(cmd, e.stdout)
-	views.Plan(e.stdout, plan, colors)
-	views.Expectations(e.stdout, plan.Expectations, colors)
-	return nil
+	return views.NewPlan(vt, e.stdout, e.colors(cmd, e.stdout)).Show(plan, doc)
 }
 
 // refuseSavedFlags refuses the flags that would make a saved plan apply
