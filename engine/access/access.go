@@ -166,7 +166,11 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 	var role *model.Role
 	var roleAcct *model.Account
 	if isTrustAction(req.Action) {
-		if p, err := model.ParsePrincipal(req.Resource); err == nil && p.Kind == model.PrincipalRole {
+		// Anything in the form of a role's ARN goes through its trust
+		// policy, a malformed one included (findRole then denies): left
+		// to the identity policies alone, "sts:AssumeRole on *" would
+		// allow an ARN no role has.
+		if a, err := model.ParseARN(req.Resource); err == nil && a.Service == "iam" && strings.HasPrefix(a.Resource, "role/") {
 			r, a, why := e.findRole(req.Resource)
 			if r == nil {
 				return Result{Decision: DecisionImplicitDeny, Reasons: []Reason{{

@@ -46,6 +46,29 @@ func TestEvaluateAPI(t *testing.T) {
 			req:      access.Request{Principal: "David", Action: "sts:AssumeRole", Resource: updateApp},
 			resolver: true, decision: access.DecisionImplicitDeny, reason: `"David" is not an ARN`,
 		},
+		// David's PowerUserAccess allows sts:AssumeRole on "*": a resource in
+		// the form of a role's ARN must still go through a trust policy, a
+		// malformed one included, or "*" would allow a role no one has.
+		{
+			name:     "a role ARN with a region goes through a trust policy",
+			req:      access.Request{Principal: david, Action: "sts:AssumeRole", Resource: "arn:aws:iam:us-east-1:999999999999:role/UpdateApp"},
+			resolver: true, decision: access.DecisionImplicitDeny, reason: "so no trust policy can allow",
+		},
+		{
+			name:     "a role ARN without an account",
+			req:      access.Request{Principal: david, Action: "sts:AssumeRole", Resource: "arn:aws:iam:::role/UpdateApp"},
+			resolver: true, decision: access.DecisionImplicitDeny, reason: "so no trust policy can allow",
+		},
+		{
+			name:     "a role ARN without a name",
+			req:      access.Request{Principal: david, Action: "sts:AssumeRole", Resource: "arn:aws:iam::999999999999:role/"},
+			resolver: true, decision: access.DecisionImplicitDeny, reason: "so no trust policy can allow",
+		},
+		{
+			name:     "a role ARN without a partition",
+			req:      access.Request{Principal: david, Action: "sts:AssumeRole", Resource: "arn::iam::999999999999:role/UpdateApp"},
+			resolver: true, decision: access.DecisionImplicitDeny, reason: "so no trust policy can allow",
+		},
 		{
 			name:     "a user ARN with the wrong path",
 			req:      access.Request{Principal: "arn:aws:iam::111111111111:user/eng/David", Action: "sts:AssumeRole", Resource: updateApp},
