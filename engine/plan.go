@@ -34,6 +34,20 @@ func MakePlan(ctx context.Context, cfg *model.Config, prov Provider, opts PlanOp
 		// A destroy plan is not linted: it removes what lint would judge.
 		findings = lint.Check(cfg)
 	}
+	plan, err := MakeChanges(ctx, cfg, prov, opts)
+	if err != nil {
+		return nil, err
+	}
+	plan.Findings = findings
+	analyse(cfg, plan, opts.AWSManaged)
+	return plan, nil
+}
+
+// MakeChanges is MakePlan without the lint findings and the analysis: the
+// accounts read and the ordered changes, for a question asked of the
+// accounts as they will be (explain, who-can), which has no use for the
+// plan's access diff and expectations and should not pay for them.
+func MakeChanges(ctx context.Context, cfg *model.Config, prov Provider, opts PlanOptions) (*model.Plan, error) {
 	actual, accounts, err := ReadAccounts(ctx, cfg, prov)
 	if err != nil {
 		return nil, err
@@ -53,17 +67,14 @@ func MakePlan(ctx context.Context, cfg *model.Config, prov Provider, opts PlanOp
 	if err != nil {
 		return nil, err
 	}
-	plan := &model.Plan{
+	return &model.Plan{
 		Stack:    cfg.Stack.Name,
 		Target:   prov.Describe(),
 		Destroy:  opts.Destroy,
 		Accounts: accounts,
 		Changes:  Order(changes),
-		Findings: findings,
 		Actual:   actual,
-	}
-	analyse(cfg, plan, opts.AWSManaged)
-	return plan, nil
+	}, nil
 }
 
 // analyse fills in what the plan means for access: who gains and who loses

@@ -69,7 +69,7 @@ func (e *cliEnv) accessState(ctx context.Context, cmd *cli.Command, cfg *model.C
 		s, _, err := engine.ReadAccounts(ctx, cfg, prov)
 		return s, "actual (the accounts as they are), " + prov.Describe(), err
 	case "projected":
-		plan, err := engine.MakePlan(ctx, cfg, prov, engine.PlanOptions{})
+		plan, err := engine.MakeChanges(ctx, cfg, prov, engine.PlanOptions{})
 		if err != nil {
 			return nil, "", planError(err)
 		}

@@ -648,9 +648,10 @@ func (r *readRetries) watch(ctx context.Context) context.Context {
 	})
 }
 
-// freshPlan opens the target for writing, reads the accounts (retries shown
-// on standard error, or kept for the JSON stream) and makes the analysed
-// plan that apply and apply FILE carry out. The caller closes the target.
+// freshPlan stops under -strict when lint finds anything, opens the target
+// for writing, reads the accounts (retries shown on standard error, or kept
+// for the JSON stream) and makes the whole plan that apply and apply FILE
+// carry out. The caller closes the target.
 func (e *cliEnv) freshPlan(ctx context.Context, cmd *cli.Command, cfg *model.Config, destroy bool) (*model.Plan, engine.Provider, *readRetries, func() error, error) {
 	if err := e.strictLint(cmd, cfg, destroy); err != nil {
 		return nil, nil, nil, nil, err
@@ -676,6 +677,11 @@ func (e *cliEnv) freshPlan(ctx context.Context, cmd *cli.Command, cfg *model.Con
 func (e *cliEnv) makePlan(ctx context.Context, cmd *cli.Command, cfg *model.Config, prov engine.Provider, destroy bool) (*model.Plan, error) {
 	plan, err := engine.MakePlan(ctx, cfg, prov, engine.PlanOptions{Destroy: destroy, AWSManaged: local.AWSManagedPolicy})
 	if err != nil {
+		// The stack's findings still matter to whoever mends the error
+		// (they came before the accounts were read, before the plan).
+		if !destroy {
+			e.warnFindings(cfg, lint.Check(cfg))
+		}
 		return nil, planError(err)
 	}
 	e.warnFindings(cfg, plan.Findings)
