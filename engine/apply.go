@@ -170,10 +170,10 @@ func Describe(c *model.Change) string {
 // or inline policy "trustform.devprod.grant.x" of group "Developers".
 func ObjectName(c *model.Change) string {
 	o := c.After
-	if o == nil {
+	if model.Absent(o) {
 		o = c.Before
 	}
-	if o == nil {
+	if model.Absent(o) {
 		return string(c.Kind)
 	}
 	return model.SpecOf(o).Name(o)

@@ -40,8 +40,8 @@ type AlreadyAppliedHooks interface {
 // before a write, so that two runs at once apply each change once.
 func Matches(c *model.Change, current model.Object) (asBefore, asAfter bool) {
 	same := func(want model.Object) bool {
-		if absent(want) || absent(current) {
-			return absent(want) && absent(current)
+		if model.Absent(want) || model.Absent(current) {
+			return model.Absent(want) && model.Absent(current)
 		}
 		ops, ok := opsOf(want)
 		return !ok || ops.same(current, want)
@@ -56,7 +56,7 @@ func Matches(c *model.Change, current model.Object) (asBefore, asAfter bool) {
 // as the change leaves it. Creating a role, policy, group or user that
 // already exists in another form is left to the target, which refuses it.
 func CheckCurrent(c *model.Change, current model.Object) error {
-	if absent(c.Before) && absent(c.After) {
+	if model.Absent(c.Before) && model.Absent(c.After) {
 		return nil // a malformed change: the provider reports it
 	}
 	asBefore, asAfter := Matches(c, current)
@@ -103,10 +103,10 @@ func CheckCurrent(c *model.Change, current model.Object) error {
 // children, as in changes.
 func CurrentObject(a *model.Account, c *model.Change) model.Object {
 	obj := c.After
-	if absent(obj) {
+	if model.Absent(obj) {
 		obj = c.Before
 	}
-	if absent(obj) {
+	if model.Absent(obj) {
 		return nil
 	}
 	if ops, ok := opsOf(obj); ok {
@@ -115,32 +115,8 @@ func CurrentObject(a *model.Account, c *model.Change) model.Object {
 	return nil
 }
 
-// absent reports whether an object is missing: nil, or a nil pointer of one
-// of the object types.
-func absent(o model.Object) bool {
-	switch v := o.(type) {
-	case nil:
-		return true
-	case *model.Role:
-		return v == nil
-	case *model.ManagedPolicy:
-		return v == nil
-	case *model.Group:
-		return v == nil
-	case *model.User:
-		return v == nil
-	case *model.InlinePolicy:
-		return v == nil
-	case *model.Attachment:
-		return v == nil
-	case *model.Membership:
-		return v == nil
-	}
-	return false
-}
-
 func nilIfAbsent(o model.Object) model.Object {
-	if absent(o) {
+	if model.Absent(o) {
 		return nil
 	}
 	return o

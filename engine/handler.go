@@ -97,7 +97,7 @@ func (hs *Handlers[C]) Current(ctx context.Context, c C, ch *model.Change) (curr
 	case model.Delete:
 		obj = ch.Before
 	}
-	if !ok || obj == nil {
+	if !ok || model.Absent(obj) {
 		return nil, false, nil
 	}
 	current, err = read(ctx, c, obj)

@@ -72,11 +72,35 @@ func ChangeKinds() []Kind {
 }
 
 // SpecOf returns the declaration of an object's kind (the zero KindSpec for
-// no object). A nil pointer of an object type has its type's kind.
+// no object, a nil pointer of an object type included).
 func SpecOf(o Object) KindSpec {
-	if o == nil {
+	if Absent(o) {
 		return KindSpec{}
 	}
 	s, _ := Spec(o.kind())
 	return s
+}
+
+// Absent reports whether an object is missing: nil, or a nil pointer of one
+// of the object types.
+func Absent(o Object) bool {
+	switch v := o.(type) {
+	case nil:
+		return true
+	case *Role:
+		return v == nil
+	case *ManagedPolicy:
+		return v == nil
+	case *Group:
+		return v == nil
+	case *User:
+		return v == nil
+	case *InlinePolicy:
+		return v == nil
+	case *Attachment:
+		return v == nil
+	case *Membership:
+		return v == nil
+	}
+	return false
 }
