@@ -1,5 +1,5 @@
 // Package schema owns trustform's language: it reads a stack's HCL files
-// (native syntax and JSON) and turns them into an engine.Config.
+// (native syntax and JSON) and turns them into a model.Config.
 //
 // It owns everything between the text and the Config: the block types and
 // their arguments, input variables (defaults, TRUSTFORM_VAR_ environment

@@ -20,7 +20,7 @@ import (
 // caller that asks more of the same state (expectations) reuse the policies
 // they have parsed.
 //
-// Besides principals, it reports delegations (engine.AccessDelegation): the
+// Besides principals, it reports delegations (model.AccessDelegation): the
 // account roots and "*" a role's trust policy admits judged alone (see
 // Delegations), gained or lost, each with the principals of that account
 // that can assume the role. Account roots and "*" are reported as

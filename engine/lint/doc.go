@@ -6,7 +6,7 @@
 // service's OIDC provider. Each rule has a stable id (TF001…), a severity,
 // the block it concerns and how to fix it.
 //
-// It reads a stack's engine.Config — documents already rendered to IAM
+// It reads a stack's model.Config — documents already rendered to IAM
 // JSON — and no account: `trustform lint` runs it alone, and every plan runs
 // it and prints its findings as warnings (errors with -strict). What IAM
 // itself refuses is the schema's business (errors at load time); lint is for

@@ -49,8 +49,10 @@ const (
 //
 // Principals are typed, not strings: a service and a web identity provider
 // are both named by a host, and only the Principal element that named them
-// tells them apart. The evaluator knows it; whoever reads the change later
-// (the views, the plan file) must not have to guess it from the text.
+// tells them apart. The evaluator knows it; the views read it from the
+// change. The plan file holds the text alone (its format predates the
+// types), so a plan read back from a file reads the kind from the text
+// (policy.ReadPrincipalValue), as show FILE always has.
 type AccessChange struct {
 	// Kind is AccessPrincipal or AccessDelegation ("" reads as
 	// AccessPrincipal, as in plans saved before delegations were reported).

@@ -89,8 +89,8 @@ type AssumeRole struct {
 // AccessChange is one principal's changed ability to assume one role, or
 // one delegation a trust policy starts or stops making.
 type AccessChange struct {
-	// Kind is "principal" or "delegation" (engine.AccessPrincipal,
-	// engine.AccessDelegation).
+	// Kind is "principal" or "delegation" (model.AccessPrincipal,
+	// model.AccessDelegation).
 	Kind      string   `json:"kind"`
 	Role      string   `json:"role"`
 	Principal string   `json:"principal"` // for a delegation, an account root ARN or "*"

@@ -45,7 +45,7 @@ func (d *differ) addf(format string, args ...any) {
 	d.out = append(d.out, fmt.Sprintf(format, args...))
 }
 
-// compareMap matches objects by map key (engine.NameKey of the name) and
+// compareMap matches objects by map key (model.NameKey of the name) and
 // compares each pair.
 func compareMap[T any](d *differ, kind string, want, got map[string]T, name func(T) string, diff func(d *differ, where string, want, got T)) {
 	for _, k := range slices.Sorted(maps.Keys(want)) {
@@ -174,9 +174,9 @@ func pathOr(p string) string {
 }
 
 // readContract lists what an account read from a target gets wrong whatever
-// it holds: maps must be keyed by engine.NameKey of the name (the engine looks
+// it holds: maps must be keyed by model.NameKey of the name (the engine looks
 // objects up that way), and ownership flags must be unset (the engine sets
-// them with engine.MarkOwnership, so every target follows one set of rules).
+// them with ownership.MarkOwnership, so every target follows one set of rules).
 func readContract(a *model.Account) []string {
 	var out []string
 	check := func(kind, key, name string, owned bool) {

@@ -135,8 +135,8 @@ func (e *env) apply(acct *model.AccountConfig, changes ...*model.Change) {
 }
 
 // read reads an account and checks the parts of Read's contract that hold
-// for any content: the right account, maps keyed by engine.NameKey, and
-// ownership left to engine.MarkOwnership.
+// for any content: the right account, maps keyed by model.NameKey, and
+// ownership left to ownership.MarkOwnership.
 func (e *env) read(acct *model.AccountConfig) *model.Account {
 	e.t.Helper()
 	a, err := e.prov.Read(e.ctx, acct)

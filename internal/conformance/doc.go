@@ -32,7 +32,7 @@
 //     may be empty in the suite's own changes, which are built the way the
 //     engine builds them: a role, group or user without its policies and
 //     memberships, the object read back as Before of an update);
-//   - Read returns every object of an account, keyed by engine.NameKey, with
+//   - Read returns every object of an account, keyed by model.NameKey, with
 //     ownership flags unset, and with what the engine diffs on the objects a
 //     stack owns: role descriptions, maximum session durations and tags,
 //     user tags, managed policies' descriptions and default documents. The

@@ -15,7 +15,7 @@ import (
 // testDrift changes owned objects behind the engine's back, through the
 // provider as someone with a console would, and checks that the next plan
 // reverts exactly those changes and nothing else, labels each by what the
-// stack's record (engine.AppliedTagKey) tells of it, and that applying it
+// stack's record (ownership.AppliedTagKey) tells of it, and that applying it
 // converges. Each drift touches a different object so that each shows as a
 // change of its own.
 func testDrift(t *testing.T, e *env) {

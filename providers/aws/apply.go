@@ -527,7 +527,7 @@ func (a *applier) createGroup(ctx context.Context, g *model.Group) error {
 		_, err := a.iam.CreateGroup(ctx, in)
 		return err
 	}, func(ctx context.Context) (bool, error) {
-		// The path is where a group's owner is recorded (engine.OwnedGroupPath).
+		// The path is where a group's owner is recorded (ownership.OwnedGroupPath).
 		out, err := a.iam.GetGroup(ctx, &iam.GetGroupInput{GroupName: in.GroupName, MaxItems: sdkaws.Int32(1)})
 		if err != nil {
 			return false, err

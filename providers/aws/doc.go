@@ -16,7 +16,7 @@
 //     region signs (us-east-1, cn-north-1, us-gov-west-1);
 //   - Identity (sts:GetCallerIdentity), and the refusal to change an account
 //     whose credentials act in another one;
-//   - Read: an account as an engine.Account, in as few calls as IAM allows
+//   - Read: an account as a model.Account, in as few calls as IAM allows
 //     (below);
 //   - Apply: one engine change as the IAM calls it takes, with the semantics
 //     of the local target for every kind and action, and the retries IAM

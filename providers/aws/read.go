@@ -34,7 +34,7 @@ const (
 
 // Read returns the account's roles, customer-managed policies, groups and
 // users with their policies, attachments, memberships and tags. Ownership
-// flags are left unset: engine.MarkOwnership decides them.
+// flags are left unset: ownership.MarkOwnership decides them.
 func (p *Provider) Read(ctx context.Context, account *model.AccountConfig) (*model.Account, error) {
 	s, err := p.session(ctx, account)
 	if err != nil {

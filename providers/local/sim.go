@@ -15,7 +15,7 @@ import (
 )
 
 // sim is the simulated IAM content of every account the simulation holds.
-// It keeps what engine.State cannot: every version of a managed policy, and
+// It keeps what model.State cannot: every version of a managed policy, and
 // the unique IDs IAM gives roles and users (which trust policies fall back to
 // when the principal they name is deleted).
 type sim struct {
@@ -29,7 +29,7 @@ type sim struct {
 type simAccount struct {
 	id        string
 	partition string
-	roles     map[string]*simRole // keyed by engine.NameKey
+	roles     map[string]*simRole // keyed by model.NameKey
 	policies  map[string]*simPolicy
 	groups    map[string]*model.Group
 	users     map[string]*simUser

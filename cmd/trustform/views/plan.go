@@ -76,7 +76,7 @@ func sign(a model.Action, c Colors) (string, string) {
 }
 
 // Drift writes the section of a plan that lists the objects changed outside
-// the stack since it last applied them (engine.Drift), as Terraform notes
+// the stack since it last applied them (model.Drift), as Terraform notes
 // objects changed outside of Terraform: the plan below undoes them. It
 // writes nothing when there are none.
 func Drift(w io.Writer, p *model.Plan, c Colors) {
@@ -152,7 +152,7 @@ func headline(ch *model.Change, c Colors) (string, string) {
 }
 
 // isRecord reports whether an attribute is the stack's record of what it
-// applied (engine.AppliedTagKey), which the view shows on one line.
+// applied (ownership.AppliedTagKey), which the view shows on one line.
 func isRecord(a model.AttrDiff) bool {
 	k, ok := strings.CutPrefix(a.Name, "tags.")
 	return ok && ownership.IsAppliedTag(k)
