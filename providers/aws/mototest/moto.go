@@ -2,11 +2,14 @@ package mototest
 
 import (
 	"bytes"
+	_ "embed"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,9 +21,11 @@ import (
 // Server is a running moto_server.
 type Server struct {
 	// URL is the endpoint, e.g. http://127.0.0.1:41234.
-	URL string
-	cmd *exec.Cmd
-	out *bytes.Buffer
+	URL    string
+	cmd    *exec.Cmd
+	out    *syncBuffer
+	site   string        // the directory of sitecustomize.py, removed on Stop
+	exited chan struct{} // closed once the process is reaped
 
 	mu      sync.Mutex
 	stopped bool
@@ -35,7 +40,11 @@ const (
 	DefaultAccount  = "123456789012"
 )
 
-// Start runs moto_server for the test and stops it when the test ends.
+// Start runs moto_server for the test and stops it when the test ends. The
+// server is the one Launch runs, except that its Python loads
+// sitecustomize.py, which makes AWS managed policies cost next to nothing
+// without changing an answer (see that file): a reset, and the first call
+// in each account, otherwise take about a second each.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("moto_server"); err != nil {
@@ -49,7 +58,7 @@ func Start(t testing.TB) *Server {
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("-short: the tests against moto_server run in the full tier (go test ./...)")
 	}
-	s, err := Launch()
+	s, err := launch(true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,20 +69,52 @@ func Start(t testing.TB) *Server {
 
 // Launch runs moto_server on a free port of 127.0.0.1 and waits until it
 // answers, for programs that are not tests (the benchmark). The caller stops
-// it with Stop.
-func Launch() (*Server, error) {
+// it with Stop. It is moto as installed, so that what the benchmark measures
+// does not depend on this package.
+func Launch() (*Server, error) { return launch(false) }
+
+//go:embed sitecustomize.py
+var siteCustomize []byte
+
+func launch(cheapPolicies bool) (*Server, error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
 		return nil, fmt.Errorf("moto_server is not installed (pip install 'moto[server]'): %w", err)
 	}
+	var site string
+	if cheapPolicies {
+		if site, err = os.MkdirTemp("", "mototest-site-"); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(site, "sitecustomize.py"), siteCustomize, 0o644); err != nil {
+			os.RemoveAll(site)
+			return nil, err
+		}
+	}
+	// A port picked free here may be taken by another process before moto
+	// binds it: moto then exits at once, and it is started again on another.
+	for attempt := 1; ; attempt++ {
+		s, err := start(bin, site)
+		if err == nil || !errors.Is(err, errExited) || attempt == 3 {
+			if err != nil && site != "" {
+				os.RemoveAll(site)
+			}
+			return s, err
+		}
+	}
+}
+
+var errExited = errors.New("moto_server exited")
+
+func start(bin, site string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, fmt.Errorf("no free port on 127.0.0.1: %w", err)
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Env = motoEnv()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Env = motoEnv(site)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	// A process group of its own, so that stopping it by pid also stops any
 	// child a wrapper script (a version manager's shim) may have started;
 	// and, where the system can, killed when this process dies without
@@ -83,10 +124,12 @@ func Launch() (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start moto_server: %w", err)
 	}
-	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, out: &out}
+	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, out: out, site: site, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(s.exited) }()
 	if err := s.waitReady(30 * time.Second); err != nil {
+		s.site = "" // the caller's, for the next attempt
 		s.Stop()
-		return nil, fmt.Errorf("moto_server did not start: %v\n%s", err, out.String())
+		return nil, fmt.Errorf("moto_server did not start: %w\n%s", err, out.String())
 	}
 	return s, nil
 }
@@ -95,14 +138,26 @@ func Launch() (*Server, error) {
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 // motoEnv is the environment moto_server needs: AWS-managed policies loaded
-// (PowerUserAccess and the like exist only then), and no pinned account.
-func motoEnv() []string {
+// (PowerUserAccess and the like exist only then), no pinned account, and
+// site (if any) first on Python's path, for its sitecustomize.py.
+func motoEnv(site string) []string {
 	var env []string
+	pythonPath := ""
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "MOTO_ACCOUNT_ID=") {
+		switch {
+		case strings.HasPrefix(kv, "MOTO_ACCOUNT_ID="):
+			continue
+		case site != "" && strings.HasPrefix(kv, "PYTHONPATH="):
+			pythonPath = strings.TrimPrefix(kv, "PYTHONPATH=")
 			continue
 		}
 		env = append(env, kv)
+	}
+	if site != "" {
+		if pythonPath != "" {
+			site += string(os.PathListSeparator) + pythonPath
+		}
+		env = append(env, "PYTHONPATH="+site)
 	}
 	return append(env, "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
 }
@@ -120,6 +175,13 @@ func (s *Server) waitReady(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	client := &http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			// Most often its port was taken: what answers there now, if
+			// anything, is not this server.
+			return errExited
+		default:
+		}
 		resp, err := client.Get(s.URL + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
@@ -141,15 +203,23 @@ func (s *Server) Stop() {
 		return
 	}
 	s.stopped = true
+	defer func() {
+		if s.site != "" {
+			os.RemoveAll(s.site)
+		}
+	}()
+	select {
+	case <-s.exited:
+		return // reaped already: its pid may be another process's now
+	default:
+	}
 	pgid := -s.cmd.Process.Pid
 	_ = syscall.Kill(pgid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-s.exited:
 	case <-time.After(5 * time.Second):
 		_ = syscall.Kill(pgid, syscall.SIGKILL)
-		<-done
+		<-s.exited
 	}
 }
 
@@ -189,4 +259,23 @@ func (s *Server) Env(t testing.TB) {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
+}
+
+// syncBuffer is the server's output, written by the goroutines that copy
+// its stdout and stderr and read when it fails.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
