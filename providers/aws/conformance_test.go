@@ -28,7 +28,11 @@ func TestConformance(t *testing.T) {
 		New: func(t *testing.T) (engine.Provider, []*model.AccountConfig) {
 			srv.Reset(t)
 			srv.Env(t)
-			p, err := New(t.Context(), Options{AssumeRoleName: orgRole})
+			// No rate limit: the suite makes some 2,000 calls to two
+			// accounts, which the default 20 a second per account would
+			// stretch to over a minute of waiting. TestRateLimitPacesCalls
+			// tests the limit itself.
+			p, err := New(t.Context(), Options{AssumeRoleName: orgRole, RateLimit: -1})
 			if err != nil {
 				t.Fatal(err)
 			}
