@@ -12,11 +12,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/trustform/trustform/engine/model"
-
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
 	awsprovider "github.com/trustform/trustform/providers/aws"
 	"github.com/trustform/trustform/providers/aws/mototest"
 	"github.com/trustform/trustform/schema"
@@ -97,33 +98,116 @@ func unowned(t *testing.T, details map[string]any) string {
 const awsFlags = "--target aws --assume-role-name OrganizationAccountAccessRole"
 
 // devProdOnMoto starts moto for the test, points the SDK at it, and returns
-// a copy of the dev-prod example whose Development account seed-aws.sh has
-// filled as the tutorial assumes (the groups, their PowerUserAccess, David
-// and Tess), and the server.
+// a copy of the dev-prod example whose Development account holds what the
+// tutorial assumes (the groups, their PowerUserAccess, David and Tess), and
+// the server. The account is filled by seedDevelopment, as seed-aws.sh
+// fills it: the script costs nine aws CLI starts, ten seconds and more, and
+// TestSeedScriptOnMoto runs it and checks that both make the same account.
 func devProdOnMoto(t *testing.T) (string, *mototest.Server) {
+	t.Helper()
+	moto := motoWithAWSCLI(t)
+	seedDevelopment(t, moto, "111111111111")
+	return copyExample(t, "dev-prod"), moto
+}
+
+// motoWithAWSCLI starts moto for a test that also checks accounts with the
+// aws CLI, and points the SDK (and the CLI) at it.
+func motoWithAWSCLI(t *testing.T) *mototest.Server {
 	t.Helper()
 	requireAWSCLI(t)
 	moto := mototest.Start(t)
 	moto.Env(t)
+	return moto
+}
+
+// seedDevelopment creates in the account on moto what
+// examples/dev-prod/seed-aws.sh creates there, through the SDK.
+func seedDevelopment(t *testing.T, moto *mototest.Server, account string) {
+	t.Helper()
+	ctx := context.Background()
+	c := moto.IAM(account)
+	for _, group := range []string{"Developers", "Testers"} {
+		if _, err := c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: &group}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: &group, PolicyArn: sdkaws.String("arn:aws:iam::aws:policy/PowerUserAccess")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range [][2]string{{"David", "Developers"}, {"Tess", "Testers"}} {
+		if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: &m[0]}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{UserName: &m[0], GroupName: &m[1]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// second is the error of a call that also returns a value.
+func second[T any](_ T, err error) error { return err }
+
+// readAccountJSON reads an account with the aws target, as JSON text with
+// the account's id replaced by "ID", so that two accounts compare.
+func readAccountJSON(t *testing.T, id string) string {
+	t.Helper()
+	ctx := context.Background()
+	p, err := awsprovider.New(ctx, awsprovider.Options{AssumeRoleName: "OrganizationAccountAccessRole"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.Read(ctx, &model.AccountConfig{Name: id, ID: id, Partition: "aws"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(string(b), id, "ID")
+}
+
+// seed-aws.sh, which the dev-prod example has users run on AWS before the
+// first apply, fills Development as seedDevelopment does, with which the
+// other tests against moto fill it.
+func TestSeedScriptOnMoto(t *testing.T) {
+	if inOwnProcess(t) {
+		return
+	}
+	moto := motoWithAWSCLI(t)
 	dir := copyExample(t, "dev-prod")
 	if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
 		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
 	}
-	return dir, moto
+	const other = "777777777777"
+	seedDevelopment(t, moto, other)
+	if script, seed := readAccountJSON(t, "111111111111"), readAccountJSON(t, other); script != seed {
+		t.Fatalf("seedDevelopment and seed-aws.sh fill an account differently:\nseed-aws.sh:     %s\nseedDevelopment: %s", script, seed)
+	}
 }
 
 func TestDevProdOnMoto(t *testing.T) {
-	dir, _ := devProdOnMoto(t)
+	if inOwnProcess(t) {
+		return
+	}
+	dir, moto := devProdOnMoto(t)
 	dev, prod := newAWSCLI(t, "111111111111"), newAWSCLI(t, "999999999999")
 
 	// Objects the stack does not own, there before the first apply.
-	prod.run("iam", "create-role", "--role-name", "Legacy", "--assume-role-policy-document",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)
-	prod.run("iam", "create-policy", "--policy-name", "legacy-policy", "--policy-document",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
-	dev.run("iam", "put-group-policy", "--group-name", "Developers", "--policy-name", "handwritten", "--policy-document",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
-	dev.run("iam", "create-user", "--user-name", "Visitor")
+	ctx := context.Background()
+	handwritten := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`
+	prodIAM, devIAM := moto.IAM("999999999999"), moto.IAM("111111111111")
+	for _, err := range []error{
+		second(prodIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: sdkaws.String("Legacy"), AssumeRolePolicyDocument: sdkaws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)})),
+		second(prodIAM.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: sdkaws.String("legacy-policy"), PolicyDocument: &handwritten})),
+		second(devIAM.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: sdkaws.String("Developers"), PolicyName: sdkaws.String("handwritten"), PolicyDocument: &handwritten})),
+		second(devIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: sdkaws.String("Visitor")})),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	beforeProd, beforeDev := unowned(t, prod.authorizationDetails()), unowned(t, dev.authorizationDetails())
 
 	args := func(cmd ...string) []string { return append(append(cmd, strings.Fields(awsFlags)...), dir) }
@@ -209,6 +293,9 @@ func loadExample(t *testing.T, dir string) *model.Config {
 // the stack's roles, one call for their details: at most 2 calls an account
 // beyond the pages.
 func TestNoChangePlanCallsOnMoto(t *testing.T) {
+	if inOwnProcess(t) {
+		return
+	}
 	dir, _ := devProdOnMoto(t)
 	mustRun(t, 0, append(append([]string{"apply", "-auto-approve"}, strings.Fields(awsFlags)...), dir)...)
 
@@ -244,6 +331,9 @@ func TestNoChangePlanCallsOnMoto(t *testing.T) {
 // assume-role name is forgotten, so both accounts get the base identity,
 // which acts in moto's default account.
 func TestWrongAccountOnMoto(t *testing.T) {
+	if inOwnProcess(t) {
+		return
+	}
 	moto := mototest.Start(t)
 	moto.Env(t)
 	dir := copyExample(t, "dev-prod")
@@ -287,6 +377,9 @@ func equalCounts(a, b map[string]int) bool {
 // A saved plan applied after an out-of-band change is refused and nothing
 // changes; without a change it applies exactly its changes.
 func TestSavedPlanOnMoto(t *testing.T) {
+	if inOwnProcess(t) {
+		return
+	}
 	dir, _ := devProdOnMoto(t)
 	dev, prod := newAWSCLI(t, "111111111111"), newAWSCLI(t, "999999999999")
 	saved := filepath.Join(t.TempDir(), "p.plan")

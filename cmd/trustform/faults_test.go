@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,6 +78,7 @@ func TestApplyThroughInjectedFaults(t *testing.T) {
 		t.Skip("applies two stacks twice on moto")
 	}
 	requireAWSCLI(t)
+	ownProcessesParent(t)
 	gen := stackgen.Spec{Stack: "faults", Target: "aws", Accounts: 2, Roles: 24, Groups: 2}
 	tests := []struct {
 		name  string
@@ -91,22 +91,24 @@ func TestApplyThroughInjectedFaults(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if inOwnProcess(t) {
+				return
+			}
 			dir := tc.dir(t)
 			clean, faulty := mototest.Start(t), mototest.Start(t)
 			clean.Env(t)
 			if tc.seed {
 				for _, m := range []*mototest.Server{clean, faulty} {
-					t.Setenv("AWS_ENDPOINT_URL", m.URL)
-					if out, err := exec.Command("bash", filepath.Join(dir, "seed-aws.sh")).CombinedOutput(); err != nil {
-						t.Fatalf("seed-aws.sh: %v\n%s", err, out)
-					}
+					seedDevelopment(t, m, "111111111111")
 				}
 			}
 			args := func(cmd ...string) []string { return append(append(cmd, strings.Fields(awsFlags)...), dir) }
 
-			// The reference: the same stack applied without faults.
+			// The reference: the same stack applied without faults, and
+			// without the rate limit, whose pace it does not need (the
+			// generated stack's 200 changes would wait seconds for it).
 			t.Setenv("AWS_ENDPOINT_URL", clean.URL)
-			ref := applyEvents(t, args("apply", "-json", "-auto-approve")...)
+			ref := applyEvents(t, args("apply", "-json", "-auto-approve", "--rate-limit", "0")...)
 			want := readStateAt(t, clean.URL, dir)
 
 			proxy := faultproxy.Start(t, faulty.URL, faultproxy.Config{Rate: 0.2, Propagation: 2 * time.Second, Seed: 7})

@@ -1,20 +1,21 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/engine/model"
-	"github.com/trustform/trustform/engine/ownership"
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
 	"github.com/trustform/trustform/engine/planfile"
-	"github.com/trustform/trustform/providers/aws/mototest"
 	"github.com/trustform/trustform/providers/local"
 )
 
@@ -309,33 +310,41 @@ func policyDocuments(t *testing.T, details map[string]any) map[string]string {
 	return out
 }
 
-// TestImportTutorialOnMoto sets the tutorial up by hand with the aws CLI,
-// imports both accounts, applies the adoption and checks that no document
-// changed and that the next plan is empty.
+// TestImportTutorialOnMoto sets the tutorial up by hand (with the SDK, the
+// calls the tutorial's aws CLI steps make), imports both accounts, applies
+// the adoption and checks that no document changed and that the next plan
+// is empty.
 func TestImportTutorialOnMoto(t *testing.T) {
-	requireAWSCLI(t)
-	moto := mototest.Start(t)
-	moto.Env(t)
+	if inOwnProcess(t) {
+		return
+	}
+	moto := motoWithAWSCLI(t)
 	dir := copyDir(t, filepath.Join("..", "..", "testdata", "import", "tutorial"))
 	if err := os.Remove(filepath.Join(dir, local.SeedFile)); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("bash", filepath.Join("..", "..", "examples", "dev-prod", "seed-aws.sh")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("seed-aws.sh: %v\n%s", err, out)
+	seedDevelopment(t, moto, "111111111111") // as seed-aws.sh does (see devProdOnMoto)
+	ctx := context.Background()
+	prodIAM, devIAM := moto.IAM("999999999999"), moto.IAM("111111111111")
+	for _, err := range []error{
+		second(prodIAM.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: sdkaws.String("read-write-app-bucket"), Description: sdkaws.String("Read and write the productionapp bucket"), PolicyDocument: sdkaws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"},` +
+				`{"Effect":"Allow","Action":["s3:ListBucket","s3:GetBucketLocation"],"Resource":"arn:aws:s3:::productionapp"},` +
+				`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::productionapp/*"}]}`)})),
+		second(prodIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: sdkaws.String("UpdateApp"), AssumeRolePolicyDocument: sdkaws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)})),
+		second(prodIAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: sdkaws.String("UpdateApp"), PolicyArn: sdkaws.String("arn:aws:iam::999999999999:policy/read-write-app-bucket")})),
+		second(devIAM.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: sdkaws.String("Developers"), PolicyName: sdkaws.String("allow-assume-S3-role-in-production"), PolicyDocument: sdkaws.String(
+			`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::999999999999:role/UpdateApp"}}`)})),
+		second(devIAM.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: sdkaws.String("Testers"), PolicyName: sdkaws.String("deny-assume-S3-role-in-production"), PolicyDocument: sdkaws.String(
+			`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::999999999999:role/UpdateApp"}}`)})),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
+	// Read with the aws CLI, an independent client.
 	dev, prod := newAWSCLI(t, "111111111111"), newAWSCLI(t, "999999999999")
-	prod.run("iam", "create-policy", "--policy-name", "read-write-app-bucket", "--description", "Read and write the productionapp bucket", "--policy-document",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"},`+
-			`{"Effect":"Allow","Action":["s3:ListBucket","s3:GetBucketLocation"],"Resource":"arn:aws:s3:::productionapp"},`+
-			`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::productionapp/*"}]}`)
-	prod.run("iam", "create-role", "--role-name", "UpdateApp", "--assume-role-policy-document",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)
-	prod.run("iam", "attach-role-policy", "--role-name", "UpdateApp", "--policy-arn", "arn:aws:iam::999999999999:policy/read-write-app-bucket")
-	dev.run("iam", "put-group-policy", "--group-name", "Developers", "--policy-name", "allow-assume-S3-role-in-production", "--policy-document",
-		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::999999999999:role/UpdateApp"}}`)
-	dev.run("iam", "put-group-policy", "--group-name", "Testers", "--policy-name", "deny-assume-S3-role-in-production", "--policy-document",
-		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::999999999999:role/UpdateApp"}}`)
 	before := map[string]map[string]string{"prod": policyDocuments(t, prod.authorizationDetails()), "dev": policyDocuments(t, dev.authorizationDetails())}
 
 	args := func(cmd ...string) []string { return append(append(cmd, strings.Fields(awsFlags)...), dir) }
