@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/engine"
+	"github.com/trustform/trustform/engine/model"
+	"github.com/trustform/trustform/engine/ownership"
 	awsprovider "github.com/trustform/trustform/providers/aws"
 	"github.com/trustform/trustform/providers/aws/mototest"
 	"github.com/trustform/trustform/schema"
@@ -178,13 +180,13 @@ func TestTerraformTwinAppliesLikeTrustform(t *testing.T) {
 
 // writesRecordOnly reports whether a change only adds trustform's record of
 // what it applied to a role that has none.
-func writesRecordOnly(c *engine.Change) bool {
-	if c.Action != engine.Update || c.Kind != engine.KindRole || len(c.Attrs) == 0 {
+func writesRecordOnly(c *model.Change) bool {
+	if c.Action != model.Update || c.Kind != model.KindRole || len(c.Attrs) == 0 {
 		return false
 	}
 	for _, a := range c.Attrs {
 		key, ok := strings.CutPrefix(a.Name, "tags.")
-		if !ok || !engine.IsAppliedTag(key) || a.Before != "" || a.After == "" {
+		if !ok || !ownership.IsAppliedTag(key) || a.Before != "" || a.After == "" {
 			return false
 		}
 	}
