@@ -25,17 +25,10 @@ func Desired(cfg *model.Config) (*model.State, error) {
 	}
 	acct := func(id string) *model.Account { return s.Account(id, cfg.PartitionOf(id)) }
 	owner := cfg.Stack.Name
-	for _, g := range cfg.Groups {
-		acct(g.Account).Groups[model.NameKey(g.Name)] = desiredGroup(g, owner)
-	}
-	for _, u := range cfg.Users {
-		acct(u.Account).Users[model.NameKey(u.Name)] = desiredUser(u, owner)
-	}
-	for _, p := range cfg.Policies {
-		acct(p.Account).Policies[model.NameKey(p.Name)] = desiredPolicy(p, owner)
-	}
-	for _, r := range cfg.Roles {
-		acct(r.Account).Roles[model.NameKey(r.Name)] = desiredRole(r, owner)
+	for _, k := range kindTable {
+		if k.declare != nil {
+			k.declare(cfg, owner, acct)
+		}
 	}
 	// Inline policy names on one principal are compared without regard to
 	// case, as IAM compares the names of users, groups, roles and managed

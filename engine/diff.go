@@ -62,26 +62,13 @@ type declared struct {
 
 func indexSources(cfg *model.Config) map[model.Key]declared {
 	m := map[model.Key]declared{}
-	for _, g := range cfg.Groups {
-		m[model.PrincipalKey(g.Account, model.KindGroup, g.Name)] = declared{g.Address, g.Source}
-		indexChildren(m, g.Account, model.KindGroup, g.Name, g.InlinePolicies, g.ManagedPolicies, declared{g.Address, g.Source})
-	}
-	for _, u := range cfg.Users {
-		m[model.PrincipalKey(u.Account, model.KindUser, u.Name)] = declared{u.Address, u.Source}
-		indexChildren(m, u.Account, model.KindUser, u.Name, u.InlinePolicies, u.ManagedPolicies, declared{u.Address, u.Source})
-	}
-	for _, r := range cfg.Roles {
-		m[model.PrincipalKey(r.Account, model.KindRole, r.Name)] = declared{r.Address, r.Source}
-		indexChildren(m, r.Account, model.KindRole, r.Name, r.InlinePolicies, r.ManagedPolicies, declared{r.Address, r.Source})
-	}
-	for _, p := range cfg.Policies {
-		m[model.PolicyKey(p.Account, p.Name)] = declared{p.Address, p.Source}
-	}
-	for _, u := range cfg.Users {
-		for _, g := range u.Groups {
-			m[model.MembershipKey(u.Account, u.Name, g)] = declared{u.Address, u.Source}
+	at := func(k model.Key, d declared) { m[k] = d }
+	for _, k := range kindTable {
+		if k.sources != nil {
+			k.sources(cfg, at)
 		}
 	}
+	// A grant or deny declares the inline policy it puts on each principal.
 	for _, g := range cfg.Grants {
 		for _, to := range g.To {
 			m[model.InlineKey(to.Account, to.Kind, to.Name, ownership.InlineName(g, cfg.Stack.Name))] = declared{g.Address, g.Source}
@@ -90,12 +77,15 @@ func indexSources(cfg *model.Config) map[model.Key]declared {
 	return m
 }
 
-func indexChildren(m map[model.Key]declared, account string, kind model.Kind, name string, inline map[string]string, attached []string, at declared) {
+// principalSources records the block of a role, group or user as the source
+// of the principal and of the inline policies and attachments it declares.
+func principalSources(at func(model.Key, declared), account string, kind model.Kind, name string, inline map[string]string, attached []string, from declared) {
+	at(model.PrincipalKey(account, kind, name), from)
 	for policyName := range inline {
-		m[model.InlineKey(account, kind, name, policyName)] = at
+		at(model.InlineKey(account, kind, name, policyName), from)
 	}
 	for _, arn := range attached {
-		m[model.AttachmentKey(account, kind, name, arn)] = at
+		at(model.AttachmentKey(account, kind, name, arn), from)
 	}
 }
 
@@ -119,40 +109,14 @@ func (d *differ) where(k model.Key) string {
 
 func acctLabel(ref model.AccountRef) string { return ref.Name + " (" + ref.ID + ")" }
 
+// account diffs one account kind by kind (kindTable's order), then checks
+// what only the whole account's changes show.
 func (d *differ) account(ref model.AccountRef, have, want *model.Account) {
-	for _, k := range slices.Sorted(maps.Keys(want.Policies)) {
-		d.policy(ref, have, have.Policies[k], want.Policies[k])
-	}
-	for _, k := range slices.Sorted(maps.Keys(have.Policies)) {
-		if want.Policies[k] == nil && have.Policies[k].Owned && !ownership.IsLedger(d.stack, have.Policies[k].Name) {
-			d.policy(ref, have, have.Policies[k], nil)
+	for _, k := range kindTable {
+		if k.diff != nil {
+			k.diff(d, ref, have, want)
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(want.Groups)) {
-		diffPrincipal(d, groupKind, ref, have, have.Groups[k], want.Groups[k])
-	}
-	for _, k := range slices.Sorted(maps.Keys(have.Groups)) {
-		if want.Groups[k] == nil {
-			diffPrincipal(d, groupKind, ref, have, have.Groups[k], nil)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(want.Users)) {
-		diffPrincipal(d, userKind, ref, have, have.Users[k], want.Users[k])
-	}
-	for _, k := range slices.Sorted(maps.Keys(have.Users)) {
-		if want.Users[k] == nil {
-			diffPrincipal(d, userKind, ref, have, have.Users[k], nil)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(want.Roles)) {
-		diffPrincipal(d, roleKind, ref, have, have.Roles[k], want.Roles[k])
-	}
-	for _, k := range slices.Sorted(maps.Keys(have.Roles)) {
-		if want.Roles[k] == nil {
-			diffPrincipal(d, roleKind, ref, have, have.Roles[k], nil)
-		}
-	}
-	d.memberships(ref, have, want)
 	d.checkPolicyDeletes(ref, have)
 	d.ledger(ref, have, want)
 }
@@ -207,6 +171,8 @@ type principalParts struct {
 type principalKind[T model.Object] struct {
 	kind model.Kind
 	noun string
+	// in is where an account keeps the principals of the kind.
+	in func(*model.Account) map[string]T
 	// parts reads a principal; false for none.
 	parts func(T) (principalParts, bool)
 	// only is the principal without its children, which travel as changes
@@ -285,6 +251,23 @@ func diffPrincipal[T model.Object](d *differ, k principalKind[T], ref model.Acco
 		d.add(&model.Change{Action: model.Update, Kind: k.kind, Account: ref, Key: key, Before: k.only(have), After: k.only(want), Attrs: attrs, Drift: hist.PrincipalDrift(k.hash(have), attrs)})
 	}
 	d.children(ref, k.kind, h.name, ownership.Owned, hist, h.inline, w.inline, h.attached, w.attached)
+}
+
+// walkPrincipals is the diff of a principal kind over an account: each
+// principal declared, then each one read that the stack no longer declares.
+func walkPrincipals[T model.Object](k principalKind[T]) func(d *differ, ref model.AccountRef, have, want *model.Account) {
+	return func(d *differ, ref model.AccountRef, have, want *model.Account) {
+		h, w := k.in(have), k.in(want)
+		for _, name := range slices.Sorted(maps.Keys(w)) {
+			diffPrincipal(d, k, ref, have, h[name], w[name])
+		}
+		for _, name := range slices.Sorted(maps.Keys(h)) {
+			if wanted, ok := w[name]; !ok || model.Absent(wanted) {
+				var none T
+				diffPrincipal(d, k, ref, have, h[name], none)
+			}
+		}
+	}
 }
 
 // history reads what the stack recorded of a principal's children.

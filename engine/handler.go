@@ -46,10 +46,7 @@ func NewHandlers[C any](target string) *Handlers[C] {
 
 // Register adds the handler of one kind. It is a function, not a method,
 // because a method cannot take the type parameter T of the kind's objects.
-func Register[C any, T interface {
-	*model.Role | *model.ManagedPolicy | *model.Group | *model.User | *model.InlinePolicy | *model.Attachment | *model.Membership
-	model.Object
-}](hs *Handlers[C], kind model.Kind, h Handler[C, T]) {
+func Register[C any, T model.Object](hs *Handlers[C], kind model.Kind, h Handler[C, T]) {
 	hs.byKind[kind] = func(ctx context.Context, c C, ch *model.Change) error {
 		before, after, err := model.ChangeObjects[T](ch)
 		if err != nil {

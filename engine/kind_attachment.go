@@ -7,6 +7,7 @@ import (
 )
 
 var attachmentOps = kindOps{
+	kind: model.KindAttachment,
 	project: func(a *model.Account, c *model.Change) {
 		p := objectOf(c).(*model.Attachment)
 		list := attachedOf(a, p.PrincipalKind, p.PrincipalName)

@@ -8,6 +8,18 @@ import (
 )
 
 var groupOps = kindOps{
+	kind: model.KindGroup,
+	declare: func(cfg *model.Config, owner string, account func(string) *model.Account) {
+		for _, g := range cfg.Groups {
+			account(g.Account).Groups[model.NameKey(g.Name)] = desiredGroup(g, owner)
+		}
+	},
+	sources: func(cfg *model.Config, at func(model.Key, declared)) {
+		for _, g := range cfg.Groups {
+			principalSources(at, g.Account, model.KindGroup, g.Name, g.InlinePolicies, g.ManagedPolicies, declared{g.Address, g.Source})
+		}
+	},
+	diff: walkPrincipals(groupKind),
 	project: func(a *model.Account, c *model.Change) {
 		projectPrincipal(a.Groups, c, func(o model.Object) *model.Group { return o.(*model.Group) },
 			func(old, nu *model.Group) {
@@ -29,7 +41,8 @@ var groupOps = kindOps{
 
 // groupKind is the group's part of the one principal lifecycle (diffPrincipal).
 var groupKind = principalKind[*model.Group]{
-	kind: model.KindGroup, noun: "group", only: groupOnly, attrs: groupAttrs,
+	kind: model.KindGroup, noun: "group", in: func(a *model.Account) map[string]*model.Group { return a.Groups },
+	only: groupOnly, attrs: groupAttrs,
 	parts: func(g *model.Group) (principalParts, bool) {
 		if g == nil {
 			return principalParts{}, false

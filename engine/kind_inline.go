@@ -6,6 +6,7 @@ import (
 )
 
 var inlineOps = kindOps{
+	kind: model.KindInline,
 	project: func(a *model.Account, c *model.Change) {
 		p := objectOf(c).(*model.InlinePolicy)
 		inline := inlineMapOf(a, p.PrincipalKind, p.PrincipalName)

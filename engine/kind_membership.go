@@ -7,6 +7,16 @@ import (
 )
 
 var membershipOps = kindOps{
+	kind: model.KindMembership,
+	// A user block's groups declare its memberships.
+	sources: func(cfg *model.Config, at func(model.Key, declared)) {
+		for _, u := range cfg.Users {
+			for _, g := range u.Groups {
+				at(model.MembershipKey(u.Account, u.Name, g), declared{u.Address, u.Source})
+			}
+		}
+	},
+	diff: (*differ).memberships,
 	project: func(a *model.Account, c *model.Change) {
 		m := objectOf(c).(*model.Membership)
 		u := a.Users[model.NameKey(m.User)]

@@ -1,12 +1,38 @@
 package engine
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/trustform/trustform/engine/model"
 	"github.com/trustform/trustform/engine/ownership"
 	"github.com/trustform/trustform/engine/policy"
 )
 
 var policyOps = kindOps{
+	kind: model.KindPolicy,
+	declare: func(cfg *model.Config, owner string, account func(string) *model.Account) {
+		for _, p := range cfg.Policies {
+			account(p.Account).Policies[model.NameKey(p.Name)] = desiredPolicy(p, owner)
+		}
+	},
+	sources: func(cfg *model.Config, at func(model.Key, declared)) {
+		for _, p := range cfg.Policies {
+			at(model.PolicyKey(p.Account, p.Name), declared{p.Address, p.Source})
+		}
+	},
+	// The stack's record of adopted objects is a managed policy of its own
+	// that no block declares: Diff's ledger step keeps it.
+	diff: func(d *differ, ref model.AccountRef, have, want *model.Account) {
+		for _, k := range slices.Sorted(maps.Keys(want.Policies)) {
+			d.policy(ref, have, have.Policies[k], want.Policies[k])
+		}
+		for _, k := range slices.Sorted(maps.Keys(have.Policies)) {
+			if want.Policies[k] == nil && have.Policies[k].Owned && !ownership.IsLedger(d.stack, have.Policies[k].Name) {
+				d.policy(ref, have, have.Policies[k], nil)
+			}
+		}
+	},
 	project: func(a *model.Account, c *model.Change) {
 		projectPrincipal(a.Policies, c, func(o model.Object) *model.ManagedPolicy { return o.(*model.ManagedPolicy) }, func(_, _ *model.ManagedPolicy) {})
 	},

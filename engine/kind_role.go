@@ -9,6 +9,18 @@ import (
 )
 
 var roleOps = kindOps{
+	kind: model.KindRole,
+	declare: func(cfg *model.Config, owner string, account func(string) *model.Account) {
+		for _, r := range cfg.Roles {
+			account(r.Account).Roles[model.NameKey(r.Name)] = desiredRole(r, owner)
+		}
+	},
+	sources: func(cfg *model.Config, at func(model.Key, declared)) {
+		for _, r := range cfg.Roles {
+			principalSources(at, r.Account, model.KindRole, r.Name, r.InlinePolicies, r.ManagedPolicies, declared{r.Address, r.Source})
+		}
+	},
+	diff: walkPrincipals(roleKind),
 	project: func(a *model.Account, c *model.Change) {
 		projectPrincipal(a.Roles, c, func(o model.Object) *model.Role { return o.(*model.Role) },
 			func(old, nu *model.Role) {
@@ -31,7 +43,8 @@ var roleOps = kindOps{
 
 // roleKind is the role's part of the one principal lifecycle (diffPrincipal).
 var roleKind = principalKind[*model.Role]{
-	kind: model.KindRole, noun: "role", only: roleOnly, attrs: roleAttrs, updates: true,
+	kind: model.KindRole, noun: "role", in: func(a *model.Account) map[string]*model.Role { return a.Roles },
+	only: roleOnly, attrs: roleAttrs, updates: true,
 	parts: func(r *model.Role) (principalParts, bool) {
 		if r == nil {
 			return principalParts{}, false

@@ -8,6 +8,18 @@ import (
 )
 
 var userOps = kindOps{
+	kind: model.KindUser,
+	declare: func(cfg *model.Config, owner string, account func(string) *model.Account) {
+		for _, u := range cfg.Users {
+			account(u.Account).Users[model.NameKey(u.Name)] = desiredUser(u, owner)
+		}
+	},
+	sources: func(cfg *model.Config, at func(model.Key, declared)) {
+		for _, u := range cfg.Users {
+			principalSources(at, u.Account, model.KindUser, u.Name, u.InlinePolicies, u.ManagedPolicies, declared{u.Address, u.Source})
+		}
+	},
+	diff: walkPrincipals(userKind),
 	project: func(a *model.Account, c *model.Change) {
 		projectPrincipal(a.Users, c, func(o model.Object) *model.User { return o.(*model.User) },
 			func(old, nu *model.User) {
@@ -30,7 +42,8 @@ var userOps = kindOps{
 
 // userKind is the user's part of the one principal lifecycle (diffPrincipal).
 var userKind = principalKind[*model.User]{
-	kind: model.KindUser, noun: "user", only: userOnly, attrs: userAttrs, updates: true,
+	kind: model.KindUser, noun: "user", in: func(a *model.Account) map[string]*model.User { return a.Users },
+	only: userOnly, attrs: userAttrs, updates: true,
 	parts: func(u *model.User) (principalParts, bool) {
 		if u == nil {
 			return principalParts{}, false

@@ -191,10 +191,7 @@ func MembershipKey(account, user, group string) Key {
 // implies, and checks that the action has what it needs: After for a create,
 // Before for a delete, both for an update. Providers call it first in Apply;
 // a malformed change is a bug in the caller, reported as a plain error.
-func ChangeObjects[T interface {
-	*Role | *ManagedPolicy | *Group | *User | *InlinePolicy | *Attachment | *Membership
-	Object
-}](ch *Change) (before, after T, err error) {
+func ChangeObjects[T Object](ch *Change) (before, after T, err error) {
 	get := func(o Object, which string) (T, bool, error) {
 		var zero T
 		if o == nil {
@@ -205,7 +202,7 @@ func ChangeObjects[T interface {
 			return zero, false, fmt.Errorf("change %s: %s of a %s change is a %T", ch.Key, which, ch.Kind, o)
 		}
 		// A typed nil pointer counts as absent.
-		return v, v != nil, nil
+		return v, !Absent(v), nil
 	}
 	before, hasBefore, err := get(ch.Before, "Before")
 	if err != nil {

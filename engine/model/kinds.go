@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 )
 
@@ -81,26 +82,13 @@ func SpecOf(o Object) KindSpec {
 	return s
 }
 
-// Absent reports whether an object is missing: nil, or a nil pointer of one
-// of the object types.
+// Absent reports whether an object is missing: nil, or a nil pointer of an
+// object type (every object type is a pointer, so that an interface holding
+// a typed nil is told from one holding an object without naming each type).
 func Absent(o Object) bool {
-	switch v := o.(type) {
-	case nil:
+	if o == nil {
 		return true
-	case *Role:
-		return v == nil
-	case *ManagedPolicy:
-		return v == nil
-	case *Group:
-		return v == nil
-	case *User:
-		return v == nil
-	case *InlinePolicy:
-		return v == nil
-	case *Attachment:
-		return v == nil
-	case *Membership:
-		return v == nil
 	}
-	return false
+	v := reflect.ValueOf(o)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
