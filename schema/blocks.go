@@ -52,37 +52,32 @@ func (l *loader) runLocal(lc *localDecl) func(bool) {
 	}
 }
 
-// refObjType is the type of the reference object of each kind, so that an
-// instance that failed can still stand in its for_each map as unknown.
-var refObjType = func() map[string]cty.Type {
-	out := map[string]cty.Type{}
-	for kind, attrs := range refAttrs {
-		at := map[string]cty.Type{}
-		for _, a := range attrs {
-			at[a] = cty.String
-		}
-		out[kind] = cty.Object(at)
-	}
-	return out
-}()
-
+// refObject is the value of a reference to an instance: the attributes its
+// block type's reference carries (refSpec.attrs), each read from its identity.
 func refObject(info *refInfo) cty.Value {
-	vals := map[string]cty.Value{
-		"name": cty.StringVal(info.name),
-		"arn":  cty.StringVal(info.arn),
-	}
-	switch info.kind {
-	case "account":
-		vals["id"] = cty.StringVal(info.accountID)
-		vals["partition"] = cty.StringVal(info.partition)
-		vals["root_arn"] = cty.StringVal(info.arn)
-	case "role":
-		vals["account_id"] = cty.StringVal(info.accountID)
-		vals["path"] = cty.StringVal(info.path)
-	default:
-		vals["account_id"] = cty.StringVal(info.accountID)
+	vals := map[string]cty.Value{}
+	for _, a := range refOf(info.kind).attrs {
+		vals[a] = cty.StringVal(refAttr(info, a))
 	}
 	return cty.ObjectVal(vals)
+}
+
+// refAttr is one attribute of a reference, by name. An account's id is its
+// account id, and its arn and root_arn are both its root ARN.
+func refAttr(info *refInfo, attr string) string {
+	switch attr {
+	case "name":
+		return info.name
+	case "arn", "root_arn":
+		return info.arn
+	case "id", "account_id":
+		return info.accountID
+	case "partition":
+		return info.partition
+	case "path":
+		return info.path
+	}
+	panic("schema: a reference attribute without a value: " + attr)
 }
 
 func (l *loader) setRef(b *blockDecl, v cty.Value) {
@@ -163,11 +158,7 @@ func (l *loader) runIdentity(b *blockDecl) func(bool) {
 		base := l.baseCtx()
 		for _, in := range b.instances {
 			s := l.scopeFor(base, in)
-			if b.typ == "account" {
-				s.accountIdentity(b.d)
-			} else {
-				s.principalIdentity(b.typ, b.d)
-			}
+			refOf(b.typ).identify(s, b.typ, b.d)
 			if in.ok {
 				if l.byARN[in.info.arn] == nil {
 					l.byARN[in.info.arn] = in.info
@@ -293,16 +284,7 @@ func (s *scope) principalIdentity(kind string, d *decoded) {
 		in.acct = acct.info
 		info.accountID, info.partition = acct.info.accountID, acct.info.partition
 	}
-	switch kind {
-	case "group":
-		info.arn = model.GroupARN(info.partition, info.accountID, path, name)
-	case "user":
-		info.arn = model.UserARN(info.partition, info.accountID, path, name)
-	case "policy":
-		info.arn = model.PolicyARN(info.partition, info.accountID, path, name)
-	case "role":
-		info.arn = model.RoleARN(info.partition, info.accountID, path, name)
-	}
+	info.arn = refOf(kind).arn(info.partition, info.accountID, path, name)
 	in.info = info
 	in.ok = ok
 }
@@ -320,21 +302,8 @@ func (l *loader) runBody(b *blockDecl) func(bool) {
 		for _, in := range b.instances {
 			s := l.scopeFor(base, in)
 			src := source(b.d.block.DefRange)
-			switch b.typ {
-			case "account":
-				in.out = s.accountBody(b.d, src)
-			case "group":
-				in.out = s.groupBody(b.d, src)
-			case "user":
-				in.out = s.userBody(b.d, src)
-			case "policy":
-				in.out = s.policyBody(b.d, src)
-			case "role":
-				in.out = s.roleBody(b.d, src)
-			case "grant", "deny":
-				in.out = s.grantBody(b.typ, b.d, src)
-			case "expect":
-				in.out = s.expectBody(b.d, src)
+			if k, _ := kindOfBlock(b.typ); k.body != nil {
+				in.out = k.body(s, b.typ, b.d, src)
 			}
 		}
 	}

@@ -51,26 +51,6 @@ type blockDecl struct {
 
 func (b *blockDecl) addr() string { return b.typ + "." + b.name }
 
-// referenceable block types, the attributes of their reference objects, and
-// the arguments that make up their identity.
-var refAttrs = map[string][]string{
-	"account": {"id", "name", "partition", "arn", "root_arn"},
-	"group":   {"name", "arn", "account_id"},
-	"user":    {"name", "arn", "account_id"},
-	"policy":  {"name", "arn", "account_id"},
-	"role":    {"name", "arn", "account_id", "path"},
-}
-
-var identityAttrs = map[string][]string{
-	"account": {"for_each", "id", "partition"},
-	"group":   {"for_each", "account", "name", "existing"},
-	"user":    {"for_each", "account", "name", "path"},
-	"policy":  {"for_each", "account", "name", "path"},
-	"role":    {"for_each", "account", "name", "path"},
-}
-
-var refTypes = []string{"account", "group", "user", "policy", "role"}
-
 func (l *loader) buildGraph() {
 	// Create every vertex first: references may point forward.
 	var stackV *vertex
@@ -88,7 +68,7 @@ func (l *loader) buildGraph() {
 		l.vertices = append(l.vertices, lc.v)
 	}
 	for _, b := range l.blocks {
-		if _, ok := refAttrs[b.typ]; ok {
+		if refOf(b.typ) != nil {
 			b.id = &vertex{label: b.addr(), run: l.runIdentity(b)}
 			l.vertices = append(l.vertices, b.id)
 		}
@@ -106,7 +86,7 @@ func (l *loader) buildGraph() {
 		identity := map[string]bool{}
 		if b.id != nil {
 			b.body.deps = append(b.body.deps, dep{v: b.id, rng: b.d.block.DefRange})
-			for _, a := range identityAttrs[b.typ] {
+			for _, a := range refOf(b.typ).identity {
 				identity[a] = true
 			}
 		}
@@ -179,6 +159,14 @@ func (l *loader) checkRef(tr hcl.Traversal, b *blockDecl, inForEach, isForEach b
 		return false
 	}
 
+	if ref := refOf(root); ref != nil {
+		return l.checkBlockRef(tr, root, name, rootRng, nameRng, ref, needName)
+	}
+	if k, ok := kindOfBlock(root); ok && k.body != nil {
+		l.errorf(tr.SourceRange(), "Invalid reference",
+			"%s blocks cannot be referenced: they produce no value other blocks could use.", root)
+		return nil, false
+	}
 	switch root {
 	case "var":
 		if !needName("var.production_id") {
@@ -213,7 +201,7 @@ func (l *loader) checkRef(tr hcl.Traversal, b *blockDecl, inForEach, isForEach b
 			return nil, false
 		case !inForEach:
 			l.errorf(tr.SourceRange(), "Invalid reference to each",
-				"each.key and each.value exist only inside blocks that set for_each (account, group, user, policy, role, grant, deny, expect). Add for_each to this block, or refer to the value directly.")
+				"each.key and each.value exist only inside blocks that set for_each (%s). Add for_each to this block, or refer to the value directly.", strings.Join(forEachTypes, ", "))
 			return nil, false
 		case name != "key" && name != "value":
 			l.errorf(tr.SourceRange(), "Invalid reference to each",
@@ -222,48 +210,6 @@ func (l *loader) checkRef(tr hcl.Traversal, b *blockDecl, inForEach, isForEach b
 		}
 		return nil, true
 
-	case "account", "group", "user", "policy", "role":
-		if !needName(root + ".production") {
-			return nil, false
-		}
-		target := l.byType[root][name]
-		if target == nil {
-			hint := suggestion(name, sortedKeys(l.byType[root]), " Did you mean "+root+".%s?")
-			if hint == "" {
-				for _, t := range refTypes {
-					if l.byType[t][name] != nil {
-						hint = fmt.Sprintf(" There is a %s %q: did you mean %s.%s?", t, name, t, name)
-						break
-					}
-				}
-			}
-			l.errorf(nameRng, "Reference to undeclared "+root,
-				"No %s %q is declared.%s Declare it with %s %s %q block, or correct the name.", root, name, hint, article(root), root, name)
-			return nil, false
-		}
-		if len(tr) > 2 {
-			if a, ok := tr[2].(hcl.TraverseAttr); ok {
-				if target.forEach != nil {
-					l.errorf(tr.SourceRange(), "Missing instance key",
-						"%s.%s sets for_each, so it is a map of instances. Select one with %s.%s[\"KEY\"].%s, or all of them with values(%s.%s).",
-						root, name, root, name, a.Name, root, name)
-					return nil, false
-				}
-				attrs := refAttrs[root]
-				if !contains(attrs, a.Name) {
-					l.errorf(hcl.RangeBetween(rootRng, a.SrcRange), "Unsupported attribute",
-						"A %s reference has the attributes %s; there is no %q.%s",
-						root, strings.Join(attrs, ", "), a.Name, suggestion(a.Name, attrs, " Did you mean %q?"))
-					return nil, false
-				}
-			}
-		}
-		return target.id, true
-
-	case "grant", "deny", "expect":
-		l.errorf(tr.SourceRange(), "Invalid reference",
-			"%s blocks cannot be referenced: they produce no value other blocks could use.", root)
-		return nil, false
 	case "variable":
 		l.errorf(rootRng, "Invalid reference", "Input variables are referenced as var.NAME.%s", nameHint("var", name))
 		return nil, false
@@ -273,9 +219,68 @@ func (l *loader) checkRef(tr hcl.Traversal, b *blockDecl, inForEach, isForEach b
 	}
 	roots := append([]string{"var", "local", "each"}, refTypes...)
 	l.errorf(rootRng, "Unknown reference",
-		"There is nothing named %q to refer to.%s References start with var., local., each. or a block type: account., group., user., policy. or role.",
-		root, suggestion(root, roots, " Did you mean %s?"))
+		"There is nothing named %q to refer to.%s References start with var., local., each. or a block type: %s",
+		root, suggestion(root, roots, " Did you mean %s?"), orList(refTypes, "."))
 	return nil, false
+}
+
+// checkBlockRef validates a reference to a block, such as role.x.arn: the
+// block is declared, an instance is selected when it sets for_each, and the
+// attribute is one its reference carries.
+func (l *loader) checkBlockRef(tr hcl.Traversal, root, name string, rootRng, nameRng hcl.Range, ref *refSpec, needName func(string) bool) (*vertex, bool) {
+	if !needName(root + ".production") {
+		return nil, false
+	}
+	target := l.byType[root][name]
+	if target == nil {
+		hint := suggestion(name, sortedKeys(l.byType[root]), " Did you mean "+root+".%s?")
+		if hint == "" {
+			for _, t := range refTypes {
+				if l.byType[t][name] != nil {
+					hint = fmt.Sprintf(" There is a %s %q: did you mean %s.%s?", t, name, t, name)
+					break
+				}
+			}
+		}
+		l.errorf(nameRng, "Reference to undeclared "+root,
+			"No %s %q is declared.%s Declare it with %s %s %q block, or correct the name.", root, name, hint, article(root), root, name)
+		return nil, false
+	}
+	if len(tr) > 2 {
+		if a, ok := tr[2].(hcl.TraverseAttr); ok {
+			if target.forEach != nil {
+				l.errorf(tr.SourceRange(), "Missing instance key",
+					"%s.%s sets for_each, so it is a map of instances. Select one with %s.%s[\"KEY\"].%s, or all of them with values(%s.%s).",
+					root, name, root, name, a.Name, root, name)
+				return nil, false
+			}
+			attrs := ref.attrs
+			if !contains(attrs, a.Name) {
+				l.errorf(hcl.RangeBetween(rootRng, a.SrcRange), "Unsupported attribute",
+					"A %s reference has the attributes %s; there is no %q.%s",
+					root, strings.Join(attrs, ", "), a.Name, suggestion(a.Name, attrs, " Did you mean %q?"))
+				return nil, false
+			}
+		}
+	}
+	return target.id, true
+
+}
+
+// orList joins words as "a, b or c", each followed by suffix.
+func orList(words []string, suffix string) string {
+	var b strings.Builder
+	for i, w := range words {
+		switch {
+		case i == 0:
+		case i == len(words)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(w + suffix)
+	}
+	return b.String()
 }
 
 func nameHint(prefix, name string) string {

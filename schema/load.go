@@ -196,7 +196,8 @@ func (l *loader) collect(body hcl.Body) {
 		case "variable":
 			l.collectVariable(b)
 		default:
-			d := l.decode(b, topSpecs[b.Type])
+			k, _ := kindOfBlock(b.Type)
+			d := l.decode(b, k.spec)
 			name := b.Labels[0]
 			if l.byType[b.Type] == nil {
 				l.byType[b.Type] = map[string]*blockDecl{}
@@ -273,21 +274,8 @@ func (l *loader) assemble() {
 	}
 	for _, b := range l.blocks {
 		for _, in := range b.instances {
-			switch out := in.out.(type) {
-			case *model.AccountConfig:
-				l.cfg.Accounts = append(l.cfg.Accounts, out)
-			case *model.GroupConfig:
-				l.cfg.Groups = append(l.cfg.Groups, out)
-			case *model.UserConfig:
-				l.cfg.Users = append(l.cfg.Users, out)
-			case *model.PolicyConfig:
-				l.cfg.Policies = append(l.cfg.Policies, out)
-			case *model.RoleConfig:
-				l.cfg.Roles = append(l.cfg.Roles, out)
-			case *model.GrantConfig:
-				l.cfg.Grants = append(l.cfg.Grants, out)
-			case *model.ExpectConfig:
-				l.cfg.Expectations = append(l.cfg.Expectations, out)
+			if k, _ := kindOfBlock(b.typ); k.assemble != nil && in.out != nil {
+				k.assemble(&l.cfg, in.out)
 			}
 		}
 	}
