@@ -37,8 +37,11 @@ var roleOps = kindOps{
 		}
 		return nil
 	},
-	// A role needs the principals its trust policy names.
-	refs: func(_ string, o model.Object) []model.Key { return arnKeys(o.(*model.Role).TrustPolicy) },
+	// A role needs the principals its trust policy names and its boundary.
+	refs: func(_ string, o model.Object) []model.Key {
+		r := o.(*model.Role)
+		return append(arnKeys(r.TrustPolicy), boundaryKeys(r.PermissionsBoundary)...)
+	},
 }
 
 // roleKind is the role's part of the one principal lifecycle (diffPrincipal).
@@ -79,6 +82,7 @@ func roleAttrs(have, want *model.Role) []model.AttrDiff {
 	a.str("description", h.Description, w.Description)
 	a.str("max_session_duration", durationText(h.MaxSessionDuration), durationText(w.MaxSessionDuration))
 	a.doc("trust_policy", h.TrustPolicy, w.TrustPolicy)
+	a.str("permissions_boundary", h.PermissionsBoundary, w.PermissionsBoundary)
 	a.tags(h.Tags, w.Tags)
 	if a.partial {
 		// A name differing only in case is the same role to IAM.
@@ -92,7 +96,7 @@ func roleAttrs(have, want *model.Role) []model.AttrDiff {
 func desiredRole(r *model.RoleConfig, owner string) *model.Role {
 	return &model.Role{
 		Name: r.Name, Path: model.PathOr(r.Path), Description: r.Description, TrustPolicy: r.TrustDocument,
-		MaxSessionDuration: model.MaxSessionOr(r.MaxSessionDuration), Tags: ownedTags(r.Tags, owner, true),
+		MaxSessionDuration: model.MaxSessionOr(r.MaxSessionDuration), PermissionsBoundary: r.PermissionsBoundary, Tags: ownedTags(r.Tags, owner, true),
 		AttachedPolicies: sortedNames(r.ManagedPolicies), InlinePolicies: mapOrEmpty(r.InlinePolicies), Owned: true, Adopt: r.Adopt,
 	}
 }

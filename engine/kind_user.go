@@ -37,7 +37,8 @@ var userOps = kindOps{
 		}
 		return nil
 	},
-	refs: noRefs,
+	// An owned user needs its boundary policy.
+	refs: func(_ string, o model.Object) []model.Key { return boundaryKeys(o.(*model.User).PermissionsBoundary) },
 }
 
 // userKind is the user's part of the one principal lifecycle (diffPrincipal).
@@ -82,12 +83,13 @@ func userAttrs(have, want *model.User) []model.AttrDiff {
 		a.str("name", h.Name, w.Name)
 		a.str("path", h.Path, w.Path)
 	}
+	a.str("permissions_boundary", h.PermissionsBoundary, w.PermissionsBoundary)
 	a.tags(h.Tags, w.Tags)
 	return a.out
 }
 
 // desiredUser is the user a block declares.
 func desiredUser(u *model.UserConfig, owner string) *model.User {
-	return &model.User{Name: u.Name, Path: model.PathOr(u.Path), Tags: ownedTags(u.Tags, owner, !u.Existing), Groups: sortedNames(u.Groups),
+	return &model.User{Name: u.Name, Path: model.PathOr(u.Path), PermissionsBoundary: u.PermissionsBoundary, Tags: ownedTags(u.Tags, owner, !u.Existing), Groups: sortedNames(u.Groups),
 		AttachedPolicies: sortedNames(u.ManagedPolicies), InlinePolicies: mapOrEmpty(u.InlinePolicies), Owned: !u.Existing, Adopt: u.Adopt}
 }

@@ -207,6 +207,15 @@ func refs(account string, o model.Object) []model.Key {
 
 // arnKeys returns the keys of the IAM principals and policies that a policy
 // document names by ARN, in principals or resources.
+// boundaryKeys is the key of a permissions boundary's policy, when the stack
+// could hold it (an AWS managed policy has no key).
+func boundaryKeys(arn string) []model.Key {
+	if k, ok := model.ARNKey(arn); ok && arn != "" {
+		return []model.Key{k}
+	}
+	return nil
+}
+
 func arnKeys(doc string) []model.Key {
 	d, err := policy.Parse(doc)
 	if err != nil {

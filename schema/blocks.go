@@ -438,6 +438,25 @@ func (s *scope) attachedPolicies(d *decoded, kind, account string) []string {
 	return out
 }
 
+// boundary reads permissions_boundary: a managed policy of the block's own
+// account or an AWS managed one, as for managed_policies (IAM's
+// PutRolePermissionsBoundary takes any managed policy ARN; a policy of
+// another account is not one the account can use).
+func (s *scope) boundary(d *decoded, kind, account string) string {
+	p, st := s.ref(d, "permissions_boundary", policyRule)
+	if st != valid {
+		return ""
+	}
+	a, _ := model.ParseARN(p.arn)
+	if s.in.ok && a.Account != "aws" && a.Account != account {
+		s.errorf(d.attrs["permissions_boundary"].Expr.Range(), "Boundary policy in another account",
+			"%s is a managed policy of account %s; the permissions boundary of %s %s in account %s must be a policy of its own account or an AWS managed policy. Declare the policy in account %s.",
+			p.arn, a.Account, article(kind), kind, account, account)
+		return ""
+	}
+	return p.arn
+}
+
 // inlinePolicies reads the inline_policy blocks of a role, group or user.
 func (s *scope) inlinePolicies(d *decoded) map[string]string {
 	out := map[string]string{}
@@ -463,6 +482,12 @@ func (s *scope) userBody(d *decoded, src model.Source) *model.UserConfig {
 	out.Adopt, _ = s.boolean(d, "adopt")
 	out.Tags, _ = s.tags(d)
 	out.ManagedPolicies, out.InlinePolicies = s.principalPolicies(d, "user", out.Account, out.Existing)
+	if a := d.attrs["permissions_boundary"]; a != nil && out.Existing {
+		s.errorf(a.NameRange, "Boundary of an existing user",
+			"An existing = true user is not the stack's: its permissions boundary is left as it is. Remove permissions_boundary, or adopt the user (adopt = true instead of existing = true) to manage it.")
+	} else {
+		out.PermissionsBoundary = s.boundary(d, "user", out.Account)
+	}
 	groups, ranges, _ := s.refList(d, "groups", groupRule)
 	for i, g := range groups {
 		if s.in.ok && g.info.accountID != out.Account {
@@ -515,6 +540,7 @@ func (s *scope) roleBody(d *decoded, src model.Source) *model.RoleConfig {
 	}
 	out.TrustDocument, _ = s.trustPolicy(d)
 	out.ManagedPolicies = s.attachedPolicies(d, "role", out.Account)
+	out.PermissionsBoundary = s.boundary(d, "role", out.Account)
 	out.InlinePolicies = s.inlinePolicies(d)
 	out.Tags, _ = s.tags(d)
 	out.Adopt, _ = s.boolean(d, "adopt")

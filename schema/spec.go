@@ -97,7 +97,7 @@ var topSpecs = map[string]*bodySpec{
 		blocks:   []nestedSpec{{typ: "inline_policy", labels: []string{"name"}, spec: documentSpec()}},
 	},
 	"user": {
-		attrs:    []string{"for_each", "account", "name", "path", "groups", "tags", "existing", "adopt", "managed_policies"},
+		attrs:    []string{"for_each", "account", "name", "path", "groups", "tags", "existing", "adopt", "managed_policies", "permissions_boundary"},
 		required: withName(accountRequired, `name = "David"`),
 		blocks:   []nestedSpec{{typ: "inline_policy", labels: []string{"name"}, spec: documentSpec()}},
 	},
@@ -108,7 +108,7 @@ var topSpecs = map[string]*bodySpec{
 	}(),
 	"role": {
 		attrs: []string{"for_each", "account", "name", "path", "description", "max_session_duration",
-			"trust_document", "managed_policies", "tags", "adopt"},
+			"trust_document", "managed_policies", "permissions_boundary", "tags", "adopt"},
 		required: withName(accountRequired, nameRequired),
 		blocks: []nestedSpec{
 			{typ: "trust", spec: trustSpec},

@@ -100,6 +100,8 @@ type UserConfig struct {
 	Tags     map[string]string
 	Existing bool
 	Adopt    bool // take over the user if it exists
+	// PermissionsBoundary is the boundary policy's ARN, for owned users.
+	PermissionsBoundary string
 	// ManagedPolicies and InlinePolicies are the user's own, for owned
 	// users; grants add their inline policies to these.
 	ManagedPolicies []string
@@ -121,18 +123,19 @@ type PolicyConfig struct {
 
 // RoleConfig is a role block.
 type RoleConfig struct {
-	Address            string
-	Account            string // account ID
-	Name               string
-	Path               string
-	Description        string
-	MaxSessionDuration int               // 3600 when not set
-	TrustDocument      string            // JSON, built from trust blocks or given as trust_document
-	ManagedPolicies    []string          // ARNs
-	InlinePolicies     map[string]string // name → JSON
-	Tags               map[string]string
-	Adopt              bool // take over the role if it exists
-	Source             Source
+	Address             string
+	Account             string // account ID
+	Name                string
+	Path                string
+	Description         string
+	MaxSessionDuration  int               // 3600 when not set
+	PermissionsBoundary string            // policy ARN, "" for none
+	TrustDocument       string            // JSON, built from trust blocks or given as trust_document
+	ManagedPolicies     []string          // ARNs
+	InlinePolicies      map[string]string // name → JSON
+	Tags                map[string]string
+	Adopt               bool // take over the role if it exists
+	Source              Source
 }
 
 // GrantConfig is a grant (Effect "Allow") or deny (Effect "Deny") block: an

@@ -61,16 +61,19 @@ func NameKey(name string) string { return strings.ToLower(name) }
 
 // Role is an IAM role with everything trustform manages on it.
 type Role struct {
-	Name               string            `json:"name"`
-	Path               string            `json:"path"` // "/" unless set
-	Description        string            `json:"description,omitempty"`
-	TrustPolicy        string            `json:"trust_policy"`         // JSON document
-	MaxSessionDuration int               `json:"max_session_duration"` // seconds, 3600..43200
-	Tags               map[string]string `json:"tags,omitempty"`
-	AttachedPolicies   []string          `json:"attached_policies,omitempty"` // managed policy ARNs, sorted
-	InlinePolicies     map[string]string `json:"inline_policies,omitempty"`   // policy name → JSON document
-	Owned              bool              `json:"owned"`                       // the stack owns the role itself
-	Adopt              bool              `json:"adopt,omitempty"`             // desired only: take it over if it exists
+	Name               string `json:"name"`
+	Path               string `json:"path"` // "/" unless set
+	Description        string `json:"description,omitempty"`
+	TrustPolicy        string `json:"trust_policy"`         // JSON document
+	MaxSessionDuration int    `json:"max_session_duration"` // seconds, 3600..43200
+	// PermissionsBoundary is the ARN of the managed policy set as the role's
+	// permissions boundary, "" for none.
+	PermissionsBoundary string            `json:"permissions_boundary,omitempty"`
+	Tags                map[string]string `json:"tags,omitempty"`
+	AttachedPolicies    []string          `json:"attached_policies,omitempty"` // managed policy ARNs, sorted
+	InlinePolicies      map[string]string `json:"inline_policies,omitempty"`   // policy name → JSON document
+	Owned               bool              `json:"owned"`                       // the stack owns the role itself
+	Adopt               bool              `json:"adopt,omitempty"`             // desired only: take it over if it exists
 }
 
 // ManagedPolicy is a customer-managed policy and its default version.
@@ -97,14 +100,17 @@ type Group struct {
 
 // User is an IAM user and the groups it belongs to.
 type User struct {
-	Name             string            `json:"name"`
-	Path             string            `json:"path"`
-	Tags             map[string]string `json:"tags,omitempty"`
-	Groups           []string          `json:"groups,omitempty"` // group names, sorted
-	AttachedPolicies []string          `json:"attached_policies,omitempty"`
-	InlinePolicies   map[string]string `json:"inline_policies,omitempty"`
-	Owned            bool              `json:"owned"`
-	Adopt            bool              `json:"adopt,omitempty"`
+	Name string            `json:"name"`
+	Path string            `json:"path"`
+	Tags map[string]string `json:"tags,omitempty"`
+	// PermissionsBoundary is the ARN of the user's permissions boundary
+	// policy, "" for none.
+	PermissionsBoundary string            `json:"permissions_boundary,omitempty"`
+	Groups              []string          `json:"groups,omitempty"` // group names, sorted
+	AttachedPolicies    []string          `json:"attached_policies,omitempty"`
+	InlinePolicies      map[string]string `json:"inline_policies,omitempty"`
+	Owned               bool              `json:"owned"`
+	Adopt               bool              `json:"adopt,omitempty"`
 }
 
 // ARN helpers. Paths are part of IAM ARNs.

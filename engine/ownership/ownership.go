@@ -439,11 +439,22 @@ func ownTags(tags map[string]string) string {
 }
 
 func RolePrincipalHash(r *model.Role) string {
-	return hashed(strings.Join([]string{"role", model.PathOr(r.Path), r.Description, strconv.Itoa(r.MaxSessionDuration), canonicalDoc(r.TrustPolicy), ownTags(r.Tags)}, "\x00"), principalHash)
+	parts := []string{"role", model.PathOr(r.Path), r.Description, strconv.Itoa(r.MaxSessionDuration), canonicalDoc(r.TrustPolicy), ownTags(r.Tags)}
+	return hashed(strings.Join(withBoundary(parts, r.PermissionsBoundary), "\x00"), principalHash)
 }
 
 func UserPrincipalHash(u *model.User) string {
-	return hashed(strings.Join([]string{"user", model.PathOr(u.Path), ownTags(u.Tags)}, "\x00"), principalHash)
+	return hashed(strings.Join(withBoundary([]string{"user", model.PathOr(u.Path), ownTags(u.Tags)}, u.PermissionsBoundary), "\x00"), principalHash)
+}
+
+// withBoundary adds a permissions boundary to a principal's hashed
+// attributes only when there is one, so that the records written before
+// boundaries existed still match the principals they describe.
+func withBoundary(parts []string, boundary string) []string {
+	if boundary == "" {
+		return parts
+	}
+	return append(parts, "boundary="+boundary)
 }
 
 // newRecord builds the record of a principal's attributes and children.

@@ -76,16 +76,17 @@ type Object struct {
 
 // Role is a role, its trust policy and what is attached to it.
 type Role struct {
-	Name               string            `json:"name"`
-	Path               string            `json:"path"`
-	Description        string            `json:"description,omitempty"`
-	TrustPolicy        string            `json:"trust_policy"`
-	MaxSessionDuration int               `json:"max_session_duration"`
-	Tags               map[string]string `json:"tags,omitempty"`
-	AttachedPolicies   []string          `json:"attached_policies,omitempty"`
-	InlinePolicies     map[string]string `json:"inline_policies,omitempty"`
-	Owned              bool              `json:"owned"`
-	Adopt              bool              `json:"adopt,omitempty"`
+	Name                string            `json:"name"`
+	Path                string            `json:"path"`
+	Description         string            `json:"description,omitempty"`
+	TrustPolicy         string            `json:"trust_policy"`
+	MaxSessionDuration  int               `json:"max_session_duration"`
+	PermissionsBoundary string            `json:"permissions_boundary,omitempty"`
+	Tags                map[string]string `json:"tags,omitempty"`
+	AttachedPolicies    []string          `json:"attached_policies,omitempty"`
+	InlinePolicies      map[string]string `json:"inline_policies,omitempty"`
+	Owned               bool              `json:"owned"`
+	Adopt               bool              `json:"adopt,omitempty"`
 }
 
 // Policy is a customer-managed policy and its default version.
@@ -111,14 +112,15 @@ type Group struct {
 
 // User is an IAM user and the groups it belongs to.
 type User struct {
-	Name             string            `json:"name"`
-	Path             string            `json:"path"`
-	Tags             map[string]string `json:"tags,omitempty"`
-	Groups           []string          `json:"groups,omitempty"`
-	AttachedPolicies []string          `json:"attached_policies,omitempty"`
-	InlinePolicies   map[string]string `json:"inline_policies,omitempty"`
-	Owned            bool              `json:"owned"`
-	Adopt            bool              `json:"adopt,omitempty"`
+	Name                string            `json:"name"`
+	Path                string            `json:"path"`
+	Tags                map[string]string `json:"tags,omitempty"`
+	PermissionsBoundary string            `json:"permissions_boundary,omitempty"`
+	Groups              []string          `json:"groups,omitempty"`
+	AttachedPolicies    []string          `json:"attached_policies,omitempty"`
+	InlinePolicies      map[string]string `json:"inline_policies,omitempty"`
+	Owned               bool              `json:"owned"`
+	Adopt               bool              `json:"adopt,omitempty"`
 }
 
 // InlinePolicy is an inline policy of a role, group or user.
@@ -198,14 +200,14 @@ func (c Change) model() (*model.Change, error) {
 func objectOf(o model.Object) *Object {
 	switch v := o.(type) {
 	case *model.Role:
-		return &Object{Role: &Role{Name: v.Name, Path: v.Path, Description: v.Description, TrustPolicy: v.TrustPolicy, MaxSessionDuration: v.MaxSessionDuration,
+		return &Object{Role: &Role{Name: v.Name, Path: v.Path, Description: v.Description, TrustPolicy: v.TrustPolicy, MaxSessionDuration: v.MaxSessionDuration, PermissionsBoundary: v.PermissionsBoundary,
 			Tags: v.Tags, AttachedPolicies: v.AttachedPolicies, InlinePolicies: v.InlinePolicies, Owned: v.Owned, Adopt: v.Adopt}}
 	case *model.ManagedPolicy:
 		return &Object{Policy: &Policy{Name: v.Name, Path: v.Path, Description: v.Description, Document: v.Document, Tags: v.Tags, Owned: v.Owned, Adopt: v.Adopt}}
 	case *model.Group:
 		return &Object{Group: &Group{Name: v.Name, Path: v.Path, AttachedPolicies: v.AttachedPolicies, InlinePolicies: v.InlinePolicies, Owned: v.Owned, Adopt: v.Adopt}}
 	case *model.User:
-		return &Object{User: &User{Name: v.Name, Path: v.Path, Tags: v.Tags, Groups: v.Groups, AttachedPolicies: v.AttachedPolicies, InlinePolicies: v.InlinePolicies,
+		return &Object{User: &User{Name: v.Name, Path: v.Path, Tags: v.Tags, PermissionsBoundary: v.PermissionsBoundary, Groups: v.Groups, AttachedPolicies: v.AttachedPolicies, InlinePolicies: v.InlinePolicies,
 			Owned: v.Owned, Adopt: v.Adopt}}
 	case *model.InlinePolicy:
 		return &Object{InlinePolicy: &InlinePolicy{PrincipalKind: string(v.PrincipalKind), PrincipalName: v.PrincipalName, Name: v.Name, Document: v.Document}}
@@ -226,7 +228,7 @@ func (o *Object) model() (model.Object, error) {
 	}
 	var out []model.Object
 	if r := o.Role; r != nil {
-		out = append(out, &model.Role{Name: r.Name, Path: r.Path, Description: r.Description, TrustPolicy: r.TrustPolicy, MaxSessionDuration: r.MaxSessionDuration,
+		out = append(out, &model.Role{Name: r.Name, Path: r.Path, Description: r.Description, TrustPolicy: r.TrustPolicy, MaxSessionDuration: r.MaxSessionDuration, PermissionsBoundary: r.PermissionsBoundary,
 			Tags: r.Tags, AttachedPolicies: r.AttachedPolicies, InlinePolicies: r.InlinePolicies, Owned: r.Owned, Adopt: r.Adopt})
 	}
 	if p := o.Policy; p != nil {
@@ -236,7 +238,7 @@ func (o *Object) model() (model.Object, error) {
 		out = append(out, &model.Group{Name: g.Name, Path: g.Path, AttachedPolicies: g.AttachedPolicies, InlinePolicies: g.InlinePolicies, Owned: g.Owned, Adopt: g.Adopt})
 	}
 	if u := o.User; u != nil {
-		out = append(out, &model.User{Name: u.Name, Path: u.Path, Tags: u.Tags, Groups: u.Groups, AttachedPolicies: u.AttachedPolicies, InlinePolicies: u.InlinePolicies,
+		out = append(out, &model.User{Name: u.Name, Path: u.Path, Tags: u.Tags, PermissionsBoundary: u.PermissionsBoundary, Groups: u.Groups, AttachedPolicies: u.AttachedPolicies, InlinePolicies: u.InlinePolicies,
 			Owned: u.Owned, Adopt: u.Adopt})
 	}
 	if p := o.InlinePolicy; p != nil {

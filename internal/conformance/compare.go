@@ -70,6 +70,7 @@ func diffRole(d *differ, where string, want, got *model.Role) {
 	field(d, where, "description", want.Description, got.Description)
 	field(d, where, "max_session_duration", fmt.Sprint(want.MaxSessionDuration), fmt.Sprint(got.MaxSessionDuration))
 	doc(d, where, "trust_policy", want.TrustPolicy, got.TrustPolicy)
+	field(d, where, "permissions_boundary", want.PermissionsBoundary, got.PermissionsBoundary)
 	tags(d, where, want.Tags, got.Tags)
 	set(d, where, "attached policies", want.AttachedPolicies, got.AttachedPolicies)
 	inline(d, where, want.InlinePolicies, got.InlinePolicies)
@@ -93,6 +94,7 @@ func diffGroup(d *differ, where string, want, got *model.Group) {
 func diffUser(d *differ, where string, want, got *model.User) {
 	field(d, where, "name", want.Name, got.Name)
 	field(d, where, "path", pathOr(want.Path), pathOr(got.Path))
+	field(d, where, "permissions_boundary", want.PermissionsBoundary, got.PermissionsBoundary)
 	tags(d, where, want.Tags, got.Tags)
 	set(d, where, "groups", want.Groups, got.Groups)
 	set(d, where, "attached policies", want.AttachedPolicies, got.AttachedPolicies)

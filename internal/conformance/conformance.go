@@ -83,6 +83,19 @@ type env struct {
 	targetUnholdable func(s *model.State) string
 }
 
+// unholdableUser says why the target cannot hold user u in production, or
+// "" when it can (or the harness does not say).
+func (e *env) unholdableUser(u *model.User) string {
+	if e.targetUnholdable == nil {
+		return ""
+	}
+	s := model.NewState()
+	a := model.NewAccount(e.prod.ID, "aws")
+	a.Users[model.NameKey(u.Name)] = u
+	s.Accounts[e.prod.ID] = a
+	return e.targetUnholdable(s)
+}
+
 func newEnv(t *testing.T, h Harness) *env {
 	t.Helper()
 	prov, accounts := h.New(t)

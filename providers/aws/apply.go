@@ -257,7 +257,14 @@ func (a *applier) createRole(ctx context.Context, r *model.Role) error {
 	if r.MaxSessionDuration != 0 {
 		in.MaxSessionDuration = sdkaws.Int32(int32(r.MaxSessionDuration))
 	}
-	err := a.create(ctx, "CreateRole", trustPrincipals(r.TrustPolicy), func(ctx context.Context) error {
+	needs := trustPrincipals(r.TrustPolicy)
+	if r.PermissionsBoundary != "" {
+		// Set by CreateRole itself, so that the role never exists without
+		// the boundary its stack declares.
+		in.PermissionsBoundary = sdkaws.String(r.PermissionsBoundary)
+		needs = append(needs, r.PermissionsBoundary)
+	}
+	err := a.create(ctx, "CreateRole", needs, func(ctx context.Context) error {
 		_, err := a.iam.CreateRole(ctx, in)
 		return err
 	}, func(ctx context.Context) (bool, error) {
@@ -315,6 +322,11 @@ func (a *applier) updateRole(ctx context.Context, before, after *model.Role) err
 			return err
 		}
 	}
+	if before.PermissionsBoundary != after.PermissionsBoundary {
+		if err := a.setBoundary(ctx, model.KindRole, after.Name, after.PermissionsBoundary); err != nil {
+			return err
+		}
+	}
 	untag, tag := tagChanges(before.Tags, after.Tags)
 	if len(untag) > 0 {
 		err := a.call(ctx, "UntagRole", needs, func(ctx context.Context) error {
@@ -332,6 +344,41 @@ func (a *applier) updateRole(ctx context.Context, before, after *model.Role) err
 		})
 	}
 	return nil
+}
+
+// setBoundary is Put/DeleteRolePermissionsBoundary or
+// Put/DeleteUserPermissionsBoundary: arn becomes the principal's boundary,
+// "" removes it.
+func (a *applier) setBoundary(ctx context.Context, kind model.Kind, name, arn string) error {
+	needs := a.needs(kind, name)
+	var op string
+	var fn func(context.Context) error
+	switch {
+	case kind == model.KindRole && arn != "":
+		op, fn = "PutRolePermissionsBoundary", func(ctx context.Context) error {
+			_, err := a.iam.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: &name, PermissionsBoundary: &arn})
+			return err
+		}
+	case kind == model.KindRole:
+		op, fn = "DeleteRolePermissionsBoundary", func(ctx context.Context) error {
+			_, err := a.iam.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: &name})
+			return err
+		}
+	case arn != "":
+		op, fn = "PutUserPermissionsBoundary", func(ctx context.Context) error {
+			_, err := a.iam.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: &name, PermissionsBoundary: &arn})
+			return err
+		}
+	default:
+		op, fn = "DeleteUserPermissionsBoundary", func(ctx context.Context) error {
+			_, err := a.iam.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: &name})
+			return err
+		}
+	}
+	if arn != "" {
+		needs = append(needs, arn)
+	}
+	return a.call(ctx, op, needs, fn)
 }
 
 // ---- customer-managed policies ----
@@ -559,7 +606,12 @@ func (a *applier) updateGroup(ctx context.Context, before, after *model.Group) e
 
 func (a *applier) createUser(ctx context.Context, u *model.User) error {
 	in := &iam.CreateUserInput{UserName: sdkaws.String(u.Name), Path: sdkaws.String(pathOrDefault(u.Path)), Tags: tagList(u.Tags)}
-	err := a.create(ctx, "CreateUser", nil, func(ctx context.Context) error {
+	var needs []string
+	if u.PermissionsBoundary != "" {
+		in.PermissionsBoundary = sdkaws.String(u.PermissionsBoundary)
+		needs = []string{u.PermissionsBoundary}
+	}
+	err := a.create(ctx, "CreateUser", needs, func(ctx context.Context) error {
 		_, err := a.iam.CreateUser(ctx, in)
 		return err
 	}, func(ctx context.Context) (bool, error) {
@@ -590,6 +642,11 @@ func (a *applier) updateUser(ctx context.Context, before, after *model.User) err
 			return err
 		})
 		if err != nil {
+			return err
+		}
+	}
+	if before.PermissionsBoundary != after.PermissionsBoundary {
+		if err := a.setBoundary(ctx, model.KindUser, after.Name, after.PermissionsBoundary); err != nil {
 			return err
 		}
 	}

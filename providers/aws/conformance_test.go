@@ -80,6 +80,9 @@ func motoUnholdable(s *model.State) string {
 			}
 		}
 		for _, u := range a.Users {
+			if u.PermissionsBoundary != "" {
+				why = append(why, fmt.Sprintf("user %q in %s has a permissions boundary, and moto implements none for users (no PutUserPermissionsBoundary; CreateUser drops it)", u.Name, id))
+			}
 			for n, d := range u.InlinePolicies {
 				why = append(why, check(fmt.Sprintf("inline policy %q of user %q in %s", n, u.Name, id), d))
 			}

@@ -52,6 +52,7 @@ func (a *applier) currentRole(ctx context.Context, o *model.Role) (model.Object,
 	return &model.Role{
 		Name: sdkaws.ToString(r.Role.RoleName), Path: pathOr(r.Role.Path), Description: sdkaws.ToString(r.Role.Description),
 		MaxSessionDuration: int(sdkaws.ToInt32(r.Role.MaxSessionDuration)), TrustPolicy: trust, Tags: tagMap(r.Role.Tags),
+		PermissionsBoundary: boundaryARN(r.Role.PermissionsBoundary),
 	}, nil
 }
 
@@ -85,7 +86,8 @@ func (a *applier) currentUser(ctx context.Context, o *model.User) (model.Object,
 	if err != nil {
 		return a.readAgain("GetUser", nil, err)
 	}
-	return &model.User{Name: sdkaws.ToString(u.User.UserName), Path: pathOr(u.User.Path), Tags: tagMap(u.User.Tags)}, nil
+	return &model.User{Name: sdkaws.ToString(u.User.UserName), Path: pathOr(u.User.Path), Tags: tagMap(u.User.Tags),
+		PermissionsBoundary: boundaryARN(u.User.PermissionsBoundary)}, nil
 }
 
 func (a *applier) currentInline(ctx context.Context, o *model.InlinePolicy) (model.Object, error) {

@@ -127,13 +127,23 @@ func roleFromDetail(d types.RoleDetail) (*model.Role, error) {
 	// MaxSessionDuration for roles (on AWS as on moto); completeRoles fills
 	// them in where a plan compares them.
 	return &model.Role{
-		Name:             name,
-		Path:             pathOr(d.Path),
-		TrustPolicy:      trust,
-		Tags:             tagMap(d.Tags),
-		AttachedPolicies: attachedARNs(d.AttachedManagedPolicies),
-		InlinePolicies:   inline,
+		Name:                name,
+		Path:                pathOr(d.Path),
+		TrustPolicy:         trust,
+		PermissionsBoundary: boundaryARN(d.PermissionsBoundary),
+		Tags:                tagMap(d.Tags),
+		AttachedPolicies:    attachedARNs(d.AttachedManagedPolicies),
+		InlinePolicies:      inline,
 	}, nil
+}
+
+// boundaryARN is the policy of a permissions boundary as RoleDetail and
+// UserDetail carry it ("" for none): no call beyond the account read.
+func boundaryARN(b *types.AttachedPermissionsBoundary) string {
+	if b == nil {
+		return ""
+	}
+	return sdkaws.ToString(b.PermissionsBoundaryArn)
 }
 
 func groupFromDetail(d types.GroupDetail) (*model.Group, error) {
@@ -161,12 +171,13 @@ func userFromDetail(d types.UserDetail) (*model.User, error) {
 		groups = slices.Sorted(slices.Values(d.GroupList))
 	}
 	return &model.User{
-		Name:             name,
-		Path:             pathOr(d.Path),
-		Tags:             tagMap(d.Tags),
-		Groups:           groups,
-		AttachedPolicies: attachedARNs(d.AttachedManagedPolicies),
-		InlinePolicies:   inline,
+		Name:                name,
+		Path:                pathOr(d.Path),
+		Tags:                tagMap(d.Tags),
+		PermissionsBoundary: boundaryARN(d.PermissionsBoundary),
+		Groups:              groups,
+		AttachedPolicies:    attachedARNs(d.AttachedManagedPolicies),
+		InlinePolicies:      inline,
 	}, nil
 }
 

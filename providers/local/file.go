@@ -60,25 +60,27 @@ type fileGroup struct {
 }
 
 type fileUser struct {
-	Name             string             `json:"name"`
-	Path             string             `json:"path,omitempty"`
-	ID               string             `json:"id,omitempty"`
-	Tags             map[string]string  `json:"tags,omitempty"`
-	Groups           []string           `json:"groups,omitempty"`
-	AttachedPolicies []string           `json:"attached_policies,omitempty"`
-	InlinePolicies   map[string]docText `json:"inline_policies,omitempty"`
+	Name                string             `json:"name"`
+	Path                string             `json:"path,omitempty"`
+	ID                  string             `json:"id,omitempty"`
+	Tags                map[string]string  `json:"tags,omitempty"`
+	PermissionsBoundary string             `json:"permissions_boundary,omitempty"`
+	Groups              []string           `json:"groups,omitempty"`
+	AttachedPolicies    []string           `json:"attached_policies,omitempty"`
+	InlinePolicies      map[string]docText `json:"inline_policies,omitempty"`
 }
 
 type fileRole struct {
-	Name               string             `json:"name"`
-	Path               string             `json:"path,omitempty"`
-	ID                 string             `json:"id,omitempty"`
-	Description        string             `json:"description,omitempty"`
-	TrustPolicy        docText            `json:"trust_policy"`
-	MaxSessionDuration int                `json:"max_session_duration,omitempty"`
-	Tags               map[string]string  `json:"tags,omitempty"`
-	AttachedPolicies   []string           `json:"attached_policies,omitempty"`
-	InlinePolicies     map[string]docText `json:"inline_policies,omitempty"`
+	Name                string             `json:"name"`
+	Path                string             `json:"path,omitempty"`
+	ID                  string             `json:"id,omitempty"`
+	Description         string             `json:"description,omitempty"`
+	TrustPolicy         docText            `json:"trust_policy"`
+	MaxSessionDuration  int                `json:"max_session_duration,omitempty"`
+	PermissionsBoundary string             `json:"permissions_boundary,omitempty"`
+	Tags                map[string]string  `json:"tags,omitempty"`
+	AttachedPolicies    []string           `json:"attached_policies,omitempty"`
+	InlinePolicies      map[string]docText `json:"inline_policies,omitempty"`
 }
 
 // docText is a policy document. The state file writes it as a JSON string,
@@ -208,7 +210,7 @@ func encodeState(s *sim) ([]byte, error) {
 		for _, k := range slices.Sorted(maps.Keys(a.users)) {
 			u := a.users[k]
 			fa.Users = append(fa.Users, &fileUser{
-				Name: u.Name, Path: u.Path, ID: u.uniqueID, Tags: mapOrNil(u.Tags),
+				Name: u.Name, Path: u.Path, ID: u.uniqueID, Tags: mapOrNil(u.Tags), PermissionsBoundary: u.PermissionsBoundary,
 				Groups:           sortedOrNil(slices.Clone(u.Groups)),
 				AttachedPolicies: sortedOrNil(slices.Clone(u.AttachedPolicies)),
 				InlinePolicies:   docTextMap(u.InlinePolicies),
@@ -218,7 +220,7 @@ func encodeState(s *sim) ([]byte, error) {
 			r := a.roles[k]
 			fa.Roles = append(fa.Roles, &fileRole{
 				Name: r.Name, Path: r.Path, ID: r.uniqueID, Description: r.Description,
-				TrustPolicy: docText(r.TrustPolicy), MaxSessionDuration: r.MaxSessionDuration, Tags: mapOrNil(r.Tags),
+				TrustPolicy: docText(r.TrustPolicy), MaxSessionDuration: r.MaxSessionDuration, PermissionsBoundary: r.PermissionsBoundary, Tags: mapOrNil(r.Tags),
 				AttachedPolicies: sortedOrNil(slices.Clone(r.AttachedPolicies)),
 				InlinePolicies:   docTextMap(r.InlinePolicies),
 			})
@@ -284,7 +286,7 @@ func decodeState(f *fileState) (*sim, error) {
 		}
 		for _, fu := range fa.Users {
 			u := &simUser{User: model.User{
-				Name: fu.Name, Path: pathOr(fu.Path), Tags: mapOrNil(fu.Tags), Groups: sortedOrNil(fu.Groups),
+				Name: fu.Name, Path: pathOr(fu.Path), Tags: mapOrNil(fu.Tags), PermissionsBoundary: fu.PermissionsBoundary, Groups: sortedOrNil(fu.Groups),
 				AttachedPolicies: sortedOrNil(fu.AttachedPolicies), InlinePolicies: docMap(fu.InlinePolicies),
 			}, uniqueID: fu.ID}
 			if u.uniqueID == "" {
@@ -295,7 +297,7 @@ func decodeState(f *fileState) (*sim, error) {
 		for _, fr := range fa.Roles {
 			r := &simRole{Role: model.Role{
 				Name: fr.Name, Path: pathOr(fr.Path), Description: fr.Description, TrustPolicy: string(fr.TrustPolicy),
-				MaxSessionDuration: model.MaxSessionOr(fr.MaxSessionDuration), Tags: mapOrNil(fr.Tags),
+				MaxSessionDuration: model.MaxSessionOr(fr.MaxSessionDuration), PermissionsBoundary: fr.PermissionsBoundary, Tags: mapOrNil(fr.Tags),
 				AttachedPolicies: sortedOrNil(fr.AttachedPolicies), InlinePolicies: docMap(fr.InlinePolicies),
 			}, uniqueID: fr.ID}
 			if r.uniqueID == "" {
@@ -493,7 +495,7 @@ func seedAccount(s *sim, a *simAccount, fa *fileAccount) error {
 		}
 	}
 	for _, fu := range fa.Users {
-		if err := s.createUser(a, &model.User{Name: fu.Name, Path: fu.Path, Tags: fu.Tags}); err != nil {
+		if err := s.createUser(a, &model.User{Name: fu.Name, Path: fu.Path, Tags: fu.Tags, PermissionsBoundary: fu.PermissionsBoundary}); err != nil {
 			return fmt.Errorf("user %s: %w", fu.Name, err)
 		}
 		if fu.ID != "" {
@@ -511,7 +513,7 @@ func seedAccount(s *sim, a *simAccount, fa *fileAccount) error {
 	for _, fr := range fa.Roles {
 		r := &model.Role{
 			Name: fr.Name, Path: fr.Path, Description: fr.Description, TrustPolicy: string(fr.TrustPolicy),
-			MaxSessionDuration: fr.MaxSessionDuration, Tags: fr.Tags,
+			MaxSessionDuration: fr.MaxSessionDuration, PermissionsBoundary: fr.PermissionsBoundary, Tags: fr.Tags,
 		}
 		if err := s.createRole(a, r); err != nil {
 			return fmt.Errorf("role %s: %w", fr.Name, err)

@@ -41,17 +41,22 @@ func (s *sim) createRole(a *simAccount, r *model.Role) error {
 	if err := s.validateTrust(op, a, r.TrustPolicy); err != nil {
 		return err
 	}
+	boundary, err := s.boundaryARN(op, a, r.PermissionsBoundary)
+	if err != nil {
+		return err
+	}
 	if existing, ok := a.roles[model.NameKey(r.Name)]; ok {
 		return apiErr(op, CodeEntityAlreadyExists, "a role named %s already exists (as %s; IAM role names are case-insensitive)", r.Name, existing.Name)
 	}
 	a.roles[model.NameKey(r.Name)] = &simRole{
 		Role: model.Role{
-			Name:               r.Name,
-			Path:               path,
-			Description:        r.Description,
-			TrustPolicy:        r.TrustPolicy,
-			MaxSessionDuration: session,
-			Tags:               mapOrNil(maps.Clone(r.Tags)),
+			Name:                r.Name,
+			Path:                path,
+			Description:         r.Description,
+			TrustPolicy:         r.TrustPolicy,
+			MaxSessionDuration:  session,
+			PermissionsBoundary: boundary,
+			Tags:                mapOrNil(maps.Clone(r.Tags)),
 		},
 		uniqueID: a.newUniqueID("AROA", "role", r.Name),
 	}
@@ -107,6 +112,11 @@ func (s *sim) updateRole(a *simAccount, before, after *model.Role) error {
 			return err
 		}
 		r.TrustPolicy = after.TrustPolicy
+	}
+	if before.PermissionsBoundary != after.PermissionsBoundary {
+		if r.PermissionsBoundary, err = s.boundaryARN(boundaryOp("Role", after.PermissionsBoundary), a, after.PermissionsBoundary); err != nil {
+			return err
+		}
 	}
 	r.Tags, err = retag("TagRole", r.Tags, before.Tags, after.Tags)
 	return err
@@ -271,6 +281,14 @@ func (s *sim) deletePolicy(a *simAccount, name string) error {
 	if users := a.attachedTo(arn); len(users) > 0 {
 		return apiErr(op, CodeDeleteConflict, "cannot delete policy %s: it is attached to %s (detach it first)", p.name, strings.Join(users, ", "))
 	}
+	// DeletePolicy's reference lists detaching as the step before deleting
+	// and is silent on a policy in use as a permissions boundary (IAM counts
+	// those uses apart, as PermissionsBoundaryUsageCount). The simulation
+	// refuses, the stricter reading; the planner's order removes a boundary
+	// before it deletes the policy, so it never depends on which is right.
+	if users := a.boundaryOf(arn); len(users) > 0 {
+		return apiErr(op, CodeDeleteConflict, "cannot delete policy %s: it is the permissions boundary of %s (remove the boundary first)", p.name, strings.Join(users, ", "))
+	}
 	for _, v := range slices.Clone(p.versions) {
 		if !v.isDefault {
 			if err := s.deletePolicyVersion(a, p.name, v.id); err != nil {
@@ -280,6 +298,45 @@ func (s *sim) deletePolicy(a *simAccount, name string) error {
 	}
 	delete(a.policies, model.NameKey(name))
 	return nil
+}
+
+// boundaryOf lists the principals whose permissions boundary a policy is.
+func (a *simAccount) boundaryOf(arn string) []string {
+	var out []string
+	for _, r := range a.roles {
+		if r.PermissionsBoundary == arn {
+			out = append(out, "role "+r.Name)
+		}
+	}
+	for _, u := range a.users {
+		if u.PermissionsBoundary == arn {
+			out = append(out, "user "+u.Name)
+		}
+	}
+	return sortedStrings(out)
+}
+
+// boundaryARN checks a permissions boundary as PutRolePermissionsBoundary
+// and PutUserPermissionsBoundary do (and CreateRole/CreateUser with one): a
+// managed policy that exists, customer managed in the account or AWS
+// managed. "" is no boundary.
+func (s *sim) boundaryARN(op string, a *simAccount, arn string) (string, error) {
+	if arn == "" {
+		return "", nil
+	}
+	resolved, ok := a.resolvePolicyARN(arn)
+	if !ok {
+		return "", apiErr(op, CodeNoSuchEntity, "permissions boundary policy %s does not exist in account %s%s", arn, a.id, managedHint(arn))
+	}
+	return resolved, nil
+}
+
+// boundaryOp names the call that sets or removes a boundary.
+func boundaryOp(kind, arn string) string {
+	if arn == "" {
+		return "Delete" + kind + "PermissionsBoundary"
+	}
+	return "Put" + kind + "PermissionsBoundary"
 }
 
 // attachedTo lists the principals a managed policy is attached to.
@@ -387,11 +444,15 @@ func (s *sim) createUser(a *simAccount, u *model.User) error {
 	if err := validateTags(op, u.Tags); err != nil {
 		return err
 	}
+	boundary, err := s.boundaryARN(op, a, u.PermissionsBoundary)
+	if err != nil {
+		return err
+	}
 	if existing, ok := a.users[model.NameKey(u.Name)]; ok {
 		return apiErr(op, CodeEntityAlreadyExists, "a user named %s already exists (as %s; IAM user names are case-insensitive)", u.Name, existing.Name)
 	}
 	a.users[model.NameKey(u.Name)] = &simUser{
-		User:     model.User{Name: u.Name, Path: path, Tags: mapOrNil(maps.Clone(u.Tags))},
+		User:     model.User{Name: u.Name, Path: path, PermissionsBoundary: boundary, Tags: mapOrNil(maps.Clone(u.Tags))},
 		uniqueID: a.newUniqueID("AIDA", "user", u.Name),
 	}
 	return nil
@@ -419,6 +480,11 @@ func (s *sim) updateUser(a *simAccount, before, after *model.User) error {
 			return err
 		}
 		u.Path = pathOr(after.Path)
+	}
+	if before.PermissionsBoundary != after.PermissionsBoundary {
+		if u.PermissionsBoundary, err = s.boundaryARN(boundaryOp("User", after.PermissionsBoundary), a, after.PermissionsBoundary); err != nil {
+			return err
+		}
 	}
 	u.Tags, err = retag("TagUser", u.Tags, before.Tags, after.Tags)
 	return err

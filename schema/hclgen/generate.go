@@ -490,6 +490,7 @@ func (g *generator) writeUser(body *hclwrite.Body, u *model.User) {
 	b.SetAttributeValue("adopt", cty.True)
 	writeTags(b, u.Tags)
 	g.writeAttached(b, u.AttachedPolicies)
+	g.writeBoundary(b, u.PermissionsBoundary)
 	g.writeInline(b, model.KindUser, u.Name, traversal("user", label), u.InlinePolicies)
 	g.imported(model.KindUser, u.Name, "user."+label, "")
 }
@@ -507,6 +508,7 @@ func (g *generator) writeRole(body *hclwrite.Body, r *model.Role) {
 	b.SetAttributeValue("adopt", cty.True)
 	writeTags(b, r.Tags)
 	g.writeAttached(b, r.AttachedPolicies)
+	g.writeBoundary(b, r.PermissionsBoundary)
 	how := g.writeTrust(b, r.TrustPolicy)
 	// A role's inline policies stay inline_policy blocks: a grant on a role
 	// is rare, and the block keeps it next to the role it belongs to.
@@ -516,6 +518,15 @@ func (g *generator) writeRole(body *hclwrite.Body, r *model.Role) {
 		g.writeDocument(ib, r.InlinePolicies[name])
 	}
 	g.imported(model.KindRole, r.Name, "role."+label, how)
+}
+
+// writeBoundary writes a permissions boundary, as a reference when the
+// import writes its policy too. Leaving it out would make the adopting plan
+// remove it: a boundary taken away widens what the principal may do.
+func (g *generator) writeBoundary(b *hclwrite.Body, arn string) {
+	if arn != "" {
+		b.SetAttributeRaw("permissions_boundary", g.arnTokens(arn))
+	}
 }
 
 func (g *generator) writeAttached(b *hclwrite.Body, arns []string) {
