@@ -114,7 +114,9 @@
 // are checked once the whole seed is loaded, so roles may trust principals
 // defined later in the file or in another account. A policy may list
 // "versions" ([{"document": ..., "default": true}, ...]) instead of one
-// "document".
+// "document". A role or user may name its permissions boundary with
+// "permissions_boundary": a managed policy ARN the account holds (policies
+// are seeded first) or an AWS managed one the simulation knows.
 //
 // # The state file
 //
