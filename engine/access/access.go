@@ -160,6 +160,16 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 			Detail: why + "; nothing can allow a principal the state does not hold",
 		}}}
 	}
+	if strings.EqualFold(req.Action, getCallerIdentity) {
+		// STS API Reference, GetCallerIdentity: "No permissions are
+		// required to perform this operation", and a policy that
+		// explicitly denies sts:GetCallerIdentity does not stop it. No
+		// layer is consulted, guardrails included (the page names no
+		// exception).
+		return Result{Allowed: true, Decision: DecisionAllow, Reasons: []Reason{{
+			Effect: "Allow", Policy: "STS", Detail: "sts:GetCallerIdentity needs no permission: AWS answers it for every caller, even one whose policies deny it",
+		}}}
+	}
 	if c.kind == kindRole {
 		n.add("%s is a role, evaluated as a session of it whose name is unknown: trust statements naming particular sessions were not matched", c.arn)
 	}
@@ -215,6 +225,9 @@ func (e *Evaluator) resourcePolicy(c *caller, req Request, n *notes) *resourceSi
 	}
 	return nil
 }
+
+// getCallerIdentity is the one action AWS answers without any policy.
+const getCallerIdentity = "sts:GetCallerIdentity"
 
 func isTrustAction(action string) bool {
 	return slices.Contains(trustActions, strings.ToLower(action))

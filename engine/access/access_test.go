@@ -70,6 +70,16 @@ func TestEvaluateAPI(t *testing.T) {
 			resolver: true, decision: access.DecisionImplicitDeny, reason: "so no trust policy can allow",
 		},
 		{
+			name:     "GetCallerIdentity needs no permission: Nora, whom no policy allows anything",
+			req:      access.Request{Principal: nora, Action: "sts:GetCallerIdentity", Resource: "*"},
+			resolver: true, decision: access.DecisionAllow, reason: "needs no permission",
+		},
+		{
+			name:     "GetCallerIdentity in any case",
+			req:      access.Request{Principal: nora, Action: "STS:getcalleridentity", Resource: "*"},
+			resolver: true, decision: access.DecisionAllow, reason: "needs no permission",
+		},
+		{
 			name:     "a user ARN with the wrong path",
 			req:      access.Request{Principal: "arn:aws:iam::111111111111:user/eng/David", Action: "sts:AssumeRole", Resource: updateApp},
 			resolver: true, decision: access.DecisionImplicitDeny, reason: `user "David" in 111111111111 has path /, not /eng/`,
