@@ -201,7 +201,8 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 		}
 	}
 	ctx := e.buildContext(c, req)
-	l := layers{identity: &side{scan: e.scanIdentity(c, req, ctx, n), label: "identity-based policies of " + c.identityLabel()}}
+	l := layers{identity: &side{scan: e.scanIdentity(c, req, ctx, n), label: "identity-based policies of " + c.identityLabel()},
+		boundary: e.boundaryLayer(c, req, ctx, n)}
 	if role != nil {
 		l.resource = &resourceSide{
 			side:    side{scan: e.scanTrust(c, role, roleAcct, req, ctx, n), label: fmt.Sprintf("trust policy of role %q in %s", role.Name, roleAcct.ID)},
@@ -318,7 +319,7 @@ func (e *Evaluator) identityPolicies(c *caller, n *notes) []source {
 			}
 		}
 		for _, arn := range attached {
-			if s, ok := e.managedPolicy(arn, owner, c, n); ok {
+			if s, ok := e.managedPolicy(arn, "attached to "+owner, c, n); ok {
 				out = append(out, s)
 			}
 		}
@@ -339,30 +340,33 @@ func (e *Evaluator) identityPolicies(c *caller, n *notes) []source {
 	return out
 }
 
-// managedPolicy finds an attached policy: AWS managed ones through the
-// resolver, customer managed ones in the state (by ARN, or by name in the
-// caller's account for states that record names).
-func (e *Evaluator) managedPolicy(ref, owner string, c *caller, n *notes) (source, bool) {
+// managedPolicy finds a managed policy that applies to the caller (attached,
+// or its permissions boundary): AWS managed ones through the resolver,
+// customer managed ones in the state (by ARN, or by name in the caller's
+// account for states that record names). role says how it applies, e.g.
+// attached to user "Ann"; the source's label is returned also when the
+// policy cannot be read, with false.
+func (e *Evaluator) managedPolicy(ref, role string, c *caller, n *notes) (source, bool) {
 	a, err := model.ParseARN(ref)
 	isARN := err == nil
 	path, name, _ := model.IAMPath(a.Resource, "policy")
 	if isARN && a.Service == "iam" && a.Account == "aws" {
 		// An AWS managed policy is named with its path, as AWS lists it:
 		// service-role/AWSLambdaBasicExecutionRole.
-		label := fmt.Sprintf("AWS managed policy %s%s attached to %s in %s", strings.TrimPrefix(path, "/"), name, owner, c.account)
+		label := fmt.Sprintf("AWS managed policy %s%s %s in %s", strings.TrimPrefix(path, "/"), name, role, c.account)
 		if e.policies == nil {
 			n.add("%s was not evaluated: the evaluator was given no AWS managed policy documents", label)
-			return source{}, false
+			return source{label: label}, false
 		}
 		text, ok := e.policies(ref)
 		if !ok {
 			n.add("%s (%s) is unknown to the evaluator and was not evaluated", label, ref)
-			return source{}, false
+			return source{label: label}, false
 		}
 		d, err := e.parse(text)
 		if err != nil {
 			n.add("%s does not parse (%v) and was not evaluated", label, err)
-			return source{}, false
+			return source{label: label}, false
 		}
 		return source{label, d}, true
 	}
@@ -381,19 +385,19 @@ func (e *Evaluator) managedPolicy(ref, owner string, c *caller, n *notes) (sourc
 	if acct != nil {
 		where = acct.ID
 	}
-	label := fmt.Sprintf("customer managed policy %q attached to %s in %s", name, owner, where)
+	label := fmt.Sprintf("customer managed policy %q %s in %s", name, role, where)
 	if acct == nil {
 		n.add("%s (%s) is in an account that is not one of those read, and was not evaluated", label, ref)
-		return source{}, false
+		return source{label: label}, false
 	}
 	if p == nil {
 		n.add("%s (%s) does not exist and was not evaluated", label, ref)
-		return source{}, false
+		return source{label: label}, false
 	}
 	d, err := e.parse(p.Document)
 	if err != nil {
 		n.add("%s does not parse (%v) and was not evaluated", label, err)
-		return source{}, false
+		return source{label: label}, false
 	}
 	return source{label, d}, true
 }
@@ -503,8 +507,66 @@ func conditions(s policy.Statement, doc policy.Document, ctx reqCtx, label, stmt
 
 // scanIdentity evaluates the caller's identity-based policies.
 func (e *Evaluator) scanIdentity(c *caller, req Request, ctx reqCtx, n *notes) scan {
+	return e.scanSources(e.identityPolicies(c, n), req, ctx, n)
+}
+
+// boundaryLayer is the caller's permissions boundary: the user's, or the
+// role's for a role and its sessions; nil when it has none. "Permissions
+// boundaries for IAM entities" (IAM User Guide): the effective permissions
+// are those both the identity-based policies and the boundary allow, and an
+// explicit deny in the boundary denies. A boundary whose document cannot be
+// read (an AWS managed policy the evaluator was not given, a customer
+// managed one not in the state) is a layer with no allow: an answer then
+// cannot be allow on the strength of policies the boundary may forbid, and
+// the caveats name the policy.
+func (e *Evaluator) boundaryLayer(c *caller, req Request, ctx reqCtx, n *notes) *side {
+	src, ok, has := e.boundary(c, n)
+	if !has {
+		return nil
+	}
+	if !ok {
+		n.add("%s could not be read: a boundary limits every allow, so none was counted", src.label)
+		return &side{label: src.label}
+	}
+	return &side{scan: e.scanSources([]source{src}, req, ctx, n), label: src.label}
+}
+
+// callerLayers are the policies of the caller's side that must each allow
+// a request, one list per layer (see decide): its identity-based policies,
+// then its permissions boundary when it has one that can be read. The
+// search for the contexts that allow (WhoCanAssume) reads them as the
+// evaluation does.
+func (e *Evaluator) callerLayers(c *caller) [][]source {
+	var n notes
+	out := [][]source{e.identityPolicies(c, &n)}
+	if src, ok, _ := e.boundary(c, &n); ok {
+		out = append(out, []source{src})
+	}
+	return out
+}
+
+// boundary is the caller's permissions boundary policy: has is false when
+// the caller has none, ok false when it has one that cannot be read.
+func (e *Evaluator) boundary(c *caller, n *notes) (src source, ok, has bool) {
+	arn := c.boundaryARN()
+	if arn == "" {
+		return source{}, false, false
+	}
+	var owner string
+	if c.kind == kindUser {
+		owner = fmt.Sprintf("user %q", c.user.Name)
+	} else {
+		owner = fmt.Sprintf("role %q", c.role.Name)
+	}
+	src, ok = e.managedPolicy(arn, "set as the permissions boundary of "+owner, c, n)
+	return src, ok, true
+}
+
+// scanSources matches a request against the statements of some policies of
+// one layer.
+func (e *Evaluator) scanSources(srcs []source, req Request, ctx reqCtx, n *notes) scan {
 	var sc scan
-	for _, src := range e.identityPolicies(c, n) {
+	for _, src := range srcs {
 		var vars policy.Vars
 		if src.doc.Version == policy.Version {
 			vars = ctx.resolver()

@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"path/filepath"
@@ -70,6 +71,7 @@ func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
 		states = append(states, named{fmt.Sprintf("generated/%03d", i), genState(r), resolve})
 	}
 	listedSome, refusedSome := 0, 0
+	bounded.listed, bounded.refused = 0, 0
 	outListed, outRefused := 0, 0
 	enumerated = 0
 	for _, ns := range states {
@@ -82,10 +84,14 @@ func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
 			outRefused += rf
 		})
 	}
-	t.Logf("%d listed, %d refused, %d contexts enumerated; outside the state %d listed, %d refused", listedSome, refusedSome, enumerated, outListed, outRefused)
+	t.Logf("%d listed, %d refused, %d contexts enumerated; outside the state %d listed, %d refused; with a permissions boundary %d listed, %d refused",
+		listedSome, refusedSome, enumerated, outListed, outRefused, bounded.listed, bounded.refused)
 	// The generator must produce both answers, or the test proves little.
 	if listedSome < 100 || refusedSome < 100 {
 		t.Errorf("only %d principals listed and %d refused over all states", listedSome, refusedSome)
+	}
+	if bounded.listed < 20 || bounded.refused < 20 {
+		t.Errorf("only %d principals with a permissions boundary listed and %d refused over all states", bounded.listed, bounded.refused)
 	}
 	if outListed < 100 || outRefused < 50 {
 		t.Errorf("only %d outside principals listed and %d refused over all states", outListed, outRefused)
@@ -254,6 +260,9 @@ func checkAgreement(t *testing.T, s *model.State, managed func(string) (string, 
 				}
 				got[x.Principal] = true
 				listed++
+				if hasBoundary(s, x.Principal) {
+					bounded.listed++
+				}
 				if res := ev.CanAssume(x.Principal, roleARN, x.Context); !res.Allowed {
 					t.Errorf("WhoCanAssume(%s) lists %s with context %v, but CanAssume says %s: %v", roleARN, x.Principal, x.Context, res.Decision, res.Reasons)
 				}
@@ -263,6 +272,9 @@ func checkAgreement(t *testing.T, s *model.State, managed func(string) (string, 
 					continue
 				}
 				refused++
+				if hasBoundary(s, p) {
+					bounded.refused++
+				}
 				all := enumerate(ev, s, p, roleARN)
 				enumerated += len(all)
 				for _, ctx := range all {
@@ -279,6 +291,32 @@ func checkAgreement(t *testing.T, s *model.State, managed func(string) (string, 
 
 // enumerated counts the contexts tried against refused principals.
 var enumerated int
+
+// bounded counts the principals with a permissions boundary that
+// checkAgreement saw listed and refused.
+var bounded struct{ listed, refused int }
+
+// hasBoundary reports whether a user, role or session of the state has a
+// permissions boundary (a session's is its role's).
+func hasBoundary(s *model.State, principal string) bool {
+	p := strings.SplitN(principal, ":", 6)
+	if len(p) != 6 || s.Accounts[p[4]] == nil {
+		return false
+	}
+	a := s.Accounts[p[4]]
+	res := p[5]
+	switch {
+	case strings.HasPrefix(res, "user/"):
+		u := a.Users[model.NameKey(res[strings.LastIndexByte(res, '/')+1:])]
+		return u != nil && u.PermissionsBoundary != ""
+	case strings.HasPrefix(res, "assumed-role/"):
+		name, _, _ := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
+		r := a.Roles[model.NameKey(name)]
+		return r != nil && r.PermissionsBoundary != ""
+	}
+	r := a.Roles[model.NameKey(res[strings.LastIndexByte(res, '/')+1:])]
+	return r != nil && r.PermissionsBoundary != ""
+}
 
 // statePrincipals are the users and roles of the state, and the sessions of
 // its roles that the trust policy names.
@@ -380,7 +418,7 @@ func enumerate(ev *access.Evaluator, s *model.State, principal, roleARN string) 
 
 // documents are the policy documents that bear on the request: the role's
 // trust policy, and the principal's inline policies, its groups' and the
-// customer managed policies attached to them.
+// customer managed policies attached to them, and its permissions boundary.
 func documents(s *model.State, principal, roleARN string) []policy.Document {
 	var texts []string
 	attached := func(a *model.Account, arns []string) {
@@ -411,6 +449,9 @@ func documents(s *model.State, principal, roleARN string) []policy.Document {
 			if u := a.Users[model.NameKey(p[5][strings.LastIndexByte(p[5], '/')+1:])]; u != nil {
 				inline(u.InlinePolicies)
 				attached(a, u.AttachedPolicies)
+				if u.PermissionsBoundary != "" {
+					attached(a, []string{u.PermissionsBoundary})
+				}
 				for _, g := range u.Groups {
 					if grp := a.Groups[model.NameKey(g)]; grp != nil {
 						inline(grp.InlinePolicies)
@@ -426,6 +467,9 @@ func documents(s *model.State, principal, roleARN string) []policy.Document {
 			if r := a.Roles[model.NameKey(name)]; r != nil {
 				inline(r.InlinePolicies)
 				attached(a, r.AttachedPolicies)
+				if r.PermissionsBoundary != "" {
+					attached(a, []string{r.PermissionsBoundary})
+				}
 			}
 		}
 	}
@@ -728,6 +772,41 @@ func genState(r *rand.Rand) *model.State {
 		for _, ro := range a.Roles {
 			if r.IntN(2) == 0 {
 				ro.InlinePolicies["p"] = identity()
+			}
+		}
+	}
+	// Permissions boundaries, drawn last so that the states above stay
+	// those the generator made before it had them: in some accounts a
+	// customer managed policy "B" that allows everything, only
+	// sts:AssumeRole under a condition, only S3, or everything but a
+	// conditional deny, set on some of the account's users and roles.
+	for _, id := range ids {
+		a := s.Accounts[id]
+		if r.IntN(2) == 0 {
+			continue
+		}
+		var b string
+		switch r.IntN(4) {
+		case 0:
+			b = doc(policy.Statement{Effect: "Allow", Actions: []string{"*"}, Resources: []string{"*"}})
+		case 1:
+			b = doc(policy.Statement{Effect: "Allow", Actions: []string{"sts:AssumeRole"}, Resources: []string{"*"}, Conditions: conds[r.IntN(len(conds))]})
+		case 2:
+			b = doc(policy.Statement{Effect: "Allow", Actions: []string{"s3:*"}, Resources: []string{"*"}})
+		default:
+			b = doc(policy.Statement{Effect: "Allow", Actions: []string{"*"}, Resources: []string{"*"}},
+				policy.Statement{Effect: "Deny", Actions: []string{"sts:AssumeRole"}, Resources: []string{"*"}, Conditions: denyConds[r.IntN(len(denyConds))]})
+		}
+		a.Policies[model.NameKey("B")] = &model.ManagedPolicy{Name: "B", Path: "/", Document: b}
+		arn := model.PolicyARN("aws", id, "/", "B")
+		for _, k := range slices.Sorted(maps.Keys(a.Users)) {
+			if r.IntN(3) == 0 {
+				a.Users[k].PermissionsBoundary = arn
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(a.Roles)) {
+			if r.IntN(3) == 0 {
+				a.Roles[k].PermissionsBoundary = arn
 			}
 		}
 	}

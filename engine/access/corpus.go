@@ -63,6 +63,7 @@ type UserSpec struct {
 	Groups   []string                   `json:"groups,omitempty"`
 	Inline   map[string]json.RawMessage `json:"inline,omitempty"`
 	Attached []string                   `json:"attached,omitempty"` // policy ARNs
+	Boundary string                     `json:"boundary,omitempty"` // ARN of its permissions boundary
 	Tags     map[string]string          `json:"tags,omitempty"`
 }
 
@@ -79,6 +80,7 @@ type RoleSpec struct {
 	Trust    json.RawMessage            `json:"trust"`
 	Inline   map[string]json.RawMessage `json:"inline,omitempty"`
 	Attached []string                   `json:"attached,omitempty"`
+	Boundary string                     `json:"boundary,omitempty"` // ARN of its permissions boundary
 	Tags     map[string]string          `json:"tags,omitempty"`
 }
 
@@ -196,12 +198,12 @@ func (c Case) State() *model.State {
 		for name, u := range spec.Users {
 			a.Users[model.NameKey(name)] = &model.User{Name: name, Path: pathOf(u.Path), Tags: u.Tags,
 				Groups: slices.Sorted(slices.Values(u.Groups)), AttachedPolicies: slices.Sorted(slices.Values(u.Attached)),
-				InlinePolicies: documents(u.Inline)}
+				InlinePolicies: documents(u.Inline), PermissionsBoundary: u.Boundary}
 		}
 		for name, r := range spec.Roles {
 			a.Roles[model.NameKey(name)] = &model.Role{Name: name, Path: pathOf(r.Path), TrustPolicy: document(r.Trust),
 				MaxSessionDuration: 3600, Tags: r.Tags, AttachedPolicies: slices.Sorted(slices.Values(r.Attached)),
-				InlinePolicies: documents(r.Inline)}
+				InlinePolicies: documents(r.Inline), PermissionsBoundary: r.Boundary}
 		}
 	}
 	return s

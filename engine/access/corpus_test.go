@@ -98,7 +98,7 @@ func TestCorpus(t *testing.T) {
 // in every result.
 func assertBaseCaveats(t *testing.T, res access.Result) {
 	t.Helper()
-	for _, want := range []string{"SCPs", "permissions boundaries", "session policies", "resource-based policies other than role trust policies"} {
+	for _, want := range []string{"SCPs", "session policies", "resource-based policies other than role trust policies"} {
 		found := false
 		for _, c := range res.Caveats {
 			if bytes.Contains([]byte(c), []byte(want)) {

@@ -46,9 +46,10 @@ func (r *resourceSide) noun() string {
 // nil layer is a policy type the evaluator was not given, or does not read
 // yet (see slots): it is not consulted and decides nothing, as though AWS
 // had none of that type, and the caveats say it was not evaluated. The
-// evaluator builds the identity and resource layers from the state; the
-// guardrail layers (boundary, session, scps, rcps) stay nil until the
-// readers of Inputs' slots build them.
+// evaluator builds the identity, resource and boundary layers from the
+// state (boundary is nil for a caller without one); the other guardrail
+// layers (session, scps, rcps) stay nil until the readers of Inputs' slots
+// build them.
 type layers struct {
 	// identity is the caller's identity-based policies; nil for a
 	// principal outside the state, whose own policies are unknown.

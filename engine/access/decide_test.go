@@ -272,7 +272,6 @@ func TestCaveatsFollowInputs(t *testing.T) {
 	all := notRead(Inputs{}, slots)
 	want := []string{
 		"AWS Organizations SCPs (and RCPs) are not evaluated: they can deny what these policies allow",
-		"permissions boundaries are not evaluated: a boundary on the caller can only narrow an allow",
 		"session policies are not evaluated: a session's policy can only narrow what its role allows",
 		"resource-based policies other than role trust policies (bucket, key, queue policies...) are not evaluated",
 	}
@@ -289,7 +288,6 @@ func TestCaveatsFollowInputs(t *testing.T) {
 		set  func(*Inputs)
 	}{
 		{"Organization", func(in *Inputs) { in.Organization = &Organization{} }},
-		{"Boundaries", func(in *Inputs) { in.Boundaries = map[string]string{} }},
 		{"SessionPolicies", func(in *Inputs) { in.SessionPolicies = map[string][]string{} }},
 		{"ResourcePolicies", func(in *Inputs) { in.ResourcePolicies = map[string]ResourcePolicy{} }},
 	}

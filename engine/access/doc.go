@@ -7,13 +7,14 @@
 //
 // # Inputs and layers
 //
-// New takes Inputs: the state, a PolicyResolver for AWS managed policies,
-// and slots for what limits or adds to the state's policies — the
-// organisation with its SCPs and RCPs, permissions boundaries, session
-// policies and resource-based policies other than role trust policies.
-// The slots are not read yet: whatever they hold, their layers stay
-// absent, and each slot not read is named in the caveats, so that filling
-// one does not silence a warning before its policies are evaluated.
+// New takes Inputs: the state (with each user's and role's permissions
+// boundary), a PolicyResolver for AWS managed policies, and slots for what
+// limits or adds to the state's policies — the organisation with its SCPs
+// and RCPs, session policies and resource-based policies other than role
+// trust policies. The slots are not read yet: whatever they hold, their
+// layers stay absent, and each slot not read is named in the caveats, so
+// that filling one does not silence a warning before its policies are
+// evaluated.
 //
 // Every policy type that applies to a request is one layer (identity-based,
 // resource-based — the trust policy for sts:AssumeRole —, permissions
@@ -33,6 +34,15 @@
 // the role's inline and attached policies. Attached customer managed
 // policies are read from the state; AWS managed ones through the resolver
 // in Inputs.Policies, and any it does not know are named in the caveats.
+//
+// The caller's permissions boundary (User.PermissionsBoundary, or its
+// role's Role.PermissionsBoundary), a managed policy resolved the same way:
+// what the identity-based policies allow must be allowed by it too, and a
+// deny in it denies ("Permissions boundaries for IAM entities"). Within the
+// role's account, a trust policy that names a user's own ARN decides
+// without it, and one naming a role's ARN does not ("Resource-based
+// policies and implicit denies in other policy types (same account)"). A
+// boundary that cannot be read allows nothing, and the caveats say so.
 //
 // For sts:AssumeRole (and sts:TagSession, sts:SetSourceIdentity and
 // sts:SetContext, which the trust policy also governs) on a role in the
@@ -194,8 +204,8 @@
 //	      "111111111111": {
 //	        "partition": "aws",                       // optional
 //	        "groups": {"Developers": {"path": "/", "inline": {"name": {...document...}}, "attached": ["arn:..."]}},
-//	        "users":  {"David": {"path": "/", "groups": ["Developers"], "inline": {...}, "attached": [...], "tags": {"k": "v"}}},
-//	        "roles":  {"Ops": {"path": "/", "trust": {...document...}, "inline": {...}, "attached": [...], "tags": {...}}},
+//	        "users":  {"David": {"path": "/", "groups": ["Developers"], "inline": {...}, "attached": [...], "boundary": "arn:...", "tags": {"k": "v"}}},
+//	        "roles":  {"Ops": {"path": "/", "trust": {...document...}, "inline": {...}, "attached": [...], "boundary": "arn:...", "tags": {...}}},
 //	        "policies": {"read-write-app-bucket": {"path": "/", "document": {...}}}
 //	      }
 //	    },

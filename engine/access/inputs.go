@@ -2,10 +2,11 @@ package access
 
 import "github.com/trustform/trustform/engine/model"
 
-// Inputs are everything an evaluator reads. The state and the policy
-// resolver are read today; the other fields are the slots for the policy
-// types that limit what the state's policies grant (AWS Organizations SCPs
-// and RCPs, permissions boundaries, session policies) and for the
+// Inputs are everything an evaluator reads. The state (its users' and
+// roles' permissions boundaries included) and the policy resolver are read
+// today; the other fields are the slots for the policy types that limit
+// what the state's policies grant (AWS Organizations SCPs and RCPs,
+// session policies) and for the
 // resource-based policies other than role trust policies. They are typed
 // for the readers that will fill them, and every one that is nil is named
 // in the caveats of every answer (see notRead), so an answer never claims a
@@ -22,12 +23,6 @@ type Inputs struct {
 	// the SCPs and RCPs attached from its root down to each account; nil
 	// when it was not read.
 	Organization *Organization
-	// Boundaries maps a user's or role's ARN (as IAM writes it, path
-	// included) to the ARN of the managed policy that is its permissions
-	// boundary, resolved as attached policies are (the state for customer
-	// managed policies, Policies for AWS managed ones). The state's users
-	// and roles carry no boundary of their own; nil when none were read.
-	Boundaries map[string]string
 	// SessionPolicies maps a principal ARN as a Request names it (a
 	// session's ARN, or a role's for any of its sessions) to the documents
 	// of the session policies passed when the session was made, inline and
@@ -110,15 +105,14 @@ type slot struct {
 
 // slots are the optional inputs, in the order their caveats are listed.
 // The words are those every answer has carried, so plans, explain and
-// who-can say the same as before the inputs had slots.
+// who-can say the same as before the inputs had slots. Permissions
+// boundaries have no slot: the state carries each user's and role's, as
+// both targets read it (GetAccountAuthorizationDetails on AWS), and the
+// evaluator always applies them (boundaryLayer).
 var slots = []slot{
 	{
 		caveat: "AWS Organizations SCPs (and RCPs) are not evaluated: they can deny what these policies allow",
 		given:  func(in Inputs) bool { return in.Organization != nil },
-	},
-	{
-		caveat: "permissions boundaries are not evaluated: a boundary on the caller can only narrow an allow",
-		given:  func(in Inputs) bool { return in.Boundaries != nil },
 	},
 	{
 		caveat: "session policies are not evaluated: a session's policy can only narrow what its role allows",

@@ -177,6 +177,18 @@ func (c *caller) namedBy(v string) principalMatch {
 	return noMatch
 }
 
+// boundaryARN is the ARN of the caller's permissions boundary: the user's,
+// or its role's for a role and its sessions; "" when it has none.
+func (c *caller) boundaryARN() string {
+	switch c.kind {
+	case kindUser:
+		return c.user.PermissionsBoundary
+	case kindRole, kindSession:
+		return c.role.PermissionsBoundary
+	}
+	return ""
+}
+
 // chain is every identity AWS may check for the caller, outermost first:
 // the account, then the role (for sessions), then the caller itself.
 func (c *caller) chain() []string {
@@ -194,7 +206,15 @@ func (c *caller) chain() []string {
 // then the session, so a Deny spares the caller only when NotPrincipal
 // names every one of them; an Allow ("everyone except") is read the safe
 // way round: naming any of them leaves the caller out.
+//
+// A Deny with NotPrincipal always applies to a caller with a permissions
+// boundary, whatever NotPrincipal names: "Permissions boundaries for IAM
+// entities" (IAM User Guide) says such a statement "will always deny any
+// IAM principal that has a permissions boundary policy attached".
 func (c *caller) notPrincipalApplies(np map[string][]string, effect string) bool {
+	if effect == "Deny" && c.boundaryARN() != "" {
+		return true
+	}
 	named := func(id string) bool {
 		if _, ok := np["*"]; ok {
 			return true

@@ -277,27 +277,31 @@ func (e *Evaluator) candidateContextsFor(principal string, trust policy.Document
 // spare it), and, with the role known, the identity statements whose
 // Resource can cover the role.
 func (e *Evaluator) candidateSearch(principal string, trust policy.Document, roleARN string) ([]map[string][]string, bool) {
-	var identity []policy.Document
+	var callerSide [][]policy.Document
 	vars := policy.Vars(func(string) (string, bool) { return "", false })
 	relevant := func(policy.Statement) bool { return true }
 	if c, _ := e.findCaller(principal); c != nil {
 		vars = e.buildContext(c, Request{Resource: roleARN}).resolver()
-		for _, src := range e.identityPolicies(c, &notes{}) {
-			doc := src.doc
-			if roleARN != "" {
-				var r policy.Vars
-				if doc.Version == policy.Version {
-					r = vars
+		for _, srcs := range e.callerLayers(c) {
+			var docs []policy.Document
+			for _, src := range srcs {
+				doc := src.doc
+				if roleARN != "" {
+					var r policy.Vars
+					if doc.Version == policy.Version {
+						r = vars
+					}
+					doc.Statements = slices.DeleteFunc(slices.Clone(doc.Statements), func(s policy.Statement) bool {
+						return !mayCover(s, roleARN, r)
+					})
 				}
-				doc.Statements = slices.DeleteFunc(slices.Clone(doc.Statements), func(s policy.Statement) bool {
-					return !mayCover(s, roleARN, r)
-				})
+				docs = append(docs, doc)
 			}
-			identity = append(identity, doc)
+			callerSide = append(callerSide, docs)
 		}
 		relevant = c.trustNames
 	}
-	return combineContexts("sts:AssumeRole", trust, relevant, identity, principalKey, vars)
+	return combineContexts("sts:AssumeRole", trust, relevant, callerSide, principalKey, vars)
 }
 
 // trustNames reports whether a trust statement can apply to the caller, as
@@ -339,34 +343,35 @@ func mayCover(s policy.Statement, resource string, vars policy.Vars) bool {
 }
 
 // maxContexts bounds the contexts combineContexts returns. The search is a
-// cross product: one allow of the trust policy, times one allow of the
-// identity policies, times a way to turn off each conditional deny (each of
-// its tests, or none), and the denies alone multiply. Policies with dozens
-// of conditional statements are rare, but possible, and every principal
-// that nothing allows is evaluated under every context, so some bound is
-// needed.
+// cross product: one allow of the trust policy, times one allow of each
+// layer of the caller's side (its identity-based policies, its permissions
+// boundary), times a way to turn off each conditional deny (each of its
+// tests, or none), and the denies alone multiply. Policies with dozens of
+// conditional statements are rare, but possible, and every principal that
+// nothing allows is evaluated under every context, so some bound is needed.
 //
 // The bound never falls on the trust side. A trust statement that is not
 // searched is a principal silently reported as nobody: so every trust
 // statement that can name the principal is searched (after the filtering by
 // principal there are few, and a trust policy's size is bounded by IAM),
-// and the bound is shared out among the identity allows and the ways around
-// the denies. When it cuts, combineContexts says so, and WhoCanAssume
-// reports the principals it then found nobody for as undecided (with a
-// caveat), never as allowed: a wrong allow is as much a hole as a wrong
-// nobody. 4096 contexts are some twice the old worst case (8 trust allows ×
-// 8 identity allows × 32), and far more than any policy in the corpus needs.
+// and the bound is shared out among the caller's layers' allows and the
+// ways around the denies. When it cuts, combineContexts says so, and
+// WhoCanAssume reports the principals it then found nobody for as undecided
+// (with a caveat), never as allowed: a wrong allow is as much a hole as a
+// wrong nobody. 4096 contexts are some twice the old worst case (8 trust
+// allows × 8 identity allows × 32), and far more than any policy in the
+// corpus needs.
 const maxContexts = 4096
 
 // combineContexts are the contexts to try for an action, fewest keys first:
-// the empty one, what each allow statement of the trust policy and of the
-// identity policies asks for, combined with what the conditional denies
-// need to stay off — every deny at once, each turned off by one of its
-// tests (or by nothing, if the request already escapes it). Only the trust
-// statements for which relevant is true are read (those that can apply to
-// the principal: see candidateSearch, outsideSearch); the identity
-// documents are read whole. Keys for which fixed is true are never given a
-// value.
+// the empty one, what each allow statement of the trust policy and of each
+// caller layer asks for, combined with what the conditional denies need to
+// stay off — every deny at once, each turned off by one of its tests (or by
+// nothing, if the request already escapes it). Only the trust statements
+// for which relevant is true are read (those that can apply to the
+// principal: see candidateSearch, outsideSearch); the documents of the
+// caller's layers (callerSide: per layer, its documents) are read whole.
+// Keys for which fixed is true are never given a value.
 // vars resolves policy variables in documents of language version
 // 2012-10-17: the values that describe the principal, which the request does
 // not choose ("IAM policy elements: Variables and tags", "Request
@@ -374,9 +379,8 @@ const maxContexts = 4096
 //
 // cut is true when the combinations exceeded maxContexts and some were not
 // returned (see maxContexts): every relevant trust allow is still tried.
-func combineContexts(action string, trust policy.Document, relevant func(policy.Statement) bool, identity []policy.Document, fixed func(key string) bool, vars policy.Vars) (out []map[string][]string, cut bool) {
+func combineContexts(action string, trust policy.Document, relevant func(policy.Statement) bool, callerSide [][]policy.Document, fixed func(key string) bool, vars policy.Vars) (out []map[string][]string, cut bool) {
 	allowT := []map[string][]string{{}}
-	allowI := []map[string][]string{{}}
 	var denies [][]map[string][]string // per conditional deny, the ways to turn it off
 	admits := false                    // some trust Allow can apply
 	collect := func(doc policy.Document, allows *[]map[string][]string, relevant func(policy.Statement) bool, isTrust bool) {
@@ -409,15 +413,22 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 		}
 	}
 	collect(trust, &allowT, relevant, true)
-	for _, doc := range identity {
-		collect(doc, &allowI, func(policy.Statement) bool { return true }, false)
+	// lists are the factors of the cross product after the trust side: each
+	// caller layer's allows, then the ways around the denies.
+	var lists [][]map[string][]string
+	for _, docs := range callerSide {
+		allows := []map[string][]string{{}}
+		for _, doc := range docs {
+			collect(doc, &allows, func(policy.Statement) bool { return true }, false)
+		}
+		lists = append(lists, distinct(allows))
 	}
 	if !admits {
 		// No Allow of the trust policy can apply: no context allows, and
 		// the search, however the rest multiplies, is complete.
 		return []map[string][]string{nil}, false
 	}
-	allowT, allowI = distinct(allowT), distinct(allowI)
+	allowT = distinct(allowT)
 	avoid := []map[string][]string{{}}
 	for _, off := range denies {
 		var next []map[string][]string
@@ -433,19 +444,29 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 		}
 		avoid = next
 	}
-	// Every trust allow is kept; the identity allows and the ways around
-	// the denies share what is left of the bound, the longer list giving
+	lists = append(lists, avoid)
+	// Every trust allow is kept; the caller's layers and the ways around
+	// the denies share what is left of the bound, the longest list giving
 	// way first.
-	nI, nD := len(allowI), len(avoid)
-	budget := max(1, maxContexts/len(allowT))
-	for nI*nD > budget && (nI > 1 || nD > 1) {
-		if nI >= nD && nI > 1 {
-			nI--
-		} else {
-			nD--
-		}
+	kept := make([]int, len(lists))
+	product := 1
+	for i, l := range lists {
+		kept[i] = len(l)
+		product *= len(l)
 	}
-	if nI < len(allowI) || nD < len(avoid) {
+	budget := max(1, maxContexts/len(allowT))
+	for product > budget {
+		longest := 0
+		for i := range kept {
+			if kept[i] > kept[longest] {
+				longest = i
+			}
+		}
+		if kept[longest] <= 1 {
+			break
+		}
+		product = product / kept[longest] * (kept[longest] - 1)
+		kept[longest]--
 		cut = true
 	}
 	type keyed struct {
@@ -454,16 +475,23 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 	}
 	var list []keyed
 	seen := map[string]bool{}
-	for _, t := range allowT {
-		for _, i := range allowI[:nI] {
-			for _, d := range avoid[:nD] {
-				m := merge(t, i, d)
-				if k := contextKey(m); !seen[k] {
-					seen[k] = true
-					list = append(list, keyed{m, k})
-				}
+	// combos walks the cross product of the kept lists, merging one entry
+	// of each into the trust allow t.
+	var combos func(i int, acc map[string][]string)
+	combos = func(i int, acc map[string][]string) {
+		if i == len(lists) {
+			if k := contextKey(acc); !seen[k] {
+				seen[k] = true
+				list = append(list, keyed{acc, k})
 			}
+			return
 		}
+		for _, m := range lists[i][:kept[i]] {
+			combos(i+1, merge(acc, m))
+		}
+	}
+	for _, t := range allowT {
+		combos(0, merge(t))
 	}
 	slices.SortStableFunc(list, func(a, b keyed) int {
 		if len(a.m) != len(b.m) {

@@ -157,7 +157,7 @@ func TestWhoCanAssumeResults(t *testing.T) {
 		t.Fatal("nobody can assume UpdateApp")
 	}
 	for _, a := range list {
-		if !a.Result.Allowed || len(a.Result.Reasons) == 0 || len(a.Result.Caveats) < 4 {
+		if !a.Result.Allowed || len(a.Result.Reasons) == 0 || len(a.Result.Caveats) < 3 {
 			t.Errorf("%s: result %+v lacks an allow with reasons and caveats", a.Principal, a.Result)
 		}
 	}

@@ -300,21 +300,22 @@ type policyHolder struct {
 	inline   map[string]string
 	attached []string
 	groups   []string
+	boundary string // ARN of its permissions boundary, or ""
 }
 
 func principalsOf(a *model.Account) []policyHolder {
 	var out []policyHolder
 	for _, k := range slices.Sorted(maps.Keys(a.Roles)) {
 		r := a.Roles[k]
-		out = append(out, policyHolder{model.KindRole, r.Name, r.InlinePolicies, r.AttachedPolicies, nil})
+		out = append(out, policyHolder{model.KindRole, r.Name, r.InlinePolicies, r.AttachedPolicies, nil, r.PermissionsBoundary})
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Groups)) {
 		g := a.Groups[k]
-		out = append(out, policyHolder{model.KindGroup, g.Name, g.InlinePolicies, g.AttachedPolicies, nil})
+		out = append(out, policyHolder{model.KindGroup, g.Name, g.InlinePolicies, g.AttachedPolicies, nil, ""})
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Users)) {
 		u := a.Users[k]
-		out = append(out, policyHolder{model.KindUser, u.Name, u.InlinePolicies, u.AttachedPolicies, u.Groups})
+		out = append(out, policyHolder{model.KindUser, u.Name, u.InlinePolicies, u.AttachedPolicies, u.Groups, u.PermissionsBoundary})
 	}
 	return out
 }
@@ -370,6 +371,13 @@ func (e *env) unholdable(c access.Case) string {
 			for _, arn := range p.attached {
 				if why := e.unattachable(c, a, arn); why != "" {
 					return fmt.Sprintf("%s attaches %s", where, why)
+				}
+			}
+			if p.boundary != "" {
+				// IAM refuses a boundary that is not an existing managed
+				// policy as it refuses such an attachment.
+				if why := e.unattachable(c, a, p.boundary); why != "" {
+					return fmt.Sprintf("%s has as its permissions boundary %s", where, why)
 				}
 			}
 			for _, g := range p.groups {
