@@ -202,7 +202,9 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 	}
 	ctx := e.buildContext(c, req)
 	l := layers{identity: &side{scan: e.scanIdentity(c, req, ctx, n), label: "identity-based policies of " + c.identityLabel()},
-		boundary: e.boundaryLayer(c, req, ctx, n)}
+		boundary: e.boundaryLayer(c, req, ctx, n),
+		scps:     e.scanLevels(e.scpLevels(c, n), req, ctx, n),
+		rcps:     e.scanLevels(e.rcpLevels(c.serviceLinked(), resourceAccountOf(req.Resource), req.Action, n), req, ctx, n)}
 	if role != nil {
 		l.resource = &resourceSide{
 			side:    side{scan: e.scanTrust(c, role, roleAcct, req, ctx, n), label: fmt.Sprintf("trust policy of role %q in %s", role.Name, roleAcct.ID)},
@@ -211,7 +213,7 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 	} else {
 		l.resource = e.resourcePolicy(c, req, n)
 	}
-	return decide(question{action: req.Action, resource: req.Resource, who: c.label(), account: c.account, ctx: ctx, fixed: principalKey}, l)
+	return decide(question{action: req.Action, resource: req.Resource, who: c.label(), account: c.account, ctx: ctx, fixed: e.fixedKey}, l)
 }
 
 // resourcePolicy is the layer of the resource's own policy for a request no
@@ -292,10 +294,21 @@ func (e *Evaluator) buildContext(c *caller, req Request) reqCtx {
 	for k, v := range tags {
 		set("aws:PrincipalTag/"+k, v)
 	}
-	if a, err := model.ParseARN(req.Resource); err == nil && policy.IsAccountID(a.Account) {
-		set("aws:ResourceAccount", a.Account)
+	resourceAccount := resourceAccountOf(req.Resource)
+	if resourceAccount != "" {
+		set("aws:ResourceAccount", resourceAccount)
 	}
+	e.setOrgContext(ctx, c.account, resourceAccount)
 	return ctx
+}
+
+// resourceAccountOf is the account an ARN names, or "" (an S3 bucket's ARN
+// names none).
+func resourceAccountOf(arn string) string {
+	if a, err := model.ParseARN(arn); err == nil && policy.IsAccountID(a.Account) {
+		return a.Account
+	}
+	return ""
 }
 
 // source is one policy that applies to a request, with the words that name it.
@@ -495,7 +508,7 @@ var alwaysPresent = map[string]bool{
 func conditions(s policy.Statement, doc policy.Document, ctx reqCtx, label, stmt string, n *notes) condResult {
 	cr := evalConditions(s.Conditions, ctx, doc.Version == policy.Version)
 	for _, k := range cr.missing {
-		if alwaysPresent[strings.ToLower(k)] {
+		if lk := strings.ToLower(k); alwaysPresent[lk] && !(ctx[orgKnown] != nil && orgKeys[lk]) {
 			n.add("%s, %s tests %s, which AWS supplies on real requests: give it in the request context; it was evaluated as absent", label, stmt, k)
 		}
 	}
@@ -533,14 +546,30 @@ func (e *Evaluator) boundaryLayer(c *caller, req Request, ctx reqCtx, n *notes) 
 
 // callerLayers are the policies of the caller's side that must each allow
 // a request, one list per layer (see decide): its identity-based policies,
-// then its permissions boundary when it has one that can be read. The
+// its permissions boundary when it has one that can be read, each level of
+// SCPs that limits it and each level of RCPs of the resource's account. The
 // search for the contexts that allow (WhoCanAssume) reads them as the
 // evaluation does.
-func (e *Evaluator) callerLayers(c *caller) [][]source {
+func (e *Evaluator) callerLayers(c *caller, resourceAccount, action string) [][]source {
 	var n notes
 	out := [][]source{e.identityPolicies(c, &n)}
 	if src, ok, _ := e.boundary(c, &n); ok {
 		out = append(out, []source{src})
+	}
+	for _, l := range e.scpLevels(c, &n) {
+		out = append(out, l.srcs)
+	}
+	for _, l := range e.rcpLevels(c.serviceLinked(), resourceAccount, action, &n) {
+		out = append(out, l.srcs)
+	}
+	return out
+}
+
+// docsOf are the documents of some policies.
+func docsOf(srcs []source) []policy.Document {
+	out := make([]policy.Document, len(srcs))
+	for i, s := range srcs {
+		out[i] = s.doc
 	}
 	return out
 }

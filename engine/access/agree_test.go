@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -72,6 +73,7 @@ func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
 	}
 	listedSome, refusedSome := 0, 0
 	bounded.listed, bounded.refused = 0, 0
+	guarded.listed, guarded.refused = 0, 0
 	outListed, outRefused := 0, 0
 	enumerated = 0
 	for _, ns := range states {
@@ -84,14 +86,17 @@ func TestWhoCanAssumeAgreesWithCanAssume(t *testing.T) {
 			outRefused += rf
 		})
 	}
-	t.Logf("%d listed, %d refused, %d contexts enumerated; outside the state %d listed, %d refused; with a permissions boundary %d listed, %d refused",
-		listedSome, refusedSome, enumerated, outListed, outRefused, bounded.listed, bounded.refused)
+	t.Logf("%d listed, %d refused, %d contexts enumerated; outside the state %d listed, %d refused; with a permissions boundary %d listed, %d refused; in a member account of an organisation %d listed, %d refused",
+		listedSome, refusedSome, enumerated, outListed, outRefused, bounded.listed, bounded.refused, guarded.listed, guarded.refused)
 	// The generator must produce both answers, or the test proves little.
 	if listedSome < 100 || refusedSome < 100 {
 		t.Errorf("only %d principals listed and %d refused over all states", listedSome, refusedSome)
 	}
 	if bounded.listed < 20 || bounded.refused < 20 {
 		t.Errorf("only %d principals with a permissions boundary listed and %d refused over all states", bounded.listed, bounded.refused)
+	}
+	if guarded.listed < 20 || guarded.refused < 20 {
+		t.Errorf("only %d principals in a member account listed and %d refused over all states", guarded.listed, guarded.refused)
 	}
 	if outListed < 100 || outRefused < 50 {
 		t.Errorf("only %d outside principals listed and %d refused over all states", outListed, outRefused)
@@ -263,6 +268,9 @@ func checkAgreement(t *testing.T, s *model.State, managed func(string) (string, 
 				if hasBoundary(s, x.Principal) {
 					bounded.listed++
 				}
+				if inOrgMember(s, x.Principal) {
+					guarded.listed++
+				}
 				if res := ev.CanAssume(x.Principal, roleARN, x.Context); !res.Allowed {
 					t.Errorf("WhoCanAssume(%s) lists %s with context %v, but CanAssume says %s: %v", roleARN, x.Principal, x.Context, res.Decision, res.Reasons)
 				}
@@ -274,6 +282,9 @@ func checkAgreement(t *testing.T, s *model.State, managed func(string) (string, 
 				refused++
 				if hasBoundary(s, p) {
 					bounded.refused++
+				}
+				if inOrgMember(s, p) {
+					guarded.refused++
 				}
 				all := enumerate(ev, s, p, roleARN)
 				enumerated += len(all)
@@ -294,7 +305,18 @@ var enumerated int
 
 // bounded counts the principals with a permissions boundary that
 // checkAgreement saw listed and refused.
-var bounded struct{ listed, refused int }
+var bounded, guarded struct{ listed, refused int }
+
+// inOrgMember reports whether a principal's account is a member account of
+// the state's organisation, whose SCPs limit it.
+func inOrgMember(s *model.State, principal string) bool {
+	p := strings.SplitN(principal, ":", 6)
+	if len(p) != 6 || s.Organization == nil {
+		return false
+	}
+	_, ok := s.Organization.Paths[p[4]]
+	return ok && p[4] != s.Organization.ManagementAccount
+}
 
 // hasBoundary reports whether a user, role or session of the state has a
 // permissions boundary (a session's is its role's).
@@ -418,7 +440,8 @@ func enumerate(ev *access.Evaluator, s *model.State, principal, roleARN string) 
 
 // documents are the policy documents that bear on the request: the role's
 // trust policy, and the principal's inline policies, its groups' and the
-// customer managed policies attached to them, and its permissions boundary.
+// customer managed policies attached to them, its permissions boundary, the
+// SCPs on its account's path and the RCPs on the role's account's path.
 func documents(s *model.State, principal, roleARN string) []policy.Document {
 	var texts []string
 	attached := func(a *model.Account, arns []string) {
@@ -469,6 +492,24 @@ func documents(s *model.State, principal, roleARN string) []policy.Document {
 				attached(a, r.AttachedPolicies)
 				if r.PermissionsBoundary != "" {
 					attached(a, []string{r.PermissionsBoundary})
+				}
+			}
+		}
+	}
+	if o := s.Organization; o != nil {
+		p := strings.SplitN(principal, ":", 6)
+		q := strings.SplitN(roleARN, ":", 6)
+		if len(p) == 6 {
+			for _, l := range o.Paths[p[4]] {
+				for _, x := range l.SCPs {
+					texts = append(texts, x.Document)
+				}
+			}
+		}
+		if len(q) == 6 {
+			for _, l := range o.Paths[q[4]] {
+				for _, x := range l.RCPs {
+					texts = append(texts, x.Document)
 				}
 			}
 		}
@@ -809,6 +850,49 @@ func genState(r *rand.Rand) *model.State {
 				a.Roles[k].PermissionsBoundary = arn
 			}
 		}
+	}
+	// An organisation, in half the states, drawn after the boundaries for
+	// the same reason: the first account is the management account, the
+	// others sit in one OU each under the root, and some levels carry an
+	// SCP that allows only sts:AssumeRole under a condition in place of
+	// FullAWSAccess, an SCP that denies it under a condition, or an RCP
+	// that denies it under a condition.
+	if r.IntN(2) == 0 {
+		spec := &model.OrganizationSpec{ID: "o-gen0000001", ManagementAccount: ids[0],
+			PolicyTypes: []string{model.SCPType, model.RCPType}, Root: model.OrgRootSpec{ID: "r-gen0"},
+			Units: map[string]*model.OrgUnitSpec{}, Accounts: map[string]*model.OrgAccountSpec{ids[0]: {Parent: "r-gen0"}},
+			Policies: map[string]*model.OrgPolicySpec{}}
+		stmtDoc := func(st policy.Statement) json.RawMessage {
+			return json.RawMessage(policy.Document{Version: policy.Version, Statements: []policy.Statement{st}}.JSON())
+		}
+		for i, id := range ids[1:] {
+			ou := fmt.Sprintf("ou-gen0-%08d", i)
+			u := &model.OrgUnitSpec{Name: fmt.Sprintf("U%d", i), Parent: "r-gen0"}
+			spec.Units[ou] = u
+			spec.Accounts[id] = &model.OrgAccountSpec{Parent: ou}
+			switch r.IntN(4) {
+			case 0:
+				p := fmt.Sprintf("p-allow%04d", i)
+				spec.Policies[p] = &model.OrgPolicySpec{Name: "allow-assume", Type: model.SCPType,
+					Document: stmtDoc(policy.Statement{Effect: "Allow", Actions: []string{"sts:AssumeRole"}, Resources: []string{"*"}, Conditions: conds[r.IntN(len(conds))]})}
+				u.SCPs = &[]string{p}
+			case 1:
+				p := fmt.Sprintf("p-deny%04d", i)
+				spec.Policies[p] = &model.OrgPolicySpec{Name: "deny-assume", Type: model.SCPType,
+					Document: stmtDoc(policy.Statement{Effect: "Deny", Actions: []string{"sts:AssumeRole"}, Resources: []string{"*"}, Conditions: denyConds[r.IntN(len(denyConds))]})}
+				u.SCPs = &[]string{model.FullAWSAccess.ID, p}
+			case 2:
+				p := fmt.Sprintf("p-rcp%04d", i)
+				spec.Policies[p] = &model.OrgPolicySpec{Name: "deny-assume", Type: model.RCPType,
+					Document: stmtDoc(policy.Statement{Effect: "Deny", Principals: map[string][]string{"*": nil}, Actions: []string{"sts:AssumeRole"}, Resources: []string{"*"}, Conditions: denyConds[r.IntN(len(denyConds))]})}
+				u.RCPs = &[]string{p}
+			}
+		}
+		org, err := spec.Build()
+		if err != nil {
+			panic(err)
+		}
+		s.Organization = org
 	}
 	return s
 }

@@ -46,6 +46,9 @@ type AssumerWanted struct {
 type StateSpec struct {
 	Accounts   map[string]AccountSpec     `json:"accounts"`
 	AWSManaged map[string]json.RawMessage `json:"aws_managed,omitempty"` // ARN → document
+	// Organization, optional, is the organisation the accounts are in, in
+	// the form local seed files write it (model.OrganizationSpec).
+	Organization *model.OrganizationSpec `json:"organization,omitempty"`
 }
 
 // AccountSpec is one account; objects are keyed by name.
@@ -150,6 +153,11 @@ func (c *Case) validate() error {
 	if c.WhoCan != nil && c.WhoCan.Role == "" {
 		return errors.New("who_can needs a role")
 	}
+	if o := c.Spec.Organization; o != nil {
+		if _, err := o.Build(); err != nil {
+			return fmt.Errorf("organization: %w", err)
+		}
+	}
 	for id, a := range c.Spec.Accounts {
 		for name, r := range a.Roles {
 			if len(r.Trust) == 0 {
@@ -205,6 +213,10 @@ func (c Case) State() *model.State {
 				MaxSessionDuration: 3600, Tags: r.Tags, AttachedPolicies: slices.Sorted(slices.Values(r.Attached)),
 				InlinePolicies: documents(r.Inline), PermissionsBoundary: r.Boundary}
 		}
+	}
+	if o := c.Spec.Organization; o != nil {
+		// LoadCase has built it once: a case that reaches here builds.
+		s.Organization, _ = o.Build()
 	}
 	return s
 }

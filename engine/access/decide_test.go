@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/trustform/trustform/engine/model"
 )
 
 // Layers for the tests of decide: each names its policy type in its label,
@@ -287,7 +289,7 @@ func TestCaveatsFollowInputs(t *testing.T) {
 		slot string
 		set  func(*Inputs)
 	}{
-		{"Organization", func(in *Inputs) { in.Organization = &Organization{} }},
+		{"Organization", func(in *Inputs) { in.State = &model.State{Organization: &model.Organization{}} }},
 		{"SessionPolicies", func(in *Inputs) { in.SessionPolicies = map[string][]string{} }},
 		{"ResourcePolicies", func(in *Inputs) { in.ResourcePolicies = map[string]ResourcePolicy{} }},
 	}
@@ -301,15 +303,15 @@ func TestCaveatsFollowInputs(t *testing.T) {
 			if !slots[i].given(in) {
 				t.Fatalf("slot %d does not see %s given", i, g.slot)
 			}
-			read := slices.Clone(slots)
+			read, unread := slices.Clone(slots), slices.Clone(slots)
 			for j := range read {
-				read[j].read = true
+				read[j].read, unread[j].read = true, false
 			}
 			wantRead := slices.Delete(slices.Clone(want), i, i+1)
 			if got := notRead(in, read); !slices.Equal(got, wantRead) {
 				t.Errorf("%s given and read: %q, want %q", g.slot, got, wantRead)
 			}
-			if got := notRead(in, slots); !slices.Equal(got, want) {
+			if got := notRead(in, unread); !slices.Equal(got, want) {
 				t.Errorf("%s given but not read yet: %q, want all of %q", g.slot, got, want)
 			}
 			if got := notRead(Inputs{}, read); !slices.Equal(got, want) {

@@ -196,7 +196,7 @@ func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []
 	alone := judgedAlone()
 	for _, o := range alone.outsiders(trust, partitionOf(acct)) {
 		var contexts []map[string][]string
-		all, cut := outsideSearch(o, trust, acct.ID)
+		all, cut := alone.outsideSearch(o, trust, acct.ID)
 		for _, ctx := range all {
 			if alone.consistentContext(o, ctx) {
 				contexts = append(contexts, ctx)

@@ -3,10 +3,10 @@ package access
 import "github.com/trustform/trustform/engine/model"
 
 // Inputs are everything an evaluator reads. The state (its users' and
-// roles' permissions boundaries included) and the policy resolver are read
-// today; the other fields are the slots for the policy types that limit
-// what the state's policies grant (AWS Organizations SCPs and RCPs,
-// session policies) and for the
+// roles' permissions boundaries and its organisation's SCPs and RCPs
+// included) and the policy resolver are read today; the other fields are
+// the slots for the policy types that limit what the state's policies
+// grant (session policies) and for the
 // resource-based policies other than role trust policies. They are typed
 // for the readers that will fill them, and every one that is nil is named
 // in the caveats of every answer (see notRead), so an answer never claims a
@@ -19,10 +19,6 @@ type Inputs struct {
 	// resolves none, and each such policy attached is named in the caveats.
 	Policies PolicyResolver
 
-	// Organization is the AWS organisation the accounts belong to, with
-	// the SCPs and RCPs attached from its root down to each account; nil
-	// when it was not read.
-	Organization *Organization
 	// SessionPolicies maps a principal ARN as a Request names it (a
 	// session's ARN, or a role's for any of its sessions) to the documents
 	// of the session policies passed when the session was made, inline and
@@ -38,50 +34,6 @@ type Inputs struct {
 // whether it knows it. The CLI passes the local target's built-in copies of
 // the AWS managed policies.
 type PolicyResolver func(arn string) (document string, ok bool)
-
-// Organization is an AWS organisation as read from its management account
-// (or a delegated administrator): where each account sits and what is
-// attached along the way. AWS Organizations' "SCP evaluation" page: an
-// action is allowed to an account only with an explicit Allow at every
-// level from the root through each OU on the account's path to the account
-// itself, and any Deny on the way wins; "Service control policies (SCPs)"
-// and "Resource control policies (RCPs)": neither affects the management
-// account.
-type Organization struct {
-	ID                string // o-...
-	ManagementAccount string // the account ID of the management account
-	// Paths maps each member account's ID to its levels, the root first
-	// and the account itself last. Levels shared by several accounts may
-	// be the same *OrgTarget.
-	Paths map[string][]*OrgTarget
-}
-
-// Kinds of OrgTarget, the words Organizations uses for what a policy is
-// attached to.
-const (
-	TargetRoot    = "root"
-	TargetOU      = "organizational unit"
-	TargetAccount = "account"
-)
-
-// OrgTarget is one level of an account's place in the organisation: the
-// root, an organizational unit or the account, with the SCPs and RCPs
-// attached to it, so that an answer can name the policy and where it is
-// attached.
-type OrgTarget struct {
-	ID   string // r-..., ou-..., or the account ID
-	Kind string // TargetRoot, TargetOU or TargetAccount
-	Name string
-	SCPs []OrgPolicy
-	RCPs []OrgPolicy
-}
-
-// OrgPolicy is an SCP or RCP: its ID (p-...), name and document.
-type OrgPolicy struct {
-	ID       string
-	Name     string
-	Document string
-}
 
 // ResourcePolicy is a resource's resource-based policy and the account that
 // owns the resource, which the ARN does not always say (an S3 bucket's does
@@ -111,8 +63,12 @@ type slot struct {
 // evaluator always applies them (boundaryLayer).
 var slots = []slot{
 	{
+		// The organisation travels with the state it was read with
+		// (model.State.Organization), read when the stack declares an
+		// organization block.
 		caveat: "AWS Organizations SCPs (and RCPs) are not evaluated: they can deny what these policies allow",
-		given:  func(in Inputs) bool { return in.Organization != nil },
+		given:  func(in Inputs) bool { return in.State != nil && in.State.Organization != nil },
+		read:   true,
 	},
 	{
 		caveat: "session policies are not evaluated: a session's policy can only narrow what its role allows",

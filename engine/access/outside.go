@@ -288,8 +288,8 @@ func (o outsider) exemptedBy(np map[string][]string) bool {
 // condition is then said in words. Keys its kind never presents (see
 // absentFor) are never chosen. Policy variables resolve to what who it is
 // fixes, and aws:ResourceAccount to the role's account.
-func outsideContexts(o outsider, trust policy.Document, resourceAccount string) []map[string][]string {
-	out, _ := outsideSearch(o, trust, resourceAccount)
+func (e *Evaluator) outsideContexts(o outsider, trust policy.Document, resourceAccount string) []map[string][]string {
+	out, _ := e.outsideSearch(o, trust, resourceAccount)
 	return out
 }
 
@@ -297,8 +297,15 @@ func outsideContexts(o outsider, trust policy.Document, resourceAccount string) 
 // the bound (see maxContexts). Only the trust statements that can apply to
 // the outsider are searched, as evaluateOutside reads them: those whose
 // Principal names it, and the Denies whose NotPrincipal does not spare it.
-func outsideSearch(o outsider, trust policy.Document, resourceAccount string) ([]map[string][]string, bool) {
-	return combineContexts(o.action, trust, o.trustNames, nil, o.fixedKey, o.baseContext(resourceAccount).resolver())
+func (e *Evaluator) outsideSearch(o outsider, trust policy.Document, resourceAccount string) ([]map[string][]string, bool) {
+	var n notes
+	var rcps [][]policy.Document
+	for _, l := range e.rcpLevels(false, resourceAccount, o.action, &n) {
+		rcps = append(rcps, docsOf(l.srcs))
+	}
+	ctx := o.baseContext(resourceAccount)
+	e.setResourceOrgContext(ctx, resourceAccount)
+	return combineContexts(o.action, trust, o.trustNames, rcps, o.fixedKey, ctx.resolver())
 }
 
 // trustNames reports whether a trust statement can apply to the outsider,
@@ -423,6 +430,7 @@ func (e *Evaluator) evaluateOutside(o outsider, role *model.Role, acct *model.Ac
 			ctx[lk] = v
 		}
 	}
+	e.setResourceOrgContext(ctx, acct.ID)
 	label := fmt.Sprintf("trust policy of role %q in %s", role.Name, acct.ID)
 	var vars policy.Vars
 	if doc.Version == policy.Version {
@@ -475,9 +483,12 @@ func (e *Evaluator) evaluateOutside(o outsider, role *model.Role, acct *model.Ac
 		}
 	}
 	// The outsider's own policies are unknown: no identity layer, so the
-	// trust policy decides alone (the caveats say so).
+	// trust policy decides alone (the caveats say so), under the RCPs of
+	// the role's account, which limit outsiders too.
+	req := Request{Principal: o.label(), Action: o.action, Resource: resource}
+	rcps := e.scanLevels(e.rcpLevels(false, acct.ID, o.action, &n), req, ctx, &n)
 	res := decide(question{action: o.action, resource: resource, who: o.label(), account: o.account(), ctx: ctx, fixed: o.fixedKey},
-		layers{resource: &resourceSide{side: side{scan: tr, label: label}, account: acct.ID, trust: true}})
+		layers{resource: &resourceSide{side: side{scan: tr, label: label}, account: acct.ID, trust: true}, rcps: rcps})
 	res.Caveats = n.list
 	return res
 }

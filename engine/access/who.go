@@ -119,7 +119,7 @@ func (e *Evaluator) SearchAssumers(roleARN string) (assumers []Assumer, undecide
 	}
 	for _, o := range e.outsiders(trust, partitionOf(acct)) {
 		var contexts []map[string][]string
-		all, cut := outsideSearch(o, trust, acct.ID)
+		all, cut := e.outsideSearch(o, trust, acct.ID)
 		for _, ctx := range all {
 			if e.consistentContext(o, ctx) {
 				contexts = append(contexts, ctx)
@@ -282,10 +282,9 @@ func (e *Evaluator) candidateSearch(principal string, trust policy.Document, rol
 	relevant := func(policy.Statement) bool { return true }
 	if c, _ := e.findCaller(principal); c != nil {
 		vars = e.buildContext(c, Request{Resource: roleARN}).resolver()
-		for _, srcs := range e.callerLayers(c) {
+		for _, srcs := range e.callerLayers(c, resourceAccountOf(roleARN), "sts:AssumeRole") {
 			var docs []policy.Document
-			for _, src := range srcs {
-				doc := src.doc
+			for _, doc := range docsOf(srcs) {
 				if roleARN != "" {
 					var r policy.Vars
 					if doc.Version == policy.Version {
@@ -301,7 +300,7 @@ func (e *Evaluator) candidateSearch(principal string, trust policy.Document, rol
 		}
 		relevant = c.trustNames
 	}
-	return combineContexts("sts:AssumeRole", trust, relevant, callerSide, principalKey, vars)
+	return combineContexts("sts:AssumeRole", trust, relevant, callerSide, e.fixedKey, vars)
 }
 
 // trustNames reports whether a trust statement can apply to the caller, as

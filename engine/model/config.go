@@ -14,6 +14,8 @@ type Config struct {
 	Roles        []*RoleConfig
 	Grants       []*GrantConfig // grant and deny blocks
 	Expectations []*ExpectConfig
+	// Organization is the organization block; nil when the stack has none.
+	Organization *OrganizationConfig
 }
 
 // Source is where a block was declared, for messages ("main.hcl:12,1").

@@ -11,6 +11,9 @@ import (
 // hold once a plan is applied (projected).
 type State struct {
 	Accounts map[string]*Account // keyed by account ID
+	// Organization is the organisation the accounts belong to, when the
+	// stack declares an organization block; nil otherwise.
+	Organization *Organization `json:",omitempty"`
 }
 
 // NewState returns an empty state.
@@ -166,6 +169,7 @@ func (s *State) Clone() *State {
 	for id, a := range s.Accounts {
 		out.Accounts[id] = a.Clone()
 	}
+	out.Organization = s.Organization.Clone()
 	return out
 }
 
