@@ -112,19 +112,54 @@ func ReadAccounts(ctx context.Context, cfg *model.Config, prov Provider) (*model
 		return nil, nil, err
 	}
 	read := make([]*model.Account, len(managed))
+	var org *model.Organization
+	var orgErr error
+	var orgRead sync.WaitGroup
+	if cfg.Organization != nil {
+		// The organisation is read beside the accounts, through its own
+		// account's identity, which was checked above.
+		orgRead.Go(func() { org, orgErr = readOrganization(ctx, cfg, prov) })
+	}
 	err = forEachAccount(managed, func(i int, ac *model.AccountConfig) error {
 		a, err := readAccount(ctx, cfg, prov, ac, false)
 		read[i] = a
 		return err
 	})
+	orgRead.Wait()
 	if err != nil {
 		return nil, nil, err
+	}
+	if orgErr != nil {
+		return nil, nil, orgErr
 	}
 	state := model.NewState()
 	for i, a := range read {
 		state.Accounts[managed[i].ID] = a
 	}
+	state.Organization = org
 	return state, accounts, nil
+}
+
+// readOrganization reads the organisation the organization block names,
+// for the stack's managed accounts.
+func readOrganization(ctx context.Context, cfg *model.Config, prov Provider) (*model.Organization, error) {
+	via := cfg.Account(cfg.Organization.Account)
+	if via == nil {
+		return nil, fmt.Errorf("the organization block (%s) names account %s, which the stack does not declare", cfg.Organization.Source, cfg.Organization.Account)
+	}
+	r, ok := prov.(OrganizationReader)
+	if !ok {
+		return nil, fmt.Errorf("the organization block (%s) asks to read the organisation, which the %s cannot do", cfg.Organization.Source, prov.Describe())
+	}
+	var ids []string
+	for _, ac := range cfg.Managed() {
+		ids = append(ids, ac.ID)
+	}
+	org, err := r.ReadOrganization(ctx, via, ids)
+	if err != nil {
+		return nil, fmt.Errorf("reading the organisation through account %s (%s), as the organization block at %s asks: %w", via.Name, via.ID, cfg.Organization.Source, err)
+	}
+	return org, nil
 }
 
 // ReadAccount reads one declared account as ReadAccounts reads each, its

@@ -39,6 +39,17 @@ type RoleDetailer interface {
 	DetailRoles(ctx context.Context, account *model.AccountConfig, read *model.Account, names []string) error
 }
 
+// OrganizationReader is implemented by a provider that can read the AWS
+// organisation a stack's accounts belong to, read-only: through account via
+// (the management account or a delegated administrator for AWS
+// Organizations), where each of the accounts sits and the SCPs and RCPs
+// attached along each path. An account that is not in the organisation has
+// no path. Missing permission is an error that names the call and the
+// account.
+type OrganizationReader interface {
+	ReadOrganization(ctx context.Context, via *model.AccountConfig, accounts []string) (*model.Organization, error)
+}
+
 // Identity is who a provider acts as in an account.
 type Identity struct {
 	Account string

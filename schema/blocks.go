@@ -38,6 +38,28 @@ func (l *loader) runStack(cyclic bool) {
 	}
 }
 
+// runOrganization reads the organization block: the declared account,
+// the management account or a delegated administrator, through which
+// trustform reads (read-only) where each account sits and the SCPs and
+// RCPs attached along the way.
+func (l *loader) runOrganization(cyclic bool) {
+	if cyclic {
+		return
+	}
+	s := l.scopeFor(l.baseCtx(), nil)
+	d := l.org
+	t, st := s.ref(d, "account", accountRule)
+	if st != valid || t.info == nil {
+		return
+	}
+	if t.info.external {
+		s.errorf(d.attrs["account"].Expr.Range(), "Organization read through an external account",
+			"%s is declared with external = true, so the stack has no credentials for it. Name the management account, or a delegated administrator for AWS Organizations, that the stack can read.", t.info.addr)
+		return
+	}
+	l.cfg.Organization = &model.OrganizationConfig{Account: t.info.accountID, Source: source(d.block.DefRange)}
+}
+
 func (l *loader) runLocal(lc *localDecl) func(bool) {
 	return func(cyclic bool) {
 		if cyclic {

@@ -58,6 +58,11 @@ func (l *loader) buildGraph() {
 		stackV = &vertex{label: "stack", run: l.runStack}
 		l.vertices = append(l.vertices, stackV)
 	}
+	var orgV *vertex
+	if l.org != nil {
+		orgV = &vertex{label: "organization", run: l.runOrganization}
+		l.vertices = append(l.vertices, orgV)
+	}
 	locals := make([]*localDecl, 0, len(l.locals))
 	for _, lc := range l.locals {
 		locals = append(locals, lc)
@@ -78,6 +83,9 @@ func (l *loader) buildGraph() {
 
 	if stackV != nil {
 		walkExprs(l.stack, func(a *hcl.Attribute) { stackV.deps = l.refs(stackV.deps, a.Expr, nil, false) })
+	}
+	if orgV != nil {
+		walkExprs(l.org, func(a *hcl.Attribute) { orgV.deps = l.refs(orgV.deps, a.Expr, nil, false) })
 	}
 	for _, lc := range locals {
 		lc.v.deps = l.refs(lc.v.deps, lc.attr.Expr, nil, false)

@@ -95,6 +95,7 @@ type loader struct {
 
 	stackName string
 	stack     *decoded
+	org       *decoded // the organization block
 	variables []*variableDecl
 	varByName map[string]*variableDecl
 	locals    map[string]*localDecl
@@ -193,6 +194,14 @@ func (l *loader) collect(body hcl.Body) {
 				continue
 			}
 			l.stack = d
+		case "organization":
+			d := l.decode(b, organizationSpec)
+			if l.org != nil {
+				l.errorf(b.DefRange, "Duplicate organization block",
+					"A stack reads one organisation; the organization block is already at %s. Remove this one.", posString(l.org.block.DefRange))
+				continue
+			}
+			l.org = d
 		case "variable":
 			l.collectVariable(b)
 		default:

@@ -120,14 +120,20 @@ var topSpecs = map[string]*bodySpec{
 	"expect": {attrs: []string{"for_each", "principal", "can_assume", "cannot_assume", "role", "assumable_only_by", "trusts_only"}},
 }
 
+// organizationSpec is the organization block's body: the account through
+// which the organisation is read. The block has no label; a stack has at
+// most one.
+var organizationSpec = &bodySpec{attrs: []string{"account"}, required: accountRequired}
+
 var grantSpec = &bodySpec{
 	attrs:    []string{"for_each", "to", "roles", "policy_name"},
 	required: map[string]string{"to": "to = [group.developers]", "roles": "roles = [role.update_app]"},
 }
 
-// rootSchema lists the top-level blocks; every one but locals has one label.
+// rootSchema lists the top-level blocks; every one but locals and
+// organization has one label.
 var rootSchema = func() *hcl.BodySchema {
-	s := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "locals"}}}
+	s := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "locals"}, {Type: "organization"}}}
 	for _, t := range sortedKeys(topSpecs) {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: t, LabelNames: []string{"name"}})
 	}

@@ -71,6 +71,16 @@ func (c *Config) Managed() []*AccountConfig {
 	return out
 }
 
+// Account returns the declared account with the given ID, or nil.
+func (c *Config) Account(id string) *AccountConfig {
+	for _, a := range c.Accounts {
+		if a.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
 // AssumeRoleConfig is how the aws target reaches an account from the base identity.
 type AssumeRoleConfig struct {
 	RoleARN     string

@@ -40,3 +40,11 @@ account "member" {
   for_each = var.members
   id       = each.value
 }
+
+# The organisation the accounts belong to, read (read-only) through the
+# security account, a delegated administrator for AWS Organizations: where
+# each account sits and the SCPs and RCPs on its path, so that every answer
+# below counts them.
+organization {
+  account = account.security
+}

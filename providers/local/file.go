@@ -23,6 +23,9 @@ const formatVersion = 1
 type fileState struct {
 	FormatVersion int                     `json:"format_version,omitempty"`
 	Accounts      map[string]*fileAccount `json:"accounts"`
+	// Organization describes the AWS organisation the accounts are in,
+	// read-only to trustform (the engine reads it; no Apply changes it).
+	Organization *model.OrganizationSpec `json:"organization,omitempty"`
 }
 
 type fileAccount struct {
@@ -185,7 +188,7 @@ func short(s string) string {
 // encodeState renders the simulation as state.json: indented, every list
 // sorted, so that the file diffs well when people look at it.
 func encodeState(s *sim) ([]byte, error) {
-	f := fileState{FormatVersion: formatVersion, Accounts: map[string]*fileAccount{}}
+	f := fileState{FormatVersion: formatVersion, Accounts: map[string]*fileAccount{}, Organization: s.org}
 	for id, a := range s.accounts {
 		fa := &fileAccount{EntitiesCreated: a.serial}
 		if a.partition != "aws" {
@@ -244,6 +247,9 @@ func encodeState(s *sim) ([]byte, error) {
 // its structure is checked.
 func decodeState(f *fileState) (*sim, error) {
 	s := newSim()
+	if err := s.setOrganization(f.Organization); err != nil {
+		return nil, err
+	}
 	for _, id := range slices.Sorted(maps.Keys(f.Accounts)) {
 		fa := f.Accounts[id]
 		if fa == nil {
@@ -446,6 +452,9 @@ func loadSeed(path string) (*sim, error) {
 // trust each other across accounts in any order.
 func buildSeed(fs *fileState) (*sim, error) {
 	s := newSim()
+	if err := s.setOrganization(fs.Organization); err != nil {
+		return nil, err
+	}
 	s.deferPrincipals = true
 	for _, id := range slices.Sorted(maps.Keys(fs.Accounts)) {
 		fa := fs.Accounts[id]

@@ -214,6 +214,15 @@ func (p *Provider) Apply(ctx context.Context, account *model.AccountConfig, chan
 	if err := next.applyChange(a, change); err != nil {
 		return err
 	}
+	if err := p.save(next); err != nil {
+		return err
+	}
+	p.sim = next
+	return nil
+}
+
+// save writes a simulation to state.json, atomically. The caller holds mu.
+func (p *Provider) save(next *sim) error {
 	data, err := encodeState(next)
 	if err != nil {
 		return fmt.Errorf("local target: encoding state: %w", err)
@@ -224,7 +233,6 @@ func (p *Provider) Apply(ctx context.Context, account *model.AccountConfig, chan
 	if err := writeAtomic(p.dir, stateFile, data); err != nil {
 		return fmt.Errorf("local target: writing %s: %w", filepath.Join(p.dir, stateFile), err)
 	}
-	p.sim = next
 	return nil
 }
 

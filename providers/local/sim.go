@@ -20,6 +20,11 @@ import (
 // when the principal they name is deleted).
 type sim struct {
 	accounts map[string]*simAccount
+	// org is the organisation the accounts are in, as the seed or state
+	// file describes it, and built, its description checked, once; nil
+	// when there is none.
+	org      *model.OrganizationSpec
+	orgBuilt *model.Organization
 	// deferPrincipals skips the "does this trusted role or user exist" check
 	// while a seed is being built, so that roles may trust each other in any
 	// order in the file; the seed loader checks every trust policy at the end.
@@ -66,6 +71,21 @@ type policyVersion struct {
 
 func newSim() *sim { return &sim{accounts: map[string]*simAccount{}} }
 
+// setOrganization checks and keeps the description of an organisation (nil
+// for none). It is never changed by Apply, so clones share it.
+func (s *sim) setOrganization(spec *model.OrganizationSpec) error {
+	if spec == nil {
+		s.org, s.orgBuilt = nil, nil
+		return nil
+	}
+	org, err := spec.Build()
+	if err != nil {
+		return fmt.Errorf("organization: %w", err)
+	}
+	s.org, s.orgBuilt = spec, org
+	return nil
+}
+
 // account returns the account, adding an empty one when the simulation does
 // not hold it yet: every 12-digit account exists on AWS, empty until used.
 func (s *sim) account(id, partition string) (*simAccount, error) {
@@ -97,7 +117,7 @@ func (s *sim) account(id, partition string) (*simAccount, error) {
 }
 
 func (s *sim) clone() *sim {
-	out := &sim{accounts: make(map[string]*simAccount, len(s.accounts)), deferPrincipals: s.deferPrincipals}
+	out := &sim{accounts: make(map[string]*simAccount, len(s.accounts)), deferPrincipals: s.deferPrincipals, org: s.org, orgBuilt: s.orgBuilt}
 	for id, a := range s.accounts {
 		out.accounts[id] = a.clone()
 	}

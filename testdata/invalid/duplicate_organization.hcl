@@ -1,0 +1,11 @@
+account "management" {
+  id = "555555555555"
+}
+
+organization {
+  account = account.management
+}
+
+organization {
+  account = account.management
+}

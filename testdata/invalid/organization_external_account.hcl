@@ -1,0 +1,8 @@
+account "vendor" {
+  id       = "444444444444"
+  external = true
+}
+
+organization {
+  account = account.vendor
+}
