@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
@@ -85,8 +86,9 @@ var _ engine.Provider = (*Provider)(nil)
 // shared by both, so a role is assumed once per account and renewed only
 // when it is about to expire.
 type session struct {
-	iam *iam.Client
-	sts *sts.Client
+	iam  *iam.Client
+	sts  *sts.Client
+	orgs *organizations.Client // read-only: only the organization block's account uses it
 	// assumed is set when the account is reached by assuming a role in it
 	// (assume_role_name, or an assume_role block), whose answer names the
 	// account: see identity.
@@ -276,6 +278,7 @@ func (p *Provider) session(ctx context.Context, account *model.AccountConfig) (*
 		creds:   cfg.Credentials,
 		iam:     iam.NewFromConfig(cfg, p.iamOptions, func(o *iam.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), limit) }),
 		sts:     sts.NewFromConfig(cfg, p.stsOptions, func(o *sts.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), limit) }),
+		orgs:    organizations.NewFromConfig(cfg, p.orgsOptions, func(o *organizations.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), limit) }),
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -396,6 +399,15 @@ func (p *Provider) iamOptions(o *iam.Options) {
 	// Clipped: the slice may share its array with the base configuration's,
 	// which other goroutines are copying into their own clients.
 	o.APIOptions = append(slices.Clip(o.APIOptions), addAttemptCounter, addRetryReporter)
+	o.APIOptions = append(o.APIOptions, p.opts.APIOptions...)
+}
+
+func (p *Provider) orgsOptions(o *organizations.Options) {
+	// AWS Organizations throttles harder than IAM: the same patience.
+	if o.RetryMaxAttempts == 0 {
+		o.RetryMaxAttempts = iamMaxAttempts
+	}
+	o.APIOptions = append(slices.Clip(o.APIOptions), addRetryReporter)
 	o.APIOptions = append(o.APIOptions, p.opts.APIOptions...)
 }
 

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -17,11 +18,21 @@ const AccountRole = "OrganizationAccountAccessRole"
 // environment says: for setting accounts up, and looking at them, without
 // trustform.
 func (s *Server) IAM(account string) *iam.Client {
+	return iam.NewFromConfig(s.config(account))
+}
+
+// Organizations returns an AWS Organizations client acting in the account,
+// as IAM does: moto keeps one organisation per account that created it.
+func (s *Server) Organizations(account string) *organizations.Client {
+	return organizations.NewFromConfig(s.config(account))
+}
+
+func (s *Server) config(account string) aws.Config {
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(s.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
 	}
 	cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), "arn:aws:iam::"+account+":role/"+AccountRole))
-	return iam.NewFromConfig(cfg)
+	return cfg
 }
