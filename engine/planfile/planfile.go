@@ -20,19 +20,22 @@ const FormatVersion = "2"
 // Document is a plan as data, and as JSON as it is: it and the structs it
 // is made of hold no type of the engine (wire.go).
 type Document struct {
-	FormatVersion    string         `json:"format_version"`
-	TrustformVersion string         `json:"trustform_version"`
-	Stack            string         `json:"stack"`
-	Target           Target         `json:"target"`
-	RequireApproval  string         `json:"require_approval,omitempty"`
-	Destroy          bool           `json:"destroy"`
-	Accounts         []Account      `json:"accounts"`
-	AccessChanges    []AccessChange `json:"access_changes"`
-	Changes          []Change       `json:"changes"`
-	Expectations     []Expectation  `json:"expectations"`
-	Summary          Summary        `json:"summary"`
-	Broadening       bool           `json:"broadening"`
-	Applicable       bool           `json:"applicable"`
+	FormatVersion    string    `json:"format_version"`
+	TrustformVersion string    `json:"trustform_version"`
+	Stack            string    `json:"stack"`
+	Target           Target    `json:"target"`
+	RequireApproval  string    `json:"require_approval,omitempty"`
+	Destroy          bool      `json:"destroy"`
+	Accounts         []Account `json:"accounts"`
+	// Organization is the organisation the plan read its guardrails from,
+	// when the stack declares an organization block.
+	Organization  *Organization  `json:"organization,omitempty"`
+	AccessChanges []AccessChange `json:"access_changes"`
+	Changes       []Change       `json:"changes"`
+	Expectations  []Expectation  `json:"expectations"`
+	Summary       Summary        `json:"summary"`
+	Broadening    bool           `json:"broadening"`
+	Applicable    bool           `json:"applicable"`
 	// Fingerprint (saved plans): a hash of the accounts as they were read
 	// for the plan; apply refuses the plan when they hash otherwise.
 	Fingerprint string `json:"fingerprint,omitempty"`
@@ -47,6 +50,18 @@ type Document struct {
 	// It detects a damaged or hand-edited plan, not a forged one: anyone can
 	// recompute it. apply FILE derives every change again from the stack.
 	Checksum string `json:"checksum,omitempty"`
+}
+
+// Organization is what a plan says of the organisation it read: its ID,
+// management account, which guardrail types it evaluated, and each declared
+// account's path from the root (the IDs of the root, the OUs and the
+// account itself); an account outside the organisation has none.
+type Organization struct {
+	ID                string              `json:"id"`
+	ManagementAccount string              `json:"management_account"`
+	SCPs              bool                `json:"scps_evaluated"`
+	RCPs              bool                `json:"rcps_evaluated"`
+	Paths             map[string][]string `json:"paths"`
 }
 
 // Variable is an input variable's value: its type and value in go-cty's
@@ -128,6 +143,15 @@ func FromPlan(p *model.Plan, cfg *model.Config, target Target, version string) D
 		Broadening: p.Broadening(), Applicable: p.Applicable(),
 	}
 	d.Target.Description = p.Target
+	if p.Actual != nil && p.Actual.Organization != nil {
+		o := p.Actual.Organization
+		d.Organization = &Organization{ID: o.ID, ManagementAccount: o.ManagementAccount, SCPs: o.SCPs, RCPs: o.RCPs, Paths: map[string][]string{}}
+		for id, path := range o.Paths {
+			for _, l := range path {
+				d.Organization.Paths[id] = append(d.Organization.Paths[id], l.ID)
+			}
+		}
+	}
 	identity := map[string]string{}
 	for _, a := range p.Accounts {
 		identity[a.ID] = a.Identity

@@ -35,6 +35,9 @@ func Plan(w io.Writer, p *model.Plan, c Colors) {
 		}
 		fmt.Fprintf(w, "  %-*s  %s  as %s\n", width, a.Name, a.ID, a.Identity)
 	}
+	if p.Actual != nil && p.Actual.Organization != nil {
+		fmt.Fprintf(w, "organization: %s\n", OrganizationText(p.Actual.Organization, p.Accounts))
+	}
 	fmt.Fprintln(w)
 	AccessChangesNamed(w, p.Access, AccountNames(p), c)
 	if len(p.Changes) == 0 {
@@ -49,6 +52,34 @@ func Plan(w io.Writer, p *model.Plan, c Colors) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%sPlan:%s %s.\n", c.Bold, c.Reset, CountsText(p))
+}
+
+// OrganizationText describes the organisation a plan read: its ID and
+// management account, the guardrail types it evaluates, and the declared
+// accounts outside it.
+func OrganizationText(o *model.Organization, accounts []model.PlanAccount) string {
+	var enabled []string
+	if o.SCPs {
+		enabled = append(enabled, "SCPs")
+	}
+	if o.RCPs {
+		enabled = append(enabled, "RCPs")
+	}
+	guards := "no SCPs or RCPs enabled"
+	if len(enabled) > 0 {
+		guards = strings.Join(enabled, " and ") + " evaluated"
+	}
+	text := fmt.Sprintf("%s, management account %s; %s", o.ID, o.ManagementAccount, guards)
+	var outside []string
+	for _, a := range accounts {
+		if _, in := o.Paths[a.ID]; !in && !a.External {
+			outside = append(outside, a.Name)
+		}
+	}
+	if len(outside) > 0 {
+		text += "; not in it: " + strings.Join(outside, ", ")
+	}
+	return text
 }
 
 // CountsText summarises a plan's changes: "1 to add, 0 to change, 0 to
