@@ -142,7 +142,7 @@ func TestGuardrailsLocal(t *testing.T) {
 	spec := func(scp, rcp bool) *model.OrganizationSpec {
 		s := &model.OrganizationSpec{ID: "o-test000001", ManagementAccount: managementID,
 			PolicyTypes: []string{model.SCPType, model.RCPType}, Root: model.OrgRootSpec{ID: "r-test"},
-			Units: map[string]*model.OrgUnitSpec{"ou-test-workloads": {Name: "Workloads", Parent: "r-test"}, "ou-test-production": {Name: "Production", Parent: "r-test"}},
+			Units:    map[string]*model.OrgUnitSpec{"ou-test-workloads": {Name: "Workloads", Parent: "r-test"}, "ou-test-production": {Name: "Production", Parent: "r-test"}},
 			Accounts: map[string]*model.OrgAccountSpec{managementID: {Parent: "r-test"}, "111111111111": {Parent: "ou-test-workloads"}, "999999999999": {Parent: "ou-test-production"}},
 			Policies: map[string]*model.OrgPolicySpec{
 				"p-denyassume": {Name: "deny-assume", Type: model.SCPType, Document: deny},
