@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/access"
+	"github.com/trustform/trustform/engine/policy"
 	"github.com/trustform/trustform/providers/local"
 )
 
@@ -35,7 +37,8 @@ func explainCommand(env *cliEnv) *cli.Command {
 		Flags: append(accessFlags(),
 			&cli.StringFlag{Name: "principal", Required: true, Usage: "a user or role ARN, a role session ARN, or a reference such as user.david"},
 			&cli.StringFlag{Name: "action", Value: "sts:AssumeRole", Usage: "the action, e.g. sts:AssumeRole or s3:GetObject"},
-			&cli.StringFlag{Name: "resource", Required: true, Usage: "the resource ARN, or a reference such as role.update_app"},
+			&cli.StringFlag{Name: "resource", Required: true, Usage: `the resource ARN, a reference such as role.update_app, or "*" for an action that supports no resource-level permission`},
+			&cli.StringSliceFlag{Name: "session-policy", Usage: "a JSON policy document passed as a session policy when the principal's session was made (repeatable: the inline policy and managed ones)"},
 			&cli.StringSliceFlag{Name: "context", Usage: "a condition key and value: --context aws:MultiFactorAuthPresent=true (repeatable)"},
 		),
 		Action: env.explain,
@@ -106,6 +109,40 @@ func resolveARN(cfg *model.Config, ref string) (string, error) {
 	return "", fmt.Errorf("%q is neither an ARN nor a user or role declared in the stack (write e.g. role.update_app or arn:aws:iam::999999999999:role/UpdateApp)", ref)
 }
 
+// maxSessionPolicies is how many policies a session can be made with: one
+// inline policy and ten managed ones (STS API Reference, AssumeRole: Policy
+// and PolicyArns).
+const maxSessionPolicies = 11
+
+// readSessionPolicies reads the --session-policy files: each a policy
+// document, which must parse. Session policies are passed when a role is
+// assumed, so the principal must be a role or a role session. nil when none
+// were given.
+func readSessionPolicies(principal string, files []string) ([]string, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	p, err := model.ParsePrincipal(principal)
+	if err != nil || (p.Kind != model.PrincipalRole && p.Kind != model.PrincipalAssumedRole) {
+		return nil, fmt.Errorf("--session-policy: session policies are passed when a role is assumed (AssumeRole's Policy and PolicyArns), so --principal must be a role or a role session, not %s", principal)
+	}
+	if len(files) > maxSessionPolicies {
+		return nil, fmt.Errorf("--session-policy is given %d times: a session is made with at most %d policies (one inline, ten managed)", len(files), maxSessionPolicies)
+	}
+	docs := make([]string, 0, len(files))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("--session-policy %s: %w", f, err)
+		}
+		if _, err := policy.Parse(string(b)); err != nil {
+			return nil, fmt.Errorf("--session-policy %s is not a policy document STS would accept: %v; fix the file and run explain again", f, err)
+		}
+		docs = append(docs, string(b))
+	}
+	return docs, nil
+}
+
 func parseContext(pairs []string) (map[string][]string, error) {
 	ctx := map[string][]string{}
 	for _, p := range pairs {
@@ -141,7 +178,16 @@ func (e *cliEnv) explain(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	resource, err := resolveARN(cfg, cmd.String("resource"))
+	resource := "*"
+	if cmd.String("resource") != "*" {
+		// "*" asks about an action with no resource-level permission, which
+		// only a statement whose Resource is "*" (or a NotResource that
+		// spares it) covers.
+		if resource, err = resolveARN(cfg, cmd.String("resource")); err != nil {
+			return err
+		}
+	}
+	sessionPolicies, err := readSessionPolicies(principal, cmd.StringSlice("session-policy"))
 	if err != nil {
 		return err
 	}
@@ -154,7 +200,11 @@ func (e *cliEnv) explain(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	req := access.Request{Principal: principal, Action: cmd.String("action"), Resource: resource, Context: reqCtx}
-	res := access.New(access.Inputs{State: state, Policies: local.AWSManagedPolicy}).Evaluate(req)
+	in := access.Inputs{State: state, Policies: local.AWSManagedPolicy}
+	if sessionPolicies != nil {
+		in.SessionPolicies = map[string][]string{principal: sessionPolicies}
+	}
+	res := access.New(in).Evaluate(req)
 	if err := views.NewExplain(vt, e.stdout, e.colors(cmd, e.stdout)).Show(views.Explanation{Request: req, State: where, Result: res}); err != nil {
 		return err
 	}

@@ -45,6 +45,17 @@ func TestRemovingTheDenyFailsOnTess(t *testing.T) {
 	}
 }
 
+// readOnlySessionPolicy writes a session policy allowing only s3:GetObject
+// and returns its path.
+func readOnlySessionPolicy(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "session.json")
+	if err := os.WriteFile(path, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestExplain(t *testing.T) {
 	dir := copyExample(t, "dev-prod")
 	tests := []struct {
@@ -57,7 +68,12 @@ func TestExplain(t *testing.T) {
 		{"developer allowed", []string{"--principal", "user.david", "--resource", "role.update_app"}, 0, "allow", "trustform.devprod.grant.developers_update_app"},
 		{"tester explicitly denied", []string{"--principal", "arn:aws:iam::111111111111:user/Tess", "--resource", "role.update_app"}, exitDenied, "deny", "trustform.devprod.deny.testers_update_app"},
 		{"actual state before apply", []string{"--principal", "user.david", "--resource", "role.update_app", "--state", "actual"}, exitDenied, "deny", ""},
-		{"other action", []string{"--principal", "user.david", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::productionapp/x"}, 0, "allow", "PowerUserAccess"},
+		{"an object of the caller's own account", []string{"--principal", "user.david", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::devapp/x", "--context", "aws:ResourceAccount=111111111111"}, 0, "allow", "PowerUserAccess"},
+		{"an object of another account needs its bucket policy", []string{"--principal", "user.david", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::productionapp/x", "--context", "aws:ResourceAccount=999999999999"}, exitDenied, "deny", "a request from another account (111111111111) needs an allow in the resource's policy"},
+		{"an object whose owner is not given", []string{"--principal", "user.david", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::productionapp/x"}, exitDenied, "deny", "give the owner as aws:ResourceAccount"},
+		{"an action without resource-level permissions", []string{"--principal", "user.david", "--action", "s3:ListAllMyBuckets", "--resource", "*"}, 0, "allow", "PowerUserAccess"},
+		{"a session policy narrows the role", []string{"--principal", "role.update_app", "--action", "s3:PutObject", "--resource", "arn:aws:s3:::productionapp/x", "--context", "aws:ResourceAccount=999999999999", "--session-policy", readOnlySessionPolicy(t)}, exitDenied, "deny", "\"policy\": \"session policies of role"},
+		{"within the session policy the role keeps its allow", []string{"--principal", "role.update_app", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::productionapp/x", "--context", "aws:ResourceAccount=999999999999", "--session-policy", readOnlySessionPolicy(t)}, 0, "allow", "session policy 1 of role"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,8 +35,10 @@ role "update_app" {`)
 func checkBoundaryNarrows(t *testing.T, dir string, check func(t *testing.T), flags ...string) {
 	t.Helper()
 	args := func(cmd ...string) []string { return append(append(cmd, flags...), dir) }
-	put := []string{"explain", "--principal", "role.update_app", "--action", "s3:PutObject", "--resource", "arn:aws:s3:::productionapp/index.html"}
-	get := []string{"explain", "--principal", "role.update_app", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::productionapp/index.html"}
+	// The bucket is Production's, as the role's: said in the context, since
+	// an S3 ARN names no account.
+	put := []string{"explain", "--principal", "role.update_app", "--action", "s3:PutObject", "--resource", "arn:aws:s3:::productionapp/index.html", "--context", "aws:ResourceAccount=999999999999"}
+	get := []string{"explain", "--principal", "role.update_app", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::productionapp/index.html", "--context", "aws:ResourceAccount=999999999999"}
 	mustRun(t, 0, args("apply", "-auto-approve")...)
 	mustRun(t, 0, args(put...)...)
 

@@ -77,9 +77,10 @@ func (r Reason) String() string {
 // Evaluator answers access questions about one state. It is safe for
 // concurrent use; the state must not change while it is in use.
 type Evaluator struct {
-	state    *model.State
-	policies PolicyResolver
-	notRead  []string // the caveats of the inputs not read, in every result
+	state           *model.State
+	policies        PolicyResolver
+	sessionPolicies map[string][]string // Inputs.SessionPolicies
+	notRead         []string            // the caveats of the inputs not read, in every result
 
 	mu     sync.Mutex
 	parsed map[string]parsedDoc // policy text → parsed document
@@ -99,7 +100,7 @@ func New(in Inputs) *Evaluator {
 	if state == nil {
 		state = model.NewState()
 	}
-	return &Evaluator{state: state, policies: in.Policies, notRead: notRead(in, slots), parsed: map[string]parsedDoc{}}
+	return &Evaluator{state: state, policies: in.Policies, sessionPolicies: in.SessionPolicies, notRead: notRead(in, slots), parsed: map[string]parsedDoc{}}
 }
 
 func (e *Evaluator) parse(text string) (policy.Document, error) {
@@ -203,6 +204,7 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 	ctx := e.buildContext(c, req)
 	l := layers{identity: &side{scan: e.scanIdentity(c, req, ctx, n), label: "identity-based policies of " + c.identityLabel()},
 		boundary: e.boundaryLayer(c, req, ctx, n),
+		session:  e.sessionLayer(c, req, ctx, n),
 		scps:     e.scanLevels(e.scpLevels(c, n), req, ctx, n),
 		rcps:     e.scanLevels(e.rcpLevels(c.serviceLinked(), resourceAccountOf(req.Resource), req.Action, n), req, ctx, n)}
 	if role != nil {
@@ -211,22 +213,44 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 			account: roleAcct.ID, trust: true,
 		}
 	} else {
-		l.resource = e.resourcePolicy(c, req, n)
+		l.resource = e.resourcePolicy(c, req, ctx, n)
 	}
 	return decide(question{action: req.Action, resource: req.Resource, who: c.label(), account: c.account, ctx: ctx, fixed: e.fixedKey}, l)
 }
 
 // resourcePolicy is the layer of the resource's own policy for a request no
-// trust policy governs. None is read (Inputs.ResourcePolicies is not read
-// yet), so the layer is absent and the identity side decides; a resource in
-// another account than the caller's is named in the caveats, since AWS
-// would also require its policy to allow the request ("Cross-account
-// policy evaluation logic").
-func (e *Evaluator) resourcePolicy(c *caller, req Request, n *notes) *resourceSide {
-	if a, err := model.ParseARN(req.Resource); err == nil && policy.IsAccountID(a.Account) && a.Account != c.account {
-		n.add("%s is in account %s, not the caller's: AWS also requires its resource-based policy to allow the request, which was not evaluated", req.Resource, a.Account)
+// trust policy governs. No resource-based policy is read yet
+// (Inputs.ResourcePolicies), so:
+//
+//   - "*" (an action with no resource-level permission) and a resource of
+//     the caller's own account have no layer: the identity side decides,
+//     as "Policy evaluation for requests within a single account" has it
+//     (an allow in either suffices; the resource's policy could still
+//     deny, which the caveats say);
+//   - a resource of another account is a layer that allows nothing:
+//     "Cross-account policy evaluation logic" requires the resource's
+//     policy to allow too, and it was not read, so the answer is never an
+//     allow;
+//   - a resource whose ARN names no account (an S3 bucket or object) is
+//     owned by an account the evaluator cannot tell, unless the request
+//     context gives aws:ResourceAccount: without it the answer is not an
+//     allow either, and the reason says what it depends on.
+func (e *Evaluator) resourcePolicy(c *caller, req Request, ctx reqCtx, n *notes) *resourceSide {
+	if req.Resource == "*" {
+		return nil
 	}
-	return nil
+	owner := resourceAccountOf(req.Resource)
+	if v := ctx["aws:resourceaccount"]; owner == "" && len(v) == 1 && policy.IsAccountID(v[0]) {
+		owner = v[0]
+	}
+	switch owner {
+	case c.account:
+		n.add("the resource-based policy of %s, if it has one, was not read: within the account it could still deny", req.Resource)
+		return nil
+	case "":
+		return &resourceSide{side: side{label: "resource-based policy of " + req.Resource}, unread: true, ownerUnknown: true}
+	}
+	return &resourceSide{side: side{label: fmt.Sprintf("resource-based policy of %s (account %s)", req.Resource, owner)}, account: owner, unread: true}
 }
 
 // getCallerIdentity is the one action AWS answers without any policy.
@@ -556,6 +580,9 @@ func (e *Evaluator) callerLayers(c *caller, resourceAccount, action string) [][]
 	if src, ok, _ := e.boundary(c, &n); ok {
 		out = append(out, []source{src})
 	}
+	if srcs, ok := e.sessionSources(c, &n); ok {
+		out = append(out, srcs)
+	}
 	for _, l := range e.scpLevels(c, &n) {
 		out = append(out, l.srcs)
 	}
@@ -572,6 +599,49 @@ func docsOf(srcs []source) []policy.Document {
 		out[i] = s.doc
 	}
 	return out
+}
+
+// sessionLayer is the session policies passed when the caller's session
+// was made (Inputs.SessionPolicies, by the session's ARN or its role's);
+// nil when none were given. "Session policies" (IAM User Guide, Policies
+// and permissions in IAM): the session's permissions are the intersection
+// of its role's identity-based policies and the session policies, and an
+// explicit deny in either denies; decide applies the same-account rules
+// for grants to the role's ARN (limited) and to the session's (not).
+func (e *Evaluator) sessionLayer(c *caller, req Request, ctx reqCtx, n *notes) *side {
+	srcs, ok := e.sessionSources(c, n)
+	if !ok {
+		return nil
+	}
+	return &side{scan: e.scanSources(srcs, req, ctx, n), label: "session policies of " + c.label()}
+}
+
+// sessionSources are the caller's session policies, parsed; ok is false
+// when none were given for it.
+func (e *Evaluator) sessionSources(c *caller, n *notes) (srcs []source, ok bool) {
+	if c.kind == kindUser || e.sessionPolicies == nil {
+		return nil, false
+	}
+	docs, ok := e.sessionPolicies[c.arn]
+	if !ok {
+		docs, ok = e.sessionPolicies[c.roleARN]
+	}
+	if !ok {
+		return nil, false
+	}
+	for i, text := range docs {
+		label := fmt.Sprintf("session policy %d of %s", i+1, c.label())
+		d, err := e.parse(text)
+		if err != nil {
+			// STS refuses a session policy that does not parse
+			// (MalformedPolicyDocument): the session cannot exist, so
+			// nothing is allowed through it.
+			n.add("%s does not parse (%v): it was read as allowing nothing", label, err)
+			continue
+		}
+		srcs = append(srcs, source{label: label, doc: d})
+	}
+	return srcs, true
 }
 
 // boundary is the caller's permissions boundary policy: has is false when

@@ -126,7 +126,12 @@ func TestGivenContextWins(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := ev.Evaluate(access.Request{Principal: ann, Action: "s3:GetObject", Resource: tt.resource, Context: tt.context})
+			// The bucket is Ann's account's: an S3 ARN names no account.
+			ctx := map[string][]string{"aws:ResourceAccount": {dev}}
+			for k, v := range tt.context {
+				ctx[k] = v
+			}
+			res := ev.Evaluate(access.Request{Principal: ann, Action: "s3:GetObject", Resource: tt.resource, Context: ctx})
 			if res.Allowed != tt.allowed {
 				t.Errorf("allowed %v, want %v: %v", res.Allowed, tt.allowed, res.Reasons)
 			}

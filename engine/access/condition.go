@@ -182,6 +182,19 @@ func quoteList(vals []string) string {
 func evalOne(op operator, fam family, want, got []string, present bool, vars policy.Vars) bool {
 	empty := !present || len(got) == 0
 	if fam.kind == "null" {
+		// IAM User Guide, "IAM policy validation check reference",
+		// "Suggestion – Null with qualifier": with ForAllValues or
+		// ForAnyValue the Null operator "always return[s] a true or false
+		// respectively". That is the one statement AWS makes of how they
+		// evaluate, and it is followed here (an evaluator validated against
+		// the policy simulator reports other answers when the key is
+		// present; AWS documents none).
+		switch op.qualifier {
+		case "ForAllValues":
+			return true
+		case "ForAnyValue":
+			return false
+		}
 		// Null "true" asks for the key to be absent, "false" for it to be there.
 		for _, w := range want {
 			if strings.EqualFold(w, "true") == empty {
@@ -204,7 +217,18 @@ func evalOne(op operator, fam family, want, got []string, present bool, vars pol
 	}
 	// single is the test on one request value: for a positive operator, it
 	// matches one of the policy's values; for a negated one, it matches none.
+	//
+	// A request value that is not of the operator's type (a number, date,
+	// IP address or ARN that does not parse) matches no test, negated ones
+	// included. AWS's pages are silent; the IAM policy simulator rejects
+	// such a value (as the evaluators validated against it record), and a
+	// negated test that held on anything unparsable would let a malformed
+	// value through an Allow's NumericNotEquals or past a Deny's
+	// NotIpAddress alike.
 	single := func(v string) bool {
+		if !ofType(fam, v) {
+			return false
+		}
 		m := slices.ContainsFunc(want, func(w string) bool { return valueMatches(fam, w, v, vars) })
 		return m != fam.negated
 	}
@@ -230,6 +254,26 @@ func evalOne(op operator, fam family, want, got []string, present bool, vars pol
 		return true
 	}
 	return slices.ContainsFunc(got, single)
+}
+
+// ofType reports whether a request value is of the type an operator
+// family compares: a number, a date, an IP address or an ARN; any text for
+// the string, bool and binary families.
+func ofType(fam family, v string) bool {
+	switch fam.kind {
+	case "numeric":
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return err == nil && !math.IsNaN(f)
+	case "date":
+		_, ok := parseDate(v)
+		return ok
+	case "ip":
+		_, err := netip.ParseAddr(strings.TrimSpace(v))
+		return err == nil
+	case "arn":
+		return strings.HasPrefix(v, "arn:") && strings.Count(v, ":") >= 5
+	}
+	return true
 }
 
 // valueMatches is the positive test of one policy value against one

@@ -44,7 +44,20 @@ func TestEvalConditions(t *testing.T) {
 		{"NumericLessThan", conds{"NumericLessThan": {"k": {"3600"}}}, reqCtx{"k": {"3599.5"}}, true},
 		{"NumericGreaterThanEquals", conds{"NumericGreaterThanEquals": {"k": {"10"}}}, reqCtx{"k": {"10"}}, true},
 		{"Numeric on text", conds{"NumericEquals": {"k": {"10"}}}, reqCtx{"k": {"ten"}}, false},
-		{"NumericNotEquals on text", conds{"NumericNotEquals": {"k": {"10"}}}, reqCtx{"k": {"ten"}}, true},
+		// A value not of the operator's type matches no test, negated ones
+		// included (see evalOne: AWS is silent, the simulator rejects it).
+		{"NumericNotEquals on text", conds{"NumericNotEquals": {"k": {"10"}}}, reqCtx{"k": {"ten"}}, false},
+		{"DateNotEquals on text", conds{"DateNotEquals": {"k": {"2020-01-01"}}}, reqCtx{"k": {"not-a-date"}}, false},
+		{"NotIpAddress on text", conds{"NotIpAddress": {"k": {"10.0.0.0/8"}}}, reqCtx{"k": {"hello"}}, false},
+		{"ArnNotLike on text", conds{"ArnNotLike": {"k": {"arn:aws:iam::*:role/*"}}}, reqCtx{"k": {"not-an-arn"}}, false},
+		{"NotIpAddress on an address outside", conds{"NotIpAddress": {"k": {"10.0.0.0/8"}}}, reqCtx{"k": {"192.0.2.1"}}, true},
+		{"StringNotEquals on any text", conds{"StringNotEquals": {"k": {"10"}}}, reqCtx{"k": {"ten"}}, true},
+		// Null with a qualifier: "always true" with ForAllValues, "always
+		// false" with ForAnyValue (Access Analyzer, Null with qualifier).
+		{"ForAllValues:Null true with the key present", conds{"ForAllValues:Null": {"k": {"true"}}}, reqCtx{"k": {"v"}}, true},
+		{"ForAllValues:Null false with the key absent", conds{"ForAllValues:Null": {"k": {"false"}}}, reqCtx{}, true},
+		{"ForAnyValue:Null true with the key absent", conds{"ForAnyValue:Null": {"k": {"true"}}}, reqCtx{}, false},
+		{"ForAnyValue:Null false with the key present", conds{"ForAnyValue:Null": {"k": {"false"}}}, reqCtx{"k": {"v"}}, false},
 		{"DateGreaterThan ISO", conds{"DateGreaterThan": {"k": {"2020-01-01T00:00:01Z"}}}, reqCtx{"k": {"2021-06-01T00:00:00Z"}}, true},
 		{"DateLessThan epoch vs ISO", conds{"DateLessThan": {"k": {"2020-01-01"}}}, reqCtx{"k": {"1500000000"}}, true},
 		{"DateEquals with offset", conds{"DateEquals": {"k": {"2020-01-01T01:00:00+01:00"}}}, reqCtx{"k": {"2020-01-01T00:00:00Z"}}, true},

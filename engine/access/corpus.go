@@ -20,7 +20,11 @@ type Case struct {
 	Cites   string    `json:"cites"` // the AWS documentation page and section the answer follows
 	Spec    StateSpec `json:"state"`
 	Request Request   `json:"request"`
-	Want    Want      `json:"want"`
+	// SessionPolicies, optional, are the session policies passed when the
+	// request's session was made (documents), as explain --session-policy
+	// gives them.
+	SessionPolicies []json.RawMessage `json:"session_policies,omitempty"`
+	Want            Want              `json:"want"`
 	// WhoCan, when given, is also checked: who can assume a role of the
 	// state (WhoCanAssume), and under which conditions.
 	WhoCan *WhoCanWant `json:"who_can,omitempty"`
@@ -219,6 +223,21 @@ func (c Case) State() *model.State {
 		s.Organization, _ = o.Build()
 	}
 	return s
+}
+
+// Inputs are the evaluator's inputs for the case on a state (its own, or
+// one read back from a target): the state, the AWS managed policies
+// (Case.AWSManaged over fallback) and the case's session policies.
+func (c Case) Inputs(s *model.State, fallback func(arn string) (string, bool)) Inputs {
+	in := Inputs{State: s, Policies: c.AWSManaged(fallback)}
+	if len(c.SessionPolicies) > 0 {
+		docs := make([]string, len(c.SessionPolicies))
+		for i, d := range c.SessionPolicies {
+			docs[i] = document(d)
+		}
+		in.SessionPolicies = map[string][]string{c.Request.Principal: docs}
+	}
+	return in
 }
 
 // AWSManaged returns the resolver of AWS managed policies for the case: the

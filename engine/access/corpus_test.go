@@ -73,7 +73,7 @@ func TestCorpus(t *testing.T) {
 		for _, c := range cases {
 			total++
 			t.Run(filepath.Base(f)+"/"+c.Name, func(t *testing.T) {
-				ev := access.New(access.Inputs{State: c.State(), Policies: c.AWSManaged(fallback)})
+				ev := access.New(c.Inputs(c.State(), fallback))
 				res := ev.Evaluate(c.Request)
 				for _, r := range res.Reasons {
 					t.Log(r)
@@ -86,7 +86,7 @@ func TestCorpus(t *testing.T) {
 						t.Errorf("%s\ncites: %s", err, c.Cites)
 					}
 				}
-				assertBaseCaveats(t, res, c.Spec.Organization != nil)
+				assertBaseCaveats(t, res, c.Spec.Organization != nil, len(c.SessionPolicies) > 0)
 			})
 		}
 	}
@@ -97,11 +97,21 @@ func TestCorpus(t *testing.T) {
 
 // assertBaseCaveats checks that the policy types never evaluated are named
 // in every result.
-func assertBaseCaveats(t *testing.T, res access.Result, orgRead bool) {
+func assertBaseCaveats(t *testing.T, res access.Result, orgRead, sessionGiven bool) {
 	t.Helper()
-	base := []string{"SCPs", "session policies", "resource-based policies other than role trust policies"}
-	if orgRead {
-		base = base[1:]
+	base := []string{"resource-based policies other than role trust policies"}
+	if !sessionGiven {
+		base = append(base, "session policies")
+	} else {
+		for _, c := range res.Caveats {
+			if strings.Contains(c, "session policies are not evaluated") {
+				t.Errorf("session policies were given, but a caveat says they are not evaluated: %q", c)
+			}
+		}
+	}
+	if !orgRead {
+		base = append(base, "SCPs")
+	} else {
 		for _, c := range res.Caveats {
 			if strings.Contains(c, "SCPs (and RCPs) are not evaluated") {
 				t.Errorf("the organisation was read, but a caveat says SCPs are not evaluated: %q", c)

@@ -24,6 +24,10 @@ type resourceSide struct {
 	// the exception to "an allow in either the identity-based or the
 	// resource-based policy is enough".
 	trust bool
+	// unread is true for a resource's policy that was not read, a layer
+	// that allows nothing (see resourcePolicy); ownerUnknown when, in
+	// addition, the resource's account is unknown.
+	unread, ownerUnknown bool
 }
 
 // owner names the resource in reasons, possessive.
@@ -158,9 +162,17 @@ func decide(q question, l layers) Result {
 			Detail: fmt.Sprintf("none that could allow %s on %s was read", q.action, q.resource)}})
 	}
 	same := res != nil && q.account != "" && res.account == q.account
-	if res != nil && len(res.allows) == 0 && (res.trust || !same) {
+	// An unread resource policy speaks only once the caller's own policies
+	// allow: otherwise they are the reason.
+	unreadSpeaks := res == nil || !res.unread || id == nil || len(id.allows) > 0
+	if res != nil && len(res.allows) == 0 && (res.trust || !same) && unreadSpeaks {
 		detail := fmt.Sprintf("no statement allows %s for %s", q.action, q.who)
-		if !res.trust {
+		switch {
+		case res.ownerUnknown:
+			detail = fmt.Sprintf("the ARN does not name the account that owns %s: within the caller's account (%s) its own allow would suffice, from another account the resource's policy must allow too, and resource-based policies are not read; give the owner as aws:ResourceAccount in the request context", q.resource, q.account)
+		case res.unread:
+			detail = fmt.Sprintf("it was not read, and a request from another account (%s) needs an allow in the resource's policy as well as in the caller's own policies", q.account)
+		case !res.trust:
 			detail += "; a cross-account request needs an allow in the resource's policy and in the caller's own policies"
 		}
 		reasons := append([]Reason{{Effect: "Missing", Policy: res.label, Detail: detail}}, res.near...)

@@ -4,10 +4,9 @@ import "github.com/trustform/trustform/engine/model"
 
 // Inputs are everything an evaluator reads. The state (its users' and
 // roles' permissions boundaries and its organisation's SCPs and RCPs
-// included) and the policy resolver are read today; the other fields are
-// the slots for the policy types that limit what the state's policies
-// grant (session policies) and for the
-// resource-based policies other than role trust policies. They are typed
+// included), the policy resolver and the session policies a question gives
+// are read today; the last field is the slot for the resource-based
+// policies other than role trust policies. They are typed
 // for the readers that will fill them, and every one that is nil is named
 // in the caveats of every answer (see notRead), so an answer never claims a
 // policy type that nobody gave it.
@@ -73,6 +72,7 @@ var slots = []slot{
 	{
 		caveat: "session policies are not evaluated: a session's policy can only narrow what its role allows",
 		given:  func(in Inputs) bool { return in.SessionPolicies != nil },
+		read:   true,
 	},
 	{
 		caveat: "resource-based policies other than role trust policies (bucket, key, queue policies...) are not evaluated",

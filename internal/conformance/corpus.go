@@ -125,11 +125,10 @@ func (e *env) runCase(c access.Case) map[string]*model.Account {
 	for id := range want.Accounts {
 		readBack.Accounts[id] = have[id]
 	}
-	resolver := c.AWSManaged(e.awsManaged)
-	res := access.New(access.Inputs{State: readBack, Policies: resolver}).Evaluate(c.Request)
+	res := access.New(c.Inputs(readBack, e.awsManaged)).Evaluate(c.Request)
 	if err := c.Check(res); err != nil {
 		own := "passes"
-		if err := c.Check(access.New(access.Inputs{State: want, Policies: resolver}).Evaluate(c.Request)); err != nil {
+		if err := c.Check(access.New(c.Inputs(want, e.awsManaged)).Evaluate(c.Request)); err != nil {
 			own = "fails too"
 		}
 		e.t.Errorf("on the state read back from the target: %s\nthe same case on its own state %s\ncites: %s (%s)\nread back:\n%s",
