@@ -47,6 +47,19 @@ func validateJSON(t *testing.T, s *jsonschema.Schema, text string) {
 	}
 }
 
+// TestOrganizationJSONPlanGoldenAndSchema: the plan of a stack with an
+// organization block carries the organisation, matches the schema, and is
+// a golden the plan file's round trip reads (engine/planfile).
+func TestOrganizationJSONPlanGoldenAndSchema(t *testing.T) {
+	dir := copyExample(t, "organization")
+	r := mustRun(t, 2, "plan", "-json", "-detailed-exitcode", dir)
+	validateJSON(t, planSchema(t), r.stdout)
+	if !strings.Contains(r.stdout, `"organization": {`) {
+		t.Fatalf("the JSON plan does not carry the organisation:\n%s", r.stdout)
+	}
+	golden(t, filepath.Join("..", "..", "testdata", "plans", "organization.json"), strings.ReplaceAll(r.stdout, dir, "examples/organization"))
+}
+
 func TestDevProdJSONPlanGoldenAndSchema(t *testing.T) {
 	dir := copyExample(t, "dev-prod")
 	r := mustRun(t, 2, "plan", "-json", "-detailed-exitcode", dir)

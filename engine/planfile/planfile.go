@@ -202,6 +202,25 @@ func (d Document) Plan() (*model.Plan, *model.Config, error) {
 	}
 	cfg := &model.Config{Stack: model.StackConfig{Name: d.Stack, Target: d.Target.Kind, AssumeRoleName: d.Target.AssumeRoleName, Dir: d.Target.StackDir, RequireApproval: d.RequireApproval}}
 	p := &model.Plan{Stack: d.Stack, Target: d.Target.Description, Destroy: d.Destroy}
+	if o := d.Organization; o != nil {
+		// The plan carries the organisation's shape, not its policies:
+		// enough to say what was read, as the plan did.
+		org := &model.Organization{ID: o.ID, ManagementAccount: o.ManagementAccount, SCPs: o.SCPs, RCPs: o.RCPs, Paths: map[string][]*model.OrgLevel{}}
+		for id, path := range o.Paths {
+			for i, lid := range path {
+				kind := model.OrgUnit
+				switch {
+				case i == 0:
+					kind = model.OrgRoot
+				case i == len(path)-1:
+					kind = model.OrgAccount
+				}
+				org.Paths[id] = append(org.Paths[id], &model.OrgLevel{ID: lid, Kind: kind})
+			}
+		}
+		p.Actual = model.NewState()
+		p.Actual.Organization = org
+	}
 	for _, a := range d.Accounts {
 		ac := &model.AccountConfig{Address: a.Address, Name: a.Name, ID: a.ID, Partition: a.Partition, Profile: a.Profile, External: a.External}
 		if ar := a.AssumeRole; ar != nil {

@@ -286,7 +286,8 @@ func difference(got, want reflect.Value, path string) string {
 // goldenPlans are plans as trustform wrote them before the plan file had
 // wire structs of its own (testdata/: saved plans of examples/dev-prod and
 // testdata/import/tutorial, made, drifted, adopted and destroyed, and a plan
-// that is not applicable; testdata/plans/dev-prod.json: the CLI's golden).
+// that is not applicable; testdata/plans/dev-prod.json and organization.json:
+// the CLI's goldens).
 // Their bytes are the format.
 func goldenPlans(t *testing.T) []string {
 	t.Helper()
@@ -294,7 +295,7 @@ func goldenPlans(t *testing.T) []string {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden plans in testdata: %v", err)
 	}
-	return append(files, filepath.Join("..", "..", "testdata", "plans", "dev-prod.json"))
+	return append(files, filepath.Join("..", "..", "testdata", "plans", "dev-prod.json"), filepath.Join("..", "..", "testdata", "plans", "organization.json"))
 }
 
 // TestGoldenPlansRoundTrip: each golden plan is read and written again to

@@ -16,6 +16,10 @@ role "audit" {
 
   managed_policies = ["arn:aws:iam::aws:policy/SecurityAudit"]
 
+  # Every role the stack hands out is bounded: whatever is attached to it
+  # later, a session of it can at most read.
+  permissions_boundary = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
   tags = {
     account = each.key
     team    = "security"

@@ -27,7 +27,7 @@
 //     its accounts before trustform runs (the groups and users of the
 //     tutorial's Development account, for example).
 //
-// It implements engine.Provider and nothing more: diffing, ordering and
+// It implements engine.Provider and engine.OrganizationReader: diffing, ordering and
 // ownership are the engine's, and ownership flags are left unset on Read.
 //
 // # What differs from AWS, on purpose
@@ -117,6 +117,19 @@
 // "document". A role or user may name its permissions boundary with
 // "permissions_boundary": a managed policy ARN the account holds (policies
 // are seeded first) or an AWS managed one the simulation knows.
+//
+// # The organisation
+//
+// A seed (and so the state file) may hold "organization", an AWS
+// organisation in model.OrganizationSpec's form: its ID, management
+// account, delegated administrators, enabled policy_types, the root, the
+// units and accounts (each naming its parent) and the SCPs and RCPs
+// attached to each by ID. ReadOrganization (engine.OrganizationReader)
+// answers the management account and the delegated administrators, as AWS
+// Organizations does, and refuses any other account (AccessDeniedException;
+// AWSOrganizationsNotInUseException for an account in no organisation).
+// Apply never changes it; SetOrganization does, for tests that change an
+// SCP as an administrator would.
 //
 // # The state file
 //
