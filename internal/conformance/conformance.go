@@ -29,6 +29,16 @@ type Harness struct {
 	// IAM can (a known deviation of the target), or returns "".
 	// EvaluationCorpus skips such cases with the reason.
 	Unholdable func(s *model.State) string
+	// Organization, optional, makes the target describe an AWS organisation
+	// (nil: none), as its administrators would make it. EvaluationCorpus
+	// uses it for the cases that describe one, and reads the organisation
+	// back through the provider (engine.OrganizationReader) through its
+	// management account; without it those cases are skipped, with
+	// NoOrganization as the reason.
+	Organization func(t *testing.T, p engine.Provider, spec *model.OrganizationSpec)
+	// NoOrganization says why the target cannot hold the corpus's
+	// organisations, when Organization is nil.
+	NoOrganization string
 }
 
 // The accounts every harness provides, and the stack the suite plans as.
@@ -81,6 +91,9 @@ type env struct {
 	// awsManaged and targetUnholdable are Harness.AWSManaged and Harness.Unholdable.
 	awsManaged       func(arn string) (string, bool)
 	targetUnholdable func(s *model.State) string
+	// setOrg and noOrg are Harness.Organization and Harness.NoOrganization.
+	setOrg func(t *testing.T, p engine.Provider, spec *model.OrganizationSpec)
+	noOrg  string
 }
 
 // unholdableUser says why the target cannot hold user u in production, or
@@ -102,7 +115,7 @@ func newEnv(t *testing.T, h Harness) *env {
 	if prov == nil {
 		t.Fatal("conformance: Harness.New returned no provider")
 	}
-	e := &env{t: t, ctx: t.Context(), prov: prov, awsManaged: h.AWSManaged, targetUnholdable: h.Unholdable}
+	e := &env{t: t, ctx: t.Context(), prov: prov, awsManaged: h.AWSManaged, targetUnholdable: h.Unholdable, setOrg: h.Organization, noOrg: h.NoOrganization}
 	e.dev = findAccount(t, accounts, developmentID, "development")
 	e.prod = findAccount(t, accounts, productionID, "production")
 	return e

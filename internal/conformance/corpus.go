@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustform/trustform/engine"
 	"github.com/trustform/trustform/engine/model"
 
 	"github.com/trustform/trustform/engine/access"
@@ -124,6 +125,19 @@ func (e *env) runCase(c access.Case) map[string]*model.Account {
 	readBack := model.NewState()
 	for id := range want.Accounts {
 		readBack.Accounts[id] = have[id]
+	}
+	if spec := c.Spec.Organization; spec != nil {
+		// The organisation is made on the target and read back through
+		// its management account, for the case's accounts, as a plan
+		// reads it; the next case's Organization replaces it.
+		e.setOrg(e.t, e.prov, spec)
+		via := &model.AccountConfig{Address: "account.management", Name: "management", ID: spec.ManagementAccount, Partition: "aws"}
+		org, err := e.prov.(engine.OrganizationReader).ReadOrganization(e.ctx, via, want.AccountIDs())
+		if err != nil {
+			e.t.Fatalf("reading the organisation back: %v", err)
+		}
+		readBack.Organization = org
+		defer e.setOrg(e.t, e.prov, nil)
 	}
 	res := access.New(c.Inputs(readBack, e.awsManaged)).Evaluate(c.Request)
 	if err := c.Check(res); err != nil {
@@ -329,12 +343,15 @@ const awsManagedPrefix = "arn:aws:iam::aws:policy/"
 // harness says its target cannot hold (Harness.Unholdable).
 func (e *env) unholdable(c access.Case) string {
 	s := c.State()
-	if s.Organization != nil {
-		// The harness creates accounts' IAM objects only; an organisation
-		// would have to be made on the target too and read back through
-		// it (engine.OrganizationReader), which the harness does not do
-		// yet.
-		return "the case describes an organisation, which the harness does not create on its target"
+	if s.Organization != nil && e.setOrg == nil {
+		why := e.noOrg
+		if why == "" {
+			why = "the harness cannot make an organisation on its target (Harness.Organization is nil)"
+		}
+		return "the case describes an organisation: " + why
+	}
+	if _, ok := e.prov.(engine.OrganizationReader); s.Organization != nil && !ok {
+		return "the case describes an organisation, and the target reads none (no engine.OrganizationReader)"
 	}
 	ids := s.AccountIDs()
 	for _, id := range ids {
