@@ -206,7 +206,7 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 		boundary: e.boundaryLayer(c, req, ctx, n),
 		session:  e.sessionLayer(c, req, ctx, n),
 		scps:     e.scanLevels(e.scpLevels(c, n), req, ctx, n),
-		rcps:     e.scanLevels(e.rcpLevels(c.serviceLinked(), resourceAccountOf(req.Resource), req.Action, n), req, ctx, n)}
+		rcps:     e.scanLevels(e.rcpLevels(c.serviceLinked(), resourceOwner(req, ctx), req.Action, n), req, ctx, n)}
 	if role != nil {
 		l.resource = &resourceSide{
 			side:    side{scan: e.scanTrust(c, role, roleAcct, req, ctx, n), label: fmt.Sprintf("trust policy of role %q in %s", role.Name, roleAcct.ID)},
@@ -321,9 +321,25 @@ func (e *Evaluator) buildContext(c *caller, req Request) reqCtx {
 	resourceAccount := resourceAccountOf(req.Resource)
 	if resourceAccount != "" {
 		set("aws:ResourceAccount", resourceAccount)
+	} else if v := ctx["aws:resourceaccount"]; len(v) == 1 && policy.IsAccountID(v[0]) {
+		// An ARN that names no account (S3): the owner the request gives.
+		resourceAccount = v[0]
 	}
 	e.setOrgContext(ctx, c.account, resourceAccount)
 	return ctx
+}
+
+// resourceOwner is the account that owns a request's resource: the one its
+// ARN names, or, for an ARN that names none, the aws:ResourceAccount the
+// request gives; "" when neither says.
+func resourceOwner(req Request, ctx reqCtx) string {
+	if a := resourceAccountOf(req.Resource); a != "" {
+		return a
+	}
+	if v := ctx["aws:resourceaccount"]; len(v) == 1 && policy.IsAccountID(v[0]) {
+		return v[0]
+	}
+	return ""
 }
 
 // resourceAccountOf is the account an ARN names, or "" (an S3 bucket's ARN
