@@ -100,21 +100,21 @@ func TestCorpus(t *testing.T) {
 func assertBaseCaveats(t *testing.T, res access.Result, orgRead, sessionGiven bool) {
 	t.Helper()
 	base := []string{"resource-based policies other than role trust policies"}
-	if !sessionGiven {
-		base = append(base, "session policies")
-	} else {
-		for _, c := range res.Caveats {
-			if strings.Contains(c, "session policies are not evaluated") {
-				t.Errorf("session policies were given, but a caveat says they are not evaluated: %q", c)
-			}
+	// A policy type that was given must not be named as not evaluated.
+	for _, g := range []struct {
+		given       bool
+		named, says string
+	}{
+		{sessionGiven, "session policies", "session policies are not evaluated"},
+		{orgRead, "SCPs", "SCPs (and RCPs) are not evaluated"},
+	} {
+		if !g.given {
+			base = append(base, g.named)
+			continue
 		}
-	}
-	if !orgRead {
-		base = append(base, "SCPs")
-	} else {
 		for _, c := range res.Caveats {
-			if strings.Contains(c, "SCPs (and RCPs) are not evaluated") {
-				t.Errorf("the organisation was read, but a caveat says SCPs are not evaluated: %q", c)
+			if strings.Contains(c, g.says) {
+				t.Errorf("%s were given, but a caveat says they are not evaluated: %q", g.named, c)
 			}
 		}
 	}

@@ -95,7 +95,7 @@ func (s *OrganizationSpec) Build() (*Organization, error) {
 	if !strings.HasPrefix(s.ID, "o-") {
 		fail("id %q is not an organisation ID (o-...)", s.ID)
 	}
-	if !isAccountID(s.ManagementAccount) {
+	if !IsAccountID(s.ManagementAccount) {
 		fail("management_account %q is not a 12-digit account ID", s.ManagementAccount)
 	}
 	if !strings.HasPrefix(s.Root.ID, "r-") {
@@ -210,12 +210,12 @@ func (s *OrganizationSpec) Build() (*Organization, error) {
 			pathTo(s.Units[id].Parent, "unit "+id)
 		}
 	}
-	if _, ok := s.Accounts[s.ManagementAccount]; !ok && isAccountID(s.ManagementAccount) {
+	if _, ok := s.Accounts[s.ManagementAccount]; !ok && IsAccountID(s.ManagementAccount) {
 		fail("the management account %s is not under accounts", s.ManagementAccount)
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.Accounts)) {
 		a := s.Accounts[id]
-		if !isAccountID(id) || a == nil {
+		if !IsAccountID(id) || a == nil {
 			fail("accounts: %q is not a 12-digit account ID with a parent", id)
 			continue
 		}
@@ -242,7 +242,8 @@ func (s *OrganizationSpec) Administers(account string) bool {
 	return account == s.ManagementAccount || slices.Contains(s.DelegatedAdministrators, account)
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account ID: exactly 12 digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

@@ -510,18 +510,9 @@ func rootAccount(v string) (string, bool) {
 	return id, ok && IsAccountID(id)
 }
 
-// IsAccountID reports whether s is an AWS account id: exactly 12 digits.
-func IsAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+// IsAccountID reports whether s is an AWS account id: exactly 12 digits
+// (model.IsAccountID, which the model's own checks use too).
+func IsAccountID(s string) bool { return model.IsAccountID(s) }
 
 func set(in []string) []string {
 	if in == nil {
