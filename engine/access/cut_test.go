@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -101,6 +102,78 @@ func TestSearchCutIsReported(t *testing.T) {
 			}
 			if slices.ContainsFunc(q.Result.Caveats, func(c string) bool { return strings.Contains(c, "cut") }) {
 				t.Errorf("%s's search was not cut, yet: %q", tt.listed, q.Result.Caveats)
+			}
+		})
+	}
+}
+
+// TestConflictingTestsAreUndecided checks the other way a search can fall
+// short: two policies test the same key, and no value the search tries
+// meets both. The answer may truly be nobody (StringEquals "abc" and
+// StringLike "*def" admit no common value), but the search cannot prove it
+// for every operator pair, so the principal is undecided and named in the
+// caveats of those listed, never silently left out. Where a value meets both
+// (the join of the two), the principal is listed with it.
+func TestConflictingTestsAreUndecided(t *testing.T) {
+	tests := []struct {
+		name      string
+		trust     map[string]map[string][]string // on the Allow naming David
+		identity  map[string]map[string][]string // on the Developers' grant
+		undecided []string
+		context   map[string][]string // David's, when listed
+	}{
+		{name: "no value meets both", trust: map[string]map[string][]string{"StringEquals": {"sts:ExternalId": {"abc"}}},
+			identity: map[string]map[string][]string{"StringLike": {"sts:ExternalId": {"*def"}}}, undecided: []string{david}},
+		{name: "the joined value meets both", trust: map[string]map[string][]string{"StringLike": {"sts:ExternalId": {"abc*"}}},
+			identity: map[string]map[string][]string{"StringLike": {"sts:ExternalId": {"*def"}}}},
+		{name: "one value meets both", trust: map[string]map[string][]string{"StringEquals": {"sts:ExternalId": {"abc"}}},
+			identity: map[string]map[string][]string{"StringLike": {"sts:ExternalId": {"a*"}}}, context: map[string][]string{"sts:ExternalId": {"abc"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tutorialState(t)
+			s.Accounts[prod].Roles["updateapp"].TrustPolicy = trustOf(
+				stmt("Allow", aws(david), assume, tt.trust),
+				stmt("Allow", aws(quinn), assume, nil))
+			grant := s.Accounts[dev].Groups["developers"]
+			for name := range grant.InlinePolicies {
+				grant.InlinePolicies[name] = policy.Document{Version: policy.Version, Statements: []policy.Statement{{
+					Effect: "Allow", Actions: assume, Resources: []string{updateApp}, Conditions: tt.identity,
+				}}}.JSON()
+			}
+			ev := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)})
+			list, undecided := ev.SearchAssumers(updateApp)
+			if !slices.Equal(undecided, tt.undecided) {
+				t.Errorf("undecided %v, want %v", undecided, tt.undecided)
+			}
+			listed := map[string]access.Assumer{}
+			for _, a := range list {
+				listed[a.Principal] = a
+			}
+			q, ok := listed[quinn]
+			if !ok {
+				t.Fatalf("Quinn is not listed: %v", whoList(list))
+			}
+			if len(tt.undecided) > 0 {
+				if _, ok := listed[david]; ok {
+					t.Errorf("undecided David is listed")
+				}
+				if !slices.ContainsFunc(q.Result.Caveats, func(c string) bool {
+					return strings.Contains(c, david) && strings.Contains(c, "different values of sts:ExternalId")
+				}) {
+					t.Errorf("Quinn's caveats do not name the undecided David: %q", q.Result.Caveats)
+				}
+				return
+			}
+			d, ok := listed[david]
+			if !ok {
+				t.Fatalf("David is not listed: %v", whoList(list))
+			}
+			if res := ev.CanAssume(david, updateApp, d.Context); !res.Allowed {
+				t.Errorf("David listed with %v, but CanAssume says %s", d.Context, res.Decision)
+			}
+			if tt.context != nil && !reflect.DeepEqual(d.Context, tt.context) {
+				t.Errorf("David's context %v, want %v", d.Context, tt.context)
 			}
 		})
 	}

@@ -50,16 +50,16 @@ func (e *Evaluator) TrustAdmits(roleARN string) []Assumer {
 // no context tried admits them: undecided, never reported as admitted, and
 // never to be read as "not admitted" either.
 func (e *Evaluator) TrustSearch(roleARN string) (admitted []Assumer, undecided []string) {
-	e.eachAdmitted(roleARN, func(o outsider, allowing []map[string][]string, cut bool, eval func(map[string][]string) Result) {
+	e.eachAdmitted(roleARN, func(o outsider, allowing []map[string][]string, gap searchGap, eval func(map[string][]string) Result) {
 		a, ok := leastContext(o.id, o.who, allowing, eval)
 		switch {
 		case ok:
 			a.Outside = true
-			if cut {
+			if gap.cut {
 				a.Result.Caveats = append(a.Result.Caveats, cutCaveat)
 			}
 			admitted = append(admitted, a)
-		case cut:
+		case gap.incomplete():
 			undecided = append(undecided, o.id)
 		}
 	})
@@ -184,7 +184,7 @@ func (e *Evaluator) AnyonePinned(roleARN string, accountCovered, arnCovered func
 // eachAdmitted calls fn for every principal the role's trust policy names
 // in an Allow, with the contexts to try for it, whether they were cut at
 // the bound, and its evaluation on the trust policy alone.
-func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []map[string][]string, cut bool, eval func(map[string][]string) Result)) {
+func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []map[string][]string, gap searchGap, eval func(map[string][]string) Result)) {
 	role, acct, _ := e.findRole(roleARN)
 	if role == nil {
 		return
@@ -196,13 +196,13 @@ func (e *Evaluator) eachAdmitted(roleARN string, fn func(o outsider, contexts []
 	alone := judgedAlone()
 	for _, o := range alone.outsiders(trust, partitionOf(acct)) {
 		var contexts []map[string][]string
-		all, cut := alone.outsideSearch(o, trust, acct.ID)
+		all, gap := alone.outsideSearch(o, trust, acct.ID)
 		for _, ctx := range all {
 			if alone.consistentContext(o, ctx) {
 				contexts = append(contexts, ctx)
 			}
 		}
-		fn(o, contexts, cut, func(ctx map[string][]string) Result {
+		fn(o, contexts, gap, func(ctx map[string][]string) Result {
 			return alone.evaluateOutside(o, role, acct, trust, ctx)
 		})
 	}

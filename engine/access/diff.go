@@ -269,11 +269,11 @@ func (e *Evaluator) assumer(roleARN, principal string) (Assumer, bool) {
 	if err != nil {
 		return Assumer{}, false
 	}
-	contexts, cut := e.candidateSearch(principal, trust, target)
+	contexts, gap := e.candidateSearch(principal, trust, target)
 	a, ok := leastContext(principal, candidate(principal), contexts, func(ctx map[string][]string) Result {
 		return e.CanAssume(principal, target, ctx)
 	})
-	if ok && cut {
+	if ok && gap.cut {
 		a.Result.Caveats = append(a.Result.Caveats, cutCaveat)
 	}
 	return a, ok

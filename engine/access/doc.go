@@ -138,7 +138,10 @@
 // carries a caveat, and one that no context tried allows is undecided —
 // not listed, named in the caveats, returned by SearchAssumers (and, for
 // the trust policy judged alone, TrustSearch) — and the expectations that
-// would pass only if it could not assume the role fail. A property test
+// would pass only if it could not assume the role fail. Two layers testing
+// one key (a trust policy's StringLike "abc*" and an SCP's "*def") are met
+// by trying each value and their joins; when none allows, the principal is
+// undecided in the same way, never "nobody". A property test
 // checks, over the corpus's states and generated ones (trust policies of a
 // dozen conditional statements included), that WhoCanAssume lists exactly
 // the principals CanAssume allows, and TrustAdmits exactly the outsiders

@@ -297,7 +297,7 @@ func (e *Evaluator) outsideContexts(o outsider, trust policy.Document, resourceA
 // the bound (see maxContexts). Only the trust statements that can apply to
 // the outsider are searched, as evaluateOutside reads them: those whose
 // Principal names it, and the Denies whose NotPrincipal does not spare it.
-func (e *Evaluator) outsideSearch(o outsider, trust policy.Document, resourceAccount string) ([]map[string][]string, bool) {
+func (e *Evaluator) outsideSearch(o outsider, trust policy.Document, resourceAccount string) ([]map[string][]string, searchGap) {
 	var n notes
 	var rcps [][]policy.Document
 	for _, l := range e.rcpLevels(false, resourceAccount, o.action, &n) {

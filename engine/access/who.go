@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -99,27 +100,29 @@ func (e *Evaluator) SearchAssumers(roleARN string) (assumers []Assumer, undecide
 		return nil, nil
 	}
 	var out []Assumer
-	keep := func(principal string, a Assumer, ok, cut bool) {
+	var gaps []string // why, per undecided principal
+	keep := func(principal string, a Assumer, ok bool, gap searchGap) {
 		switch {
-		case ok && cut:
+		case ok && gap.cut:
 			a.Result.Caveats = append(a.Result.Caveats, cutCaveat)
 			fallthrough
 		case ok:
 			out = append(out, a)
-		case cut:
+		case gap.incomplete():
 			undecided = append(undecided, principal)
+			gaps = append(gaps, principal+" ("+gap.why()+")")
 		}
 	}
 	for _, p := range e.candidatePrincipals(trust) {
-		contexts, cut := e.candidateSearch(p, trust, target)
+		contexts, gap := e.candidateSearch(p, trust, target)
 		a, ok := leastContext(p, candidate(p), contexts, func(ctx map[string][]string) Result {
 			return e.CanAssume(p, target, ctx)
 		})
-		keep(p, a, ok, cut)
+		keep(p, a, ok, gap)
 	}
 	for _, o := range e.outsiders(trust, partitionOf(acct)) {
 		var contexts []map[string][]string
-		all, cut := e.outsideSearch(o, trust, acct.ID)
+		all, gap := e.outsideSearch(o, trust, acct.ID)
 		for _, ctx := range all {
 			if e.consistentContext(o, ctx) {
 				contexts = append(contexts, ctx)
@@ -129,11 +132,12 @@ func (e *Evaluator) SearchAssumers(roleARN string) (assumers []Assumer, undecide
 			return e.evaluateOutside(o, role, acct, trust, ctx)
 		})
 		a.Outside = true
-		keep(o.id, a, ok, cut)
+		keep(o.id, a, ok, gap)
 	}
 	if len(undecided) > 0 {
 		slices.Sort(undecided)
-		note := fmt.Sprintf("the search for who can assume the role was cut at %d condition contexts for %s: no context tried allows them, but one not tried might; evaluate them with the contexts their requests carry", maxContexts, strings.Join(undecided, ", "))
+		slices.Sort(gaps)
+		note := fmt.Sprintf("the search for who can assume the role could not decide %s: no condition context tried allows them, but one not tried might; evaluate them with the contexts their requests carry", strings.Join(gaps, "; "))
 		for i := range out {
 			out[i].Result.Caveats = append(out[i].Result.Caveats, note)
 		}
@@ -276,7 +280,7 @@ func (e *Evaluator) candidateContextsFor(principal string, trust policy.Document
 // (its ARN, its role's, its account, "*", or a NotPrincipal that does not
 // spare it), and, with the role known, the identity statements whose
 // Resource can cover the role.
-func (e *Evaluator) candidateSearch(principal string, trust policy.Document, roleARN string) ([]map[string][]string, bool) {
+func (e *Evaluator) candidateSearch(principal string, trust policy.Document, roleARN string) ([]map[string][]string, searchGap) {
 	var callerSide [][]policy.Document
 	vars := policy.Vars(func(string) (string, bool) { return "", false })
 	relevant := func(policy.Statement) bool { return true }
@@ -378,7 +382,23 @@ const maxContexts = 4096
 //
 // cut is true when the combinations exceeded maxContexts and some were not
 // returned (see maxContexts): every relevant trust allow is still tried.
-func combineContexts(action string, trust policy.Document, relevant func(policy.Statement) bool, callerSide [][]policy.Document, fixed func(key string) bool, vars policy.Vars) (out []map[string][]string, cut bool) {
+func combineContexts(action string, trust policy.Document, relevant func(policy.Statement) bool, callerSide [][]policy.Document, fixed func(key string) bool, vars policy.Vars) (out []map[string][]string, gap searchGap) {
+	var conflicts map[string]bool // keys two tests ask different values of
+	meetInto := func(a, b map[string][]string) []map[string][]string {
+		alts, keys := meet(a, b)
+		for _, k := range keys {
+			if conflicts == nil {
+				conflicts = map[string]bool{}
+			}
+			conflicts[k] = true
+		}
+		return alts
+	}
+	cut := false
+	defer func() {
+		gap.cut = cut
+		gap.conflicts = slices.Sorted(maps.Keys(conflicts))
+	}()
 	allowT := []map[string][]string{{}}
 	var denies [][]map[string][]string // per conditional deny, the ways to turn it off
 	admits := false                    // some trust Allow can apply
@@ -425,7 +445,7 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 	if !admits {
 		// No Allow of the trust policy can apply: no context allows, and
 		// the search, however the rest multiplies, is complete.
-		return []map[string][]string{nil}, false
+		return []map[string][]string{nil}, searchGap{}
 	}
 	allowT = distinct(allowT)
 	avoid := []map[string][]string{{}}
@@ -434,7 +454,7 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 		for _, a := range avoid {
 			next = append(next, a)
 			for _, o := range off {
-				next = append(next, merge(a, o))
+				next = append(next, meetInto(a, o)...)
 			}
 		}
 		next = distinct(next)
@@ -486,7 +506,9 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 			return
 		}
 		for _, m := range lists[i][:kept[i]] {
-			combos(i+1, merge(acc, m))
+			for _, next := range meetInto(acc, m) {
+				combos(i+1, next)
+			}
 		}
 	}
 	for _, t := range allowT {
@@ -501,7 +523,7 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 	for _, x := range list {
 		out = append(out, x.m)
 	}
-	return out, cut
+	return out, gap
 }
 
 // distinct drops the contexts equal to an earlier one.
@@ -512,6 +534,118 @@ func distinct(list []map[string][]string) []map[string][]string {
 		if k := contextKey(m); !seen[k] {
 			seen[k] = true
 			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// searchGap says how a search of condition contexts may have missed one
+// that allows: it was cut at the bound (maxContexts), or two tests asked
+// different values of the same keys and the search could only guess a value
+// meeting both (see meet). Either way a principal that no context tried
+// allows is undecided, never "nobody".
+type searchGap struct {
+	cut       bool
+	conflicts []string // the keys, sorted
+}
+
+// incomplete reports whether a context not tried might allow.
+func (g searchGap) incomplete() bool { return g.cut || len(g.conflicts) > 0 }
+
+// why says, for people, what the search left out.
+func (g searchGap) why() string {
+	var parts []string
+	if g.cut {
+		parts = append(parts, fmt.Sprintf("it was cut at %d condition contexts", maxContexts))
+	}
+	if len(g.conflicts) > 0 {
+		parts = append(parts, fmt.Sprintf("the policies' conditions ask different values of %s and no value tried meets every test", strings.Join(g.conflicts, ", ")))
+	}
+	return strings.Join(parts, ", and ")
+}
+
+// maxMeetings bounds the alternatives meet returns for one pair of contexts.
+const maxMeetings = 16
+
+// meet joins two contexts, each meeting some tests, into the contexts that
+// may meet both. A key that one gives and the other does not keeps its
+// value. A key both give with different values (keys compared without case,
+// as IAM compares them: "IAM JSON policy elements: Condition") is a
+// conflict: one test asked, say, StringLike "abc*" and the other "*def".
+// Taking either value alone (as a plain merge would, the later one
+// silently winning) fails the other test, and reporting nobody from that
+// would be a wrong "nobody". So meet tries each value, and for single
+// values each joined to the other ("abc…def" meets both patterns); the
+// evaluation of each context decides. Keys with conflicts are returned, so
+// that the search can say it guessed. Beyond maxMeetings alternatives the
+// rest are dropped (still reported as conflicts).
+func meet(a, b map[string][]string) (alts []map[string][]string, conflicts []string) {
+	out := merge(a)
+	if out == nil {
+		out = map[string][]string{}
+	}
+	type choice struct {
+		key  string
+		vals [][]string
+	}
+	var choices []choice
+	for _, k := range sortedKeys(b) {
+		bv := b[k]
+		ak, av, found := "", []string(nil), false
+		for key, v := range out {
+			if strings.EqualFold(key, k) {
+				ak, av, found = key, v, true
+				break
+			}
+		}
+		switch {
+		case !found:
+			out[k] = bv
+		case slices.Equal(av, bv):
+		default:
+			delete(out, ak)
+			vals := [][]string{av, bv}
+			if len(av) == 1 && len(bv) == 1 {
+				vals = append(vals, []string{av[0] + bv[0]}, []string{bv[0] + av[0]})
+			} else {
+				vals = append(vals, union(av, bv))
+			}
+			choices = append(choices, choice{k, vals})
+			conflicts = append(conflicts, k)
+		}
+	}
+	alts = []map[string][]string{out}
+	for _, c := range choices {
+		var next []map[string][]string
+		for _, m := range alts {
+			for _, v := range c.vals {
+				if len(next) == maxMeetings {
+					break
+				}
+				n := merge(m)
+				if n == nil {
+					n = map[string][]string{}
+				}
+				n[c.key] = v
+				next = append(next, n)
+			}
+		}
+		alts = next
+	}
+	for i, m := range alts {
+		if len(m) == 0 {
+			alts[i] = nil
+		}
+	}
+	return alts, conflicts
+}
+
+// union is the values of both lists, each once, in order.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, v := range b {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
 	return out

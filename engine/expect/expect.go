@@ -83,10 +83,11 @@ func check(x *model.ExpectConfig, state *model.State, ev *access.Evaluator) mode
 	return r
 }
 
-// undecidedReason says why an expectation cannot pass on a search that was
-// cut: the evaluator found no context that lets the principal in, but did
-// not try every one.
-const undecidedReason = "trustform could not decide: its search of condition contexts was cut before it found one that lets it in, and one not tried might; simplify the policies' conditions, or check the request with explain"
+// undecidedReason says why an expectation cannot pass on a search that fell
+// short: the evaluator found no context that lets the principal in, but did
+// not try every one (the search was cut at its bound, or policies test one
+// key with tests it could not meet together).
+const undecidedReason = "trustform could not decide: its search of condition contexts found none that lets it in, but was cut at its bound or met policies testing one key in ways it could not satisfy together, and a context not tried might; simplify the policies' conditions, or check the request with explain"
 
 // whyNot explains a refusal from the plainest request: no MFA, no ExternalId.
 func whyNot(ev *access.Evaluator, principal, role string) []string {
