@@ -131,3 +131,15 @@ func LedgerChangeAddress(ref model.AccountRef, policyName string) string {
 func IsLedgerAddress(address string) bool {
 	return address == ownership.LedgerAddress || strings.HasPrefix(address, "account.") && strings.Contains(address, "."+ownership.LedgerAddress+"[")
 }
+
+// AccessRecordChangeAddress is the address of a change to one of the
+// stack's access record policies in an account.
+func AccessRecordChangeAddress(ref model.AccountRef, policyName string) string {
+	return "account." + ref.Name + "." + ownership.AccessRecordAddress + "[" + strconv.Quote(policyName) + "]"
+}
+
+// IsAccessRecordAddress reports whether a change address names an access
+// record.
+func IsAccessRecordAddress(address string) bool {
+	return strings.HasPrefix(address, "account.") && strings.Contains(address, "."+ownership.AccessRecordAddress+"[")
+}

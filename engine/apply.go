@@ -40,10 +40,29 @@ func Apply(ctx context.Context, plan *model.Plan, cfg *model.Config, prov Provid
 	n := len(plan.Changes)
 	waiting := make([]int, n)
 	dependents := make([][]int, n)
+	// The access record is written last, and only when every other change
+	// completed: it records who can assume the stack's roles once the plan
+	// is applied, which is true only then (see ownership's access record).
+	// An edge from every change would make the plan's size quadratic; one
+	// barrier does the same.
+	var finals []int
+	final := make([]bool, n)
+	others := 0 // changes not yet settled that the access record waits for
+	othersFailed := false
 	for i, c := range plan.Changes {
 		waiting[i] = len(c.DependsOn)
 		for _, d := range c.DependsOn {
 			dependents[d] = append(dependents[d], i)
+		}
+		if IsAccessRecordAddress(c.Address) {
+			finals, final[i] = append(finals, i), true
+		} else {
+			others++
+		}
+	}
+	if others > 0 {
+		for _, j := range finals {
+			waiting[j]++
 		}
 	}
 
@@ -67,6 +86,27 @@ func Apply(ctx context.Context, plan *model.Plan, cfg *model.Config, prov Provid
 	var settle func(i int, ok bool)
 	settle = func(i int, ok bool) {
 		settled++
+		if !final[i] {
+			others--
+			othersFailed = othersFailed || !ok
+			if others == 0 {
+				for _, j := range finals {
+					switch {
+					case waiting[j] < 0:
+					case othersFailed:
+						failed[j] = true
+						hooks.Skipped(plan.Changes[j], "not every other change of the plan completed: the record keeps who could assume the roles at the last complete apply")
+						waiting[j] = -1
+						settle(j, false)
+					default:
+						waiting[j]--
+						if waiting[j] == 0 {
+							ready <- j
+						}
+					}
+				}
+			}
+		}
 		for _, j := range dependents[i] {
 			if !ok {
 				if !failed[j] {

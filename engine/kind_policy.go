@@ -28,7 +28,7 @@ var policyOps = kindOps{
 			d.policy(ref, have, have.Policies[k], want.Policies[k])
 		}
 		for _, k := range slices.Sorted(maps.Keys(have.Policies)) {
-			if want.Policies[k] == nil && have.Policies[k].Owned && !ownership.IsLedger(d.stack, have.Policies[k].Name) {
+			if want.Policies[k] == nil && have.Policies[k].Owned && !ownership.IsLedger(d.stack, have.Policies[k].Name) && !ownership.IsAccessRecord(d.stack, have.Policies[k].Name) {
 				d.policy(ref, have, have.Policies[k], nil)
 			}
 		}
@@ -57,6 +57,10 @@ func (d *differ) policy(ref model.AccountRef, acct *model.Account, have, want *m
 		key = model.PolicyKey(ref.ID, want.Name)
 		if ownership.IsLedger(d.stack, want.Name) {
 			d.fail("managed policy %q, declared by %s: the name is reserved for the stack's record of adopted objects; choose another name", want.Name, d.where(key))
+			return
+		}
+		if ownership.IsAccessRecord(d.stack, want.Name) {
+			d.fail("managed policy %q, declared by %s: the name is reserved for the stack's record of who can assume its roles; choose another name", want.Name, d.where(key))
 			return
 		}
 		var ok bool

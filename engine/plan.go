@@ -39,6 +39,9 @@ func MakePlan(ctx context.Context, cfg *model.Config, prov Provider, opts PlanOp
 		return nil, err
 	}
 	plan.Findings = findings
+	if err := recordAccess(cfg, plan, opts.AWSManaged); err != nil {
+		return nil, err
+	}
 	analyse(cfg, plan, opts.AWSManaged)
 	return plan, nil
 }

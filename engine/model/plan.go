@@ -15,6 +15,12 @@ type Plan struct {
 	// Access is who gains and who loses the ability to assume which role,
 	// comparing the accounts before and after the plan.
 	Access []AccessChange
+	// AccessOutside is who gained or lost the ability to assume the stack's
+	// roles since its last complete apply, by no change of the stack (an
+	// SCP detached, a policy edited by hand): the accounts as they are
+	// compared with the stack's access record. Only a stack that reads its
+	// organisation keeps the record.
+	AccessOutside []AccessChange
 	// Actual is the state the plan was computed from (not part of the plan's
 	// content; kept for checks that need the accounts as read).
 	Actual *State

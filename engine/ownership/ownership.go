@@ -132,16 +132,26 @@ const ledgerBudget = 6000
 // adoption takes more than one, since a managed policy holds about a hundred
 // ARNs.
 func LedgerName(stack string, n int) string {
-	name := "trustform." + stack + ".adopted"
-	if n > 0 {
-		name += "." + strconv.Itoa(n+1)
-	}
-	return name
+	return numberedName("trustform."+stack+".adopted", n)
 }
 
 // IsLedger reports whether a managed policy name is one of the stack's ledgers.
 func IsLedger(stack, name string) bool {
-	base := LedgerName(stack, 0)
+	return isNumberedName(LedgerName(stack, 0), name)
+}
+
+// numberedName is the n-th (from 0) of a series of policies named after
+// base: base, base.2, base.3, …
+func numberedName(base string, n int) string {
+	if n > 0 {
+		return base + "." + strconv.Itoa(n+1)
+	}
+	return base
+}
+
+// isNumberedName reports whether name is one of the series numberedName
+// makes from base (names compared as IAM compares them).
+func isNumberedName(base, name string) bool {
 	if model.NameKey(name) == model.NameKey(base) {
 		return true
 	}

@@ -31,6 +31,11 @@ type Document struct {
 	// when the stack declares an organization block.
 	Organization  *Organization  `json:"organization,omitempty"`
 	AccessChanges []AccessChange `json:"access_changes"`
+	// AccessOutside (stacks that read their organisation): who gained or
+	// lost a way to assume the stack's roles since its last complete apply,
+	// by no change of the stack; before is the stack's access record, after
+	// the accounts as they are.
+	AccessOutside []AccessChange `json:"access_outside,omitempty"`
 	Changes       []Change       `json:"changes"`
 	Expectations  []Expectation  `json:"expectations"`
 	Summary       Summary        `json:"summary"`
@@ -164,21 +169,10 @@ func FromPlan(p *model.Plan, cfg *model.Config, target Target, version string) D
 		d.Accounts = append(d.Accounts, acct)
 	}
 	for _, a := range p.Access {
-		kind := a.Kind
-		if kind == "" {
-			kind = model.AccessPrincipal
-		}
-		// The wire writes principals as policies do (Principal.String):
-		// the format predates typed principals, and its bytes stay as they
-		// were.
-		ac := AccessChange{Kind: kind, Role: a.Role.ARN(), Principal: a.Principal.String(), Before: nilUnless(a.CanBefore, a.Before), After: nilUnless(a.CanAfter, a.After), Broadens: a.Broadens()}
-		if a.IsDelegation() && a.TodayKnown {
-			ac.Today = make([]string, 0, len(a.Today))
-			for _, t := range a.Today {
-				ac.Today = append(ac.Today, t.String())
-			}
-		}
-		d.AccessChanges = append(d.AccessChanges, ac)
+		d.AccessChanges = append(d.AccessChanges, accessChangeOf(a))
+	}
+	for _, a := range p.AccessOutside {
+		d.AccessOutside = append(d.AccessOutside, accessChangeOf(a))
 	}
 	for i, c := range p.Changes {
 		dc := changeOf(c)
@@ -259,27 +253,18 @@ func (d Document) Plan() (*model.Plan, *model.Config, error) {
 		}
 	}
 	for i, a := range d.AccessChanges {
-		kind := a.Kind
-		if kind == "" {
-			kind = model.AccessPrincipal
+		ac, err := a.model()
+		if err != nil {
+			return nil, nil, fmt.Errorf("access change %d %w", i, err)
 		}
-		role, err := model.ParsePrincipal(a.Role)
-		if err != nil || role.Kind != model.PrincipalRole {
-			return nil, nil, fmt.Errorf("access change %d is of %q, which is not a role's ARN: the plan is damaged", i, a.Role)
+		p.Access = append(p.Access, ac)
+	}
+	for i, a := range d.AccessOutside {
+		ac, err := a.model()
+		if err != nil {
+			return nil, nil, fmt.Errorf("access change outside the stack %d %w", i, err)
 		}
-		// The wire holds principals as text, without the Principal element
-		// that named them: policy.ReadPrincipalValue reads them back (a
-		// web identity provider named by a host AWS does not list reads
-		// as a service).
-		var today []model.Principal
-		if a.Today != nil {
-			today = make([]model.Principal, 0, len(a.Today))
-			for _, t := range a.Today {
-				today = append(today, policy.ReadPrincipalValue(t))
-			}
-		}
-		p.Access = append(p.Access, model.AccessChange{Kind: kind, Role: role, Principal: policy.ReadPrincipalValue(a.Principal), Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil,
-			Today: today, TodayKnown: a.Today != nil})
+		p.AccessOutside = append(p.AccessOutside, ac)
 	}
 	for _, x := range d.Expectations {
 		p.Expectations = append(p.Expectations, model.ExpectationResult{Address: x.Address, Summary: x.Summary, Passed: x.Passed, Reasons: x.Reasons})
@@ -388,4 +373,48 @@ func nonNilStrings(a []string) []string {
 		return []string{}
 	}
 	return a
+}
+
+// accessChangeOf is an access change as the wire writes it.
+func accessChangeOf(a model.AccessChange) AccessChange {
+	kind := a.Kind
+	if kind == "" {
+		kind = model.AccessPrincipal
+	}
+	// The wire writes principals as policies do (Principal.String): the
+	// format predates typed principals, and its bytes stay as they were.
+	ac := AccessChange{Kind: kind, Role: a.Role.ARN(), Principal: a.Principal.String(), Before: nilUnless(a.CanBefore, a.Before), After: nilUnless(a.CanAfter, a.After), Broadens: a.Broadens()}
+	if a.IsDelegation() && a.TodayKnown {
+		ac.Today = make([]string, 0, len(a.Today))
+		for _, t := range a.Today {
+			ac.Today = append(ac.Today, t.String())
+		}
+	}
+	return ac
+}
+
+// model reads an access change back; the error completes "access change
+// N ...".
+func (a AccessChange) model() (model.AccessChange, error) {
+	kind := a.Kind
+	if kind == "" {
+		kind = model.AccessPrincipal
+	}
+	role, err := model.ParsePrincipal(a.Role)
+	if err != nil || role.Kind != model.PrincipalRole {
+		return model.AccessChange{}, fmt.Errorf("is of %q, which is not a role's ARN: the plan is damaged", a.Role)
+	}
+	// The wire holds principals as text, without the Principal element
+	// that named them: policy.ReadPrincipalValue reads them back (a web
+	// identity provider named by a host AWS does not list reads as a
+	// service).
+	var today []model.Principal
+	if a.Today != nil {
+		today = make([]model.Principal, 0, len(a.Today))
+		for _, t := range a.Today {
+			today = append(today, policy.ReadPrincipalValue(t))
+		}
+	}
+	return model.AccessChange{Kind: kind, Role: role, Principal: policy.ReadPrincipalValue(a.Principal), Before: a.Before, After: a.After, CanBefore: a.Before != nil, CanAfter: a.After != nil,
+		Today: today, TodayKnown: a.Today != nil}, nil
 }

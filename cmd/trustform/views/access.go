@@ -23,6 +23,31 @@ func AccessChangesNamed(w io.Writer, changes []model.AccessChange, names map[str
 		return
 	}
 	fmt.Fprintf(w, "%sAccess changes%s (who can assume which role, now → after this plan):\n", c.Bold, c.Reset)
+	accessLines(w, changes, names, c)
+	for _, ch := range changes {
+		if ch.Broadens() {
+			fmt.Fprintf(w, "%sThis plan broadens access.%s\n", c.Bold, c.Reset)
+			break
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// AccessOutsideNamed shows who gained or lost the ability to assume the
+// stack's roles since its last complete apply, without the stack: the
+// accounts as they are against the stack's access record. Nothing in the
+// plan caused them, and applying the plan does not undo them.
+func AccessOutsideNamed(w io.Writer, changes []model.AccessChange, names map[string]string, c Colors) {
+	if len(changes) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%sAccess changed outside the stack%s since its last apply (who can assume which role, then → now; not caused by this stack):\n", c.Bold, c.Reset)
+	accessLines(w, changes, names, c)
+	fmt.Fprintf(w, "%sThe stack did not make these changes:%s an SCP or RCP, a permissions boundary or a policy it does not own changed. Applying records them; it does not undo them.\n\n", c.Bold, c.Reset)
+}
+
+// accessLines writes one line per access change.
+func accessLines(w io.Writer, changes []model.AccessChange, names map[string]string, c Colors) {
 	for _, ch := range changes {
 		if ch.IsDelegation() {
 			sign, color := "~", c.Yellow
@@ -45,13 +70,6 @@ func AccessChangesNamed(w io.Writer, changes []model.AccessChange, names map[str
 			fmt.Fprintf(w, "  %s~%s %s can assume %s%s, before%s\n", c.Yellow, c.Reset, who, role, conditionText(ch.After), conditionText(ch.Before))
 		}
 	}
-	for _, ch := range changes {
-		if ch.Broadens() {
-			fmt.Fprintf(w, "%sThis plan broadens access.%s\n", c.Bold, c.Reset)
-			break
-		}
-	}
-	fmt.Fprintln(w)
 }
 
 // DelegationText says what a delegation change means, in one sentence:

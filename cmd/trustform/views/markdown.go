@@ -25,43 +25,18 @@ func Markdown(w io.Writer, p *model.Plan) {
 	case p.Broadening():
 		fmt.Fprintf(w, "> [!WARNING]\n> This plan broadens access.\n\n")
 	}
+	if len(p.AccessOutside) > 0 {
+		fmt.Fprintln(w, "#### Access changed outside the stack since its last apply")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Not caused by this stack (an SCP or RCP, a permissions boundary or a policy it does not own); applying records them, it does not undo them. Before: the stack's record; after: now.")
+		fmt.Fprintln(w)
+		accessTable(w, p, p.AccessOutside)
+		fmt.Fprintln(w)
+	}
 	if len(p.Access) > 0 {
 		fmt.Fprintln(w, "#### Access changes")
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| | principal | role | conditions |")
-		fmt.Fprintln(w, "|---|---|---|---|")
-		names := AccountNames(p)
-		for _, a := range p.Access {
-			if a.IsDelegation() {
-				mark := "delegation changes"
-				switch {
-				case !a.CanBefore:
-					mark = "➕ delegates"
-				case !a.CanAfter:
-					mark = "➖ stops delegating"
-				}
-				conds := strings.TrimSpace(conditionText(a.After))
-				switch {
-				case !a.CanAfter:
-					conds = ""
-				case a.CanBefore:
-					conds = strings.TrimSpace(conditionText(a.Before)) + " → " + conds
-				}
-				detail := strings.TrimPrefix(conds+todayText(a), "; ")
-				fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(delegateLabel(a.Principal, names)), cell(a.Role.Label()), cell(detail))
-				continue
-			}
-			mark, conds := "~", conditionText(a.After)
-			switch {
-			case !a.CanBefore:
-				mark = "➕ gains"
-			case !a.CanAfter:
-				mark, conds = "➖ loses", ""
-			default:
-				mark, conds = "changes", strings.TrimSpace(conditionText(a.Before))+" → "+strings.TrimSpace(conditionText(a.After))
-			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(a.Principal.Label()), cell(a.Role.Label()), cell(strings.TrimSpace(conds)))
-		}
+		accessTable(w, p, p.Access)
 		fmt.Fprintln(w)
 	}
 	if len(p.Expectations) > 0 {
@@ -142,4 +117,42 @@ func markdownDrift(w io.Writer, p *model.Plan) {
 		fmt.Fprintf(w, "- `%s`: %s: %s\n", ch.Address, driftText[ch.Drift], cell(driftDetail(ch)))
 	}
 	fmt.Fprintln(w)
+}
+
+// accessTable is a table of access changes.
+func accessTable(w io.Writer, p *model.Plan, changes []model.AccessChange) {
+	fmt.Fprintln(w, "| | principal | role | conditions |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	names := AccountNames(p)
+	for _, a := range changes {
+		if a.IsDelegation() {
+			mark := "delegation changes"
+			switch {
+			case !a.CanBefore:
+				mark = "➕ delegates"
+			case !a.CanAfter:
+				mark = "➖ stops delegating"
+			}
+			conds := strings.TrimSpace(conditionText(a.After))
+			switch {
+			case !a.CanAfter:
+				conds = ""
+			case a.CanBefore:
+				conds = strings.TrimSpace(conditionText(a.Before)) + " → " + conds
+			}
+			detail := strings.TrimPrefix(conds+todayText(a), "; ")
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(delegateLabel(a.Principal, names)), cell(a.Role.Label()), cell(detail))
+			continue
+		}
+		mark, conds := "~", conditionText(a.After)
+		switch {
+		case !a.CanBefore:
+			mark = "➕ gains"
+		case !a.CanAfter:
+			mark, conds = "➖ loses", ""
+		default:
+			mark, conds = "changes", strings.TrimSpace(conditionText(a.Before))+" → "+strings.TrimSpace(conditionText(a.After))
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mark, cell(a.Principal.Label()), cell(a.Role.Label()), cell(strings.TrimSpace(conds)))
+	}
 }

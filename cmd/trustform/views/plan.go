@@ -39,6 +39,7 @@ func Plan(w io.Writer, p *model.Plan, c Colors) {
 		fmt.Fprintf(w, "organization: %s\n", OrganizationText(p.Actual.Organization, p.Accounts))
 	}
 	fmt.Fprintln(w)
+	AccessOutsideNamed(w, p.AccessOutside, AccountNames(p), c)
 	AccessChangesNamed(w, p.Access, AccountNames(p), c)
 	if len(p.Changes) == 0 {
 		fmt.Fprintf(w, "%sNo changes.%s The accounts match the stack.\n", c.Bold, c.Reset)
@@ -193,6 +194,12 @@ func change(w io.Writer, ch *model.Change, c Colors) {
 	s, what := headline(ch, c)
 	fmt.Fprintf(w, "  %s# %s %s%s\n", c.Bold, ch.Address, what, c.Reset)
 	fmt.Fprintf(w, "  %s %s in %s (%s) {\n", s, engine.ObjectName(ch), ch.Account.Name, ch.Account.ID)
+	if engine.IsAccessRecordAddress(ch.Address) {
+		// Its statements mean nothing to a reader; the JSON plan has them.
+		accessRecordLine(w, ch, c)
+		fmt.Fprintln(w, "    }")
+		return
+	}
 	width := 0
 	for _, a := range ch.Attrs {
 		if !isRecord(a) {
@@ -391,4 +398,26 @@ func block(w io.Writer, mark, text string) {
 	for _, line := range strings.Split(text, "\n") {
 		fmt.Fprintf(w, "          %s %s\n", mark, line)
 	}
+}
+
+// accessRecordLine sums up a change of the stack's access record: how many
+// roles and assumers it records, written after every other change.
+func accessRecordLine(w io.Writer, ch *model.Change, c Colors) {
+	if ch.Action == model.Delete {
+		fmt.Fprintf(w, "      %s# the stack's record of who can assume its roles, no longer kept%s\n", c.Dim, c.Reset)
+		return
+	}
+	p, _ := ch.After.(*model.ManagedPolicy)
+	if p == nil {
+		return
+	}
+	roles, assumers := map[string]bool{}, 0
+	for _, e := range ownership.AccessRecordEntries(p.Document) {
+		roles[e.Role] = true
+		if e.Principal != "" {
+			assumers++
+		}
+	}
+	fmt.Fprintf(w, "      %s# the stack's record of who can assume its roles once this plan is applied: %s, %s; written after every other change%s\n",
+		c.Dim, fmt.Sprintf("%d role%s", len(roles), plural(len(roles))), fmt.Sprintf("%d assumer%s", assumers, plural(assumers)), c.Reset)
 }
