@@ -243,14 +243,27 @@ func (e *Evaluator) resourcePolicy(c *caller, req Request, ctx reqCtx, n *notes)
 	if v := ctx["aws:resourceaccount"]; owner == "" && len(v) == 1 && policy.IsAccountID(v[0]) {
 		owner = v[0]
 	}
-	switch owner {
-	case c.account:
+	switch {
+	case owner == c.account:
 		n.add("the resource-based policy of %s, if it has one, was not read: within the account it could still deny", req.Resource)
 		return nil
-	case "":
+	case owner == "" && isAWSManagedPolicy(req.Resource):
+		// "AWS managed policies" (IAM User Guide): AWS owns them, the same
+		// in every account, and an IAM policy has no resource-based
+		// policy: the caller's own policies decide, as for a resource of
+		// its own account.
+		return nil
+	case owner == "":
 		return &resourceSide{side: side{label: "resource-based policy of " + req.Resource}, unread: true, ownerUnknown: true}
 	}
 	return &resourceSide{side: side{label: fmt.Sprintf("resource-based policy of %s (account %s)", req.Resource, owner)}, account: owner, unread: true}
+}
+
+// isAWSManagedPolicy reports whether an ARN names an AWS managed policy
+// (arn:aws:iam::aws:policy/…), whose account field is "aws".
+func isAWSManagedPolicy(arn string) bool {
+	a, err := model.ParseARN(arn)
+	return err == nil && a.Service == "iam" && a.Account == "aws" && strings.HasPrefix(a.Resource, "policy/")
 }
 
 // getCallerIdentity is the one action AWS answers without any policy.

@@ -169,7 +169,7 @@ func decide(q question, l layers) Result {
 		detail := fmt.Sprintf("no statement allows %s for %s", q.action, q.who)
 		switch {
 		case res.ownerUnknown:
-			detail = fmt.Sprintf("the ARN does not name the account that owns %s: within the caller's account (%s) its own allow would suffice, from another account the resource's policy must allow too, and resource-based policies are not read; give the owner as aws:ResourceAccount in the request context", q.resource, q.account)
+			detail = fmt.Sprintf("the ARN does not name the account that owns %s: within the caller's account (%s) its own allow would suffice, from another account the resource's policy must allow too (a service without resource-based policies refuses it), and resource-based policies are not read; give the owner as aws:ResourceAccount in the request context", q.resource, q.account)
 		case res.unread:
 			detail = fmt.Sprintf("it was not read, and a request from another account (%s) needs an allow in the resource's policy as well as in the caller's own policies", q.account)
 		case !res.trust:

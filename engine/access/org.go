@@ -54,19 +54,30 @@ func orgPath(org *model.Organization, levels []*model.OrgLevel) string {
 // setOrgContext puts the organisation's keys in a request context: those
 // of the caller's account and of the resource's, when each is in the
 // organisation. They replace what the request gave: the organisation read
-// is the truth about where an account sits. An account outside it gets no
-// key, as AWS gives none to a principal outside any organisation.
+// is the truth about where an account sits. An account outside it keeps
+// what the request gives: it may be in another organisation.
 func (e *Evaluator) setOrgContext(ctx reqCtx, callerAccount, resourceAccount string) {
 	org := e.state.Organization
 	if org == nil {
 		return
 	}
-	delete(ctx, "aws:principalorgid")
-	delete(ctx, "aws:principalorgpaths")
-	ctx[orgKnown] = []string{org.ID}
 	if path, ok := org.Paths[callerAccount]; ok {
+		ctx[orgKnown] = []string{org.ID}
 		ctx["aws:principalorgid"] = []string{org.ID}
 		ctx["aws:principalorgpaths"] = []string{orgPath(org, path)}
+	} else {
+		// An account outside the organisation read may be in another one,
+		// whose keys the read cannot see: what the request gives stands,
+		// and a policy testing a key it does not give says so (see
+		// alwaysPresent), instead of the key being known absent. It cannot
+		// be this organisation, though: the read says so.
+		delete(ctx, orgKnown)
+		if v := ctx["aws:principalorgid"]; len(v) > 0 && slices.ContainsFunc(v, func(id string) bool { return strings.EqualFold(id, org.ID) }) {
+			delete(ctx, "aws:principalorgid")
+		}
+		if v := ctx["aws:principalorgpaths"]; slices.ContainsFunc(v, func(p string) bool { return strings.HasPrefix(strings.ToLower(p), strings.ToLower(org.ID)+"/") }) {
+			delete(ctx, "aws:principalorgpaths")
+		}
 	}
 	e.setResourceOrgContext(ctx, resourceAccount)
 }
@@ -114,7 +125,10 @@ func (e *Evaluator) scpLevels(c *caller, n *notes) []levelPolicies {
 	}
 	path, ok := org.Paths[c.account]
 	if !ok {
-		n.add("account %s is not in organization %s, so no SCP of it limits %s", c.account, org.ID, c.label())
+		// ListParents answers only for the organisation read: an account
+		// outside it may be in another organisation, which the read
+		// cannot see (AWS Organizations does not say whether or where).
+		n.add("account %s is not in organization %s, so no SCP of it limits %s; if the account is in another organization, that organization's SCPs were not read", c.account, org.ID, c.label())
 		return nil
 	}
 	return e.levels(path, "SCP", func(l *model.OrgLevel) []model.OrgPolicy { return l.SCPs }, n)
@@ -131,15 +145,26 @@ func (e *Evaluator) scpLevels(c *caller, n *notes) []levelPolicies {
 // enabled, is their only Allow) and any Deny wins.
 func (e *Evaluator) rcpLevels(callerServiceLinked bool, resourceAccount, action string, n *notes) []levelPolicies {
 	org := e.state.Organization
-	if org == nil || !org.RCPs || resourceAccount == org.ManagementAccount || callerServiceLinked || !rcpService(action) {
+	if org == nil || !org.RCPs || resourceAccount == org.ManagementAccount || callerServiceLinked {
 		return nil
 	}
 	if resourceAccount == "" {
-		n.add("the resource's ARN does not name its account, so the RCPs of organization %s that may limit it were not evaluated", org.ID)
+		if rcpService(action) {
+			n.add("the resource's ARN does not name its account, so the RCPs of organization %s that may limit it were not evaluated", org.ID)
+		}
 		return nil
 	}
 	path, ok := org.Paths[resourceAccount]
-	if !ok {
+	switch {
+	case !ok && e.state.Accounts[resourceAccount] != nil:
+		n.add("the resource's account %s is not in organization %s, so no RCP of it applies; if the account is in another organization, that organization's RCPs were not read", resourceAccount, org.ID)
+		return nil
+	case !ok:
+		return nil
+	case !rcpService(action):
+		// The list is AWS's of 2026 (rcpServices): a service that has
+		// joined since would be limited, and the answer would not show it.
+		n.add("RCPs of organization %s were not evaluated for %s: its service is not among those RCPs apply to (as AWS listed them in 2026)", org.ID, action)
 		return nil
 	}
 	return e.levels(path, "RCP", func(l *model.OrgLevel) []model.OrgPolicy { return l.RCPs }, n)
