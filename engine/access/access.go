@@ -215,7 +215,7 @@ func (e *Evaluator) evaluate(req Request, n *notes) Result {
 	} else {
 		l.resource = e.resourcePolicy(c, req, ctx, n)
 	}
-	return decide(question{action: req.Action, resource: req.Resource, who: c.label(), account: c.account, ctx: ctx, fixed: e.fixedKey}, l)
+	return decide(question{action: req.Action, resource: req.Resource, who: c.label(), account: c.account, ctx: ctx, fixed: e.fixedKeyFor(c.account, resourceOwner(req, ctx))}, l)
 }
 
 // resourcePolicy is the layer of the resource's own policy for a request no

@@ -29,11 +29,31 @@ var orgKeys = map[string]bool{
 // keeps it apart from every condition key a policy can name.
 const orgKnown = "\x00organization-read"
 
-// fixedKey reports whether a condition key describes the caller or the
+// fixedKeyFor reports, for a request of a caller of one account for a
+// resource of another, whether a condition key describes the caller or the
 // resource rather than the request: those the state fixes (principalKey),
-// and the organisation's keys once the organisation is read.
-func (e *Evaluator) fixedKey(key string) bool {
-	return principalKey(key) || (e.state.Organization != nil && orgKeys[strings.ToLower(key)])
+// and the organisation's keys of an account the organisation read holds.
+// An account outside it may be in another organisation, whose keys the
+// read cannot see: a request can carry them, so they are not fixed.
+func (e *Evaluator) fixedKeyFor(callerAccount, resourceAccount string) func(key string) bool {
+	org := e.state.Organization
+	return func(key string) bool {
+		if principalKey(key) {
+			return true
+		}
+		if org == nil {
+			return false
+		}
+		switch strings.ToLower(key) {
+		case "aws:principalorgid", "aws:principalorgpaths":
+			_, in := org.Paths[callerAccount]
+			return in
+		case "aws:resourceorgid", "aws:resourceorgpaths":
+			_, in := org.Paths[resourceAccount]
+			return in && resourceAccount != ""
+		}
+		return false
+	}
 }
 
 // orgPath is aws:PrincipalOrgPaths' (and aws:ResourceOrgPaths') value for
@@ -43,7 +63,7 @@ func orgPath(org *model.Organization, levels []*model.OrgLevel) string {
 	var b strings.Builder
 	b.WriteString(org.ID + "/")
 	for _, l := range levels {
-		if l.Kind == model.OrgAccount {
+		if l == nil || l.Kind == model.OrgAccount {
 			continue
 		}
 		b.WriteString(l.ID + "/")
@@ -72,12 +92,7 @@ func (e *Evaluator) setOrgContext(ctx reqCtx, callerAccount, resourceAccount str
 		// alwaysPresent), instead of the key being known absent. It cannot
 		// be this organisation, though: the read says so.
 		delete(ctx, orgKnown)
-		if v := ctx["aws:principalorgid"]; len(v) > 0 && slices.ContainsFunc(v, func(id string) bool { return strings.EqualFold(id, org.ID) }) {
-			delete(ctx, "aws:principalorgid")
-		}
-		if v := ctx["aws:principalorgpaths"]; slices.ContainsFunc(v, func(p string) bool { return strings.HasPrefix(strings.ToLower(p), strings.ToLower(org.ID)+"/") }) {
-			delete(ctx, "aws:principalorgpaths")
-		}
+		dropOrg(ctx, org.ID, "aws:principalorgid", "aws:principalorgpaths")
 	}
 	e.setResourceOrgContext(ctx, resourceAccount)
 }
@@ -89,11 +104,26 @@ func (e *Evaluator) setResourceOrgContext(ctx reqCtx, resourceAccount string) {
 	if org == nil {
 		return
 	}
-	delete(ctx, "aws:resourceorgid")
-	delete(ctx, "aws:resourceorgpaths")
 	if path, ok := org.Paths[resourceAccount]; ok && resourceAccount != "" {
 		ctx["aws:resourceorgid"] = []string{org.ID}
 		ctx["aws:resourceorgpaths"] = []string{orgPath(org, path)}
+		return
+	}
+	// A resource outside the organisation read (or whose account is not
+	// known) may be in another: what the request gives stands, unless it
+	// says this organisation.
+	dropOrg(ctx, org.ID, "aws:resourceorgid", "aws:resourceorgpaths")
+}
+
+// dropOrg removes from a context an organisation ID key and a paths key
+// that name the organisation orgID: given for an account the read says is
+// not in it, they cannot be true.
+func dropOrg(ctx reqCtx, orgID, idKey, pathsKey string) {
+	if slices.ContainsFunc(ctx[idKey], func(id string) bool { return strings.EqualFold(id, orgID) }) {
+		delete(ctx, idKey)
+	}
+	if slices.ContainsFunc(ctx[pathsKey], func(p string) bool { return strings.HasPrefix(strings.ToLower(p), strings.ToLower(orgID)+"/") }) {
+		delete(ctx, pathsKey)
 	}
 }
 
@@ -131,7 +161,19 @@ func (e *Evaluator) scpLevels(c *caller, n *notes) []levelPolicies {
 		n.add("account %s is not in organization %s, so no SCP of it limits %s; if the account is in another organization, that organization's SCPs were not read", c.account, org.ID, c.label())
 		return nil
 	}
+	if damagedPath(path) {
+		n.add("the organisation read gives account %s no complete path from the root: its SCPs were read as allowing nothing", c.account)
+		return []levelPolicies{{label: "SCPs of account " + c.account + " (path not read)"}}
+	}
 	return e.levels(path, "SCP", func(l *model.OrgLevel) []model.OrgPolicy { return l.SCPs }, n)
+}
+
+// damagedPath reports whether an account's path cannot be the one AWS
+// Organizations gives (at least the root and the account, no gap): a
+// damaged saved plan or seed. Its guardrails then allow nothing, so that
+// an answer is never an allow that a policy not read might forbid.
+func damagedPath(path []*model.OrgLevel) bool {
+	return len(path) < 2 || slices.Contains(path, nil)
 }
 
 // rcpLevels are the levels of the resource's account, root first, each
@@ -166,6 +208,10 @@ func (e *Evaluator) rcpLevels(callerServiceLinked bool, resourceAccount, action 
 		// joined since would be limited, and the answer would not show it.
 		n.add("RCPs of organization %s were not evaluated for %s: its service is not among those RCPs apply to (as AWS listed them in 2026)", org.ID, action)
 		return nil
+	}
+	if damagedPath(path) {
+		n.add("the organisation read gives account %s no complete path from the root: its RCPs were read as allowing nothing", resourceAccount)
+		return []levelPolicies{{label: "RCPs of account " + resourceAccount + " (path not read)"}}
 	}
 	return e.levels(path, "RCP", func(l *model.OrgLevel) []model.OrgPolicy { return l.RCPs }, n)
 }

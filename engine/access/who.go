@@ -304,7 +304,11 @@ func (e *Evaluator) candidateSearch(principal string, trust policy.Document, rol
 		}
 		relevant = c.trustNames
 	}
-	return combineContexts("sts:AssumeRole", trust, relevant, callerSide, e.fixedKey, vars)
+	callerAccount := resourceAccountOf(principal) // the account an ARN names
+	if c, _ := e.findCaller(principal); c != nil {
+		callerAccount = c.account
+	}
+	return combineContexts("sts:AssumeRole", trust, relevant, callerSide, e.fixedKeyFor(callerAccount, resourceAccountOf(roleARN)), vars)
 }
 
 // trustNames reports whether a trust statement can apply to the caller, as

@@ -53,6 +53,9 @@ func (p *Provider) ReadOrganization(ctx context.Context, via *model.AccountConfi
 	if err != nil {
 		return nil, r.fail("DescribeOrganization", "", err)
 	}
+	if d.Organization == nil {
+		return nil, r.fail("DescribeOrganization", "", errors.New("the answer holds no organization"))
+	}
 	org := &model.Organization{ID: sdkaws.ToString(d.Organization.Id), ManagementAccount: sdkaws.ToString(d.Organization.MasterAccountId),
 		Paths: map[string][]*model.OrgLevel{}}
 	// ListRoots' PolicyTypes say which policy types are enabled
@@ -71,7 +74,12 @@ func (p *Provider) ReadOrganization(ctx context.Context, via *model.AccountConfi
 		return nil, r.fail("ListRoots", "", errors.New("the organisation has no root"))
 	}
 	for _, t := range root.PolicyTypes {
-		if t.Status != orgtypes.PolicyTypeStatusEnabled {
+		// A type being disabled (PENDING_DISABLE) was in force and is
+		// evaluated until Organizations has removed it: its policies can
+		// only have narrowed access, and AWS does not document when they
+		// stop applying. One being enabled (PENDING_ENABLE) has no policy
+		// attached yet but the default, which allows everything.
+		if t.Status != orgtypes.PolicyTypeStatusEnabled && t.Status != orgtypes.PolicyTypeStatusPendingDisable {
 			continue
 		}
 		switch t.Type {
@@ -218,6 +226,9 @@ func (r *orgReader) level(ctx context.Context, id, account string) (*model.OrgLe
 		if err != nil {
 			return nil, r.fail("DescribeOrganizationalUnit", id, err)
 		}
+		if out.OrganizationalUnit == nil {
+			return nil, r.fail("DescribeOrganizationalUnit", id, errors.New("the answer holds no organizational unit"))
+		}
 		l.Kind, l.Name = model.OrgUnit, sdkaws.ToString(out.OrganizationalUnit.Name)
 	}
 	var err error
@@ -260,6 +271,9 @@ func (r *orgReader) policy(ctx context.Context, id string) (model.OrgPolicy, err
 		out, err := r.c.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: &id})
 		if err != nil {
 			return model.OrgPolicy{}, r.fail("DescribePolicy", id, err)
+		}
+		if out.Policy == nil || out.Policy.PolicySummary == nil || out.Policy.Content == nil {
+			return model.OrgPolicy{}, r.fail("DescribePolicy", id, errors.New("the answer holds no policy document"))
 		}
 		return model.OrgPolicy{ID: id, Name: sdkaws.ToString(out.Policy.PolicySummary.Name), Document: sdkaws.ToString(out.Policy.Content)}, nil
 	})
