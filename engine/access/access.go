@@ -656,6 +656,9 @@ func (e *Evaluator) sessionSources(c *caller, n *notes) (srcs []source, ok bool)
 		docs, ok = e.sessionPolicies[c.roleARN]
 	}
 	if !ok {
+		// Session policies were given for other principals: the general
+		// caveat is gone, so this caller's answer says it for itself.
+		n.add("no session policy was given for %s: a session's policy can only narrow what its role allows", c.label())
 		return nil, false
 	}
 	for i, text := range docs {

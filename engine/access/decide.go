@@ -47,13 +47,11 @@ func (r *resourceSide) noun() string {
 }
 
 // layers are the policy types that apply to one request, one layer each. A
-// nil layer is a policy type the evaluator was not given, or does not read
-// yet (see slots): it is not consulted and decides nothing, as though AWS
-// had none of that type, and the caveats say it was not evaluated. The
-// evaluator builds the identity, resource and boundary layers from the
-// state (boundary is nil for a caller without one); the other guardrail
-// layers (session, scps, rcps) stay nil until the readers of Inputs' slots
-// build them.
+// nil layer is a policy type that does not apply to the request (no
+// boundary, no session policy, no organisation read, an account outside
+// it): it is not consulted and decides nothing, as though AWS had none of
+// that type; where that is a gap rather than a fact, the caveats say so.
+// The evaluator builds every layer from the state and the Inputs.
 type layers struct {
 	// identity is the caller's identity-based policies; nil for a
 	// principal outside the state, whose own policies are unknown.
@@ -135,9 +133,10 @@ type question struct {
 // accounts evaluate, the resource's policy must allow the caller and the
 // caller's identity-based policies (and what limits them) must allow the
 // request; the same-account shortcuts of step 3 do not apply. For a request
-// with no resource policy read (a non-IAM resource), the identity side
-// decides alone, as before the slots; the caveats say the resource's policy
-// was not evaluated.
+// with no resource policy read (a non-IAM resource), the resource side is a
+// layer that allows nothing when the resource is of another account or of
+// an owner the request does not say (see resourcePolicy): the answer is
+// then never an allow, and the reasons say what it depends on.
 func decide(q question, l layers) Result {
 	var denies []Reason
 	for _, s := range l.all() {

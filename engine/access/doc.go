@@ -8,13 +8,13 @@
 // # Inputs and layers
 //
 // New takes Inputs: the state (with each user's and role's permissions
-// boundary), a PolicyResolver for AWS managed policies, and slots for what
-// limits or adds to the state's policies — the organisation with its SCPs
-// and RCPs, session policies and resource-based policies other than role
-// trust policies. The slots are not read yet: whatever they hold, their
-// layers stay absent, and each slot not read is named in the caveats, so
-// that filling one does not silence a warning before its policies are
-// evaluated.
+// boundary, and the organisation with its SCPs and RCPs when the stack
+// reads it), a PolicyResolver for AWS managed policies, the session
+// policies a question gives (explain --session-policy), and a slot for
+// resource-based policies other than role trust policies. That slot is not
+// read yet: whatever it holds, a non-IAM resource's policy stays unread and
+// is named in the caveats, so that filling it does not silence a warning
+// before its policies are evaluated.
 //
 // Every policy type that applies to a request is one layer (identity-based,
 // resource-based — the trust policy for sts:AssumeRole —, permissions

@@ -66,3 +66,17 @@ func TestDamagedOrganizationPath(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionCaveatForPrincipalsWithoutOne: session policies given for one
+// principal silence the general "session policies are not evaluated"
+// caveat, so a role for which none was given says so in its own answer.
+func TestSessionCaveatForPrincipalsWithoutOne(t *testing.T) {
+	s := tutorialState(t)
+	other := "arn:aws:iam::999999999999:role/Other"
+	ev := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t),
+		SessionPolicies: map[string][]string{other: {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}}})
+	res := ev.Evaluate(access.Request{Principal: updateApp, Action: "s3:ListAllMyBuckets", Resource: "*"})
+	if !slices.ContainsFunc(res.Caveats, func(c string) bool { return strings.Contains(c, "no session policy was given for role \"UpdateApp\"") }) {
+		t.Errorf("no caveat that UpdateApp's session policies were not given: %q", res.Caveats)
+	}
+}

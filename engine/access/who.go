@@ -472,11 +472,10 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 	// the denies share what is left of the bound, the longest list giving
 	// way first.
 	kept := make([]int, len(lists))
-	product := 1
 	for i, l := range lists {
 		kept[i] = len(l)
-		product *= len(l)
 	}
+	product := boundedProduct(kept)
 	budget := max(1, maxContexts/len(allowT))
 	for product > budget {
 		longest := 0
@@ -488,8 +487,8 @@ func combineContexts(action string, trust policy.Document, relevant func(policy.
 		if kept[longest] <= 1 {
 			break
 		}
-		product = product / kept[longest] * (kept[longest] - 1)
 		kept[longest]--
+		product = boundedProduct(kept)
 		cut = true
 	}
 	type keyed struct {
@@ -541,6 +540,20 @@ func distinct(list []map[string][]string) []map[string][]string {
 		}
 	}
 	return out
+}
+
+// boundedProduct is the product of the counts, or maxContexts+1 once it
+// passes maxContexts: dozens of layers of a few allows each would overflow
+// an int, and the search only needs to know whether it is past the bound.
+func boundedProduct(counts []int) int {
+	product := 1
+	for _, n := range counts {
+		product *= n
+		if product > maxContexts {
+			return maxContexts + 1
+		}
+	}
+	return product
 }
 
 // searchGap says how a search of condition contexts may have missed one
