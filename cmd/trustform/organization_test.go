@@ -119,50 +119,55 @@ func checkGuardrails(t *testing.T, dir string, g guardrails, flags ...string) {
 		})
 	}
 
-	// Applied with the SCP attached (the expectation it breaks set aside),
-	// the record says David cannot assume the role; detaching the SCP out
-	// of band then shows in the next plan as access the stack did not
+	// Applied with the guardrail attached (the expectation it breaks set
+	// aside), the record says David cannot assume the role; detaching it
+	// out of band then shows in the next plan as access the stack did not
 	// change, in the text and in the JSON plan, and not in the plan's own
 	// access changes.
-	t.Run("SCP detached out of band", func(t *testing.T) {
-		g.scpOnDevelopmentOU(t, true)
-		file := filepath.Join(dir, "development.hcl")
-		expectation := "expect \"david_can_update\" {\n  principal  = user.david\n  can_assume = role.update_app\n}\n"
-		edit(t, file, expectation, "")
-		mustRun(t, 0, args("apply", "-auto-approve")...)
-		edit(t, file, `expect "tess_cannot_update" {`, expectation+"\n"+`expect "tess_cannot_update" {`)
-		g.scpOnDevelopmentOU(t, false)
-		r := mustRun(t, 0, args("plan", "-no-color")...)
-		if !strings.Contains(r.stdout, outsideHeader) || !regexp.MustCompile(`\+ user "David" in \d{12} can assume role "UpdateApp" in \d{12} with no condition`).MatchString(r.stdout) {
-			t.Errorf("the plan does not show David's regained access as a change outside the stack:\n%s", r.stdout)
-		}
-		if !strings.Contains(r.stdout, "3 passed, 0 failed.") {
-			t.Errorf("with the SCP detached the expectations do not all pass:\n%s", r.stdout)
-		}
-		r = mustRun(t, 0, args("plan", "-json")...)
-		var doc struct {
-			AccessChanges []struct{ Principal string } `json:"access_changes"`
-			AccessOutside []struct {
-				Role, Principal string
-				Before, After   []string
-			} `json:"access_outside"`
-		}
-		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-			t.Fatalf("plan -json: %v\n%s", err, r.stdout)
-		}
-		if len(doc.AccessOutside) != 1 || !strings.HasSuffix(doc.AccessOutside[0].Principal, ":user/David") || doc.AccessOutside[0].Before != nil || doc.AccessOutside[0].After == nil {
-			t.Errorf("the JSON plan's access_outside is not David gaining the role: %+v", doc.AccessOutside)
-		}
-		if len(doc.AccessChanges) != 0 {
-			t.Errorf("the plan itself changes no access, yet its access_changes are %+v", doc.AccessChanges)
-		}
-		// Applying records it: the next plan is as the record says.
-		mustRun(t, 0, args("apply", "-auto-approve")...)
-		r = mustRun(t, 0, args("plan", "-no-color", "-detailed-exitcode")...)
-		if strings.Contains(r.stdout, outsideHeader) {
-			t.Errorf("after the apply recorded it, the plan still shows changes outside the stack:\n%s", r.stdout)
-		}
-	})
+	for _, c := range []struct {
+		name string
+		set  func(t *testing.T, attached bool)
+	}{{"SCP", g.scpOnDevelopmentOU}, {"RCP", g.rcpOnProduction}} {
+		t.Run(c.name+" detached out of band", func(t *testing.T) {
+			c.set(t, true)
+			file := filepath.Join(dir, "development.hcl")
+			expectation := "expect \"david_can_update\" {\n  principal  = user.david\n  can_assume = role.update_app\n}\n"
+			edit(t, file, expectation, "")
+			mustRun(t, 0, args("apply", "-auto-approve")...)
+			edit(t, file, `expect "tess_cannot_update" {`, expectation+"\n"+`expect "tess_cannot_update" {`)
+			c.set(t, false)
+			r := mustRun(t, 0, args("plan", "-no-color")...)
+			if !strings.Contains(r.stdout, outsideHeader) || !regexp.MustCompile(`\+ user "David" in \d{12} can assume role "UpdateApp" in \d{12} with no condition`).MatchString(r.stdout) {
+				t.Errorf("the plan does not show David's regained access as a change outside the stack:\n%s", r.stdout)
+			}
+			if !strings.Contains(r.stdout, "3 passed, 0 failed.") {
+				t.Errorf("with the %s detached the expectations do not all pass:\n%s", c.name, r.stdout)
+			}
+			r = mustRun(t, 0, args("plan", "-json")...)
+			var doc struct {
+				AccessChanges []struct{ Principal string } `json:"access_changes"`
+				AccessOutside []struct {
+					Role, Principal string
+					Before, After   []string
+				} `json:"access_outside"`
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+				t.Fatalf("plan -json: %v\n%s", err, r.stdout)
+			}
+			if len(doc.AccessOutside) != 1 || !strings.HasSuffix(doc.AccessOutside[0].Principal, ":user/David") || doc.AccessOutside[0].Before != nil || doc.AccessOutside[0].After == nil {
+				t.Errorf("the JSON plan's access_outside is not David gaining the role: %+v", doc.AccessOutside)
+			}
+			if len(doc.AccessChanges) != 0 {
+				t.Errorf("the plan itself changes no access, yet its access_changes are %+v", doc.AccessChanges)
+			}
+			// Applying records it: the next plan is as the record says.
+			mustRun(t, 0, args("apply", "-auto-approve")...)
+			r = mustRun(t, 0, args("plan", "-no-color", "-detailed-exitcode")...)
+			if strings.Contains(r.stdout, outsideHeader) {
+				t.Errorf("after the apply recorded it, the plan still shows changes outside the stack:\n%s", r.stdout)
+			}
+		})
+	}
 }
 
 // outsideHeader begins the plan's section of access changed outside the
