@@ -34,8 +34,12 @@ type Harness struct {
 	// uses it for the cases that describe one, and reads the organisation
 	// back through the provider (engine.OrganizationReader) through its
 	// management account; without it those cases are skipped, with
-	// NoOrganization as the reason.
-	Organization func(t *testing.T, p engine.Provider, spec *model.OrganizationSpec)
+	// NoOrganization as the reason. A target that cannot keep the spec's
+	// IDs (AWS Organizations gives accounts, OUs and policies IDs of its
+	// own) returns how it renamed them, each ID of the spec to the
+	// target's: the suite then runs the case with every occurrence renamed,
+	// its state in the renamed accounts (see renameCase). nil keeps them.
+	Organization func(t *testing.T, p engine.Provider, spec *model.OrganizationSpec) (renamed map[string]string)
 	// NoOrganization says why the target cannot hold the corpus's
 	// organisations, when Organization is nil.
 	NoOrganization string
@@ -92,7 +96,7 @@ type env struct {
 	awsManaged       func(arn string) (string, bool)
 	targetUnholdable func(s *model.State) string
 	// setOrg and noOrg are Harness.Organization and Harness.NoOrganization.
-	setOrg func(t *testing.T, p engine.Provider, spec *model.OrganizationSpec)
+	setOrg func(t *testing.T, p engine.Provider, spec *model.OrganizationSpec) map[string]string
 	noOrg  string
 }
 

@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -64,8 +66,12 @@ func testEvaluationCorpus(t *testing.T, e *env) {
 			}
 			ran++
 			var have map[string]*model.Account
-			t.Run(name, func(t *testing.T) { have = e.with(t).runCase(c) })
-			e.emptyAccounts(have)
+			ce := e // the case's env: its accounts may be renamed (see runCase)
+			t.Run(name, func(t *testing.T) {
+				ce = e.with(t)
+				have = ce.runCase(c)
+			})
+			ce.with(t).emptyAccounts(have)
 		}
 	}
 	for _, a := range e.accounts() {
@@ -107,6 +113,17 @@ func corpusFiles() ([]string, error) {
 // for emptyAccounts; a case that fails before the read returns nothing.
 func (e *env) runCase(c access.Case) map[string]*model.Account {
 	e.t.Helper()
+	spec := c.Spec.Organization
+	if spec != nil {
+		// The organisation is made first: a target that renames its IDs
+		// (accounts among them) decides where the case's state goes.
+		if renamed := e.setOrg(e.t, e.prov, spec); len(renamed) > 0 {
+			c = renameCase(e.t, c, renamed)
+			spec = c.Spec.Organization
+			e.dev, e.prod = renamedAccount(e.dev, renamed), renamedAccount(e.prod, renamed)
+		}
+		defer e.setOrg(e.t, e.prov, nil)
+	}
 	want := c.State()
 	e.createState(want)
 	have := e.snapshot()
@@ -126,18 +143,16 @@ func (e *env) runCase(c access.Case) map[string]*model.Account {
 	for id := range want.Accounts {
 		readBack.Accounts[id] = have[id]
 	}
-	if spec := c.Spec.Organization; spec != nil {
-		// The organisation is made on the target and read back through
-		// its management account, for the case's accounts, as a plan
-		// reads it; the next case's Organization replaces it.
-		e.setOrg(e.t, e.prov, spec)
+	if spec != nil {
+		// The organisation made above is read back through its management
+		// account, for the case's accounts, as a plan reads it; the next
+		// case's Organization replaces it.
 		via := &model.AccountConfig{Address: "account.management", Name: "management", ID: spec.ManagementAccount, Partition: "aws"}
 		org, err := e.prov.(engine.OrganizationReader).ReadOrganization(e.ctx, via, want.AccountIDs())
 		if err != nil {
 			e.t.Fatalf("reading the organisation back: %v", err)
 		}
 		readBack.Organization = org
-		defer e.setOrg(e.t, e.prov, nil)
 	}
 	res := access.New(c.Inputs(readBack, e.awsManaged)).Evaluate(c.Request)
 	if err := c.Check(res); err != nil {
@@ -575,4 +590,42 @@ func dumpState(s *model.State) string {
 		}
 	}
 	return b.String()
+}
+
+// renameCase is a case with every occurrence of each renamed ID (an
+// account, the organisation, its root, an OU, a policy) replaced by the
+// target's, in its state, request and expected answer alike: the reasons
+// name the policies and OUs by ID. IDs are replaced longest first, as
+// text, which is safe for IDs of these forms (12 digits, o-, r-, ou-, p-
+// followed by letters and digits) since none is a part of another.
+func renameCase(t *testing.T, c access.Case, renamed map[string]string) access.Case {
+	t.Helper()
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatalf("renaming the case: %v", err)
+	}
+	text := string(b)
+	ids := slices.SortedFunc(maps.Keys(renamed), func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	var pairs []string
+	for _, id := range ids {
+		pairs = append(pairs, id, renamed[id])
+	}
+	text = strings.NewReplacer(pairs...).Replace(text)
+	var out access.Case
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		t.Fatalf("renaming the case: %v", err)
+	}
+	out.File = c.File
+	return out
+}
+
+// renamedAccount is a harness account under the ID the target gave it.
+func renamedAccount(a *model.AccountConfig, renamed map[string]string) *model.AccountConfig {
+	id, ok := renamed[a.ID]
+	if !ok {
+		return a
+	}
+	c := *a
+	c.ID = id
+	return &c
 }

@@ -25,9 +25,11 @@ func TestConformance(t *testing.T) {
 		Name:       "aws",
 		AWSManaged: local.AWSManagedPolicy,
 		Unholdable: motoUnholdable,
-		// TestGuardrailsOnMoto and TestReadOrganizationOnMoto build
-		// organisations on moto with the accounts it creates.
-		NoOrganization: "moto places accounts in an organisation only by creating them, with IDs of its own (it has no invitations), so the corpus's accounts cannot be members",
+		// moto places accounts in an organisation only by creating them,
+		// with IDs of its own (it has no invitations), and gives OUs and
+		// policies IDs of its own too: each case's organisation is made
+		// anew and the case renamed to moto's IDs.
+		Organization: corpusOrganization(srv),
 		New: func(t *testing.T) (engine.Provider, []*model.AccountConfig) {
 			srv.Reset(t)
 			srv.Env(t)

@@ -17,10 +17,11 @@ func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Harness{
 		Name:       "local",
 		AWSManaged: local.AWSManagedPolicy,
-		Organization: func(t *testing.T, p engine.Provider, spec *model.OrganizationSpec) {
+		Organization: func(t *testing.T, p engine.Provider, spec *model.OrganizationSpec) map[string]string {
 			if err := p.(*local.Provider).SetOrganization(spec); err != nil {
 				t.Fatal(err)
 			}
+			return nil
 		},
 		New: func(t *testing.T) (engine.Provider, []*model.AccountConfig) {
 			p, err := local.Open(local.Options{Dir: t.TempDir()})
