@@ -411,6 +411,20 @@ func enumerate(ev *access.Evaluator, s *model.State, principal, roleARN string) 
 	}
 	add("aws:MultiFactorAuthPresent", "true")
 	add("aws:MultiFactorAuthPresent", "false")
+	// Two tests of one key (a prefix in the trust policy, a suffix in an
+	// identity policy) may both hold only for a value joining theirs: the
+	// oracle tries the joins too, alone and with MFA (not in pairs, which
+	// would multiply the contexts), so that a search that misses them is
+	// caught.
+	var joins []kv
+	for _, a := range items {
+		for _, b := range items {
+			if a.key == b.key && a.value != b.value && !seen[kv{a.key, a.value + b.value}] {
+				seen[kv{a.key, a.value + b.value}] = true
+				joins = append(joins, kv{a.key, a.value + b.value})
+			}
+		}
+	}
 	slices.SortFunc(items, func(a, b kv) int { return strings.Compare(a.key+"\x00"+a.value, b.key+"\x00"+b.value) })
 	ctx := func(list ...kv) map[string][]string {
 		m := map[string][]string{}
@@ -424,6 +438,12 @@ func enumerate(ev *access.Evaluator, s *model.State, principal, roleARN string) 
 	}
 	mfa := kv{"aws:multifactorauthpresent", "true"}
 	out = append(out, nil)
+	for _, j := range joins {
+		out = append(out, ctx(j))
+		if m := ctx(j, mfa); m != nil {
+			out = append(out, m)
+		}
+	}
 	for i, a := range items {
 		out = append(out, ctx(a))
 		for _, b := range items[i+1:] {
@@ -680,6 +700,10 @@ func genState(r *rand.Rand) *model.State {
 		{"StringEquals": {"sts:ExternalId": {"x", "y"}}},
 		{"StringLike": {"sts:ExternalId": {"ab*"}}},
 		{"StringLike": {"sts:ExternalId": {"a?c", "*"}}},
+		// A suffix where other layers ask a prefix ("ab*"): only a value
+		// meeting both (the search's join) lets the principal in.
+		{"StringLike": {"sts:ExternalId": {"*yz"}}},
+		{"StringLike": {"sts:externalid": {"abc*"}}},
 		{"StringEquals": {"sts:RoleSessionName": {"${aws:username}"}}},
 		{"StringLike": {"sts:RoleSessionName": {"${aws:PrincipalTag/team}-*"}}},
 		{"StringEquals": {"sts:RoleSessionName": {"${aws:PrincipalTag/team, 'none'}"}}},
@@ -788,8 +812,13 @@ func genState(r *rand.Rand) *model.State {
 			target = "arn:aws:iam::*:role/R*"
 		}
 		var c map[string]map[string][]string
-		if r.IntN(3) == 0 {
+		switch r.IntN(6) {
+		case 0, 1:
 			c = conds[r.IntN(len(conds))]
+		case 2:
+			// The suffix against the trust policies' prefixes, often
+			// enough that layers testing one key meet in most states.
+			c = map[string]map[string][]string{"StringLike": {"sts:ExternalId": {"*yz"}}}
 		}
 		stmts = append(stmts, policy.Statement{Effect: "Allow", Actions: []string{"sts:AssumeRole"}, Resources: []string{target}, Conditions: c})
 		if r.IntN(3) == 0 {
