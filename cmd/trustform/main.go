@@ -109,6 +109,7 @@ func targetFlags() []cli.Flag {
 		&cli.StringFlag{Name: "assume-role-name", Usage: "aws: the role the base identity assumes in every account without credentials of its own; overrides the stack's assume_role_name"},
 		&cli.StringFlag{Name: "state-dir", Usage: "local target: where the simulation is stored (default DIR/.trustform)"},
 		&cli.FloatFlag{Name: "rate-limit", Usage: "aws: at most this many IAM calls per second to each account, retries included (default 20; 0 for no limit)", Value: awsprovider.DefaultRateLimit},
+		&cli.IntFlag{Name: "parallelism", Usage: "aws: at most this many calls in flight at once over all accounts, reads and writes, retries included (default 32; 0 for no bound)", Value: awsprovider.DefaultParallelism},
 		&cli.DurationFlag{Name: "retry-timeout", Usage: "aws: the longest one write may take, retries included, before it fails naming the change", Value: awsprovider.DefaultRetryTimeout},
 	}
 }
@@ -364,7 +365,14 @@ func (e *cliEnv) openTarget(ctx context.Context, cmd *cli.Command, cfg *model.Co
 		if limit == 0 {
 			limit = -1 // the flag's 0 means no limit; the provider's means its default
 		}
-		p, err := awsprovider.New(ctx, awsprovider.Options{AssumeRoleName: roleName, RateLimit: limit, RetryTimeout: cmd.Duration("retry-timeout")})
+		parallelism := int(cmd.Int("parallelism"))
+		switch {
+		case parallelism < 0:
+			return nil, nil, fmt.Errorf("-parallelism %d: give the most calls in flight at once (at least 1), or 0 for no bound", parallelism)
+		case parallelism == 0:
+			parallelism = -1 // the flag's 0 means no bound; the provider's means its default
+		}
+		p, err := awsprovider.New(ctx, awsprovider.Options{AssumeRoleName: roleName, RateLimit: limit, Parallelism: parallelism, RetryTimeout: cmd.Duration("retry-timeout")})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1165,3 +1165,73 @@ func TestRetryTimeoutBoundsACall(t *testing.T) {
 		t.Fatalf("the call took %s, beyond the 3s bound", elapsed)
 	}
 }
+
+// TestParallelismBoundsCallsInFlight: calls to many accounts at once are
+// held to Options.Parallelism in flight over the whole provider (each call
+// is slowed on the wire so that they overlap); with no bound, the same
+// calls overlap past it, so the check can fail. Each account's first call
+// assumes its role, an STS call made while resolving the IAM call's
+// credentials: with four accounts and three slots, a bound that wrapped
+// that resolution deadlocked here.
+func TestParallelismBoundsCallsInFlight(t *testing.T) {
+	sharedMoto(t).Env(t)
+	for _, tt := range []struct {
+		name        string
+		parallelism int
+		atMost      int // 0: no bound expected
+	}{
+		{"bounded at 3", 3, 3},
+		{"unbounded", -1, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			inflight, most := 0, 0
+			slow := func(stack *middleware.Stack) error {
+				return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("test.Slow",
+					func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+						mu.Lock()
+						inflight++
+						most = max(most, inflight)
+						mu.Unlock()
+						time.Sleep(40 * time.Millisecond)
+						defer func() {
+							mu.Lock()
+							inflight--
+							mu.Unlock()
+						}()
+						return next.HandleFinalize(ctx, in)
+					}), middleware.After)
+			}
+			p := newProvider(t, Options{RateLimit: -1, Parallelism: tt.parallelism, APIOptions: []func(*middleware.Stack) error{slow}})
+			ctx := context.Background()
+			var sessions []*session
+			for i := range 4 {
+				acct := &model.AccountConfig{Name: fmt.Sprintf("p%d", i), ID: fmt.Sprintf("43434343434%d", i), Partition: "aws"}
+				s, err := p.session(ctx, acct)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sessions = append(sessions, s)
+			}
+			var wg sync.WaitGroup
+			for _, s := range sessions {
+				for range 4 {
+					wg.Go(func() {
+						if _, err := s.iam.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+			}
+			wg.Wait()
+			switch {
+			case tt.atMost > 0 && most > tt.atMost:
+				t.Errorf("%d calls in flight at once, want at most %d", most, tt.atMost)
+			case tt.atMost > 0 && most < 2:
+				t.Errorf("at most %d call in flight: the calls did not overlap, so the bound was not tested", most)
+			case tt.atMost == 0 && most <= 3:
+				t.Errorf("without a bound only %d calls overlapped: the test cannot tell a bound from none", most)
+			}
+		})
+	}
+}

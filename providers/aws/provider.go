@@ -49,7 +49,17 @@ type Options struct {
 	// account, retries included (IAM throttles per account). Default
 	// DefaultRateLimit; negative for no limit.
 	RateLimit float64
+	// Parallelism bounds the calls in flight from the provider as a whole,
+	// over every account, reads and writes, retries included: the
+	// per-account bounds alone let 1,000 accounts put thousands of calls on
+	// one endpoint and one client at once. Terraform's flag of the same
+	// name bounds its operations likewise. Default DefaultParallelism;
+	// negative for no bound.
+	Parallelism int
 }
+
+// DefaultParallelism is the Parallelism when Options leaves it zero.
+const DefaultParallelism = 32
 
 // DefaultRetryTimeout is the RetryTimeout when Options leaves it zero.
 const DefaultRetryTimeout = 2 * time.Minute
@@ -75,6 +85,12 @@ type Provider struct {
 	sessions map[string]*session // per account, see sessionKey
 
 	recent recentCreates // what this provider created, for eventual consistency
+
+	// inflight holds a slot per call in flight (nil: unbounded; see
+	// Options.Parallelism); baseLimit paces the base identity's own STS
+	// calls, which assume the role in every account from one account.
+	inflight  chan struct{}
+	baseLimit func(*middleware.Stack) error
 
 	// Backoff of the eventual-consistency retry; tests shorten it.
 	backoffBase, backoffCap time.Duration
@@ -122,12 +138,25 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	if strings.ContainsAny(opts.AssumeRoleName, ":") {
 		return nil, fmt.Errorf("aws target: assume role name %q must be a role name (with an optional path), not an ARN: the ARN is built for each account", opts.AssumeRoleName)
 	}
-	return &Provider{
+	if opts.Parallelism == 0 {
+		opts.Parallelism = DefaultParallelism
+	}
+	p := &Provider{
 		opts:        opts,
 		sessions:    map[string]*session{},
 		backoffBase: 500 * time.Millisecond,
 		backoffCap:  10 * time.Second,
-	}, nil
+		baseLimit:   func(*middleware.Stack) error { return nil },
+	}
+	if opts.Parallelism > 0 {
+		p.inflight = make(chan struct{}, opts.Parallelism)
+	}
+	if opts.RateLimit > 0 {
+		// The base identity's account receives every AssumeRole: it is one
+		// account to STS, and gets one account's pace.
+		p.baseLimit = rateLimiter(rate.NewLimiter(rate.Limit(opts.RateLimit), max(1, int(opts.RateLimit))))
+	}
+	return p, nil
 }
 
 // Describe names the target for plan headers, with the IAM endpoint when the
@@ -346,7 +375,7 @@ func (p *Provider) accountConfig(ctx context.Context, a *model.AccountConfig) (s
 	// The STS client that assumes the role carries the source credentials;
 	// the account's own clients get the assumed ones, cached and renewed
 	// before they expire.
-	source := sts.NewFromConfig(cfg, p.stsOptions)
+	source := sts.NewFromConfig(cfg, p.stsOptions, func(o *sts.Options) { o.APIOptions = append(slices.Clip(o.APIOptions), p.baseLimit) })
 	provider := stscreds.NewAssumeRoleProvider(source, assume.arn, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = assume.sessionName
 		if assume.externalID != "" {
@@ -398,7 +427,7 @@ func (p *Provider) iamOptions(o *iam.Options) {
 	}
 	// Clipped: the slice may share its array with the base configuration's,
 	// which other goroutines are copying into their own clients.
-	o.APIOptions = append(slices.Clip(o.APIOptions), addAttemptCounter, addRetryReporter)
+	o.APIOptions = append(slices.Clip(o.APIOptions), addAttemptCounter, addRetryReporter, p.bound)
 	o.APIOptions = append(o.APIOptions, p.opts.APIOptions...)
 }
 
@@ -407,7 +436,7 @@ func (p *Provider) orgsOptions(o *organizations.Options) {
 	if o.RetryMaxAttempts == 0 {
 		o.RetryMaxAttempts = iamMaxAttempts
 	}
-	o.APIOptions = append(slices.Clip(o.APIOptions), addRetryReporter)
+	o.APIOptions = append(slices.Clip(o.APIOptions), addRetryReporter, p.bound)
 	o.APIOptions = append(o.APIOptions, p.opts.APIOptions...)
 }
 
@@ -417,8 +446,42 @@ func (p *Provider) stsOptions(o *sts.Options) {
 	if o.RetryMaxAttempts == 0 {
 		o.RetryMaxAttempts = iamMaxAttempts
 	}
-	o.APIOptions = append(slices.Clip(o.APIOptions), addRetryReporter)
+	o.APIOptions = append(slices.Clip(o.APIOptions), addRetryReporter, p.bound)
 	o.APIOptions = append(o.APIOptions, p.opts.APIOptions...)
+}
+
+// bound adds the provider's bound on calls in flight (Options.Parallelism)
+// to a client's stack: every attempt holds a slot while it is signed and on
+// the wire. The rate limiters sit right after the retryer, before it, so a
+// call waits for its account's pace first and then for a slot, and never
+// holds a slot while it waits to be paced.
+func (p *Provider) bound(stack *middleware.Stack) error {
+	if p.inflight == nil {
+		return nil
+	}
+	slots := p.inflight
+	m := middleware.FinalizeMiddlewareFunc("trustform.Parallelism",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
+			}
+			defer func() { <-slots }()
+			return next.HandleFinalize(ctx, in)
+		})
+	// Each attempt resolves the caller's credentials (GetIdentity) inside
+	// the retry loop, and for an assumed role that may be an STS call of
+	// its own, which needs a slot too: holding one while waiting for it
+	// deadlocks once every slot is held so. The slot is taken after the
+	// credentials are resolved, just before the request is signed and sent.
+	if _, ok := stack.Finalize.Get("GetIdentity"); ok {
+		return stack.Finalize.Insert(m, "GetIdentity", middleware.After)
+	}
+	if _, ok := stack.Finalize.Get("Retry"); ok {
+		return stack.Finalize.Insert(m, "Retry", middleware.After)
+	}
+	return stack.Finalize.Add(m, middleware.After)
 }
 
 // defaultRegion is the region used, for signing and endpoint resolution
