@@ -20,9 +20,10 @@
 //     not exist in an account the simulation holds) and maximum session
 //     durations. Errors are *APIError values whose ErrorCode is the code IAM
 //     returns for the same mistake;
-//   - persistence: Dir/state.json, rewritten atomically after every
-//     successful Apply, and Dir/lock, a flock(2) that keeps two runs from
-//     changing the same stack at once;
+//   - persistence: Dir/state.json, rewritten atomically by group commit
+//     (an Apply returns once the file holds its change; one write covers
+//     every change applied meanwhile), and Dir/lock, a flock(2) that keeps
+//     two runs from changing the same stack at once;
 //   - the seed format, with which a stack describes what already exists in
 //     its accounts before trustform runs (the groups and users of the
 //     tutorial's Development account, for example).

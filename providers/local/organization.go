@@ -63,6 +63,9 @@ func (p *Provider) SetOrganization(spec *model.OrganizationSpec) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for p.flushing {
+		p.written.Wait() // one writer of state.json at a time
+	}
 	next := p.sim.clone()
 	if err := next.setOrganization(spec); err != nil {
 		return err
@@ -70,6 +73,7 @@ func (p *Provider) SetOrganization(spec *model.OrganizationSpec) error {
 	if err := p.save(next); err != nil {
 		return err
 	}
-	p.sim = next
+	// Every change applied so far is in the file now too.
+	p.sim, p.durable, p.durableGen = next, next, p.gen
 	return nil
 }

@@ -29,6 +29,11 @@ type sim struct {
 	// while a seed is being built, so that roles may trust each other in any
 	// order in the file; the seed loader checks every trust policy at the end.
 	deferPrincipals bool
+	// private, while a change runs on a copy (copyFor), holds the accounts
+	// the copy owns; the others are shared with the simulation it was
+	// copied from and are copied before they are changed (mutable). nil
+	// outside a change.
+	private map[string]bool
 }
 
 type simAccount struct {
@@ -114,6 +119,32 @@ func (s *sim) account(id, partition string) (*simAccount, error) {
 	}
 	s.accounts[id] = a
 	return a, nil
+}
+
+// copyFor is a copy of the simulation for a change in one account: that
+// account is copied, the others shared until the change would alter them
+// (mutable). A change then costs its account's size, not the whole
+// simulation's.
+func (s *sim) copyFor(id string) *sim {
+	out := &sim{accounts: maps.Clone(s.accounts), deferPrincipals: s.deferPrincipals, org: s.org, orgBuilt: s.orgBuilt, private: map[string]bool{}}
+	if a, ok := out.accounts[id]; ok {
+		out.accounts[id] = a.clone()
+		out.private[id] = true
+	}
+	return out
+}
+
+// mutable returns an account of the simulation that a change may alter:
+// inside a change on a copy, one not yet copied is copied first.
+func (s *sim) mutable(id string) *simAccount {
+	a := s.accounts[id]
+	if a == nil || s.private == nil || s.private[id] {
+		return a
+	}
+	a = a.clone()
+	s.accounts[id] = a
+	s.private[id] = true
+	return a
 }
 
 func (s *sim) clone() *sim {
@@ -263,8 +294,10 @@ func (a *simAccount) principalExists(p model.Principal) bool {
 // until the trust policy is saved again. The next plan therefore shows the
 // trust policy as drifted, as it would on AWS.
 func (s *sim) forgetPrincipal(account, kind, path, name, uniqueID string) {
-	for _, a := range s.accounts {
-		for _, r := range a.roles {
+	for _, id := range slices.Sorted(maps.Keys(s.accounts)) {
+		a := s.accounts[id]
+		for _, k := range slices.Sorted(maps.Keys(a.roles)) {
+			r := a.roles[k]
 			doc, err := policy.Parse(r.TrustPolicy)
 			if err != nil {
 				continue
@@ -281,7 +314,10 @@ func (s *sim) forgetPrincipal(account, kind, path, name, uniqueID string) {
 				}
 			}
 			if changed {
-				r.TrustPolicy = doc.JSON()
+				// The account may be shared with the simulation this
+				// change runs on a copy of: copy it before altering it.
+				a = s.mutable(id)
+				a.roles[k].TrustPolicy = doc.JSON()
 			}
 		}
 	}
