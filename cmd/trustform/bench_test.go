@@ -25,10 +25,8 @@ import (
 func seededStack(tb testing.TB, spec stackgen.Spec) string {
 	tb.Helper()
 	dir := tb.TempDir()
-	for name, text := range spec.Files() {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			tb.Fatal(err)
-		}
+	if err := spec.Write(dir); err != nil {
+		tb.Fatal(err)
 	}
 	cfg, _, diags := schema.Load(dir, schema.Options{})
 	if diags.HasErrors() {

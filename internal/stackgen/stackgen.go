@@ -2,6 +2,8 @@ package stackgen
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -99,4 +101,14 @@ deny "a%[1]d_g%[2]d" {
 		files[AccountFile(a)] = b.String()
 	}
 	return files
+}
+
+// Write writes the stack's files (Files) into dir, which must exist.
+func (s Spec) Write(dir string) error {
+	for name, text := range s.Files() {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

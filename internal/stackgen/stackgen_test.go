@@ -1,8 +1,6 @@
 package stackgen
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/trustform/trustform/engine/model"
@@ -20,10 +18,8 @@ func TestGeneratedStackLoadsAndCounts(t *testing.T) {
 	} {
 		t.Run(spec.Stack, func(t *testing.T) {
 			dir := t.TempDir()
-			for name, text := range spec.Files() {
-				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
+			if err := spec.Write(dir); err != nil {
+				t.Fatal(err)
 			}
 			cfg, _, diags := schema.Load(dir, schema.Options{})
 			if diags.HasErrors() {

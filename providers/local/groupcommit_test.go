@@ -25,10 +25,8 @@ import (
 func TestGroupCommit(t *testing.T) {
 	dir := t.TempDir()
 	spec := stackgen.Spec{Stack: "gc", Target: "local", Accounts: 30, Roles: 2, Groups: 1}
-	for name, text := range spec.Files() {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := spec.Write(dir); err != nil {
+		t.Fatal(err)
 	}
 	cfg, _, diags := schema.Load(dir, schema.Options{})
 	if diags.HasErrors() {
