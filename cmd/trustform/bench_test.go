@@ -75,6 +75,36 @@ var benchSpecs = []struct {
 }{
 	{"500", stackgen.Spec{Stack: "bench", Accounts: 10, Roles: 12, Groups: 1}},
 	{"10000", stackgen.Spec{Stack: "bench", Accounts: 20, Roles: 124, Groups: 2}},
+	// Organisation scale: 1,000 accounts of 14 objects each.
+	{"1000x14", stackgen.Spec{Stack: "bench", Accounts: 1000, Roles: 2, Groups: 2}},
+}
+
+// BenchmarkApplyFromEmptyLocal runs `trustform apply -auto-approve` of a
+// stack on an empty local target, the whole command: its cost should follow
+// the changes, not the changes times the simulation's size.
+func BenchmarkApplyFromEmptyLocal(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	tuneGC()
+	for _, bs := range benchSpecs {
+		b.Run(bs.name, func(b *testing.B) {
+			dir := b.TempDir()
+			if err := bs.spec.Write(dir); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				b.StopTimer()
+				if err := os.RemoveAll(filepath.Join(dir, ".trustform")); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				args := []string{"trustform", "apply", "-auto-approve", dir}
+				if code := run(context.Background(), args, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+					b.Fatalf("apply exited %d", code)
+				}
+			}
+			b.ReportMetric(float64(bs.spec.Objects()), "objects")
+		})
+	}
 }
 
 // BenchmarkNoChangePlanLocal runs `trustform plan` of a stack the local
