@@ -259,7 +259,12 @@ func detailRoles(ctx context.Context, cfg *model.Config, prov Provider, ac *mode
 		}
 	} else {
 		for _, r := range cfg.Roles {
-			if have := a.Roles[model.NameKey(r.Name)]; r.Adopt && r.Account == ac.ID && untagged(have) {
+			// The cheap tests first: this runs for every account over
+			// every role of the stack.
+			if !r.Adopt || r.Account != ac.ID {
+				continue
+			}
+			if have := a.Roles[model.NameKey(r.Name)]; untagged(have) {
 				names = append(names, have.Name)
 			}
 		}

@@ -90,6 +90,9 @@ type checker struct {
 	managed   map[string]bool   // the stack's own (not external) accounts
 	partition map[string]string // account id → partition
 	out       []model.Finding
+	// rolesByARN indexes the declared roles by ARN, built on first use:
+	// a scan per deny made lint quadratic in a stack of thousands of roles.
+	rolesByARN map[string]*model.RoleConfig
 }
 
 func (c *checker) add(id, address string, src model.Source, hint, format string, args ...any) {
@@ -361,13 +364,19 @@ func (c *checker) deny(g *model.GrantConfig) {
 	}
 }
 
+// declaredRole is the stack's role of an ARN (the first declared, if two
+// share it), or nil.
 func (c *checker) declaredRole(arn string) *model.RoleConfig {
-	for _, r := range c.cfg.Roles {
-		if model.RoleARN(c.partition[r.Account], r.Account, r.Path, r.Name) == arn {
-			return r
+	if c.rolesByARN == nil {
+		c.rolesByARN = make(map[string]*model.RoleConfig, len(c.cfg.Roles))
+		for _, r := range c.cfg.Roles {
+			key := model.RoleARN(c.partition[r.Account], r.Account, r.Path, r.Name)
+			if _, dup := c.rolesByARN[key]; !dup {
+				c.rolesByARN[key] = r
+			}
 		}
 	}
-	return nil
+	return c.rolesByARN[arn]
 }
 
 // trustsAtAll reports whether some Allow statement of a trust policy could
