@@ -26,16 +26,12 @@ import (
 // A stack without the organization block keeps no record (a record it kept
 // before is deleted), and a destroy plan deletes it. The access diff of the
 // plan itself (plan.Access) is unchanged by this.
-func recordAccess(cfg *model.Config, plan *model.Plan, awsManaged func(string) (string, bool)) error {
+//
+// now and after evaluate the accounts as they are and as projected (the
+// plan's changes before the record's).
+func recordAccess(cfg *model.Config, plan *model.Plan, now, after *access.Evaluator, projected *model.State) error {
 	stack := cfg.Stack.Name
 	keep := cfg.Organization != nil && !plan.Destroy
-	var now, after *access.Evaluator
-	var projected *model.State
-	if keep {
-		now = access.New(access.Inputs{State: plan.Actual, Policies: awsManaged})
-		projected = Project(plan.Actual, plan.Changes)
-		after = access.New(access.Inputs{State: projected, Policies: awsManaged})
-	}
 	var changes []*model.Change
 	for _, ac := range cfg.Managed() {
 		have := plan.Actual.Accounts[ac.ID]

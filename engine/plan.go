@@ -39,10 +39,16 @@ func MakePlan(ctx context.Context, cfg *model.Config, prov Provider, opts PlanOp
 		return nil, err
 	}
 	plan.Findings = findings
-	if err := recordAccess(cfg, plan, opts.AWSManaged); err != nil {
+	// The accounts as they are and as the plan leaves them, evaluated once
+	// for the access record and the analysis alike. The projection leaves
+	// out the record's own changes: a record grants and denies nothing.
+	projected := Project(plan.Actual, plan.Changes)
+	now := access.New(access.Inputs{State: plan.Actual, Policies: opts.AWSManaged})
+	after := access.New(access.Inputs{State: projected, Policies: opts.AWSManaged})
+	if err := recordAccess(cfg, plan, now, after, projected); err != nil {
 		return nil, err
 	}
-	analyse(cfg, plan, opts.AWSManaged)
+	analyse(cfg, plan, now, after, projected)
 	return plan, nil
 }
 
@@ -84,10 +90,8 @@ func MakeChanges(ctx context.Context, cfg *model.Config, prov Provider, opts Pla
 // the ability to assume which role, and the stack's expectations, both on the
 // accounts as they will be after the plan. A destroy plan checks no
 // expectation: removing the stack is meant to remove the access it expects.
-func analyse(cfg *model.Config, plan *model.Plan, awsManaged func(string) (string, bool)) {
-	projected := Project(plan.Actual, plan.Changes)
-	after := access.New(access.Inputs{State: projected, Policies: awsManaged})
-	plan.Access = access.DiffChanges(access.New(access.Inputs{State: plan.Actual, Policies: awsManaged}), after, plan.Changes)
+func analyse(cfg *model.Config, plan *model.Plan, now, after *access.Evaluator, projected *model.State) {
+	plan.Access = access.DiffChanges(now, after, plan.Changes)
 	if plan.Destroy || len(cfg.Expectations) == 0 {
 		return
 	}

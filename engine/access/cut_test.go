@@ -64,20 +64,7 @@ func TestSearchCutIsReported(t *testing.T) {
 					t.Fatalf("test state: %s with every tag: %s %v", p, res.Decision, res.Reasons)
 				}
 			}
-			list, undecided := ev.SearchAssumers(updateApp)
-			if !slices.Equal(undecided, tt.undecided) {
-				t.Errorf("undecided %v, want %v", undecided, tt.undecided)
-			}
-			listed := map[string]access.Assumer{}
-			for _, a := range list {
-				listed[a.Principal] = a
-				if a.Outside {
-					continue
-				}
-				if res := ev.CanAssume(a.Principal, updateApp, a.Context); !res.Allowed {
-					t.Errorf("%s listed with %v, but CanAssume says %s", a.Principal, a.Context, res.Decision)
-				}
-			}
+			listed, list := searchChecked(t, ev, updateApp, tt.undecided)
 			q, ok := listed[tt.listed]
 			if !ok {
 				t.Fatalf("%s is not listed: %v", tt.listed, whoList(list))
@@ -142,14 +129,7 @@ func TestConflictingTestsAreUndecided(t *testing.T) {
 				}}}.JSON()
 			}
 			ev := access.New(access.Inputs{State: s, Policies: resolveAWSManaged(t)})
-			list, undecided := ev.SearchAssumers(updateApp)
-			if !slices.Equal(undecided, tt.undecided) {
-				t.Errorf("undecided %v, want %v", undecided, tt.undecided)
-			}
-			listed := map[string]access.Assumer{}
-			for _, a := range list {
-				listed[a.Principal] = a
-			}
+			listed, list := searchChecked(t, ev, updateApp, tt.undecided)
 			q, ok := listed[quinn]
 			if !ok {
 				t.Fatalf("Quinn is not listed: %v", whoList(list))
@@ -177,4 +157,26 @@ func TestConflictingTestsAreUndecided(t *testing.T) {
 			}
 		})
 	}
+}
+
+// searchChecked is SearchAssumers of a role, its undecided principals
+// checked against want, and its listed ones by principal, each of the
+// state checked with CanAssume under the context it is listed with.
+func searchChecked(t *testing.T, ev *access.Evaluator, role string, want []string) (map[string]access.Assumer, []access.Assumer) {
+	t.Helper()
+	list, undecided := ev.SearchAssumers(role)
+	if !slices.Equal(undecided, want) {
+		t.Errorf("undecided %v, want %v", undecided, want)
+	}
+	listed := map[string]access.Assumer{}
+	for _, a := range list {
+		listed[a.Principal] = a
+		if a.Outside {
+			continue
+		}
+		if res := ev.CanAssume(a.Principal, role, a.Context); !res.Allowed {
+			t.Errorf("%s listed with %v, but CanAssume says %s", a.Principal, a.Context, res.Decision)
+		}
+	}
+	return listed, list
 }

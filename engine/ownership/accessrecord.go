@@ -119,25 +119,14 @@ func AccessRecords(stack string, entries []model.RecordedAssumer) []*model.Manag
 		return strings.Compare(a.Principal, b.Principal)
 	})
 	var out []*model.ManagedPolicy
-	var batch []model.RecordedAssumer
-	size := 0
-	flush := func() {
+	size := func(e model.RecordedAssumer) int {
+		return len(policy.Document{Statements: []policy.Statement{recordStatement(e)}}.JSON()) + 1
+	}
+	for _, batch := range pack(sorted, size, ledgerBudget-100) {
 		out = append(out, &model.ManagedPolicy{
 			Name: AccessRecordName(stack, len(out)), Path: OwnedGroupPath(stack), Description: AccessRecordDescription(stack),
 			Document: AccessRecordDocument(batch), Owned: true,
 		})
-		batch, size = nil, 0
-	}
-	for _, e := range sorted {
-		n := len(policy.Document{Statements: []policy.Statement{recordStatement(e)}}.JSON())
-		if len(batch) > 0 && size+n > ledgerBudget-100 {
-			flush()
-		}
-		batch = append(batch, e)
-		size += n + 1
-	}
-	if len(batch) > 0 {
-		flush()
 	}
 	return out
 }

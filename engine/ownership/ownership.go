@@ -197,24 +197,32 @@ func LedgerEntries(doc string) []string {
 func Ledgers(stack, partition, account string, arns []string) []*model.ManagedPolicy {
 	sorted := slices.Sorted(slices.Values(arns))
 	var out []*model.ManagedPolicy
-	var batch []string
-	size := 0
-	flush := func() {
+	for _, batch := range pack(sorted, func(arn string) int { return len(arn) + 3 }, ledgerBudget-200) {
 		out = append(out, &model.ManagedPolicy{
 			Name: LedgerName(stack, len(out)), Path: OwnedGroupPath(stack), Description: LedgerDescription(stack),
 			Document: LedgerDocument(batch), Owned: true,
 		})
-		batch, size = nil, 0
 	}
-	for _, arn := range sorted {
-		if len(batch) > 0 && size+len(arn)+3 > ledgerBudget-200 {
-			flush()
+	return out
+}
+
+// pack splits items, in order, into the fewest runs whose sizes add up to
+// at most budget each (an item larger than budget has a run of its own):
+// how the stack's records fill managed policies under IAM's size limit.
+func pack[T any](items []T, size func(T) int, budget int) [][]T {
+	var out [][]T
+	var batch []T
+	used := 0
+	for _, it := range items {
+		n := size(it)
+		if len(batch) > 0 && used+n > budget {
+			out, batch, used = append(out, batch), nil, 0
 		}
-		batch = append(batch, arn)
-		size += len(arn) + 3
+		batch = append(batch, it)
+		used += n
 	}
 	if len(batch) > 0 {
-		flush()
+		out = append(out, batch)
 	}
 	return out
 }
