@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -58,8 +59,16 @@ func main() {
 		localCount  = flag.Int("local-count", 5, "measurements per size of the local benchmark, 3 plans each")
 		keep        = flag.Bool("keep", false, "keep the runs in -results of the tools and sizes not run now, so that one report can gather several invocations of one session")
 		add         = flag.Bool("add", false, "with -keep, add this invocation's runs to those in -results of the same tool and size instead of replacing them (to reach the run count over several invocations)")
+		hold        = flag.String("hold", "", "apply the stack of this size with trustform on a fresh moto, print the environment and directory to profile it by hand, and wait until interrupted (measures nothing)")
 	)
 	flag.Parse()
+	if *hold != "" {
+		if err := holdStack(*hold); err != nil {
+			fmt.Fprintln(os.Stderr, "trustform-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	opts := options{runs: *runs, sizes: list(*only), tfSizes: list(*tfSizes), tools: list(*toolNames), tfPhases: list(*tfPhases), keep: *keep, add: *add,
 		localSizes: *localSizes, localCount: *localCount,
 		out: *out, plot: *plot, mirror: *mirror, results: *resultsFile, reportOnly: *reportOnly}
@@ -233,10 +242,7 @@ func runOnce(work string, t tool, sz size, tfPhases map[string]bool) (runResult,
 		return r, err
 	}
 	defer os.RemoveAll(dir)
-	env := append(os.Environ(),
-		"AWS_ENDPOINT_URL="+proxy.URL, "AWS_ACCESS_KEY_ID="+mototest.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+mototest.SecretAccessKey,
-		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE="+filepath.Join(dir, "aws-config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "aws-credentials"))
+	env := append(os.Environ(), motoEnv(proxy.URL, dir)...)
 	if err := t.prepare(dir, sz.spec, proxy.URL, env); err != nil {
 		return r, err
 	}
@@ -251,16 +257,102 @@ func runOnce(work string, t tool, sz size, tfPhases map[string]bool) (runResult,
 			}
 		}
 		proxy.ResetStats()
+		serverBefore := treeCPUSeconds(moto.Pid())
 		m, err := measure(t.command(dir, ph), t.env(env), t.wantExit(ph))
 		if err != nil {
 			return r, fmt.Errorf("%s: %w", ph, err)
 		}
+		m.ServerCPUSeconds = treeCPUSeconds(moto.Pid()) - serverBefore
 		st := proxy.Stats()
 		m.Calls = st.Requests
 		m.ByAction = st.Actions
 		r.Phases = append(r.Phases, phaseResult{Phase: ph, Measure: m})
 	}
 	return r, nil
+}
+
+// motoEnv is the environment that points the AWS SDK (and Terraform's
+// provider) at moto behind the proxy, with moto's credentials and no shared
+// configuration of the machine's.
+func motoEnv(endpoint, dir string) []string {
+	return []string{"AWS_ENDPOINT_URL=" + endpoint, "AWS_ACCESS_KEY_ID=" + mototest.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + mototest.SecretAccessKey,
+		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + filepath.Join(dir, "aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "aws-credentials")}
+}
+
+// holdStack applies the stack of one size on a fresh moto behind the
+// counting proxy and keeps both running until interrupted, for profiling a
+// plan by hand (trustform plan -cpuprofile is not a flag: use go test's or
+// perf against the printed command).
+func holdStack(name string) error {
+	i := slices.IndexFunc(sizes, func(s size) bool { return s.name == name })
+	if i < 0 {
+		return fmt.Errorf("-hold: no size %q", name)
+	}
+	sz := sizes[i]
+	work, err := os.MkdirTemp("", "trustform-hold-")
+	if err != nil {
+		return err
+	}
+	bin := filepath.Join(work, "trustform")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/trustform").CombinedOutput(); err != nil {
+		return fmt.Errorf("building trustform (run from the repository root): %v\n%s", err, out)
+	}
+	moto, err := mototest.Launch()
+	if err != nil {
+		return err
+	}
+	defer moto.Stop()
+	proxy, err := faultproxy.Listen(moto.URL, faultproxy.Config{})
+	if err != nil {
+		return err
+	}
+	defer proxy.Close()
+	dir := filepath.Join(work, "stack")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	t := &trustformTool{bin: bin}
+	if err := t.prepare(dir, sz.spec, proxy.URL, nil); err != nil {
+		return err
+	}
+	env := motoEnv(proxy.URL, work)
+	fmt.Fprintf(os.Stderr, "%s applying %d objects in %d accounts on moto (pid %d)\n", time.Now().Format("15:04:05"), sz.spec.Objects(), sz.spec.Accounts, moto.Pid())
+	m, err := measure(t.command(dir, "apply from empty"), append(os.Environ(), env...), 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "applied in %.1f s (trustform CPU %.1f s)\n", m.WallSeconds, m.CPUSeconds)
+	fmt.Printf("# the stack: %s\n# moto_server pid %d; interrupt this command to stop it\n", dir, moto.Pid())
+	for _, kv := range env {
+		fmt.Printf("export %s\n", kv)
+	}
+	fmt.Printf("%s\n", strings.Join(t.command(dir, "no-change plan"), " "))
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	return nil
+}
+
+// treeCPUSeconds is the user + system CPU time of a process and its
+// descendants so far (the server's, read from /proc), or 0 when it cannot
+// be read. It counts clock ticks of 100 a second, Linux's USER_HZ on
+// every architecture Go supports there.
+func treeCPUSeconds(root int) float64 {
+	var ticks int64
+	stats := procStats()
+	for pid, f := range stats {
+		if !descends(pid, root, stats) {
+			continue
+		}
+		if len(f) > 14 {
+			for _, i := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
+				v, _ := strconv.ParseInt(f[i], 10, 64)
+				ticks += v
+			}
+		}
+	}
+	return float64(ticks) / 100
 }
 
 // measure runs one command and returns its wall time, the CPU time of it
@@ -330,14 +422,15 @@ func samplePeak(root int, stop <-chan struct{}) int64 {
 	}
 }
 
-// treeRSS is the resident memory of root and all its descendants, from
-// /proc.
-func treeRSS(root int, pageSize int64) int64 {
+// procStats is every process's /proc/PID/stat fields after the command
+// name (which, in parentheses, may hold spaces: fields start after the last
+// ")"), so that fields[0] is the state and fields[1] the parent's pid.
+func procStats() map[int][]string {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
+		return nil
 	}
-	parent := map[int]int{}
+	out := map[int][]string{}
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -347,26 +440,35 @@ func treeRSS(root int, pageSize int64) int64 {
 		if err != nil {
 			continue
 		}
-		// The command name, in parentheses, may hold spaces: fields
-		// start after the last ")".
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) > 1 {
-			ppid, _ := strconv.Atoi(fields[1])
-			parent[pid] = ppid
+		if fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:])); len(fields) > 1 {
+			out[pid] = fields
 		}
 	}
-	inTree := func(pid int) bool {
-		for i := 0; pid > 1 && i < 64; i++ {
-			if pid == root {
-				return true
-			}
-			pid = parent[pid]
+	return out
+}
+
+// descends says whether pid is root or one of its descendants.
+func descends(pid, root int, stats map[int][]string) bool {
+	for i := 0; pid > 1 && i < 64; i++ {
+		if pid == root {
+			return true
 		}
-		return false
+		f := stats[pid]
+		if f == nil {
+			return false
+		}
+		pid, _ = strconv.Atoi(f[1])
 	}
+	return false
+}
+
+// treeRSS is the resident memory of root and all its descendants, from
+// /proc.
+func treeRSS(root int, pageSize int64) int64 {
+	stats := procStats()
 	var sum int64
-	for pid := range parent {
-		if !inTree(pid) {
+	for pid := range stats {
+		if !descends(pid, root, stats) {
 			continue
 		}
 		statm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")

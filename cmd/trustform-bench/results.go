@@ -17,6 +17,10 @@ type metrics struct {
 	PeakRSSBytes int64          `json:"peak_rss_bytes"`
 	Calls        int            `json:"calls"`
 	ByAction     map[string]int `json:"by_action"`
+	// ServerCPUSeconds is moto's own CPU time during the phase, so that a
+	// reader sees whose time the wall time is (moto serves one call at a
+	// time). Absent in results older than it.
+	ServerCPUSeconds float64 `json:"server_cpu_seconds,omitempty"`
 }
 
 type phaseResult struct {

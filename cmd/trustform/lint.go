@@ -63,6 +63,6 @@ func (e *cliEnv) warnFindings(cfg *model.Config, findings []model.Finding) {
 		return
 	}
 	fmt.Fprintf(e.stderr, "Warning: %d lint finding(s) (trustform lint %s):\n", len(findings), cfg.Stack.Dir)
-	views.Findings(e.stderr, findings)
+	views.FindingsBrief(e.stderr, findings)
 	fmt.Fprintln(e.stderr)
 }

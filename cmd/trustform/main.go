@@ -244,6 +244,13 @@ func (e *cliEnv) colors(cmd *cli.Command, w io.Writer) views.Colors {
 	return views.Colors{}
 }
 
+// isTerminal says whether w is a terminal, where a line may be rewritten in
+// place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
+}
+
 func stackDir(cmd *cli.Command) (string, error) {
 	switch cmd.Args().Len() {
 	case 0:
@@ -422,7 +429,9 @@ func (e *cliEnv) plan(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer closeFn()
-	plan, err := e.makePlan((&readRetries{w: e.stderr}).watch(ctx), cmd, cfg, prov, cmd.Bool("destroy"))
+	reads := &readRetries{w: e.stderr}
+	plan, err := e.makePlan(reads.watch(ctx), cmd, cfg, prov, cmd.Bool("destroy"))
+	reads.flush()
 	if err != nil {
 		return err
 	}
@@ -558,6 +567,7 @@ func (e *cliEnv) carryOut(ctx context.Context, cmd *cli.Command, r applyRun) err
 	colors := e.colors(cmd, e.stdout)
 	var hooks engine.Hooks
 	var events *views.Events
+	var progress *views.Progress
 	// refuse ends a JSON stream with apply_failed when nothing is applied.
 	refuse := func(err error) error {
 		if events != nil {
@@ -575,7 +585,8 @@ func (e *cliEnv) carryOut(ctx context.Context, cmd *cli.Command, r applyRun) err
 	} else {
 		views.Plan(e.stdout, plan, colors)
 		views.Expectations(e.stdout, plan.Expectations, colors)
-		hooks = views.NewProgress(e.stdout, colors)
+		progress = views.NewProgress(e.stdout, colors, len(plan.Changes), isTerminal(e.stdout))
+		hooks = progress
 	}
 	if !plan.Applicable() {
 		return refuse(notApplicable(plan))
@@ -596,6 +607,9 @@ func (e *cliEnv) carryOut(ctx context.Context, cmd *cli.Command, r applyRun) err
 		fmt.Fprintln(e.stdout)
 	}
 	err := finishing(func() error { return engine.Apply(ctx, plan, r.cfg, r.prov, engine.ApplyOptions{Hooks: hooks}) })
+	if progress != nil {
+		progress.Close()
+	}
 	if events != nil {
 		events.ApplyComplete(add, upd, del, err)
 	}
@@ -640,20 +654,32 @@ func adoptedText(p *model.Plan) string {
 // any change: printed to w as they happen when there is a terminal-style
 // output, kept for the JSON stream otherwise.
 type readRetries struct {
-	w    io.Writer
-	mu   sync.Mutex
-	list []engine.RetryNotice
+	w     io.Writer
+	mu    sync.Mutex
+	list  []engine.RetryNotice
+	lines *views.RetryLines // grouped, as an apply's are
 }
 
 func (r *readRetries) watch(ctx context.Context) context.Context {
+	r.lines = views.NewRetryLines("reading: ", views.Colors{})
 	return engine.WithRetryReporter(ctx, func(n engine.RetryNotice) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.list = append(r.list, n)
 		if r.w != nil {
-			fmt.Fprintf(r.w, "reading: retrying %s (attempt %d, after %s): %s\n", n.Op, n.Attempt, n.Wait.Round(time.Millisecond), n.Reason)
+			r.lines.Add("", n)
+			fmt.Fprint(r.w, r.lines.Due(time.Now(), false))
 		}
 	})
+}
+
+// flush writes the read retries not yet reported, once the read is over.
+func (r *readRetries) flush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.w != nil && r.lines != nil {
+		fmt.Fprint(r.w, r.lines.Due(time.Now(), true))
+	}
 }
 
 // freshPlan stops under -strict when lint finds anything, opens the target
@@ -673,6 +699,7 @@ func (e *cliEnv) freshPlan(ctx context.Context, cmd *cli.Command, cfg *model.Con
 		reads.w = e.stderr
 	}
 	plan, err := e.makePlan(reads.watch(ctx), cmd, cfg, prov, destroy)
+	reads.flush()
 	if err != nil {
 		closeFn()
 		return nil, nil, nil, nil, err

@@ -2,7 +2,10 @@ package aws
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -212,10 +215,24 @@ func addRetryReporter(stack *middleware.Stack) error {
 
 // retryReason says what a failed attempt answered: an API error's code and
 // message, or the transport error (a reset or dropped connection, a
-// timeout).
+// timeout). A transport error is said without the local port and the
+// wrapping of each layer ("connection reset by peer (Post 127.0.0.1:4566)"),
+// so that the same failure of many calls reads the same and groups.
 func retryReason(err error) string {
 	if code := errorCode(err); code != "" {
 		return code + ": " + errorText(err)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		cause := ue.Err.Error()
+		if i := strings.LastIndex(cause, ": "); i >= 0 {
+			cause = cause[i+2:]
+		}
+		host := ue.URL
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+			host = u.Host
+		}
+		return fmt.Sprintf("%s (%s %s)", cause, ue.Op, host)
 	}
 	return err.Error()
 }

@@ -325,7 +325,7 @@ func TestProgressWithoutColorsPrintsNoEscapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			// A failure and a skip: the lines that use colour.
-			_, err := evApply(t, evConfig(evWithPrincipal), func(*model.Plan) engine.Hooks { return NewProgress(&buf, tc.colors) })
+			_, err := evApply(t, evConfig(evWithPrincipal), func(*model.Plan) engine.Hooks { return NewProgress(&buf, tc.colors, 3, false) })
 			if err == nil {
 				t.Fatal("want the policy refused")
 			}

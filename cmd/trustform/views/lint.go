@@ -52,6 +52,55 @@ func Findings(w io.Writer, findings []model.Finding) {
 	}
 }
 
+// findingsShownPerRule is how many findings of one rule a warning shows
+// when a stack has more than findingsShownWhole findings: a plan of a
+// thousand accounts generated from one pattern finds the same thing a
+// thousand times, and the plan should not drown in it.
+const (
+	findingsShownWhole   = 20
+	findingsShownPerRule = 3
+)
+
+// FindingsBrief prints findings as Findings does when there are a few, and
+// otherwise the first findingsShownPerRule of each rule and how many more
+// there are: the warning before a plan, not the lint report (which lists
+// every finding).
+func FindingsBrief(w io.Writer, findings []model.Finding) {
+	if len(findings) <= findingsShownWhole {
+		Findings(w, findings)
+		return
+	}
+	shown := map[string]int{}
+	total := map[string]int{}
+	var rules []string
+	for _, f := range findings {
+		if total[f.ID] == 0 {
+			rules = append(rules, f.ID)
+		}
+		total[f.ID]++
+	}
+	var kept []model.Finding
+	for _, f := range findings {
+		if shown[f.ID] < findingsShownPerRule {
+			shown[f.ID]++
+			kept = append(kept, f)
+		}
+	}
+	Findings(w, kept)
+	for _, id := range rules {
+		if more := total[id] - shown[id]; more > 0 {
+			rule := ""
+			for _, f := range findings {
+				if f.ID == id {
+					rule = f.Rule
+					break
+				}
+			}
+			fmt.Fprintf(w, "... and %s more %s %s finding%s\n", thousands(more), id, rule, plural(more))
+		}
+	}
+}
+
 func position(s model.Source) string {
 	if s.Filename == "" {
 		return "(stack)"

@@ -52,6 +52,7 @@ func Plan(w io.Writer, p *model.Plan, c Colors) {
 		change(w, ch, c)
 	}
 	fmt.Fprintln(w)
+	Summary(w, p, c)
 	fmt.Fprintf(w, "%sPlan:%s %s.\n", c.Bold, c.Reset, CountsText(p))
 }
 
