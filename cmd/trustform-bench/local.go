@@ -12,27 +12,32 @@ import (
 	"time"
 )
 
-// localResult is the Go benchmark of a no-change plan on the local target
-// (BenchmarkNoChangePlanLocal in cmd/trustform) at one size: the whole plan
-// command, seconds per plan, one value per -count.
+// localResult is a Go benchmark of the whole command on the local target at
+// one size (cmd/trustform): BenchmarkNoChangePlanLocal, a no-change plan, or
+// BenchmarkApplyFromEmptyLocal, an apply from empty; seconds per command,
+// one value per -count.
 type localResult struct {
-	Size    string    `json:"size"`
-	Objects int       `json:"objects"`
-	Seconds []float64 `json:"seconds_per_plan"`
-	Commit  string    `json:"commit,omitempty"`
-	Ended   string    `json:"ended,omitempty"`
+	// Benchmark is the benchmark's name without "Benchmark" and "Local":
+	// "NoChangePlan" (also when absent, in older results) or
+	// "ApplyFromEmpty".
+	Benchmark string    `json:"benchmark,omitempty"`
+	Size      string    `json:"size"`
+	Objects   int       `json:"objects"`
+	Seconds   []float64 `json:"seconds_per_plan"`
+	Commit    string    `json:"commit,omitempty"`
+	Ended     string    `json:"ended,omitempty"`
 }
 
 // benchLine matches a line of `go test -bench` output of that benchmark:
 // name/size-procs, iterations, ns/op, then the objects metric.
-var benchLine = regexp.MustCompile(`^BenchmarkNoChangePlanLocal/(\w+)-\d+\s+\d+\s+([\d.]+) ns/op\s+([\d.]+) objects`)
+var benchLine = regexp.MustCompile(`^Benchmark(NoChangePlan|ApplyFromEmpty)Local/(\w+)-\d+\s+\d+\s+([\d.]+) ns/op\s+([\d.]+) objects`)
 
-// runLocal runs the Go benchmark of a no-change plan on the local target at
-// the given sizes (sub-benchmark names), count times each, 3 plans a
-// measurement, and returns a result per size.
-func runLocal(sizes []string, count int) ([]localResult, error) {
-	pattern := "^BenchmarkNoChangePlanLocal$/^(" + strings.Join(sizes, "|") + ")$"
-	cmd := exec.Command("go", "test", "./cmd/trustform", "-run", "^$", "-bench", pattern, "-benchtime", "3x", "-count", strconv.Itoa(count))
+// runLocal runs a Go benchmark on the local target (bench: "NoChangePlan"
+// or "ApplyFromEmpty") at the given sizes (sub-benchmark names), count times
+// each, 3 commands a measurement, and returns a result per size.
+func runLocal(bench string, sizes []string, count int) ([]localResult, error) {
+	pattern := "^Benchmark" + bench + "Local$/^(" + strings.Join(sizes, "|") + ")$"
+	cmd := exec.Command("go", "test", "./cmd/trustform", "-run", "^$", "-bench", pattern, "-benchtime", "3x", "-count", strconv.Itoa(count), "-timeout", "60m")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	fmt.Fprintf(os.Stderr, "%s go test -bench %s -count %d\n", time.Now().Format("15:04:05"), pattern, count)
@@ -53,24 +58,25 @@ func parseLocal(output, commit, ended string) ([]localResult, error) {
 		if m == nil {
 			continue
 		}
-		ns, err := strconv.ParseFloat(m[2], 64)
+		ns, err := strconv.ParseFloat(m[3], 64)
 		if err != nil {
 			return nil, err
 		}
-		objects, err := strconv.ParseFloat(m[3], 64)
+		objects, err := strconv.ParseFloat(m[4], 64)
 		if err != nil {
 			return nil, err
 		}
-		i, ok := bySize[m[1]]
+		key := m[1] + "/" + m[2]
+		i, ok := bySize[key]
 		if !ok {
 			i = len(out)
-			bySize[m[1]] = i
-			out = append(out, localResult{Size: m[1], Objects: int(objects), Commit: commit, Ended: ended})
+			bySize[key] = i
+			out = append(out, localResult{Benchmark: m[1], Size: m[2], Objects: int(objects), Commit: commit, Ended: ended})
 		}
 		out[i].Seconds = append(out[i].Seconds, ns/1e9)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("local benchmark printed no BenchmarkNoChangePlanLocal results:\n%s", tail(output))
+		return nil, fmt.Errorf("local benchmark printed no results of BenchmarkNoChangePlanLocal or BenchmarkApplyFromEmptyLocal:\n%s", tail(output))
 	}
 	return out, nil
 }

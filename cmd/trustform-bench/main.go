@@ -25,23 +25,36 @@ import (
 type size struct {
 	name string
 	spec stackgen.Spec
+	// cheapPolicies runs moto with its AWS managed policies made cheap
+	// (mototest.LaunchCheapPolicies): as installed, moto builds their
+	// catalogue into each of a thousand accounts.
+	cheapPolicies bool
 }
 
 var sizes = []size{
-	{"50", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 2, Roles: 5, Groups: 2}},
-	{"500", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 10, Roles: 12, Groups: 1}},
-	{"2000", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 10, Roles: 48, Groups: 4}},
-	{"10000", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 20, Roles: 124, Groups: 2}},
+	{"50", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 2, Roles: 5, Groups: 2}, false},
+	{"500", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 10, Roles: 12, Groups: 1}, false},
+	{"2000", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 10, Roles: 48, Groups: 4}, false},
+	{"10000", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 20, Roles: 124, Groups: 2}, false},
 	// Organisation scale: many accounts of a few objects each (2 roles with
 	// their policies, 2 groups with a grant and a deny: 14 objects as a plan
 	// counts them), the shape of a platform team's trust stack. Not in the
 	// default -sizes: an apply of 1,000 accounts on moto takes many minutes.
-	{"200x14", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 200, Roles: 2, Groups: 2}},
-	{"1000x14", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 1000, Roles: 2, Groups: 2}},
+	{"200x14", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 200, Roles: 2, Groups: 2}, true},
+	{"1000x14", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 1000, Roles: 2, Groups: 2}, true},
 }
 
-// The phases, in the order they run on one stack.
-var phases = []string{"apply from empty", "no-change plan", "one-change apply", "destroy"}
+// The phases, in the order they run on one stack. manyChangePlan runs only
+// at organisation scale (manyChangeAccounts accounts or more), by trustform.
+var phases = []string{"apply from empty", "no-change plan", manyChangePlan, "one-change apply", "destroy"}
+
+const (
+	manyChangePlan = "plan of 500 changes"
+	// manyChangeAccounts is how many accounts the plan of many changes
+	// changes, one role's tag in each: the plan left by an apply
+	// interrupted half-way through a tag's roll-out.
+	manyChangeAccounts = 500
+)
 
 func main() {
 	var (
@@ -56,7 +69,8 @@ func main() {
 		toolNames   = flag.String("tools", "trustform,terraform", "the tools to run")
 		tfPhases    = flag.String("terraform-phases", "apply,plan,change,destroy", "the phases Terraform runs (apply, plan, change, destroy; in that order, from the first): the last two set no target and take the longest at 10,000 objects")
 		localSizes  = flag.String("local-sizes", "500,10000", "the sizes of the Go benchmark of a no-change plan on the local target (BenchmarkNoChangePlanLocal) to run first; empty to skip it")
-		localCount  = flag.Int("local-count", 5, "measurements per size of the local benchmark, 3 plans each")
+		localApply  = flag.String("local-apply-sizes", "", "the sizes of the Go benchmark of an apply from empty on the local target (BenchmarkApplyFromEmptyLocal) to run first, e.g. 1000x14; empty to skip it")
+		localCount  = flag.Int("local-count", 5, "measurements per size of the local benchmarks, 3 commands each")
 		keep        = flag.Bool("keep", false, "keep the runs in -results of the tools and sizes not run now, so that one report can gather several invocations of one session")
 		add         = flag.Bool("add", false, "with -keep, add this invocation's runs to those in -results of the same tool and size instead of replacing them (to reach the run count over several invocations)")
 		hold        = flag.String("hold", "", "apply the stack of this size with trustform on a fresh moto, print the environment and directory to profile it by hand, and wait until interrupted (measures nothing)")
@@ -70,7 +84,7 @@ func main() {
 		return
 	}
 	opts := options{runs: *runs, sizes: list(*only), tfSizes: list(*tfSizes), tools: list(*toolNames), tfPhases: list(*tfPhases), keep: *keep, add: *add,
-		localSizes: *localSizes, localCount: *localCount,
+		localSizes: *localSizes, localApplySizes: *localApply, localCount: *localCount,
 		out: *out, plot: *plot, mirror: *mirror, results: *resultsFile, reportOnly: *reportOnly}
 	if err := run(opts); err != nil {
 		fmt.Fprintln(os.Stderr, "trustform-bench:", err)
@@ -84,7 +98,7 @@ type options struct {
 	sizes, tfSizes, tools, tfPhases map[string]bool
 	keep, add, reportOnly           bool
 	out, plot, mirror, results      string
-	localSizes                      string
+	localSizes, localApplySizes     string
 	localCount                      int
 }
 
@@ -152,16 +166,19 @@ func run(o options) error {
 			return err
 		}
 		if old != nil {
-			keepFrom(res, old, running, o.add, o.localSizes == "", o.tools["trustform"])
+			keepFrom(res, old, running, o.add, o.localSizes == "" && o.localApplySizes == "", o.tools["trustform"])
 		}
 	}
-	if o.localSizes != "" {
-		// First, while nothing else of the benchmark runs.
-		local, err := runLocal(strings.Split(o.localSizes, ","), o.localCount)
+	// First, while nothing else of the benchmark runs.
+	for _, lb := range []struct{ bench, sizes string }{{"NoChangePlan", o.localSizes}, {"ApplyFromEmpty", o.localApplySizes}} {
+		if lb.sizes == "" {
+			continue
+		}
+		local, err := runLocal(lb.bench, strings.Split(lb.sizes, ","), o.localCount)
 		if err != nil {
 			return err
 		}
-		res.Local = local
+		res.Local = append(res.Local, local...)
 		if err := saveResults(o.results, res); err != nil {
 			return err
 		}
@@ -225,8 +242,8 @@ func keepFrom(res, old *results, running func(tool, size string) bool, add, keep
 // runOnce runs every phase of one tool on one stack, on a fresh moto behind
 // a counting proxy, and stops both.
 func runOnce(work string, t tool, sz size, tfPhases map[string]bool) (runResult, error) {
-	r := runResult{Tool: t.name(), Size: sz.name, Objects: sz.spec.Objects(), Accounts: sz.spec.Accounts}
-	moto, err := mototest.Launch()
+	r := runResult{Tool: t.name(), Size: sz.name, Objects: sz.spec.Objects(), Accounts: sz.spec.Accounts, CheapPolicies: sz.cheapPolicies}
+	moto, err := launchMoto(sz)
 	if err != nil {
 		return r, err
 	}
@@ -251,8 +268,18 @@ func runOnce(work string, t tool, sz size, tfPhases map[string]bool) (runResult,
 			// Phases run in order on one stack: one left out ends the run.
 			break
 		}
+		if ph == manyChangePlan && (t.name() != "trustform" || sz.spec.Accounts < manyChangeAccounts) {
+			continue
+		}
 		if ph == "one-change apply" {
 			if err := t.changeOne(dir); err != nil {
+				return r, err
+			}
+		}
+		var restore func() error
+		if ph == manyChangePlan {
+			var err error
+			if restore, err = changeMany(dir, manyChangeAccounts); err != nil {
 				return r, err
 			}
 		}
@@ -263,12 +290,25 @@ func runOnce(work string, t tool, sz size, tfPhases map[string]bool) (runResult,
 			return r, fmt.Errorf("%s: %w", ph, err)
 		}
 		m.ServerCPUSeconds = treeCPUSeconds(moto.Pid()) - serverBefore
+		if restore != nil {
+			if err := restore(); err != nil {
+				return r, err
+			}
+		}
 		st := proxy.Stats()
 		m.Calls = st.Requests
 		m.ByAction = st.Actions
 		r.Phases = append(r.Phases, phaseResult{Phase: ph, Measure: m})
 	}
 	return r, nil
+}
+
+// launchMoto starts the moto_server a size runs against.
+func launchMoto(sz size) (*mototest.Server, error) {
+	if sz.cheapPolicies {
+		return mototest.LaunchCheapPolicies()
+	}
+	return mototest.Launch()
 }
 
 // motoEnv is the environment that points the AWS SDK (and Terraform's
@@ -298,7 +338,7 @@ func holdStack(name string) error {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/trustform").CombinedOutput(); err != nil {
 		return fmt.Errorf("building trustform (run from the repository root): %v\n%s", err, out)
 	}
-	moto, err := mototest.Launch()
+	moto, err := launchMoto(sz)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,9 @@ type runResult struct {
 	Size     string `json:"size"`
 	Objects  int    `json:"objects"`
 	Accounts int    `json:"accounts"`
+	// CheapPolicies says moto ran with its AWS managed policies made
+	// cheap (mototest.LaunchCheapPolicies).
+	CheapPolicies bool `json:"cheap_policies,omitempty"`
 	// Commit and Ended say which trustform was built for the run and
 	// when it ended, so that a report gathered with -keep can say so.
 	Commit string        `json:"commit,omitempty"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -35,7 +36,7 @@ func (t *trustformTool) prepare(dir string, spec stackgen.Spec, _ string, _ []st
 func (t *trustformTool) command(dir, phase string) []string {
 	flags := []string{"--target", "aws", "--assume-role-name", "OrganizationAccountAccessRole", dir}
 	switch phase {
-	case "no-change plan":
+	case "no-change plan", manyChangePlan:
 		return append([]string{t.bin, "plan", "-detailed-exitcode"}, flags...)
 	case "destroy":
 		return append([]string{t.bin, "destroy", "-auto-approve"}, flags...)
@@ -44,7 +45,15 @@ func (t *trustformTool) command(dir, phase string) []string {
 }
 
 func (t *trustformTool) env(base []string) []string { return base }
-func (t *trustformTool) wantExit(string) int        { return 0 }
+
+// wantExit is plan -detailed-exitcode's 2 (changes) for the plan of many
+// changes, 0 otherwise.
+func (t *trustformTool) wantExit(phase string) int {
+	if phase == manyChangePlan {
+		return 2
+	}
+	return 0
+}
 func (t *trustformTool) changeOne(dir string) error {
 	return changeFirstTag(filepath.Join(dir, stackgen.AccountFile(0)))
 }
@@ -75,7 +84,7 @@ func (t *terraformTool) prepare(dir string, spec stackgen.Spec, endpoint string,
 func (t *terraformTool) command(dir, phase string) []string {
 	chdir := "-chdir=" + dir
 	switch phase {
-	case "no-change plan":
+	case "no-change plan", manyChangePlan:
 		return []string{t.bin, chdir, "plan", "-detailed-exitcode", "-input=false", "-no-color"}
 	case "destroy":
 		return []string{t.bin, chdir, "destroy", "-auto-approve", "-input=false", "-no-color"}
@@ -118,6 +127,32 @@ func changeFirstTag(path string) error {
 	}
 	text = text[:i] + `"app-0-changed"` + text[i+len(`"app-0"`):]
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// changeMany changes the first role's tag in the files of the first n
+// accounts, and returns how to put them back.
+func changeMany(dir string, n int) (func() error, error) {
+	saved := map[string][]byte{}
+	restore := func() error {
+		for path, b := range saved {
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := range n {
+		path := filepath.Join(dir, stackgen.AccountFile(i))
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, errors.Join(err, restore())
+		}
+		saved[path] = b
+		if err := changeFirstTag(path); err != nil {
+			return nil, errors.Join(err, restore())
+		}
+	}
+	return restore, nil
 }
 
 func writeFiles(dir string, files map[string]string) error {

@@ -73,6 +73,13 @@ func Start(t testing.TB) *Server {
 // does not depend on this package.
 func Launch() (*Server, error) { return launch(false) }
 
+// LaunchCheapPolicies is Launch with the AWS managed policies made cheap, as
+// Start makes them (sitecustomize.py; no answer changes): moto as installed
+// builds its catalogue of them into every account's backend, which at a
+// thousand accounts costs it minutes of CPU and more memory than the
+// machine has. The benchmark's organisation-scale sizes use it, and say so.
+func LaunchCheapPolicies() (*Server, error) { return launch(true) }
+
 //go:embed sitecustomize.py
 var siteCustomize []byte
 
