@@ -48,9 +48,10 @@ func newNamer(cfg *model.Config) *namer {
 	for _, r := range cfg.Roles {
 		n.blocks[model.PrincipalKey(r.Account, model.KindRole, r.Name)] = r.Address
 	}
+	partitionOf := cfg.Partitions()
 	for _, p := range cfg.Policies {
 		n.blocks[model.PolicyKey(p.Account, p.Name)] = p.Address
-		n.arns[model.PolicyARN(cfg.PartitionOf(p.Account), p.Account, p.Path, p.Name)] = p.Address
+		n.arns[model.PolicyARN(partitionOf(p.Account), p.Account, p.Path, p.Name)] = p.Address
 	}
 	for _, g := range cfg.Grants {
 		for _, to := range g.To {

@@ -19,11 +19,35 @@ import (
 // the stack's own inline policies (its grants and denies): those are the only
 // part of them the stack manages.
 func Desired(cfg *model.Config) (*model.State, error) {
+	s, err := DesiredPolicies(cfg)
+	// Last, with every child in place: the record of what the stack will
+	// have applied to each role and user it owns (see AppliedTagKey).
+	for _, a := range s.Accounts {
+		for _, r := range a.Roles {
+			if r.Owned {
+				ownership.RecordRole(r)
+			}
+		}
+		for _, u := range a.Users {
+			if u.Owned {
+				ownership.RecordUser(u)
+			}
+		}
+	}
+	return s, err
+}
+
+// DesiredPolicies is Desired without the records of what the stack applied
+// (the tags the diff compares), for the loader's quota checks, which need
+// the policies only: the records canonicalise every document of every
+// owned role and user, a third of Desired's cost.
+func DesiredPolicies(cfg *model.Config) (*model.State, error) {
 	s := model.NewState()
 	for _, a := range cfg.Managed() {
 		s.Account(a.ID, a.Partition)
 	}
-	acct := func(id string) *model.Account { return s.Account(id, cfg.PartitionOf(id)) }
+	partitionOf := cfg.Partitions()
+	acct := func(id string) *model.Account { return s.Account(id, partitionOf(id)) }
 	owner := cfg.Stack.Name
 	for _, k := range kindTable {
 		if k.declare != nil {
@@ -69,20 +93,6 @@ func Desired(cfg *model.Config) (*model.State, error) {
 			}
 			inlineFrom[pk][strings.ToLower(name)] = inlineOrigin{name: name, block: fmt.Sprintf("%s (%s)", g.Address, g.Source)}
 			inline[name] = doc
-		}
-	}
-	// Last, with every child in place: the record of what the stack will
-	// have applied to each role and user it owns (see AppliedTagKey).
-	for _, a := range s.Accounts {
-		for _, r := range a.Roles {
-			if r.Owned {
-				ownership.RecordRole(r)
-			}
-		}
-		for _, u := range a.Users {
-			if u.Owned {
-				ownership.RecordUser(u)
-			}
 		}
 	}
 	return s, errs.ErrorOrNil()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/trustform/trustform/engine/access"
 	"github.com/trustform/trustform/engine/expect"
@@ -220,19 +221,24 @@ func readAccount(ctx context.Context, cfg *model.Config, prov Provider, ac *mode
 const accountsAtOnce = 32
 
 // forEachAccount runs fn for every given account, accountsAtOnce at a time,
-// and returns every error.
+// and returns every error. A fixed pool of workers takes the accounts in
+// turn rather than a goroutine each waiting its turn: at 1,000 accounts the
+// goroutines would each grow a stack deep enough for the SDK's middleware
+// from nothing, a tenth of the plan's CPU when profiled on moto.
 func forEachAccount(accounts []*model.AccountConfig, fn func(i int, ac *model.AccountConfig) error) error {
 	errs := make([]error, len(accounts))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, accountsAtOnce)
-	for i, ac := range accounts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			errs[i] = fn(i, ac)
-		}()
+	for range min(accountsAtOnce, len(accounts)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(accounts) {
+					return
+				}
+				errs[i] = fn(i, accounts[i])
+			}
+		})
 	}
 	wg.Wait()
 	var merr *multierror.Error

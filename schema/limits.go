@@ -75,9 +75,11 @@ func (l *loader) quotaError(account string, rng hcl.Range, summary, format strin
 func (l *loader) checkLimits() {
 	// The aggregate inline sizes must include what the stack's grants and
 	// denies add to each principal, exactly as the engine renders them; the
-	// engine's own Desired is the one place that knows. Its only error is a
-	// grant to an undeclared principal, which references already rule out.
-	desired, _ := engine.Desired(&l.cfg)
+	// engine's own Desired is the one place that knows (without the
+	// records of what was applied, which sizes do not need). Its only error
+	// is a grant to an undeclared principal, which references already rule
+	// out.
+	desired, _ := engine.DesiredPolicies(&l.cfg)
 	for _, b := range l.blocks {
 		for _, in := range b.instances {
 			switch out := in.out.(type) {

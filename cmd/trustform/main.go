@@ -50,6 +50,7 @@ func (e *exitError) Error() string {
 
 func main() {
 	tuneGC()
+	profileCPU()
 	// SIGINT and SIGTERM end every command promptly (signals.go): at once,
 	// unless changes are being made, which then stop after the calls in
 	// flight; a second signal exits at once.
@@ -59,6 +60,7 @@ func main() {
 	if c := interruptedCode(); c != 0 && code != 0 {
 		code = c
 	}
+	stopProfile()
 	os.Exit(code)
 }
 

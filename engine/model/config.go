@@ -189,7 +189,8 @@ type ExpectConfig struct {
 }
 
 // PartitionOf returns the partition of a declared account ("aws" for one
-// the stack does not declare).
+// the stack does not declare). It looks through every account: code that
+// asks once per object should ask Partitions once instead.
 func (cfg *Config) PartitionOf(id string) string {
 	for _, a := range cfg.Accounts {
 		if a.ID == id {
@@ -197,4 +198,22 @@ func (cfg *Config) PartitionOf(id string) string {
 		}
 	}
 	return "aws"
+}
+
+// Partitions returns a function with PartitionOf's answers that looks each
+// up in a map made once: asked once per object of a stack of 1,000
+// accounts, PartitionOf would compare 14 million IDs.
+func (cfg *Config) Partitions() func(id string) string {
+	byID := make(map[string]string, len(cfg.Accounts))
+	for _, a := range cfg.Accounts {
+		if _, seen := byID[a.ID]; !seen {
+			byID[a.ID] = a.Partition
+		}
+	}
+	return func(id string) string {
+		if p, ok := byID[id]; ok {
+			return p
+		}
+		return "aws"
+	}
 }

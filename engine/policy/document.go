@@ -137,8 +137,10 @@ func Parse(text string) (Document, error) {
 			text = dec
 		}
 	}
-	d, _, err := parse(text)
-	return d, err
+	return parseMemo(text, func(text string) (Document, error) {
+		d, _, err := parse(text)
+		return d, err
+	})
 }
 
 // ParseStrict reads a policy document as IAM's write APIs (CreatePolicy,
