@@ -93,6 +93,10 @@ type checker struct {
 	// rolesByARN indexes the declared roles by ARN, built on first use:
 	// a scan per deny made lint quadratic in a stack of thousands of roles.
 	rolesByARN map[string]*model.RoleConfig
+	// policiesByARN indexes the declared policies by ARN, built on first
+	// use, for the same reason: each role's attachments were compared with
+	// every policy of the stack.
+	policiesByARN map[string][]*model.PolicyConfig
 }
 
 func (c *checker) add(id, address string, src model.Source, hint, format string, args ...any) {
@@ -238,9 +242,16 @@ func (c *checker) adminOnCrossAccount(r *model.RoleConfig) {
 		}
 		return false
 	}
-	for _, arn := range r.ManagedPolicies {
+	if c.policiesByARN == nil {
+		c.policiesByARN = map[string][]*model.PolicyConfig{}
 		for _, p := range c.cfg.Policies {
-			if p.Account == r.Account && model.PolicyARN(c.partition[p.Account], p.Account, p.Path, p.Name) == arn && admin(p.Document) {
+			arn := model.PolicyARN(c.partition[p.Account], p.Account, p.Path, p.Name)
+			c.policiesByARN[arn] = append(c.policiesByARN[arn], p)
+		}
+	}
+	for _, arn := range r.ManagedPolicies {
+		for _, p := range c.policiesByARN[arn] {
+			if p.Account == r.Account && admin(p.Document) {
 				c.add("TF006", r.Address, r.Source, hint, "%s is assumed from other accounts and has %s attached, which allows \"*\" on \"*\"", r.Address, p.Address)
 			}
 		}

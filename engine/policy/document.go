@@ -137,7 +137,7 @@ func Parse(text string) (Document, error) {
 			text = dec
 		}
 	}
-	return parseMemo(text, func(text string) (Document, error) {
+	return parsedLoose.parse(text, func(text string) (Document, error) {
 		d, _, err := parse(text)
 		return d, err
 	})
@@ -155,14 +155,16 @@ func ParseStrict(text string) (Document, error) {
 	if strings.HasPrefix(t, "%") {
 		return Document{}, &EncodedError{Start: short(t, 12)}
 	}
-	d, dec, err := parse(t)
-	if err != nil {
-		return d, err
-	}
-	if dec.badRune != nil {
-		return d, dec.badRune
-	}
-	return d, nil
+	return parsedStrict.parse(t, func(t string) (Document, error) {
+		d, dec, err := parse(t)
+		if err != nil {
+			return d, err
+		}
+		if dec.badRune != nil {
+			return d, dec.badRune
+		}
+		return d, nil
+	})
 }
 
 // EncodedError reports a percent-encoded document given where IAM takes

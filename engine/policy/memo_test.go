@@ -40,3 +40,17 @@ func TestParseMemoKeepsErrors(t *testing.T) {
 		}
 	}
 }
+
+// Parse and ParseStrict disagree on a character IAM's write APIs refuse;
+// each remembers its own answer.
+func TestParseMemoStrictApart(t *testing.T) {
+	const text = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/` + "\u0100" + `"}]}`
+	for range 2 {
+		if _, err := Parse(text); err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		if _, err := ParseStrict(text); err == nil {
+			t.Fatal("ParseStrict took a character outside IAM's PolicyDocument pattern")
+		}
+	}
+}
