@@ -40,6 +40,9 @@ var sizes = []size{
 	// their policies, 2 groups with a grant and a deny: 14 objects as a plan
 	// counts them), the shape of a platform team's trust stack. Not in the
 	// default -sizes: an apply of 1,000 accounts on moto takes many minutes.
+	// 50x14 is where Terraform's memory is measured against the number of
+	// accounts (a provider process per account alias).
+	{"50x14", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 50, Roles: 2, Groups: 2}, true},
 	{"200x14", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 200, Roles: 2, Groups: 2}, true},
 	{"1000x14", stackgen.Spec{Stack: "bench", Target: "aws", Accounts: 1000, Roles: 2, Groups: 2}, true},
 }

@@ -503,7 +503,7 @@ func writeScale(w func(string, ...any), res *results, cells map[[3]string]*cell,
 	w("## Organisation scale: trustform's share and moto's\n\n")
 	w("trustform at every size side by side, the figures of the tables above with moto's own CPU time (user + system of\n")
 	w("the moto_server process during the phase) beside trustform's, so that a reader sees whose time the wall time is.\n")
-	w("At 200 and 1,000 accounts moto runs with its AWS managed policies made cheap (`mototest.LaunchCheapPolicies`; no\n")
+	w("At the sizes named accounts x objects (50x14, 200x14, 1000x14) moto runs with its AWS managed policies made cheap (`mototest.LaunchCheapPolicies`; no\n")
 	w("answer changes): as installed it builds its catalogue of about 1,500 of them into every account's backend, which\n")
 	w("at 1,000 accounts took it over 15 GB and minutes of CPU before an apply was half done here. The plan of 500 changes\n")
 	w("is the plan left by a roll-out interrupted half-way: one role's tag changed in each of 500 accounts.\n\n")

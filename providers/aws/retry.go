@@ -14,6 +14,7 @@ import (
 	"github.com/trustform/trustform/engine/model"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
 
@@ -218,9 +219,14 @@ func addRetryReporter(stack *middleware.Stack) error {
 // timeout). A transport error is said without the local port and the
 // wrapping of each layer ("connection reset by peer (Post 127.0.0.1:4566)"),
 // so that the same failure of many calls reads the same and groups.
+//
+// An API error is its code and message alone: the request ID, which errorText
+// adds for a failure's report, differs on every call and a retry is
+// reported as it happens.
 func retryReason(err error) string {
-	if code := errorCode(err); code != "" {
-		return code + ": " + errorText(err)
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode() + ": " + api.ErrorMessage()
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -382,6 +384,38 @@ func TestReadAccountFollowsPagesAndCompletes(t *testing.T) {
 			}
 			if got := a.Users["david"]; got.Path != "/people/" || !slices.Equal(got.Groups, []string{"Devs", "Testers"}) {
 				t.Errorf("user = %+v, want groups sorted", got)
+			}
+		})
+	}
+}
+
+// A retry's reason names an API error by code and message, and a transport
+// error by its cause and endpoint without the local port, so that the same
+// failure of many calls reads the same (the progress view groups them).
+func TestRetryReason(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: the dial is refused
+	_, dialErr := http.Get("http://" + addr + "/")
+	if dialErr == nil {
+		t.Fatal("a request to a closed port succeeded")
+	}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"API error", &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}, "Throttling: Rate exceeded"},
+		{"transport error, wrapped as the SDK wraps it", fmt.Errorf("operation error IAM: CreateRole: %w", dialErr), "connection refused (Get " + addr + ")"},
+		{"anything else", errors.New("context deadline exceeded"), "context deadline exceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := retryReason(tt.err); got != tt.want {
+				t.Errorf("retryReason = %q, want %q", got, tt.want)
 			}
 		})
 	}
