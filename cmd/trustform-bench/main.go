@@ -366,10 +366,17 @@ func holdStack(name string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "applied in %.1f s (trustform CPU %.1f s)\n", m.WallSeconds, m.CPUSeconds)
-	fmt.Printf("# the stack: %s\n# moto_server pid %d; interrupt this command to stop it\n", dir, moto.Pid())
+	// The environment goes to a file of the owner's only, not the
+	// terminal: it holds moto's test credentials.
+	envFile := filepath.Join(work, "env")
+	var b strings.Builder
 	for _, kv := range env {
-		fmt.Printf("export %s\n", kv)
+		fmt.Fprintf(&b, "export %s\n", kv)
 	}
+	if err := os.WriteFile(envFile, []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	fmt.Printf("# the stack: %s\n# moto_server pid %d; interrupt this command to stop it\n. %s\n", dir, moto.Pid(), envFile)
 	fmt.Printf("%s\n", strings.Join(t.command(dir, "no-change plan"), " "))
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
