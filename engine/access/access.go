@@ -84,6 +84,8 @@ type Evaluator struct {
 
 	mu     sync.Mutex
 	parsed map[string]parsedDoc // policy text → parsed document
+	// mayAssume remembers, per caller ARN, mayAllowAssumeRole's answer.
+	mayAssume map[string]bool
 }
 
 type parsedDoc struct {
@@ -100,7 +102,7 @@ func New(in Inputs) *Evaluator {
 	if state == nil {
 		state = model.NewState()
 	}
-	return &Evaluator{state: state, policies: in.Policies, sessionPolicies: in.SessionPolicies, notRead: notRead(in, slots), parsed: map[string]parsedDoc{}}
+	return &Evaluator{state: state, policies: in.Policies, sessionPolicies: in.SessionPolicies, notRead: notRead(in, slots), parsed: map[string]parsedDoc{}, mayAssume: map[string]bool{}}
 }
 
 func (e *Evaluator) parse(text string) (policy.Document, error) {
