@@ -35,7 +35,7 @@ var benchLine = regexp.MustCompile(`^Benchmark(NoChangePlan|ApplyFromEmpty)Local
 // runLocal runs a Go benchmark on the local target (bench: "NoChangePlan"
 // or "ApplyFromEmpty") at the given sizes (sub-benchmark names), count times
 // each, 3 commands a measurement, and returns a result per size.
-func runLocal(bench string, sizes []string, count int) ([]localResult, error) {
+func runLocal(bench string, sizes []string, count int, commit string) ([]localResult, error) {
 	pattern := "^Benchmark" + bench + "Local$/^(" + strings.Join(sizes, "|") + ")$"
 	cmd := exec.Command("go", "test", "./cmd/trustform", "-run", "^$", "-bench", pattern, "-benchtime", "3x", "-count", strconv.Itoa(count), "-timeout", "60m")
 	var out bytes.Buffer
@@ -44,7 +44,7 @@ func runLocal(bench string, sizes []string, count int) ([]localResult, error) {
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("local benchmark: %v\n%s", err, tail(out.String()))
 	}
-	return parseLocal(out.String(), gitCommit(), time.Now().UTC().Format(time.RFC3339))
+	return parseLocal(out.String(), commit, time.Now().UTC().Format(time.RFC3339))
 }
 
 // parseLocal reads the benchmark's output into a result per size, in the

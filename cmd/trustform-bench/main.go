@@ -138,6 +138,9 @@ func run(o options) error {
 	if !o.tfPhases["apply"] {
 		return errors.New("-terraform-phases must include apply: every other phase needs the stack applied")
 	}
+	// Before anything is written: the report and the results it rewrites
+	// would otherwise make every run look built from changed sources.
+	commit := gitCommit()
 	work, err := os.MkdirTemp("", "trustform-bench-")
 	if err != nil {
 		return err
@@ -177,7 +180,7 @@ func run(o options) error {
 		if lb.sizes == "" {
 			continue
 		}
-		local, err := runLocal(lb.bench, strings.Split(lb.sizes, ","), o.localCount)
+		local, err := runLocal(lb.bench, strings.Split(lb.sizes, ","), o.localCount, commit)
 		if err != nil {
 			return err
 		}
@@ -186,7 +189,6 @@ func run(o options) error {
 			return err
 		}
 	}
-	commit := gitCommit()
 	for _, sz := range sizes {
 		if !o.sizes[sz.name] {
 			continue
