@@ -201,7 +201,9 @@ func targets(cells map[[3]string]*cell, sizes []string) []string {
 	}
 	for _, sz := range sizes {
 		t, f := cells[[3]string{"trustform", sz, "no-change plan"}], cells[[3]string{"terraform", sz, "no-change plan"}]
-		if t == nil {
+		// The organisation-scale sizes have goals of their own
+		// (scaleTargets).
+		if t == nil || t.accounts >= 100 {
 			continue
 		}
 		gaad := t.byAction["GetAccountAuthorizationDetails"]
@@ -508,7 +510,8 @@ func writeScale(w func(string, ...any), res *results, cells map[[3]string]*cell,
 	w("at 1,000 accounts took it over 15 GB and minutes of CPU before an apply was half done here. The plan of 500 changes\n")
 	w("is the plan left by a roll-out interrupted half-way: one role's tag changed in each of 500 accounts.\n\n")
 	w("Terraform is not run at 200 and 1,000 accounts: it runs one AWS provider process per account alias (%s), so\n", terraformPerAccount(cells, sizes))
-	w("1,000 accounts would need hundreds of gigabytes on this 24 GB machine.\n\n")
+	w("1,000 accounts would need hundreds of gigabytes on this 24 GB machine. (The 50x14 size, where its memory would be\n")
+	w("measured against the number of accounts, has no run in this report yet.)\n\n")
 	for _, ph := range phases {
 		rows := 0
 		for _, sz := range sizes {
