@@ -193,12 +193,6 @@ func sizeOrder(res *results) []string {
 // targets checks the figures against the goals set for trustform.
 func targets(cells map[[3]string]*cell, sizes []string) []string {
 	var out []string
-	mark := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "NOT met"
-	}
 	for _, sz := range sizes {
 		t, f := cells[[3]string{"trustform", sz, "no-change plan"}], cells[[3]string{"terraform", sz, "no-change plan"}]
 		// The organisation-scale sizes have goals of their own
@@ -396,16 +390,18 @@ func runGroups(res *results, sizes []string) []runGroup {
 	return out
 }
 
+// mark is a goal's verdict.
+func mark(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
 // scaleTargets checks the figures at 1,000 accounts against the goals set
 // for organisation scale.
 func scaleTargets(cells map[[3]string]*cell, sizes []string) []string {
 	var out []string
-	mark := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "NOT met"
-	}
 	// The reference for CPU per object: the largest size of fewer than 100
 	// accounts (10,040 objects in 20).
 	var ref *cell
@@ -461,11 +457,7 @@ func localTargets(local []localResult) []string {
 		default:
 			continue
 		}
-		verdict := "met"
-		if med >= goal {
-			verdict = "NOT met"
-		}
-		out = append(out, fmt.Sprintf("%d objects in %s accounts on the local target, %s under %.0f s: %.2f s — %s.", l.Objects, localAccounts(l), localCommand(l), goal, med, verdict))
+		out = append(out, fmt.Sprintf("%d objects in %s accounts on the local target, %s under %.0f s: %.2f s — %s.", l.Objects, localAccounts(l), localCommand(l), goal, med, mark(med < goal)))
 	}
 	return out
 }
@@ -493,13 +485,13 @@ func localAccounts(l localResult) string {
 // the wall time of a phase is mostly moto's), the CPU per object and the
 // calls per account.
 func writeScale(w func(string, ...any), res *results, cells map[[3]string]*cell, sizes []string) {
-	any := false
+	atScale := false
 	for _, sz := range sizes {
 		if c := cells[[3]string{"trustform", sz, "no-change plan"}]; c != nil && c.accounts >= 100 {
-			any = true
+			atScale = true
 		}
 	}
-	if !any {
+	if !atScale {
 		return
 	}
 	w("## Organisation scale: trustform's share and moto's\n\n")
